@@ -1,0 +1,97 @@
+"""Settings, read once from the environment by the CLI and passed down.
+
+No other module reads ``os.environ``: tests build ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "Settings",
+    "DEFAULT_S2_API_URL",
+    "DEFAULT_ARXIV_API_URL",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_RETRIES",
+    "DEFAULT_S2_RATE",
+    "DEFAULT_ARXIV_INTERVAL",
+    "DEFAULT_FRESHNESS_DAYS",
+]
+
+DEFAULT_S2_API_URL = "https://api.semanticscholar.org"
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 5
+#: requests per second granted to an API key by Semantic Scholar
+DEFAULT_S2_RATE = 1.0
+#: arXiv asks for one request every three seconds
+DEFAULT_ARXIV_INTERVAL = 3.0
+#: citation counts and citation lists age; immutable metadata (title, authors, ids) does not
+DEFAULT_FRESHNESS_DAYS = 7
+
+
+def _default_cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("rsvlm-graph"))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything that varies between a user's machine, CI and the tests."""
+
+    s2_api_key: str | None = None
+    s2_api_url: str = DEFAULT_S2_API_URL
+    arxiv_api_url: str = DEFAULT_ARXIV_API_URL
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    contact_email: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    retries: int = DEFAULT_RETRIES
+    s2_rate: float = DEFAULT_S2_RATE
+    arxiv_interval: float = DEFAULT_ARXIV_INTERVAL
+    freshness_days: float = DEFAULT_FRESHNESS_DAYS
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite store of every fetched record."""
+        return self.cache_dir / "store.sqlite3"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read ``S2_API_KEY``, ``RSVLM_S2_API_URL``, ``RSVLM_ARXIV_API_URL``, ``RSVLM_CACHE_DIR``,
+        ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE`` and
+        ``RSVLM_FRESHNESS_DAYS``; unset or empty ones keep their defaults."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        kwargs: dict[str, object] = {}
+        if key := get("S2_API_KEY"):
+            kwargs["s2_api_key"] = key
+        if url := get("RSVLM_S2_API_URL"):
+            kwargs["s2_api_url"] = url.rstrip("/")
+        if url := get("RSVLM_ARXIV_API_URL"):
+            kwargs["arxiv_api_url"] = url
+        if cache := get("RSVLM_CACHE_DIR"):
+            kwargs["cache_dir"] = Path(cache).expanduser()
+        if email := get("RSVLM_CONTACT_EMAIL"):
+            kwargs["contact_email"] = email
+        for name, attr, kind in (
+            ("RSVLM_TIMEOUT", "timeout", float),
+            ("RSVLM_RETRIES", "retries", int),
+            ("RSVLM_S2_RATE", "s2_rate", float),
+            ("RSVLM_FRESHNESS_DAYS", "freshness_days", float),
+        ):
+            if (raw := get(name)) is not None:
+                try:
+                    kwargs[attr] = kind(raw)
+                except ValueError:
+                    from .errors import RsvlmGraphError
+
+                    raise RsvlmGraphError(f"{name}={raw!r} is not a number") from None
+        return cls(**kwargs)  # type: ignore[arg-type]

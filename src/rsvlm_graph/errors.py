@@ -1,0 +1,78 @@
+"""Every error rsvlm-graph raises on purpose, in one tree.
+
+    RsvlmGraphError
+    ├── ListParseError        the curated list (or curation file) cannot be read; carries path and line
+    ├── IdentifierError       a string is not a valid arXiv id / DOI / other identifier
+    ├── SourceError           an API answered badly or not at all, after retries
+    │   ├── RateLimited       HTTP 429 that outlasted the retry budget
+    │   ├── PaperNotFound     the API does not know the paper
+    │   └── NetworkUnavailable the host cannot be reached at all (DNS, refused): stop asking
+    ├── StoreError            the cache database or the kg/ snapshot is unreadable
+    └── ExportError           an export cannot be built, written or validated
+
+The CLI catches ``RsvlmGraphError`` once, prints its message and exits 1; everything else is a bug.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "RsvlmGraphError",
+    "ListParseError",
+    "IdentifierError",
+    "SourceError",
+    "RateLimited",
+    "PaperNotFound",
+    "NetworkUnavailable",
+    "StoreError",
+    "ExportError",
+]
+
+
+class RsvlmGraphError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ListParseError(RsvlmGraphError):
+    """Raised when a list file cannot be read or a row cannot be understood.
+
+    ``str(err)`` starts with ``path:line:`` so editors and CI annotate the right row.
+    """
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.reason = message
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
+        super().__init__(f"{where}{message}")
+
+
+class IdentifierError(RsvlmGraphError, ValueError):
+    """Raised when a string is not a well-formed identifier of the kind asked for."""
+
+
+class SourceError(RsvlmGraphError):
+    """Raised when an API source fails after its retries; names the source and the next step."""
+
+
+class RateLimited(SourceError):
+    """Raised when HTTP 429 answers outlast the retry budget (set S2_API_KEY, or retry later)."""
+
+
+class PaperNotFound(SourceError):
+    """Raised when the API does not know the requested paper."""
+
+
+class NetworkUnavailable(SourceError):
+    """Raised when the API host cannot be reached at all; further requests would only wait."""
+
+
+class StoreError(RsvlmGraphError):
+    """Raised when the cache database or the committed snapshot cannot be read or written."""
+
+
+class ExportError(RsvlmGraphError):
+    """Raised when an export cannot be built, written or fails SHACL validation."""

@@ -1,0 +1,188 @@
+"""Typed records passed between modules: list entries as written, papers as enriched.
+
+Every record is a frozen, slotted dataclass: parsing and graph building are pure functions over
+these values, and nothing downstream can change what a source returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "PaperIds",
+    "ListEntry",
+    "ListDocument",
+    "Author",
+    "Paper",
+    "Citation",
+    "ArxivRecord",
+    "Resolution",
+    "Failure",
+    "Enrichment",
+]
+
+EntryKind = Literal["paper", "dataset"]
+
+
+@dataclass(frozen=True, slots=True)
+class PaperIds:
+    """Identifiers of one paper. Any may be ``None``; ``arxiv_id`` carries no version suffix."""
+
+    arxiv_id: str | None = None
+    doi: str | None = None  # lower-cased, no "https://doi.org/" prefix
+    ieee_id: str | None = None  # IEEE Xplore document number, e.g. "7546397"
+    pii: str | None = None  # ScienceDirect PII, e.g. "S0950705120302586"
+    s2_paper_id: str | None = None  # 40-hex Semantic Scholar id
+
+    def is_empty(self) -> bool:
+        return not any((self.arxiv_id, self.doi, self.ieee_id, self.pii, self.s2_paper_id))
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """One row (table row or bullet) of the curated list, as written, with its line number.
+
+    ``task`` is the section heading the row sits under, with a trailing "dataset" removed and the
+    curation file's task aliases applied; ``section`` is the heading text exactly.
+    """
+
+    kind: EntryKind
+    title: str  # mojibake repaired, whitespace folded, trailing period kept as written
+    url: str | None  # the paper link (for a dataset: the link on its name)
+    section: str
+    task: str
+    line: int  # 1-based line of the row in the list file
+    raw: str  # the row's source text
+    venue: str | None = None
+    year: int | None = None
+    ids: PaperIds = field(default_factory=PaperIds)
+    code_urls: tuple[str, ...] = ()  # papers: Code/Project links
+    home_urls: tuple[str, ...] = ()  # datasets: Home/Github links
+    download_urls: tuple[str, ...] = ()  # datasets: every download link
+
+
+@dataclass(frozen=True, slots=True)
+class ListDocument:
+    """A parsed list: its entries in file order and the problems met on the way.
+
+    ``problems`` are ``ListParseError`` instances for rows that were skipped or read only in part;
+    parsing never stops at the first one.
+    """
+
+    path: str
+    title: str
+    entries: tuple[ListEntry, ...]
+    problems: tuple[Exception, ...] = ()
+
+    @property
+    def papers(self) -> tuple[ListEntry, ...]:
+        return tuple(e for e in self.entries if e.kind == "paper")
+
+    @property
+    def datasets(self) -> tuple[ListEntry, ...]:
+        return tuple(e for e in self.entries if e.kind == "dataset")
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    s2_author_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A paper as Semantic Scholar describes it (list paper or outside paper).
+
+    ``source`` and ``fetched_at`` (ISO 8601 UTC) are the provenance of every field here.
+    Fields the API did not return are ``None`` / empty, never guessed.
+    """
+
+    s2_paper_id: str
+    title: str
+    source: str = "semanticscholar"
+    fetched_at: str | None = None
+    year: int | None = None
+    publication_date: str | None = None
+    venue: str | None = None
+    abstract: str | None = None
+    tldr: str | None = None
+    external_ids: tuple[tuple[str, str], ...] = ()  # sorted (key, value) pairs, S2 casing
+    authors: tuple[Author, ...] = ()
+    citation_count: int | None = None
+    influential_citation_count: int | None = None
+    reference_count: int | None = None
+    fields_of_study: tuple[str, ...] = ()
+    open_access_pdf: str | None = None
+    embedding: tuple[float, ...] | None = None  # SPECTER v2, 768 floats
+
+    def external_id(self, key: str) -> str | None:
+        return dict(self.external_ids).get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """``citing`` cites ``cited`` (both S2 paper ids), as Semantic Scholar reports it."""
+
+    citing: str
+    cited: str
+    is_influential: bool = False
+    intents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArxivRecord:
+    arxiv_id: str  # without version
+    title: str
+    fetched_at: str | None = None
+    abstract: str | None = None
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    version: int | None = None
+    pdf_url: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    authors: tuple[str, ...] = ()
+
+
+ResolutionMethod = Literal["batch-arxiv", "batch-doi", "title-match", "pinned"]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """How a list entry was matched to a Semantic Scholar paper."""
+
+    entry_key: str  # the list entry's graph node id
+    s2_paper_id: str | None
+    method: ResolutionMethod | None
+    score: float | None = None  # title similarity 0..100 (title-match), else None
+    doubtful: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Something that could not be fetched, per entry or paper, and why."""
+
+    subject: str  # entry key, S2 id or arXiv id
+    phase: Literal["resolve", "metadata", "citations", "references", "arxiv", "recommendations"]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Enrichment:
+    """Everything enrichment knows, as plain values; graph building reads only this.
+
+    ``citations`` holds both directions: citations *of* list papers and their references.
+    ``truncated`` names list papers (S2 ids) whose citation list hit the API's ~10k cap.
+    """
+
+    resolutions: tuple[Resolution, ...] = ()
+    papers: tuple[Paper, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    arxiv: tuple[ArxivRecord, ...] = ()
+    recommendations: tuple[str, ...] = ()  # S2 ids recommended from the list, best first
+    failures: tuple[Failure, ...] = ()
+    truncated: tuple[str, ...] = ()
