@@ -1,0 +1,342 @@
+"""Build the knowledge graph from a parsed list, its curation and what enrichment knows.
+
+The graph follows the contract in ``docs/ARCHITECTURE.md``: a ``networkx.MultiDiGraph`` whose edge
+keys are relation names. Building is pure and deterministic: the same inputs give the same nodes,
+edges and attributes in the same insertion order, so exports can be byte-identical across runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+
+from .curation import Curation
+from .identifiers import (
+    author_node_id,
+    canonical_url,
+    code_node_id,
+    dataset_node_id,
+    list_node_id,
+    normalize_venue,
+    outside_paper_node_id,
+    paper_node_id,
+    task_node_id,
+    venue_node_id,
+)
+from .models import ArxivRecord, Enrichment, ListDocument, ListEntry, Paper, PaperIds
+
+__all__ = [
+    "build_graph",
+    "list_paper_key",
+    "count_kinds",
+    "list_papers",
+    "not_enriched",
+]
+
+log = logging.getLogger(__name__)
+
+#: node kinds in the order summaries print them
+KINDS = ("list", "paper", "dataset", "task", "venue", "code", "author", "outside_paper")
+
+
+def list_paper_key(entry: ListEntry, curation: Curation | None = None) -> str:
+    """Return the node id of a list paper: from the list's own identifiers, else a pinned S2 id.
+
+    The id never depends on enrichment, so it is stable across refreshes (a DOI found later
+    becomes an attribute, not a new id).
+    """
+    ids = entry.ids
+    if ids.is_empty() and curation is not None:
+        pin = curation.pin_for(entry)
+        if pin is not None and pin.s2_paper_id:
+            ids = PaperIds(s2_paper_id=pin.s2_paper_id)
+    return paper_node_id(ids, entry.title)
+
+
+def build_graph(
+    document: ListDocument,
+    curation: Curation | None = None,
+    enrichment: Enrichment | None = None,
+) -> nx.MultiDiGraph:
+    """Return the knowledge graph of a curated list, enriched with what is known.
+
+    Parameters
+    ----------
+    document : ListDocument
+        The parsed list (papers and datasets, in file order).
+    curation : Curation, optional
+        Aliases and pins; ``None`` means no curation.
+    enrichment : Enrichment, optional
+        Semantic Scholar and arXiv records; ``None`` or empty gives the list-only graph.
+
+    Returns
+    -------
+    G : networkx.MultiDiGraph
+        Nodes of kinds list, paper, dataset, task, venue, code, author and outside_paper; edge
+        keys ``has_part``, ``has_task``, ``introduces``, ``published_in``, ``has_code``,
+        ``authored_by`` and ``cites`` (a → b: a cites b).
+
+    Notes
+    -----
+    A paper listed under two sections is one node with two tasks; so is a dataset. A dataset is
+    *introduced by* a list paper when the dataset's paper link and the paper's link are the same
+    page (compared by ``canonical_url``) or carry the same identifier.
+    """
+    curation = curation or Curation()
+    enrichment = enrichment or Enrichment()
+    G = nx.MultiDiGraph()
+    list_id = list_node_id(curation.list_name or document.title)
+    G.add_node(
+        list_id, kind="list", label=curation.list_name or document.title,
+        title=curation.list_name or document.title, path=document.path,
+    )
+    G.graph["list"] = list_id
+    for entry in document.papers:
+        _add_list_paper(G, list_id, entry, curation)
+    for entry in document.datasets:
+        _add_dataset(G, list_id, entry, curation)
+    _link_introduced_datasets(G)
+    _add_enrichment(G, enrichment)
+    return G
+
+
+def _task(G: nx.MultiDiGraph, entry: ListEntry) -> str:
+    node = task_node_id(entry.task)
+    if node not in G:
+        G.add_node(node, kind="task", label=entry.task, name=entry.task, section=entry.section)
+    return node
+
+
+def _venue(G: nx.MultiDiGraph, name: str) -> str:
+    node = venue_node_id(name)
+    if node not in G:
+        G.add_node(node, kind="venue", label=name, name=name)
+    return node
+
+
+def _merge_tuple(old: Iterable[Any], new: Iterable[Any]) -> tuple[Any, ...]:
+    """Union keeping first-seen order, so merged rows read as the list reads."""
+    return tuple(dict.fromkeys((*old, *new)))
+
+
+def _add_list_paper(G: nx.MultiDiGraph, list_id: str, entry: ListEntry, curation: Curation) -> None:
+    node = list_paper_key(entry, curation)
+    venue = curation.canonical_venue(normalize_venue(entry.venue)) if entry.venue else None
+    if node in G:  # the same paper listed again under another section: one paper, more tasks
+        attrs = G.nodes[node]
+        attrs["tasks"] = tuple(sorted({*attrs["tasks"], entry.task}))
+        attrs["lines"] = (*attrs["lines"], entry.line)
+        attrs["code_urls"] = _merge_tuple(attrs["code_urls"], entry.code_urls)
+    else:
+        ids = entry.ids
+        G.add_node(
+            node, kind="paper", label=entry.title, title=entry.title, url=entry.url,
+            arxiv_id=ids.arxiv_id, doi=ids.doi, ieee_id=ids.ieee_id, pii=ids.pii,
+            s2_id=ids.s2_paper_id, in_list=True, tasks=(entry.task,), line=entry.line,
+            lines=(entry.line,), section=entry.section, venue=venue, year=entry.year,
+            list_venue=entry.venue, list_year=entry.year, code_urls=entry.code_urls,
+            source=None, fetched_at=None,
+        )
+        G.add_edge(list_id, node, key="has_part")
+        if venue:
+            G.add_edge(node, _venue(G, venue), key="published_in")
+    G.add_edge(node, _task(G, entry), key="has_task")
+    for url in entry.code_urls:
+        code = code_node_id(url)
+        if code not in G:
+            G.add_node(code, kind="code", label=code.removeprefix("code:"), url=url)
+        G.add_edge(node, code, key="has_code")
+
+
+def _add_dataset(G: nx.MultiDiGraph, list_id: str, entry: ListEntry, curation: Curation) -> None:
+    name = curation.canonical_dataset(entry.title)
+    node = dataset_node_id(name)
+    if node in G:
+        attrs = G.nodes[node]
+        attrs["tasks"] = tuple(sorted({*attrs["tasks"], entry.task}))
+        attrs["lines"] = (*attrs["lines"], entry.line)
+        attrs["home_urls"] = _merge_tuple(attrs["home_urls"], entry.home_urls)
+        attrs["download_urls"] = _merge_tuple(attrs["download_urls"], entry.download_urls)
+        attrs["url"] = attrs["url"] or entry.url
+    else:
+        G.add_node(
+            node, kind="dataset", label=name, name=name, url=entry.url,
+            home_urls=entry.home_urls, download_urls=entry.download_urls,
+            tasks=(entry.task,), lines=(entry.line,), ids=entry.ids,
+        )
+        G.add_edge(list_id, node, key="has_part")
+    G.add_edge(node, _task(G, entry), key="has_task")
+
+
+def _paper_ids(attrs: Mapping[str, Any]) -> set[tuple[str, str]]:
+    return {(k, attrs[k]) for k in ("arxiv_id", "doi", "ieee_id", "pii", "s2_id") if attrs.get(k)}
+
+
+def _link_introduced_datasets(G: nx.MultiDiGraph) -> None:
+    by_url: dict[str, str] = {}
+    by_id: dict[tuple[str, str], str] = {}
+    for node, attrs in G.nodes(data=True):
+        if attrs["kind"] == "paper":
+            if attrs["url"]:
+                by_url.setdefault(canonical_url(attrs["url"]), node)
+            for key in _paper_ids(attrs):
+                by_id.setdefault(key, node)
+    for node, attrs in list(G.nodes(data=True)):
+        if attrs["kind"] != "dataset" or not attrs["url"]:
+            continue
+        ids = attrs.pop("ids")
+        paper = by_url.get(canonical_url(attrs["url"]))
+        if paper is None:
+            id_keys = {
+                ("arxiv_id", ids.arxiv_id), ("doi", ids.doi), ("ieee_id", ids.ieee_id),
+                ("pii", ids.pii), ("s2_id", ids.s2_paper_id),
+            }
+            paper = next((by_id[k] for k in sorted(id_keys, key=str) if k[1] and k in by_id), None)
+        if paper is not None:
+            G.add_edge(paper, node, key="introduces")
+    for _, attrs in G.nodes(data=True):
+        attrs.pop("ids", None)
+
+
+def _paper_facts(paper: Paper) -> dict[str, Any]:
+    """Attributes every enriched paper node carries, list paper or outside paper."""
+    return {
+        "s2_id": paper.s2_paper_id,
+        "s2_title": paper.title,
+        "abstract": paper.abstract,
+        "tldr": paper.tldr,
+        "publication_date": paper.publication_date,
+        "citation_count": paper.citation_count,
+        "influential_citation_count": paper.influential_citation_count,
+        "reference_count": paper.reference_count,
+        "fields_of_study": paper.fields_of_study,
+        "open_access_pdf": paper.open_access_pdf,
+        "embedding": paper.embedding,
+        "authors": tuple(a.name for a in paper.authors),
+        "source": paper.source,
+        "fetched_at": paper.fetched_at,
+    }
+
+
+def _add_authors(G: nx.MultiDiGraph, node: str, paper: Paper) -> None:
+    for position, author in enumerate(paper.authors):
+        author_id = author_node_id(author.s2_author_id, author.name)
+        if author_id not in G:
+            G.add_node(
+                author_id, kind="author", label=author.name, name=author.name,
+                s2_author_id=author.s2_author_id,
+            )
+        G.add_edge(node, author_id, key="authored_by", position=position)
+
+
+def _enrich_list_paper(attrs: dict[str, Any], paper: Paper) -> None:
+    attrs.update(_paper_facts(paper))
+    attrs["doi"] = attrs["doi"] or _lower(paper.external_id("DOI"))
+    attrs["arxiv_id"] = attrs["arxiv_id"] or paper.external_id("ArXiv")
+    # S2's year is the publication year; the list's "arxiv 2023" may predate the journal version
+    attrs["year"] = paper.year or attrs["year"]
+    attrs["s2_venue"] = paper.venue or None
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if value else None
+
+
+def _add_outside_paper(G: nx.MultiDiGraph, paper: Paper) -> str:
+    node = outside_paper_node_id(paper.s2_paper_id)
+    venue = normalize_venue(paper.venue) if paper.venue else None
+    G.add_node(
+        node, kind="outside_paper", label=paper.title, title=paper.title, in_list=False,
+        year=paper.year, venue=venue, url=f"https://www.semanticscholar.org/paper/{paper.s2_paper_id}",
+        doi=_lower(paper.external_id("DOI")), arxiv_id=paper.external_id("ArXiv"),
+        ieee_id=None, pii=None, tasks=(), **_paper_facts(paper),
+    )
+    if venue:
+        G.add_edge(node, _venue(G, venue), key="published_in")
+    return node
+
+
+def _add_arxiv(attrs: dict[str, Any], record: ArxivRecord) -> None:
+    attrs["arxiv_categories"] = record.categories
+    attrs["arxiv_primary_category"] = record.primary_category
+    attrs["arxiv_published"] = record.published
+    attrs["arxiv_version"] = record.version
+    # S2 withholds many abstracts for licensing reasons; arXiv's is the author's own
+    attrs["abstract"] = attrs.get("abstract") or record.abstract
+
+
+def _add_enrichment(G: nx.MultiDiGraph, enrichment: Enrichment) -> None:
+    papers = {p.s2_paper_id: p for p in enrichment.papers}
+    node_of: dict[str, str] = {}  # S2 id → node
+    for resolution in enrichment.resolutions:
+        node = resolution.entry_key
+        if node not in G:
+            log.warning("resolution for %s, which is not in the list any more: ignored", node)
+            continue
+        attrs = G.nodes[node]
+        attrs["resolution_method"] = resolution.method
+        attrs["resolution_score"] = resolution.score
+        if resolution.s2_paper_id is None or resolution.doubtful:
+            continue
+        node_of[resolution.s2_paper_id] = node
+        if (paper := papers.get(resolution.s2_paper_id)) is not None:
+            _enrich_list_paper(attrs, paper)
+            _add_authors(G, node, paper)
+        else:
+            attrs["s2_id"] = resolution.s2_paper_id
+    for s2_id in sorted(papers):
+        if s2_id not in node_of:
+            node_of[s2_id] = _add_outside_paper(G, papers[s2_id])
+            _add_authors(G, node_of[s2_id], papers[s2_id])
+    for citation in sorted(enrichment.citations, key=lambda c: (c.citing, c.cited)):
+        citing, cited = node_of.get(citation.citing), node_of.get(citation.cited)
+        if citing is None or cited is None:
+            log.debug("citation %s → %s has an unknown end: skipped", citation.citing, citation.cited)
+            continue
+        influential = citation.is_influential
+        if G.has_edge(citing, cited, key="cites"):  # both directions fetched: one edge
+            influential = influential or G.edges[citing, cited, "cites"]["is_influential"]
+        G.add_edge(citing, cited, key="cites", is_influential=influential)
+    by_arxiv = {attrs.get("arxiv_id"): node for node, attrs in G.nodes(data=True) if attrs.get("arxiv_id")}
+    for record in enrichment.arxiv:
+        if (node := by_arxiv.get(record.arxiv_id)) is not None:
+            _add_arxiv(G.nodes[node], record)
+    for rank, s2_id in enumerate(enrichment.recommendations, start=1):
+        if (node := node_of.get(s2_id)) is not None and G.nodes[node]["kind"] == "outside_paper":
+            G.nodes[node]["recommended_rank"] = rank
+
+
+def count_kinds(G: nx.MultiDiGraph) -> dict[str, int]:
+    """Return the number of nodes of each kind, in a fixed order, kinds absent included as 0."""
+    counts = Counter(kind for _, kind in G.nodes(data="kind"))
+    return {kind: counts.get(kind, 0) for kind in KINDS}
+
+
+def list_papers(G: nx.MultiDiGraph) -> list[str]:
+    """Return the node ids of the list's papers, in list order."""
+    return [n for n, attrs in G.nodes(data=True) if attrs["kind"] == "paper"]
+
+
+def not_enriched(G: nx.MultiDiGraph, enrichment: Enrichment) -> list[tuple[str, str, str]]:
+    """Return ``(node, title, reason)`` for each list paper without Semantic Scholar metadata.
+
+    The reason is the recorded failure when there is one, else why resolution did not accept a
+    match, else "never fetched".
+    """
+    failures: dict[str, str] = {}
+    for failure in enrichment.failures:
+        failures.setdefault(failure.subject, f"{failure.phase}: {failure.reason}")
+    rows = []
+    for node in list_papers(G):
+        attrs = G.nodes[node]
+        if attrs.get("fetched_at"):
+            continue
+        reason = failures.get(node) or failures.get(attrs.get("s2_id") or "")
+        if reason is None and attrs.get("resolution_method") is None and "resolution_score" in attrs:
+            reason = f"no confident match (title similarity {attrs['resolution_score']})"
+        rows.append((node, attrs["title"], reason or "never fetched (no snapshot record)"))
+    return rows

@@ -1,0 +1,194 @@
+"""Graph construction from the bundled list, and from a SYNTHETIC enrichment built here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from rsvlm_graph.curation import load_curation
+from rsvlm_graph.graph import build_graph, count_kinds, list_papers, not_enriched
+from rsvlm_graph.listparse import parse_list, read_list
+from rsvlm_graph.models import (
+    ArxivRecord,
+    Author,
+    Citation,
+    Enrichment,
+    Failure,
+    Paper,
+    Resolution,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+LIST = ROOT / "kg" / "awesome-list.md"
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    curation = load_curation(ROOT / "kg" / "curation.toml")
+    document = read_list(LIST, curation)
+    return document, curation, build_graph(document, curation)
+
+
+def edges(G: nx.MultiDiGraph, relation: str) -> set[tuple[str, str]]:
+    return {(u, v) for u, v, k in G.edges(keys=True) if k == relation}
+
+
+def test_bundled_list_counts_per_kind(bundled):
+    _, _, G = bundled
+    counts = count_kinds(G)
+    assert counts["list"] == 1
+    assert counts["paper"] == 81
+    assert counts["dataset"] == 24  # NWPU-RESISC45 listed twice is one dataset
+    assert counts["author"] == counts["outside_paper"] == 0  # nothing enriched
+
+
+def test_membership_is_explicit(bundled):
+    _, _, G = bundled
+    list_id = G.graph["list"]
+    parts = {v for u, v in edges(G, "has_part") if u == list_id}
+    assert parts == {n for n, k in G.nodes(data="kind") if k in {"paper", "dataset"}}
+
+
+def test_dataset_listed_twice_has_both_tasks_and_all_downloads(bundled):
+    _, _, G = bundled
+    nwpu = G.nodes["dataset:nwpu-resisc45"]
+    assert nwpu["tasks"] == ("Image Captioning", "Scene Classification")
+    assert len(nwpu["lines"]) == 2
+    assert "https://1drv.ms/u/s!AmgKYzARBl5ca3HNaHIlzp_IXjs" in nwpu["download_urls"]
+    assert {v for u, v in edges(G, "has_task") if u == "dataset:nwpu-resisc45"} == {
+        "task:image-captioning",
+        "task:scene-classification",
+    }
+
+
+def test_rsicd_is_introduced_by_its_paper(bundled):
+    _, _, G = bundled
+    (paper,) = [u for u, v in edges(G, "introduces") if v == "dataset:rsicd"]
+    assert G.nodes[paper]["title"] == "Exploring models and data for remote sensing image caption generation"
+
+
+def test_dataset_sections_share_the_paper_tasks(bundled):
+    _, _, G = bundled
+    # "Text-based Image Retrieval Dataset" is aliased to the papers' "Image-text Retrieval"
+    assert ("dataset:rsitmd", "task:image-text-retrieval") in edges(G, "has_task")
+
+
+def test_paper_links_to_task_venue_and_code(bundled):
+    _, _, G = bundled
+    node = "paper:arxiv:2307.15266"  # RSGPT
+    assert G.nodes[node]["year"] == 2023
+    assert (node, "task:remote-sensing-vision-language-model") in edges(G, "has_task")
+    assert (node, "venue:arxiv") in edges(G, "published_in")
+    assert (node, "code:github.com/lavender105/rsgpt") in edges(G, "has_code")
+
+
+def test_paper_without_link_is_kept(bundled):
+    _, _, G = bundled
+    remoteglm = [n for n in list_papers(G) if G.nodes[n]["title"] == "RemoteGLM"]
+    assert remoteglm == ["paper:title:remoteglm"]
+
+
+def test_node_ids_are_stable_across_runs(bundled):
+    document, curation, G = bundled
+    again = build_graph(document, curation)
+    assert list(again.nodes) == list(G.nodes)
+    assert list(again.edges(keys=True, data=True)) == list(G.edges(keys=True, data=True))
+
+
+def test_without_enrichment_every_list_paper_is_reported(bundled):
+    document, _, G = bundled
+    rows = not_enriched(G, Enrichment())
+    assert len(rows) == len(document.papers)
+    assert {reason for _, _, reason in rows} == {"never fetched (no snapshot record)"}
+
+
+# --- a SYNTHETIC enrichment of a three-paper list ------------------------------------------------
+
+SMALL_LIST = """# Tiny list
+## Image Captioning
+| Paper | Published in | Code/Project |
+|---|---|---|
+[Alpha captions](https://arxiv.org/abs/2301.00001)|arxiv 2023|-
+[Beta captions](https://ieeexplore.ieee.org/document/1234567)|TGRS 2021|-
+[Gamma captions](https://arxiv.org/abs/2302.00002)|arxiv 2023|-
+"""
+
+S2 = {name: hexdigit * 40 for name, hexdigit in zip(("alpha", "beta", "gamma", "outside", "unknown"), "abcde")}
+
+
+def synthetic_enrichment() -> Enrichment:
+    """SYNTHETIC records: three list papers, one outside paper citing two of them."""
+
+    def paper(name: str, **kw) -> Paper:
+        return Paper(s2_paper_id=S2[name], title=f"{name.title()} captions", fetched_at="2026-11-01T00:00:00Z", **kw)
+
+    return Enrichment(
+        resolutions=(
+            Resolution("paper:arxiv:2301.00001", S2["alpha"], "batch-arxiv"),
+            Resolution("paper:ieee:1234567", S2["beta"], "title-match", score=97.0),
+            Resolution("paper:arxiv:2302.00002", None, None, score=70.0, doubtful=True),
+        ),
+        papers=(
+            paper("alpha", year=2023, citation_count=10, external_ids=(("ArXiv", "2301.00001"),),
+                  authors=(Author("Ann Author", "11"), Author("Bo Writer", None))),
+            paper("beta", year=2021, citation_count=40, external_ids=(("DOI", "10.1109/TGRS.2021.1"),)),
+            paper("outside", year=2024, venue="CVPR", citation_count=3),
+        ),
+        citations=(
+            Citation(S2["outside"], S2["alpha"], is_influential=True),
+            Citation(S2["outside"], S2["beta"]),
+            Citation(S2["alpha"], S2["beta"]),
+            Citation(S2["alpha"], S2["beta"], is_influential=True),  # seen from both directions
+            Citation(S2["unknown"], S2["alpha"]),  # no record of the citing paper: skipped
+        ),
+        arxiv=(ArxivRecord("2301.00001", "Alpha captions", abstract="From arXiv.", categories=("cs.CV",)),),
+        recommendations=(S2["outside"],),
+        failures=(Failure("paper:arxiv:2302.00002", "resolve", "no confident title match"),),
+    )
+
+
+@pytest.fixture()
+def enriched() -> nx.MultiDiGraph:
+    return build_graph(parse_list(SMALL_LIST, "tiny.md"), None, synthetic_enrichment())
+
+
+def test_enrichment_adds_outside_papers_authors_and_citations(enriched):
+    G = enriched
+    assert count_kinds(G)["outside_paper"] == 1
+    outside = "paper:s2:" + S2["outside"]
+    assert G.nodes[outside]["in_list"] is False
+    assert edges(G, "cites") == {
+        (outside, "paper:arxiv:2301.00001"),
+        (outside, "paper:ieee:1234567"),
+        ("paper:arxiv:2301.00001", "paper:ieee:1234567"),
+    }
+    assert G.edges["paper:arxiv:2301.00001", "paper:ieee:1234567", "cites"]["is_influential"] is True
+    authors = sorted((d["position"], v) for u, v, k, d in G.edges(keys=True, data=True) if k == "authored_by")
+    assert authors == [(0, "author:11"), (1, "author:name:bo-writer")]
+
+
+def test_enrichment_keeps_list_ids_and_records_provenance(enriched):
+    beta = enriched.nodes["paper:ieee:1234567"]
+    assert beta["doi"] == "10.1109/tgrs.2021.1"  # a DOI found later is an attribute, not a new id
+    assert beta["citation_count"] == 40
+    assert beta["resolution_method"] == "title-match" and beta["resolution_score"] == 97.0
+    assert beta["source"] == "semanticscholar" and beta["fetched_at"] == "2026-11-01T00:00:00Z"
+
+
+def test_arxiv_fills_abstract_and_categories(enriched):
+    alpha = enriched.nodes["paper:arxiv:2301.00001"]
+    assert alpha["abstract"] == "From arXiv."
+    assert alpha["arxiv_categories"] == ("cs.CV",)
+
+
+def test_doubtful_resolution_is_not_enriched_and_reported(enriched):
+    gamma = enriched.nodes["paper:arxiv:2302.00002"]
+    assert gamma["fetched_at"] is None
+    rows = not_enriched(enriched, synthetic_enrichment())
+    assert rows == [("paper:arxiv:2302.00002", "Gamma captions", "resolve: no confident title match")]
+
+
+def test_recommended_outside_paper_has_its_rank(enriched):
+    assert enriched.nodes["paper:s2:" + S2["outside"]]["recommended_rank"] == 1
