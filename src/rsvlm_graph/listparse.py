@@ -1,0 +1,419 @@
+"""The curated Markdown list → ``ListDocument``, offline.
+
+markdown-it-py (CommonMark plus the GFM table rule) does the Markdown; this module only reads
+its tokens: headings give each entry its section and task, tables are read by their header
+words (not by column position), and bullet items that start with a linked or bold title are
+read as entries too. A row that cannot be understood becomes a problem on the document, with its
+file and line, and parsing goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import ftfy
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .curation import Curation
+from .errors import ListParseError
+from .identifiers import ids_from_url, normalize_venue, slugify
+from .models import EntryKind, ListDocument, ListEntry, PaperIds
+
+__all__ = ["parse_list", "read_list"]
+
+logger = logging.getLogger(__name__)
+
+_MARKDOWN = MarkdownIt("commonmark").enable("table")
+
+# Header words (case-folded, spaces around "/" removed) → the column's role.
+_HEADER_ROLES = {
+    **dict.fromkeys(("title", "paper", "papers", "name", "dataset", "datasets", "method",
+                     "methods"), "title"),
+    **dict.fromkeys(("publication", "venue", "published in", "conference", "journal"), "venue"),
+    "year": "year",
+    **dict.fromkeys(("code", "project", "github", "code/project"), "code"),
+    **dict.fromkeys(("home", "home/github", "home/project", "link", "homepage"), "home"),
+    **dict.fromkeys(("download", "download link", "download links", "data"), "download"),
+}
+_DATASET_TITLE_HEADERS = frozenset({"dataset", "datasets", "name"})
+_DATASET_HEADINGS = frozenset({"dataset", "datasets"})
+# Words of a bullet's secondary links ("[[code]](…)"), so they are not taken for its title.
+_LINK_ROLES = {
+    **dict.fromkeys(("paper", "pdf", "arxiv", "abs", "doi"), "paper"),
+    **dict.fromkeys(("code", "github", "project", "project page", "repo", "repository"), "code"),
+    **dict.fromkeys(("home", "homepage", "website", "page"), "home"),
+    **dict.fromkeys(("data", "download", "dataset"), "download"),
+}
+_VENUE_YEAR = re.compile(r"(?P<venue>.*?)[\s,(]*\b(?P<year>(?:19|20)\d{2})\)?\.?")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_DATASET_SUFFIX = re.compile(r"\s*\bdatasets?\s*$", re.IGNORECASE)
+_UNCLOSED_LINK = re.compile(r"\[|\]\(|https?://")
+_BULLET_SEPARATORS = " \t|-–—,:;()[]"
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    text: str
+    href: str
+    is_badge: bool  # the link wraps an image (a shield badge)
+
+
+@dataclass(frozen=True, slots=True)
+class _Inline:
+    """What this module needs of one inline run (a table cell or a bullet's first paragraph)."""
+
+    text: str  # all visible text, links included, mojibake repaired, whitespace folded
+    links: tuple[_Link, ...]
+    leading: str  # "link", "strong" or "text": what the run starts with
+    strong: str  # text of a leading bold run
+    outside: str  # text that is neither in a link nor in the leading bold run
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    title: int
+    venue: int | None
+    year: int | None
+    code: tuple[int, ...]
+    home: tuple[int, ...]
+    download: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A table already met, kept to read rows that a blank line cut off from it."""
+
+    header_source: str  # header and delimiter lines, as written
+    heading_count: int  # headings seen when the table was read
+
+
+def _fold_text(text: str) -> str:
+    return " ".join(ftfy.fix_text(text).split())
+
+
+def _read_inline(token: Token) -> _Inline:
+    text: list[str] = []
+    outside: list[str] = []
+    strong: list[str] = []
+    links: list[_Link] = []
+    link: tuple[str, list[str], bool] | None = None  # href, text, holds an image
+    leading = ""
+    in_leading_strong = False
+    for child in token.children or []:
+        if not leading and not (child.type == "text" and not child.content.strip()):
+            leading = {"link_open": "link", "strong_open": "strong"}.get(child.type, "text")
+            in_leading_strong = leading == "strong"
+        if child.type == "link_open":
+            link = (str(child.attrs.get("href", "")), [], False)
+        elif child.type == "link_close" and link is not None:
+            links.append(_Link(_fold_text("".join(link[1])), link[0], link[2]))
+            link = None
+        elif child.type == "strong_close" and child.level == 0:
+            in_leading_strong = False
+        elif child.type in ("text", "code_inline", "image", "softbreak", "hardbreak"):
+            piece = " " if child.type.endswith("break") else child.content
+            text.append(piece)
+            if link is not None:
+                link[1].append(piece)
+                link = (link[0], link[1], link[2] or child.type == "image")
+            else:
+                (strong if in_leading_strong else outside).append(piece)
+    return _Inline(_fold_text("".join(text)), tuple(links), leading or "text",
+                   _fold_text("".join(strong)), _fold_text("".join(outside)))
+
+
+def _venue_year(text: str) -> tuple[str | None, int | None]:
+    """Split a cell such as ``TGRS 2017``, ``GRSL 2022.`` or ``2023`` into venue and year."""
+    text = text.strip()
+    if text in ("", "-"):
+        return None, None
+    match = _VENUE_YEAR.fullmatch(text)
+    if match is not None:
+        return normalize_venue(match["venue"]) or None, int(match["year"])
+    if found := _YEAR.search(text):  # "ICCV 2023 Workshop": the year is not last
+        return normalize_venue(text[:found.start()] + text[found.end():]) or None, int(found[0])
+    return normalize_venue(text) or None, None
+
+
+def _link_role(link: _Link) -> str | None:
+    return _LINK_ROLES.get(link.text.strip("[] ").casefold())
+
+
+def _web_links(links: Iterable[_Link]) -> tuple[str, ...]:
+    # Anchors (the table of contents) and badges are navigation, not data.
+    hrefs = (link.href for link in links
+             if not link.is_badge and link.href.startswith(("http://", "https://")))
+    return tuple(dict.fromkeys(hrefs))
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"\s*/\s*", "/", " ".join(text.split()).casefold())
+
+
+def _columns(header: Sequence[_Inline]) -> _Columns | None:
+    roles = [_HEADER_ROLES.get(_header_key(cell.text)) for cell in header]
+    if "title" not in roles:
+        return None
+
+    def first(role: str) -> int | None:
+        return roles.index(role) if role in roles else None
+
+    def every(role: str) -> tuple[int, ...]:
+        return tuple(i for i, r in enumerate(roles) if r == role)
+
+    return _Columns(roles.index("title"), first("venue"), first("year"), every("code"),
+                    every("home"), every("download"))
+
+
+class _Parser:
+    """Walks the token stream once, keeping the heading path, and collects entries and problems."""
+
+    def __init__(self, text: str, path: str, curation: Curation):
+        self.path = path
+        self.curation = curation
+        self.lines = _LINE_BREAK.split(text)
+        self.headings: list[tuple[int, str]] = []  # (level, text) from the top
+        self.heading_count = 0
+        self.title: str | None = None
+        self.entries: list[ListEntry] = []
+        self.problems: list[ListParseError] = []
+        self.last_table: _Table | None = None
+
+    def problem(self, message: str, line: int) -> None:
+        self.problems.append(ListParseError(message, self.path, line))
+
+    def source(self, start: int, end: int) -> str:
+        return "\n".join(self.lines[start:end])
+
+    @property
+    def section(self) -> str:
+        return self.headings[-1][1] if self.headings else ""
+
+    def in_dataset_part(self) -> bool:
+        return any(text.casefold() in _DATASET_HEADINGS for _, text in self.headings)
+
+    def task(self, kind: EntryKind) -> str:
+        task = self.section
+        if kind == "dataset":
+            # "Image Captioning Dataset" is the dataset side of the task "Image Captioning".
+            task = _DATASET_SUFFIX.sub("", task) or task
+        return self.curation.canonical_task(task) if task else task
+
+    def walk(self, tokens: Sequence[Token]) -> None:
+        for index, token in enumerate(tokens):
+            if token.type == "heading_open":
+                self.heading(int(token.tag[1]), _read_inline(tokens[index + 1]).text)
+            elif token.type == "table_open":
+                self.table(tokens, index, line_offset=0)
+            elif token.type == "paragraph_open":
+                self.paragraph(tokens, index)
+
+    def paragraph(self, tokens: Sequence[Token], index: int) -> None:
+        opener, inline = tokens[index], tokens[index + 1]
+        start, end = opener.map or (0, 1)
+        if index > 0 and tokens[index - 1].type == "list_item_open":
+            self.bullet(inline, start, end)  # a list item's first paragraph
+        elif opener.level == 0:
+            self.stray_rows(inline, start, end)
+
+    def heading(self, level: int, text: str) -> None:
+        while self.headings and self.headings[-1][0] >= level:
+            self.headings.pop()
+        self.headings.append((level, text))
+        self.heading_count += 1
+        if level == 1 and self.title is None:
+            self.title = text
+
+    def table(self, tokens: Sequence[Token], start: int, line_offset: int) -> None:
+        rows: list[tuple[int, int, list[_Inline]]] = []
+        for index in range(start, len(tokens)):
+            token = tokens[index]
+            if token.type == "table_close":
+                break
+            if token.type == "tr_open":
+                span = token.map or [0, 1]
+                rows.append((span[0] + line_offset, span[1] + line_offset, []))
+            elif token.type == "inline" and rows:
+                rows[-1][2].append(_read_inline(token))
+        if not rows:
+            return
+        header_line = rows[0][0]
+        columns = _columns(rows[0][2])
+        if columns is None:
+            self.last_table = None
+            self.problem(
+                "table has no title column (want a header such as Title, Paper, Name, Dataset or "
+                f"Method); its {len(rows) - 1} row(s) are skipped", header_line + 1)
+            return
+        if line_offset == 0:
+            self.last_table = _Table(self.source(header_line, header_line + 2), self.heading_count)
+        kind: EntryKind = ("dataset" if _header_key(rows[0][2][columns.title].text)
+                           in _DATASET_TITLE_HEADERS or self.in_dataset_part() else "paper")
+        for first, last, cells in rows[1:]:
+            self.row(kind, columns, cells, first, last)
+
+    def stray_rows(self, inline: Token, start: int, end: int) -> None:
+        """Read table rows that a blank line cut off from their table (Markdown makes them a
+        paragraph) by parsing them again under that table's header."""
+        table = self.last_table
+        if table is None or table.heading_count != self.heading_count:
+            return
+        body = self.lines[start:end]
+        if not any(c.type == "link_open" for c in inline.children or []) or not all(
+                "|" in line for line in body):
+            return
+        logger.warning("%s:%d: table rows after a blank line; read with the table above",
+                       self.path, start + 1)
+        # The header takes two lines, so row k of the new text is line start + k - 2 here.
+        tokens = _MARKDOWN.parse(table.header_source + "\n" + "\n".join(body))
+        if tokens and tokens[0].type == "table_open":
+            self.table(tokens, 0, line_offset=start - 2)
+
+    def row(self, kind: EntryKind, columns: _Columns, cells: Sequence[_Inline], first: int,
+            last: int) -> None:
+        line = first + 1
+        title_cell = cells[columns.title]
+        links = [link for link in title_cell.links if not link.is_badge]
+        title, url = (links[0].text, links[0].href) if links else (title_cell.text, None)
+        if not links and _UNCLOSED_LINK.search(title_cell.text):
+            self.problem(f"title cell {title_cell.text!r} has a broken link "
+                         "(want [Title](https://…)); row skipped", line)
+            return
+        if not slugify(title):
+            self.problem("row has no title (a letter or digit in its title cell); row skipped",
+                         line)
+            return
+
+        def links_of(indices: Iterable[int]) -> tuple[str, ...]:
+            return _web_links(link for i in indices for link in cells[i].links)
+
+        venue, year = (_venue_year(cells[columns.venue].text) if columns.venue is not None
+                       else (None, None))
+        if columns.year is not None and (found := _YEAR.search(cells[columns.year].text)):
+            year = int(found[0])  # a Year column wins over a year inside the venue cell
+        if kind == "paper":
+            urls = {"code_urls": links_of(columns.code + columns.home)}
+        else:
+            urls = {"home_urls": links_of(columns.home + columns.code),
+                    "download_urls": links_of(columns.download)}
+        self.add(ListEntry(kind=kind, title=title, url=url, section=self.section,
+                           task=self.task(kind), line=line, raw=self.source(first, last),
+                           venue=venue, year=year, **urls))
+
+    def bullet(self, inline: Token, start: int, end: int) -> None:
+        run = _read_inline(inline)
+        links = [link for link in run.links if not link.is_badge
+                 and link.href.startswith(("http://", "https://"))]
+        if run.leading == "strong" and any(_link_role(link) for link in links):
+            title, url = run.strong, None  # "**Title** [[paper]](…) [[code]](…)"
+        elif run.leading == "link" and links and links[0] is run.links[0] and \
+                _link_role(links[0]) is None:
+            title, url = links[0].text, links[0].href  # "[Title](…) …"
+            links = links[1:]
+        else:
+            return  # prose, a table of contents, a badge line: not an entry
+        if not slugify(title):
+            return
+        kind: EntryKind = "dataset" if self.in_dataset_part() else "paper"
+        roles: dict[str, list[str]] = {"paper": [], "code": [], "home": [], "download": []}
+        for link in links:
+            roles[_link_role(link) or "download"].append(link.href)
+        if url is None and roles["paper"]:
+            url = roles["paper"].pop(0)
+        venue, year = None, None
+        match = _VENUE_YEAR.fullmatch(run.outside.strip(_BULLET_SEPARATORS))
+        if match is not None:
+            venue, year = normalize_venue(match["venue"]) or None, int(match["year"])
+        if kind == "paper":
+            urls = {"code_urls": tuple(dict.fromkeys(roles["code"] + roles["home"]))}
+        else:
+            urls = {"home_urls": tuple(dict.fromkeys(roles["home"] + roles["code"])),
+                    "download_urls": tuple(dict.fromkeys(roles["download"]))}
+        self.add(ListEntry(kind=kind, title=title, url=url, section=self.section,
+                           task=self.task(kind), line=start + 1, raw=self.source(start, end),
+                           venue=venue, year=year, **urls))
+
+    def add(self, entry: ListEntry) -> None:
+        if self.curation.is_ignored(entry.title, entry.url):
+            logger.debug("%s:%d: %r is in the curation file's ignore list; skipped",
+                         self.path, entry.line, entry.title)
+            return
+        ids = ids_from_url(entry.url) if entry.url else PaperIds()
+        pin = self.curation.pin_for(entry)
+        # Only a pinned S2 id joins the ids: it ranks last in the node id, so it names the node
+        # only of a row whose link carries no id. Pinned DOIs and arXiv ids serve resolution.
+        if pin is not None and pin.s2_paper_id and not ids.s2_paper_id:
+            ids = replace(ids, s2_paper_id=pin.s2_paper_id)
+        self.entries.append(replace(entry, ids=ids))
+
+
+def parse_list(text: str, path: str = "<string>", curation: Curation | None = None) -> ListDocument:
+    """Parse the Markdown of a curated list into its entries.
+
+    Parameters
+    ----------
+    text : str
+        The list's Markdown.
+    path : str, optional
+        Where the text came from; it prefixes every problem's message.
+    curation : Curation, optional
+        Task aliases, ignored rows and pinned S2 ids to apply; none by default.
+
+    Returns
+    -------
+    ListDocument
+        Entries in file order; ``problems`` holds a ``ListParseError`` (with line) for each row
+        skipped. The title is the curation's ``list_name``, else the first level-1 heading,
+        else the file name. Arbitrary text never makes this function raise: a text without
+        entries gives a document without entries.
+
+    Examples
+    --------
+    >>> doc = parse_list('''# Demo
+    ... ## Remote Sensing Vision Language Model
+    ... | Paper | Published in | Code/Project |
+    ... |---|---|---|
+    ... [RSGPT: A Vision Language Model](https://arxiv.org/abs/2307.15266)|arxiv 2023|-
+    ... |RemoteGLM|2023|[code](https://github.com/lzw-lzw/RemoteGLM)|
+    ... ''')
+    >>> for e in doc.papers:
+    ...     print(e.title, e.venue, e.year, e.ids.arxiv_id, e.code_urls)
+    RSGPT: A Vision Language Model arXiv 2023 2307.15266 ()
+    RemoteGLM None 2023 None ('https://github.com/lzw-lzw/RemoteGLM',)
+    """
+    parser = _Parser(text, path, curation or Curation())
+    parser.walk(_MARKDOWN.parse(text))
+    title = (curation.list_name if curation and curation.list_name else None) or parser.title
+    return ListDocument(path=path, title=title or Path(path).stem, entries=tuple(parser.entries),
+                        problems=tuple(parser.problems))
+
+
+def read_list(path: Path, curation: Curation | None = None) -> ListDocument:
+    """Read and parse the list file at `path` (see ``parse_list``), logging each problem.
+
+    Raises
+    ------
+    ListParseError
+        If the file is missing, unreadable, empty, or holds no entry at all.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ListParseError(f"cannot read the list: {exc}; check the path", path) from exc
+    if not text.strip():
+        raise ListParseError("the list is empty", path)
+    document = parse_list(text, str(path), curation)
+    for problem in document.problems:
+        logger.warning("%s", problem)
+    if not document.entries:
+        raise ListParseError(
+            "no paper or dataset entry found (want tables with a Title/Paper/Dataset column, or "
+            "bullets such as '- [Title](https://…)')", path)
+    return document

@@ -1,0 +1,192 @@
+"""Tests of rsvlm_graph.curation: reading, matching and appending to the curation file."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from rsvlm_graph.curation import Curation, Pin, Rejection, append_rejections, load_curation
+from rsvlm_graph.errors import ListParseError
+from rsvlm_graph.listparse import read_list
+from rsvlm_graph.models import ListEntry
+
+ROOT = Path(__file__).parents[1]
+# SYNTHETIC ids: any 40 hex digits; no real Semantic Scholar paper is meant.
+S2_A = "649def34f8be52c8b66281af98ae884c09aef38b"
+S2_B = "0123456789abcdef0123456789abcdef01234567"
+
+FULL = f'''# SYNTHETIC curation file for tests
+list_name = "Test list"
+ignore = ["https://arxiv.org/abs/2310.16069", "Toronto"]
+
+[task_aliases]
+"Text-based Image Retrieval" = "Image-text Retrieval"
+
+[dataset_aliases]
+"RS5M" = "RS-5M"
+
+[venue_aliases]
+"JSTARG" = "J-STARS"
+
+[[pin]]
+title = "RemoteGLM"
+s2_paper_id = "{S2_A.upper()}"
+
+[[pin]]
+url = "https://ieeexplore.ieee.org/abstract/document/9153154"
+doi = "https://doi.org/10.1109/TGRS.2020.3010106"
+
+[[reject]]
+s2_paper_id = "{S2_B}"
+reason = "different paper"
+
+[[reject]]
+arxiv_id = "arXiv:2305.05726v2"
+title = "Truncation Cross Entropy Loss for Remote Sensing Image Captioning"
+'''
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "curation.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def entry(title: str, url: str | None) -> ListEntry:
+    return ListEntry(kind="paper", title=title, url=url, section="S", task="S", line=1, raw="")
+
+
+def test_load_full_file(tmp_path: Path) -> None:
+    curation = load_curation(write(tmp_path, FULL))
+    assert curation.list_name == "Test list"
+    assert curation.ignore == ("https://arxiv.org/abs/2310.16069", "Toronto")
+    assert curation.pins == (
+        Pin(title="RemoteGLM", s2_paper_id=S2_A),
+        Pin(url="https://ieeexplore.ieee.org/abstract/document/9153154", doi="10.1109/tgrs.2020.3010106"),
+    )
+    assert curation.rejections == (
+        Rejection(s2_paper_id=S2_B, reason="different paper"),
+        Rejection(arxiv_id="2305.05726",
+                  title="Truncation Cross Entropy Loss for Remote Sensing Image Captioning"),
+    )
+
+
+def test_bundled_curation_file() -> None:
+    curation = load_curation(ROOT / "kg" / "curation.toml")
+    assert curation.canonical_venue("JSTARG") == curation.canonical_venue("JSTARS") == "J-STARS"
+    assert curation.canonical_task("Text-based Image Retrieval") == "Image-text Retrieval"
+    assert curation.canonical_dataset("RS5M") == "RS-5M"
+    assert curation.pins == () and curation.rejections == () and curation.ignore == ()
+    document = read_list(ROOT / "kg" / "awesome-list.md", curation)
+    assert {e.task for e in document.datasets} <= {e.task for e in document.papers}
+
+
+def test_missing_file_is_empty_curation(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="rsvlm_graph.curation"):
+        assert load_curation(tmp_path / "absent.toml") == Curation()
+    assert "absent.toml" in caplog.text
+
+
+def test_invalid_toml_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, '[venue_aliases]\n"JSTARG" = "J-STARS"\n"broken" = \n')
+    with pytest.raises(ListParseError) as info:
+        load_curation(path)
+    assert (info.value.path, info.value.line) == (path, 3)
+    assert str(info.value).startswith(f"{path}:3: invalid TOML")
+
+
+@pytest.mark.parametrize(("text", "message", "line"), [
+    ('venue_alias = {}\n', "unknown key(s) venue_alias", None),
+    ('\n\n[[pin]]\ntitle = "X"\n', "gives none of", 3),
+    ('[[pin]]\ns2_paper_id = "' + S2_A + '"\n', "needs the url or the title", 1),
+    ('[[pin]]\ntitle = "X"\ns2_paper_id = "1234"\n', "not 40 hex digits", 1),
+    ('[[pin]]\ntitle = "X"\ndoi = "not a doi"\n', "is not a DOI", 1),
+    ('[[pin]]\ntitle = "X"\narxiv_id = "2305.05726"\nsource = "me"\n', "unknown key(s) source", 1),
+    ('[[reject]]\nreason = "no id"\n', "gives none of s2_paper_id, doi, arxiv_id, title", 1),
+    ('[[reject]]\ntitle = "T"\nreason = 3\n', "reason must be a string", 1),
+    ('ignore = "one"\n', "ignore must be a list", None),
+    ('ignore = [""]\n', "non-empty string", None),
+    ('[task_aliases]\n"A" = 1\n', "non-empty string", None),
+    ('pin = 3\n', "[[pin]] tables", None),
+])
+def test_invalid_content_is_reported(tmp_path: Path, text: str, message: str, line: int | None) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ListParseError, match=message.replace("(", r"\(").replace(")", r"\)")
+                       .replace("[", r"\[").replace("]", r"\]")) as info:
+        load_curation(path)
+    assert (info.value.path, info.value.line) == (path, line)
+    assert "docs/curation.md" in str(info.value)
+
+
+def test_pin_for_matches_url_variants_and_titles(tmp_path: Path) -> None:
+    curation = load_curation(write(tmp_path, FULL))
+    assert curation.pin_for(entry("remoteglm", None)) == curation.pins[0]
+    assert curation.pin_for(entry("Anything", "http://ieeexplore.ieee.org/document/9153154/")) == \
+        curation.pins[1]
+    assert curation.pin_for(entry("RemoteGLM-2", "https://ieeexplore.ieee.org/document/9153155")) is None
+
+
+def test_is_ignored(tmp_path: Path) -> None:
+    curation = load_curation(write(tmp_path, FULL))
+    assert curation.is_ignored("whatever", "https://www.arxiv.org/pdf/2310.16069v1.pdf")
+    assert curation.is_ignored("TORONTO", None)
+    assert not curation.is_ignored("Toronto 2", "https://arxiv.org/abs/2310.16068")
+
+
+def test_is_rejected(tmp_path: Path) -> None:
+    curation = load_curation(write(tmp_path, FULL))
+    assert curation.is_rejected(s2_paper_id=S2_B.upper())
+    assert curation.is_rejected(arxiv_id="https://arxiv.org/abs/2305.05726v1")
+    assert curation.is_rejected(title="Truncation cross entropy loss for remote sensing image captionin")
+    assert not curation.is_rejected(s2_paper_id=S2_A, doi="10.1/x", arxiv_id="2305.05727",
+                                    title="Truncation loss for remote sensing change detection")
+    assert not curation.is_rejected(arxiv_id="not an id", doi="not a doi")
+    assert not Curation().is_rejected(s2_paper_id=S2_B)
+
+
+def test_aliases_ignore_case_and_spacing() -> None:
+    curation = Curation(venue_aliases={"JSTARG": "J-STARS"},
+                        dataset_aliases={"UC Merced Land-Use(UCM)": "UC Merced"})
+    assert curation.canonical_venue(" jstarg. ") == "J-STARS"
+    assert curation.canonical_venue("arxiv") == "arXiv"
+    assert curation.canonical_venue("TGRS") == "TGRS"
+    assert curation.canonical_dataset("uc merced  land-use(ucm)") == "UC Merced"
+    assert curation.canonical_dataset("AID") == "AID"
+
+
+def test_append_rejections_keeps_comments_and_skips_duplicates(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL + "# a closing comment")  # no final newline
+    new = [
+        Rejection(s2_paper_id=S2_A, title='A "quoted" title\\with backslash', reason="off topic"),
+        Rejection(s2_paper_id=S2_B.upper(), reason="already there"),
+        Rejection(doi="10.1234/x", title="Ünïcödé title\ttab"),
+        Rejection(doi="https://doi.org/10.1234/X"),  # same DOI as the one before
+    ]
+    append_rejections(path, new)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(FULL + "# a closing comment\n")
+    assert text.count("[[reject]]") == 4
+    curation = load_curation(path)
+    assert curation.rejections[2:] == (
+        Rejection(s2_paper_id=S2_A, title='A "quoted" title\\with backslash', reason="off topic"),
+        Rejection(doi="10.1234/x", title="Ünïcödé title\ttab"),
+    )
+    append_rejections(path, new)
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_append_rejections_creates_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "new.toml"
+    append_rejections(path, [Rejection(arxiv_id="2305.05726", reason="survey")])
+    assert tomllib.loads(path.read_text(encoding="utf-8")) == {
+        "reject": [{"arxiv_id": "2305.05726", "reason": "survey"}]}
+
+
+def test_append_rejections_refuses_an_empty_rejection(tmp_path: Path) -> None:
+    path = write(tmp_path, FULL)
+    with pytest.raises(ListParseError, match="gives none of"):
+        append_rejections(path, [Rejection(reason="nothing to match")])
+    assert path.read_text(encoding="utf-8") == FULL

@@ -1,0 +1,319 @@
+"""Tests of rsvlm_graph.listparse on the bundled list and on hand-made lists in tests/data/lists/."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rsvlm_graph.curation import Curation, Pin
+from rsvlm_graph.errors import ListParseError
+from rsvlm_graph.identifiers import slugify
+from rsvlm_graph.listparse import parse_list, read_list
+from rsvlm_graph.models import ListDocument, ListEntry, PaperIds
+
+ROOT = Path(__file__).parents[1]
+LIST = ROOT / "kg" / "awesome-list.md"
+DATA = Path(__file__).parent / "data" / "lists"
+S2_ID = "649def34f8be52c8b66281af98ae884c09aef38b"  # SYNTHETIC: any 40 hex digits
+
+
+@pytest.fixture(scope="module")
+def document() -> ListDocument:
+    return read_list(LIST)
+
+
+def by_title(document: ListDocument, start: str, kind: str | None = None) -> ListEntry:
+    found = [e for e in document.entries if e.title.startswith(start) and kind in (None, e.kind)]
+    assert len(found) == 1, [e.title for e in found]
+    return found[0]
+
+
+# --- the bundled list -------------------------------------------------------------------------
+
+def test_bundled_list_counts(document: ListDocument) -> None:
+    assert document.problems == ()
+    assert len(document.papers) == 81
+    assert len(document.datasets) == 25
+    assert len({d.title for d in document.datasets}) == 24
+    assert [d.section for d in document.datasets if d.title == "NWPU-RESISC45"] == [
+        "Image Captioning Dataset", "Scene Classification Dataset"]
+    assert document.title == "Awesome remote sensing vision language models"
+    assert document.path == str(LIST)
+
+
+def test_every_table_row_of_the_text_is_an_entry(document: ListDocument) -> None:
+    # Counted without Markdown: lines holding a "|" that are neither a header nor a delimiter.
+    lines = LIST.read_text(encoding="utf-8").splitlines()
+    delimiters = {n for n, line in enumerate(lines) if re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", line)
+                  and "-" in line}
+    rows = [n + 1 for n, line in enumerate(lines)
+            if "|" in line and n not in delimiters and n + 1 not in delimiters]
+    assert len(rows) == 106
+    assert sorted(e.line for e in document.entries) == rows
+
+
+def test_entries_keep_their_source_line(document: ListDocument) -> None:
+    lines = LIST.read_text(encoding="utf-8").splitlines()
+    for entry in document.entries:
+        assert entry.raw == lines[entry.line - 1]
+        if entry.url:
+            assert entry.url in entry.raw
+
+
+def test_remoteglm_has_no_link_but_is_an_entry(document: ListDocument) -> None:
+    entry = by_title(document, "RemoteGLM")
+    assert (entry.kind, entry.url, entry.venue, entry.year) == ("paper", None, None, 2023)
+    assert entry.ids == PaperIds()
+    assert entry.code_urls == ("https://github.com/lzw-lzw/RemoteGLM",)
+    assert entry.line == 42
+    assert entry.section == entry.task == "Remote Sensing Vision Language Model"
+
+
+def test_mojibake_is_repaired(document: ListDocument) -> None:
+    assert by_title(document, "Word–Sentence Framework").title == \
+        "Word–Sentence Framework for Remote Sensing Image Captioning"
+    assert by_title(document, "RSVQA×BEN", "dataset").url == \
+        "https://ieeexplore.ieee.org/abstract/document/9553307"
+    assert not any("â" in e.title or "Ã" in e.title for e in document.entries)
+
+
+@pytest.mark.parametrize(("start", "venue", "year"), [
+    ("Can a Machine Generate Humanlike", "TGRS", 2017),
+    ("Vision-Language Models in Remote Sensing", "arXiv", 2023),
+    ("Charting New Territories", "arXiv", 2023),
+    ("Few-shot segmentation of remote sensing images", "GRSL", 2022),
+    ("Remote sensing image captioning via variational", "Knowledge-Based Systems", 2020),
+    ("Brain-inspired Remote Sensing Foundation", "JSTARG", 2023),
+    ("RSVG: Exploring data", "TGRS", 2023),
+])
+def test_venue_and_year_are_split(document: ListDocument, start: str, venue: str, year: int) -> None:
+    entry = by_title(document, start)
+    assert (entry.venue, entry.year) == (venue, year)
+
+
+def test_papers_read_links_and_ids(document: ListDocument) -> None:
+    rsgpt = by_title(document, "RSGPT")
+    assert rsgpt.url == "https://arxiv.org/abs/2307.15266"
+    assert rsgpt.ids == PaperIds(arxiv_id="2307.15266")
+    assert rsgpt.code_urls == ("https://github.com/Lavender105/RSGPT",)
+    assert by_title(document, "RS5M").code_urls == ("https://github.com/om-ai-lab/RS5M",)
+    assert by_title(document, "Vision-Language Models in Remote").code_urls == ()
+    assert by_title(document, "Description Generation").ids == PaperIds(doi="10.3390/rs11060612")
+    assert by_title(document, "Brain-inspired").ids == PaperIds(ieee_id="10254282")
+    assert by_title(document, "Open-ended remote").ids == PaperIds(doi="10.1080/01431161.2022.2145583")
+    assert by_title(document, "Prompt-RSVQA").ids == PaperIds()
+    # trailing period kept as written
+    assert by_title(document, "Textrs").title.endswith("remote sensing images.")
+    with_ids = [e for e in document.papers if not e.ids.is_empty()]
+    assert len(with_ids) == 79  # all but RemoteGLM and the CVF page
+
+
+def test_sections_and_tasks(document: ListDocument) -> None:
+    tasks = {e.task for e in document.entries}
+    assert "Image Captioning" in tasks and "Image Captioning Dataset" not in tasks
+    assert all(e.task == e.section for e in document.papers)
+    for entry in document.datasets:
+        assert entry.section.endswith("Dataset")
+        assert entry.task == entry.section.removesuffix(" Dataset")
+    assert not [e for e in document.entries if e.section in ("Others",
+                                                            "Text-based Image Generation Dataset")]
+
+
+def test_task_aliases_apply() -> None:
+    curation = Curation(task_aliases={"Text-based Image Retrieval": "Image-text Retrieval"})
+    document = read_list(LIST, curation)
+    rsitmd = by_title(document, "RSITMD")
+    assert (rsitmd.section, rsitmd.task) == ("Text-based Image Retrieval Dataset", "Image-text Retrieval")
+
+
+def test_datasets_read_every_link(document: ListDocument) -> None:
+    rsicd = by_title(document, "RSICD", "dataset")
+    assert rsicd.url == "https://ieeexplore.ieee.org/abstract/document/8240966"
+    assert rsicd.ids == PaperIds(ieee_id="8240966")
+    assert rsicd.home_urls == ("https://github.com/201528014227051/RSICD_optimal",)
+    assert rsicd.download_urls == ("https://pan.baidu.com/s/1bp71tE3#list/path=%2F",
+                                   "https://drive.google.com/open?id=0B1jt7lJDEXy3aE90cG9YSl9ScUk")
+    gid = by_title(document, "GID", "dataset")
+    assert len(gid.download_urls) == 2
+    assert gid.download_urls[0] == "https://pan.baidu.com/s/1_DQluiDgJ4Z7dXSnciVx1A#list/path=%2F"
+    assert by_title(document, "RSVQA×BEN").home_urls == ("https://github.com/syvlo/RSVQAxBEN",
+                                                        "https://rsvqa.sylvainlobry.com/")
+    assert by_title(document, "SkyScript", "dataset").download_urls == ()
+    assert by_title(document, "DIOR-Captions").home_urls == ()
+    assert by_title(document, "LEVIR-CC").download_urls == (
+        "https://drive.google.com/drive/folders/1cEv-BXISfWjw1RTzL39uBojH7atjLdCG",)
+
+
+@pytest.mark.parametrize("name", ["Vaihingen", "Potsdam", "Toronto"])
+def test_datasets_without_paper_link_are_kept(document: ListDocument, name: str) -> None:
+    entry = by_title(document, name, "dataset")
+    assert entry.url is None and entry.ids == PaperIds()
+    assert entry.task == "Semantic Segmentation"
+    assert entry.home_urls == ("https://www.isprs.org/education/benchmarks/UrbanSemLab/Default.aspx",)
+
+
+def test_ignore_drops_rows_with_a_debug_log(caplog: pytest.LogCaptureFixture) -> None:
+    curation = Curation(ignore=("https://arxiv.org/abs/2310.16069/",
+                                "remoteglm", "Toronto"))
+    with caplog.at_level(logging.DEBUG, logger="rsvlm_graph.listparse"):
+        document = read_list(LIST, curation)
+    assert len(document.papers) == 79 and len(document.datasets) == 24
+    assert not [e for e in document.entries if e.title in ("RemoteGLM", "Toronto")]
+    assert sum("ignore" in r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG) == 3
+
+
+def test_pinned_s2_id_joins_the_ids() -> None:
+    curation = Curation(pins=(Pin(title="RemoteGLM", s2_paper_id=S2_ID),
+                              Pin(url="https://arxiv.org/abs/2307.15266", s2_paper_id=S2_ID)))
+    document = read_list(LIST, curation)
+    assert by_title(document, "RemoteGLM").ids == PaperIds(s2_paper_id=S2_ID)
+    assert by_title(document, "RSGPT").ids == PaperIds(arxiv_id="2307.15266", s2_paper_id=S2_ID)
+
+
+def test_list_name_overrides_the_title() -> None:
+    document = parse_list(LIST.read_text(encoding="utf-8"), curation=Curation(list_name="My List"))
+    assert document.title == "My List"
+    assert parse_list("no heading here").title == "<string>"
+
+
+def test_parsing_is_deterministic(document: ListDocument) -> None:
+    assert read_list(LIST) == document
+
+
+# --- other layouts ----------------------------------------------------------------------------
+
+def test_bullet_list() -> None:
+    document = read_list(DATA / "bullets.md")
+    assert document.problems == ()
+    assert [(e.kind, e.title[:12], e.line) for e in document.entries] == [
+        ("paper", "RSGPT: A Rem", 14),
+        ("paper", "Exploring mo", 15),
+        ("paper", "GeoChat: Gro", 16),
+        ("paper", "RSVQA: Visua", 22),
+        ("dataset", "RSICD", 26),
+    ]
+    rsgpt, exploring, geochat, rsvqa, rsicd = document.entries
+    assert rsgpt.code_urls == ("https://github.com/Lavender105/RSGPT",)
+    assert (rsgpt.venue, rsgpt.year) == (None, None)
+    assert (exploring.venue, exploring.year, exploring.ids) == ("TGRS", 2017, PaperIds(ieee_id="8240966"))
+    assert geochat.title == "GeoChat: Grounded Large Vision-Language Model for Remote Sensing"
+    assert geochat.url == "https://arxiv.org/abs/2311.15826"
+    assert geochat.code_urls == ("https://github.com/mbzuai-oryx/geochat",)
+    assert (rsvqa.venue, rsvqa.year, rsvqa.task) == ("TGRS", 2020, "Visual Question Answering")
+    assert rsicd.task == "Image Captioning"
+    assert rsicd.home_urls == ("https://github.com/201528014227051/RSICD_optimal",)
+    assert rsicd.download_urls == ("https://pan.baidu.com/s/1bp71tE3",
+                                   "https://drive.google.com/open?id=0B1jt7lJDEXy3aE90cG9YSl9ScUk")
+
+
+def test_other_column_layouts() -> None:
+    document = read_list(DATA / "columns.md")
+    titles = {e.title[:12]: e for e in document.entries}
+    assert sorted(titles) == ["AID", "APPLeNet: Vi", "Few-shot obj", "RSVG: Explor",
+                              "Visual Groun", "Zero-shot sc"]
+    applenet = titles["APPLeNet: Vi"]
+    assert (applenet.venue, applenet.year, applenet.task) == ("CVPR", 2023, "Scene Classification")
+    assert applenet.code_urls == ("https://github.com/mainaksingha01/APPLeNet",)
+    assert titles["Zero-shot sc"].code_urls == ()
+    # "Published in" says 2022, the Year column 2023: the Year column wins
+    assert (titles["RSVG: Explor"].venue, titles["RSVG: Explor"].year) == ("TGRS", 2023)
+    assert titles["Visual Groun"].ids == PaperIds(doi="10.1145/3503161.3548316")
+    aid = titles["AID"]
+    assert aid.kind == "dataset"  # by its "Name" header: no Dataset heading above it
+    assert aid.home_urls == ("https://captain-whu.github.io/AID/",)
+    assert len(aid.download_urls) == 2
+
+
+def test_rows_cut_off_by_a_blank_line_are_recovered() -> None:
+    document = read_list(DATA / "columns.md")
+    entry = by_title(document, "Few-shot object detection")
+    assert (entry.line, entry.venue, entry.year, entry.section) == (18, "TGRS", 2023, "Visual Grounding")
+    assert entry.raw.startswith("| [Few-shot object detection")
+
+
+def test_malformed_rows_become_problems_with_file_and_line() -> None:
+    document = read_list(DATA / "columns.md")
+    assert [(Path(p.path).name, p.line) for p in document.problems] == [("columns.md", 15),
+                                                                         ("columns.md", 21)]
+    assert "broken link" in document.problems[0].reason
+    assert "no title column" in document.problems[1].reason
+    assert str(document.problems[0]).startswith(f"{DATA / 'columns.md'}:15: ")
+
+
+def test_unclosed_link_in_the_bundled_layout() -> None:
+    text = LIST.read_text(encoding="utf-8").replace(
+        "[Truncation cross entropy loss for remote sensing image captionin](https://ieeexplore.ieee.org/abstract/document/9153154)|",
+        "[Truncation cross entropy loss for remote sensing image captionin(https://ieeexplore.ieee.org/abstract/document/9153154)|")
+    document = parse_list(text, "awesome-list.md")
+    assert len(document.papers) == 80 and len(document.datasets) == 25
+    assert [(p.line, str(p.path)) for p in document.problems] == [(67, "awesome-list.md")]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "empty"),
+    ("   \n\n", "empty"),
+    ("# A list\n\nJust prose, [a link](https://example.org).\n", "no paper or dataset entry"),
+])
+def test_read_list_refuses_lists_without_entries(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "list.md"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ListParseError, match=message) as info:
+        read_list(path)
+    assert info.value.path == path
+
+
+def test_read_list_refuses_missing_and_unreadable_files(tmp_path: Path) -> None:
+    with pytest.raises(ListParseError, match="cannot read") as info:
+        read_list(tmp_path / "missing.md")
+    assert info.value.path == tmp_path / "missing.md"
+    binary = tmp_path / "binary.md"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ListParseError, match="cannot read"):
+        read_list(binary)
+
+
+# --- never crash ------------------------------------------------------------------------------
+
+FRAGMENTS = [
+    "# Title", "## Dataset", "# Datasets", "## Image Captioning Dataset", "### Others", "",
+    "| Paper | Published in | Code/Project |", "| Dataset | Home/Github | Download link |",
+    "| Year | Venue | Title | Code |", "| Rank | Score |", "|---|---|---|", "|:-:|:-:|", "|---|",
+    "[A title](https://arxiv.org/abs/2305.05726)|arxiv 2023|-",
+    "[Title(https://ieeexplore.ieee.org/abstract/document/1)|TGRS 2020|-",
+    "|RemoteGLM|2023|[code](https://github.com/lzw-lzw/RemoteGLM)|", "| | | |", "|—|2023|",
+    "[RSICD](https://x.org)|[Github](https://github.com/a/b)|[[BaiduYun]](https://pan.baidu.com/s/1)",
+    "- [A title](https://arxiv.org/abs/2305.05726) | [code](https://github.com/a/b)",
+    "* [Title](https://www.mdpi.com/2072-4292/11/6/612) - Venue 2023", "- [Papers](#papers)",
+    "- **Bold** [[paper]](https://doi.org/10.1/x) [[code]](https://github.com/a)", "  - nested",
+    "1. [x](http://[::1)", "[![b](https://img/x.svg)](https://a.b)", "> | quoted | table |",
+    "```", "    indented | code", "<div>", "**", "[", "](", "|", "\\|", "[[x]]()", "* ",
+]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=30), max_size=25))
+def test_parse_list_never_crashes_on_markdownish_text(pieces: list[str]) -> None:
+    text = "\n".join(pieces)
+    check_document(text, parse_list(text, "fuzz.md"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_parse_list_never_crashes_on_any_text(text: str) -> None:
+    check_document(text, parse_list(text, "fuzz.md"))
+
+
+def check_document(text: str, document: ListDocument) -> None:
+    line_count = len(re.split(r"\r\n?|\n", text))
+    for problem in document.problems:
+        assert isinstance(problem, ListParseError)
+        assert problem.line is None or 1 <= problem.line <= line_count
+    for entry in document.entries:
+        assert slugify(entry.title)
+        assert 1 <= entry.line <= line_count
+        assert entry.kind in ("paper", "dataset")
