@@ -1,0 +1,146 @@
+"""The curated list again, with each paper's citation figures: a copy for ``exports/``.
+
+Only paper rows change, and in one place: the "Published in" cell gets
+``· 123 citations (12 influential)`` appended (``· –`` when Semantic Scholar gave no count). No
+column is added, so every table keeps its header and the rows the curators wrote unevenly (a
+missing last cell, no outer pipes) stay exactly as valid as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .models import ListDocument
+
+__all__ = [
+    "annotate_list",
+    "citation_figure",
+    "write_annotated_list",
+    "ANNOTATED_LIST_NAME",
+    "NO_FIGURE",
+]
+
+log = logging.getLogger(__name__)
+
+#: file name of the annotated copy inside ``exports/``
+ANNOTATED_LIST_NAME = "awesome-list-with-citations.md"
+#: what a paper row shows when there is no citation count
+NO_FIGURE = "–"
+
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def citation_figure(attrs: Mapping[str, Any] | None) -> str:
+    """Return the citation figure of a paper node's attributes.
+
+    Examples
+    --------
+    >>> citation_figure({"citation_count": 123, "influential_citation_count": 12})
+    '123 citations (12 influential)'
+    >>> citation_figure({"citation_count": 1, "influential_citation_count": None})
+    '1 citation'
+    >>> citation_figure(None)
+    '–'
+    """
+    count = (attrs or {}).get("citation_count")
+    if count is None:
+        return NO_FIGURE
+    figure = f"{count} citation{'' if count == 1 else 's'}"
+    influential = attrs.get("influential_citation_count")
+    return figure if influential is None else f"{figure} ({influential} influential)"
+
+
+def _paper_attrs_by_line(graph: nx.MultiDiGraph) -> dict[int, Mapping[str, Any]]:
+    by_line: dict[int, Mapping[str, Any]] = {}
+    for _, attrs in graph.nodes(data=True):
+        if attrs.get("kind") == "paper" and attrs.get("in_list"):
+            # a paper listed under two sections is one node carrying both lines
+            for line in attrs.get("lines") or (attrs.get("line"),):
+                if line is not None:
+                    by_line[line] = attrs
+    return by_line
+
+
+def _venue_cell_end(row: str) -> tuple[int, bool]:
+    """Return where the second cell's text ends, and whether it has any; (end of row, True) for
+    a row with one cell."""
+    start = len(row) - len(row.lstrip())
+    if row.startswith("|", start):
+        start += 1
+    pipes = [m.start() for m in _PIPE.finditer(row, start)]
+    if not pipes:
+        return len(row.rstrip()), True
+    cell_start = pipes[0] + 1
+    cell_end = pipes[1] if len(pipes) > 1 else len(row)
+    text_end = cell_start + len(row[cell_start:cell_end].rstrip())
+    return text_end, bool(row[cell_start:text_end].strip())
+
+
+def _annotate_row(line: str, figure: str) -> str:
+    row = line.removesuffix("\r")
+    at, has_text = _venue_cell_end(row)
+    insert = f" · {figure}" if has_text else figure
+    return f"{row[:at]}{insert}{line[at:]}"
+
+
+def annotate_list(list_text: str, document: ListDocument, graph: nx.MultiDiGraph) -> str:
+    """Return the list text with a citation figure after each paper row's venue.
+
+    Parameters
+    ----------
+    list_text : str
+        The list file's text, exactly as read (the one ``document`` was parsed from).
+    document : ListDocument
+        Its parsed entries; their ``line`` says which rows are papers.
+    graph : networkx.MultiDiGraph
+        The built graph; list paper nodes carry ``line``/``lines``, ``citation_count`` and
+        ``influential_citation_count``.
+
+    Returns
+    -------
+    text : str
+        Byte-for-byte ``list_text`` except in paper rows, where the "Published in" cell ends
+        with ``· N citations (M influential)``, or ``· –`` without data.
+
+    Examples
+    --------
+    >>> from rsvlm_graph.models import ListEntry
+    >>> row = ListEntry("paper", "GeoChat", None, "VLM", "VLM", 2, "")
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("paper:title:geochat", kind="paper", in_list=True, line=2,
+    ...            citation_count=10, influential_citation_count=3)
+    >>> text = "| Paper | Published in |\\n[GeoChat](u)|arxiv 2023|-\\n"
+    >>> print(annotate_list(text, ListDocument("l.md", "L", (row,)), G), end="")
+    | Paper | Published in |
+    [GeoChat](u)|arxiv 2023 · 10 citations (3 influential)|-
+    """
+    # split on "\n" only, as the parser counts lines: str.splitlines also breaks at U+2028 etc.
+    lines = list_text.split("\n")
+    by_line = _paper_attrs_by_line(graph)
+    for entry in document.papers:
+        if not 1 <= entry.line <= len(lines):
+            log.warning("%s:%d: paper row is outside the text", document.path, entry.line)
+            continue
+        figure = citation_figure(by_line.get(entry.line))
+        lines[entry.line - 1] = _annotate_row(lines[entry.line - 1], figure)
+    return "\n".join(lines)
+
+
+def write_annotated_list(
+    list_path: Path, document: ListDocument, graph: nx.MultiDiGraph, out_dir: Path
+) -> Path:
+    """Write ``annotate_list`` of the list file to ``out_dir / ANNOTATED_LIST_NAME``.
+
+    Read and written as bytes, so line endings stay as the curators wrote them.
+    """
+    text = Path(list_path).read_bytes().decode("utf-8")
+    path = Path(out_dir) / ANNOTATED_LIST_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(annotate_list(text, document, graph).encode("utf-8"))
+    return path

@@ -1,0 +1,532 @@
+"""Check the curated list for the mistakes a maintainer wants CI to catch, row by row.
+
+:func:`lint_list` is pure: it reads a parsed list, and optionally the graph (for Semantic Scholar's
+canonical titles) and link statuses fetched beforehand by :func:`check_links` (the only network
+access, at the edge). Each problem is a :class:`Finding` naming the file and line.
+
+Findings and their severity (errors make ``rsvlm-graph lint`` exit 1):
+
+=========================  ========  ===========================================================
+code                       severity  meaning
+=========================  ========  ===========================================================
+``parse-error``            error     the parser skipped or only partly read a row
+``duplicate-paper``        error     a paper listed again (same link, identifier or ~same title)
+``malformed-url``          error     a link that is not an absolute http(s) URL
+``dead-link``              error     ``--online``: 404/410, or the host does not answer
+``link-status``            warning   ``--online``: another HTTP error (403 from bot walls, 5xx)
+``missing-venue``          warning   a paper row without a venue in "Published in"
+``missing-year``           warning   a paper row without a year
+``missing-link``           warning   a paper row whose title links nowhere
+``venue-format``           warning   the "Published in" cell is not ``<venue> <year>``
+``venue-variants``         warning   one venue spelled two ways across the list
+``cell-count``             warning   a row with fewer or more cells than its table's other rows
+``mojibake``               warning   text that was decoded with the wrong encoding ("â€“")
+``title-mismatch``         warning   the title differs from Semantic Scholar's canonical title
+``unlinked-dataset-paper`` warning   a dataset whose introducing paper is listed, not linked
+=========================  ========  ===========================================================
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from difflib import SequenceMatcher
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import ftfy
+import httpx
+import networkx as nx
+
+from .curation import Curation
+from .identifiers import (
+    canonical_url,
+    ids_from_url,
+    normalize_title,
+    normalize_venue,
+    title_similarity,
+)
+from .models import ListDocument, ListEntry
+
+__all__ = [
+    "Finding",
+    "lint_list",
+    "skipped_checks",
+    "list_urls",
+    "check_links",
+    "has_errors",
+    "format_findings",
+    "DUPLICATE_TITLE_SIMILARITY",
+    "LINK_TIMEOUT",
+    "LINK_WORKERS",
+]
+
+log = logging.getLogger(__name__)
+
+Severity = Literal["error", "warning"]
+LinkStatus = int | str  # an HTTP status code, or why no response came
+
+#: two paper titles at least this similar (0..100) are taken for the same paper
+DUPLICATE_TITLE_SIMILARITY = 95.0
+#: below this similarity a title mismatch probably means the link resolved to another paper
+SAME_PAPER_SIMILARITY = 70.0
+#: seconds one link may take (connect + read) before it counts as not answering
+LINK_TIMEOUT = 15.0
+#: links checked at a time: enough to finish ~250 links in a minute, few enough to be polite
+LINK_WORKERS = 4
+#: statuses that mean the page is gone; other errors (403 bot walls, 5xx) are only warnings
+GONE_STATUSES = frozenset({404, 410})
+
+_LINK_TARGET = re.compile(r"\]\(([^)]*)\)")
+_VENUE_CELL = re.compile(r"^(?:\S.*\s)?(?:19|20)\d\d$")
+_WRITTEN_VENUE = re.compile(r"^(.*?\S)\W*\s+(?:19|20)\d\d\W*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem at one line of the list; ``str()`` is the ``path:line: severity [code] message``
+    form that editors and CI annotate."""
+
+    path: str
+    line: int
+    severity: Severity
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity} [{self.code}] {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _cells(raw: str) -> list[str]:
+    """Split a table row into its cells as Markdown does: outer pipes are optional."""
+    text = raw.strip()
+    text = text[1:] if text.startswith("|") else text
+    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", text)]
+
+
+def _row_urls(entry: ListEntry) -> list[str]:
+    """Every link target of a row: the parsed ones, and any the parser could not read."""
+    urls = [entry.url, *entry.code_urls, *entry.home_urls, *entry.download_urls]
+    urls += [target.strip() for target in _LINK_TARGET.findall(entry.raw)]
+    return list(dict.fromkeys(u for u in urls if u is not None))
+
+
+def _is_wellformed(url: str) -> bool:
+    if not url or any(ch.isspace() for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and ("." in host or host == "localhost")
+
+
+def list_urls(document: ListDocument) -> list[str]:
+    """Return every well-formed link of the list once, sorted: what ``--online`` checks."""
+    return sorted({u for e in document.entries for u in _row_urls(e) if _is_wellformed(u)})
+
+
+def _finding(
+    document: ListDocument, line: int, severity: Severity, code: str, message: str
+) -> Finding:
+    return Finding(document.path, line, severity, code, message)
+
+
+def _parse_problems(document: ListDocument) -> Iterable[Finding]:
+    for problem in document.problems:
+        line = getattr(problem, "line", None) or 0
+        reason = getattr(problem, "reason", None) or str(problem)
+        yield _finding(document, line, "error", "parse-error", reason)
+
+
+def _paper_keys(entry: ListEntry) -> list[tuple[str, str]]:
+    keys = []
+    if entry.url:
+        keys.append(("link", canonical_url(entry.url)))
+    ids = entry.ids
+    for name in ("arxiv_id", "doi", "ieee_id", "pii", "s2_paper_id"):
+        if value := getattr(ids, name):
+            keys.append((name, value.lower()))
+    return keys
+
+
+def _duplicates(document: ListDocument) -> Iterable[Finding]:
+    seen: dict[tuple[str, str], ListEntry] = {}
+    earlier: list[ListEntry] = []
+    for entry in document.papers:
+        first = next((seen[k] for k in _paper_keys(entry) if k in seen), None)
+        how = "the same link or identifier"
+        if first is None:
+            first = next(
+                (
+                    e for e in earlier
+                    if title_similarity(e.title, entry.title) >= DUPLICATE_TITLE_SIMILARITY
+                ),
+                None,
+            )
+            how = "a near-identical title"
+        if first is not None:
+            yield _finding(
+                document, entry.line, "error", "duplicate-paper",
+                f"{entry.title!r} is already listed at line {first.line} ({first.section}) with "
+                f"{how}; keep one row",
+            )
+        for key in _paper_keys(entry):
+            seen.setdefault(key, entry)
+        earlier.append(entry)
+
+
+def _missing_fields(document: ListDocument) -> Iterable[Finding]:
+    for entry in document.papers:
+        if not entry.venue:
+            yield _finding(
+                document, entry.line, "warning", "missing-venue",
+                f"{entry.title!r} has no venue; write 'Published in' as '<venue> <year>'",
+            )
+        if entry.year is None:
+            yield _finding(
+                document, entry.line, "warning", "missing-year", f"{entry.title!r} has no year"
+            )
+        if not entry.url:
+            yield _finding(
+                document, entry.line, "warning", "missing-link",
+                f"{entry.title!r} links to no paper; link its title to the paper's page",
+            )
+
+
+def _row_shape(document: ListDocument) -> Iterable[Finding]:
+    by_table: dict[tuple[str, str], list[ListEntry]] = defaultdict(list)
+    for entry in document.entries:
+        if "|" in entry.raw:
+            by_table[(entry.kind, entry.section)].append(entry)
+    for entries in by_table.values():
+        counts = [len(_cells(e.raw)) for e in entries]
+        usual = Counter(counts).most_common(1)[0][0]
+        for entry, count in zip(entries, counts):
+            if count != usual:
+                yield _finding(
+                    document, entry.line, "warning", "cell-count",
+                    f"row has {count} cells, the other rows of '{entry.section}' have {usual}",
+                )
+    for entry in document.papers:
+        cells = _cells(entry.raw)
+        if len(cells) > 1 and cells[1] and not _VENUE_CELL.match(cells[1]):
+            yield _finding(
+                document, entry.line, "warning", "venue-format",
+                f"'Published in' reads {cells[1]!r}; write '<venue> <year>'",
+            )
+
+
+def _written_venue(entry: ListEntry) -> str | None:
+    """The venue as the row spells it: the parser tidies ``entry.venue`` ("arxiv" → "arXiv")."""
+    if not entry.venue:
+        return None
+    cells = _cells(entry.raw)
+    written = _WRITTEN_VENUE.match(cells[1]) if len(cells) > 1 else None
+    return written.group(1) if written else entry.venue
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    # "JSTARG"/"J-STARS": same length, one letter swapped; short names ("CVPR"/"ICCV") and
+    # insertions ("CVPR"/"CVPRW", a workshop) are different venues, so they do not count
+    return len(a) == len(b) >= 5 and sum(x != y for x, y in zip(a, b)) == 1
+
+
+def _venue_variants(document: ListDocument, curation: Curation | None) -> Iterable[Finding]:
+    rows: dict[str, list[ListEntry]] = defaultdict(list)  # spelling as written -> rows
+    for entry in document.papers:
+        if spelling := _written_venue(entry):
+            rows[spelling].append(entry)
+
+    def key(spelling: str) -> str:
+        name = normalize_venue(spelling)
+        return _fold(curation.canonical_venue(name) if curation is not None else name)
+
+    # union spellings with the same key or one letter apart
+    group = {s: key(s) for s in rows}
+    spellings = list(rows)
+    for i, a in enumerate(spellings):
+        for b in spellings[i + 1:]:
+            if group[a] != group[b] and _one_letter_apart(group[a], group[b]):
+                old, new = group[b], group[a]
+                group = {s: new if g == old else g for s, g in group.items()}
+    members: dict[str, list[str]] = defaultdict(list)
+    for spelling in spellings:
+        members[group[spelling]].append(spelling)
+    for names in members.values():
+        if len(names) < 2:
+            continue
+        # the most used spelling is the house style; ties go to the one written first
+        preferred = max(names, key=lambda s: (len(rows[s]), -rows[s][0].line))
+        lines = ", ".join(str(e.line) for e in rows[preferred])
+        for spelling in names:
+            if spelling == preferred:
+                continue
+            for entry in rows[spelling]:
+                yield _finding(
+                    document, entry.line, "warning", "venue-variants",
+                    f"venue spelled {spelling!r} here and {preferred!r} on lines {lines}; "
+                    "use one spelling",
+                )
+
+
+def _mojibake(document: ListDocument) -> Iterable[Finding]:
+    for entry in document.entries:
+        fixed = ftfy.fix_text(entry.raw)
+        if fixed == entry.raw:
+            continue
+        ops = SequenceMatcher(None, entry.raw, fixed, autojunk=False).get_opcodes()
+        _, i1, i2, j1, j2 = next(op for op in ops if op[0] != "equal")
+        yield _finding(
+            document, entry.line, "warning", "mojibake",
+            f"{entry.raw[i1:i2]!r} is mis-decoded text; write {fixed[j1:j2]!r}",
+        )
+
+
+def _urls(
+    document: ListDocument, link_status: Mapping[str, LinkStatus] | None
+) -> Iterable[Finding]:
+    for entry in document.entries:
+        for url in _row_urls(entry):
+            if not _is_wellformed(url):
+                yield _finding(
+                    document, entry.line, "error", "malformed-url",
+                    f"link {url!r} is not an absolute http(s) URL",
+                )
+            elif link_status is not None and url in link_status:
+                status = link_status[url]
+                if isinstance(status, str) or status in GONE_STATUSES:
+                    yield _finding(
+                        document, entry.line, "error", "dead-link",
+                        f"{url} no longer answers ({status}); replace or remove the link",
+                    )
+                elif status >= 400:
+                    yield _finding(
+                        document, entry.line, "warning", "link-status",
+                        f"{url} answered HTTP {status}; check it in a browser",
+                    )
+
+
+def _canonical_titles(graph: nx.MultiDiGraph) -> dict[int, str]:
+    """Map list lines to Semantic Scholar's title of the paper on that line."""
+    titles = {}
+    for _, attrs in graph.nodes(data=True):
+        if attrs.get("kind") == "paper" and attrs.get("s2_title"):
+            for line in attrs.get("lines") or (attrs.get("line"),):
+                if line is not None:
+                    titles[line] = attrs["s2_title"]
+    return titles
+
+
+def _title_mismatch(document: ListDocument, graph: nx.MultiDiGraph | None) -> Iterable[Finding]:
+    titles = _canonical_titles(graph) if graph is not None else {}
+    for entry in document.papers:
+        canonical = titles.get(entry.line)
+        if canonical is None or normalize_title(canonical) == normalize_title(entry.title):
+            continue
+        similarity = title_similarity(entry.title, canonical)
+        hint = (
+            "fix the title"
+            if similarity >= SAME_PAPER_SIMILARITY
+            else "check the link: it may resolve to another paper"
+        )
+        yield _finding(
+            document, entry.line, "warning", "title-mismatch",
+            f"title differs from Semantic Scholar's {canonical!r} (similarity {similarity:.0f}); "
+            f"{hint}",
+        )
+
+
+def _title_prefix(title: str) -> str | None:
+    """The name a paper gives itself before a colon ("RS5M: A Large Scale …" → "rs5m")."""
+    head, colon, _ = title.partition(":")
+    return _fold(head) if colon and head.strip() else None
+
+
+def _unlinked_datasets(document: ListDocument) -> Iterable[Finding]:
+    papers = document.papers
+    paper_links = {canonical_url(p.url) for p in papers if p.url}
+    for dataset in document.datasets:
+        link = canonical_url(dataset.url) if dataset.url else None
+        if link in paper_links:
+            continue  # it links a listed paper: the graph joins them
+        ids = ids_from_url(dataset.url) if dataset.url else None
+        own = {canonical_url(u) for u in (dataset.url, *dataset.home_urls) if u}
+        for paper in papers:
+            paper_link = canonical_url(paper.url) if paper.url else None
+            if paper_link is None:
+                continue
+            same_ids = ids is not None and not ids.is_empty() and bool(
+                set(_paper_keys(paper)) & {
+                    (n, v.lower()) for n in ("arxiv_id", "doi", "ieee_id", "pii", "s2_paper_id")
+                    if (v := getattr(ids, n))
+                }
+            )
+            via_code = bool(own & {canonical_url(u) for u in paper.code_urls})
+            via_name = _title_prefix(paper.title) == _fold(dataset.title)
+            if not (same_ids or via_code or via_name):
+                continue
+            how = (
+                "the same paper under another URL" if same_ids
+                else "the paper's code/project page" if via_code
+                else "no paper" if link is None
+                else "another page"
+            )
+            yield _finding(
+                document, dataset.line, "warning", "unlinked-dataset-paper",
+                f"dataset {dataset.title!r} is introduced by {paper.title!r} (line {paper.line}) "
+                f"but links {how}; link {paper.url}",
+            )
+            break
+
+
+def lint_list(
+    document: ListDocument,
+    *,
+    graph: nx.MultiDiGraph | None = None,
+    curation: Curation | None = None,
+    link_status: Mapping[str, LinkStatus] | None = None,
+) -> list[Finding]:
+    """Return every problem found in a parsed list, sorted by line.
+
+    "Unlinked dataset paper": a dataset row D and a listed paper P where P introduces D — D's link
+    names P's identifier (arXiv id, DOI, IEEE number, PII), or D's link or home page is one of
+    P's code/project links, or P's title begins with D's name and a colon ("RS5M: …" for
+    "RS-5M", punctuation and case ignored) — yet D's link is not P's paper link (compared with
+    ``canonical_url``). The graph cannot join such a dataset to its paper by link, and readers
+    cannot follow it to the paper.
+
+    Parameters
+    ----------
+    document : ListDocument
+        The parsed list.
+    graph : networkx.MultiDiGraph, optional
+        The built graph; its list papers' ``s2_title`` (Semantic Scholar's canonical title, set
+        by enrichment) drives the ``title-mismatch`` check, which is skipped without it.
+    curation : Curation, optional
+        Venue aliases: spellings the curation file maps to one venue count as variants.
+    link_status : mapping of str to int or str, optional
+        ``check_links`` results; without them no ``dead-link``/``link-status`` findings.
+
+    Returns
+    -------
+    findings : list of Finding
+        Sorted by line, then code; the module docstring lists codes and severities.
+
+    Examples
+    --------
+    >>> from rsvlm_graph.models import ListEntry
+    >>> row = ListEntry("paper", "RemoteGLM", None, "VLM", "VLM", 42, "|RemoteGLM|2023|-|",
+    ...                 year=2023)
+    >>> [f.code for f in lint_list(ListDocument("list.md", "L", (row,)))]
+    ['missing-link', 'missing-venue']
+
+    See Also
+    --------
+    skipped_checks : which checks could not run, and why
+    check_links : the link statuses for ``link_status``
+    """
+    findings = [
+        *_parse_problems(document),
+        *_duplicates(document),
+        *_missing_fields(document),
+        *_row_shape(document),
+        *_venue_variants(document, curation),
+        *_mojibake(document),
+        *_urls(document, link_status),
+        *_title_mismatch(document, graph),
+        *_unlinked_datasets(document),
+    ]
+    return sorted(findings, key=lambda f: (f.line, f.code, f.message))
+
+
+def skipped_checks(
+    *,
+    graph: nx.MultiDiGraph | None = None,
+    link_status: Mapping[str, LinkStatus] | None = None,
+) -> list[str]:
+    """Return one sentence per check ``lint_list`` could not run with these inputs, and why."""
+    skipped = []
+    if graph is None or not _canonical_titles(graph):
+        skipped.append(
+            "title-mismatch skipped: no paper has a Semantic Scholar title yet "
+            "(run `rsvlm-graph enrich`, then lint again)"
+        )
+    if link_status is None:
+        skipped.append("dead-link skipped: links are checked only with --online")
+    return skipped
+
+
+def _status(client: httpx.Client, url: str, timeout: float) -> LinkStatus:
+    try:
+        status = client.head(url, follow_redirects=True, timeout=timeout).status_code
+        if status < 400:
+            return status
+        # many servers refuse or mishandle HEAD (405, 403, 404): ask again with GET, body unread
+        with client.stream("GET", url, follow_redirects=True, timeout=timeout) as response:
+            return response.status_code
+    except httpx.TimeoutException:
+        return "timeout"
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def check_links(
+    urls: Sequence[str],
+    client: httpx.Client,
+    *,
+    timeout: float = LINK_TIMEOUT,
+    workers: int = LINK_WORKERS,
+) -> dict[str, LinkStatus]:
+    """Return the HTTP status of each URL, asking with HEAD and falling back to GET.
+
+    Parameters
+    ----------
+    urls : sequence of str
+        Absolute http(s) URLs, e.g. from :func:`list_urls`.
+    client : httpx.Client
+        The client to ask with (its headers, proxies, transport); redirects are followed.
+    timeout : float, default LINK_TIMEOUT
+        Seconds per request before the link counts as not answering.
+    workers : int, default LINK_WORKERS
+        Links checked at the same time.
+
+    Returns
+    -------
+    status : dict
+        URL → final HTTP status code, or a short reason (``"timeout"``, ``"ConnectError: …"``)
+        when no response came. Keys in the order of ``urls``.
+    """
+    unique = list(dict.fromkeys(urls))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        statuses = list(pool.map(lambda url: _status(client, url, timeout), unique))
+    for url, status in zip(unique, statuses):
+        log.debug("%s -> %s", url, status)
+    return dict(zip(unique, statuses))
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    """Return whether any finding is an error: the CLI exits 1 then."""
+    return any(f.severity == "error" for f in findings)
+
+
+def format_findings(findings: Sequence[Finding], fmt: Literal["text", "json"] = "text") -> str:
+    """Render findings one per line (``text``) or as a JSON array of objects (``json``)."""
+    if fmt == "json":
+        return json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False) + "\n"
+    return "".join(f"{f}\n" for f in findings)

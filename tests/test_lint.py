@@ -1,0 +1,232 @@
+"""lint: real findings on the bundled list (with their lines), and each check on small lists.
+
+The small lists, the Semantic Scholar titles put on graph nodes and the local link server are
+SYNTHETIC test data; the bundled list is read as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+
+from rsvlm_graph.curation import Curation
+from rsvlm_graph.errors import ListParseError
+from rsvlm_graph.graph import build_graph
+from rsvlm_graph.lint import (
+    Finding,
+    check_links,
+    format_findings,
+    has_errors,
+    lint_list,
+    list_urls,
+    skipped_checks,
+)
+from rsvlm_graph.listparse import parse_list, read_list
+from rsvlm_graph.models import ListDocument
+
+LIST = Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md"
+HEAD = "# L\n## Image Captioning\n| Paper | Published in | Code/Project |\n|---|:-:|:-:|\n"
+
+
+def _codes(findings: list[Finding]) -> set[tuple[int, str]]:
+    return {(f.line, f.code) for f in findings}
+
+
+@pytest.fixture(scope="module")
+def bundled() -> ListDocument:
+    return read_list(LIST)
+
+
+def test_bundled_list_findings_are_the_real_ones(bundled):
+    findings = lint_list(bundled)
+    assert {
+        (36, "venue-variants"),  # JSTARG, elsewhere J-STARS
+        (42, "missing-venue"),  # RemoteGLM: "2023" only
+        (42, "missing-link"),
+        (68, "mojibake"),  # Wordâ€“Sentence
+        (122, "venue-variants"),  # arXiv, elsewhere arxiv
+        (152, "venue-format"),  # "GRSL 2022."
+        (152, "cell-count"),  # no Code/Project cell
+        (172, "unlinked-dataset-paper"),  # RS-5M links the RS5M paper's project page
+        (189, "mojibake"),  # RSVQAÃ—BEN
+    } <= _codes(findings)
+    # no false alarms: the list has no duplicate, malformed link or parse problem
+    assert not has_errors(findings)
+    assert not {f.code for f in findings} & {"duplicate-paper", "malformed-url", "parse-error"}
+    by_line = {(f.line, f.code): f for f in findings}
+    assert "'J-STARS'" in by_line[36, "venue-variants"].message
+    assert "https://arxiv.org/abs/2306.11300" in by_line[172, "unlinked-dataset-paper"].message
+    assert "'â€“'" in by_line[68, "mojibake"].message
+    assert findings == sorted(findings, key=lambda f: (f.line, f.code, f.message))
+
+
+def test_title_mismatch_uses_semantic_scholar_titles_from_the_graph(bundled):
+    G = build_graph(bundled)
+    assert any("title-mismatch" in s for s in skipped_checks(graph=G))
+    by_line = {attrs["line"]: node for node, attrs in G.nodes(data=True) if attrs.get("line")}
+    # SYNTHETIC enrichment: canonical titles as Semantic Scholar spells them
+    G.nodes[by_line[67]]["s2_title"] = "Truncation Cross Entropy Loss for Remote Sensing Image Captioning"
+    G.nodes[by_line[58]]["s2_title"] = "Deep semantic understanding of high resolution remote sensing image."
+    G.nodes[by_line[61]]["s2_title"] = "A totally different paper on hyperspectral unmixing"
+    findings = [f for f in lint_list(bundled, graph=G) if f.code == "title-mismatch"]
+    assert [f.line for f in findings] == [61, 67]  # line 58 differs only in case and punctuation
+    assert "captioning" in findings[1].message.lower() and "fix the title" in findings[1].message
+    assert "another paper" in findings[0].message
+    assert not any("title-mismatch" in s for s in skipped_checks(graph=G))
+
+
+def test_duplicates_by_link_identifier_and_title():
+    text = HEAD + (
+        "[Alpha captioner](https://arxiv.org/abs/2101.00001)|arxiv 2021|-\n"
+        "[Alpha captioner v2](https://arxiv.org/pdf/2101.00001v2)|arxiv 2021|-\n"
+        "[Beta](https://doi.org/10.3390/rs12060939)|Remote Sensing 2020|-\n"
+        "[Beta again](https://www.mdpi.com/2072-4292/12/6/939)|Remote Sensing 2020|-\n"
+        "[Gamma model for remote sensing image captioning](https://a.org/x)|TGRS 2020|-\n"
+        "[Gamma model for remote sensing image captionin](https://b.org/y)|TGRS 2020|-\n"
+        "[Delta model for remote sensing image captioning](https://c.org/z)|TGRS 2020|-\n"
+    )
+    findings = lint_list(parse_list(text, "l.md", None))
+    duplicates = [f for f in findings if f.code == "duplicate-paper"]
+    assert [f.line for f in duplicates] == [6, 8, 10]
+    assert all(f.severity == "error" for f in duplicates)
+    assert "line 5" in duplicates[0].message and "line 9" in duplicates[2].message
+
+
+def test_malformed_urls_are_errors():
+    text = HEAD + (
+        "[A](github.com/no/scheme)|TGRS 2020|-\n"
+        "[B](https://arxiv.org/abs/2101.00002)|TGRS 2020|[code](htps://github.com/x/y)\n"
+        "[C](https://arxiv.org/abs/2101.00003)|TGRS 2020|[code](https://github.com/x/z)\n"
+        "[D](https://arxiv.org/abs/2101.00004)|TGRS 2020|[code](https://github.com:x/z)\n"
+    )
+    findings = lint_list(parse_list(text, "l.md", None))
+    assert [(f.line, f.severity) for f in findings if f.code == "malformed-url"] == [
+        (5, "error"), (6, "error"), (8, "error"),
+    ]
+    assert has_errors(findings)
+
+
+def test_venue_variants_fold_case_aliases_and_one_letter_swaps():
+    text = HEAD + "".join(
+        f"[P{i}](https://arxiv.org/abs/2101.0000{i})|{venue} 2021|-\n"
+        for i, venue in enumerate(["CVPR", "CVPRW", "J-STARS", "J-STARS", "JSTARG", "IEEE Access",
+                                   "Remote Sensing", "RS"])
+    )
+    document = parse_list(text, "l.md", None)
+    plain = [f for f in lint_list(document) if f.code == "venue-variants"]
+    assert [f.line for f in plain] == [9]  # JSTARG; CVPR/CVPRW are different venues
+    aliased = lint_list(document, curation=Curation(venue_aliases={"RS": "Remote Sensing"}))
+    assert [f.line for f in aliased if f.code == "venue-variants"] == [9, 12]
+
+
+def test_parse_problems_become_errors():
+    problem = ListParseError("row has no title", "l.md", 7)
+    findings = lint_list(ListDocument("l.md", "L", (), (problem,)))
+    assert findings == [Finding("l.md", 7, "error", "parse-error", "row has no title")]
+    assert str(findings[0]) == "l.md:7: error [parse-error] row has no title"
+
+
+def test_format_findings_text_and_json():
+    findings = [Finding("l.md", 3, "warning", "missing-year", "'A' has no year")]
+    assert format_findings(findings) == "l.md:3: warning [missing-year] 'A' has no year\n"
+    assert json.loads(format_findings(findings, "json")) == [
+        {"path": "l.md", "line": 3, "severity": "warning", "code": "missing-year",
+         "message": "'A' has no year"},
+    ]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """SYNTHETIC link targets: /ok, /gone (404), /nohead (405 to HEAD, 200 to GET), /busy (503)."""
+
+    def _answer(self, with_body: bool) -> None:
+        status = {"/ok": 200, "/gone": 404, "/busy": 503}.get(self.path, 200)
+        if self.path == "/nohead":
+            status = 200 if with_body else 405
+        self.send_response(status)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        if with_body:
+            self.wfile.write(b"ok")
+
+    def do_HEAD(self) -> None:  # noqa: N802 -- http.server's naming
+        self._answer(with_body=False)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._answer(with_body=True)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture()
+def link_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def _closed_port() -> int:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    port = server.server_address[1]
+    server.server_close()
+    return port
+
+
+def test_check_links_head_then_get(link_server):
+    refused = f"http://127.0.0.1:{_closed_port()}/x"
+    urls = [f"{link_server}/ok", f"{link_server}/gone", f"{link_server}/nohead", f"{link_server}/busy",
+            refused, f"{link_server}/ok"]
+    with httpx.Client(trust_env=False) as client:
+        status = check_links(urls, client, timeout=10.0, workers=2)
+    assert list(status) == urls[:5]
+    assert [status[u] for u in urls[:4]] == [200, 404, 200, 503]
+    assert isinstance(status[refused], str) and "Connect" in status[refused]
+
+
+def test_dead_links_are_errors_and_other_http_errors_warnings(link_server):
+    text = HEAD + (
+        f"[A](https://arxiv.org/abs/2101.00001)|TGRS 2020|[code]({link_server}/gone)\n"
+        f"[B](https://arxiv.org/abs/2101.00002)|TGRS 2020|[code]({link_server}/busy)\n"
+        f"[C](https://arxiv.org/abs/2101.00003)|TGRS 2020|[code]({link_server}/ok)\n"
+    )
+    document = parse_list(text, "l.md", None)
+    urls = [u for u in list_urls(document) if u.startswith(link_server)]
+    with httpx.Client(trust_env=False) as client:
+        status = check_links(urls, client, timeout=10.0)
+    findings = lint_list(document, link_status=status)
+    assert [(f.line, f.code, f.severity) for f in findings if "link" in f.code] == [
+        (5, "dead-link", "error"), (6, "link-status", "warning"),
+    ]
+    assert not any("dead-link" in s for s in skipped_checks(link_status=status))
+
+
+def test_unlinked_dataset_paper_by_identifier_code_page_and_name():
+    # SYNTHETIC list: three datasets whose papers are listed, linked by another URL form, by the
+    # paper's code page, or not at all; one dataset linking its paper properly
+    text = HEAD + (
+        "[Alpha captions](https://www.mdpi.com/2072-4292/12/6/939)|Remote Sensing 2020|-\n"
+        "[BetaSet: a benchmark](https://arxiv.org/abs/2101.00002)|arxiv 2021|[code](https://github.com/x/beta)\n"
+        "[Gamma-10: ten classes](https://arxiv.org/abs/2101.00003)|arxiv 2021|-\n"
+        "[Delta](https://arxiv.org/abs/2101.00004)|arxiv 2021|-\n"
+        "## Image Captioning Dataset\n| Dataset | Home | Download |\n|---|:-:|:-:|\n"
+        "[AlphaCap](https://doi.org/10.3390/rs12060939)|-|-\n"
+        "[Beta Set](https://github.com/x/beta)|-|-\n"
+        "GAMMA 10|-|-\n"
+        "[DeltaData](https://arxiv.org/pdf/2101.00004v1)|-|-\n"
+    )
+    findings = lint_list(parse_list(text, "l.md", None))
+    unlinked = [f for f in findings if f.code == "unlinked-dataset-paper"]
+    assert [f.line for f in unlinked] == [12, 13, 14]
+    assert "under another URL" in unlinked[0].message
+    assert "code/project page" in unlinked[1].message
+    assert "links no paper" in unlinked[2].message and "line 7" in unlinked[2].message

@@ -1,0 +1,172 @@
+"""list_history: when entries entered the list, from a real temporary git repository.
+
+All list rows here are SYNTHETIC (made-up titles and links), written only to tmp_path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rsvlm_graph.errors import RsvlmGraphError
+from rsvlm_graph.list_history import (
+    EntryAdded,
+    entry_history,
+    format_history,
+    growth_by_month,
+    history_from_log,
+)
+from rsvlm_graph.models import ListDocument, ListEntry
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+HEADER = "# Synthetic list\n## VQA\n| Paper | Published in | Code |\n|---|:-:|:-:|\n"
+ROW_A = "[Alpha: question answering on tiles](https://arxiv.org/abs/2101.00001)|arxiv 2021|-\n"
+ROW_B = "[Beta retrieval with captionin](https://ieeexplore.ieee.org/abstract/document/9000001)|TGRS 2022|-\n"
+ROW_B_FIXED = "[Beta retrieval with captioning](https://ieeexplore.ieee.org/document/9000001)|TGRS 2022|-\n"
+ROW_C = "[Gamma grounding](https://www.mdpi.com/2072-4292/15/3/579)|Remote Sensing 2023|-\n"
+DATASETS = "## VQA Dataset\n| Dataset | Home | Download |\n|---|:-:|:-:|\n"
+# a dataset row linking the same paper as ROW_A: it must not be dated by ROW_A's commit
+ROW_D = "[AlphaSet](https://arxiv.org/abs/2101.00001)|-|-\n"
+
+
+def _git(repo: Path, *args: str, date: str | None = None) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+        "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo),
+    }
+    if date:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
+    done = subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", *args], cwd=repo, env=env,
+        capture_output=True, text=True, check=True,
+    )
+    return done.stdout.strip()
+
+
+def _commit(repo: Path, text: str, date: str) -> str:
+    (repo / "kg").mkdir(exist_ok=True)
+    (repo / "kg" / "list.md").write_text(text, encoding="utf-8")
+    _git(repo, "add", "kg/list.md")
+    _git(repo, "commit", "-q", "-m", f"list as of {date}", date=date)
+    return _git(repo, "rev-parse", "HEAD")
+
+
+def _document(text: str) -> ListDocument:
+    """A stand-in for listparse: one entry per row line, titles and links read naively."""
+    entries = []
+    kind = "paper"
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.startswith("## "):
+            kind = "dataset" if line.endswith("Dataset") else "paper"
+        if line.startswith("["):
+            title, _, rest = line[1:].partition("](")
+            entries.append(ListEntry(kind, title, rest.split(")")[0], "VQA", "VQA", number, line))
+    return ListDocument("kg/list.md", "Synthetic list", tuple(entries))
+
+
+@pytest.fixture()
+def repo(tmp_path: Path) -> tuple[Path, list[str]]:
+    _git(tmp_path, "init", "-q")
+    commits = [
+        _commit(tmp_path, HEADER + ROW_A + ROW_B, "2023-11-02T10:00:00+00:00"),
+        _commit(tmp_path, HEADER + ROW_A + ROW_B + ROW_C, "2024-01-15T10:00:00+00:00"),
+        # fixes B's title typo and link form, adds the dataset section
+        _commit(tmp_path, HEADER + ROW_A + ROW_B_FIXED + ROW_C + DATASETS + ROW_D,
+                "2024-03-20T10:00:00+00:00"),
+    ]
+    return tmp_path, commits
+
+
+def test_each_entry_is_dated_by_the_commit_that_added_it(repo):
+    root, (first, second, third) = repo
+    text = (root / "kg" / "list.md").read_text(encoding="utf-8")
+    history = entry_history(root / "kg" / "list.md", _document(text))
+    by_title = {h.title: h for h in history}
+    assert by_title["Alpha: question answering on tiles"].commit == first
+    # the later typo fix re-added the row; the entry still dates from its first commit
+    assert by_title["Beta retrieval with captioning"].commit == first
+    assert by_title["Gamma grounding"].commit == second
+    assert by_title["Gamma grounding"].date.startswith("2024-01-15")
+    # same link as Alpha's row, different title: a dataset of its own, added later
+    assert by_title["AlphaSet"].commit == third
+    assert [h.line for h in history] == [e.line for e in _document(text).entries]
+
+
+def test_uncommitted_rows_have_no_commit(repo):
+    root, _ = repo
+    path = root / "kg" / "list.md"
+    text = path.read_text(encoding="utf-8") + "[Delta new](https://arxiv.org/abs/2402.00002)|arxiv 2024|-\n"
+    path.write_text(text, encoding="utf-8")
+    history = entry_history(path, _document(text))
+    [delta] = [h for h in history if h.title == "Delta new"]
+    assert (delta.commit, delta.date) == (None, None)
+    assert all(h.commit is not None for h in history if h is not delta)
+
+
+def test_follows_a_renamed_list(repo):
+    root, (first, _, _) = repo
+    _git(root, "mv", "kg/list.md", "kg/awesome.md")
+    _git(root, "commit", "-q", "-m", "rename", date="2024-04-01T10:00:00+00:00")
+    text = (root / "kg" / "awesome.md").read_text(encoding="utf-8")
+    history = entry_history(root / "kg" / "awesome.md", _document(text))
+    assert history[0].commit == first
+
+
+def test_outside_a_git_repository_is_a_clear_error(tmp_path: Path):
+    path = tmp_path / "list.md"
+    path.write_text(HEADER + ROW_A, encoding="utf-8")
+    with pytest.raises(RsvlmGraphError, match="git"):
+        entry_history(path, _document(HEADER + ROW_A))
+
+
+def test_a_file_never_committed_is_a_clear_error(repo):
+    root, _ = repo
+    path = root / "kg" / "draft.md"
+    path.write_text(HEADER + ROW_A, encoding="utf-8")
+    with pytest.raises(RsvlmGraphError, match="no commits"):
+        entry_history(path, _document(HEADER + ROW_A))
+
+
+def test_history_from_log_prefers_the_oldest_commit():
+    entry = ListEntry("paper", "Alpha", "https://arxiv.org/abs/2101.00001", "S", "S", 5, "")
+    log_text = (
+        "\x1enew 2024-02-01T00:00:00+00:00\n+[Alpha](https://arxiv.org/abs/2101.00001)|x 2024|\n"
+        "\x1eold 2023-02-01T00:00:00+00:00\n+[Alpha](https://arxiv.org/pdf/2101.00001v2)|x 2021|\n"
+    )
+    [added] = history_from_log(log_text, ListDocument("l.md", "L", (entry,)))
+    assert (added.commit, added.date[:10]) == ("old", "2023-02-01")
+
+
+def test_growth_by_month_is_cumulative_and_continuous():
+    history = [
+        EntryAdded(1, "paper", "A", "c1", "2023-11-30T23:00:00+00:00"),
+        EntryAdded(2, "paper", "B", "c3", "2024-02-01T00:00:00+00:00"),
+        EntryAdded(3, "dataset", "C", "c2", "2023-11-02T00:00:00+00:00"),
+        EntryAdded(4, "paper", "D", None, None),
+    ]
+    assert growth_by_month(history) == [
+        ("2023-11", 2), ("2023-12", 2), ("2024-01", 2), ("2024-02", 3),
+    ]
+    assert growth_by_month([]) == []
+
+
+def test_format_history_text_and_json():
+    history = [
+        EntryAdded(9, "paper", "Late", "bbbbbbbbbbbbbbbb", "2024-02-01T00:00:00+00:00"),
+        EntryAdded(5, "dataset", "Early", "aaaaaaaaaaaaaaaa", "2023-01-01T00:00:00+00:00"),
+        EntryAdded(7, "paper", "Draft", None, None),
+    ]
+    lines = format_history(history).splitlines()
+    assert [line.split()[-1] for line in lines] == ["Early", "Late", "Draft"]
+    assert lines[0].split()[:4] == ["2023-01-01", "aaaaaaaaaa", "5", "dataset"]
+    assert json.loads(format_history(history, "json"))[2] == {
+        "line": 7, "kind": "paper", "title": "Draft", "commit": None, "date": None,
+    }

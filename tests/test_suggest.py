@@ -1,0 +1,247 @@
+"""suggest: the patch applies with git and patch, rows land at the end of the right tables.
+
+Candidates here are SYNTHETIC stand-ins (made-up titles, ids and links), never written to kg/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from rsvlm_graph.curation import load_curation
+from rsvlm_graph.listparse import parse_list, read_list
+from rsvlm_graph.suggest import (
+    build_patch,
+    plan_suggestions,
+    rejections_from_args,
+    reject,
+    review_note,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+LIST = ROOT / "kg" / "awesome-list.md"
+WORKFLOW = ROOT / ".github" / "workflows" / "refresh.yml"
+
+
+@dataclass(frozen=True)
+class FakeCandidate:
+    """SYNTHETIC stand-in for analysis.Candidate."""
+
+    title: str
+    s2_id: str | None
+    suggested_task: str | None
+    markdown_row: str
+    url: str = "https://arxiv.org/abs/2401.99999"
+    year: int | None = 2024
+    venue: str | None = None
+    score: float = 3.5
+    why: str = "cites 3 list papers"
+
+
+CAPTION = FakeCandidate(
+    "Synthetic captioner", "a" * 40, "Image Captioning",
+    "[Synthetic captioner](https://arxiv.org/abs/2401.99991)|arxiv 2024|-",
+)
+VQA = FakeCandidate(
+    "Synthetic VQA model", "b" * 40, "Visual Question Answering",
+    "[Synthetic VQA model](https://arxiv.org/abs/2401.99992)|arxiv 2024|-",
+)
+CAPTION_2 = FakeCandidate(
+    "Second synthetic captioner", "c" * 40, "Image Captioning",
+    "[Second synthetic captioner](https://arxiv.org/abs/2401.99993)|arxiv 2024|-",
+)
+OTHERS = FakeCandidate("Synthetic misc", "d" * 40, "Others", "[Synthetic misc](u)|arxiv 2024|-")
+NO_TASK = FakeCandidate("Synthetic orphan", None, None, "[Synthetic orphan](u)|arxiv 2024|-")
+
+
+def _apply(tmp_path: Path, text: str, patch: str, list_rel: str = "kg/awesome-list.md") -> str:
+    """Apply `patch` to `text` in a fresh git repository with git apply; return the new text."""
+    target = tmp_path / list_rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(text.encode("utf-8"))
+    (tmp_path / "s.patch").write_bytes(patch.encode("utf-8"))
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "apply", "--check", "s.patch"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "apply", "s.patch"], cwd=tmp_path, check=True)
+    return target.read_bytes().decode("utf-8")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_patch_adds_rows_at_the_end_of_their_sections(tmp_path):
+    text = LIST.read_text(encoding="utf-8")
+    document = read_list(LIST)
+    patch = build_patch(text, "kg/awesome-list.md", document, [CAPTION, VQA, CAPTION_2, OTHERS])
+    assert patch.startswith("--- a/kg/awesome-list.md\n+++ b/kg/awesome-list.md\n")
+    new = _apply(tmp_path, text, patch).split("\n")
+    old = text.split("\n")
+    added = [line for line in new if line not in old]
+    assert added == [CAPTION.markdown_row, CAPTION_2.markdown_row, VQA.markdown_row]
+    # each row follows the last row of its section's table, in candidate order
+    last_caption = max(e.line for e in document.papers if e.task == "Image Captioning")
+    last_vqa = max(e.line for e in document.papers if e.task == "Visual Question Answering")
+    assert new[last_caption - 1] == old[last_caption - 1]
+    assert new[last_caption:last_caption + 2] == [CAPTION.markdown_row, CAPTION_2.markdown_row]
+    assert new[last_vqa + 2] == VQA.markdown_row
+    # the patched list parses with the new rows in the right sections
+    reparsed = parse_list("\n".join(new), "kg/awesome-list.md", None)
+    sections = {e.title: e.task for e in reparsed.papers}
+    assert sections["Synthetic VQA model"] == "Visual Question Answering"
+    assert sections["Second synthetic captioner"] == "Image Captioning"
+    assert len(reparsed.papers) == len(document.papers) + 3
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="needs patch")
+def test_patch_applies_with_patch_p1(tmp_path):
+    text = LIST.read_text(encoding="utf-8")
+    patch = build_patch(text, "kg/awesome-list.md", read_list(LIST), [VQA])
+    (tmp_path / "kg").mkdir()
+    (tmp_path / "kg" / "awesome-list.md").write_text(text, encoding="utf-8")
+    subprocess.run(["patch", "-p1", "-s"], input=patch, text=True, cwd=tmp_path, check=True)
+    assert VQA.markdown_row in (tmp_path / "kg" / "awesome-list.md").read_text(encoding="utf-8")
+
+
+def test_sections_without_a_table_are_left_for_the_note():
+    document = read_list(LIST)
+    plan = plan_suggestions(LIST.read_text(encoding="utf-8"), document, [OTHERS, NO_TASK, VQA])
+    assert [p.candidate for p in plan.placed] == [VQA]
+    assert [c for c, _ in plan.unplaced] == [OTHERS, NO_TASK]
+    assert "Others" in plan.unplaced[0][1]
+    assert build_patch(LIST.read_text(encoding="utf-8"), "kg/awesome-list.md", document,
+                       [OTHERS, NO_TASK]) == ""
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_empty_table_and_a_table_ending_the_file_without_newline(tmp_path):
+    # SYNTHETIC list: one section with a header-only table, one table as the file's last line
+    text = (
+        "# L\n## Visual Grounding\n| Paper | Published in | Code |\n|---|:-:|:-:|\n\n"
+        "## Image Captioning\n| Paper | Published in | Code |\n|---|:-:|:-:|\n"
+        "[Old](https://arxiv.org/abs/2001.00001)|arxiv 2020|-"
+    )
+    document = parse_list(text, "kg/awesome-list.md", None)
+    grounding = FakeCandidate("G", None, "Visual Grounding", "[G](https://arxiv.org/abs/2401.1)|arxiv 2024|-")
+    patch = build_patch(text, "kg/awesome-list.md", document, [CAPTION, grounding])
+    assert "\\ No newline at end of file" in patch
+    new = _apply(tmp_path, text, patch).split("\n")
+    assert new[4] == grounding.markdown_row
+    assert new[-2:] == [CAPTION.markdown_row, ""]
+
+
+def test_review_note_has_one_entry_per_candidate():
+    note = review_note([CAPTION, VQA], unplaced=[(OTHERS, "the list has no paper table under 'Others'")])
+    for candidate in (CAPTION, VQA):
+        assert f"[{candidate.title}]({candidate.url})" in note
+        assert candidate.s2_id in note
+    assert note.count("- Why: cites 3 list papers") == 2
+    assert "Score: 3.50" in note
+    assert note.index(CAPTION.title) < note.index(VQA.title)
+    assert "## Not in the patch" in note and "Synthetic misc" in note
+    assert "no candidate" in review_note([])
+
+
+def test_reject_values_become_rejections_by_kind():
+    rejections = rejections_from_args(
+        ["B" * 40, "arXiv:2401.00001v3", "https://doi.org/10.1109/TGRS.2020.1", "Synthetic captioner",
+         "Some unknown title"],
+        "off topic",
+        candidates=[CAPTION],
+    )
+    assert [(r.s2_paper_id, r.arxiv_id, r.doi, r.title) for r in rejections] == [
+        ("b" * 40, None, None, None),
+        (None, "2401.00001", None, None),
+        (None, None, "10.1109/tgrs.2020.1", None),
+        (CAPTION.s2_id, None, None, "Synthetic captioner"),  # a candidate's title brings its id
+        (None, None, None, "Some unknown title"),
+    ]
+    assert {r.reason for r in rejections} == {"off topic"}
+
+
+def test_reject_appends_to_the_curation_file(tmp_path):
+    path = tmp_path / "curation.toml"
+    path.write_text("# curated by hand\n", encoding="utf-8")
+    reject(path, [VQA.s2_id, "Synthetic captioner"], "not remote sensing", candidates=[CAPTION])
+    curation = load_curation(path)
+    assert curation.is_rejected(s2_paper_id=VQA.s2_id)
+    assert curation.is_rejected(s2_paper_id=CAPTION.s2_id)
+    assert path.read_text(encoding="utf-8").startswith("# curated by hand\n")
+    assert not curation.is_rejected(s2_paper_id="e" * 40)
+
+
+def test_refresh_workflow_parses_and_runs_the_cli_commands():
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert "workflow_dispatch" in triggers and triggers["schedule"][0]["cron"]
+    steps = workflow["jobs"]["refresh"]["steps"]
+    runs = " ".join(s.get("run", "") for s in steps)
+    for command in ("pip install .", "rsvlm-graph enrich", "rsvlm-graph build",
+                    "rsvlm-graph suggest", "--out exports/suggestions.patch"):
+        assert command in runs
+    enrich = next(s for s in steps if "rsvlm-graph enrich" in s.get("run", ""))
+    assert enrich["env"]["S2_API_KEY"] == "${{ secrets.S2_API_KEY }}"
+    pr = next(s for s in steps if s.get("uses", "").startswith("peter-evans/create-pull-request"))
+    assert pr["with"]["body-path"] == "exports/suggestions.md"
+    assert set(pr["with"]["add-paths"].split()) == {"kg/", "exports/"}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_write_suggestions_keeps_crlf_and_writes_the_note(tmp_path, monkeypatch):
+    # SYNTHETIC list with Windows line endings, in a repository layout under tmp_path
+    text = "# L\r\n## VQA\r\n|Paper|Published in|Code|\r\n|---|---|---|\r\n[A](https://a.org/1)|X 2020|-\r\n"
+    (tmp_path / "kg").mkdir()
+    list_path = tmp_path / "kg" / "list.md"
+    list_path.write_bytes(text.encode("utf-8"))
+    document = parse_list(text.replace("\r\n", "\n"), "kg/list.md", None)
+    candidate = FakeCandidate("V", "f" * 40, "VQA", "[V](https://arxiv.org/abs/2401.2)|arxiv 2024|-")
+    monkeypatch.chdir(tmp_path)
+    from rsvlm_graph.suggest import write_suggestions
+
+    patch_path, note_path = write_suggestions(Path("kg/list.md"), document, [candidate, OTHERS],
+                                              Path("exports/suggestions.patch"))
+    assert note_path == Path("exports/suggestions.md")
+    assert "+++ b/kg/list.md" in patch_path.read_text(encoding="utf-8")
+    assert "Synthetic misc" in note_path.read_text(encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "apply", str(patch_path)], cwd=tmp_path, check=True)
+    assert list_path.read_bytes().decode("utf-8").endswith(
+        "[A](https://a.org/1)|X 2020|-\r\n[V](https://arxiv.org/abs/2401.2)|arxiv 2024|-\r\n"
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_real_candidates_from_the_fake_api_make_an_applicable_patch(
+        fake_api, fake_settings, s2_source, arxiv_source, tmp_path):
+    # the bundled list enriched against the SYNTHETIC fake Semantic Scholar, end to end
+    from datetime import datetime, timezone
+
+    from fakeapi.corpus import corpus_for_list
+
+    from rsvlm_graph.analysis import discover_candidates
+    from rsvlm_graph.enrich import enrich
+    from rsvlm_graph.graph import build_graph
+    from rsvlm_graph.store import Store
+
+    curation = load_curation(LIST.with_name("curation.toml"))
+    document = read_list(LIST, curation)
+    fake_api.corpus = corpus_for_list(document)
+    with Store(tmp_path / "s.db") as store:
+        enrichment = enrich(document, curation, s2=s2_source, arxiv=arxiv_source, store=store,
+                            settings=fake_settings, now=lambda: datetime(2026, 11, 27, tzinfo=timezone.utc))
+    G = build_graph(document, curation, enrichment)
+    candidates = discover_candidates(G, recommended=enrichment.recommendations, top=8,
+                                     year_now=2026, entries=document.entries)
+    assert candidates
+    text = LIST.read_text(encoding="utf-8")
+    plan = plan_suggestions(text, document, candidates)
+    patch = build_patch(text, "kg/awesome-list.md", document, candidates)
+    new = _apply(tmp_path / "repo", text, patch)
+    added = [line for line in new.split("\n") if line not in text.split("\n")]
+    assert added == [p.candidate.markdown_row for p in sorted(plan.placed, key=lambda p: p.after_line)]
+    reparsed = parse_list(new, "kg/awesome-list.md", curation)
+    assert len(reparsed.papers) == len(document.papers) + len(plan.placed)
+    note = review_note(candidates, unplaced=plan.unplaced)
+    assert all(c.title in note for c in candidates)
