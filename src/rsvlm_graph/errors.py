@@ -4,6 +4,7 @@
     ├── ListParseError        the curated list (or curation file) cannot be read; carries path and line
     ├── IdentifierError       a string is not a valid arXiv id / DOI / other identifier
     ├── SourceError           an API answered badly or not at all, after retries
+    │   ├── BadRequest        HTTP 400: the request itself is wrong; retrying cannot help
     │   ├── RateLimited       HTTP 429 that outlasted the retry budget
     │   ├── PaperNotFound     the API does not know the paper
     │   └── NetworkUnavailable the host cannot be reached at all (DNS, refused): stop asking
@@ -22,6 +23,7 @@ __all__ = [
     "ListParseError",
     "IdentifierError",
     "SourceError",
+    "BadRequest",
     "RateLimited",
     "PaperNotFound",
     "NetworkUnavailable",
@@ -56,6 +58,13 @@ class IdentifierError(RsvlmGraphError, ValueError):
 
 class SourceError(RsvlmGraphError):
     """Raised when an API source fails after its retries; names the source and the next step."""
+
+
+class BadRequest(SourceError):
+    """Raised on HTTP 400: the request itself is wrong (bad id, bad field), so retrying cannot help.
+
+    Callers that send many ids at once split the request to find the offending one.
+    """
 
 
 class RateLimited(SourceError):

@@ -1,0 +1,379 @@
+"""Semantic Scholar (Graph and Recommendations APIs) as ``Paper`` and ``Citation`` records.
+
+Requests go through :class:`rsvlm_graph.http.ApiClient`, not through the ``semanticscholar``
+package's client, because of its documented traps (see ``API-NOTES.md``): ``get_papers`` drops
+the ``null`` entries of a batch (so results can no longer be aligned with the ids sent),
+``search_paper`` puts the title into the URL unencoded (``&``, ``#``, ``=``, ``+`` cut it short),
+its citation paging forgets the ``x-api-key`` header and loops forever on a 502/503, and it turns
+502/503 into an empty result. The package is still used where it is right: its ``Paper`` class
+reads the JSON of a paper.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from semanticscholar.Paper import Paper as S2Paper
+
+from .config import Settings
+from .errors import NetworkUnavailable, PaperNotFound, RateLimited, SourceError
+from .http import ApiClient, ApiSource, user_agent, utc_now
+from .models import Author, Citation, Paper
+
+__all__ = [
+    "PAPER_FIELDS",
+    "EDGE_PAPER_FIELDS",
+    "EDGE_FIELDS",
+    "BATCH_LIMIT",
+    "PAGE_LIMIT",
+    "CITATION_CAP",
+    "RECOMMENDATION_LIMIT",
+    "EdgePage",
+    "SemanticScholarSource",
+    "paper_from_json",
+    "client_for",
+]
+
+logger = logging.getLogger(__name__)
+
+#: what a list paper is fetched with (never the defaults: they pull citations and references)
+PAPER_FIELDS = (
+    "title",
+    "authors",
+    "year",
+    "publicationDate",
+    "venue",
+    "abstract",
+    "tldr",
+    "externalIds",
+    "citationCount",
+    "influentialCitationCount",
+    "referenceCount",
+    "fieldsOfStudy",
+    "openAccessPdf",
+    "embedding.specter_v2",
+)
+#: basic metadata of the papers at the other end of a citation
+EDGE_PAPER_FIELDS = ("paperId", "title", "year", "venue", "externalIds", "authors", "citationCount")
+#: properties of the citation itself, asked for alongside EDGE_PAPER_FIELDS
+EDGE_FIELDS = ("isInfluential", "intents")
+#: ids per POST /paper/batch
+BATCH_LIMIT = 500
+#: items per citations/references page
+PAGE_LIMIT = 1000
+#: the Graph API serves no citation at or past offset + limit = 10000 (the ~10k cap)
+CITATION_CAP = 10_000
+#: most recommendations one request may ask for
+RECOMMENDATION_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class EdgePage:
+    """All citations (or references) of one paper, with the papers at their other end.
+
+    ``truncated`` is true when the API's ~10k cap stopped the paging before the end.
+    """
+
+    citations: tuple[Citation, ...]
+    papers: tuple[Paper, ...]
+    truncated: bool
+
+
+def paper_from_json(data: Mapping[str, Any], fetched_at: str) -> Paper:
+    """Read one Graph API paper object into a ``Paper``; every field may be null or missing.
+
+    Parameters
+    ----------
+    data : mapping
+        A paper as the Graph API returns it (a batch entry, a match, a nested citing paper).
+    fetched_at : str
+        ISO 8601 UTC time of the request, kept as provenance.
+
+    Returns
+    -------
+    Paper
+        ``external_ids`` are sorted ``(key, value)`` string pairs (S2 sends ``CorpusId`` as an
+        int); an empty venue is ``None``.
+
+    Raises
+    ------
+    SourceError
+        If ``data`` has no ``paperId``.
+
+    Examples
+    --------
+    >>> p = paper_from_json({"paperId": "abc", "title": "T", "externalIds": {"CorpusId": 7,
+    ...     "ArXiv": "2305.05726"}, "authors": None, "tldr": None}, "2026-11-27T10:00:00Z")
+    >>> p.external_ids, p.authors, p.tldr
+    ((('ArXiv', '2305.05726'), ('CorpusId', '7')), (), None)
+    """
+    if not data.get("paperId"):
+        raise SourceError(
+            f"Semantic Scholar returned a paper without paperId ({str(dict(data))[:120]}); "
+            "report this answer if it persists"
+        )
+    s2 = S2Paper(dict(data))
+    external = s2.externalIds or {}
+    pdf = s2.openAccessPdf or {}
+    embedding = s2.embedding or {}
+    vector = embedding.get("vector")
+    return Paper(
+        s2_paper_id=s2.paperId,
+        title=s2.title or "",
+        fetched_at=fetched_at,
+        year=s2.year,
+        # read as sent: the package's datetime.strptime would raise on a partial date
+        publication_date=data.get("publicationDate"),
+        venue=s2.venue or None,
+        abstract=s2.abstract,
+        tldr=s2.tldr.text if s2.tldr is not None and s2.tldr.text else None,
+        external_ids=tuple(sorted((str(k), str(v)) for k, v in external.items() if v is not None)),
+        authors=tuple(
+            Author(name=a.name or "", s2_author_id=str(a.authorId) if a.authorId else None)
+            for a in s2.authors or ()
+        ),
+        citation_count=s2.citationCount,
+        influential_citation_count=s2.influentialCitationCount,
+        reference_count=s2.referenceCount,
+        fields_of_study=tuple(s2.fieldsOfStudy or ()),
+        open_access_pdf=pdf.get("url") or None,
+        embedding=tuple(float(x) for x in vector) if vector else None,
+    )
+
+
+def client_for(
+    settings: Settings,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> ApiClient:
+    """The ``ApiClient`` for Semantic Scholar as ``settings`` describe it (key, rate, URL)."""
+    headers = {"User-Agent": user_agent(settings.contact_email)}
+    if settings.s2_api_key:
+        headers["x-api-key"] = settings.s2_api_key
+        hint = "slow down (RSVLM_S2_RATE) or retry later"
+    else:
+        hint = ("set S2_API_KEY (a free key from https://www.semanticscholar.org/product/api): "
+                "requests without one share a pool that is often exhausted")
+    return ApiClient(
+        settings.s2_api_url.rstrip("/"),
+        name="Semantic Scholar",
+        min_interval=1.0 / settings.s2_rate if settings.s2_rate > 0 else 0.0,
+        timeout=settings.timeout,
+        retries=settings.retries,
+        headers=headers,
+        sleep=sleep,
+        clock=clock,
+        rate_limit_hint=hint,
+    )
+
+
+def _paper_path(paper_id: str) -> str:
+    # DOIs keep their "/" (the API reads the rest of the path as the id); "#", "?", spaces do not
+    return "/graph/v1/paper/" + quote(paper_id, safe=":/")
+
+
+class SemanticScholarSource(ApiSource):
+    """Papers, title matches, citations, references and recommendations from Semantic Scholar.
+
+    Parameters
+    ----------
+    settings : Settings
+        API URL, key, rate, timeout and retries.
+    client : ApiClient, optional
+        Built from ``settings`` by :func:`client_for` when not given.
+    now : callable
+        Returns the current ``datetime``; stamps ``fetched_at`` of every record.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        client: ApiClient | None = None,
+        *,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(client if client is not None else client_for(settings), now)
+        self.settings = settings
+
+    # -- papers -----------------------------------------------------------------------------
+
+    def fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
+        """Fetch papers by S2 id forms, the result aligned by position with ``ids``.
+
+        Parameters
+        ----------
+        ids : sequence of str
+            ``ARXIV:2305.05726``, ``DOI:10.3390/rs11060612``, 40-hex ids, ``CorpusId:N``.
+
+        Returns
+        -------
+        list of Paper or None
+            ``result[i]`` answers ``ids[i]`` (its ``s2_paper_id`` may differ from the id sent);
+            ``None`` where Semantic Scholar has no paper or the id kept failing.
+
+        Raises
+        ------
+        NetworkUnavailable
+            If the API cannot be reached at all.
+        RateLimited
+            If HTTP 429 outlasts the retries (splitting the batch would only make it worse).
+
+        Notes
+        -----
+        At most ``BATCH_LIMIT`` ids go in one request. A batch that keeps failing is split in
+        halves, down to single ids, so one id the API chokes on costs only its own answer.
+        """
+        results: list[Paper | None] = []
+        for start in range(0, len(ids), BATCH_LIMIT):
+            results.extend(self._fetch_batch(list(ids[start:start + BATCH_LIMIT])))
+        return results
+
+    def _fetch_batch(self, ids: list[str]) -> list[Paper | None]:
+        try:
+            answer = self.client.post_json(
+                "/graph/v1/paper/batch", {"fields": ",".join(PAPER_FIELDS)}, {"ids": ids},
+                endpoint="batch",
+            )
+            if not isinstance(answer, list) or len(answer) != len(ids):
+                raise SourceError(
+                    f"Semantic Scholar batch answered {type(answer).__name__} of "
+                    f"{len(answer) if isinstance(answer, list) else '?'} items for {len(ids)} ids"
+                )
+            stamp = self.stamp()
+            # align by position: the returned paperId can differ from the id sent
+            return [
+                paper_from_json(item, stamp) if isinstance(item, dict) and item.get("paperId")
+                else None
+                for item in answer
+            ]
+        except (NetworkUnavailable, RateLimited):
+            raise
+        except SourceError as exc:
+            if len(ids) == 1:
+                logger.warning("Semantic Scholar: giving up on %s: %s", ids[0], exc)
+                return [None]
+            half = len(ids) // 2
+            logger.info("Semantic Scholar batch of %d failed (%s); splitting it", len(ids), exc)
+            return self._fetch_batch(ids[:half]) + self._fetch_batch(ids[half:])
+
+    def match_title(self, title: str) -> tuple[Paper, float] | None:
+        """The paper Semantic Scholar matches to ``title``, with its ``matchScore``.
+
+        The title goes in as a properly encoded query parameter. ``matchScore`` is S2's own
+        relevance score (unbounded, e.g. 109.5), not a similarity: compare titles to judge.
+        Returns ``None`` when S2 finds no match.
+        """
+        if not title.strip():
+            return None
+        try:
+            answer = self.client.get_json(
+                "/graph/v1/paper/search/match",
+                {"query": title, "fields": ",".join(PAPER_FIELDS)},
+                endpoint="match",
+            )
+        except PaperNotFound:  # "Title match not found"
+            return None
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if not data or not isinstance(data[0], dict) or not data[0].get("paperId"):
+            return None
+        best = data[0]
+        return paper_from_json(best, self.stamp()), float(best.get("matchScore") or 0.0)
+
+    # -- citations and references -----------------------------------------------------------
+
+    def citations(self, s2_id: str) -> EdgePage:
+        """Every paper citing ``s2_id`` (a 40-hex id), up to the API's ~10k cap."""
+        return self._edges(s2_id, "citations", "citingPaper")
+
+    def references(self, s2_id: str) -> EdgePage:
+        """Every paper ``s2_id`` (a 40-hex id) cites, as far as S2 resolved them."""
+        return self._edges(s2_id, "references", "citedPaper")
+
+    def _edges(self, s2_id: str, kind: str, nested_key: str) -> EdgePage:
+        fields = ",".join(EDGE_PAPER_FIELDS + EDGE_FIELDS)
+        citations: dict[tuple[str, str], Citation] = {}
+        papers: dict[str, Paper] = {}
+        unresolved = 0
+        truncated = False
+        offset = 0
+        while True:
+            limit = min(PAGE_LIMIT, CITATION_CAP - 1 - offset)
+            page = self.client.get_json(
+                f"{_paper_path(s2_id)}/{kind}",
+                {"fields": fields, "offset": offset, "limit": limit},
+                endpoint=kind,
+            )
+            if not isinstance(page, dict):
+                raise SourceError(
+                    f"Semantic Scholar {kind} of {s2_id}: answered {type(page).__name__}, "
+                    "not a page object; retry later"
+                )
+            stamp = self.stamp()
+            for item in page.get("data") or ():
+                other = item.get(nested_key) if isinstance(item, dict) else None
+                if not isinstance(other, dict) or not other.get("paperId"):
+                    unresolved += 1  # S2 knows the citation but not the paper behind it
+                    continue
+                paper = paper_from_json(other, stamp)
+                papers.setdefault(paper.s2_paper_id, paper)
+                citing, cited = (paper.s2_paper_id, s2_id) if kind == "citations" else \
+                    (s2_id, paper.s2_paper_id)
+                citations.setdefault((citing, cited), Citation(
+                    citing=citing,
+                    cited=cited,
+                    is_influential=bool(item.get("isInfluential")),
+                    intents=tuple(item.get("intents") or ()),
+                ))
+            following = page.get("next")
+            if not isinstance(following, int):
+                break
+            if following <= offset:  # a broken cursor must not make the loop spin
+                logger.warning("Semantic Scholar %s of %s: next=%s after offset=%s; stopping",
+                               kind, s2_id, following, offset)
+                break
+            if following >= CITATION_CAP - 1:
+                truncated = True
+                break
+            offset = following
+        if unresolved:
+            logger.info("Semantic Scholar %s of %s: skipped %d entries without paperId",
+                        kind, s2_id, unresolved)
+        if truncated:
+            logger.warning("Semantic Scholar %s of %s: stopped at the API's cap of ~%d",
+                           kind, s2_id, CITATION_CAP)
+        return EdgePage(tuple(citations.values()), tuple(papers.values()), truncated)
+
+    # -- recommendations --------------------------------------------------------------------
+
+    def recommendations(
+        self, positive: Sequence[str], negative: Sequence[str] = (), limit: int = 100
+    ) -> list[Paper]:
+        """Papers Semantic Scholar recommends from ``positive`` examples (and away from
+        ``negative`` ones), best first; ``[]`` without positives.
+
+        Raises
+        ------
+        ValueError
+            If ``limit`` is not within 1..RECOMMENDATION_LIMIT.
+        """
+        if not 1 <= limit <= RECOMMENDATION_LIMIT:
+            raise ValueError(f"limit must be within 1..{RECOMMENDATION_LIMIT}, not {limit}")
+        if not positive:
+            return []
+        answer = self.client.post_json(
+            "/recommendations/v1/papers/",
+            {"fields": ",".join(EDGE_PAPER_FIELDS), "limit": limit},
+            {"positivePaperIds": list(positive), "negativePaperIds": list(negative)},
+            endpoint="recommendations",
+        )
+        items = answer.get("recommendedPapers") if isinstance(answer, dict) else None
+        stamp = self.stamp()
+        return [paper_from_json(item, stamp) for item in items or ()
+                if isinstance(item, dict) and item.get("paperId")]

@@ -1,0 +1,106 @@
+"""Shared fixtures: the fake Semantic Scholar + arXiv server (SYNTHETIC data) and settings for it.
+
+``fake_api`` starts a fresh :class:`fakeapi.FakeApi` per test on a random loopback port, serving
+``make_corpus(seed=0)``; replace ``fake_api.corpus`` (e.g. with ``corpus_for_list(document)``)
+before the first request to serve something else. ``fake_settings`` points ``Settings`` at it
+with a test API key, no rate-limit waits and short timeouts. ``recorded_sleep`` replaces
+``time.sleep`` in clients so backoff waits are recorded instead of slept; ``s2_source`` and
+``arxiv_source`` are sources wired to both.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fakeapi import FakeApi, make_corpus
+
+from rsvlm_graph import arxiv_source as arxiv_module
+from rsvlm_graph import semantic_scholar as s2_module
+from rsvlm_graph.config import Settings
+
+#: what ``fake_settings`` sends as ``x-api-key``
+FAKE_API_KEY = "test-key-SYNTHETIC"
+#: the fixed "now" of sources built by these fixtures
+FAKE_NOW = "2026-11-27T10:00:00Z"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_proxy_for_loopback() -> Iterator[None]:
+    """Keep any HTTP(S)_PROXY of the machine away from requests to the fake on 127.0.0.1."""
+    saved = {name: os.environ.get(name) for name in ("NO_PROXY", "no_proxy")}
+    for name in saved:
+        os.environ[name] = "127.0.0.1,localhost"
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeApi]:
+    """A running fake API serving the SYNTHETIC ``make_corpus(seed=0)``."""
+    with FakeApi(make_corpus(seed=0)) as api:
+        yield api
+
+
+@pytest.fixture
+def fake_settings(fake_api: FakeApi, tmp_path: Path) -> Settings:
+    """Settings aimed at ``fake_api``: a test key, no rate-limit waits, short timeouts."""
+    return Settings(
+        s2_api_key=FAKE_API_KEY,
+        s2_api_url=fake_api.s2_url,
+        arxiv_api_url=fake_api.arxiv_url,
+        cache_dir=tmp_path / "cache",
+        timeout=10.0,
+        retries=3,
+        s2_rate=1000.0,
+        arxiv_interval=0.0,
+    )
+
+
+class RecordedSleep:
+    """A stand-in for ``time.sleep`` that records the waits asked for and returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@pytest.fixture
+def recorded_sleep() -> RecordedSleep:
+    return RecordedSleep()
+
+
+def _fixed_now() -> datetime:
+    return datetime.fromisoformat(FAKE_NOW.replace("Z", "+00:00"))
+
+
+@pytest.fixture
+def s2_source(fake_settings: Settings, recorded_sleep: RecordedSleep
+              ) -> Iterator[s2_module.SemanticScholarSource]:
+    """A ``SemanticScholarSource`` on the fake, sleeping through ``recorded_sleep``."""
+    source = s2_module.SemanticScholarSource(
+        fake_settings, s2_module.client_for(fake_settings, sleep=recorded_sleep), now=_fixed_now
+    )
+    yield source
+    source.close()
+
+
+@pytest.fixture
+def arxiv_source(fake_settings: Settings, recorded_sleep: RecordedSleep
+                 ) -> Iterator[arxiv_module.ArxivSource]:
+    """An ``ArxivSource`` on the fake, sleeping through ``recorded_sleep``."""
+    source = arxiv_module.ArxivSource(
+        fake_settings, arxiv_module.client_for(fake_settings, sleep=recorded_sleep),
+        now=_fixed_now,
+    )
+    yield source
+    source.close()

@@ -1,0 +1,377 @@
+"""SYNTHETIC corpus served by the fake Semantic Scholar / arXiv server. Nothing here is real.
+
+Every paper, author, DOI (under the ``10.5555`` test prefix unless a list entry gives one),
+arXiv record, citation and embedding is generated from a seed, so the same seed always gives the
+same corpus. Records are kept in Semantic Scholar's wire shape (the JSON a ``GET /paper/{id}``
+returns with every field asked for); the server filters them by the ``fields`` parameter.
+
+``make_corpus`` builds a small free-standing corpus; ``corpus_for_list`` builds one synthetic S2
+paper per paper row of a parsed ``ListDocument`` (same arXiv id / DOI, the same or a slightly
+altered title), plus outside papers citing and cited by them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from rsvlm_graph.models import ListDocument
+
+__all__ = [
+    "Edge",
+    "Corpus",
+    "make_corpus",
+    "corpus_for_list",
+    "synthetic_paper_id",
+    "EMBEDDING_DIM",
+    "MATCH_THRESHOLD",
+]
+
+#: SPECTER v2 vectors have 768 dimensions
+EMBEDDING_DIM = 768
+#: normalised-title similarity (0..100) below which the fake's title match answers 404
+MATCH_THRESHOLD = 80.0
+
+_WORDS_A = ("Remote", "Geospatial", "Aerial", "Satellite", "Earth", "Multispectral", "Optical")
+_WORDS_B = ("Vision-Language", "Multimodal", "Contrastive", "Instruction-Tuned", "Foundation")
+_WORDS_C = ("Captioning", "Retrieval", "Grounding", "Question Answering", "Segmentation",
+            "Change Detection", "Scene Classification", "Object Detection")
+_FIRST = ("Ada", "Bo", "Chen", "Dara", "Eli", "Fei", "Gus", "Hana", "Ivo", "Jun", "Kai", "Lea")
+_LAST = ("Synthia", "Fakeman", "Mockwell", "Stubbs", "Placeholder", "Dummer", "Testa", "Sample")
+_VENUES = ("IEEE Transactions on Geoscience and Remote Sensing", "Remote Sensing",
+           "Computer Vision and Pattern Recognition", "arXiv.org", "ISPRS Journal", "")
+_CATEGORIES = ("cs.CV", "cs.CL", "cs.LG", "eess.IV", "cs.AI")
+_INTENTS = ("background", "methodology", "result")
+
+
+def synthetic_paper_id(seed: int, key: str) -> str:
+    """A 40-hex id, like Semantic Scholar's, derived from ``seed`` and ``key``.
+
+    >>> len(synthetic_paper_id(0, "x")), synthetic_paper_id(0, "x") == synthetic_paper_id(0, "x")
+    (40, True)
+    """
+    return hashlib.sha1(f"SYNTHETIC:{seed}:{key}".encode()).hexdigest()
+
+
+def _norm_title(title: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", title.lower()).split())
+
+
+@dataclass
+class Edge:
+    """``citing`` cites ``cited``; either side is ``None`` for a paper S2 could not resolve."""
+
+    citing: str | None
+    cited: str | None
+    is_influential: bool = False
+    intents: tuple[str, ...] = ()
+    contexts: tuple[str, ...] = ()
+    unresolved_title: str | None = None  # title of the ``None`` side
+
+
+@dataclass
+class Corpus:
+    """SYNTHETIC papers in S2 wire shape, citation edges and arXiv records; mutable per test."""
+
+    seed: int = 0
+    papers: dict[str, dict[str, Any]] = field(default_factory=dict)  # paperId -> record
+    edges: list[Edge] = field(default_factory=list)
+    arxiv: dict[str, dict[str, Any]] = field(default_factory=dict)  # versionless id -> record
+    aliases: dict[str, str] = field(default_factory=dict)  # merged paperId -> paperId
+    core_ids: list[str] = field(default_factory=list)  # the list / core papers, in order
+    embeddings: dict[str, list[float] | None] = field(default_factory=dict)  # cache / overrides
+
+    # -- lookup ----------------------------------------------------------------------------
+
+    def resolve(self, paper_id: str) -> str | None:
+        """The paperId an S2 id form (40-hex, CorpusId:, DOI:, bare DOI, ARXIV:, URL:) names."""
+        text = paper_id.strip()
+        prefix, sep, rest = text.partition(":")
+        kind = prefix.lower() if sep else ""
+        if kind == "url":
+            match = re.search(r"arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:\.pdf)?$", rest)
+            if not match:
+                return None
+            kind, rest = "arxiv", match.group(1)
+        if kind == "arxiv":
+            wanted = re.sub(r"v\d+$", "", rest).lower()
+            return self._find(lambda r: str(_ext(r, "ArXiv") or "").lower() == wanted)
+        if kind == "doi" or text.startswith("10."):
+            wanted = (rest if kind == "doi" else text).lower()
+            return self._find(lambda r: str(_ext(r, "DOI") or "").lower() == wanted)
+        if kind == "corpusid":
+            return self._find(lambda r: str(r.get("corpusId")) == rest)
+        if text in self.papers:
+            return text
+        return self.aliases.get(text)
+
+    def _find(self, predicate: Any) -> str | None:
+        for pid, record in self.papers.items():
+            if predicate(record):
+                return pid
+        return None
+
+    def citations_of(self, pid: str) -> list[Edge]:
+        return [e for e in self.edges if e.cited == pid]
+
+    def references_of(self, pid: str) -> list[Edge]:
+        return [e for e in self.edges if e.citing == pid]
+
+    def embedding(self, pid: str) -> list[float] | None:
+        """The SYNTHETIC SPECTER v2 vector of ``pid``: generated on first use, then cached."""
+        if pid not in self.embeddings:
+            rng = random.Random(f"{self.seed}:embedding:{pid}")
+            self.embeddings[pid] = [round(rng.gauss(0.0, 1.0), 4) for _ in range(EMBEDDING_DIM)]
+        return self.embeddings[pid]
+
+    def match_title(self, query: str) -> tuple[str, float] | None:
+        """Best title match as (paperId, similarity 0..100), or ``None`` below the threshold."""
+        wanted = _norm_title(query)
+        best: tuple[float, str] | None = None
+        for pid, record in self.papers.items():
+            score = fuzz.ratio(wanted, _norm_title(record.get("title") or ""))
+            if best is None or score > best[0]:
+                best = (score, pid)
+        if best is None or best[0] < MATCH_THRESHOLD:
+            return None
+        return best[1], best[0]
+
+    def recommend(self, positive: list[str], negative: list[str], limit: int) -> list[str]:
+        """Papers linked by citation to a positive paper, most cited first, ties by paperId."""
+        excluded = set(positive) | set(negative)
+        linked: set[str] = set()
+        for edge in self.edges:
+            if edge.citing in positive and edge.cited:
+                linked.add(edge.cited)
+            if edge.cited in positive and edge.citing:
+                linked.add(edge.citing)
+        ranked = sorted(
+            linked - excluded,
+            key=lambda pid: (-(self.papers[pid].get("citationCount") or 0), pid),
+        )
+        return ranked[:limit]
+
+    # -- building --------------------------------------------------------------------------
+
+    def add_paper(self, record: dict[str, Any]) -> str:
+        """Add a record (wire shape, must carry ``paperId``) and return its paperId."""
+        self.papers[record["paperId"]] = record
+        return record["paperId"]
+
+    def add_citers(self, pid: str, count: int) -> list[str]:
+        """Add ``count`` minimal SYNTHETIC papers citing ``pid`` (e.g. to pass the ~10k cap)."""
+        ids = []
+        for i in range(count):
+            citer = synthetic_paper_id(self.seed, f"citer:{pid}:{i}")
+            self.papers[citer] = {
+                "paperId": citer,
+                "title": f"SYNTHETIC citing paper {i}",
+                "year": 2020 + i % 5,
+                "venue": "",
+                "externalIds": {"CorpusId": 900_000_000 + i},
+                "authors": [],
+                "citationCount": 0,
+            }
+            self.edges.append(Edge(citer, pid))
+            ids.append(citer)
+        self._recount()
+        return ids
+
+    def _recount(self) -> None:
+        """Set citationCount / referenceCount / influentialCitationCount from the edges."""
+        for record in self.papers.values():
+            record["citationCount"] = 0
+            record["referenceCount"] = 0
+            record["influentialCitationCount"] = 0
+        for edge in self.edges:
+            if edge.cited in self.papers:
+                self.papers[edge.cited]["citationCount"] += 1
+                self.papers[edge.cited]["influentialCitationCount"] += edge.is_influential
+            if edge.citing in self.papers:
+                self.papers[edge.citing]["referenceCount"] += 1
+
+
+def _ext(record: dict[str, Any], key: str) -> Any:
+    return (record.get("externalIds") or {}).get(key)
+
+
+@dataclass(frozen=True)
+class _Seedling:
+    """What a core paper is built from: its title and ids as the list (or generator) gives."""
+
+    key: str
+    title: str
+    arxiv_id: str | None
+    doi: str | None
+    year: int | None
+
+
+def _paper_record(
+    rng: random.Random, seed: int, sprout: _Seedling, corpus_id: int, *, sparse: bool
+) -> dict[str, Any]:
+    """A full S2 wire record; ``sparse`` papers have the nulls real S2 records often have."""
+    pid = synthetic_paper_id(seed, sprout.key)
+    year = sprout.year or rng.randint(2015, 2024)
+    external: dict[str, Any] = {"CorpusId": corpus_id}  # an int, as S2 sends it
+    if sprout.doi:
+        external["DOI"] = sprout.doi
+    if sprout.arxiv_id:
+        external["ArXiv"] = sprout.arxiv_id
+    if rng.random() < 0.5:
+        external["MAG"] = str(rng.randint(10**9, 10**10))
+    authors = [
+        {"authorId": str(rng.randint(10**6, 10**9)) if rng.random() > 0.1 else None,
+         "name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"}
+        for _ in range(rng.randint(1, 5))
+    ]
+    return {
+        "paperId": pid,
+        "externalIds": None if sparse and not external.get("DOI") and not sprout.arxiv_id
+        else external,
+        "corpusId": corpus_id,
+        "url": f"https://www.semanticscholar.org/paper/{pid}",
+        "title": sprout.title,
+        "abstract": None if sparse else f"SYNTHETIC abstract of {sprout.title}.",
+        "venue": rng.choice(_VENUES),
+        "publicationVenue": None,
+        "year": year,
+        "referenceCount": 0,
+        "citationCount": 0,
+        "influentialCitationCount": 0,
+        "isOpenAccess": not sparse,
+        "openAccessPdf": None if sparse else
+        {"url": f"https://example.org/synthetic/{pid}.pdf", "status": "GREEN"},
+        "fieldsOfStudy": None if sparse else ["Computer Science", "Environmental Science"],
+        "s2FieldsOfStudy": [{"category": "Computer Science", "source": "s2-fos-model"}],
+        "tldr": None if sparse else
+        {"model": "tldr@v2.0.0", "text": f"SYNTHETIC summary: {sprout.title.lower()}."},
+        "publicationTypes": ["JournalArticle"],
+        "publicationDate": None if sparse else f"{year}-{rng.randint(1, 12):02d}-"
+        f"{rng.randint(1, 28):02d}",
+        "journal": None,
+        "authors": None if sparse and rng.random() < 0.5 else authors,
+    }
+
+
+def _arxiv_record(rng: random.Random, record: dict[str, Any]) -> dict[str, Any]:
+    year = record["year"]
+    published = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T12:00:00Z"
+    primary = rng.choice(_CATEGORIES)
+    return {
+        "id": _ext(record, "ArXiv"),
+        "version": rng.randint(1, 3),
+        "title": record["title"],
+        "summary": record["abstract"] or f"SYNTHETIC arXiv abstract of {record['title']}.",
+        "authors": [a["name"] for a in record["authors"] or []] or ["Anonymous Synthetic"],
+        "categories": sorted({primary, rng.choice(_CATEGORIES)}, key=lambda c: c != primary),
+        "primary_category": primary,
+        "published": published,
+        "updated": published,
+        "doi": _ext(record, "DOI"),
+        "journal_ref": f"SYNTHETIC J. {year}" if _ext(record, "DOI") else None,
+        "comment": "SYNTHETIC record",
+    }
+
+
+def _build(seed: int, sprouts: list[_Seedling], n_outside: int) -> Corpus:
+    rng = random.Random(seed)
+    corpus = Corpus(seed=seed)
+    for i, sprout in enumerate(sprouts):
+        corpus.core_ids.append(
+            corpus.add_paper(_paper_record(rng, seed, sprout, 100_000 + i, sparse=i % 9 == 8))
+        )
+    outside = []
+    for j in range(n_outside):
+        title = f"{rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)} {rng.choice(_WORDS_C)} {j}"
+        sprout = _Seedling(f"outside:{j}", f"SYNTHETIC {title}",
+                           f"24{j % 12 + 1:02d}.{90000 + j}" if j % 3 == 0 else None,
+                           f"10.5555/synthetic.outside.{j}" if j % 4 == 0 else None, None)
+        outside.append(corpus.add_paper(
+            _paper_record(rng, seed, sprout, 200_000 + j, sparse=j % 7 == 6)))
+    seen: set[tuple[str, str]] = set()
+
+    def link(citing: str, cited: str) -> None:
+        if citing != cited and (citing, cited) not in seen:
+            seen.add((citing, cited))
+            intents = tuple(sorted(rng.sample(_INTENTS, rng.randint(0, 2))))
+            corpus.edges.append(Edge(citing, cited, rng.random() < 0.2, intents,
+                                     ("SYNTHETIC context sentence.",)))
+
+    core = corpus.core_ids
+    for k, citing in enumerate(core):  # core papers cite earlier core papers
+        for cited in rng.sample(core[:k], min(k, 2)):
+            link(citing, cited)
+    for pid in outside:  # each outside paper cites, or is cited by, one to three core papers
+        for cited in rng.sample(core, min(len(core), rng.randint(1, 3))):
+            if rng.random() < 0.6:
+                link(pid, cited)
+            else:
+                link(cited, pid)
+    for k, pid in enumerate(core[::5]):  # references S2 could not resolve: paperId null
+        corpus.edges.append(Edge(pid, None, unresolved_title=f"SYNTHETIC unresolved ref {k}"))
+    if core:  # a merged duplicate: the retired id still answers with the surviving paper
+        corpus.aliases[synthetic_paper_id(seed, "retired-duplicate")] = core[0]
+    corpus._recount()
+    for record in corpus.papers.values():
+        if _ext(record, "ArXiv"):
+            corpus.arxiv[_ext(record, "ArXiv")] = _arxiv_record(rng, record)
+    return corpus
+
+
+def make_corpus(seed: int = 0, n_outside: int = 40, n_core: int = 12) -> Corpus:
+    """A free-standing SYNTHETIC corpus: ``n_core`` papers with ids, ``n_outside`` around them.
+
+    Core paper ``i`` has arXiv id ``2301.{10000+i}`` and, for even ``i``, DOI
+    ``10.5555/synthetic.{i}``.
+
+    >>> c = make_corpus(seed=1, n_outside=5, n_core=3)
+    >>> len(c.core_ids), len(c.papers), c.resolve("ARXIV:2301.10001") == c.core_ids[1]
+    (3, 8, True)
+    """
+    rng = random.Random(f"titles:{seed}")
+    sprouts = [
+        _Seedling(
+            f"core:{i}",
+            f"SYNTHETIC {rng.choice(_WORDS_A)} {rng.choice(_WORDS_B)} Model for "
+            f"{rng.choice(_WORDS_C)} {i}",
+            f"2301.{10000 + i}",
+            f"10.5555/synthetic.{i}" if i % 2 == 0 else None,
+            None,
+        )
+        for i in range(n_core)
+    ]
+    return _build(seed, sprouts, n_outside)
+
+
+def _altered(title: str, k: int) -> str:
+    """A slight variant of ``title`` as S2 might index it (case, punctuation, joined words)."""
+    variants = (
+        lambda t: t.rstrip(".").lower(),
+        lambda t: t.replace(":", " -").replace("  ", " "),
+        lambda t: t.replace("-", ""),
+    )
+    return variants[k % len(variants)](title)
+
+
+def corpus_for_list(
+    document: ListDocument, seed: int = 0, n_outside: int = 120, alter_every: int = 6
+) -> Corpus:
+    """One SYNTHETIC S2 paper per paper row of ``document``, plus outside papers around them.
+
+    Each list paper keeps the row's arXiv id and DOI as ``externalIds`` (so batch resolution by
+    ``ARXIV:`` / ``DOI:`` finds it); every ``alter_every``-th one gets a slightly altered title,
+    and rows with neither id must be found by title match. ``corpus.core_ids`` follows the order
+    of ``document.papers``.
+    """
+    sprouts = []
+    for k, entry in enumerate(document.papers):
+        title = _altered(entry.title, k // alter_every) if k % alter_every == alter_every - 1 \
+            else entry.title
+        sprouts.append(_Seedling(f"list:{entry.line}", title, entry.ids.arxiv_id, entry.ids.doi,
+                                 entry.year))
+    return _build(seed, sprouts, n_outside)

@@ -1,0 +1,200 @@
+"""ApiClient: rate limit, retries, Retry-After, error translation, fail-fast when offline."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import httpx
+import pytest
+
+from rsvlm_graph.errors import NetworkUnavailable, PaperNotFound, RateLimited, SourceError
+from rsvlm_graph.errors import BadRequest
+from rsvlm_graph.http import MAX_WAIT, ApiClient, _retry_after_seconds
+
+
+class FakeClock:
+    """A monotonic clock that only moves when the client sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def scripted(*responses: httpx.Response | Exception):
+    """A MockTransport answering with ``responses`` in turn, recording the requests."""
+    queue = list(responses)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        item = queue.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return httpx.MockTransport(handler), seen
+
+
+def make_client(transport, clock: FakeClock, **kwargs) -> ApiClient:
+    options = dict(name="Test API", min_interval=0.0, timeout=5.0, retries=3,
+                   headers={"x-api-key": "k"}, transport=transport, sleep=clock.sleep,
+                   clock=clock.clock, jitter=lambda: 0.0)
+    options.update(kwargs)
+    return ApiClient("https://api.example.org", **options)
+
+
+def test_retries_5xx_then_succeeds_with_exponential_backoff():
+    transport, seen = scripted(httpx.Response(503), httpx.Response(502),
+                               httpx.Response(200, json={"ok": True}))
+    clock = FakeClock()
+    with make_client(transport, clock) as client:
+        assert client.get_json("/x", endpoint="x") == {"ok": True}
+        assert client.request_counts["x"] == 3
+    assert clock.sleeps == [1.0, 2.0]
+    assert all(r.headers["x-api-key"] == "k" for r in seen)
+
+
+def test_jitter_stretches_backoff():
+    transport, _ = scripted(httpx.Response(500), httpx.Response(200, json=1))
+    clock = FakeClock()
+    with make_client(transport, clock, jitter=lambda: 0.5) as client:
+        client.get_json("/x", endpoint="x")
+    assert clock.sleeps == [1.25]
+
+
+def test_retry_after_is_honoured_and_capped():
+    transport, _ = scripted(
+        httpx.Response(429, headers={"Retry-After": "7"}),
+        httpx.Response(429, headers={"Retry-After": "100000"}),
+        httpx.Response(200, json=[]),
+    )
+    clock = FakeClock()
+    with make_client(transport, clock) as client:
+        assert client.get_json("/x", endpoint="x") == []
+    assert clock.sleeps == [7.0, MAX_WAIT]
+
+
+def test_429_without_retry_after_backs_off_then_raises_rate_limited_with_hint():
+    transport, seen = scripted(*[httpx.Response(429)] * 3)
+    clock = FakeClock()
+    with make_client(transport, clock, retries=2, rate_limit_hint="set S2_API_KEY") as client:
+        with pytest.raises(RateLimited, match="set S2_API_KEY"):
+            client.get_json("/x", endpoint="x")
+    assert len(seen) == 3
+    assert clock.sleeps == [1.0, 2.0]
+
+
+def test_persistent_5xx_raises_source_error_after_bounded_tries():
+    transport, seen = scripted(*[httpx.Response(504)] * 4)
+    clock = FakeClock()
+    with make_client(transport, clock) as client:
+        with pytest.raises(SourceError, match="HTTP 504") as info:
+            client.get_json("/x", endpoint="x")
+    assert not isinstance(info.value, RateLimited)
+    assert len(seen) == 4
+
+
+def test_malformed_json_and_timeouts_are_retried():
+    transport, seen = scripted(
+        httpx.Response(200, content=b'{"broken'),
+        httpx.ReadTimeout("slow"),
+        httpx.Response(200, json={"fine": 1}),
+    )
+    with make_client(transport, FakeClock()) as client:
+        assert client.get_json("/x", endpoint="x") == {"fine": 1}
+    assert len(seen) == 3
+
+
+def test_malformed_json_every_time_raises_with_cause():
+    transport, _ = scripted(*[httpx.Response(200, content=b"<html>")] * 2)
+    with make_client(transport, FakeClock(), retries=1) as client:
+        with pytest.raises(SourceError, match="malformed JSON") as info:
+            client.get_json("/x", endpoint="x")
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "text"),
+    [
+        (404, {"error": "Paper with id X not found"}, PaperNotFound, "Paper with id X not found"),
+        (400, {"error": "Unrecognized or unsupported fields: [x]"}, BadRequest,
+         "Unrecognized or unsupported fields"),
+        (403, {"message": "Forbidden"}, SourceError, "check the API key"),
+    ],
+)
+def test_client_errors_are_final_and_carry_the_api_text(status, body, error, text):
+    transport, seen = scripted(httpx.Response(status, json=body))
+    with make_client(transport, FakeClock()) as client:
+        with pytest.raises(error, match=text):
+            client.get_json("/x", endpoint="x")
+    assert len(seen) == 1
+
+
+def test_arxiv_style_400_feed_text_is_quoted():
+    feed = b"<feed><entry><summary>incorrect id format for abc</summary></entry></feed>"
+    transport, _ = scripted(httpx.Response(400, content=feed))
+    with make_client(transport, FakeClock()) as client:
+        with pytest.raises(BadRequest, match="incorrect id format for abc"):
+            client.get_text("https://export.example.org/api/query", {"id_list": "abc"},
+                            endpoint="arxiv")
+
+
+def test_min_interval_spaces_requests():
+    transport, _ = scripted(*[httpx.Response(200, json=i) for i in range(3)])
+    clock = FakeClock()
+    with make_client(transport, clock, min_interval=3.0) as client:
+        for _ in range(3):
+            client.get_json("/x", endpoint="x")
+    assert clock.sleeps == [3.0, 3.0]
+
+
+def test_post_json_sends_body_params_and_headers():
+    transport, seen = scripted(httpx.Response(200, json=[None]))
+    with make_client(transport, FakeClock()) as client:
+        assert client.post_json("/batch", {"fields": "title"}, {"ids": ["a"]},
+                                endpoint="batch") == [None]
+    assert seen[0].method == "POST"
+    assert seen[0].url.params["fields"] == "title"
+    assert json.loads(seen[0].content) == {"ids": ["a"]}
+    assert seen[0].headers["x-api-key"] == "k"
+
+
+def test_connection_refused_fails_fast_and_is_remembered():
+    with socket.socket() as sock:  # a port nothing listens on once the socket closes
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    clock = FakeClock()
+    client = ApiClient(f"http://127.0.0.1:{port}", name="Nowhere", min_interval=0.0,
+                       timeout=5.0, retries=5, sleep=clock.sleep, clock=clock.clock)
+    with client:
+        with pytest.raises(NetworkUnavailable, match="cannot be reached"):
+            client.get_json("/x", endpoint="x")
+        with pytest.raises(NetworkUnavailable):
+            client.get_json("/y", endpoint="y")
+    assert client.request_counts == {"x": 1}
+    assert clock.sleeps == []
+
+
+def test_retry_after_parsing():
+    assert _retry_after_seconds("3") == 3.0
+    assert _retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+    assert _retry_after_seconds("") is None
+
+
+def test_connect_timeout_counts_as_unreachable():
+    transport, seen = scripted(httpx.ConnectTimeout("no answer"))
+    clock = FakeClock()
+    with make_client(transport, clock) as client:
+        with pytest.raises(NetworkUnavailable, match="ConnectTimeout"):
+            client.get_json("/x", endpoint="x")
+        with pytest.raises(NetworkUnavailable):
+            client.get_text("/y", endpoint="y")
+    assert len(seen) == 1 and clock.sleeps == []

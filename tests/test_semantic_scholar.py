@@ -1,0 +1,326 @@
+"""SemanticScholarSource against the fake API (SYNTHETIC corpus, real sockets), faults included."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FAKE_API_KEY, FAKE_NOW
+from fakeapi import synthetic_paper_id
+
+from rsvlm_graph.errors import NetworkUnavailable, RateLimited
+from rsvlm_graph.semantic_scholar import (
+    BATCH_LIMIT,
+    PAPER_FIELDS,
+    SemanticScholarSource,
+    client_for,
+    paper_from_json,
+)
+
+
+def core(fake_api, i):
+    return fake_api.corpus.papers[fake_api.corpus.core_ids[i]]
+
+
+# -- paper_from_json ---------------------------------------------------------------------------
+
+
+def test_paper_from_json_reads_every_field():
+    data = {
+        "paperId": "a" * 40, "title": "T", "year": 2023, "publicationDate": "2023-05-09",
+        "venue": "arXiv.org", "abstract": "A.", "tldr": {"model": "tldr@v2.0.0", "text": "S."},
+        "externalIds": {"DOI": "10.5555/x", "CorpusId": 12, "ArXiv": "2305.05726"},
+        "citationCount": 5, "influentialCitationCount": 1, "referenceCount": 9,
+        "fieldsOfStudy": ["Computer Science"], "openAccessPdf": {"url": "https://x/p.pdf"},
+        "embedding": {"model": "specter_v2", "vector": [0.5, -1]},
+        "authors": [{"authorId": "17", "name": "Ada"}, {"authorId": None, "name": "Bo"}],
+    }
+    paper = paper_from_json(data, FAKE_NOW)
+    assert paper.s2_paper_id == "a" * 40
+    assert paper.fetched_at == FAKE_NOW and paper.source == "semanticscholar"
+    assert paper.external_ids == (("ArXiv", "2305.05726"), ("CorpusId", "12"),
+                                  ("DOI", "10.5555/x"))
+    assert [(a.name, a.s2_author_id) for a in paper.authors] == [("Ada", "17"), ("Bo", None)]
+    assert paper.tldr == "S." and paper.open_access_pdf == "https://x/p.pdf"
+    assert paper.embedding == (0.5, -1.0)
+    assert paper.publication_date == "2023-05-09" and paper.fields_of_study == ("Computer Science",)
+
+
+@pytest.mark.parametrize("empty", [None, "missing"])
+def test_paper_from_json_survives_nulls_and_missing_fields(empty):
+    keys = ("authors", "externalIds", "tldr", "openAccessPdf", "embedding", "fieldsOfStudy",
+            "venue", "abstract", "year", "publicationDate", "citationCount")
+    data = {"paperId": "b" * 40, "title": "Only a title"}
+    if empty is None:
+        data.update(dict.fromkeys(keys))
+    paper = paper_from_json(data, FAKE_NOW)
+    assert paper.authors == () and paper.external_ids == () and paper.fields_of_study == ()
+    assert paper.tldr is None and paper.open_access_pdf is None and paper.embedding is None
+    assert paper.venue is None and paper.year is None and paper.citation_count is None
+
+
+# -- batch --------------------------------------------------------------------------------------
+
+
+def test_fetch_papers_aligned_with_null_entry_and_changed_paper_id(fake_api, s2_source):
+    corpus = fake_api.corpus
+    retired = next(iter(corpus.aliases))  # a merged duplicate: answers with another paperId
+    ids = ["ARXIV:2301.10001", "DOI:10.5555/synthetic.2", "ARXIV:2999.99999", retired,
+           f"CorpusId:{core(fake_api, 3)['corpusId']}", "ARXIV:2301.10004"]
+    fake_api.faults.null_in_batch.add("ARXIV:2301.10004")  # known, but S2 answers null
+    fake_api.faults.changed_ids["ARXIV:2301.10001"] = corpus.core_ids[7]
+    papers = s2_source.fetch_papers(ids)
+    assert len(papers) == len(ids)
+    assert papers[0].s2_paper_id == corpus.core_ids[7]
+    assert papers[1].s2_paper_id == corpus.core_ids[2]
+    assert papers[2] is None and papers[5] is None
+    assert papers[3].s2_paper_id == corpus.aliases[retired] != retired
+    assert papers[4].s2_paper_id == corpus.core_ids[3]
+    assert all(p.fetched_at == FAKE_NOW for p in papers if p)
+    batch = fake_api.requests_to("batch")
+    assert len(batch) == 1
+    assert json.loads(batch[0].body) == {"ids": ids}
+    assert batch[0].param("fields").split(",") == list(PAPER_FIELDS)
+
+
+def test_fetch_papers_reads_embedding_and_ids_from_the_wire(fake_api, s2_source):
+    (paper,) = s2_source.fetch_papers(["ARXIV:2301.10000"])
+    assert paper.external_id("ArXiv") == "2301.10000"
+    assert paper.external_id("CorpusId") == str(core(fake_api, 0)["corpusId"])
+    assert paper.embedding is not None and len(paper.embedding) == 768
+    assert paper.embedding == tuple(fake_api.corpus.embedding(paper.s2_paper_id))
+
+
+def test_fetch_papers_chunks_at_batch_limit(fake_api, s2_source):
+    ids = [f"CorpusId:{n}" for n in range(BATCH_LIMIT + 3)]
+    papers = s2_source.fetch_papers(ids)
+    assert len(papers) == len(ids)
+    sizes = [len(json.loads(r.body)["ids"]) for r in fake_api.requests_to("batch")]
+    assert sizes == [BATCH_LIMIT, 3]
+
+
+def test_failing_batch_is_split_down_to_the_failing_half(fake_api, s2_source, recorded_sleep):
+    ids = ["ARXIV:2301.10000", "ARXIV:2301.10001", "ARXIV:2301.10002", "ARXIV:2301.10003"]
+    fake_api.faults.fail("batch", 500, times=4)  # the whole first batch exhausts its tries
+    papers = s2_source.fetch_papers(ids)
+    assert [p.s2_paper_id for p in papers] == fake_api.corpus.core_ids[:4]
+    sizes = [len(json.loads(r.body)["ids"]) for r in fake_api.requests_to("batch")]
+    assert sizes == [4, 4, 4, 4, 2, 2]
+    assert len(recorded_sleep.waits) >= 3  # backoff between the tries, not slept for real
+
+
+def test_single_id_that_keeps_failing_becomes_none(fake_api, s2_source):
+    fake_api.faults.fail("batch", 503, times=4 + 4 + 4)
+    papers = s2_source.fetch_papers(["ARXIV:2301.10000", "ARXIV:2301.10001"])
+    # 4 tries for the pair, 4 for the first single id (gives up), then 4 more for the second
+    assert papers == [None, None]
+    assert s2_source.request_counts["batch"] == 12
+
+
+def test_missing_fields_are_none_not_guessed(fake_api, s2_source):
+    fake_api.faults.missing_fields.update({"abstract", "tldr", "embedding", "authors", "year"})
+    (paper,) = s2_source.fetch_papers(["ARXIV:2301.10000"])
+    assert paper.title == core(fake_api, 0)["title"]
+    assert (paper.abstract, paper.tldr, paper.embedding, paper.year) == (None, None, None, None)
+    assert paper.authors == ()
+
+
+def test_batch_retries_malformed_json_and_429_with_retry_after(fake_api, s2_source,
+                                                               recorded_sleep):
+    fake_api.faults.malformed("batch")
+    fake_api.faults.rate_limit("batch", times=1, retry_after="4")
+    (paper,) = s2_source.fetch_papers(["ARXIV:2301.10000"])
+    assert paper is not None
+    assert s2_source.request_counts["batch"] == 3
+    assert 4.0 in recorded_sleep.waits
+
+
+def test_rate_limited_batch_raises_instead_of_splitting(fake_api, s2_source):
+    fake_api.faults.rate_limit("batch", times=10)
+    with pytest.raises(RateLimited, match="slow down"):
+        s2_source.fetch_papers(["ARXIV:2301.10000", "ARXIV:2301.10001"])
+    assert s2_source.request_counts["batch"] == 4  # one batch, 1 + 3 retries, no split
+
+
+def test_without_key_the_429_message_says_set_s2_api_key(fake_api, fake_settings,
+                                                          recorded_sleep):
+    from dataclasses import replace
+
+    keyless = replace(fake_settings, s2_api_key=None, retries=0)
+    source = SemanticScholarSource(keyless, client_for(keyless, sleep=recorded_sleep))
+    fake_api.faults.rate_limit("batch")
+    with pytest.raises(RateLimited, match="set S2_API_KEY"):
+        source.fetch_papers(["ARXIV:2301.10000"])
+    assert "x-api-key" not in fake_api.requests[-1].headers
+    source.close()
+
+
+def test_slow_answer_times_out_and_is_retried(fake_api, fake_settings, recorded_sleep):
+    from dataclasses import replace
+
+    hurried = replace(fake_settings, timeout=0.5)
+    source = SemanticScholarSource(hurried, client_for(hurried, sleep=recorded_sleep))
+    fake_api.faults.slow("batch", 30.0)
+    (paper,) = source.fetch_papers(["ARXIV:2301.10002"])
+    assert paper.s2_paper_id == fake_api.corpus.core_ids[2]
+    assert source.request_counts["batch"] >= 2
+    source.close()
+
+
+# -- title match ----------------------------------------------------------------------------------
+
+
+def test_match_title_encodes_the_query_and_returns_score(fake_api, s2_source):
+    target = core(fake_api, 5)
+    title = target["title"] + " & more #1 = a+b?"
+    fake_api.corpus.papers[target["paperId"]]["title"] = title
+    found = s2_source.match_title(title)
+    assert found is not None
+    paper, score = found
+    assert paper.s2_paper_id == target["paperId"] and score > 0
+    (request,) = fake_api.requests_to("match")
+    assert request.param("query") == title  # arrived whole: & # = + were encoded
+
+
+def test_match_title_not_found_is_none(fake_api, s2_source):
+    assert s2_source.match_title("Zebra migration acoustics in the Serengeti") is None
+    assert fake_api.counts["match"] == 1
+    assert s2_source.match_title("   ") is None
+    assert fake_api.counts["match"] == 1
+
+
+# -- citations and references --------------------------------------------------------------------
+
+
+def test_citations_keep_influence_and_intents(fake_api, s2_source):
+    corpus = fake_api.corpus
+    target = corpus.core_ids[0]
+    page = s2_source.citations(target)
+    expected = {(e.citing, e.cited, e.is_influential, e.intents)
+                for e in corpus.citations_of(target) if e.citing}
+    assert {(c.citing, c.cited, c.is_influential, c.intents) for c in page.citations} == expected
+    assert {p.s2_paper_id for p in page.papers} == {c.citing for c in page.citations}
+    assert page.truncated is False
+    assert fake_api.requests_to("citations")[0].headers["x-api-key"] == FAKE_API_KEY
+
+
+def test_references_skip_unresolved_papers(fake_api, s2_source):
+    corpus = fake_api.corpus
+    source_id = corpus.core_ids[0]  # core[::5] papers carry a reference with paperId null
+    assert any(e.cited is None for e in corpus.references_of(source_id))
+    page = s2_source.references(source_id)
+    resolved = [e for e in corpus.references_of(source_id) if e.cited]
+    assert [(c.citing, c.cited) for c in page.citations] == [(source_id, e.cited)
+                                                             for e in resolved]
+
+
+def test_paging_follows_next_with_key_on_every_page_and_survives_a_503(fake_api, s2_source):
+    corpus = fake_api.corpus
+    target = corpus.core_ids[1]
+    corpus.add_citers(target, 2500)
+    fake_api.faults.fail("citations", 503)  # the package's pager would loop forever here
+    page = s2_source.citations(target)
+    assert len(page.citations) == len(corpus.citations_of(target))
+    assert page.truncated is False
+    requests = fake_api.requests_to("citations")
+    assert [r.param("offset") for r in requests] == ["0", "0", "1000", "2000"]
+    assert all(r.headers.get("x-api-key") == FAKE_API_KEY for r in requests)
+
+
+def test_paging_stops_at_the_cap_and_says_truncated(fake_api, s2_source):
+    corpus = fake_api.corpus
+    target = corpus.core_ids[2]
+    corpus.add_citers(target, 10_100)
+    page = s2_source.citations(target)
+    assert page.truncated is True
+    assert len(page.citations) == 9_999
+    last = fake_api.requests_to("citations")[-1]
+    assert int(last.param("offset")) + int(last.param("limit")) < 10_000
+
+
+def test_a_broken_next_cursor_cannot_loop(fake_api, s2_source, monkeypatch):
+    calls = []
+
+    def stuck(path, params=None, *, endpoint):
+        calls.append(params["offset"])
+        return {"offset": 0, "next": 0, "data": []}
+
+    monkeypatch.setattr(s2_source.client, "get_json", stuck)
+    assert s2_source.citations("c" * 40).citations == ()
+    assert calls == [0]
+
+
+def test_unknown_paper_citations_raise_not_found(fake_api, s2_source):
+    from rsvlm_graph.errors import PaperNotFound
+
+    with pytest.raises(PaperNotFound, match="not found"):
+        s2_source.citations(synthetic_paper_id(99, "nobody"))
+
+
+# -- recommendations ------------------------------------------------------------------------------
+
+
+def test_recommendations_post_positive_and_negative_ids(fake_api, s2_source):
+    corpus = fake_api.corpus
+    positive, negative = corpus.core_ids[:2], corpus.core_ids[2:3]
+    papers = s2_source.recommendations(positive, negative, limit=5)
+    assert [p.s2_paper_id for p in papers] == corpus.recommend(positive, negative, 5)
+    (request,) = fake_api.requests_to("recommendations")
+    assert request.path == "/recommendations/v1/papers/"
+    assert json.loads(request.body) == {"positivePaperIds": positive,
+                                        "negativePaperIds": negative}
+    assert request.param("limit") == "5"
+
+
+def test_recommendations_without_positives_send_nothing(fake_api, s2_source):
+    assert s2_source.recommendations([]) == []
+    assert fake_api.counts["recommendations"] == 0
+    with pytest.raises(ValueError, match="limit"):
+        s2_source.recommendations(["x"], limit=501)
+
+
+# -- offline -------------------------------------------------------------------------------------
+
+
+def test_offline_fails_fast_and_does_not_try_again(fake_settings, recorded_sleep):
+    import socket
+    from dataclasses import replace
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    offline = replace(fake_settings, s2_api_url=f"http://127.0.0.1:{port}")
+    source = SemanticScholarSource(offline, client_for(offline, sleep=recorded_sleep))
+    with pytest.raises(NetworkUnavailable):
+        source.fetch_papers(["ARXIV:2301.10000", "ARXIV:2301.10001"])  # no split either
+    with pytest.raises(NetworkUnavailable):
+        source.match_title("anything")
+    assert sum(source.request_counts.values()) == 1
+    assert recorded_sleep.waits == []
+    source.close()
+
+
+
+# -- the bundled list against corpus_for_list ----------------------------------------------------
+
+
+def test_every_list_paper_resolves_in_the_corpus_built_for_the_list(fake_api, s2_source):
+    from fakeapi import corpus_for_list
+
+    from rsvlm_graph.listparse import read_list
+
+    document = read_list(Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md")
+    fake_api.corpus = corpus = corpus_for_list(document)
+    entries = document.papers
+    assert len(corpus.core_ids) == len(entries)
+    by_id = [(i, f"ARXIV:{e.ids.arxiv_id}" if e.ids.arxiv_id else f"DOI:{e.ids.doi}")
+             for i, e in enumerate(entries) if e.ids.arxiv_id or e.ids.doi]
+    papers = s2_source.fetch_papers([sent for _, sent in by_id])
+    assert [p.s2_paper_id for p in papers] == [corpus.core_ids[i] for i, _ in by_id]
+    altered = [i for i, e in enumerate(entries)
+               if corpus.papers[corpus.core_ids[i]]["title"] != e.title]
+    assert altered  # some titles differ slightly, to exercise fuzzy matching
+    for i in altered + [i for i, e in enumerate(entries) if not (e.ids.arxiv_id or e.ids.doi)]:
+        found = s2_source.match_title(entries[i].title)
+        assert found is not None and found[0].s2_paper_id == corpus.core_ids[i], entries[i].title
