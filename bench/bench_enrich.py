@@ -1,0 +1,109 @@
+"""Benchmark: requests and wall time of a cold and a warm enrichment of the bundled list.
+
+Runs against the fake Semantic Scholar + arXiv server of ``tests/fakeapi`` (a SYNTHETIC corpus
+built from the list: one paper per row plus outside papers), in a temporary cache directory, and
+prints the requests per endpoint next to the least the API needs for the same data.
+
+Targets: cold ≤ 1.1 × the minimum; warm = 0 requests.
+
+    python bench/bench_enrich.py
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the fake server lives with the tests
+
+from fakeapi import FakeApi  # noqa: E402
+from fakeapi.corpus import Corpus, corpus_for_list  # noqa: E402
+
+from rsvlm_graph.arxiv_source import ArxivSource  # noqa: E402
+from rsvlm_graph.config import Settings  # noqa: E402
+from rsvlm_graph.curation import Curation, load_curation  # noqa: E402
+from rsvlm_graph.enrich import enrich  # noqa: E402
+from rsvlm_graph.listparse import read_list  # noqa: E402
+from rsvlm_graph.models import ListDocument  # noqa: E402
+from rsvlm_graph.semantic_scholar import BATCH_LIMIT, PAGE_LIMIT, SemanticScholarSource  # noqa: E402
+from rsvlm_graph.store import Store  # noqa: E402
+
+LIST_PATH = ROOT / "kg" / "awesome-list.md"
+ARXIV_BATCH = 100
+TARGET_RATIO = 1.1
+ENDPOINTS = ("batch", "match", "citations", "references", "arxiv", "recommendations")
+
+
+def minimum_requests(document: ListDocument, corpus: Corpus) -> Counter[str]:
+    """The least the API needs for the list's data: 1 batch per 500 ids, 1 title match per paper
+    without an id, pages of 1000 for citations and references of each paper, arXiv batches of
+    100, 1 recommendations call."""
+    with_id = [e for e in document.papers if e.ids.arxiv_id or e.ids.doi]
+    arxiv_ids = {e.ids.arxiv_id for e in document.papers if e.ids.arxiv_id}
+    return Counter(
+        batch=math.ceil(len(with_id) / BATCH_LIMIT),
+        match=len(document.papers) - len(with_id),
+        citations=sum(max(1, math.ceil(len(corpus.citations_of(p)) / PAGE_LIMIT))
+                      for p in corpus.core_ids),
+        references=sum(max(1, math.ceil(len(corpus.references_of(p)) / PAGE_LIMIT))
+                       for p in corpus.core_ids),
+        arxiv=math.ceil(len(arxiv_ids) / ARXIV_BATCH),
+        recommendations=1,
+    )
+
+
+def run(document: ListDocument, curation: Curation, settings: Settings) -> float:
+    """One enrichment into the settings' cache; returns its wall time in seconds."""
+    start = time.perf_counter()
+    with Store(settings.database_path) as store:
+        s2, arxiv = SemanticScholarSource(settings), ArxivSource(settings)
+        try:
+            enrich(document, curation, s2=s2, arxiv=arxiv, store=store, settings=settings,
+                   now=lambda: datetime.now(timezone.utc))
+        finally:
+            s2.close()
+            arxiv.close()
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+    curation_path = LIST_PATH.with_name("curation.toml")
+    curation = load_curation(curation_path) if curation_path.exists() else Curation()
+    document = read_list(LIST_PATH, curation)
+    corpus = corpus_for_list(document)
+    minimum = minimum_requests(document, corpus)
+    print(f"list: {LIST_PATH.relative_to(ROOT)} ({len(document.papers)} papers); "
+          "fake server on 127.0.0.1 with a SYNTHETIC corpus")
+    print("rate limits: s2_rate=0 and arxiv_interval=0 (no waits: the fake server is local; "
+          "the real APIs ask for 1 request/s and one per 3 s)")
+    with tempfile.TemporaryDirectory() as cache, FakeApi(corpus) as api:
+        settings = Settings(s2_api_key="bench-SYNTHETIC", s2_api_url=api.s2_url,
+                            arxiv_api_url=api.arxiv_url, cache_dir=Path(cache),
+                            s2_rate=0.0, arxiv_interval=0.0)
+        cold_time = run(document, curation, settings)
+        cold = Counter(api.counts)
+        warm_time = run(document, curation, settings)
+        warm = Counter(api.counts) - cold
+    print(f"\n{'endpoint':<16}{'cold':>7}{'warm':>7}{'minimum':>9}")
+    for endpoint in ENDPOINTS:
+        print(f"{endpoint:<16}{cold[endpoint]:>7}{warm[endpoint]:>7}{minimum[endpoint]:>9}")
+    cold_n, warm_n, min_n = sum(cold.values()), sum(warm.values()), sum(minimum.values())
+    ratio = cold_n / min_n
+    print(f"{'total':<16}{cold_n:>7}{warm_n:>7}{min_n:>9}")
+    print(f"\nwall time: cold {cold_time:.2f} s, warm {warm_time:.2f} s")
+    print(f"cold / minimum = {ratio:.3f} (target ≤ {TARGET_RATIO}): "
+          f"{'met' if ratio <= TARGET_RATIO else 'MISSED'}")
+    print(f"warm requests = {warm_n} (target 0): {'met' if warm_n == 0 else 'MISSED'}")
+    return 0 if ratio <= TARGET_RATIO and warm_n == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,535 @@
+"""Enrichment: resolve the list's papers on Semantic Scholar, then fetch what the graph needs.
+
+Phases, in order, each reporting ``progress(phase, done, total)``:
+
+1. ``resolve`` — pinned ids and the list's arXiv ids / DOIs in one batch call, the rest by title
+   match; a resolution never ages (unless its pin changes).
+2. ``metadata`` — full records for papers whose title match came without them, and for stale
+   papers, in one batch call.
+3. ``citations`` and ``references`` of every resolved list paper, with the other papers' metadata.
+4. ``arxiv`` — arXiv records of the list papers that have an arXiv id.
+5. ``recommendations`` — one call, the list as positives, the curation's rejections as negatives.
+
+Everything fetched goes to the :class:`~rsvlm_graph.store.Store` as soon as it arrives, and only
+what is missing or older than ``settings.freshness_days`` is asked for: a re-run inside the window
+sends no request, and a re-run after a crash picks up where the crash left off.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from .config import Settings
+from .errors import IdentifierError, NetworkUnavailable, PaperNotFound, SourceError
+from .identifiers import normalize_arxiv_id, paper_node_id, title_similarity
+from .models import (
+    ArxivRecord,
+    Citation,
+    Enrichment,
+    Failure,
+    ListDocument,
+    ListEntry,
+    Paper,
+    Resolution,
+)
+from .store import Direction, RecordKind, Store, isoformat_utc, sorted_enrichment
+
+if TYPE_CHECKING:
+    from .arxiv_source import ArxivSource
+    from .curation import Curation, Pin
+    from .semantic_scholar import SemanticScholarSource
+
+__all__ = [
+    "ProgressCallback",
+    "PHASES",
+    "TITLE_MATCH_THRESHOLD",
+    "DOUBTFUL_THRESHOLD",
+    "ID_MISMATCH_THRESHOLD",
+    "RECOMMENDATION_LIMIT",
+    "OFFLINE_REASON",
+    "UNREACHABLE_REASON",
+    "enrich",
+]
+
+log = logging.getLogger(__name__)
+
+PHASES = ("resolve", "metadata", "citations", "references", "arxiv", "recommendations")
+#: a title match is accepted from this similarity on: list titles carry typos ("image captionin")
+#: that cost a few points, while a different paper of the same field scores far lower
+TITLE_MATCH_THRESHOLD = 90.0
+#: between this and the threshold a match is recorded as doubtful, for a human to pin or reject
+DOUBTFUL_THRESHOLD = 80.0
+#: a batch result (by arXiv id / DOI) titled this differently means a wrong id in the list
+ID_MISMATCH_THRESHOLD = 60.0
+#: recommended papers asked for (the API allows up to 500)
+RECOMMENDATION_LIMIT = 100
+OFFLINE_REASON = "offline: not fetched"
+#: the start of every failure's reason when its source could not be reached at all
+UNREACHABLE_REASON = "network unavailable"
+_PINNED = "pinned by curation: "
+
+Phase = Literal["resolve", "metadata", "citations", "references", "arxiv", "recommendations"]
+SourceName = Literal["semanticscholar", "arxiv"]
+
+
+class ProgressCallback(Protocol):
+    """Told how far each phase is; the CLI draws a bar per phase from it."""
+
+    def __call__(self, phase: str, done: int, total: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _ToResolve:
+    key: str
+    entry: ListEntry
+    pin: Pin | None
+    batch_id: str | None  # "ARXIV:…", "DOI:…" or an S2 id; None: title match only
+    method: Literal["batch-arxiv", "batch-doi", "pinned"] | None
+    fallback: Resolution | None = None  # what to keep when the title match finds nothing better
+
+
+def enrich(
+    document: ListDocument,
+    curation: Curation,
+    *,
+    s2: SemanticScholarSource | None,
+    arxiv: ArxivSource | None,
+    store: Store,
+    settings: Settings,
+    now: Callable[[], datetime],
+    progress: ProgressCallback | None = None,
+    offline: bool = False,
+) -> Enrichment:
+    """Resolve and enrich the list's papers, fetching only what the store lacks or holds stale.
+
+    Parameters
+    ----------
+    document : ListDocument
+        The parsed list; its papers are enriched (datasets are not).
+    curation : Curation
+        Pins (``pin_for(entry)``) override resolution; rejections with an S2 id are the negative
+        examples of the recommendations call.
+    s2, arxiv : sources or None
+        ``None`` (or ``offline=True``) means no request at all to that API.
+    store : Store
+        Read for fresh records, written as soon as anything arrives.
+    settings : Settings
+        ``freshness_days`` is the age after which counts, citation lists, arXiv records and
+        recommendations are fetched again.
+    now : callable
+        Returns the current aware datetime; the tests pass a fixed clock.
+    progress : ProgressCallback, optional
+        Called with ``(phase, done, total)`` as each phase advances.
+    offline : bool
+        Make no request; what is missing is reported as a failure "offline: not fetched".
+
+    Returns
+    -------
+    Enrichment
+        Everything the store knows about the list after the run (a stale copy is returned when
+        its refresh failed), with this run's failures; tuples sorted, so equal stores give equal
+        values.
+
+    Notes
+    -----
+    A ``NetworkUnavailable`` from one source ends every later call to that source in this run;
+    each item it would have fetched gets a failure "network unavailable: …". Any other
+    ``SourceError`` is recorded against the one paper (or batch) it hit, and the run goes on.
+    """
+    run = _Run(
+        store=store,
+        settings=settings,
+        now=now,
+        progress=progress,
+        s2=None if offline else s2,
+        arxiv=None if offline else arxiv,
+    )
+    entries = _unique_papers(document)
+    resolutions = run.resolve(entries, curation)
+    accepted = sorted({r.s2_paper_id for r in resolutions if _accepted(r)})  # type: ignore[misc]
+    run.metadata(accepted)
+    for direction in ("citations", "references"):
+        run.edges(direction, accepted)
+    arxiv_ids = _arxiv_ids(entries, curation, accepted, store)
+    run.arxiv_records(arxiv_ids)
+    negatives = sorted({r.s2_paper_id for r in curation.rejections if r.s2_paper_id})
+    run.recommendations(accepted, negatives)
+    return run.collect(resolutions, accepted, arxiv_ids)
+
+
+def _unique_papers(document: ListDocument) -> list[tuple[str, ListEntry]]:
+    """The list's papers keyed by node id, first occurrence kept (a paper listed twice)."""
+    seen: dict[str, ListEntry] = {}
+    for entry in document.papers:
+        seen.setdefault(paper_node_id(entry.ids, entry.title), entry)
+    return list(seen.items())
+
+
+def _accepted(resolution: Resolution) -> bool:
+    return resolution.s2_paper_id is not None and not resolution.doubtful
+
+
+def _pin_note(pin: Pin) -> str:
+    # the pin is written into the resolution itself, so a changed pin is seen even after the
+    # store was rebuilt from the snapshot
+    parts = [f"{name}={value}" for name in ("s2_paper_id", "doi", "arxiv_id")
+             if (value := getattr(pin, name))]
+    return _PINNED + ", ".join(parts)
+
+
+def _still_valid(resolution: Resolution, pin: Pin | None) -> bool:
+    """A resolution never ages; it is redone only when its curation pin appeared, went or changed."""
+    if pin is None:
+        return not (resolution.note or "").startswith(_PINNED)
+    return resolution.note == _pin_note(pin)
+
+
+def _batch_target(key: str, entry: ListEntry, pin: Pin | None) -> _ToResolve:
+    if pin is not None:
+        batch_id = (pin.s2_paper_id or (pin.doi and f"DOI:{pin.doi}")
+                    or (pin.arxiv_id and f"ARXIV:{pin.arxiv_id}"))
+        return _ToResolve(key, entry, pin, batch_id or None, "pinned" if batch_id else None)
+    ids = entry.ids
+    if ids.s2_paper_id:
+        return _ToResolve(key, entry, None, ids.s2_paper_id, "pinned")
+    if ids.arxiv_id:
+        return _ToResolve(key, entry, None, f"ARXIV:{ids.arxiv_id}", "batch-arxiv")
+    if ids.doi:
+        return _ToResolve(key, entry, None, f"DOI:{ids.doi}", "batch-doi")
+    return _ToResolve(key, entry, None, None, None)
+
+
+def _arxiv_ids(
+    entries: Sequence[tuple[str, ListEntry]], curation: Curation, accepted: Sequence[str],
+    store: Store,
+) -> list[str]:
+    ids = {e.ids.arxiv_id for _, e in entries}
+    ids |= {pin.arxiv_id for _, e in entries if (pin := curation.pin_for(e)) is not None}
+    for s2_id in accepted:
+        if (paper := store.get_paper(s2_id)) is not None:
+            ids.add(paper.external_id("ArXiv"))
+    return sorted({_versionless(i) for i in ids if i})
+
+
+def _versionless(arxiv_id: str) -> str:
+    # records are stored under the versionless id arXiv answers with; a malformed id is passed
+    # on as it is, for the arXiv source to report
+    try:
+        return normalize_arxiv_id(arxiv_id)
+    except IdentifierError:
+        return arxiv_id
+
+
+class _Run:
+    """One enrichment run: the sources still reachable, the failures met, the clock."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        settings: Settings,
+        now: Callable[[], datetime],
+        progress: ProgressCallback | None,
+        s2: SemanticScholarSource | None,
+        arxiv: ArxivSource | None,
+    ) -> None:
+        self.store = store
+        self.window = settings.freshness_days
+        self.now = now
+        self.progress = progress
+        self.s2 = s2
+        self.arxiv = arxiv
+        self.down: dict[str, str] = {}
+        if s2 is None:
+            self.down["semanticscholar"] = OFFLINE_REASON
+        if arxiv is None:
+            self.down["arxiv"] = OFFLINE_REASON
+        self.failures: list[Failure] = []
+
+    # ---- plumbing
+
+    def _report(self, phase: Phase, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(phase, done, total)
+
+    def _stamp(self) -> str:
+        return isoformat_utc(self.now())
+
+    def _to_fetch(self, kind: RecordKind, keys: Sequence[str], source: SourceName) -> list[str]:
+        """The keys whose record is missing or stale; offline, only the missing ones."""
+        if self.down.get(source) == OFFLINE_REASON:
+            # offline uses stale copies as they are: only what was never fetched is missing
+            return [k for k in keys if not self.store.has(kind, k)]
+        now = self.now()
+        return [k for k in keys if not self.store.is_fresh(kind, k, self.window, now)]
+
+    def _guard(
+        self, phase: Phase, source: SourceName, subjects: Sequence[str], work: Callable[[], None]
+    ) -> None:
+        """Run one call's ``work``; on a source error, record a failure for each subject."""
+        reason = self.down.get(source)
+        if reason is None:
+            try:
+                work()
+                return
+            except NetworkUnavailable as exc:
+                # every later call would wait for the same timeout: stop asking this host
+                reason = self.down[source] = f"{UNREACHABLE_REASON}: {exc}"
+                log.warning("%s unreachable, skipping its remaining requests: %s", source, exc)
+            except SourceError as exc:
+                reason = str(exc)
+                log.info("%s %s failed: %s", phase, ", ".join(subjects[:3]), exc)
+        self.failures.extend(Failure(s, phase, reason) for s in subjects)
+
+    def _fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
+        assert self.s2 is not None
+        papers = self.s2.fetch_papers(ids)
+        missing = [i for i, p in enumerate(papers) if p is None]
+        if missing:
+            # a null can be a transient hiccup of the batch endpoint: ask once more for those
+            again = self.s2.fetch_papers([ids[i] for i in missing])
+            for i, paper in zip(missing, again, strict=True):
+                papers[i] = paper
+        return papers
+
+    # ---- phase 1: resolve
+
+    def resolve(
+        self, entries: Sequence[tuple[str, ListEntry]], curation: Curation
+    ) -> list[Resolution]:
+        total, done = len(entries), 0
+        todo: list[_ToResolve] = []
+        for key, entry in entries:
+            pin = curation.pin_for(entry)
+            stored = self.store.get_resolution(key)
+            if stored is not None and _still_valid(stored, pin):
+                done += 1
+            else:
+                todo.append(_batch_target(key, entry, pin))
+        self._report("resolve", done, total)
+        in_batch = [t for t in todo if t.batch_id is not None]
+        by_title = [t for t in todo if t.batch_id is None]
+        if in_batch:
+            fallbacks: list[_ToResolve] = []
+            self._guard("resolve", "semanticscholar", [t.key for t in in_batch],
+                        lambda: fallbacks.extend(self._resolve_batch(in_batch)))
+            done += len(in_batch) - len(fallbacks)
+            self._report("resolve", done, total)
+            by_title = fallbacks + by_title
+        for target in by_title:
+            self._guard("resolve", "semanticscholar", [target.key],
+                        lambda target=target: self._resolve_title(target))
+            done += 1
+            self._report("resolve", done, total)
+        resolutions = [self.store.get_resolution(key) for key, _ in entries]
+        return [r for r in resolutions if r is not None]
+
+    def _resolve_batch(self, targets: Sequence[_ToResolve]) -> list[_ToResolve]:
+        """Resolve ``targets`` by one batch call; return those left for a title match."""
+        ids = [t.batch_id for t in targets]
+        # align by position: the returned paperId can differ from the id sent
+        papers = self._fetch_papers(ids)  # type: ignore[arg-type]
+        stamp = self._stamp()
+        request = f"POST /graph/v1/paper/batch ({len(ids)} ids)"
+        settled: list[Resolution] = []
+        fallbacks: list[_ToResolve] = []
+        for target, paper in zip(targets, papers, strict=True):
+            if paper is None and target.pin is not None:
+                # a pin is the curator's word: no title guess overrides it
+                log.warning("%s: pinned %s is unknown to Semantic Scholar", target.key,
+                            target.batch_id)
+                settled.append(Resolution(target.key, None, None, note=_pin_note(target.pin)))
+                continue
+            if paper is None:
+                fallbacks.append(target)
+                continue
+            score = round(title_similarity(target.entry.title, paper.title), 1)
+            if target.pin is not None:
+                settled.append(Resolution(target.key, paper.s2_paper_id, "pinned", score,
+                                          note=_pin_note(target.pin)))
+            elif score < ID_MISMATCH_THRESHOLD:
+                doubt = Resolution(target.key, paper.s2_paper_id, target.method, score,
+                                   doubtful=True,
+                                   note=f"{target.batch_id} is titled {paper.title!r}")
+                fallbacks.append(_ToResolve(target.key, target.entry, None, None, None, doubt))
+            else:
+                settled.append(Resolution(target.key, paper.s2_paper_id, target.method, score))
+        with self.store.batch():
+            found = [p for p in papers if p is not None]
+            self.store.put_papers(found, request=request, fetched_at=stamp)
+            for resolution in settled:
+                self.store.put_resolution(resolution, request=request, fetched_at=stamp)
+        return fallbacks
+
+    def _resolve_title(self, target: _ToResolve) -> None:
+        assert self.s2 is not None
+        title = target.entry.title
+        try:
+            match = self.s2.match_title(title)
+        except PaperNotFound:
+            match = None
+        if match is None:
+            resolution = target.fallback or Resolution(target.key, None, None,
+                                                       note="no title match on Semantic Scholar")
+        else:
+            paper, _ = match
+            score = round(title_similarity(title, paper.title), 1)
+            if score >= TITLE_MATCH_THRESHOLD:
+                resolution = Resolution(target.key, paper.s2_paper_id, "title-match", score)
+            elif score >= DOUBTFUL_THRESHOLD:
+                resolution = Resolution(target.key, paper.s2_paper_id, "title-match", score,
+                                        doubtful=True, note=f"best match {paper.title!r}")
+            else:
+                resolution = target.fallback or Resolution(
+                    target.key, None, None, score, note=f"best match {paper.title!r}")
+        request = f"GET /graph/v1/paper/search/match?query={title}"
+        stamp = self._stamp()
+        with self.store.batch():
+            if match is not None and _accepted(resolution) and match[0].embedding is not None:
+                # the match came with every field: the metadata phase need not ask again
+                self.store.put_papers([match[0]], request=request, fetched_at=stamp)
+            self.store.put_resolution(resolution, request=request, fetched_at=stamp)
+
+    # ---- phase 2: metadata
+
+    def _one_call(
+        self, phase: Phase, kind: RecordKind, keys: Sequence[str], source: SourceName,
+        fetch: Callable[[list[str]], None],
+    ) -> None:
+        """A phase served by one (source-batched) call for every key missing or stale."""
+        needed = self._to_fetch(kind, keys, source)
+        total = len(keys)
+        self._report(phase, total - len(needed), total)
+        if needed:
+            self._guard(phase, source, needed, lambda: fetch(needed))
+        self._report(phase, total, total)
+
+    def metadata(self, accepted: Sequence[str]) -> None:
+        # a title match without embedding needs the full record; counts age: stale ones too
+        self._one_call("metadata", "paper", accepted, "semanticscholar", self._fetch_metadata)
+
+    def _fetch_metadata(self, needed: list[str]) -> None:
+        papers = self._fetch_papers(needed)
+        found = [(i, p) for i, p in zip(needed, papers, strict=True) if p is not None]
+        self.store.put_papers([p for _, p in found], keys=[i for i, _ in found],
+                              request=f"POST /graph/v1/paper/batch ({len(needed)} ids)",
+                              fetched_at=self._stamp())
+        self.failures.extend(Failure(i, "metadata", "Semantic Scholar returned no record")
+                             for i, p in zip(needed, papers, strict=True) if p is None)
+
+    # ---- phase 3: citations and references
+
+    def edges(self, direction: Direction, accepted: Sequence[str]) -> None:
+        needed = self._to_fetch(direction, accepted, "semanticscholar")
+        total = len(accepted)
+        done = total - len(needed)
+        self._report(direction, done, total)
+        for s2_id in needed:
+            self._guard(direction, "semanticscholar", [s2_id],
+                        lambda s2_id=s2_id: self._fetch_edges(direction, s2_id))
+            done += 1
+            self._report(direction, done, total)
+
+    def _fetch_edges(self, direction: Direction, s2_id: str) -> None:
+        assert self.s2 is not None
+        fetch = self.s2.citations if direction == "citations" else self.s2.references
+        page = fetch(s2_id)
+        self.store.put_edges(direction, s2_id, page.citations, page.papers, page.truncated,
+                             request=f"GET /graph/v1/paper/{s2_id}/{direction} (paged)",
+                             fetched_at=self._stamp())
+
+    # ---- phase 4: arXiv
+
+    def arxiv_records(self, arxiv_ids: Sequence[str]) -> None:
+        # arXiv records age too: a new version may have appeared
+        self._one_call("arxiv", "arxiv", arxiv_ids, "arxiv", self._fetch_arxiv)
+
+    def _fetch_arxiv(self, needed: list[str]) -> None:
+        assert self.arxiv is not None
+        records, failures = self.arxiv.fetch(needed)
+        self.store.put_arxiv(records, request=f"GET arXiv id_list ({len(needed)} ids)",
+                             fetched_at=self._stamp())
+        self.failures.extend(failures)
+        answered = {r.arxiv_id for r in records} | {f.subject for f in failures}
+        self.failures.extend(Failure(a, "arxiv", "not returned by arXiv")
+                             for a in needed if a not in answered)
+
+    # ---- phase 5: recommendations
+
+    def recommendations(self, positive: Sequence[str], negative: Sequence[str]) -> None:
+        stored = self.store.get_recommendations()
+        fresh = stored is not None and (
+            self.down.get("semanticscholar") == OFFLINE_REASON
+            or self.store.recommendations_fresh(self.window, self.now())
+            and list(stored.positive) == list(positive)
+            and (stored.negative is None or list(stored.negative) == list(negative))
+        )
+        if fresh or not positive:  # the API answers 400 to an empty positive list
+            self._report("recommendations", 1, 1)
+            return
+        self._report("recommendations", 0, 1)
+
+        def work() -> None:
+            assert self.s2 is not None
+            papers = self.s2.recommendations(positive, negative, limit=RECOMMENDATION_LIMIT)
+            self.store.put_recommendations(
+                positive, negative, papers,
+                request=(f"POST /recommendations/v1/papers ({len(positive)} positive, "
+                         f"{len(negative)} negative, limit {RECOMMENDATION_LIMIT})"),
+                fetched_at=self._stamp())
+
+        self._guard("recommendations", "semanticscholar", ["list"], work)
+        self._report("recommendations", 1, 1)
+
+    # ---- the result
+
+    def collect(
+        self, resolutions: Sequence[Resolution], accepted: Sequence[str],
+        arxiv_ids: Sequence[str],
+    ) -> Enrichment:
+        """Everything the store holds for this list, as one sorted ``Enrichment``."""
+        papers: dict[str, Paper] = {}
+        for s2_id in accepted:
+            if (paper := self.store.get_paper(s2_id)) is not None:
+                papers[s2_id] = paper
+        citations: dict[tuple[str, str], Citation] = {}
+        truncated = []
+        for direction in ("citations", "references"):
+            for s2_id in accepted:
+                record = self.store.get_edges(direction, s2_id)  # type: ignore[arg-type]
+                if record is None:
+                    continue
+                if record.truncated:
+                    truncated.append(s2_id)
+                for paper in record.papers:
+                    papers.setdefault(paper.s2_paper_id, paper)
+                for citation in record.citations:
+                    citations[citation.citing, citation.cited] = _merge(
+                        citations.get((citation.citing, citation.cited)), citation)
+        recommended: tuple[str, ...] = ()
+        if (stored := self.store.get_recommendations()) is not None:
+            recommended = tuple(p.s2_paper_id for p in stored.papers)
+            for paper in stored.papers:
+                papers.setdefault(paper.s2_paper_id, paper)
+        arxiv: list[ArxivRecord] = [r for a in arxiv_ids if (r := self.store.get_arxiv(a))]
+        return sorted_enrichment(Enrichment(
+            resolutions=tuple(resolutions),
+            papers=tuple(papers.values()),
+            citations=tuple(citations.values()),
+            arxiv=tuple(arxiv),
+            recommendations=recommended,
+            failures=tuple(self.failures),
+            truncated=tuple(truncated),
+        ))
+
+
+def _merge(old: Citation | None, new: Citation) -> Citation:
+    """One edge seen from both ends (two list papers): influential if either end says so."""
+    if old is None or old == new:
+        return new
+    intents = tuple(sorted(set(old.intents) | set(new.intents)))
+    return Citation(new.citing, new.cited, old.is_influential or new.is_influential, intents)

@@ -1,0 +1,561 @@
+"""Tests of the enrichment phases against in-memory SYNTHETIC sources (no HTTP).
+
+``FakeS2`` and ``FakeArxiv`` are duck-typed to ``SemanticScholarSource`` and ``ArxivSource``;
+every paper, id and title in them is SYNTHETIC.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import socket
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from fakeapi.corpus import corpus_for_list
+
+from rsvlm_graph.config import Settings
+from rsvlm_graph.curation import Curation, Pin, Rejection, load_curation
+from rsvlm_graph.enrich import (
+    DOUBTFUL_THRESHOLD,
+    OFFLINE_REASON,
+    PHASES,
+    TITLE_MATCH_THRESHOLD,
+    enrich,
+)
+from rsvlm_graph.errors import NetworkUnavailable, SourceError
+from rsvlm_graph.identifiers import paper_node_id, title_similarity
+from rsvlm_graph.listparse import read_list
+from rsvlm_graph.models import (
+    ArxivRecord,
+    Citation,
+    Failure,
+    ListDocument,
+    ListEntry,
+    Paper,
+    PaperIds,
+)
+from rsvlm_graph.semantic_scholar import SemanticScholarSource
+from rsvlm_graph.store import Store, read_snapshot, write_snapshot
+
+T0 = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def sid(name: str) -> str:
+    return hashlib.sha1(f"SYNTHETIC:{name}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class EdgePage:
+    citations: tuple[Citation, ...]
+    papers: tuple[Paper, ...]
+    truncated: bool = False
+
+
+@dataclass
+class FakeS2:
+    """SYNTHETIC Semantic Scholar: papers by id, ``ARXIV:`` / ``DOI:`` aliases, citation edges."""
+
+    papers: dict[str, Paper]  # by test name; looked up by S2 id, arXiv id or DOI
+    edges: list[Citation]
+    now: Callable[[], datetime]
+    request_counts: Counter = field(default_factory=Counter)
+    fault: Callable[[str, object], None] = lambda method, arg: None
+    null_once: set[str] = field(default_factory=set)  # ids answered null on their first ask
+
+    def _count(self, method: str, arg: object) -> None:
+        self.request_counts[method] += 1
+        self.fault(method, arg)
+
+    def _lookup(self, paper_id: str) -> Paper | None:
+        prefix, _, rest = paper_id.partition(":")
+        for paper in self.papers.values():
+            if paper.s2_paper_id == paper_id or (
+                prefix == "ARXIV" and paper.external_id("ArXiv") == rest
+            ) or (prefix == "DOI" and paper.external_id("DOI") == rest):
+                return self._stamped(paper)
+        return None
+
+    def _stamped(self, paper: Paper, **changes) -> Paper:
+        stamp = self.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+        return dataclasses.replace(paper, fetched_at=stamp, **changes)
+
+    def fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
+        self._count("batch", tuple(ids))
+        out = []
+        for i in ids:
+            if i in self.null_once:
+                self.null_once.discard(i)
+                out.append(None)
+            else:
+                out.append(self._lookup(i))
+        return out
+
+    def match_title(self, title: str) -> tuple[Paper, float] | None:
+        self._count("match", title)
+        best = max(self.papers.values(), key=lambda p: title_similarity(title, p.title))
+        if title_similarity(title, best.title) < 50:
+            return None
+        # a match answer carries no embedding: the metadata phase must fetch it
+        return self._stamped(best, embedding=None), 1.0
+
+    def _page(self, direction: str, s2_id: str) -> EdgePage:
+        self._count(direction, s2_id)
+        own = "cited" if direction == "citations" else "citing"
+        edges = tuple(e for e in self.edges if getattr(e, own) == s2_id)
+        others = {e.citing if own == "cited" else e.cited for e in edges}
+        found = (self._lookup(o) for o in sorted(others))
+        return EdgePage(edges, tuple(p for p in found if p is not None))
+
+    def citations(self, s2_id: str) -> EdgePage:
+        return self._page("citations", s2_id)
+
+    def references(self, s2_id: str) -> EdgePage:
+        return self._page("references", s2_id)
+
+    def recommendations(self, positive, negative=(), limit=100) -> list[Paper]:
+        self._count("recommendations", (tuple(positive), tuple(negative)))
+        linked = {e.citing for e in self.edges} | {e.cited for e in self.edges}
+        ranked = sorted(linked - set(positive) - set(negative))
+        return [p for p in map(self._lookup, ranked[:limit]) if p is not None]
+
+
+@dataclass
+class FakeArxiv:
+    records: dict[str, ArxivRecord]
+    request_counts: Counter = field(default_factory=Counter)
+    fault: Callable[[str, object], None] = lambda method, arg: None
+
+    def fetch(self, arxiv_ids):
+        self.request_counts["arxiv"] += 1
+        self.fault("arxiv", tuple(arxiv_ids))
+        found = [self.records[a] for a in arxiv_ids if a in self.records]
+        failures = [Failure(a, "arxiv", "SYNTHETIC: unknown to arXiv")
+                    for a in arxiv_ids if a not in self.records]
+        return found, failures
+
+
+def paper(name: str, title: str, arxiv: str | None = None, doi: str | None = None) -> Paper:
+    ext = tuple(sorted(kv for kv in (("ArXiv", arxiv), ("DOI", doi)) if kv[1]))
+    return Paper(sid(name), title, external_ids=ext, embedding=(0.1, 0.2), citation_count=1)
+
+
+def entry(line: int, title: str, **ids) -> ListEntry:
+    return ListEntry(kind="paper", title=title, url=None, section="SYNTHETIC", task="SYNTHETIC",
+                     line=line, raw="", ids=PaperIds(**ids))
+
+
+class World:
+    """A SYNTHETIC list of five papers and the sources that know them; ``run()`` enriches."""
+
+    def __init__(self, tmp_path, **settings):
+        self.clock = [T0]
+        self.store = Store(tmp_path / "store.sqlite3")
+        self.settings = Settings(cache_dir=tmp_path, **settings)
+        self.papers = {
+            "arx": paper("arx", "SYNTHETIC Contrastive Pretraining for Aerial Scenes",
+                         arxiv="2301.00001"),
+            "doi": paper("doi", "SYNTHETIC Captioning Satellite Images with Transformers",
+                         doi="10.5555/synthetic.2"),
+            "typo": paper("typo", "SYNTHETIC Truncation Loss for Remote Sensing Image Captioning",
+                          arxiv="2301.00003"),
+            "out1": paper("out1", "SYNTHETIC Outside Paper One", arxiv="2301.00009"),
+            "out2": paper("out2", "SYNTHETIC Outside Paper Two"),
+            "rej": paper("rej", "SYNTHETIC Rejected Outside Paper"),
+        }
+        p = {k: v.s2_paper_id for k, v in self.papers.items()}
+        self.edges = [Citation(p["doi"], p["arx"], True), Citation(p["out1"], p["arx"]),
+                      Citation(p["typo"], p["out2"]), Citation(p["rej"], p["doi"])]
+        self.entries = [
+            entry(1, "SYNTHETIC Contrastive Pretraining for Aerial Scenes", arxiv_id="2301.00001"),
+            entry(2, "SYNTHETIC Captioning Satellite Images with Transformers",
+                  doi="10.5555/synthetic.2"),
+            # no id: title match only, with the list's typo
+            entry(3, "SYNTHETIC Truncation loss for remote sensing image captionin"),
+            entry(4, "SYNTHETIC A Paper Semantic Scholar Has Never Seen At All Really"),
+            entry(1, "SYNTHETIC Contrastive Pretraining for Aerial Scenes", arxiv_id="2301.00001"),
+        ]
+        self.curation = Curation(rejections=(Rejection(s2_paper_id=p["rej"]), Rejection(doi="x")))
+        self.s2 = FakeS2(self.papers, self.edges, lambda: self.clock[0])
+        self.arxiv = FakeArxiv({a: ArxivRecord(a, f"SYNTHETIC {a}", "2024-06-01T12:00:00Z")
+                                for a in ("2301.00001", "2301.00003")})
+        self.progress: list[tuple[str, int, int]] = []
+
+    @property
+    def document(self) -> ListDocument:
+        return ListDocument("SYNTHETIC.md", "SYNTHETIC list", tuple(self.entries))
+
+    def key(self, index: int) -> str:
+        e = self.entries[index]
+        return paper_node_id(e.ids, e.title)
+
+    def run(self, **kwargs):
+        options = dict(s2=self.s2, arxiv=self.arxiv, store=self.store, settings=self.settings,
+                       now=lambda: self.clock[0],
+                       progress=lambda *a: self.progress.append(a))
+        options.update(kwargs)
+        return enrich(self.document, self.curation, **options)
+
+    def requests(self) -> int:
+        return sum(self.s2.request_counts.values()) + sum(self.arxiv.request_counts.values())
+
+
+@pytest.fixture
+def world(tmp_path):
+    w = World(tmp_path)
+    yield w
+    w.store.close()
+
+
+def resolutions(enrichment):
+    return {r.entry_key: r for r in enrichment.resolutions}
+
+
+def test_cold_run_resolves_by_batch_and_title_and_fetches_every_phase(world):
+    result = world.run()
+    res = resolutions(result)
+    p = {k: v.s2_paper_id for k, v in world.papers.items()}
+    assert res[world.key(0)].s2_paper_id == p["arx"] and res[world.key(0)].method == "batch-arxiv"
+    assert res[world.key(1)].s2_paper_id == p["doi"] and res[world.key(1)].method == "batch-doi"
+    assert res[world.key(2)].s2_paper_id == p["typo"] and res[world.key(2)].method == "title-match"
+    assert res[world.key(2)].score >= TITLE_MATCH_THRESHOLD and not res[world.key(2)].doubtful
+    assert res[world.key(3)].s2_paper_id is None  # the list's duplicate row is resolved once
+    assert len(result.resolutions) == 4
+    # one batch for resolution, one for the title-matched paper's full record
+    assert world.s2.request_counts == Counter(
+        batch=2, match=2, citations=3, references=3, recommendations=1)
+    assert world.arxiv.request_counts["arxiv"] == 1
+    by_id = {x.s2_paper_id: x for x in result.papers}
+    assert by_id[p["typo"]].embedding == (0.1, 0.2)  # full record, not the match answer
+    assert {p["out1"], p["out2"], p["rej"]} <= set(by_id)
+    assert set(result.citations) == set(world.edges)
+    assert [a.arxiv_id for a in result.arxiv] == ["2301.00001", "2301.00003"]
+    assert p["rej"] not in result.recommendations and p["out1"] in result.recommendations
+    assert result.failures == ()
+
+
+def test_recommendations_use_list_papers_as_positives_and_rejections_as_negatives(world):
+    asked = []
+    world.s2.fault = lambda method, arg: asked.append(arg) if method == "recommendations" else None
+    world.run()
+    ((positive, negative),) = asked
+    p = {k: v.s2_paper_id for k, v in world.papers.items()}
+    assert sorted(positive) == sorted([p["arx"], p["doi"], p["typo"]])
+    assert negative == (p["rej"],)  # the rejection without an S2 id is not sent
+
+
+def test_batch_results_are_aligned_by_position_even_when_the_paper_id_differs(world):
+    # SYNTHETIC merged record: the arXiv id now answers with a paper under another S2 id
+    merged = dataclasses.replace(world.papers["arx"], s2_paper_id=sid("merged"))
+    world.papers["arx"] = merged
+    world.s2.null_once = {"DOI:10.5555/synthetic.2"}  # a transient null, asked again once
+    result = world.run()
+    res = resolutions(result)
+    assert res[world.key(0)].s2_paper_id == sid("merged")
+    assert res[world.key(1)].s2_paper_id == sid("doi")
+    assert res[world.key(1)].method == "batch-doi"
+    assert world.s2.request_counts["batch"] == 3  # resolve, the null again, title-match metadata
+
+
+def test_title_match_threshold_and_doubtful_band(world):
+    wanted = world.papers["typo"].title
+    close = "SYNTHETIC Truncation Loss for Remote Sensing Imagery Captions Generated"
+    far = "SYNTHETIC Truncation Loss for Quantum Chemistry Image Captioning Benchmarks Overall"
+    assert DOUBTFUL_THRESHOLD <= title_similarity(close, wanted) < TITLE_MATCH_THRESHOLD
+    assert 50 <= title_similarity(far, wanted) < DOUBTFUL_THRESHOLD
+    world.entries = [entry(1, close), entry(2, far)]
+    res = resolutions(world.run())
+    doubtful, rejected = res[world.key(0)], res[world.key(1)]
+    assert doubtful.doubtful and doubtful.s2_paper_id == sid("typo")
+    assert doubtful.method == "title-match" and doubtful.score < TITLE_MATCH_THRESHOLD
+    assert rejected.s2_paper_id is None and rejected.method is None
+    assert rejected.score < DOUBTFUL_THRESHOLD
+    # neither is accepted: nothing further is fetched for them
+    assert world.s2.request_counts["citations"] == 0
+    assert world.s2.request_counts["recommendations"] == 0
+
+
+def test_a_wrong_id_in_the_list_is_doubtful_and_title_match_gets_a_chance(world):
+    # the row's title is the "doi" paper's but its arXiv id is the "arx" paper's
+    world.entries = [entry(1, world.papers["doi"].title, arxiv_id="2301.00001"),
+                     entry(2, "SYNTHETIC Something Else Entirely About Oceans",
+                           arxiv_id="2301.00003")]
+    res = resolutions(world.run())
+    rescued, wrong = res[world.key(0)], res[world.key(1)]
+    assert rescued.s2_paper_id == sid("doi") and rescued.method == "title-match"
+    assert wrong.doubtful and wrong.method == "batch-arxiv" and wrong.s2_paper_id == sid("typo")
+    assert "2301.00003" in wrong.note
+
+
+def test_pin_wins_and_a_changed_pin_resolves_again(world):
+    pin = Pin(title=world.entries[3].title, s2_paper_id=sid("out2"))
+    world.curation = dataclasses.replace(world.curation, pins=(pin,))
+    res = resolutions(world.run())
+    assert res[world.key(3)].s2_paper_id == sid("out2") and res[world.key(3)].method == "pinned"
+    before = world.requests()
+    world.run()
+    assert world.requests() == before
+    moved = dataclasses.replace(pin, s2_paper_id=sid("out1"))
+    world.curation = dataclasses.replace(world.curation, pins=(moved,))
+    res = resolutions(world.run())
+    assert res[world.key(3)].s2_paper_id == sid("out1")
+    world.curation = dataclasses.replace(world.curation, pins=())
+    res = resolutions(world.run())
+    assert res[world.key(3)].s2_paper_id is None and res[world.key(3)].method is None
+
+
+def test_warm_run_inside_the_window_makes_zero_requests_and_returns_the_same(world):
+    cold = world.run()
+    before = world.requests()
+    world.clock[0] += timedelta(days=3)
+    warm = world.run()
+    assert world.requests() == before
+    assert warm == cold
+
+
+def test_stale_records_are_refreshed_but_resolutions_never_age(world):
+    world.run()
+    counts = Counter(world.s2.request_counts)
+    world.clock[0] += timedelta(days=world.settings.freshness_days + 1)
+    world.run()
+    fresh = world.s2.request_counts - counts
+    # one batch for all three stale papers, no resolution request at all
+    assert fresh == Counter(batch=1, citations=3, references=3, recommendations=1)
+    assert world.arxiv.request_counts["arxiv"] == 2
+
+
+def test_resume_after_a_crash_mid_phase_loses_nothing(tmp_path, world):
+    clean = World(tmp_path / "clean")
+    expected = clean.run()
+    calls = {"n": 0}
+
+    def crash_on_second_citations(method, arg):
+        if method == "citations":
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt("SYNTHETIC: killed mid-phase")
+
+    world.s2.fault = crash_on_second_citations
+    with pytest.raises(KeyboardInterrupt):
+        world.run()
+    world.s2.fault = lambda method, arg: None
+    resumed = world.run()
+    assert resumed == expected
+    # only the interrupted call is repeated: 3 citations in all plus the one that died
+    assert world.s2.request_counts["citations"] == 4
+    assert world.s2.request_counts["match"] == clean.s2.request_counts["match"]
+    clean.store.close()
+
+
+def test_network_unavailable_stops_that_source_at_once_and_records_failures(world):
+    def unreachable(method, arg):
+        raise NetworkUnavailable("SYNTHETIC: api.semanticscholar.org refused the connection")
+
+    world.s2.fault = unreachable
+    result = world.run()
+    assert sum(world.s2.request_counts.values()) == 1
+    assert world.arxiv.request_counts["arxiv"] == 1  # the other source goes on
+    reasons = {f.reason for f in result.failures if f.phase == "resolve"}
+    assert len(reasons) == 1 and next(iter(reasons)).startswith("network unavailable: ")
+    assert {f.subject for f in result.failures if f.phase == "resolve"} == {
+        world.key(i) for i in range(4)}
+    assert result.resolutions == ()
+    assert [a.arxiv_id for a in result.arxiv] == ["2301.00001"]
+
+
+def test_network_unavailable_mid_phase_skips_the_rest_of_that_source(world):
+    def drop_at_references(method, arg):
+        if method == "references":
+            raise NetworkUnavailable("SYNTHETIC: connection refused")
+
+    world.s2.fault = drop_at_references
+    result = world.run()
+    assert world.s2.request_counts["references"] == 1
+    assert world.s2.request_counts["recommendations"] == 0
+    failed = {(f.subject, f.phase) for f in result.failures}
+    assert {(s, "references") for s in (sid("arx"), sid("doi"), sid("typo"))} <= failed
+    assert ("list", "recommendations") in failed
+    assert len(result.citations) == 3  # the citations phase had finished
+
+
+def test_a_source_error_fails_one_paper_and_the_next_run_retries_only_it(world):
+    def flaky(method, arg):
+        if method == "citations" and arg == sid("doi"):
+            raise SourceError("SYNTHETIC: HTTP 500 after retries")
+
+    world.s2.fault = flaky
+    result = world.run()
+    assert Failure(sid("doi"), "citations", "SYNTHETIC: HTTP 500 after retries") in result.failures
+    assert world.s2.request_counts["references"] == 3
+    world.s2.fault = lambda method, arg: None
+    before = Counter(world.s2.request_counts)
+    again = world.run()
+    assert world.s2.request_counts - before == Counter(citations=1)
+    assert again.failures == ()
+    assert Citation(sid("rej"), sid("doi")) in again.citations
+
+
+def test_offline_makes_no_request_and_says_what_was_not_fetched(world):
+    result = world.run(offline=True)
+    assert world.requests() == 0
+    assert result.resolutions == ()
+    assert {f.reason for f in result.failures} == {OFFLINE_REASON}
+    assert {f.subject for f in result.failures} == {world.key(i) for i in range(4)} | {
+        "2301.00001"}
+
+
+def test_offline_after_a_run_returns_the_stored_data(world):
+    online = world.run()
+    world.clock[0] += timedelta(days=100)  # stale, but offline uses what it has
+    before = world.requests()
+    offline = world.run(s2=None, arxiv=None)
+    assert world.requests() == before
+    assert offline == online  # stale copies are used as they are, and are no failure
+
+
+def test_snapshot_import_lets_a_fresh_store_skip_every_request(tmp_path, world):
+    cold = world.run()
+    snapshot = tmp_path / "snapshot.jsonl"
+    write_snapshot(snapshot, cold)
+    clone = World(tmp_path / "clone")
+    clone.store.import_enrichment(read_snapshot(snapshot))
+    again = clone.run()
+    assert clone.requests() == 0
+    assert again == read_snapshot(snapshot)
+    clone.store.close()
+
+
+def test_progress_reports_every_phase_to_completion(world):
+    world.run()
+    phases = [p for p, _, _ in world.progress]
+    assert sorted(set(phases), key=PHASES.index) == list(PHASES)
+    for phase in PHASES:
+        done, total = [(d, t) for p, d, t in world.progress if p == phase][-1]
+        assert done == total
+    assert all(0 <= d <= t for _, d, t in world.progress)
+
+
+# ---------------------------------------------------------------------------- end to end
+# The bundled list against the fake server (tests/fakeapi), which serves a SYNTHETIC corpus with
+# one paper per list row: real HTTP, real sources, real retries (their waits recorded, not slept).
+
+LIST_PATH = Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md"
+E2E_NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def bundled(fake_api):
+    curation_path = LIST_PATH.with_name("curation.toml")
+    curation = load_curation(curation_path) if curation_path.exists() else Curation()
+    document = read_list(LIST_PATH, curation)
+    fake_api.corpus = corpus_for_list(document)
+    return document, curation
+
+
+def run_e2e(bundled, s2_source, arxiv_source, settings, store_path, **kwargs):
+    document, curation = bundled
+    with Store(store_path) as store:
+        return enrich(document, curation, s2=s2_source, arxiv=arxiv_source, store=store,
+                      settings=settings, now=lambda: E2E_NOW, **kwargs)
+
+
+def test_bundled_list_cold_then_warm_against_the_fake_server(
+        bundled, fake_api, fake_settings, s2_source, arxiv_source, tmp_path):
+    document, _ = bundled
+    cold = run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "s.db")
+    corpus = fake_api.corpus
+    assert cold.failures == ()
+    # every list row is resolved to its SYNTHETIC paper, by id where the list gives one
+    wanted = {paper_node_id(e.ids, e.title): pid for e, pid in zip(document.papers, corpus.core_ids)}
+    assert {r.entry_key: r.s2_paper_id for r in cold.resolutions} == wanted
+    assert not any(r.doubtful for r in cold.resolutions)
+    assert {r.method for r in cold.resolutions} == {"batch-arxiv", "batch-doi", "title-match"}
+    expected_edges = {(e.citing, e.cited) for e in corpus.edges
+                      if e.citing and e.cited and (e.citing in wanted.values()
+                                                   or e.cited in wanted.values())}
+    assert {(c.citing, c.cited) for c in cold.citations} == expected_edges
+    papers = {p.s2_paper_id: p for p in cold.papers}
+    assert all(papers[pid].embedding is not None for pid in corpus.core_ids)
+    assert len(cold.arxiv) == len({e.ids.arxiv_id for e in document.papers if e.ids.arxiv_id})
+    assert cold.recommendations
+    # the least the API allows: one batch, a title match per row without an id, one page of
+    # citations and one of references per paper (none has 1000), one arXiv batch, one
+    # recommendations call (bench/bench_enrich.py computes this in general)
+    assert all(len(corpus.citations_of(pid)) < 1000 for pid in corpus.core_ids)
+    with_id = [e for e in document.papers if e.ids.arxiv_id or e.ids.doi]
+    n = len(document.papers)
+    assert fake_api.counts == Counter(batch=1, match=n - len(with_id), citations=n, references=n,
+                                      arxiv=1, recommendations=1)
+
+    before = Counter(fake_api.counts)
+    warm = run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "s.db")
+    assert fake_api.counts == before
+    assert warm == cold
+
+
+def test_bundled_list_with_faults_ends_with_the_data_of_a_clean_run(
+        bundled, fake_api, fake_settings, s2_source, arxiv_source, tmp_path):
+    clean = run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "clean.db")
+    document, _ = bundled
+    first = next(e for e in document.papers if e.ids.arxiv_id)
+    faults = fake_api.faults
+    faults.rate_limit("batch", times=2, retry_after="1")
+    faults.rate_limit("match", times=2)
+    faults.fail("citations", 502, times=2)
+    faults.fail("references", 503, times=2)
+    faults.malformed("match")
+    faults.fail("arxiv", 503)
+    faults.fail("recommendations", 503)
+    faults.null_in_batch.add(f"ARXIV:{first.ids.arxiv_id}")
+    faulty = run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "faulty.db")
+    assert faulty.failures == ()
+    # the persistent null is rescued by title match: same paper, another method
+    key = paper_node_id(first.ids, first.title)
+    methods = {r.entry_key: r.method for r in faulty.resolutions}
+    assert methods.pop(key) == "title-match"
+    assert methods == {r.entry_key: r.method for r in clean.resolutions if r.entry_key != key}
+    assert [(r.entry_key, r.s2_paper_id) for r in faulty.resolutions] == [
+        (r.entry_key, r.s2_paper_id) for r in clean.resolutions]
+    for part in ("papers", "citations", "arxiv", "recommendations", "truncated"):
+        assert getattr(faulty, part) == getattr(clean, part), part
+
+
+def test_an_unreachable_semantic_scholar_fails_fast_and_arxiv_still_runs(
+        bundled, fake_api, fake_settings, arxiv_source, tmp_path):
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    settings = dataclasses.replace(fake_settings, s2_api_url=closed, retries=0)
+    s2 = SemanticScholarSource(settings)
+    try:
+        result = run_e2e(bundled, s2, arxiv_source, settings, tmp_path / "s.db")
+    finally:
+        s2.close()
+    document, _ = bundled
+    assert sum(s2.request_counts.values()) == 1
+    assert {f.phase for f in result.failures} == {"resolve"}
+    assert len(result.failures) == len(document.papers)
+    assert all(f.reason.startswith("network unavailable: ") for f in result.failures)
+    assert fake_api.counts["arxiv"] == 1 and len(result.arxiv) > 0
+
+
+def test_bundled_list_killed_mid_phase_resumes_without_refetching(
+        bundled, fake_api, fake_settings, s2_source, arxiv_source, tmp_path):
+    clean = run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "clean.db")
+    clean_counts = Counter(fake_api.counts)
+
+    def killed_at_40(phase, done, total):
+        if phase == "references" and done == 40:
+            raise KeyboardInterrupt("SYNTHETIC: Ctrl-C half-way through the references")
+
+    with pytest.raises(KeyboardInterrupt):
+        run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "s.db",
+                progress=killed_at_40)
+    resumed = run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "s.db")
+    assert resumed == clean
+    # the killed run and its resumption together asked exactly what one clean run asks
+    assert fake_api.counts == clean_counts + clean_counts
