@@ -1,0 +1,274 @@
+"""The report for people who would rather look than read: Markdown with SVG plots, in ``exports/``.
+
+Building is pure (``build_report`` returns text, the ``plot_*`` functions return figures);
+``write_report`` writes them. Every output is deterministic so a rebuild gives byte-identical
+files: sorted data, no dates, matplotlib's SVG ids salted with a fixed string.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from .analysis import (
+    NO_CITATIONS,
+    Candidate,
+    RankedPaper,
+    citation_distribution,
+    coverage_notes,
+    format_records,
+    markdown_link,
+    papers_per_year_per_task,
+)
+from .errors import ExportError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "build_report",
+    "plot_papers_per_year",
+    "plot_citation_distribution",
+    "write_report",
+    "REPORT_NAME",
+    "YEARS_PLOT_NAME",
+    "CITATIONS_PLOT_NAME",
+    "TOP_PER_TASK",
+    "SHORTLIST",
+]
+
+log = logging.getLogger(__name__)
+
+REPORT_NAME = "report.md"
+YEARS_PLOT_NAME = "report-papers-per-year.svg"
+CITATIONS_PLOT_NAME = "report-citation-distribution.svg"
+#: list papers shown per task, and discovery candidates shown in the shortlist
+TOP_PER_TASK = 5
+SHORTLIST = 20
+#: matplotlib draws SVG element ids from a hash; a fixed salt makes them the same on every run
+_SVG_RC = {"svg.hashsalt": "rsvlm-graph", "svg.fonttype": "none", "font.size": 9}
+
+
+def _list_title(G: nx.MultiDiGraph) -> str:
+    list_node = G.graph.get("list")
+    return G.nodes[list_node].get("title", list_node) if list_node in G else "the list"
+
+
+def plot_papers_per_year(per_task: Mapping[str, Mapping[int, int]]) -> Figure | None:
+    """Return a stacked bar chart of list papers per year, one colour per task; ``None`` without years."""
+    from matplotlib.figure import Figure
+
+    years_known = sorted({year for counts in per_task.values() for year in counts})
+    if not years_known:
+        return None
+    years = list(range(years_known[0], years_known[-1] + 1))  # gaps show as empty years
+    fig = Figure(figsize=(10, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    bottom = [0] * len(years)
+    for i, task in enumerate(sorted(per_task)):
+        heights = [per_task[task].get(year, 0) for year in years]
+        ax.bar(years, heights, bottom=bottom, label=task, color=_colour(i))
+        bottom = [b + h for b, h in zip(bottom, heights)]
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_xlabel("year")
+    ax.set_ylabel("list papers (a paper counts once per task)")
+    ax.set_title("List papers per year and task")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    # legend top to bottom as the stack reads, so the top band is the first entry
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, reverse=True)
+    return fig
+
+
+def _colour(i: int) -> Any:
+    from matplotlib import colormaps
+
+    return colormaps["tab20"](i % 20)
+
+
+def plot_citation_distribution(distribution: Mapping[str, int]) -> Figure | None:
+    """Return a bar chart of list papers per decade of citation count; ``None`` without counts."""
+    from matplotlib.figure import Figure
+
+    bins = {label: n for label, n in distribution.items() if label != "unknown"}
+    if not bins:
+        return None
+    fig = Figure(figsize=(7, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.bar(range(len(bins)), list(bins.values()), color=_colour(0))
+    ax.set_xticks(range(len(bins)), list(bins))
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel("global citations (Semantic Scholar)")
+    ax.set_ylabel("list papers")
+    unknown = distribution.get("unknown", 0)
+    ax.set_title("Citation distribution" + (f" ({unknown} papers without a count)" if unknown else ""))
+    return fig
+
+
+def _top_per_task(ranking: Sequence[RankedPaper], per_task: int) -> dict[str, list[RankedPaper]]:
+    tops: dict[str, list[RankedPaper]] = {}
+    for paper in sorted(ranking, key=lambda p: p.rank):
+        for task in paper.tasks:
+            bucket = tops.setdefault(task, [])
+            if len(bucket) < per_task:
+                bucket.append(paper)
+    return dict(sorted(tops.items()))
+
+
+def build_report(
+    G: nx.MultiDiGraph,
+    *,
+    candidates: Sequence[Candidate],
+    ranking: Sequence[RankedPaper],
+    plots: Mapping[str, str] | None = None,
+    top_per_task: int = TOP_PER_TASK,
+    shortlist: int = SHORTLIST,
+) -> str:
+    """Return the report as Markdown.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The knowledge graph.
+    candidates : sequence of Candidate
+        ``discover_candidates(G, ...)``, best first; the first ``shortlist`` are shown.
+    ranking : sequence of RankedPaper
+        ``rank_papers(G)``; the best ``top_per_task`` of each task are shown.
+    plots : mapping, optional
+        Plot name (``YEARS_PLOT_NAME``, ``CITATIONS_PLOT_NAME``) → relative path, for the plots
+        written beside the report; a missing plot is replaced by a note.
+    """
+    plots = plots or {}
+    notes = coverage_notes(G)
+    lines = [f"# Report: {_list_title(G)}", ""]
+    if notes:
+        lines += ["**Missing data:**", "", *(f"- {note}" for note in notes), ""]
+
+    per_task = papers_per_year_per_task(G)
+    lines += ["## Papers per year and task", ""]
+    if YEARS_PLOT_NAME in plots:
+        lines += [f"![List papers per year and task]({plots[YEARS_PLOT_NAME]})", ""]
+    years = sorted({y for counts in per_task.values() for y in counts})
+    if years:
+        records = [
+            {"task": task, **{str(y): counts.get(y, 0) for y in years}, "total": sum(counts.values())}
+            for task, counts in per_task.items()
+        ]
+        lines += [format_records(records, "md")]
+    else:
+        lines += ["No list paper has a year.", ""]
+
+    distribution = citation_distribution(G)
+    lines += ["## Citations", ""]
+    if CITATIONS_PLOT_NAME in plots:
+        lines += [f"![Citation distribution]({plots[CITATIONS_PLOT_NAME]})", ""]
+    if set(distribution) == {"unknown"}:
+        lines += [f"{NO_CITATIONS[0].upper()}{NO_CITATIONS[1:]}.", ""]
+    else:
+        lines += [format_records([{"citations": k, "list papers": v} for k, v in distribution.items()], "md")]
+
+    lines += ["## Top papers per task", ""]
+    if not ranking:
+        lines += ["No list papers.", ""]
+    for task, papers in _top_per_task(ranking, top_per_task).items():
+        records = [
+            {
+                "rank (all)": p.rank, "paper": markdown_link(p.title, _node_url(G, p.node)), "year": p.year,
+                "citations": p.citation_count, "influential": p.influential_citation_count,
+                "cited by list": p.in_list_citations, "PageRank": p.pagerank,
+                "citations/year": p.citations_per_year,
+            }
+            for p in papers
+        ]
+        lines += [f"### {task}", "", format_records(records, "md")]
+
+    lines += ["## Discovery shortlist", ""]
+    shown = list(candidates[:shortlist])
+    if not shown:
+        lines += ["No candidates" + (f": {'; '.join(notes)}." if notes else "."), ""]
+    else:
+        lines += [
+            f"Papers outside the list most linked to it ({len(shown)}), best first "
+            "(score: one point per link to a list paper, plus S2 recommendation, SPECTER "
+            "similarity and recency; see `rsvlm-graph discover --help`).",
+            "",
+            format_records([
+                {
+                    "#": c.rank, "paper": markdown_link(c.title, c.url), "year": c.year,
+                    "score": c.score, "cites list": c.cites_list, "cited by list": c.cited_by_list,
+                    "suggested task": c.suggested_task, "why": c.why,
+                }
+                for c in shown
+            ], "md"),
+            "### Rows ready to paste, by suggested section",
+            "",
+        ]
+        by_task: dict[str, list[str]] = {}
+        for c in shown:
+            by_task.setdefault(c.suggested_task or "(no suggested section)", []).append(c.markdown_row)
+        for task, rows in sorted(by_task.items()):
+            lines += [f"**{task}**", "", "```markdown", *rows, "```", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _node_url(G: nx.MultiDiGraph, node: str) -> str:
+    return (G.nodes[node].get("url") or "") if node in G else ""
+
+
+def _save_svg(fig: Figure, path: Path) -> None:
+    import matplotlib
+
+    # no date and no creator version: the bytes change only when the data does
+    with matplotlib.rc_context(_SVG_RC):
+        fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+
+
+def write_report(
+    G: nx.MultiDiGraph,
+    out_dir: Path,
+    *,
+    candidates: Sequence[Candidate],
+    ranking: Sequence[RankedPaper],
+    top_per_task: int = TOP_PER_TASK,
+    shortlist: int = SHORTLIST,
+) -> list[Path]:
+    """Write ``report.md`` and its SVG plots into ``out_dir``; return the paths written.
+
+    A plot without data is not drawn (the report says why) and an old copy of it is removed,
+    so the directory never shows a plot of data that is gone.
+
+    Raises
+    ------
+    ExportError
+        If a file cannot be written.
+    """
+    import matplotlib
+
+    with matplotlib.rc_context(_SVG_RC):
+        figures = {
+            YEARS_PLOT_NAME: plot_papers_per_year(papers_per_year_per_task(G)),
+            CITATIONS_PLOT_NAME: plot_citation_distribution(citation_distribution(G)),
+        }
+    written: list[Path] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, fig in figures.items():
+            path = out_dir / name
+            if fig is None:
+                path.unlink(missing_ok=True)
+                continue
+            _save_svg(fig, path)
+            written.append(path)
+        text = build_report(
+            G, candidates=candidates, ranking=ranking, top_per_task=top_per_task, shortlist=shortlist,
+            plots={p.name: p.name for p in written},
+        )
+        report = out_dir / REPORT_NAME
+        report.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ExportError(f"cannot write the report into {out_dir}: {exc}; check the directory") from exc
+    log.info("report: %s and %d plot(s)", report, len(written))
+    return [report, *written]
