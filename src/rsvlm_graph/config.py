@@ -62,8 +62,9 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read ``S2_API_KEY``, ``RSVLM_S2_API_URL``, ``RSVLM_ARXIV_API_URL``, ``RSVLM_CACHE_DIR``,
-        ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE`` and
-        ``RSVLM_FRESHNESS_DAYS``; unset or empty ones keep their defaults."""
+        ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE``,
+        ``RSVLM_ARXIV_INTERVAL`` and ``RSVLM_FRESHNESS_DAYS``; unset or empty ones keep their
+        defaults."""
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
@@ -85,6 +86,7 @@ class Settings:
             ("RSVLM_TIMEOUT", "timeout", float),
             ("RSVLM_RETRIES", "retries", int),
             ("RSVLM_S2_RATE", "s2_rate", float),
+            ("RSVLM_ARXIV_INTERVAL", "arxiv_interval", float),
             ("RSVLM_FRESHNESS_DAYS", "freshness_days", float),
         ):
             if (raw := get(name)) is not None:

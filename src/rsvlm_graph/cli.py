@@ -1,0 +1,377 @@
+"""The ``rsvlm-graph`` command line: thin typed commands over the library.
+
+Each command's docstring is its help. Errors of this package are caught once, in ``main``'s
+callback wrapper, and printed as one line with exit code 1; progress bars live here only.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from .config import Settings
+from .errors import RsvlmGraphError
+from .graph import build_graph
+from .pipeline import (
+    DEFAULT_KG_DIR,
+    DEFAULT_OUT_DIR,
+    Fetched,
+    Inputs,
+    Loaded,
+    fetch_enrichment,
+    load_graph,
+    load_inputs,
+    record_history,
+    run_build,
+)
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list.",
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+ListOption = Annotated[
+    Path,
+    typer.Option("--list", help="The curated Markdown list; curation.toml and snapshot.jsonl sit beside it.",
+                 exists=True, dir_okay=False, readable=True),
+]
+OfflineOption = Annotated[bool, typer.Option("--offline", help="Make no network request; use the snapshot and the store.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, only the summary.")]
+Format = Literal["table", "json", "csv", "md"]
+FormatOption = Annotated[Format, typer.Option("--format", help="table, json, csv or md (a Markdown table).")]
+TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N.")]
+TextOrJson = Literal["text", "json"]
+
+RANK_COLUMNS = (
+    "rank", "title", "year", "tasks", "citation_count", "influential_citation_count",
+    "in_list_citations", "pagerank", "citations_per_year", "velocity_30d", "s2_id",
+)
+DISCOVER_COLUMNS = (
+    "title", "year", "venue", "score", "cites_list", "cited_by_list", "similarity",
+    "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
+)
+
+
+@contextmanager
+def _errors_as_messages() -> Iterator[None]:
+    """Print this package's errors as one line and exit 1; anything else is a bug and shows its trace."""
+    try:
+        yield
+    except RsvlmGraphError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        raise typer.Exit(code=1) from None
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A bar per enrichment phase with counts and ETA; none when quiet or not on a terminal."""
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=False,
+    ) as bars:
+        tasks: dict[str, int] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bars.add_task(phase, total=total)
+            bars.update(tasks[phase], completed=done, total=total)
+
+        yield update
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+    """Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def build(
+    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the exports go.", file_okay=False)] = DEFAULT_OUT_DIR,
+    offline: OfflineOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Build the graph from the list into exports/: Turtle, JSON-LD, GraphML, CSV, HTML and the report.
+
+    Uses the committed snapshot and the local store; without --offline it also fetches what is
+    missing or stale (fast failure when the APIs cannot be reached). Prints counts per kind and
+    what could not be enriched, and why.
+    """
+    with _errors_as_messages():
+        settings = Settings.from_env()
+        inputs = Inputs(list_path)
+        document, curation = load_inputs(inputs)
+        for problem in document.problems:
+            err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
+        with _progress(quiet) as progress:
+            fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
+        result = run_build(document, curation, fetched.enrichment, out_dir, year_now=date.today().year)
+    _print_requests(fetched, offline)
+    _print_build_summary(result, list_path)
+
+
+@app.command()
+def enrich(
+    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    offline: OfflineOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Resolve every listed paper on Semantic Scholar and arXiv, fetch metadata, citations and
+    references, then write kg/snapshot.jsonl and this refresh's citation history (kg/history/).
+
+    Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again; what
+    could not be fetched is listed per paper, and everything else proceeds.
+    """
+    from .store import write_snapshot
+
+    with _errors_as_messages():
+        settings = Settings.from_env()
+        inputs = Inputs(list_path)
+        document, curation = load_inputs(inputs)
+        with _progress(quiet) as progress:
+            fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
+        write_snapshot(inputs.snapshot_path, fetched.enrichment)
+        history_path = None
+        if fetched.reached_semantic_scholar:  # an offline or failed run has nothing new to date
+            loaded = Loaded(document, curation, fetched.enrichment, build_graph(document, curation, fetched.enrichment))
+            history_path = record_history(loaded, inputs, date.today(), year_now=date.today().year)
+    _print_requests(fetched, offline)
+    _print_enrichment_summary(fetched, len(document.papers))
+    out.print(f"wrote {inputs.snapshot_path}")
+    if history_path is not None:
+        out.print(f"recorded citation history: {history_path}")
+    else:
+        out.print("citation history: nothing recorded (Semantic Scholar was not reached in this run)")
+
+
+def _print_requests(fetched: Fetched, offline: bool) -> None:
+    if offline:
+        out.print("requests: none (--offline)")
+    else:
+        sent = ", ".join(f"{endpoint} {n}" for endpoint, n in fetched.requests.items()) or "none (all fresh)"
+        out.print(f"requests: {sent}")
+
+
+def _print_enrichment_summary(fetched: Fetched, list_papers: int) -> None:
+    e = fetched.enrichment
+    methods: dict[str, int] = {}
+    for r in e.resolutions:
+        label = "doubtful" if r.doubtful else (r.method or "unresolved") if r.s2_paper_id else "unresolved"
+        methods[label] = methods.get(label, 0) + 1
+    resolved = ", ".join(f"{k} {v}" for k, v in sorted(methods.items())) or "none"
+    out.print(f"resolved: {resolved} (of {list_papers} list papers)")
+    out.print(
+        f"known: {len(e.papers)} papers, {len(e.citations)} citations, {len(e.arxiv)} arXiv records, "
+        f"{len(e.recommendations)} recommendations, {len(e.truncated)} truncated citation lists"
+    )
+    # one line per phase and reason: a lost network is one cause, not eighty
+    causes: dict[tuple[str, str], list[str]] = {}
+    for failure in e.failures:
+        causes.setdefault((failure.phase, failure.reason), []).append(failure.subject)
+    for (phase, reason), subjects in sorted(causes.items()):
+        shown = ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
+        out.print(f"failed in {phase} ({len(subjects)}): {reason}\n  {shown}", highlight=False, markup=False)
+
+
+def _print_build_summary(result, list_path: Path) -> None:
+    entries = result.document
+    out.print(
+        f"{list_path}: {len(entries.papers)} paper rows, {len(entries.datasets)} dataset rows, "
+        f"{len(entries.problems)} problem(s)"
+    )
+    out.print("nodes: " + ", ".join(f"{kind} {n}" for kind, n in result.counts.items()))
+    out.print(f"edges: {result.graph.number_of_edges()}")
+    missing = result.not_enriched
+    if missing:
+        reasons: dict[str, int] = {}
+        for _, _, reason in missing:
+            reasons[reason] = reasons.get(reason, 0) + 1
+        out.print(f"not enriched: {len(missing)} of {len(entries.papers)} list papers")
+        for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.print(f"  {n:>3} × {reason}")
+    else:
+        out.print("not enriched: none")
+    out.print(f"html view: {result.view_nodes} nodes")
+    for path, size in result.written:
+        out.print(f"wrote {path} ({size:,} bytes)")
+
+
+def _write(text: str) -> None:
+    """Machine-readable output goes to stdout untouched by rich's markup and wrapping."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@app.command()
+def rank(
+    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    task: Annotated[str | None, typer.Option("--task", help="Only papers of this task (section name or slug).")] = None,
+    top: TopOption = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Rank the list's papers by influence: citations, influential citations, citations from other
+    list papers, PageRank on the citation graph, citations per year, and recent velocity."""
+    from .analysis import format_records, rank_papers
+    from .tracking import citation_velocity, load_history
+
+    with _errors_as_messages():
+        inputs = Inputs(list_path)
+        loaded = load_graph(inputs, Settings.from_env())
+        ranking = rank_papers(loaded.graph, task=task, top=top, year_now=date.today().year)
+        history = load_history(inputs.history_dir)
+        records = [
+            {**paper.to_dict(), "velocity_30d": citation_velocity(history, paper.node) if history else None}
+            for paper in ranking
+        ]
+        _write(format_records(records, fmt, None if fmt == "json" else RANK_COLUMNS))
+
+
+@app.command()
+def discover(
+    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    since: Annotated[int | None, typer.Option("--since", help="Only papers published in or after this year.")] = None,
+    min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended.")] = 1,
+    top: TopOption = 20,
+    fmt: FormatOption = "table",
+) -> None:
+    """Find relevant papers the list does not include, each with its evidence, a suggested task and
+    a row ready to paste into the list."""
+    from .analysis import coverage_notes, discover_candidates, format_records
+
+    with _errors_as_messages():
+        loaded = load_graph(Inputs(list_path), Settings.from_env())
+        candidates = discover_candidates(
+            loaded.graph, recommended=loaded.enrichment.recommendations,
+            is_rejected=loaded.curation.is_rejected, since=since, min_links=min_links, top=top,
+            year_now=date.today().year, entries=loaded.document.entries,
+        )
+        records = [c.to_dict() for c in candidates]
+        _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
+    if not candidates:
+        for note in coverage_notes(loaded.graph):
+            err.print(f"note: {note}", highlight=False, markup=False)
+
+
+@app.command()
+def lint(
+    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    online: Annotated[bool, typer.Option("--online", help="Also ask every link; dead links are errors.")] = False,
+    fmt: Annotated[TextOrJson, typer.Option("--format", help="text: path:line: severity [code] message; json: an array.")] = "text",
+) -> None:
+    """Check the list: duplicates, missing venue/year, venue spellings, titles against Semantic
+    Scholar's, malformed (and with --online dead) links, datasets not linked to their paper.
+
+    Exits 1 when any finding is an error (for CI); warnings alone exit 0.
+    """
+    import httpx
+
+    from .lint import check_links, format_findings, has_errors, lint_list, list_urls, skipped_checks
+
+    with _errors_as_messages():
+        settings = Settings.from_env()
+        loaded = load_graph(Inputs(list_path), settings)
+        link_status = None
+        if online:
+            headers = {"User-Agent": "rsvlm-graph link check"}
+            with httpx.Client(headers=headers, timeout=settings.timeout) as client:
+                link_status = check_links(list_urls(loaded.document), client)
+        findings = lint_list(
+            loaded.document, graph=loaded.graph, curation=loaded.curation, link_status=link_status
+        )
+    if findings:
+        _write(format_findings(findings, fmt))
+    for note in skipped_checks(graph=loaded.graph, link_status=link_status):
+        err.print(f"note: {note}", highlight=False, markup=False)
+    errors = sum(f.severity == "error" for f in findings)
+    err.print(f"{errors} error(s), {len(findings) - errors} warning(s)", highlight=False)
+    if has_errors(findings):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def suggest(
+    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    top: Annotated[int, typer.Option("--top", min=1, help="How many discovery candidates to propose.")] = 10,
+    out_path: Annotated[Path, typer.Option("--out", dir_okay=False, help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
+    rejects: Annotated[list[str] | None, typer.Option("--reject", help="S2 id, arXiv id, DOI or title never to suggest again (repeatable).")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
+) -> None:
+    """Write a patch adding the top discovery candidates to their sections, and a review note.
+
+    The list itself is never changed: review the patch, then `git apply` it. With --reject, the
+    named papers go to kg/curation.toml instead, and no patch is written.
+    """
+    from .analysis import discover_candidates
+    from .suggest import reject, write_suggestions
+
+    with _errors_as_messages():
+        inputs = Inputs(list_path)
+        loaded = load_graph(inputs, Settings.from_env())
+        candidates = discover_candidates(
+            loaded.graph, recommended=loaded.enrichment.recommendations,
+            is_rejected=loaded.curation.is_rejected, top=top, year_now=date.today().year,
+            entries=loaded.document.entries,
+        )
+        if rejects:
+            if not reason:
+                raise typer.BadParameter("say why with --reason", param_hint="--reason")
+            added = reject(inputs.curation_path, rejects, reason, candidates)
+            out.print(f"{inputs.curation_path}: {len(added)} rejection(s) recorded")
+            return
+        patch_path, note_path = write_suggestions(list_path, loaded.document, candidates, out_path)
+    out.print(f"{len(candidates)} candidate(s); wrote {patch_path} and {note_path}")
+
+
+@app.command()
+def history(
+    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    fmt: Annotated[TextOrJson, typer.Option("--format", help="text: date, commit, line, kind, title; json: an array.")] = "text",
+) -> None:
+    """Tell when each entry entered the list, from the git log of the list file."""
+    from .list_history import entry_history, format_history
+
+    with _errors_as_messages():
+        document, _ = load_inputs(Inputs(list_path))
+        entries = entry_history(list_path, document)
+    _write(format_history(entries, fmt))
+
+
+@app.command()
+def changes(
+    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    since: Annotated[str, typer.Option("--since", help="'last' (the two newest refreshes) or YYYY-MM-DD: the latest refresh on or before it against the newest.")] = "last",
+    fmt: Annotated[Literal["table", "json", "md"], typer.Option("--format", help="table, json, or md (a refresh pull request body).")] = "table",
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows in the gains and new-citers sections.")] = 10,
+) -> None:
+    """Show what changed between two refreshes: citation gains, new citing papers, discovery
+    candidates that appeared or dropped out, list entries added or removed."""
+    from .tracking import changes_between, citer_titles, format_changes, load_history, select_refreshes
+
+    with _errors_as_messages():
+        history = load_history(Inputs(list_path).history_dir)
+        old, new = select_refreshes(history, since)
+        _write(format_changes(changes_between(old, new, citer_titles(history)), fmt, top=top))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

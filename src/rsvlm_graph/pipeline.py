@@ -1,0 +1,238 @@
+"""The main job, step by step: list → enrichment → graph → analyses → files in ``exports/``.
+
+The CLI calls these functions; they hold no presentation (no printing, no progress drawing), so
+tests run the whole job in-process and check what it returns and writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import networkx as nx
+
+from .analysis import Candidate, RankedPaper, discover_candidates, rank_papers
+from .arxiv_source import ArxivSource
+from .config import Settings
+from .curation import Curation, load_curation
+from .enrich import UNREACHABLE_REASON, ProgressCallback, enrich
+from .graph import build_graph, count_kinds, not_enriched
+from .listparse import read_list
+from .models import Enrichment, ListDocument
+from .semantic_scholar import SemanticScholarSource
+from .store import Store, read_snapshot
+
+__all__ = [
+    "Inputs",
+    "BuildResult",
+    "load_inputs",
+    "Fetched",
+    "fetch_enrichment",
+    "load_enrichment",
+    "Loaded",
+    "load_graph",
+    "record_history",
+    "run_build",
+    "DEFAULT_KG_DIR",
+    "DEFAULT_OUT_DIR",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_KG_DIR = Path("kg")
+DEFAULT_OUT_DIR = Path("exports")
+#: discovery candidates shown in the default HTML view and the report
+VIEW_CANDIDATES = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Where the curated input lives; everything else in ``kg/`` sits beside the list."""
+
+    list_path: Path
+
+    @property
+    def kg_dir(self) -> Path:
+        return self.list_path.parent
+
+    @property
+    def curation_path(self) -> Path:
+        return self.kg_dir / "curation.toml"
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.kg_dir / "snapshot.jsonl"
+
+    @property
+    def history_dir(self) -> Path:
+        return self.kg_dir / "history"
+
+
+def load_inputs(inputs: Inputs) -> tuple[ListDocument, Curation]:
+    """Read the curation file, then the list with it (aliases and ignores apply while parsing)."""
+    curation = load_curation(inputs.curation_path)
+    return read_list(inputs.list_path, curation), curation
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What enrichment knows after a run, and the requests the run sent per endpoint."""
+
+    enrichment: Enrichment
+    requests: dict[str, int]
+
+    @property
+    def reached_semantic_scholar(self) -> bool:
+        """Whether this run's figures are today's: some request went out and S2 answered."""
+        s2_phases = {"resolve", "metadata", "citations", "references"}
+        unreachable = any(
+            f.phase in s2_phases and f.reason.startswith(UNREACHABLE_REASON)
+            for f in self.enrichment.failures
+        )
+        return bool(self.requests) and bool(self.enrichment.papers) and not unreachable
+
+
+def fetch_enrichment(
+    document: ListDocument,
+    curation: Curation,
+    inputs: Inputs,
+    settings: Settings,
+    *,
+    offline: bool,
+    progress: ProgressCallback | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Fetched:
+    """Return what is known about the list: the committed snapshot, the store, and, unless
+    ``offline``, what the APIs add for entries that are missing or stale."""
+    now = now or (lambda: datetime.now(timezone.utc))
+    snapshot = read_snapshot(inputs.snapshot_path)
+    with ExitStack() as stack:
+        store = stack.enter_context(Store(settings.database_path))
+        store.import_enrichment(snapshot)
+        sources: list[SemanticScholarSource | ArxivSource] = []
+        s2 = arxiv = None
+        if not offline:
+            s2 = SemanticScholarSource(settings)
+            stack.callback(s2.close)
+            arxiv = ArxivSource(settings)
+            stack.callback(arxiv.close)
+            sources = [s2, arxiv]
+        enrichment = enrich(
+            document, curation, s2=s2, arxiv=arxiv, store=store, settings=settings,
+            now=now, progress=progress, offline=offline,
+        )
+        requests: Counter[str] = Counter()
+        for source in sources:
+            requests.update(source.request_counts)
+        return Fetched(enrichment, dict(sorted(requests.items())))
+
+
+def load_enrichment(
+    document: ListDocument, curation: Curation, inputs: Inputs, settings: Settings
+) -> Enrichment:
+    """Return what is known without any request: the snapshot and the store."""
+    return fetch_enrichment(document, curation, inputs, settings, offline=True).enrichment
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """The list, its curation, what is known offline, and the graph of them."""
+
+    document: ListDocument
+    curation: Curation
+    enrichment: Enrichment
+    graph: nx.MultiDiGraph
+
+
+def load_graph(inputs: Inputs, settings: Settings) -> Loaded:
+    """Build the graph from the list, the snapshot and the store, without any request.
+
+    Analyses and maintainer commands use this: they never wait on an API.
+    """
+    document, curation = load_inputs(inputs)
+    enrichment = load_enrichment(document, curation, inputs, settings)
+    return Loaded(document, curation, enrichment, build_graph(document, curation, enrichment))
+
+
+def record_history(loaded: Loaded, inputs: Inputs, day: date, *, year_now: int) -> Path:
+    """Append this refresh's citation counts, citers and discovery shortlist to ``kg/history/``."""
+    from .tracking import record_refresh
+
+    candidates = discover_candidates(
+        loaded.graph, recommended=loaded.enrichment.recommendations,
+        is_rejected=loaded.curation.is_rejected, top=VIEW_CANDIDATES, year_now=year_now,
+        entries=loaded.document.entries,
+    )
+    shortlist = [(c.s2_id, c.title) for c in candidates if c.s2_id]
+    return record_refresh(inputs.history_dir, loaded.enrichment, loaded.graph, shortlist, day)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build produced, for the CLI's summary."""
+
+    graph: nx.MultiDiGraph
+    document: ListDocument
+    enrichment: Enrichment
+    ranking: tuple[RankedPaper, ...]
+    candidates: tuple[Candidate, ...]
+    written: tuple[tuple[Path, int], ...]  # (path, size in bytes)
+    view_nodes: int
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_kinds(self.graph)
+
+    @property
+    def not_enriched(self) -> list[tuple[str, str, str]]:
+        return not_enriched(self.graph, self.enrichment)
+
+
+def run_build(
+    document: ListDocument,
+    curation: Curation,
+    enrichment: Enrichment,
+    out_dir: Path,
+    *,
+    year_now: int,
+) -> BuildResult:
+    """Build the graph and write every export into ``out_dir``; validates the RDF before writing."""
+    from .annotate import write_annotated_list
+    from .export_html import build_page, select_view, write_page
+    from .export_rdf import to_rdf, validate, write_jsonld, write_turtle
+    from .export_tables import write_csv, write_graphml
+    from .report import write_report
+
+    G = build_graph(document, curation, enrichment)
+    ranking = tuple(rank_papers(G, year_now=year_now))
+    candidates = tuple(
+        discover_candidates(
+            G, recommended=enrichment.recommendations, is_rejected=curation.is_rejected,
+            year_now=year_now, entries=document.entries,
+        )
+    )
+    rdf = to_rdf(G)
+    validate(rdf)  # fail loudly before anything is written
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / "graph.ttl", out_dir / "graph.jsonld", out_dir / "graph.graphml"]
+    write_turtle(rdf, paths[0])
+    write_jsonld(rdf, paths[1])
+    write_graphml(G, paths[2])
+    nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
+    write_csv(G, nodes_csv, edges_csv)
+    view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES)
+    html_path = out_dir / "graph.html"
+    write_page(build_page(view, G.nodes[G.graph["list"]]["title"]), html_path)
+    report_paths = write_report(G, out_dir, candidates=candidates, ranking=ranking)
+    annotated = write_annotated_list(Path(document.path), document, G, out_dir)
+    written = [*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths]
+    return BuildResult(
+        graph=G, document=document, enrichment=enrichment, ranking=ranking,
+        candidates=candidates, written=tuple((p, p.stat().st_size) for p in written),
+        view_nodes=view.number_of_nodes(),
+    )

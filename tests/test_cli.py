@@ -1,0 +1,175 @@
+"""The command line end to end: build offline and against the fake API (SYNTHETIC corpus),
+snapshot round trip, deterministic exports, and clear messages on bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FAKE_API_KEY
+from fakeapi.corpus import corpus_for_list
+from typer.testing import CliRunner
+
+from rsvlm_graph.cli import app
+from rsvlm_graph.curation import load_curation
+from rsvlm_graph.listparse import read_list
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPORTS = (
+    "graph.ttl", "graph.jsonld", "graph.graphml", "nodes.csv", "edges.csv", "graph.html",
+    "awesome-list-with-citations.md", "report.md",
+)
+
+
+@pytest.fixture
+def kg(tmp_path: Path) -> Path:
+    """A copy of the bundled kg/ (list and curation only: no snapshot, no history)."""
+    kg = tmp_path / "kg"
+    kg.mkdir()
+    for name in ("awesome-list.md", "curation.toml"):
+        shutil.copy(ROOT / "kg" / name, kg / name)
+    return kg
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Point the store at a temp cache dir and keep the real environment's settings out."""
+    for name in ("S2_API_KEY", "RSVLM_S2_API_URL", "RSVLM_ARXIV_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(cache))
+    return cache
+
+
+@pytest.fixture
+def online(env: Path, fake_api, kg: Path, monkeypatch: pytest.MonkeyPatch):
+    """The fake API serving a SYNTHETIC corpus built around the bundled list, no waits."""
+    fake_api.corpus = corpus_for_list(read_list(kg / "awesome-list.md", load_curation(kg / "curation.toml")))
+    monkeypatch.setenv("S2_API_KEY", FAKE_API_KEY)
+    monkeypatch.setenv("RSVLM_S2_API_URL", fake_api.s2_url)
+    monkeypatch.setenv("RSVLM_ARXIV_API_URL", fake_api.arxiv_url)
+    monkeypatch.setenv("RSVLM_S2_RATE", "1000")
+    monkeypatch.setenv("RSVLM_ARXIV_INTERVAL", "0")
+    return fake_api
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def read_exports(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in EXPORTS}
+
+
+def test_offline_build_writes_every_export_and_reports_what_is_missing(kg, env, tmp_path):
+    out = tmp_path / "exports"
+    result = run("build", "--offline", "--list", kg / "awesome-list.md", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "81 paper rows, 25 dataset rows" in result.output
+    assert "paper 81, dataset 24" in result.output
+    assert "not enriched: 81 of 81 list papers" in result.output
+    assert "html view: 116 nodes" in result.output
+    for name in EXPORTS:
+        assert (out / name).stat().st_size > 0, name
+
+
+def test_two_builds_give_byte_identical_files(kg, env, tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert run("build", "--offline", "--list", kg / "awesome-list.md", "--out", first).exit_code == 0
+    assert run("build", "--offline", "--list", kg / "awesome-list.md", "--out", second).exit_code == 0
+    assert sorted(p.name for p in first.iterdir()) == sorted(p.name for p in second.iterdir())
+    for path in first.iterdir():
+        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+
+
+def test_build_without_network_fails_fast_and_says_why(kg, env, tmp_path, monkeypatch):
+    # nothing listens on port 9 of loopback: every source is unreachable at once
+    monkeypatch.setenv("RSVLM_S2_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("RSVLM_ARXIV_API_URL", "http://127.0.0.1:9/api/query")
+    result = run("build", "--list", kg / "awesome-list.md", "--out", tmp_path / "exports")
+    assert result.exit_code == 0, result.output
+    assert "not enriched: 81 of 81 list papers" in result.output
+    assert "network unavailable" in result.output
+
+
+def test_enrich_then_offline_build_from_the_snapshot_alone(kg, online, env, tmp_path):
+    result = run("enrich", "--list", kg / "awesome-list.md", "--quiet")
+    assert result.exit_code == 0, result.output
+    snapshot = kg / "snapshot.jsonl"
+    assert snapshot.exists()
+    assert len(list((kg / "history").glob("*.jsonl"))) == 1
+    built_online = tmp_path / "online"
+    assert run("build", "--offline", "--list", kg / "awesome-list.md", "--out", built_online).exit_code == 0
+
+    # a fresh clone: no store at all, only the committed snapshot
+    shutil.rmtree(env)
+    requests_before = len(online.requests)
+    rebuilt = tmp_path / "rebuilt"
+    result = run("build", "--offline", "--list", kg / "awesome-list.md", "--out", rebuilt)
+    assert result.exit_code == 0, result.output
+    assert len(online.requests) == requests_before
+    assert read_exports(rebuilt) == read_exports(built_online)
+    assert "not enriched: none" in result.output
+    assert "outside_paper 0" not in result.output
+
+
+def test_warm_enrich_sends_no_request(kg, online, env):
+    assert run("enrich", "--list", kg / "awesome-list.md", "--quiet").exit_code == 0
+    before = len(online.requests)
+    result = run("enrich", "--list", kg / "awesome-list.md", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert len(online.requests) == before
+    assert "requests: none (all fresh)" in result.output
+
+
+def test_rank_and_discover_json_carry_the_contract_fields(kg, online, env):
+    assert run("enrich", "--list", kg / "awesome-list.md", "--quiet").exit_code == 0
+    ranked = json.loads(run("rank", "--list", kg / "awesome-list.md", "--format", "json", "--top", "5").stdout)
+    assert len(ranked) == 5
+    for field in ("title", "s2_id", "year", "tasks", "citation_count", "influential_citation_count",
+                  "in_list_citations", "pagerank", "citations_per_year"):
+        assert field in ranked[0], field
+    counts = [r["citation_count"] for r in ranked]
+    assert counts == sorted(counts, reverse=True)
+
+    found = json.loads(run("discover", "--list", kg / "awesome-list.md", "--format", "json").stdout)
+    assert found, "the synthetic corpus has outside papers citing the list"
+    for field in ("title", "s2_id", "year", "venue", "score", "cites_list", "cited_by_list",
+                  "suggested_task", "markdown_row"):
+        assert field in found[0], field
+    listed = {p.title for p in read_list(kg / "awesome-list.md").papers}
+    assert not listed & {c["title"] for c in found}
+
+
+def test_missing_list_file_is_named(env, tmp_path):
+    result = CliRunner().invoke(app, ["build", "--list", str(tmp_path / "nope.md")])
+    assert result.exit_code != 0
+    assert "nope.md" in result.output
+
+
+def test_list_without_entries_is_an_error_naming_the_file(env, tmp_path):
+    empty = tmp_path / "kg" / "awesome-list.md"
+    empty.parent.mkdir()
+    empty.write_text("# Just a heading\n\nNo table here.\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", "--offline", "--list", str(empty), "--out", str(tmp_path / "x")])
+    assert result.exit_code == 1
+    assert "awesome-list.md" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_malformed_row_is_reported_and_the_rest_builds(kg, env, tmp_path):
+    path = kg / "awesome-list.md"
+    text = path.read_text(encoding="utf-8")
+    broken = text.replace(
+        "[RSVQA: Visual question answering for remote sensing data](https://ieeexplore.ieee.org/abstract/document/9088993)",
+        "[RSVQA: Visual question answering for remote sensing data(https://ieeexplore.ieee.org/abstract/document/9088993)",
+    )
+    assert broken != text
+    path.write_text(broken, encoding="utf-8")
+    result = run("build", "--offline", "--list", path, "--out", tmp_path / "exports")
+    assert result.exit_code == 0, result.output
+    assert "80 paper rows" in result.output
+    line = next(i for i, row in enumerate(broken.splitlines(), 1) if "RSVQA: Visual question" in row)
+    assert f"awesome-list.md:{line}:" in result.output
