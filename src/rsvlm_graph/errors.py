@@ -9,7 +9,8 @@
     │   ├── PaperNotFound     the API does not know the paper
     │   └── NetworkUnavailable the host cannot be reached at all (DNS, refused): stop asking
     ├── StoreError            the cache database or the kg/ snapshot is unreadable
-    └── ExportError           an export cannot be built, written or validated
+    ├── ExportError           an export cannot be built, written or validated
+    └── QueryError            a SPARQL query or the data it runs on cannot be read
 
 The CLI catches ``RsvlmGraphError`` once, prints its message and exits 1; everything else is a bug.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "NetworkUnavailable",
     "StoreError",
     "ExportError",
+    "QueryError",
 ]
 
 
@@ -85,3 +87,7 @@ class StoreError(RsvlmGraphError):
 
 class ExportError(RsvlmGraphError):
     """Raised when an export cannot be built, written or fails SHACL validation."""
+
+
+class QueryError(RsvlmGraphError):
+    """Raised when a SPARQL query is not valid, or its data file cannot be read as RDF."""

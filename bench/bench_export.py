@@ -1,0 +1,140 @@
+"""Export speed and memory on a SYNTHETIC graph: Turtle, JSON-LD, GraphML and CSV.
+
+Builds, in memory only, a graph shaped like the real one (list papers with arXiv ids / DOIs,
+outside papers, citations, datasets, tasks, venues, code, authors) but with made-up values, then
+times each export and prints the peak resident memory after it. The yardstick is pyoxigraph
+serialising the very same triples with nothing else to do; the target is an export within 3× of it.
+
+    python bench/bench_export.py                         # 100k papers, 1M citations
+    python bench/bench_export.py --papers 10000 --citations 100000
+
+Nothing is written outside a temporary folder. Figures only: no assertion, no pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+
+from rsvlm_graph.export_rdf import Statements, prefixes, to_statements, write_jsonld, write_turtle
+from rsvlm_graph.export_tables import write_csv, write_graphml
+
+TASKS = ("Image Captioning", "Visual Question Answering", "Visual Grounding", "Scene Classification")
+VENUES = ("TGRS", "arxiv", "CVPR", "Remote Sensing", "IGARSS")
+
+
+def synthetic_graph(papers: int, citations: int, seed: int = 0) -> nx.MultiDiGraph:
+    """A SYNTHETIC graph following docs/ARCHITECTURE.md; every value is made up."""
+    rng = random.Random(seed)
+    G = nx.MultiDiGraph()
+    G.add_node("list:synthetic", kind="list", label="SYNTHETIC list", title="SYNTHETIC list", path="-")
+    for name in TASKS:
+        slug = name.lower().replace(" ", "-")
+        G.add_node(f"task:{slug}", kind="task", label=name, name=name, section=name)
+    for name in VENUES:
+        G.add_node(f"venue:{name.lower().replace(' ', '-')}", kind="venue", label=name, name=name)
+    ids = []
+    for i in range(papers):
+        in_list = i % 10 == 0
+        arxiv_id = f"{2000 + i // 100000:04d}.{i % 100000:05d}"
+        node = f"paper:arxiv:{arxiv_id}" if in_list else f"paper:s2:{i:040x}"
+        venue = VENUES[i % len(VENUES)]
+        G.add_node(
+            node, kind="paper" if in_list else "outside_paper", label=f"SYNTHETIC paper {i}",
+            title=f"SYNTHETIC paper {i} on remote sensing", year=2000 + i % 25, venue=venue,
+            arxiv_id=arxiv_id, doi=f"10.1109/synthetic.{i}", s2_id=f"{i:040x}", in_list=in_list,
+            url=f"https://arxiv.org/abs/{arxiv_id}" if in_list else None,
+            tasks=(TASKS[i % len(TASKS)],), citation_count=i % 700, reference_count=i % 90,
+            influential_citation_count=i % 7, fields_of_study=("Computer Science",),
+            abstract=f"SYNTHETIC abstract {i}. " * 4, source="semanticscholar",
+            fetched_at="2024-05-01T12:00:00Z", embedding=None,
+        )
+        G.add_edge(node, f"venue:{venue.lower().replace(' ', '-')}", key="published_in")
+        author = f"author:{i % (papers // 3 + 1)}"
+        G.add_node(author, kind="author", label=f"SYNTHETIC author {i}", name=f"Author {i}", s2_author_id=author[7:])
+        G.add_edge(node, author, key="authored_by", position=0)
+        if in_list:
+            G.add_edge("list:synthetic", node, key="has_part")
+            G.add_edge(node, f"task:{TASKS[i % len(TASKS)].lower().replace(' ', '-')}", key="has_task")
+            if i % 50 == 0:
+                dataset, code = f"dataset:synthetic-{i}", f"code:github.com/synthetic/repo-{i}"
+                G.add_node(dataset, kind="dataset", label=f"SYNTHETIC-{i}", name=f"SYNTHETIC-{i}",
+                           url=f"https://arxiv.org/abs/{arxiv_id}", home_urls=(f"https://example.org/{i}",),
+                           download_urls=(), tasks=(), lines=(i,))
+                G.add_node(code, kind="code", label=code[5:], url=f"https://{code[5:]}")
+                G.add_edge("list:synthetic", dataset, key="has_part")
+                G.add_edge(node, dataset, key="introduces")
+                G.add_edge(node, code, key="has_code")
+        ids.append(node)
+    for _ in range(citations):
+        a, b = rng.sample(ids, 2)
+        G.add_edge(a, b, key="cites", is_influential=rng.random() < 0.1)
+    return G
+
+
+def oxigraph_triples(statements: Statements) -> list[ox.Triple]:
+    """The same triples as pyoxigraph objects, for the yardstick (not timed)."""
+    def term(value):
+        if isinstance(value, tuple):
+            text, datatype, language = value
+            return ox.Literal(text, datatype=ox.NamedNode(datatype) if datatype else None, language=language)
+        return ox.NamedNode(value)
+
+    return [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), term(o)) for s, po in statements for p, o in po]
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(label: str, work: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = work()
+    seconds = time.perf_counter() - start
+    print(f"{label:<42} {seconds:8.2f} s   peak RSS {peak_mib():8.0f} MiB")
+    return seconds, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--papers", type=int, default=100_000)
+    parser.add_argument("--citations", type=int, default=1_000_000)
+    args = parser.parse_args()
+
+    _, G = timed("build SYNTHETIC graph", lambda: synthetic_graph(args.papers, args.citations))
+    print(f"graph: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        build, statements = timed("to_statements (graph → RDF terms)", lambda: to_statements(G))
+        ttl, _ = timed("write_turtle(statements)", lambda: write_turtle(statements, out / "g.ttl"))
+        jsonld, _ = timed("write_jsonld(statements)", lambda: write_jsonld(statements, out / "g.jsonld"))
+        graphml, _ = timed("write_graphml", lambda: write_graphml(G, out / "g.graphml"))
+        csv, _ = timed("write_csv", lambda: write_csv(G, out / "nodes.csv", out / "edges.csv"))
+        # the yardstick's own triples come last: they would dominate the peak memory figures above
+        triples = oxigraph_triples(statements)
+        print(f"triples: {len(triples)}")
+        yard_ttl, _ = timed(
+            "yardstick: pyoxigraph.serialize Turtle",
+            lambda: ox.serialize(triples, str(out / "y.ttl"), ox.RdfFormat.TURTLE, prefixes=prefixes()),
+        )
+        yard_jsonld, _ = timed(
+            "yardstick: pyoxigraph.serialize JSON-LD",
+            lambda: ox.serialize(triples, str(out / "y.jsonld"), ox.RdfFormat.JSON_LD),
+        )
+        sizes = {p.name: p.stat().st_size / 2**20 for p in sorted(out.iterdir())}
+    print("sizes (MiB): " + ", ".join(f"{name} {size:.1f}" for name, size in sizes.items()))
+    print(f"Turtle  write / yardstick: {ttl / yard_ttl:5.2f}×   (graph → file: {(build + ttl) / yard_ttl:5.2f}×)")
+    print(f"JSON-LD write / yardstick: {jsonld / yard_jsonld:5.2f}×   (graph → file: {(build + jsonld) / yard_jsonld:5.2f}×)")
+    print(f"GraphML {graphml:.2f} s, CSV {csv:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,705 @@
+"""The knowledge graph as RDF: Turtle and JSON-LD files, and a SHACL check.
+
+The model mixes vocabularies that generic tools understand (OpenCitations, SemOpenAlex and Linked
+Papers With Code do the same):
+
+========================  ==========================================================================
+graph                     RDF
+========================  ==========================================================================
+paper, outside paper      ``schema:ScholarlyArticle`` (+ a FaBiO type, see below), ``dcterms:title``,
+                          ``dcterms:alternative`` (S2 title when it differs), ``dcterms:abstract``,
+                          ``fabio:hasPublicationYear`` (``xsd:gYear``), ``prism:publicationDate``,
+                          ``prism:doi``, ``fabio:hasArXivId``, ``prism:publicationName`` (venue text),
+                          ``schema:url`` (the list link), ``schema:sameAs`` arXiv / Semantic
+                          Scholar / doi.org / IEEE Xplore / ScienceDirect pages, ``rsvlm:`` counts,
+                          TLDR, fields of study and arXiv categories, PROV provenance
+dataset                   ``schema:Dataset`` + ``dcat:Dataset``, ``dcterms:title``, ``schema:url``
+                          (its paper link), ``dcat:landingPage``, ``dcat:downloadURL``
+task                      ``skos:Concept`` ``skos:inScheme`` one ``skos:ConceptScheme``,
+                          ``skos:prefLabel`` (task name), ``skos:altLabel`` (section heading)
+venue                     ``schema:CreativeWorkSeries`` (+ ``schema:Periodical`` for journals),
+                          ``schema:name``
+code                      ``schema:SoftwareSourceCode``, ``schema:codeRepository``
+author                    ``foaf:Person``, ``foaf:name``
+list                      ``schema:Collection``, ``dcterms:title``
+========================  ==========================================================================
+
+Edges: ``has_part`` → ``schema:hasPart``; ``has_task`` → ``dcterms:subject``; ``introduces`` →
+``cito:describes``; ``uses`` → ``cito:usesDataFrom``; ``published_in`` → ``schema:isPartOf``;
+``authored_by`` → ``dcterms:creator``; ``cites`` → ``cito:cites`` (plus ``rsvlm:influentiallyCites``
+when influential); ``has_code`` → ``<code> schema:isBasedOn <paper>`` (the software derives from the
+paper, the direction schema.org gives that property).
+
+FaBiO type, from the venue text alone: ``fabio:Preprint`` when it names arXiv,
+``fabio:ConferencePaper`` when it names a conference, workshop, symposium or a known conference
+acronym (``_CONFERENCE``), ``fabio:JournalArticle`` when it names a journal (``_JOURNAL``);
+otherwise no FaBiO type. Provenance: a paper enriched from an API (``source`` and ``fetched_at``
+set) gets ``prov:generatedAtTime`` and ``prov:wasDerivedFrom`` the API page it came from; the two
+describe the record, not the work.
+
+IRIs are minted from node ids under one base, never from enrichment order, so they stay stable:
+``paper:doi:10.1109/x`` → ``{base}paper/doi/10.1109%2Fx``. Everything outside RFC 3986's unreserved
+characters is percent-encoded, so old DOIs with ``<>#"{}|\\^`` or spaces cannot break a serializer.
+
+Building and writing are split (STYLE rule 9). :func:`to_statements` describes the graph as plain
+Python strings and tuples, subjects in IRI order; :func:`to_rdf` turns them into an ``rdflib.Graph``
+for SPARQL, SHACL and Python users; the writers take either. The writers format Turtle and JSON-LD
+themselves: rdflib's Turtle writer needs 37 s for 400k triples, and even handing triples to
+pyoxigraph costs 4 µs a triple just to create its Python objects, while formatting text costs
+about 1 µs. pyoxigraph, an independent parser, checks the output in the tests, and is the
+yardstick in ``bench/bench_export.py``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import quote
+
+import networkx as nx
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SDO, SH, SKOS, XSD
+
+from rsvlm_graph.errors import ExportError
+from rsvlm_graph.vocab import CITO, FABIO, PRISM, RSVLM
+
+__all__ = [
+    "DEFAULT_BASE",
+    "Statements",
+    "node_iri",
+    "prefixes",
+    "to_statements",
+    "to_rdf",
+    "write_turtle",
+    "write_jsonld",
+    "validate",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE = "https://w3id.org/rsvlm-graph/"
+
+# An object is an IRI (str; "_:" starts a blank node) or a literal (lexical form, datatype IRI or
+# None for xsd:string, language tag or None). Plain tuples: a million of them cost little.
+Literal = tuple[str, str | None, str | None]
+Object = str | Literal
+Statements = list[tuple[str, list[tuple[str, Object]]]]
+"""(subject IRI, [(predicate IRI, object), ...]) per subject, subjects sorted by IRI."""
+
+_VOCABULARIES = {
+    "cito": str(CITO._NS),
+    "dcat": str(DCAT),
+    "dcterms": str(DCTERMS),
+    "fabio": str(FABIO._NS),
+    "foaf": str(FOAF),
+    "prism": str(PRISM._NS),
+    "prov": str(PROV),
+    "rsvlm": str(RSVLM._NS),
+    "schema": str(SDO),
+    "skos": str(SKOS),
+    "xsd": str(XSD),
+}
+# Data prefixes, one per kind, make Turtle and JSON-LD readable (`task:image-captioning`); IRIs
+# whose local part is not a plain name (DOIs, "/") stay in <...> form.
+_DATA_PREFIXES = ("author", "code", "dataset", "list", "task", "venue")
+_NODE_KINDS = {"paper", "dataset", "task", "venue", "code", "author", "list"}
+
+# Plain-str constants: rdflib's URIRef hashes in Python and never equals a str.
+TYPE = str(RDF.type)
+XSD_STRING, XSD_INTEGER, XSD_DOUBLE = str(XSD.string), str(XSD.integer), str(XSD.double)
+TITLE, NAME = str(DCTERMS.title), str(SDO.name)
+SAME_AS, URL = str(SDO.sameAs), str(SDO.url)
+
+SCHOLARLY_ARTICLE, ALTERNATIVE = str(SDO.ScholarlyArticle), str(DCTERMS.alternative)
+PUBLICATION_YEAR, XSD_GYEAR = str(FABIO.hasPublicationYear), str(XSD.gYear)
+PUBLICATION_DATE, XSD_DATE = str(PRISM.publicationDate), str(XSD.date)
+GENERATED_AT, XSD_DATETIME, DERIVED_FROM = str(PROV.generatedAtTime), str(XSD.dateTime), str(PROV.wasDerivedFrom)
+RESOLUTION_SCORE = str(RSVLM.resolutionScore)
+
+_RELATIONS = {
+    # relation → predicate, in the order a subject lists its links
+    "has_part": str(SDO.hasPart),
+    "authored_by": str(DCTERMS.creator),
+    "published_in": str(SDO.isPartOf),
+    "has_task": str(DCTERMS.subject),
+    "introduces": str(CITO.describes),
+    "uses": str(CITO.usesDataFrom),
+    "cites": str(CITO.cites),
+}
+_RELATION_ORDER = {relation: i for i, relation in enumerate(_RELATIONS)}
+_INFLUENTIAL = (len(_RELATIONS), str(RSVLM.influentiallyCites))
+_BASED_ON = (len(_RELATIONS) + 1, str(SDO.isBasedOn))
+
+_CONFERENCE = re.compile(
+    r"conference|proceedings|workshop|symposium|\b(?:cvprw?|iccv|eccv|wacv|accv|neurips|nips|"
+    r"iclr|icml|aaai|ijcai|acl|emnlp|naacl|acm ?mm|acmmm|igarss|jurse|icassp|icip|bmvc|ecml|"
+    r"dicta|icece|cits)\b",
+    re.IGNORECASE,
+)
+_JOURNAL = re.compile(
+    r"journal|transactions|letters|magazine|remote sensing|sciences|\bieee access\b|"
+    r"knowledge-based systems|\b(?:tgrs|grsl|j-?stars|jstarg|ijrs|tpami|ijcv|isprs|"
+    r"int j|j syst)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$")
+# Reserved characters and "%" survive in links: list links arrive percent-encoded already.
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+_SOURCE_PAGES = {
+    # provenance: the API page a record's facts came from, by `source` attribute
+    "semanticscholar": ("s2_id", "https://api.semanticscholar.org/graph/v1/paper/{}"),
+    "arxiv": ("arxiv_id", "https://export.arxiv.org/api/query?id_list={}"),
+}
+_SAME_AS = (
+    ("arxiv_id", "https://arxiv.org/abs/{}"),
+    ("s2_id", "https://www.semanticscholar.org/paper/{}"),
+    ("doi", "https://doi.org/{}"),
+    ("ieee_id", "https://ieeexplore.ieee.org/document/{}"),
+    ("pii", "https://www.sciencedirect.com/science/article/pii/{}"),
+)
+_PAPER_TEXT = tuple((attr, str(p)) for attr, p in (
+    ("abstract", DCTERMS.abstract),
+    ("tldr", RSVLM.tldr),
+    ("doi", PRISM.doi),
+    ("arxiv_id", FABIO.hasArXivId),
+    ("venue", PRISM.publicationName),
+    ("arxiv_primary_category", RSVLM.arxivPrimaryCategory),
+    ("resolution_method", RSVLM.resolutionMethod),
+))
+_PAPER_TEXTS = (("fields_of_study", str(RSVLM.fieldOfStudy)), ("arxiv_categories", str(RSVLM.arxivCategory)))
+_PAPER_COUNTS = tuple((attr, str(p)) for attr, p in (
+    ("citation_count", RSVLM.citationCount),
+    ("influential_citation_count", RSVLM.influentialCitationCount),
+    ("reference_count", RSVLM.referenceCount),
+))
+
+PredicateObjects = list[tuple[str, Object]]
+
+
+def node_iri(node: str, base: str = DEFAULT_BASE) -> str:
+    """Return the IRI of a graph node, minted from its id under `base`.
+
+    The scheme of paper and author ids becomes a path segment; every value is percent-encoded
+    (``code:`` ids keep their "/"), so the mapping is one-to-one and stable.
+
+    Parameters
+    ----------
+    node : str
+        A node id of the graph contract, e.g. ``"paper:doi:10.1109/x"``.
+    base : str
+        The IRI all nodes live under; must end with "/".
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ExportError
+        If the id does not start with a known kind.
+
+    Examples
+    --------
+    >>> node_iri("paper:doi:10.1109/x")
+    'https://w3id.org/rsvlm-graph/paper/doi/10.1109%2Fx'
+    >>> node_iri("code:github.com/lavender105/rsgpt", "https://example.org/")
+    'https://example.org/code/github.com/lavender105/rsgpt'
+    """
+    head, _, rest = node.partition(":")
+    if head not in _NODE_KINDS or not rest:
+        raise ExportError(
+            f"node {node!r}: id does not start with one of {sorted(_NODE_KINDS)} followed by ':'; "
+            "build the graph with graph.build_graph, which follows docs/ARCHITECTURE.md"
+        )
+    if head == "paper" or (head == "author" and rest.startswith("name:")):
+        scheme, _, value = rest.partition(":")
+        return f"{base}{head}/{scheme}/{quote(value, safe='')}"
+    if head == "code":
+        return f"{base}code/{quote(rest, safe='/')}"
+    return f"{base}{head}/{quote(rest, safe='')}"
+
+
+def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """Return the prefix → namespace map the writers bind, for data under `base`, sorted.
+
+    Examples
+    --------
+    >>> prefixes()["task"]
+    'https://w3id.org/rsvlm-graph/task/'
+    """
+    return dict(sorted({**_VOCABULARIES, **{kind: f"{base}{kind}/" for kind in _DATA_PREFIXES}}.items()))
+
+
+def _text(value: str) -> Literal:
+    return (value, None, None)
+
+
+def _link(url: str, node: str) -> str | None:
+    """An IRI for a link from the list or an API answer, or None (logged) if it is not one."""
+    iri = quote(url.strip(), safe=_URL_SAFE)
+    if _is_iri(iri):
+        return iri
+    logger.warning("node %s: %r is not an absolute IRI; link left out of the RDF", node, url)
+    return None
+
+
+@cache
+def _is_iri(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
+def _fabio_type(venue: str | None) -> str | None:
+    if not venue:
+        return None
+    if "arxiv" in venue.lower():
+        return str(FABIO.Preprint)
+    if _CONFERENCE.search(venue):
+        return str(FABIO.ConferencePaper)
+    if _JOURNAL.search(venue):
+        return str(FABIO.JournalArticle)
+    return None
+
+
+def _links(node: str, pairs: Iterable[tuple[str, str | None]]) -> PredicateObjects:
+    return [(p, iri) for p, url in pairs if url for iri in [_link(url, node)] if iri]
+
+
+def _paper(node: str, data: Mapping[str, Any]) -> PredicateObjects:
+    po: PredicateObjects = [(TYPE, SCHOLARLY_ARTICLE)]
+    fabio_type = _fabio_type(data.get("venue"))
+    if fabio_type:
+        po.append((TYPE, fabio_type))
+    title, s2_title = data.get("title") or data.get("s2_title"), data.get("s2_title")
+    if title:
+        po.append((TITLE, _text(title)))
+    if s2_title and s2_title != title:
+        po.append((ALTERNATIVE, _text(s2_title)))
+    year = data.get("year")
+    if year is not None and 0 <= year <= 9999:
+        po.append((PUBLICATION_YEAR, (f"{year:04d}", XSD_GYEAR, None)))
+    elif year is not None:
+        logger.warning("node %s: year %r is not a four-digit year; left out", node, year)
+    date = data.get("publication_date")
+    if date and _DATE.match(date):
+        po.append((PUBLICATION_DATE, (date, XSD_DATE, None)))
+    po.extend((p, _text(data[attr])) for attr, p in _PAPER_TEXT if data.get(attr))
+    po.extend((p, _text(value)) for attr, p in _PAPER_TEXTS for value in data.get(attr) or ())
+    po.extend((p, (str(int(data[attr])), XSD_INTEGER, None)) for attr, p in _PAPER_COUNTS if data.get(attr) is not None)
+    if data.get("resolution_score") is not None:
+        po.append((RESOLUTION_SCORE, (repr(float(data["resolution_score"])), XSD_DOUBLE, None)))
+    pages = [(SAME_AS, page.format(quote(str(data[attr]), safe="/:;()"))) for attr, page in _SAME_AS if data.get(attr)]
+    po.extend(_links(node, [(URL, data.get("url")), *pages]))
+    po.extend(_provenance(node, data))
+    return po
+
+
+def _provenance(node: str, data: Mapping[str, Any]) -> PredicateObjects:
+    fetched_at, source = data.get("fetched_at"), data.get("source")
+    if not fetched_at or not source:
+        return []
+    po: PredicateObjects = []
+    if _DATETIME.match(fetched_at):
+        po.append((GENERATED_AT, (fetched_at, XSD_DATETIME, None)))
+    else:
+        logger.warning("node %s: fetched_at %r is not an ISO 8601 date-time; left out", node, fetched_at)
+    attr, page = _SOURCE_PAGES.get(source, ("", ""))
+    if data.get(attr):
+        po.append((DERIVED_FROM, page.format(quote(str(data[attr]), safe=""))))
+    return po
+
+
+def _named(predicate: str, data: Mapping[str, Any], *attrs: str) -> PredicateObjects:
+    name = next((data[attr] for attr in (*attrs, "label") if data.get(attr)), None)
+    return [(predicate, _text(name))] if name else []
+
+
+def _dataset(node: str, data: Mapping[str, Any]) -> PredicateObjects:
+    po: PredicateObjects = [(TYPE, str(SDO.Dataset)), (TYPE, str(DCAT.Dataset)), *_named(TITLE, data, "name")]
+    links = [(URL, data.get("url"))]
+    links += [(str(DCAT.landingPage), url) for url in data.get("home_urls") or ()]
+    links += [(str(DCAT.downloadURL), url) for url in data.get("download_urls") or ()]
+    return po + _links(node, links)
+
+
+def _task(node: str, data: Mapping[str, Any], scheme: str) -> PredicateObjects:
+    po: PredicateObjects = [(TYPE, str(SKOS.Concept)), (str(SKOS.inScheme), scheme)]
+    po += _named(str(SKOS.prefLabel), data, "name")
+    section = data.get("section")
+    if section and section != data.get("name"):
+        po.append((str(SKOS.altLabel), _text(section)))
+    return po
+
+
+def _venue(node: str, data: Mapping[str, Any]) -> PredicateObjects:
+    po: PredicateObjects = [(TYPE, str(SDO.CreativeWorkSeries))]
+    if _fabio_type(data.get("name")) == str(FABIO.JournalArticle):
+        po.append((TYPE, str(SDO.Periodical)))
+    return po + _named(NAME, data, "name")
+
+
+def _code(node: str, data: Mapping[str, Any]) -> PredicateObjects:
+    return [(TYPE, str(SDO.SoftwareSourceCode)), *_links(node, [(str(SDO.codeRepository), data.get("url"))])]
+
+
+def _author(node: str, data: Mapping[str, Any]) -> PredicateObjects:
+    po: PredicateObjects = [(TYPE, str(FOAF.Person)), *_named(str(FOAF.name), data, "name")]
+    if data.get("s2_author_id"):
+        po.append((SAME_AS, f"https://www.semanticscholar.org/author/{quote(str(data['s2_author_id']), safe='')}"))
+    return po
+
+
+def _collection(node: str, data: Mapping[str, Any]) -> PredicateObjects:
+    return [(TYPE, str(SDO.Collection)), *_named(TITLE, data, "title")]
+
+
+_DESCRIBE: dict[str, Callable[[str, Mapping[str, Any]], PredicateObjects]] = {
+    "paper": _paper,
+    "outside_paper": _paper,
+    "dataset": _dataset,
+    "venue": _venue,
+    "code": _code,
+    "author": _author,
+    "list": _collection,
+}
+
+
+def to_statements(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Statements:
+    """Describe the graph in RDF terms: per subject IRI, its predicates and objects.
+
+    The order is fixed (subjects sorted by IRI; per subject: types, literals, then links sorted
+    by relation and object IRI), so writing the result gives byte-identical files on every run.
+    Any node attribute may be ``None`` or absent: it then yields no statement.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph following the contract in ``docs/ARCHITECTURE.md``.
+    base : str
+        The IRI every node is minted under; must end with "/".
+
+    Returns
+    -------
+    Statements
+        A list of ``(subject IRI, [(predicate IRI, object), ...])``; an object is an IRI string or
+        a literal ``(lexical form, datatype IRI or None, language or None)``.
+
+    Raises
+    ------
+    ExportError
+        If `base` does not end with "/", or a node or edge does not follow the contract.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("paper:arxiv:2305.05726", kind="paper", label="VLMs in RS", title="VLMs in RS")
+    >>> G.add_node("paper:arxiv:2304.13009", kind="paper", label="Visual ChatGPT", title="Visual ChatGPT")
+    >>> G.add_edge("paper:arxiv:2305.05726", "paper:arxiv:2304.13009", key="cites", is_influential=False)
+    'cites'
+    >>> [(s.rsplit("/", 1)[1], len(po)) for s, po in to_statements(G)]
+    [('2304.13009', 2), ('2305.05726', 3)]
+
+    See Also
+    --------
+    to_rdf : the same statements as an ``rdflib.Graph``.
+    """
+    if not base.endswith("/"):
+        raise ExportError(f"RDF base {base!r} must end with '/' so node IRIs nest under it")
+    iris = {node: node_iri(node, base) for node in G}
+    scheme = f"{base}scheme/tasks"
+    subjects: list[tuple[str, str | None]] = sorted((iri, node) for node, iri in iris.items())
+    if any(kind == "task" for _, kind in G.nodes(data="kind")):
+        subjects.append((scheme, None))
+        subjects.sort(key=lambda subject: subject[0])
+    statements: Statements = []
+    for subject, node in subjects:
+        if node is None:
+            statements.append((subject, [(TYPE, str(SKOS.ConceptScheme)), (str(SKOS.prefLabel), _text("Tasks"))]))
+            continue
+        data = G.nodes[node]
+        kind = data.get("kind")
+        if kind == "task":
+            po = _task(node, data, scheme)
+        elif kind in _DESCRIBE:
+            po = _DESCRIBE[kind](node, data)
+        else:
+            raise ExportError(f"node {node!r}: unknown kind {kind!r}; see docs/ARCHITECTURE.md")
+        statements.append((subject, po + _edges(G, node, iris)))
+    return statements
+
+
+def _edges(G: nx.MultiDiGraph, node: str, iris: Mapping[str, str]) -> PredicateObjects:
+    links: list[tuple[int, str, str]] = []
+    # networkx's own adjacency dicts: its read-only views cost a third of the export time
+    for target, relations in G._succ[node].items():
+        for relation, attrs in relations.items():
+            if relation == "has_code":
+                continue  # stated by the code node: <code> schema:isBasedOn <paper>
+            if relation not in _RELATIONS:
+                raise ExportError(f"edge {node!r} → {target!r}: unknown relation {relation!r}; see docs/ARCHITECTURE.md")
+            links.append((_RELATION_ORDER[relation], iris[target], _RELATIONS[relation]))
+            if relation == "cites" and attrs.get("is_influential"):
+                links.append((_INFLUENTIAL[0], iris[target], _INFLUENTIAL[1]))
+    links.extend((_BASED_ON[0], iris[source], _BASED_ON[1]) for source, relations in G._pred[node].items() if "has_code" in relations)
+    links.sort()
+    return [(predicate, iri) for _, iri, predicate in links]
+
+
+def _to_rdflib(term: Object) -> rdflib.term.Identifier:
+    if isinstance(term, tuple):
+        value, datatype, language = term
+        return rdflib.Literal(value, datatype=datatype, lang=language)
+    return rdflib.BNode(term[2:]) if term.startswith("_:") else rdflib.URIRef(term)
+
+
+def to_rdf(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> rdflib.Graph:
+    """Return the knowledge graph as an ``rdflib.Graph`` with the project's prefixes bound.
+
+    Holds exactly the statements of :func:`to_statements`; the module docstring gives the model.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph following ``docs/ARCHITECTURE.md``.
+    base : str
+        The IRI every node is minted under.
+
+    Returns
+    -------
+    rdflib.Graph
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("task:image-captioning", kind="task", label="Image Captioning", name="Image Captioning")
+    >>> g = to_rdf(G)
+    >>> len(g), g.value(rdflib.URIRef(node_iri("task:image-captioning")), SKOS.prefLabel)
+    (5, rdflib.term.Literal('Image Captioning'))
+    """
+    g = rdflib.Graph(bind_namespaces="none")
+    for prefix, namespace in prefixes(base).items():
+        g.bind(prefix, namespace)
+    g.addN(
+        (rdflib.URIRef(s), rdflib.URIRef(p), _to_rdflib(o), g)
+        for s, po in to_statements(G, base) for p, o in po
+    )
+    return g
+
+
+def _from_rdflib(term: rdflib.term.Identifier) -> Object:
+    if isinstance(term, rdflib.Literal):
+        datatype = str(term.datatype) if term.datatype and str(term.datatype) != XSD_STRING else None
+        return (str(term), datatype, term.language)
+    return f"_:{term}" if isinstance(term, rdflib.BNode) else str(term)
+
+
+def _statements_of(g: rdflib.Graph) -> Statements:
+    # rdflib's store order depends on how the graph was filled: sort so output depends on content only
+    rows = sorted((_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in g)
+    statements: Statements = []
+    for s, p, o in rows:
+        if not statements or statements[-1][0] != s:
+            statements.append((s, []))
+        statements[-1][1].append((p, o))
+    return statements
+
+
+def _prepare(g: rdflib.Graph | Statements, bound: Mapping[str, str] | None) -> tuple[Statements, dict[str, str]]:
+    if isinstance(g, rdflib.Graph):
+        return _statements_of(g), dict(sorted((bound or {p: str(ns) for p, ns in g.namespaces() if p}).items()))
+    return g, dict(sorted((bound or prefixes()).items()))
+
+
+def _open(path: Path, what: str) -> TextIO:
+    try:
+        return open(path, "w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write {what} ({exc}); check the folder exists and is writable") from exc
+
+
+_PN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_IRI_ESCAPES = str.maketrans({c: f"\\u{ord(c):04X}" for c in '<>"{}|^`\\ '})
+
+
+def _turtle_terms(bound: Mapping[str, str]) -> tuple[Callable[[str], str], Callable[[Literal], str]]:
+    """Formatters for IRIs (prefixed name when the local part is a plain name) and literals."""
+    ordered = sorted(bound.items(), key=lambda item: len(item[1]), reverse=True)
+    names = {ns: prefix for prefix, ns in ordered}
+
+    @cache
+    def iri(value: str) -> str:
+        if value.startswith("_:"):
+            return value
+        for namespace in names:
+            if value.startswith(namespace) and _PN_LOCAL.fullmatch(value, len(namespace)):
+                return f"{names[namespace]}:{value[len(namespace):]}"
+        return f"<{value.translate(_IRI_ESCAPES)}>"
+
+    def literal(value: Literal) -> str:
+        text, datatype, language = value
+        if '"' in text or "\\" in text or "\n" in text or "\r" in text:
+            text = text.translate(_ESCAPES)
+        if language:
+            return f'"{text}"@{language}'
+        if datatype == XSD_INTEGER and text.isascii() and text.isdigit():
+            return text  # Turtle's integer shorthand
+        return f'"{text}"^^{iri(datatype)}' if datatype else f'"{text}"'
+
+    return iri, literal
+
+
+def write_turtle(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, str] | None = None) -> None:
+    """Write RDF to `path` as Turtle with prefixes, byte-identical for the same input.
+
+    Parameters
+    ----------
+    g : rdflib.Graph or Statements
+        The output of :func:`to_statements` (written in its order, fast), or an ``rdflib.Graph``
+        (sorted first; its bound prefixes used).
+    path : Path
+        The file to write; its folder must exist.
+    bound : mapping, optional
+        Prefix → namespace to use instead of the defaults.
+
+    Raises
+    ------
+    ExportError
+        If the file cannot be written.
+
+    See Also
+    --------
+    write_jsonld
+    """
+    statements, bound = _prepare(g, bound)
+    iri, literal = _turtle_terms(bound)
+    with _open(path, "Turtle") as out:
+        out.writelines(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in bound.items())
+        for subject, po in statements:
+            parts, last = [iri(subject)], None
+            for p, o in po:
+                text = iri(o) if o.__class__ is str else literal(o)
+                if p == last:
+                    parts.append(f" , {text}")  # another object of the same predicate
+                else:
+                    parts.append(f"{' ;' if last else ''}\n\t{'a' if p == TYPE else iri(p)} {text}")
+                    last = p
+            parts.append(" .\n")
+            out.write("".join(parts))
+
+
+def _jsonld_nodes(statements: Statements, compact: Callable[[str], str]) -> Iterator[dict[str, Any]]:
+    """Node objects of flattened JSON-LD, one per subject."""
+    for subject, po in statements:
+        node: dict[str, Any] = {"@id": compact(subject)}
+        for p, o in po:
+            if p == TYPE:
+                key, value = "@type", compact(o)
+            elif not isinstance(o, tuple):
+                key, value = compact(p), {"@id": compact(o)}
+            elif o[2]:
+                key, value = compact(p), {"@value": o[0], "@language": o[2]}
+            elif o[1]:
+                key, value = compact(p), {"@value": o[0], "@type": compact(o[1])}
+            else:
+                key, value = compact(p), o[0]
+            if key not in node:
+                node[key] = value
+            elif isinstance(node[key], list):
+                node[key].append(value)
+            else:
+                node[key] = [node[key], value]
+        yield node
+
+
+def _jsonld_compactor(bound: Mapping[str, str]) -> Callable[[str], str]:
+    ordered = sorted(bound.items(), key=lambda item: len(item[1]), reverse=True)
+
+    @cache
+    def compact(iri: str) -> str:
+        # "prefix://..." would read as an absolute IRI, so such local parts stay expanded
+        for prefix, namespace in ordered:
+            if iri.startswith(namespace) and len(iri) > len(namespace) and not iri.startswith("//", len(namespace)):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return iri
+
+    return compact
+
+
+def write_jsonld(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, str] | None = None) -> None:
+    """Write RDF to `path` as flattened JSON-LD, one node object a line, byte-identical on reruns.
+
+    The ``@context`` declares the prefixes, so IRIs read as ``dcterms:title``; every literal keeps
+    its lexical form and datatype, so parsing the file gives back the same triples. Parameters
+    and errors are those of :func:`write_turtle`.
+    """
+    statements, bound = _prepare(g, bound)
+    compact = _jsonld_compactor(bound)
+    dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+    with _open(path, "JSON-LD") as out:
+        out.write('{\n"@context": ' + dumps(bound) + ',\n"@graph": [')
+        separator = "\n"  # one node a line, streamed: the whole document can exceed 200 MB
+        for node in _jsonld_nodes(statements, compact):
+            out.write(separator + dumps(node))
+            separator = ",\n"
+        out.write("\n]\n}\n")
+
+
+@cache
+def _shapes() -> rdflib.Graph:
+    text = resources.files("rsvlm_graph").joinpath("shapes.ttl").read_text(encoding="utf-8")
+    return rdflib.Graph().parse(data=text, format="turtle")
+
+
+def validate(g: rdflib.Graph) -> None:
+    """Check `g` against the packaged SHACL shapes; raise listing every violation.
+
+    Runs pyshacl without inference: ``cito:describes`` and ``cito:usesDataFrom`` are
+    sub-properties of ``cito:cites``, and RDFS inference would make every introduced or used
+    dataset look like a cited paper that is not a ``schema:ScholarlyArticle``.
+
+    Parameters
+    ----------
+    g : rdflib.Graph
+        Usually ``to_rdf(G)``.
+
+    Raises
+    ------
+    ExportError
+        If a shape is violated; the message lists focus node, path and message of each.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("paper:arxiv:2305.05726", kind="paper", label="VLMs", title="VLMs", year=2023)
+    >>> validate(to_rdf(G))
+    """
+    from pyshacl import validate as shacl_validate  # slow import, needed only here
+
+    conforms, report, _ = shacl_validate(g, shacl_graph=_shapes(), inference="none")
+    if conforms:
+        return
+    lines = sorted(
+        f"{report.value(result, SH.focusNode)} | path {report.value(result, SH.resultPath)} | "
+        f"{report.value(result, SH.resultMessage)}"
+        for result in report.subjects(RDF.type, SH.ValidationResult)
+    )
+    raise ExportError(
+        f"SHACL validation failed with {len(lines)} violation(s) (focus node | path | message):\n  "
+        + "\n  ".join(lines)
+        + "\nfix the graph or its sources; the shapes are in rsvlm_graph/shapes.ttl"
+    )
