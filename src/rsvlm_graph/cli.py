@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .config import Settings
 from .errors import RsvlmGraphError
 from .graph import build_graph
+from .tracking import load_history
 from .pipeline import (
     DEFAULT_KG_DIR,
     DEFAULT_OUT_DIR,
@@ -126,7 +127,10 @@ def build(
             err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
         with _progress(quiet) as progress:
             fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
-        result = run_build(document, curation, fetched.enrichment, out_dir, year_now=date.today().year)
+        result = run_build(
+            document, curation, fetched.enrichment, out_dir, year_now=date.today().year,
+            history=load_history(inputs.history_dir),
+        )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)
 
@@ -232,7 +236,7 @@ def rank(
     """Rank the list's papers by influence: citations, influential citations, citations from other
     list papers, PageRank on the citation graph, citations per year, and recent velocity."""
     from .analysis import format_records, rank_papers
-    from .tracking import citation_velocity, load_history
+    from .tracking import citation_velocity
 
     with _errors_as_messages():
         inputs = Inputs(list_path)
@@ -270,6 +274,20 @@ def discover(
     if not candidates:
         for note in coverage_notes(loaded.graph):
             err.print(f"note: {note}", highlight=False, markup=False)
+
+
+@app.command()
+def query(
+    query_or_file: Annotated[str, typer.Argument(help="A SPARQL query, or a .rq file (see docs/queries/).", metavar="QUERY_OR_FILE")],
+    data: Annotated[Path, typer.Option("--data", help="The RDF to query (.ttl, .nt or .jsonld).", exists=True, dir_okay=False)] = DEFAULT_OUT_DIR / "graph.ttl",
+    fmt: Annotated[Literal["table", "json", "csv"], typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Run a SPARQL query over the exported graph; common prefixes (schema, dcterms, cito, fabio,
+    prism, skos, foaf, dcat, prov, rsvlm) are predeclared."""
+    from .query import format_result, read_query, run_query
+
+    with _errors_as_messages():
+        _write(format_result(run_query(data, read_query(query_or_file)), fmt))
 
 
 @app.command()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -20,12 +20,14 @@ from .analysis import Candidate, RankedPaper, discover_candidates, rank_papers
 from .arxiv_source import ArxivSource
 from .config import Settings
 from .curation import Curation, load_curation
+from .errors import RsvlmGraphError
 from .enrich import UNREACHABLE_REASON, ProgressCallback, enrich
 from .graph import build_graph, count_kinds, not_enriched
 from .listparse import read_list
 from .models import Enrichment, ListDocument
 from .semantic_scholar import SemanticScholarSource
 from .store import Store, read_snapshot
+from .tracking import Refresh
 
 __all__ = [
     "Inputs",
@@ -193,6 +195,16 @@ class BuildResult:
         return not_enriched(self.graph, self.enrichment)
 
 
+def _list_growth(document: ListDocument) -> list[tuple[str, int]]:
+    from .list_history import entry_history, growth_by_month
+
+    try:
+        return growth_by_month(entry_history(Path(document.path), document))
+    except RsvlmGraphError as exc:  # not in a git repository: the report says growth is unknown
+        log.info("no list growth: %s", exc)
+        return []
+
+
 def run_build(
     document: ListDocument,
     curation: Curation,
@@ -200,11 +212,16 @@ def run_build(
     out_dir: Path,
     *,
     year_now: int,
+    history: Sequence[Refresh] = (),
 ) -> BuildResult:
-    """Build the graph and write every export into ``out_dir``; validates the RDF before writing."""
+    """Build the graph and write every export into ``out_dir``; validates the RDF before writing.
+
+    ``history`` (the recorded refreshes) feeds the report's trends; the list's growth comes from
+    the git log of the list file when it is in a git repository.
+    """
     from .annotate import write_annotated_list
     from .export_html import build_page, select_view, write_page
-    from .export_rdf import to_rdf, validate, write_jsonld, write_turtle
+    from .export_rdf import to_rdf, to_statements, validate, write_jsonld, write_turtle
     from .export_tables import write_csv, write_graphml
     from .report import write_report
 
@@ -216,19 +233,22 @@ def run_build(
             year_now=year_now, entries=document.entries,
         )
     )
-    rdf = to_rdf(G)
-    validate(rdf)  # fail loudly before anything is written
+    validate(to_rdf(G))  # fail loudly before anything is written
+    statements = to_statements(G)  # the writers format these directly: rdflib's are too slow
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "graph.ttl", out_dir / "graph.jsonld", out_dir / "graph.graphml"]
-    write_turtle(rdf, paths[0])
-    write_jsonld(rdf, paths[1])
+    write_turtle(statements, paths[0])
+    write_jsonld(statements, paths[1])
     write_graphml(G, paths[2])
     nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
     write_csv(G, nodes_csv, edges_csv)
     view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES)
     html_path = out_dir / "graph.html"
     write_page(build_page(view, G.nodes[G.graph["list"]]["title"]), html_path)
-    report_paths = write_report(G, out_dir, candidates=candidates, ranking=ranking)
+    report_paths = write_report(
+        G, out_dir, candidates=candidates, ranking=ranking, history=history,
+        growth=_list_growth(document),
+    )
     annotated = write_annotated_list(Path(document.path), document, G, out_dir)
     written = [*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths]
     return BuildResult(

@@ -25,6 +25,7 @@ from .analysis import (
     papers_per_year_per_task,
 )
 from .errors import ExportError
+from .tracking import Refresh, plot_citations_over_time, rising_papers
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -33,6 +34,7 @@ __all__ = [
     "build_report",
     "plot_papers_per_year",
     "plot_citation_distribution",
+    "plot_list_growth",
     "write_report",
     "REPORT_NAME",
     "YEARS_PLOT_NAME",
@@ -46,6 +48,8 @@ log = logging.getLogger(__name__)
 REPORT_NAME = "report.md"
 YEARS_PLOT_NAME = "report-papers-per-year.svg"
 CITATIONS_PLOT_NAME = "report-citation-distribution.svg"
+TRENDS_PLOT_NAME = "report-citations-over-time.svg"
+GROWTH_PLOT_NAME = "report-list-growth.svg"
 #: list papers shown per task, and discovery candidates shown in the shortlist
 TOP_PER_TASK = 5
 SHORTLIST = 20
@@ -108,6 +112,24 @@ def plot_citation_distribution(distribution: Mapping[str, int]) -> Figure | None
     return fig
 
 
+def plot_list_growth(growth: Sequence[tuple[str, int]]) -> Figure | None:
+    """Return the list's size at the end of each month as a step line; ``None`` without history."""
+    from matplotlib.figure import Figure
+
+    if not growth:
+        return None
+    fig = Figure(figsize=(7, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    months = [month for month, _ in growth]
+    ax.step(range(len(months)), [size for _, size in growth], where="post", color=_colour(0))
+    step = max(1, len(months) // 12)  # at most about a dozen month labels
+    ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel("entries in the list")
+    ax.set_title("Growth of the list (from the git log of the list file)")
+    return fig
+
+
 def _top_per_task(ranking: Sequence[RankedPaper], per_task: int) -> dict[str, list[RankedPaper]]:
     tops: dict[str, list[RankedPaper]] = {}
     for paper in sorted(ranking, key=lambda p: p.rank):
@@ -124,6 +146,8 @@ def build_report(
     candidates: Sequence[Candidate],
     ranking: Sequence[RankedPaper],
     plots: Mapping[str, str] | None = None,
+    history: Sequence[Refresh] = (),
+    growth: Sequence[tuple[str, int]] = (),
     top_per_task: int = TOP_PER_TASK,
     shortlist: int = SHORTLIST,
 ) -> str:
@@ -140,6 +164,10 @@ def build_report(
     plots : mapping, optional
         Plot name (``YEARS_PLOT_NAME``, ``CITATIONS_PLOT_NAME``) → relative path, for the plots
         written beside the report; a missing plot is replaced by a note.
+    history : sequence of Refresh, optional
+        The recorded refreshes (``tracking.load_history``), oldest first: rising papers.
+    growth : sequence of (month, size), optional
+        ``list_history.growth_by_month``: the list's size over time.
     """
     plots = plots or {}
     notes = coverage_notes(G)
@@ -184,6 +212,39 @@ def build_report(
             for p in papers
         ]
         lines += [f"### {task}", "", format_records(records, "md")]
+
+    lines += ["## Rising papers", ""]
+    if TRENDS_PLOT_NAME in plots:
+        lines += [f"![Citations over time, most cited papers per task]({plots[TRENDS_PLOT_NAME]})", ""]
+    rising = rising_papers(history) if len(history) >= 2 else []
+    if rising:
+        lines += [
+            f"Fastest citation growth over the {len(history)} recorded refreshes "
+            "(citations per 30 days, least squares over the refresh dates).",
+            "",
+            format_records([
+                {
+                    "paper": markdown_link(r.title, _node_url(G, r.entry)), "citations": r.citation_count,
+                    "per 30 days": r.velocity, "since": r.first_date.isoformat(), "refreshes": r.points,
+                }
+                for r in rising
+            ], "md"),
+        ]
+    else:
+        lines += [
+            f"{len(history)} refresh(es) recorded in kg/history/; trends need two "
+            "(each `rsvlm-graph enrich` with network access records one).",
+            "",
+        ]
+
+    lines += ["## Growth of the list", ""]
+    if GROWTH_PLOT_NAME in plots:
+        lines += [f"![Entries in the list per month]({plots[GROWTH_PLOT_NAME]})", ""]
+    if growth:
+        first, last = growth[0], growth[-1]
+        lines += [f"{first[1]} entries in {first[0]}, {last[1]} in {last[0]}.", ""]
+    else:
+        lines += ["No git history of the list file: growth unknown.", ""]
 
     lines += ["## Discovery shortlist", ""]
     shown = list(candidates[:shortlist])
@@ -232,6 +293,8 @@ def write_report(
     *,
     candidates: Sequence[Candidate],
     ranking: Sequence[RankedPaper],
+    history: Sequence[Refresh] = (),
+    growth: Sequence[tuple[str, int]] = (),
     top_per_task: int = TOP_PER_TASK,
     shortlist: int = SHORTLIST,
 ) -> list[Path]:
@@ -251,6 +314,7 @@ def write_report(
         figures = {
             YEARS_PLOT_NAME: plot_papers_per_year(papers_per_year_per_task(G)),
             CITATIONS_PLOT_NAME: plot_citation_distribution(citation_distribution(G)),
+            GROWTH_PLOT_NAME: plot_list_growth(growth),
         }
     written: list[Path] = []
     try:
@@ -262,9 +326,14 @@ def write_report(
                 continue
             _save_svg(fig, path)
             written.append(path)
+        trends = out_dir / TRENDS_PLOT_NAME
+        if plot_citations_over_time(history, G, trends) is None:
+            trends.unlink(missing_ok=True)
+        else:
+            written.append(trends)
         text = build_report(
-            G, candidates=candidates, ranking=ranking, top_per_task=top_per_task, shortlist=shortlist,
-            plots={p.name: p.name for p in written},
+            G, candidates=candidates, ranking=ranking, history=history, growth=growth,
+            top_per_task=top_per_task, shortlist=shortlist, plots={p.name: p.name for p in written},
         )
         report = out_dir / REPORT_NAME
         report.write_text(text, encoding="utf-8")
