@@ -121,7 +121,7 @@ def test_warm_enrich_sends_no_request(kg, online, env):
     result = run("enrich", "--list", kg / "awesome-list.md", "--quiet")
     assert result.exit_code == 0, result.output
     assert len(online.requests) == before
-    assert "requests: none (all fresh)" in result.output
+    assert "none (all fresh)" in result.output
 
 
 def test_rank_and_discover_json_carry_the_contract_fields(kg, online, env):

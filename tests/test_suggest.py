@@ -184,7 +184,9 @@ def test_refresh_workflow_parses_and_runs_the_cli_commands():
     enrich = next(s for s in steps if "rsvlm-graph enrich" in s.get("run", ""))
     assert enrich["env"]["S2_API_KEY"] == "${{ secrets.S2_API_KEY }}"
     pr = next(s for s in steps if s.get("uses", "").startswith("peter-evans/create-pull-request"))
-    assert pr["with"]["body-path"] == "exports/suggestions.md"
+    assert pr["with"]["body-path"] == "${{ runner.temp }}/pr-body.md"
+    body = next(s for s in steps if "pr-body.md" in s.get("run", ""))
+    assert "rsvlm-graph changes" in body["run"] and "exports/suggestions.md" in body["run"]
     assert set(pr["with"]["add-paths"].split()) == {"kg/", "exports/"}
 
 

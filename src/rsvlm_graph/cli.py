@@ -40,6 +40,7 @@ __all__ = ["app"]
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain click help: docstring paragraphs re-wrap to the terminal
     help="Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list.",
 )
 out = Console(soft_wrap=True)
@@ -174,7 +175,7 @@ def _print_requests(fetched: Fetched, offline: bool) -> None:
         out.print("requests: none (--offline)")
     else:
         sent = ", ".join(f"{endpoint} {n}" for endpoint, n in fetched.requests.items()) or "none (all fresh)"
-        out.print(f"requests: {sent}")
+        out.print(f"requests (failed ones included): {sent}")
 
 
 def _print_enrichment_summary(fetched: Fetched, list_papers: int) -> None:
