@@ -113,6 +113,13 @@ SMALL_LIST = """# Tiny list
 [Alpha captions](https://arxiv.org/abs/2301.00001)|arxiv 2023|-
 [Beta captions](https://ieeexplore.ieee.org/document/1234567)|TGRS 2021|-
 [Gamma captions](https://arxiv.org/abs/2302.00002)|arxiv 2023|-
+
+# Dataset
+## Image Captioning Dataset
+| Dataset | Home/Github | Download link |
+|---|---|---|
+[RSICD](https://ieeexplore.ieee.org/document/1234567)|-|-
+[Sydney-Captions](https://ieeexplore.ieee.org/document/7654321)|-|-
 """
 
 S2 = {name: hexdigit * 40 for name, hexdigit in zip(("alpha", "beta", "gamma", "outside", "unknown"), "abcde")}
@@ -134,7 +141,8 @@ def synthetic_enrichment() -> Enrichment:
             paper("alpha", year=2023, citation_count=10, external_ids=(("ArXiv", "2301.00001"),),
                   authors=(Author("Ann Author", "11"), Author("Bo Writer", None))),
             paper("beta", year=2021, citation_count=40, external_ids=(("DOI", "10.1109/TGRS.2021.1"),)),
-            paper("outside", year=2024, venue="CVPR", citation_count=3),
+            paper("outside", year=2024, venue="CVPR", citation_count=3,
+                  abstract="Benchmarks on RSICD and Sydney-Captions; not on RSICDX or RSICD-like data."),
         ),
         citations=(
             Citation(S2["outside"], S2["alpha"], is_influential=True),
@@ -143,7 +151,8 @@ def synthetic_enrichment() -> Enrichment:
             Citation(S2["alpha"], S2["beta"], is_influential=True),  # seen from both directions
             Citation(S2["unknown"], S2["alpha"]),  # no record of the citing paper: skipped
         ),
-        arxiv=(ArxivRecord("2301.00001", "Alpha captions", abstract="From arXiv.", categories=("cs.CV",)),),
+        arxiv=(ArxivRecord("2301.00001", "Alpha captions", abstract="From arXiv, trained on RSICD.",
+                           categories=("cs.CV",)),),
         recommendations=(S2["outside"],),
         failures=(Failure("paper:arxiv:2302.00002", "resolve", "no confident title match"),),
     )
@@ -179,7 +188,7 @@ def test_enrichment_keeps_list_ids_and_records_provenance(enriched):
 
 def test_arxiv_fills_abstract_and_categories(enriched):
     alpha = enriched.nodes["paper:arxiv:2301.00001"]
-    assert alpha["abstract"] == "From arXiv."
+    assert alpha["abstract"] == "From arXiv, trained on RSICD."
     assert alpha["arxiv_categories"] == ("cs.CV",)
 
 
@@ -188,6 +197,27 @@ def test_doubtful_resolution_is_not_enriched_and_reported(enriched):
     assert gamma["fetched_at"] is None
     rows = not_enriched(enriched, synthetic_enrichment())
     assert rows == [("paper:arxiv:2302.00002", "Gamma captions", "resolve: no confident title match")]
+
+
+def test_datasets_named_in_abstracts_are_used_with_evidence(enriched):
+    uses = {(u, v): d["evidence"] for u, v, k, d in enriched.edges(keys=True, data=True) if k == "uses"}
+    outside = "paper:s2:" + S2["outside"]
+    assert uses == {
+        (outside, "dataset:rsicd"): "abstract names RSICD",
+        (outside, "dataset:sydney-captions"): "abstract names Sydney-Captions",
+        ("paper:arxiv:2301.00001", "dataset:rsicd"): "abstract names RSICD",  # arXiv's abstract
+    }
+    # Beta introduces RSICD (same link): it is not also said to use it
+    assert ("paper:ieee:1234567", "dataset:rsicd") in edges(enriched, "introduces")
+
+
+def test_dataset_names_include_parenthesised_short_forms():
+    from rsvlm_graph.graph import dataset_names
+
+    assert dataset_names("UC Merced Land-Use(UCM)", ["UCMerced"]) == (
+        "UC Merced Land-Use(UCM)", "UC Merced Land-Use", "UCMerced", "UCM",
+    )
+    assert dataset_names("AB") == ()
 
 
 def test_recommended_outside_paper_has_its_rank(enriched):

@@ -8,6 +8,7 @@ edges and attributes in the same insertion order, so exports can be byte-identic
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -35,6 +36,8 @@ __all__ = [
     "count_kinds",
     "list_papers",
     "not_enriched",
+    "dataset_names",
+    "mentioned_datasets",
 ]
 
 log = logging.getLogger(__name__)
@@ -101,6 +104,7 @@ def build_graph(
         _add_dataset(G, list_id, entry, curation)
     _link_introduced_datasets(G)
     _add_enrichment(G, enrichment)
+    _link_dataset_users(G, curation)
     return G
 
 
@@ -308,6 +312,68 @@ def _add_enrichment(G: nx.MultiDiGraph, enrichment: Enrichment) -> None:
     for rank, s2_id in enumerate(enrichment.recommendations, start=1):
         if (node := node_of.get(s2_id)) is not None and G.nodes[node]["kind"] == "outside_paper":
             G.nodes[node]["recommended_rank"] = rank
+
+
+#: shorter names ("AID" is three letters) match too many unrelated words
+_MIN_NAME_LENGTH = 3
+
+
+def dataset_names(name: str, aliases: Iterable[str] = ()) -> tuple[str, ...]:
+    """Return the spellings under which a dataset is named in abstracts, longest first.
+
+    A name with a parenthesised short form counts under both: ``UC Merced Land-Use(UCM)`` is
+    also ``UC Merced Land-Use`` and ``UCM``.
+
+    >>> dataset_names("UC Merced Land-Use(UCM)")
+    ('UC Merced Land-Use(UCM)', 'UC Merced Land-Use', 'UCM')
+    """
+    names = [name, *aliases]
+    for spelling in (name, *aliases):
+        if m := re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*", spelling):
+            names += [m.group(1), m.group(2)]
+    kept = {n.strip() for n in names if len(n.strip()) >= _MIN_NAME_LENGTH}
+    return tuple(sorted(kept, key=lambda n: (-len(n), n)))
+
+
+def mentioned_datasets(text: str, names: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Return ``{dataset node: the spelling found}`` for each dataset named in ``text``.
+
+    Matching is case-sensitive and on whole words (a hyphen or letter next to the name means
+    another word), because dataset names are mostly acronyms that also occur inside other words.
+
+    >>> mentioned_datasets("We train on RSICD and UCM-Captions.", {"dataset:rsicd": ("RSICD",),
+    ...     "dataset:ucm": ("UCM",), "dataset:ucm-captions": ("UCM-Captions",)})
+    {'dataset:rsicd': 'RSICD', 'dataset:ucm-captions': 'UCM-Captions'}
+    """
+    found = {}
+    for node, spellings in names.items():
+        for spelling in spellings:
+            if re.search(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", text):
+                found[node] = spelling
+                break
+    return found
+
+
+def _link_dataset_users(G: nx.MultiDiGraph, curation: Curation) -> None:
+    """Add ``uses`` edges from papers whose abstract or TLDR names a listed dataset.
+
+    The list says which paper introduces a dataset but not who uses it; an abstract that names
+    the dataset is the evidence the graph has, and the edge keeps it (``evidence``).
+    """
+    aliases: dict[str, list[str]] = {}
+    for alias, canonical in curation.dataset_aliases.items():
+        aliases.setdefault(canonical, []).append(alias)
+    names = {
+        node: dataset_names(attrs["name"], aliases.get(attrs["name"], ()))
+        for node, attrs in G.nodes(data=True) if attrs["kind"] == "dataset"
+    }
+    for node, attrs in list(G.nodes(data=True)):
+        text = " ".join(t for t in (attrs.get("abstract"), attrs.get("tldr")) if t)
+        if attrs["kind"] not in {"paper", "outside_paper"} or not text:
+            continue
+        for dataset, spelling in mentioned_datasets(text, names).items():
+            if not G.has_edge(node, dataset, key="introduces"):
+                G.add_edge(node, dataset, key="uses", evidence=f"abstract names {spelling}")
 
 
 def count_kinds(G: nx.MultiDiGraph) -> dict[str, int]:
