@@ -19,8 +19,7 @@ from arxiv import Result
 from arxiv import _feed as arxiv_feed
 
 from .config import Settings
-from .errors import IdentifierError, NetworkUnavailable, RateLimited, SourceError
-from .errors import BadRequest
+from .errors import BadRequest, IdentifierError, NetworkUnavailable, RateLimited, SourceError
 from .http import ApiClient, ApiSource, iso_utc, user_agent, utc_now
 from .identifiers import arxiv_version, normalize_arxiv_id
 from .models import ArxivRecord, Failure
