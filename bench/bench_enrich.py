@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the fake server lives with the tests
 from fakeapi import FakeApi  # noqa: E402
 from fakeapi.corpus import Corpus, corpus_for_list  # noqa: E402
 
-from rsvlm_graph.arxiv_source import ArxivSource  # noqa: E402
+from rsvlm_graph.arxiv_source import DEFAULT_BATCH_SIZE, ArxivSource  # noqa: E402
 from rsvlm_graph.config import Settings  # noqa: E402
 from rsvlm_graph.curation import Curation, load_curation  # noqa: E402
 from rsvlm_graph.enrich import enrich  # noqa: E402
@@ -36,7 +36,6 @@ from rsvlm_graph.semantic_scholar import BATCH_LIMIT, PAGE_LIMIT, SemanticSchola
 from rsvlm_graph.store import Store  # noqa: E402
 
 LIST_PATH = ROOT / "kg" / "awesome-list.md"
-ARXIV_BATCH = 100
 TARGET_RATIO = 1.1
 ENDPOINTS = ("batch", "match", "citations", "references", "arxiv", "recommendations")
 
@@ -54,7 +53,7 @@ def minimum_requests(document: ListDocument, corpus: Corpus) -> Counter[str]:
                       for p in corpus.core_ids),
         references=sum(max(1, math.ceil(len(corpus.references_of(p)) / PAGE_LIMIT))
                        for p in corpus.core_ids),
-        arxiv=math.ceil(len(arxiv_ids) / ARXIV_BATCH),
+        arxiv=math.ceil(len(arxiv_ids) / DEFAULT_BATCH_SIZE),
         recommendations=1,
     )
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from dataclasses import replace
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from conftest import FAKE_NOW
 
 from rsvlm_graph.arxiv_source import ArxivSource, client_for
+from rsvlm_graph.config import Settings
 from rsvlm_graph.errors import NetworkUnavailable
+from rsvlm_graph.http import ApiClient
+from rsvlm_graph.identifiers import normalize_arxiv_id
+from rsvlm_graph.models import Failure
 
 
 def test_fetch_reads_every_field(fake_api, arxiv_source):
@@ -119,3 +127,53 @@ def test_offline_raises_network_unavailable_once(fake_settings, recorded_sleep):
         source.fetch(["2301.10002"])
     assert source.request_counts["arxiv"] == 1
     source.close()
+
+
+# -- real recorded answers (../shared/reference/arxiv), read through the source ---------------------
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "arxiv"
+
+
+@pytest.fixture
+def replayed():
+    """An ArxivSource answered from the recorded feeds, by the id_list they were recorded for."""
+    if not REFERENCE.is_dir():
+        pytest.skip(f"no recordings at {REFERENCE}")
+    feeds = {}
+    for path in REFERENCE.glob("id_*.json"):
+        recording = json.loads(path.read_text())
+        ids = parse_qs(urlsplit(recording["url"]).query)["id_list"][0].split(",")
+        feeds[",".join(i if i == "abc" else normalize_arxiv_id(i) for i in ids)] = recording
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        id_list = request.url.params["id_list"]
+        # an id arXiv rejects, answered with the real HTTP 400 feed (recorded for "abc")
+        recording = feeds["abc"] if "2301.99999" in id_list.split(",") else feeds[id_list]
+        return httpx.Response(recording["status_code"], text=recording["body"])
+
+    client = ApiClient("https://export.arxiv.org/api/query", name="arXiv", min_interval=0.0,
+                       timeout=5.0, retries=0, transport=httpx.MockTransport(handler))
+    return ArxivSource(Settings(), client, batch_size=2)
+
+
+def test_real_feeds_old_style_and_versioned_ids(replayed):
+    (old,), failures = replayed.fetch(["astro-ph/0601001"])
+    (quant,), more_failures = replayed.fetch(["arXiv:quant-ph/0201082v1"])
+    assert failures == more_failures == []
+    assert (old.arxiv_id, old.version, old.primary_category) == ("astro-ph/0601001", 1, "astro-ph")
+    assert old.journal_ref == "ActaAstron.56:1-50,2006" and old.doi is None
+    assert old.pdf_url == "https://arxiv.org/pdf/astro-ph/0601001v1"
+    assert quant.arxiv_id == "quant-ph/0201082" and quant.categories == ("quant-ph", "cs.PL")
+
+
+def test_real_feeds_unknown_id_is_absent_and_reported(replayed):
+    records, failures = replayed.fetch(["0808.05394", "1707.08567"])
+    assert [r.arxiv_id for r in records] == ["1707.08567"]
+    assert failures == [Failure("0808.05394", "arxiv", "not found on arXiv")]
+
+
+def test_real_400_feed_fails_only_the_rejected_id(replayed):
+    records, failures = replayed.fetch(["1707.08567", "2301.99999"])
+    assert [r.arxiv_id for r in records] == ["1707.08567"]
+    (failure,) = failures
+    assert failure.subject == "2301.99999" and "incorrect id format" in failure.reason

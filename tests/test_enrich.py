@@ -323,9 +323,21 @@ def test_stale_records_are_refreshed_but_resolutions_never_age(world):
     world.clock[0] += timedelta(days=world.settings.freshness_days + 1)
     world.run()
     fresh = world.s2.request_counts - counts
-    # one batch for all three stale papers, no resolution request at all
-    assert fresh == Counter(batch=1, citations=3, references=3, recommendations=1)
+    # one batch for all three stale papers; of the resolutions, only the entry Semantic Scholar
+    # did not know is asked again (one title match)
+    assert fresh == Counter(batch=1, match=1, citations=3, references=3, recommendations=1)
     assert world.arxiv.request_counts["arxiv"] == 2
+
+
+def test_an_entry_semantic_scholar_did_not_know_resolves_once_it_does(world):
+    unknown = world.entries[3].title
+    assert resolutions(world.run())[world.key(3)].s2_paper_id is None
+    world.papers["new"] = paper("new", unknown)  # SYNTHETIC: S2 has indexed it since
+    world.clock[0] += timedelta(days=1)
+    assert resolutions(world.run())[world.key(3)].s2_paper_id is None  # inside the window
+    world.clock[0] += timedelta(days=world.settings.freshness_days)
+    resolved = resolutions(world.run())[world.key(3)]
+    assert resolved.s2_paper_id == sid("new") and resolved.method == "title-match"
 
 
 def test_resume_after_a_crash_mid_phase_loses_nothing(tmp_path, world):

@@ -8,9 +8,14 @@ import socket
 import httpx
 import pytest
 
-from rsvlm_graph.errors import NetworkUnavailable, PaperNotFound, RateLimited, SourceError
-from rsvlm_graph.errors import BadRequest
-from rsvlm_graph.http import MAX_WAIT, ApiClient, _retry_after_seconds
+from rsvlm_graph.errors import (
+    BadRequest,
+    NetworkUnavailable,
+    PaperNotFound,
+    RateLimited,
+    SourceError,
+)
+from rsvlm_graph.http import MAX_FAILED_CALLS, MAX_WAIT, ApiClient, _retry_after_seconds
 
 
 class FakeClock:
@@ -167,15 +172,26 @@ def test_post_json_sends_body_params_and_headers():
     assert seen[0].headers["x-api-key"] == "k"
 
 
-def test_connection_refused_fails_fast_and_is_remembered():
+def closed_port_url() -> str:
     with socket.socket() as sock:  # a port nothing listens on once the socket closes
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "message"),
+    [
+        (closed_port_url, "cannot be reached"),
+        # RSVLM_S2_API_URL=api.semanticscholar.org: every request would fail alike, after backoff
+        (lambda: "api.semanticscholar.org", r"not an http\(s\) URL"),
+    ],
+)
+def test_an_unreachable_host_fails_fast_and_is_remembered(base_url, message):
     clock = FakeClock()
-    client = ApiClient(f"http://127.0.0.1:{port}", name="Nowhere", min_interval=0.0,
-                       timeout=5.0, retries=5, sleep=clock.sleep, clock=clock.clock)
+    client = ApiClient(base_url(), name="Nowhere", min_interval=0.0, timeout=5.0, retries=5,
+                       sleep=clock.sleep, clock=clock.clock)
     with client:
-        with pytest.raises(NetworkUnavailable, match="cannot be reached"):
+        with pytest.raises(NetworkUnavailable, match=message):
             client.get_json("/x", endpoint="x")
         with pytest.raises(NetworkUnavailable):
             client.get_json("/y", endpoint="y")
@@ -198,3 +214,33 @@ def test_connect_timeout_counts_as_unreachable():
         with pytest.raises(NetworkUnavailable):
             client.get_text("/y", endpoint="y")
     assert len(seen) == 1 and clock.sleeps == []
+
+
+def test_calls_failing_in_a_row_mark_the_host_down():
+    transport, seen = scripted(*[httpx.Response(503)] * (2 * MAX_FAILED_CALLS))
+    clock = FakeClock()
+    with make_client(transport, clock, retries=1) as client:
+        for _ in range(MAX_FAILED_CALLS):
+            with pytest.raises(SourceError, match="HTTP 503") as info:
+                client.get_json("/x", endpoint="x")
+            assert not isinstance(info.value, NetworkUnavailable)
+        # an outage: the next call does not spend another round of backoff
+        with pytest.raises(NetworkUnavailable, match="in a row.*HTTP 503"):
+            client.get_json("/x", endpoint="x")
+    assert len(seen) == 2 * MAX_FAILED_CALLS
+
+
+def test_an_answer_in_between_resets_the_count_of_failed_calls():
+    answers = []
+    for _ in range(3):
+        answers += [httpx.Response(429)] * 2 * (MAX_FAILED_CALLS - 1)
+        answers.append(httpx.Response(404, json={"error": "Paper with id X not found"}))
+    transport, seen = scripted(*answers)
+    with make_client(transport, FakeClock(), retries=1) as client:
+        for _ in range(3):
+            for _ in range(MAX_FAILED_CALLS - 1):
+                with pytest.raises(RateLimited):
+                    client.get_json("/x", endpoint="x")
+            with pytest.raises(PaperNotFound):
+                client.get_json("/x", endpoint="x")
+    assert len(seen) == len(answers)

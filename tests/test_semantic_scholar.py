@@ -47,6 +47,12 @@ def test_paper_from_json_reads_every_field():
     assert paper.publication_date == "2023-05-09" and paper.fields_of_study == ("Computer Science",)
 
 
+@pytest.mark.parametrize("date", ["2023", "2023-05"])
+def test_paper_from_json_keeps_a_partial_publication_date(date):
+    paper = paper_from_json({"paperId": "d" * 40, "title": "T", "publicationDate": date}, FAKE_NOW)
+    assert paper.publication_date == date
+
+
 @pytest.mark.parametrize("empty", [None, "missing"])
 def test_paper_from_json_survives_nulls_and_missing_fields(empty):
     keys = ("authors", "externalIds", "tldr", "openAccessPdf", "embedding", "fieldsOfStudy",
@@ -116,6 +122,17 @@ def test_single_id_that_keeps_failing_becomes_none(fake_api, s2_source):
     # 4 tries for the pair, 4 for the first single id (gives up), then 4 more for the second
     assert papers == [None, None]
     assert s2_source.request_counts["batch"] == 12
+
+
+def test_an_outage_stops_the_splitting_after_a_few_failed_calls(fake_api, s2_source):
+    from rsvlm_graph.http import MAX_FAILED_CALLS
+
+    ids = [f"CorpusId:{n}" for n in range(64)]
+    fake_api.faults.fail("batch", 503, times=10_000)  # down for good
+    # splitting down to single ids would take 127 calls of 4 tries each
+    with pytest.raises(NetworkUnavailable, match="in a row"):
+        s2_source.fetch_papers(ids)
+    assert s2_source.request_counts["batch"] == MAX_FAILED_CALLS * 4
 
 
 def test_missing_fields_are_none_not_guessed(fake_api, s2_source):
@@ -300,6 +317,118 @@ def test_offline_fails_fast_and_does_not_try_again(fake_settings, recorded_sleep
     assert recorded_sleep.waits == []
     source.close()
 
+
+# -- real recorded answers (../shared/reference), read through the client --------------------------
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "semanticscholar"
+needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"no recordings at {REFERENCE}")
+
+
+def recorded(name: str) -> list[tuple[str, str, int, str]]:
+    """(method, uri, status, body) of each request of a vcrpy cassette."""
+    yaml = pytest.importorskip("yaml", reason="PyYAML reads the vcrpy cassettes")
+    out = []
+    for item in yaml.safe_load((REFERENCE / name).read_text())["interactions"]:
+        response = item["response"]
+        body = response["body"]["string"] if "body" in response else response["content"]
+        status = response["status"]["code"] if "status" in response else \
+            response["status_code"]
+        out.append((item["request"]["method"], item["request"]["uri"], status, body))
+    return out
+
+
+def replaying(name: str, key=lambda request: None) -> SemanticScholarSource:
+    """A source whose HTTP answers are the cassette's, picked by ``key(request)`` (else in turn)."""
+    import httpx
+
+    from rsvlm_graph.config import Settings
+    from rsvlm_graph.http import ApiClient
+
+    answers = recorded(name)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        wanted = key(request)
+        for method, uri, status, body in answers:
+            if wanted is None or wanted == key(httpx.Request(method, uri)):
+                if wanted is None:
+                    answers.remove((method, uri, status, body))
+                return httpx.Response(status, text=body)
+        return httpx.Response(500, text="no recorded answer")
+
+    client = ApiClient("https://api.semanticscholar.org", name="Semantic Scholar",
+                       min_interval=0.0, timeout=5.0, retries=0,
+                       transport=httpx.MockTransport(handler))
+    return SemanticScholarSource(Settings(), client)
+
+
+@needs_reference
+def test_real_paper_objects_parse_with_their_nulls_and_int_ids():
+    real = json.loads((REFERENCE / "Paper.json").read_text())
+    paper = paper_from_json(real, FAKE_NOW)
+    assert paper.external_id("CorpusId") == "14636783"  # an int on the wire
+    assert paper.open_access_pdf is None and len(paper.embedding) == 768
+    assert paper.publication_date == "1950-10-01" and paper.tldr.startswith("If the meaning")
+    nested = [paper_from_json(c, FAKE_NOW) for c in real["citations"]]
+    assert len({p.s2_paper_id for p in nested}) == len(real["citations"])
+    empty = paper_from_json(json.loads((REFERENCE / "PaperWithNullValues.json").read_text()),
+                            FAKE_NOW)
+    assert empty.authors == () and empty.title == "" and empty.external_ids == ()
+
+
+@needs_reference
+def test_real_batch_answer_with_a_null_stays_aligned():
+    ((_, _, _, body),) = recorded("test_get_papers_not_found_warning.yaml")
+    source = replaying("test_get_papers_not_found_warning.yaml")
+    ids = ["CorpusId:211530585", "CorpusId:470667", "10.2139/ssrn.2250500",
+           "0f40b1f08821e22e859c6050916cec3667778613"]
+    papers = source.fetch_papers(ids)
+    assert papers[0] is None
+    assert [p.s2_paper_id for p in papers[1:]] == [d["paperId"] for d in json.loads(body)[1:]]
+    assert papers[1].external_id("CorpusId") == "470667"
+
+
+@needs_reference
+@pytest.mark.parametrize(
+    ("cassette", "direction", "nested", "paper_id"),
+    [
+        ("test_get_paper_citations.yaml", "citations", "citingPaper", "CorpusID:14514057"),
+        ("test_get_paper_references.yaml", "references", "citedPaper", "10.2139/ssrn.2250500"),
+    ],
+)
+def test_real_pages_are_followed_to_the_end_and_null_papers_skipped(cassette, direction, nested,
+                                                                     paper_id):
+    answers = recorded(cassette)
+    source = replaying(cassette, key=lambda request: request.url.params.get("offset"))
+    page = getattr(source, direction)(paper_id)
+    items = [item for *_, body in answers for item in json.loads(body)["data"]]
+    resolved = {i[nested]["paperId"] for i in items if i[nested]["paperId"]}
+    assert len(resolved) < len(items)  # both recordings have entries with paperId null
+    other_end = [c.citing if direction == "citations" else c.cited for c in page.citations]
+    assert sorted(other_end) == sorted(resolved)
+    assert {p.s2_paper_id for p in page.papers} == resolved
+    assert page.truncated is False
+    assert source.request_counts[direction] == len(answers)  # followed `next` to the last page
+
+
+@needs_reference
+def test_real_title_match_and_not_found_answers():
+    source = replaying("test_search_paper_match_title.yaml")
+    paper, score = source.match_title("mining association rules between")
+    assert paper.title == "Mining association rules between sets of items in large databases"
+    assert score == pytest.approx(109.55098)
+    from rsvlm_graph.errors import PaperNotFound
+
+    with pytest.raises(PaperNotFound, match="Paper with id 0 not found"):
+        replaying("test_not_found.yaml").citations("0")
+
+
+@needs_reference
+def test_real_recommendations_answer():
+    ((_, _, _, body),) = recorded("test_get_recommended_papers_from_lists.yaml")
+    papers = replaying("test_get_recommended_papers_from_lists.yaml").recommendations(
+        ["10.1145/3544585.3544600"], ["10.1145/301250.301271"])
+    assert [p.s2_paper_id for p in papers] == [
+        d["paperId"] for d in json.loads(body)["recommendedPapers"]]
 
 
 # -- the bundled list against corpus_for_list ----------------------------------------------------

@@ -255,3 +255,24 @@ def test_import_enrichment_seeds_an_empty_store_and_never_overwrites_newer(tmp_p
         assert store.get_arxiv("2301.00001") == enrichment.arxiv[0]
         assert store.get_recommendations().negative is None
         assert store.import_enrichment(enrichment) == 0
+
+
+def test_import_into_a_store_that_has_it_all_builds_no_record(tmp_path, monkeypatch):
+    # every offline command imports the snapshot first: on a warm store that must cost lookups
+    # only, not the JSON of every citation list (seconds on a real list)
+    from rsvlm_graph import store as store_module
+
+    enrichment = synthetic_enrichment()
+    with Store(tmp_path / "s.db") as store:
+        store.import_enrichment(enrichment)
+        built = []
+        monkeypatch.setattr(store_module, "to_record", lambda obj: built.append(obj) or {})
+        assert store.import_enrichment(enrichment) == 0
+    assert built == []
+
+
+def test_import_dates_an_unresolved_entry_like_the_run_that_tried_it(tmp_path):
+    enrichment = synthetic_enrichment()  # "paper:title:zeta" is unresolved
+    with Store(tmp_path / "s.db") as store:
+        store.import_enrichment(enrichment)
+        assert store.get("resolution", "paper:title:zeta").fetched_at == STAMP

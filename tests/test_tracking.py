@@ -320,6 +320,25 @@ def test_reresolved_entry_is_reported_and_not_compared(tmp_path):
     assert A not in {g.entry for g in changes.gains}
 
 
+def test_trends_leave_out_the_counts_of_a_previously_matched_paper(tmp_path):
+    directory = tmp_path / "history"
+    wrong = Enrichment(resolutions=(Resolution(A, sid("wrong"), "title-match"),),
+                       papers=(Paper(sid("wrong"), TITLES[A], citation_count=900),))
+    record_refresh(directory, wrong, {A: TITLES[A]}, [], DATES[0])
+    for date, count in zip(DATES[1:], (5, 8, 11)):  # the pin's paper from now on
+        right = Enrichment(resolutions=(Resolution(A, sid(A), "pinned"),),
+                           papers=(Paper(sid(A), TITLES[A], citation_count=count),))
+        record_refresh(directory, right, {A: TITLES[A]}, [], date)
+    history = load_history(directory)
+    points = [(d - DATES[1]).days for d in DATES[1:]]  # 0, 28, 35
+    mean_x = sum(points) / 3
+    slope = sum((x - mean_x) * (y - 8) for x, y in zip(points, (5, 8, 11))) / sum(
+        (x - mean_x) ** 2 for x in points)
+    assert citation_velocity(history, A) == pytest.approx(slope * 30)
+    (rising,) = rising_papers(history)
+    assert (rising.points, rising.first_date, rising.s2_id) == (3, DATES[1], sid(A))
+
+
 def test_select_refreshes_last_and_since(history):
     assert select_refreshes(history) == (history[2], history[3])
     assert select_refreshes(history, "last") == (history[2], history[3])

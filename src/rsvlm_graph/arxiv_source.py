@@ -124,7 +124,7 @@ class ArxivSource(ApiSource):
         Raises
         ------
         NetworkUnavailable
-            If arXiv cannot be reached at all.
+            If arXiv cannot be reached at all, or its calls keep failing (an outage).
         RateLimited
             If arXiv keeps answering HTTP 429.
         """

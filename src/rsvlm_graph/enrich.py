@@ -3,7 +3,8 @@
 Phases, in order, each reporting ``progress(phase, done, total)``:
 
 1. ``resolve`` — pinned ids and the list's arXiv ids / DOIs in one batch call, the rest by title
-   match; a resolution never ages (unless its pin changes).
+   match; a resolution never ages (unless its pin changes), but an entry Semantic Scholar did
+   not know is asked again once its answer is older than the freshness window.
 2. ``metadata`` — full records for papers whose title match came without them, and for stale
    papers, in one batch call.
 3. ``citations`` and ``references`` of every resolved list paper, with the other papers' metadata.
@@ -306,7 +307,7 @@ class _Run:
         for key, entry in entries:
             pin = curation.pin_for(entry)
             stored = self.store.get_resolution(key)
-            if stored is not None and _still_valid(stored, pin):
+            if stored is not None and self._stands(key, stored, pin):
                 done += 1
             else:
                 todo.append(_batch_target(key, entry, pin))
@@ -327,6 +328,17 @@ class _Run:
             self._report("resolve", done, total)
         resolutions = [self.store.get_resolution(key) for key, _ in entries]
         return [r for r in resolutions if r is not None]
+
+    def _stands(self, key: str, stored: Resolution, pin: Pin | None) -> bool:
+        """Whether a stored resolution is kept as it is rather than resolved again."""
+        if not _still_valid(stored, pin):
+            return False
+        if stored.s2_paper_id is not None or pin is not None:
+            return True
+        # Semantic Scholar indexes new papers days after they appear: "not found" ages
+        if self.down.get("semanticscholar") == OFFLINE_REASON:
+            return True
+        return self.store.is_fresh("resolution", key, self.window, self.now())
 
     def _resolve_batch(self, targets: Sequence[_ToResolve]) -> list[_ToResolve]:
         """Resolve ``targets`` by one batch call; return those left for a title match."""

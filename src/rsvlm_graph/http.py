@@ -15,7 +15,10 @@ HTTP 404                               ``PaperNotFound`` at once
 HTTP 400                               ``BadRequest`` at once, with the API's ``error`` text
 other 4xx                              ``SourceError`` at once
 DNS failure, connection refused,       ``NetworkUnavailable`` at once, and every later call on
-connect timeout                        this client fails the same way without trying again
+connect timeout, a URL that is not     this client fails the same way without trying again
+http(s)
+``MAX_FAILED_CALLS`` calls in a row    the last one's error; every later call on this client
+spent their retries (429, 5xx, …)      fails at once with ``NetworkUnavailable``
 =====================================  ==========================================================
 
 ``sleep`` and ``clock`` are injectable so the tests can run the waits instantly and record them.
@@ -46,6 +49,7 @@ __all__ = [
     "RETRY_STATUSES",
     "DEFAULT_BACKOFF_BASE",
     "MAX_WAIT",
+    "MAX_FAILED_CALLS",
     "user_agent",
     "utc_now",
     "iso_utc",
@@ -59,6 +63,9 @@ RETRY_STATUSES = frozenset({500, 502, 503, 504})
 DEFAULT_BACKOFF_BASE = 1.0
 #: no single wait (backoff or Retry-After) is longer than this many seconds
 MAX_WAIT = 120.0
+#: calls in a row that spend all their retries before the host counts as down for this run: each
+#: costs about a minute of backoff, and an outage would otherwise cost that for every paper
+MAX_FAILED_CALLS = 5
 
 _SUMMARY = re.compile(r"<summary>(.*?)</summary>", re.DOTALL)
 
@@ -85,7 +92,6 @@ def iso_utc(moment: datetime) -> str:
     '2026-11-27T10:00:00Z'
     """
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 
 class ApiClient:
@@ -117,6 +123,8 @@ class ApiClient:
         The next step a ``RateLimited`` message suggests ("set S2_API_KEY", "retry later").
     backoff_base : float
         First backoff wait in seconds.
+    max_failed_calls : int
+        Calls in a row that may spend all their retries before the host counts as down.
 
     Examples
     --------
@@ -144,6 +152,7 @@ class ApiClient:
         jitter: Callable[[], float] = random.random,
         rate_limit_hint: str = "retry later",
         backoff_base: float = DEFAULT_BACKOFF_BASE,
+        max_failed_calls: int = MAX_FAILED_CALLS,
     ) -> None:
         if retries < 0:
             raise ValueError(f"retries must be >= 0, not {retries}")
@@ -153,12 +162,14 @@ class ApiClient:
         self.retries = retries
         self.rate_limit_hint = rate_limit_hint
         self.backoff_base = backoff_base
+        self.max_failed_calls = max(1, max_failed_calls)
         self.request_counts: Counter[str] = Counter()
         self._sleep = sleep
         self._clock = clock
         self._jitter = jitter
         self._last_start: float | None = None
         self._unreachable: str | None = None
+        self._failed_in_a_row = 0
         self._client = httpx.Client(
             base_url=base_url,
             headers=dict(headers or {}),
@@ -238,6 +249,13 @@ class ApiClient:
                 response = self._client.request(
                     method, path, params=dict(params) if params else None, json=body
                 )
+            except httpx.UnsupportedProtocol as exc:
+                # a URL without http:// or https:// fails every request alike: retrying only waits
+                self._unreachable = (
+                    f"{self.name}: the API URL {self.base_url!r} is not an http(s) URL ({exc}); "
+                    "correct it (RSVLM_S2_API_URL / RSVLM_ARXIV_API_URL)"
+                )
+                raise NetworkUnavailable(self._unreachable) from exc
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # no connection within the whole timeout is as final as a refusal: a host that
                 # does not answer at all will not answer the next paper either
@@ -260,23 +278,38 @@ class ApiClient:
                     problem = f"HTTP {status} {_error_text(response)}"
                     last_exc, rate_limited = None, False
                 elif status >= 400:
+                    self._failed_in_a_row = 0  # the host answers: it is up
                     raise _final_error(where, response)
                 elif not as_json:
+                    self._failed_in_a_row = 0
                     return response.text
                 else:
                     try:
-                        return response.json()
+                        data = response.json()
                     except ValueError as exc:
                         problem, last_exc, rate_limited = "answered malformed JSON", exc, False
+                    else:
+                        self._failed_in_a_row = 0
+                        return data
             wait = self._wait_before_retry(attempt, retry_after)
             logger.info("%s: %s (try %d of %d)", where, problem, attempt + 1, self.retries + 1)
         tries = f"{self.retries + 1} tr{'y' if self.retries == 0 else 'ies'}"
-        if rate_limited:
-            raise RateLimited(f"{where}: still rate limited (HTTP 429) after {tries}; "
-                              f"{self.rate_limit_hint}")
-        raise SourceError(
-            f"{where}: {problem} after {tries}; the service may be down, retry later"
-        ) from last_exc
+        error = (
+            RateLimited(f"{where}: still rate limited (HTTP 429) after {tries}; "
+                        f"{self.rate_limit_hint}")
+            if rate_limited else
+            SourceError(f"{where}: {problem} after {tries}; the service may be down, retry later")
+        )
+        self._failed_in_a_row += 1
+        if self._failed_in_a_row >= self.max_failed_calls:
+            # an outage or an exhausted rate limit: every further call would spend its whole
+            # backoff too, so stop asking this host for the rest of the run
+            self._unreachable = (
+                f"{self.name}: {self._failed_in_a_row} calls in a row failed after all their "
+                f"retries; not asking again in this run (last: {error})"
+            )
+            logger.warning("%s", self._unreachable)
+        raise error from last_exc
 
     def _throttle(self) -> None:
         """Sleep until ``min_interval`` has passed since the previous request started."""

@@ -118,7 +118,9 @@ def paper_from_json(data: Mapping[str, Any], fetched_at: str) -> Paper:
             f"Semantic Scholar returned a paper without paperId ({str(dict(data))[:120]}); "
             "report this answer if it persists"
         )
-    s2 = S2Paper(dict(data))
+    # publicationDate is read as sent, below: the package's datetime.strptime raises on a
+    # partial date ("2023", "2023-05")
+    s2 = S2Paper({k: v for k, v in data.items() if k != "publicationDate"})
     external = s2.externalIds or {}
     pdf = s2.openAccessPdf or {}
     embedding = s2.embedding or {}
@@ -128,8 +130,7 @@ def paper_from_json(data: Mapping[str, Any], fetched_at: str) -> Paper:
         title=s2.title or "",
         fetched_at=fetched_at,
         year=s2.year,
-        # read as sent: the package's datetime.strptime would raise on a partial date
-        publication_date=data.get("publicationDate"),
+        publication_date=data.get("publicationDate") or None,
         venue=s2.venue or None,
         abstract=s2.abstract,
         tldr=s2.tldr.text if s2.tldr is not None and s2.tldr.text else None,
@@ -221,7 +222,8 @@ class SemanticScholarSource(ApiSource):
         Raises
         ------
         NetworkUnavailable
-            If the API cannot be reached at all.
+            If the API cannot be reached at all, or its calls keep failing (an outage: see
+            ``http.MAX_FAILED_CALLS``), which also ends the splitting.
         RateLimited
             If HTTP 429 outlasts the retries (splitting the batch would only make it worse).
 

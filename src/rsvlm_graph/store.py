@@ -61,15 +61,7 @@ EMBEDDING_DECIMALS = 6
 RecordKind = Literal["paper", "resolution", "citations", "references", "arxiv", "recommendations"]
 Direction = Literal["citations", "references"]
 
-_SOURCE_OF_KIND: dict[str, str] = {
-    "paper": "semanticscholar",
-    "resolution": "semanticscholar",
-    "citations": "semanticscholar",
-    "references": "semanticscholar",
-    "recommendations": "semanticscholar",
-    "arxiv": "arxiv",
-}
-#: the date given to imported records the snapshot does not date (they never age anyway)
+#: the date given to imported records the snapshot does not date at all
 _EPOCH = "1970-01-01T00:00:00Z"
 #: the single recommendations record: the list as a whole is its subject
 _RECOMMENDATIONS_KEY = "list"
@@ -460,51 +452,66 @@ class Store:
         """Seed the store from a snapshot, so a fresh clone does not refetch what is committed.
 
         A record goes in only where the store has none or an older one. The snapshot keeps no
-        request text and no date for resolutions or citation lists: resolutions never age, and
-        a list paper's citation lists are dated like its paper record (they are fetched in the
-        same run). Lists whose fetch failed in that run are left out rather than stored empty.
+        request text and no date for resolutions or citation lists: a resolution and a list
+        paper's citation lists are dated like its paper record (they are fetched in the same
+        run), a resolution without a paper like the snapshot's newest record (the run that
+        tried it). Lists whose fetch failed in that run are left out rather than stored empty.
         Returns the number of records written.
         """
-        request = "imported from the snapshot"
         papers = {p.s2_paper_id: p for p in enrichment.papers}
         accepted = sorted({r.s2_paper_id for r in enrichment.resolutions
                            if r.s2_paper_id and not r.doubtful})
         failed = {(f.subject, f.phase) for f in enrichment.failures}
         dated = {s2_id: papers[s2_id].fetched_at for s2_id in accepted
                  if s2_id in papers and papers[s2_id].fetched_at}
-        records = [
-            StoredRecord("semanticscholar", "resolution", r.entry_key, request,
-                         dated.get(r.s2_paper_id or "", _EPOCH), to_record(r))
+        newest = max((p.fetched_at for p in papers.values() if p.fetched_at), key=_parse_utc,
+                     default=_EPOCH)
+        # (source, kind, key, fetched_at, data): data is built only for the records that go in,
+        # since this runs before every offline command and a warm store takes none of them
+        offered: list[tuple[str, str, str, str, Callable[[], Any]]] = [
+            ("semanticscholar", "resolution", r.entry_key,
+             dated.get(r.s2_paper_id or "", newest), functools.partial(to_record, r))
             for r in enrichment.resolutions if self.get("resolution", r.entry_key) is None
         ]
-        records += [StoredRecord("semanticscholar", "paper", s2_id, request, fetched_at,
-                                 to_record(papers[s2_id])) for s2_id, fetched_at in dated.items()]
-        for direction, own_end in (("citations", "cited"), ("references", "citing")):
-            for s2_id, fetched_at in dated.items():
-                if (s2_id, direction) in failed:
-                    continue
-                edges = tuple(c for c in enrichment.citations if getattr(c, own_end) == s2_id)
-                others = {c.citing if own_end == "cited" else c.cited for c in edges}
-                data = {
-                    "citations": to_record(edges),
-                    "papers": to_record(tuple(papers[o] for o in sorted(others) if o in papers)),
-                    "truncated": direction == "citations" and s2_id in enrichment.truncated,
-                }
-                records.append(StoredRecord("semanticscholar", direction, s2_id, request,
-                                            fetched_at, data))
-        records += [StoredRecord("arxiv", "arxiv", a.arxiv_id, request, a.fetched_at,
-                                 to_record(a)) for a in enrichment.arxiv if a.fetched_at]
+        offered += [("semanticscholar", "paper", s2_id, fetched_at,
+                     functools.partial(to_record, papers[s2_id]))
+                    for s2_id, fetched_at in dated.items()]
+        edges_at: dict[tuple[str, str], list[Citation]] = {}
+        for citation in enrichment.citations:
+            edges_at.setdefault(("citations", citation.cited), []).append(citation)
+            edges_at.setdefault(("references", citation.citing), []).append(citation)
+        truncated = set(enrichment.truncated)
+
+        def edge_data(direction: str, s2_id: str) -> dict[str, Any]:
+            edges = edges_at.get((direction, s2_id), [])
+            others = sorted({c.citing if direction == "citations" else c.cited for c in edges})
+            return {
+                "citations": to_record(edges),
+                "papers": to_record([papers[o] for o in others if o in papers]),
+                "truncated": direction == "citations" and s2_id in truncated,
+            }
+
+        offered += [("semanticscholar", direction, s2_id, fetched_at,
+                     functools.partial(edge_data, direction, s2_id))
+                    for direction in ("citations", "references")
+                    for s2_id, fetched_at in dated.items() if (s2_id, direction) not in failed]
+        offered += [("arxiv", "arxiv", a.arxiv_id, a.fetched_at, functools.partial(to_record, a))
+                    for a in enrichment.arxiv if a.fetched_at]
         recommended = [papers[s2_id] for s2_id in enrichment.recommendations if s2_id in papers]
         stamps = [p.fetched_at for p in recommended if p.fetched_at]
         if stamps:
-            data = {"positive": accepted, "negative": None, "papers": to_record(tuple(recommended))}
-            records.append(StoredRecord("semanticscholar", "recommendations", _RECOMMENDATIONS_KEY,
-                                        request, min(stamps), data))
-        records = [dataclasses.replace(r, fetched_at=isoformat_utc(_parse_utc(r.fetched_at)))
-                   for r in records]
-        newer = [r for r in records if self._older_or_missing(r.kind, r.key, r.fetched_at)]
+            offered.append(("semanticscholar", "recommendations", _RECOMMENDATIONS_KEY,
+                            min(stamps, key=_parse_utc),
+                            lambda: {"positive": accepted, "negative": None,
+                                     "papers": to_record(recommended)}))
+        newer = []
+        for source, kind, key, fetched_at, data in offered:
+            fetched_at = isoformat_utc(_parse_utc(fetched_at))
+            if self._older_or_missing(kind, key, fetched_at):
+                newer.append(StoredRecord(source, kind, key, "imported from the snapshot",
+                                          fetched_at, data()))
         self.put(newer)
-        log.info("imported %d of %d snapshot records into %s", len(newer), len(records), self.path)
+        log.info("imported %d of %d snapshot records into %s", len(newer), len(offered), self.path)
         return len(newer)
 
     def _older_or_missing(self, kind: str, key: str, fetched_at: str) -> bool:

@@ -854,14 +854,19 @@ def format_changes(
 
 
 def _series(history: Sequence[Refresh], key: str) -> list[tuple[dt.date, int, PaperRecord]]:
-    """(date, count, record) of every refresh where ``key`` (entry or S2 id) has a count."""
+    """(date, count, record) of every refresh where ``key`` (entry or S2 id) has a count.
+
+    Only the counts of the S2 paper the key has at its latest point: an entry matched to
+    another paper since (a wrong match corrected by a pin) has its old paper's counts left out.
+    """
     points = []
     for refresh in history:
         for paper in refresh.papers:
             if key in (paper.entry, paper.s2_id) and paper.citation_count is not None:
                 points.append((refresh.date, paper.citation_count, paper))
                 break
-    return points
+    latest = points[-1][2].s2_id if points else None
+    return [point for point in points if point[2].s2_id == latest]
 
 
 def _slope_per_day(points: Sequence[tuple[dt.date, int, PaperRecord]]) -> float:
