@@ -8,7 +8,9 @@ Runs on a SYNTHETIC graph built in memory (never written to kg/ or exports/): 10
 
 "Interactive" is measured inside the page from navigation start (``performance.now()``): when
 ``network`` holds its nodes, and when vis-network finishes its first drawing (``afterDrawing``).
-Target: under 3 s for both views. Needs /usr/bin/chromium and playwright.
+Target: under 3 s for both views. Readability of the first (fit) view is reported too: its zoom
+(label pixels on screen = 14 × zoom) and how many pairs of node-and-label boxes, as vis-network
+draws them, overlap. Needs /usr/bin/chromium and playwright.
 
     python bench/bench_html.py [--out bench/out] [--runs 3]
 """
@@ -32,6 +34,18 @@ from rsvlm_graph.export_html import build_page, select_view, write_page  # noqa:
 TARGET_SECONDS = 3.0
 # `var network;` in pyvis's script keeps an accessor already on window, so this setter sees the
 # network the moment drawGraph() creates it, before vis-network's first (asynchronous) drawing.
+# pairs of overlapping node-and-label boxes (vis-network's own) and the zoom of the first view
+READABILITY = """() => {
+  const boxes = network.body.data.nodes.getIds().map(id => network.getBoundingBox(id));
+  boxes.sort((a, b) => a.left - b.left);
+  let overlaps = 0;
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length && boxes[j].left < boxes[i].right; j++) {
+      if (boxes[i].top < boxes[j].bottom && boxes[j].top < boxes[i].bottom) { overlaps++; }
+    }
+  }
+  return [network.getScale(), overlaps];
+}"""
 TIMING_HOOK = """
 (() => {
   let value;
@@ -93,9 +107,11 @@ def synthetic_graph(
 
 def open_times(
     browser, path: Path, runs: int, screenshot: Path
-) -> list[tuple[float, float, float]]:
-    """(data ready, first drawing, wall clock) in seconds for each fresh load of ``path``."""
+) -> tuple[list[tuple[float, float, float]], tuple[float, int]]:
+    """(data ready, first drawing, wall clock) in seconds for each fresh load of ``path``, and
+    the first view's zoom and overlapping box pairs."""
     results = []
+    readability = (0.0, 0)
     for run in range(runs):
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
@@ -114,8 +130,10 @@ def open_times(
         results.append((ready / 1000, drawn / 1000, wall))
         if run == 0:
             page.screenshot(path=str(screenshot))
+            scale, overlaps = page.evaluate(READABILITY)
+            readability = (scale, overlaps)
         context.close()
-    return results
+    return results, readability
 
 
 def main() -> int:
@@ -156,7 +174,9 @@ def main() -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium_path()), args=LAUNCH_ARGS)
         for name, path in pages.items():
-            times = open_times(browser, path, args.runs, args.out / f"html-{name}.png")
+            times, (zoom, overlaps) = open_times(
+                browser, path, args.runs, args.out / f"html-{name}.png"
+            )
             drawn = statistics.median(t[1] for t in times)
             verdict = "ok" if drawn < TARGET_SECONDS else "OVER TARGET"
             print(
@@ -164,6 +184,10 @@ def main() -> int:
                 f"data ready {statistics.median(t[0] for t in times):.2f} s, "
                 f"first drawing {drawn:.2f} s, wall {statistics.median(t[2] for t in times):.2f} s"
                 f"  [target < {TARGET_SECONDS:.0f} s: {verdict}]"
+            )
+            print(
+                f"{name:8s} first view: zoom {zoom:.2f} (labels {14 * zoom:.1f} px), "
+                f"overlapping node-and-label boxes: {overlaps} pairs"
             )
         browser.close()
     return 0

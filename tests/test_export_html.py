@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import subprocess
@@ -148,6 +149,44 @@ def contract_graph(reverse: bool = False) -> nx.MultiDiGraph:
     G.add_nodes_from(nodes)
     for u, v, rel, attrs in edges:
         G.add_edge(u, v, key=rel, **attrs)
+    return G
+
+
+def crowded_graph() -> nx.MultiDiGraph:
+    """A SYNTHETIC view shaped like the list's Image Captioning cluster: one task with 22 papers
+    and 8 datasets (long titles, three papers shared with a second task, datasets introduced by
+    papers), and six small task stars."""
+    G = nx.MultiDiGraph()
+    for slug, label in (("image-captioning", "Image Captioning"),
+                        ("scene-classification", "Scene Classification"),
+                        *((f"synthetic-small-task-{t}", f"Synthetic Small Task {t}")
+                          for t in range(6))):
+        G.add_node(f"task:{slug}", kind="task", label=label, name=label, section=label)
+
+    def paper(node: str, title: str, *tasks: str) -> None:
+        G.add_node(node, kind="paper", label=title, title=title, tasks=tasks, in_list=True)
+        for task in tasks:
+            G.add_edge(node, "task:" + task.lower().replace(" ", "-"), key="has_task")
+
+    for i in range(22):
+        title = (f"CapNet-{i}: SYNTHETIC captioning of remote sensing images" if i % 2 else
+                 f"SYNTHETIC exploration {i} of multi-level attention for remote sensing captions")
+        shared = ("Scene Classification",) if i < 3 else ()
+        paper(f"paper:arxiv:2400.{i:05d}", title, "Image Captioning", *shared)
+    for i in range(5):
+        paper(f"paper:arxiv:2401.{i:05d}",
+              f"SYNTHETIC zero-shot scene classification study number {i}", "Scene Classification")
+    for t in range(6):
+        for i in range(3):
+            paper(f"paper:arxiv:2402.{10 * t + i:05d}",
+                  f"SYNTHETIC small-task paper {t}-{i} on remote sensing",
+                  f"Synthetic Small Task {t}")
+    for i in range(8):
+        node = f"dataset:synthetic-captions-{i}"
+        G.add_node(node, kind="dataset", label=f"SynthCaptions-{i}", name=f"SynthCaptions-{i}",
+                   tasks=("Image Captioning",))
+        G.add_edge(node, "task:image-captioning", key="has_task")
+        G.add_edge(f"paper:arxiv:2400.{2 * i:05d}", node, key="introduces")
     return G
 
 
@@ -412,3 +451,74 @@ def test_unconnected_candidates_do_not_move_the_connected_core() -> None:
     after = positions(select_view(G, [lonely]))
     assert set(after) - set(before) == {lonely}
     assert {n: after[n] for n in before} == before
+
+
+
+# --- layout: readable at the first (fit) view ----------------------------------------------------
+
+
+def label_boxes(nodes: list[dict[str, object]]) -> dict[str, tuple[float, float, float, float]]:
+    """(left, top, right, bottom) of each node's shape and label as vis-network draws them:
+    the label centred below the shape; 6 px per character and 14 px per line, a little less
+    than Chromium draws, so that only real overlaps count."""
+    boxes = {}
+    for node in nodes:
+        x, y, size = float(node["x"]), float(node["y"]), float(node["size"])
+        lines = str(node["label"]).split("\n")
+        half = max(3.0 * max(len(line) for line in lines), size)
+        boxes[str(node["id"])] = (x - half, y - size, x + half, y + size + 4 + 14 * len(lines))
+    return boxes
+
+
+def overlapping(boxes: dict[str, tuple[float, float, float, float]]) -> list[tuple[str, str]]:
+    ids = sorted(boxes)
+    return [
+        (p, q)
+        for i, p in enumerate(ids)
+        for q in ids[i + 1:]
+        if boxes[p][0] < boxes[q][2] and boxes[q][0] < boxes[p][2]
+        and boxes[p][1] < boxes[q][3] and boxes[q][1] < boxes[p][3]
+    ]
+
+
+@pytest.fixture(scope="module")
+def crowded_nodes() -> list[dict[str, object]]:
+    return page_nodes(build_page(select_view(crowded_graph()), "crowded"))
+
+
+def test_no_two_labels_overlap_in_a_crowded_view(crowded_nodes: list[dict[str, object]]) -> None:
+    # the former layout (bounding-box scaling, labels ignored) had 35 overlapping pairs here
+    assert overlapping(label_boxes(crowded_nodes)) == []
+
+
+def test_largest_cluster_is_spread_out(crowded_nodes: list[dict[str, object]]) -> None:
+    G = crowded_graph()
+    largest = max(nx.connected_components(G.to_undirected()), key=len)
+    assert len(largest) == 37
+    xs = [float(n["x"]) for n in crowded_nodes]
+    ys = [float(n["y"]) for n in crowded_nodes]
+    extent = max(max(xs) - min(xs), max(ys) - min(ys))
+    points = [(float(n["x"]), float(n["y"])) for n in crowded_nodes if n["id"] in largest]
+    closest = min(math.dist(p, q) for i, p in enumerate(points) for q in points[i + 1:])
+    # relative to the extent that the first view fits into the window (the former layout: 0.030)
+    assert closest / extent > 0.04
+    # packed for a landscape window, not a square or a column (the former layout: 0.77)
+    assert (max(xs) - min(xs)) / (max(ys) - min(ys)) > 1.0
+
+
+def test_labels_are_two_short_lines(crowded_nodes: list[dict[str, object]]) -> None:
+    labels = {str(n["id"]): str(n["label"]) for n in crowded_nodes}
+    for label in labels.values():
+        lines = label.split("\n")
+        assert 1 <= len(lines) <= 2 and all(0 < len(line) <= 22 for line in lines), label
+    assert labels["paper:arxiv:2400.00001"] == "CapNet-1"
+    assert labels["paper:arxiv:2400.00000"] == "SYNTHETIC exploration\n0 of multi-level…"
+    assert labels["task:image-captioning"] == "Image Captioning"
+
+
+def test_crowded_view_identical_bytes_whatever_the_insertion_order() -> None:
+    G = crowded_graph()
+    reverse = nx.MultiDiGraph()
+    reverse.add_nodes_from(reversed(list(G.nodes(data=True))))
+    reverse.add_edges_from(reversed(list(G.edges(keys=True, data=True))))
+    assert build_page(select_view(G), "t") == build_page(select_view(reverse), "t")

@@ -19,6 +19,11 @@ Why the page is built the way it is (pyvis 0.3.2, see ``shared/reference/EXPORT-
   makes no request to any other host, which :func:`build_page` checks before returning.
 - **Usable at once**: positions come from a networkx spring layout with a fixed seed and physics
   is off; with physics on, 2,500 nodes froze Chromium for ~100 s.
+- **Readable at first sight**: vis-network first fits the whole graph into the window, so the
+  layout decides how large the labels are. Each component's layout is scaled by its edges (not
+  its bounding box, which a few far-flung nodes inflate), labels are wrapped on two short lines,
+  node-and-label boxes are pushed apart until none overlap, and components are packed to the
+  window's shape; the legend sits in a column of its own rather than over the graph.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import json
 import logging
 import math
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from html.parser import HTMLParser
@@ -101,15 +107,40 @@ LAYOUT_SEED = 42
 
 _VIEW_KINDS = ("paper", "dataset", "task")
 _PAPER_KINDS = frozenset({"paper", "outside_paper"})
-_LABEL_MAX = 32
+#: a canvas label: at most this many lines of at most this many characters
+_LABEL_LINES = 2
+_LINE_CHARS = 22
 _SIZE_MAX = 40.0
 # Spring layout costs O(n²) per iteration: full quality up to 500 nodes, then fewer iterations
 # so that a 2,500-node view is laid out in seconds rather than a quarter of a minute.
 _LAYOUT_ITERATIONS = 50
 _LAYOUT_BUDGET = _LAYOUT_ITERATIONS * 500
 _LAYOUT_MIN_ITERATIONS = 10
-#: canvas pixels between neighbouring nodes, and between packed components
-_SPACING = 120.0
+#: canvas pixels: the median edge length of a component before its labels are pushed apart,
+#: and the gap between packed components
+_EDGE_LENGTH = 60.0
+_GAP = 40.0
+#: how much wider than tall a component's spring layout is drawn: labels are wider than tall
+_STRETCH = 1.4
+#: width / height of the packed components: about the graph's part of a landscape window
+_ASPECT = 1.5
+#: screen pixels of the legend's column, right of the graph: an overlay would hide nodes
+_LEGEND_WIDTH = 220
+# How vis-network draws a label (14 px sans-serif below the shape): the estimated width of a
+# character (DejaVu Sans, Chromium's sans-serif on Debian, averages 7.6 px), a line's height,
+# the gap between shape and label, and the margin kept around every node-and-label box.
+_CHAR_WIDTH = 7.6
+_LINE_HEIGHT = 17.0
+_LABEL_GAP = 5.0
+_BOX_MARGIN = 7.0
+#: rounds of overlap removal; the share of each push applied per round (below 1 so that a box
+#: pushed by several neighbours at once does not overshoot); the most a pair's distance may
+#: grow in one round (two nearly coincident centres would otherwise fly apart)
+_SEPARATION_ROUNDS = 100
+_SEPARATION_STEP = 0.8
+_SEPARATION_GROWTH_MAX = 3.0
+#: row widths tried when packing components
+_PACKING_TRIALS = 40
 _REMOTE_TAG = re.compile(
     r"<link\b[^>]*?\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>"
     r"|<script\b[^>]*?\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>",
@@ -234,18 +265,27 @@ def build_page(view: nx.MultiDiGraph, title: str) -> str:
     # imported here: pyvis pulls in IPython (~1 s), which every other CLI command can do without
     from pyvis.network import Network
 
-    positions = _layout(view)
     degree = dict(view.degree())
+    page_nodes = {
+        node: _page_node(
+            node,
+            {k: v for k, v in view.nodes[node].items() if k in NODE_ATTRIBUTES},
+            degree[node],
+            view,
+        )
+        for node in sorted(view.nodes)
+    }
+    positions = _layout(view, {n: _box(d["label"], d["size"]) for n, d in page_nodes.items()})
     net = Network(
         height="calc(100vh - 64px)",
-        width="100%",
+        width=f"calc(100% - {_LEGEND_WIDTH}px)",
         directed=True,
         heading="",
         cdn_resources="in_line",
     )
-    for node in sorted(view.nodes):
-        attrs = {k: v for k, v in view.nodes[node].items() if k in NODE_ATTRIBUTES}
-        net.add_node(node, **_page_node(node, attrs, positions[node], degree[node], view))
+    for node, data in page_nodes.items():
+        x, y = positions[node]
+        net.add_node(node, **data, x=x, y=y)
     for u, v, rel in sorted(view.edges(keys=True)):
         if rel not in VIEW_RELATIONS:
             continue
@@ -294,13 +334,17 @@ def write_page(html_text: str, path: Path) -> int:
     return len(data)
 
 
-def _layout(view: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
-    """Positions in canvas pixels: each connected component spring-laid-out on its own, then
-    the components packed in rows, largest first.
+def _layout(
+    view: nx.MultiDiGraph, boxes: Mapping[str, tuple[float, float, float]]
+) -> dict[str, tuple[float, float]]:
+    """Positions in canvas pixels: each connected component laid out on its own, its labels
+    pushed apart, then the components packed in rows as wide as the screen, largest first.
 
-    One spring layout of the whole view pushes unconnected nodes (candidates cited by nothing
-    else in the view) to the rim and squeezes the connected core into a speck. Coordinates are
-    rounded so that float noise cannot leak into the bytes of the page.
+    ``boxes`` maps each node to the half-width, half-height and downward offset of the box
+    that its shape and label cover (see :func:`_box`). One spring layout of the whole view
+    pushes unconnected nodes (candidates cited by nothing else in the view) to the rim and
+    squeezes the connected core into a speck. Coordinates are rounded so that float noise
+    cannot leak into the bytes of the page.
     """
     simple = nx.Graph()
     simple.add_nodes_from(sorted(view.nodes))
@@ -308,23 +352,8 @@ def _layout(view: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     components = sorted(
         (sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0])
     )
-    laid_out = [_component_layout(_sorted_subgraph(simple, c)) for c in components]
-    boxes = [_bounding_box(pos) for pos in laid_out]
-    widths = [right - left + _SPACING for left, _, right, _ in boxes]
-    heights = [top - bottom + _SPACING for _, bottom, _, top in boxes]
-    # rows as wide as the largest component, or wider to make the whole roughly square
-    total_area = sum(w * h for w, h in zip(widths, heights))
-    row_width = max(widths[0] if widths else 0.0, math.sqrt(total_area))
-    positions: dict[str, tuple[float, float]] = {}
-    x = y = row_height = 0.0
-    for pos, (left, bottom, _, _), width, height in zip(laid_out, boxes, widths, heights):
-        if x > 0 and x + width > row_width:
-            x, y, row_height = 0.0, y + row_height, 0.0
-        for node, (px, py) in pos.items():
-            positions[node] = (round(x + px - left, 1), round(y + py - bottom, 1))
-        x += width
-        row_height = max(row_height, height)
-    return positions
+    laid_out = [_component_layout(_sorted_subgraph(simple, c), boxes) for c in components]
+    return _pack(laid_out, boxes)
 
 
 def _sorted_subgraph(G: nx.Graph, nodes: Sequence[str]) -> nx.Graph:
@@ -339,33 +368,173 @@ def _sorted_subgraph(G: nx.Graph, nodes: Sequence[str]) -> nx.Graph:
     return sub
 
 
-def _component_layout(component: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Spring layout of one connected component, about :data:`_SPACING` pixels between nodes."""
+def _component_layout(
+    component: nx.Graph, boxes: Mapping[str, tuple[float, float, float]]
+) -> dict[str, tuple[float, float]]:
+    """Spring layout of one connected component with edges about :data:`_EDGE_LENGTH` pixels
+    long, then its node-and-label boxes pushed apart."""
     n = component.number_of_nodes()
     if n == 1:
         return {next(iter(component)): (0.0, 0.0)}
     iterations = max(_LAYOUT_MIN_ITERATIONS, min(_LAYOUT_ITERATIONS, _LAYOUT_BUDGET // n))
-    pos = nx.spring_layout(
-        component, seed=LAYOUT_SEED, iterations=iterations, scale=_SPACING * math.sqrt(n) / 2
-    )
-    return {node: (float(x), float(y)) for node, (x, y) in pos.items()}
+    pos = nx.spring_layout(component, seed=LAYOUT_SEED, iterations=iterations)
+    # scale by the edges, not the bounding box: a few far-flung nodes would otherwise shrink
+    # a dense cluster (the biggest task's star) to a ball of overlapping labels
+    lengths = sorted(math.dist(pos[u], pos[v]) for u, v in component.edges())
+    median = lengths[len(lengths) // 2] or 1.0
+    nodes = list(component)
+    # wider than tall, as the labels are: fewer boxes overlap, and fewer pushes distort the shape
+    unit = _EDGE_LENGTH / median
+    xy = [(float(pos[v][0]) * unit * _STRETCH, float(pos[v][1]) * unit) for v in nodes]
+    return dict(zip(nodes, _separate(xy, [boxes[v] for v in nodes])))
 
 
-def _bounding_box(pos: Mapping[str, tuple[float, float]]) -> tuple[float, float, float, float]:
-    """``(left, bottom, right, top)`` of a set of positions."""
-    xs = [x for x, _ in pos.values()]
-    ys = [y for _, y in pos.values()]
-    return min(xs), min(ys), max(xs), max(ys)
+def _separate(
+    xy: Sequence[tuple[float, float]], boxes: Sequence[tuple[float, float, float]]
+) -> list[tuple[float, float]]:
+    """Move the nodes apart until their boxes (shape and label) no longer overlap.
+
+    Each round, every overlapping pair is pushed apart along the line between its centres,
+    half each way, just far enough to clear, until no pair overlaps or
+    :data:`_SEPARATION_ROUNDS` is reached. Candidate pairs come from a sweep along x, so a
+    round costs about ``n log n`` plus the pairs near each other, not ``n²``.
+    """
+    import numpy as np
+
+    pos = np.array(xy, dtype=float).reshape(-1, 2)
+    half = np.array([(w, h) for w, h, _ in boxes], dtype=float).reshape(-1, 2)
+    offset = np.array([d for _, _, d in boxes], dtype=float)
+    pos[:, 1] += offset  # work on box centres; shapes sit above their labels
+    n = len(pos)
+    reach = 2 * half[:, 0].max() if n else 0.0
+    for _ in range(_SEPARATION_ROUNDS):
+        order = np.argsort(pos[:, 0], kind="stable")
+        xs = pos[order, 0]
+        ends = np.searchsorted(xs, xs + reach, side="left")
+        counts = np.maximum(ends - np.arange(1, n + 1), 0)
+        total = int(counts.sum())
+        if total == 0:
+            break
+        first = np.repeat(np.arange(n), counts)
+        steps = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        a, b = order[first], order[first + 1 + steps]
+        delta = pos[b] - pos[a]
+        overlap = half[a] + half[b] - np.abs(delta)
+        hit = (overlap[:, 0] > 0) & (overlap[:, 1] > 0)
+        if not hit.any():
+            break
+        a, b, delta, overlap = a[hit], b[hit], delta[hit], overlap[hit]
+        # push along the line between the centres, just far enough: neighbours keep their
+        # bearings, so a star grows into a wider ring instead of a column
+        with np.errstate(divide="ignore"):  # a zero offset on one axis: clear on the other
+            growth = np.min((half[a] + half[b]) / np.abs(delta), axis=1)
+        push = delta * ((np.minimum(growth, _SEPARATION_GROWTH_MAX) - 1) / 2)[:, None]
+        # (nearly) coincident centres have no line: b, later in the sweep, goes down
+        stuck = np.abs(delta).max(axis=1) < 1.0
+        push[stuck] = np.column_stack([np.zeros(stuck.sum()), overlap[stuck, 1] / 2])
+        moves = np.zeros_like(pos)
+        np.add.at(moves, b, push)
+        np.add.at(moves, a, -push)
+        pos += moves * _SEPARATION_STEP
+    pos[:, 1] -= offset
+    return [(float(x), float(y)) for x, y in pos]
+
+
+def _pack(
+    laid_out: Sequence[Mapping[str, tuple[float, float]]],
+    boxes: Mapping[str, tuple[float, float, float]],
+) -> dict[str, tuple[float, float]]:
+    """Place the laid-out components in rows, left to right, largest first.
+
+    The row width is the one, among a few tried, whose packing needs the least zoom-out to fit
+    a window of shape :data:`_ASPECT`: vis-network fits the whole graph into the window at
+    first, so the tighter the packing the larger every label on the first view.
+    """
+    extents = []
+    for pos in laid_out:
+        left = min(x - boxes[v][0] for v, (x, _) in pos.items())
+        right = max(x + boxes[v][0] for v, (x, _) in pos.items())
+        top = min(y + boxes[v][2] - boxes[v][1] for v, (_, y) in pos.items())
+        bottom = max(y + boxes[v][2] + boxes[v][1] for v, (_, y) in pos.items())
+        extents.append((left, top, right - left, bottom - top))
+    sizes = [(w, h) for _, _, w, h in extents]
+    widest = max((w for w, _ in sizes), default=0.0)
+    longest = sum(w + _GAP for w, _ in sizes)
+    trials = [widest + (longest - widest) * (i / _PACKING_TRIALS) ** 2
+              for i in range(_PACKING_TRIALS + 1)]
+    row_width = min(trials, key=lambda width: _zoom_out(_rows(sizes, width)[1]))
+    corners, _ = _rows(sizes, row_width)
+    positions: dict[str, tuple[float, float]] = {}
+    for pos, (left, top, _, _), (x, y) in zip(laid_out, extents, corners):
+        for node, (px, py) in pos.items():
+            positions[node] = (round(x + px - left, 1), round(y + py - top, 1))
+    return positions
+
+
+def _rows(
+    sizes: Sequence[tuple[float, float]], row_width: float
+) -> tuple[list[tuple[float, float]], tuple[float, float]]:
+    """Top-left corners of boxes of ``sizes`` packed in rows no wider than ``row_width``, and
+    the width and height of the whole.
+
+    A row opens with one box at the left; the boxes after it fill the room to its right in
+    sub-rows, as long as they stay within the row's height (only the first sub-row may make the
+    row taller). Without sub-rows, one tall component next to many small ones leaves most of
+    the picture empty.
+    """
+    corners: list[tuple[float, float]] = []
+    right = top = 0.0
+    i = 0
+    while i < len(sizes):
+        width, row_height = sizes[i]
+        corners.append((0.0, top))
+        right = max(right, width)
+        left, sub_top, first_sub = width + _GAP, top, True
+        i += 1
+        while i < len(sizes) and left + sizes[i][0] <= row_width:
+            x, sub_height = left, 0.0
+            while (
+                i < len(sizes)
+                and x + sizes[i][0] <= row_width
+                and (first_sub or sub_top + sizes[i][1] <= top + row_height)
+            ):
+                corners.append((x, sub_top))
+                right = max(right, x + sizes[i][0])
+                x += sizes[i][0] + _GAP
+                sub_height = max(sub_height, sizes[i][1])
+                i += 1
+            if sub_height == 0.0:  # the next box is too tall for what is left of the row
+                break
+            if first_sub:
+                row_height = max(row_height, sub_height)
+            sub_top += sub_height + _GAP
+            first_sub = False
+        top += row_height + _GAP
+    return corners, (right, max(top - _GAP, 0.0))
+
+
+def _zoom_out(extent: tuple[float, float]) -> float:
+    """How many canvas pixels one screen pixel shows when ``extent`` is fitted to the window."""
+    width, height = extent
+    return max(width / _ASPECT, height)
+
+
+def _box(label: str, size: float) -> tuple[float, float, float]:
+    """Half-width, half-height and downward offset from the node of the box that a node's shape
+    and its label (drawn below it) cover, with :data:`_BOX_MARGIN` around."""
+    lines = label.split("\n")
+    half_width = max(size, max(len(line) for line in lines) * _CHAR_WIDTH / 2) + _BOX_MARGIN
+    height = 2 * size + _LABEL_GAP + len(lines) * _LINE_HEIGHT
+    return half_width, height / 2 + _BOX_MARGIN, height / 2 - size
 
 
 def _page_node(
     node: str,
     attrs: Mapping[str, Any],
-    xy: tuple[float, float],
     degree: int,
     view: nx.MultiDiGraph,
 ) -> dict[str, Any]:
-    """The pyvis keyword arguments of one node: exactly :data:`PAGE_NODE_KEYS` but ``id``."""
+    """The pyvis keyword arguments of one node: :data:`PAGE_NODE_KEYS` but ``id``, ``x``, ``y``."""
     kind = attrs.get("kind", "")
     _, colour, shape = KIND_STYLES.get(kind, ("Other", "#bcbd22", "dot"))
     name = str(attrs.get("title") or attrs.get("name") or attrs.get("label") or node)
@@ -380,8 +549,6 @@ def _page_node(
         "shape": shape,
         "color": colour,
         "size": _size(influence),
-        "x": xy[0],
-        "y": xy[1],
         "kind": kind,
         "tasks": tasks,
         "name": name,
@@ -397,13 +564,16 @@ def _size(influence: int) -> float:
 
 def _short_label(text: str, kind: str) -> str:
     """A label short enough to read on the canvas: a paper's acronym before ':' when it has one
-    ("RSGPT: A Remote Sensing ..." → "RSGPT"), else the text cut at :data:`_LABEL_MAX`."""
+    ("RSGPT: A Remote Sensing ..." → "RSGPT"), else the text wrapped on :data:`_LABEL_LINES`
+    lines of :data:`_LINE_CHARS` characters, cut with "…". Two short lines rather than one
+    long one: a label about as wide as it is tall leaves room for its neighbours."""
     text = " ".join(text.split())
     if kind in _PAPER_KINDS:
         head, sep, _ = text.partition(":")
-        if sep and 2 <= len(head.strip()) <= _LABEL_MAX:
-            return head.strip()
-    return text if len(text) <= _LABEL_MAX else text[: _LABEL_MAX - 1].rstrip() + "…"
+        if sep and 2 <= len(head.strip()) <= _LINE_CHARS * _LABEL_LINES:
+            text = head.strip()
+    lines = textwrap.wrap(text, width=_LINE_CHARS, max_lines=_LABEL_LINES, placeholder="…")
+    return "\n".join(lines)
 
 
 def _tooltip(
@@ -470,7 +640,8 @@ def _finish_page(page: str, view: nx.MultiDiGraph, title: str) -> str:
         )
     page = page.replace(head_anchor, f"{head_anchor}\n<title>{html.escape(title)}</title>", 1)
     # last in <head>, so that it overrides vis-network's own CSS
-    page = page.replace("</head>", f"<style>{_CSS}</style>\n</head>", 1)
+    css = _CSS.replace("__LEGEND_WIDTH__", str(_LEGEND_WIDTH))
+    page = page.replace("</head>", f"<style>{css}</style>\n</head>", 1)
     page = page.replace("<body>", "<body>\n" + _controls(view, title), 1)
     tasks = {label for _, kind, label in _kind_labels(view) if kind == "task"}
     for _, node_tasks in view.nodes(data="tasks"):
@@ -562,8 +733,9 @@ body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
 #search-status { font-size: 0.85rem; color: #555; }
 .card { position: relative; }
 #mynetwork { box-sizing: border-box; float: none !important; border: none !important; }
-#legend { position: fixed; top: 72px; right: 12px; z-index: 10; background: rgba(255,255,255,0.92);
-  border: 1px solid #ccc; border-radius: 4px; padding: 0.5rem 0.75rem; font-size: 0.85rem; }
+#legend { position: fixed; top: 60px; right: 0; bottom: 0; width: __LEGEND_WIDTH__px;
+  box-sizing: border-box; overflow-y: auto; border-left: 1px solid #ddd; background: #fafafa;
+  padding: 0.6rem 0.75rem; font-size: 0.85rem; }
 #legend ul { list-style: none; margin: 0.3rem 0; padding: 0; }
 #legend li { margin: 0.15rem 0; display: flex; align-items: center; gap: 0.4rem; }
 #legend .swatch { display: inline-block; width: 12px; height: 12px; }
