@@ -91,3 +91,20 @@ def test_write_annotated_list(tmp_path):
     written = path.read_bytes().decode("utf-8").split("\n")
     assert written[66].endswith(f"|TGRS 2020 · {NO_FIGURE}|-")
     assert len(written) == len(LIST.read_bytes().decode("utf-8").split("\n"))
+
+
+def test_figure_goes_into_the_venue_column_of_other_layouts():
+    # SYNTHETIC list: the venue is the third column, and a bullet entry has no venue cell at all
+    text = ("# L\n## VQA\n|Year|Title|Venue|Link|\n|---|---|---|---|\n"
+            "|2020|RSVQA|TGRS|[link](https://ieeexplore.ieee.org/document/9088993)|\n"
+            "- [RemoteCLIP](https://arxiv.org/abs/2306.11029) | [code](https://github.com/a/b)\n")
+    document = parse_list(text, "l.md", None)
+    G = build_graph(document)
+    for node in G:
+        if G.nodes[node].get("kind") == "paper":
+            G.nodes[node].update(citation_count=5, influential_citation_count=1)
+    lines = annotate_list(text, document, G).split("\n")
+    assert lines[4] == ("|2020|RSVQA|TGRS · 5 citations (1 influential)|"
+                        "[link](https://ieeexplore.ieee.org/document/9088993)|")
+    assert lines[5] == ("- [RemoteCLIP](https://arxiv.org/abs/2306.11029) | "
+                        "[code](https://github.com/a/b) · 5 citations (1 influential)")

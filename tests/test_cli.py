@@ -143,10 +143,91 @@ def test_rank_and_discover_json_carry_the_contract_fields(kg, online, env):
     assert not listed & {c["title"] for c in found}
 
 
-def test_missing_list_file_is_named(env, tmp_path):
-    result = CliRunner().invoke(app, ["build", "--list", str(tmp_path / "nope.md")])
-    assert result.exit_code != 0
-    assert "nope.md" in result.output
+def assert_one_line_error(result, *names: str) -> None:
+    """Exit 1 with one ``error:`` line naming each of `names`: no traceback, no usage block."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "Usage:" not in result.output, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.output
+    for name in names:
+        assert name in errors[0], (name, errors[0])
+
+
+@pytest.mark.parametrize("command", ["build", "enrich", "rank", "discover", "lint", "suggest",
+                                     "history"])
+def test_missing_list_file_is_one_line_naming_it(env, tmp_path, command):
+    result = CliRunner().invoke(app, [command, "--offline", "--list", str(tmp_path / "nope.md")]
+                                if command in ("build", "enrich") else
+                                [command, "--list", str(tmp_path / "nope.md")])
+    assert_one_line_error(result, "nope.md", "cannot read the list")
+
+
+def test_a_directory_as_list_is_one_line(env, tmp_path):
+    result = CliRunner().invoke(app, ["lint", "--list", str(tmp_path)])
+    assert_one_line_error(result, str(tmp_path))
+
+
+def test_invalid_curation_toml_is_one_line(kg, env):
+    (kg / "curation.toml").write_text("ignore = [\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["lint", "--list", str(kg / "awesome-list.md")])
+    assert_one_line_error(result, "curation.toml", "invalid TOML")
+
+
+def test_unwritable_out_is_one_line(kg, env, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", "--offline", "--list", str(kg / "awesome-list.md"),
+                                      "--out", str(blocker / "exports")])
+    assert_one_line_error(result, "a-file", "cannot create the output folder")
+
+
+def test_unwritable_annotated_list_is_one_line(kg, env, tmp_path):
+    out = tmp_path / "exports"
+    (out / "awesome-list-with-citations.md").mkdir(parents=True)
+    result = CliRunner().invoke(app, ["build", "--offline", "--list", str(kg / "awesome-list.md"),
+                                      "--out", str(out)])
+    assert_one_line_error(result, "awesome-list-with-citations.md")
+
+
+def test_suggest_refuses_a_patch_named_like_its_note(kg, env, tmp_path):
+    result = CliRunner().invoke(app, ["suggest", "--list", str(kg / "awesome-list.md"),
+                                      "--out", str(tmp_path / "suggestions.md")])
+    assert_one_line_error(result, "suggestions.md", "overwrite the patch")
+    assert not (tmp_path / "suggestions.md").exists()
+
+
+@pytest.mark.parametrize(("args", "names"), [
+    (["query", "SELEC ?x WHERE", "--data", str(ROOT / "exports" / "graph.ttl")],
+     ["not valid SPARQL"]),
+    (["query", "ASK { ?s ?p ?o }", "--data", "missing.ttl"], ["missing.ttl"]),
+    (["rank", "--task", "nope"], ["nope", "known tasks"]),
+])
+def test_bad_queries_and_tasks_are_one_line(kg, env, args, names, monkeypatch):
+    monkeypatch.chdir(kg.parent)
+    result = CliRunner().invoke(app, [*args] if args[0] == "query" else
+                                [*args, "--list", str(kg / "awesome-list.md")])
+    assert_one_line_error(result, *names)
+
+
+def test_changes_without_history_and_history_outside_git_are_one_line(kg, env):
+    result = CliRunner().invoke(app, ["changes", "--list", str(kg / "awesome-list.md")])
+    assert_one_line_error(result, "no refresh recorded")
+    if shutil.which("git") is not None:
+        result = CliRunner().invoke(app, ["history", "--list", str(kg / "awesome-list.md")])
+        assert_one_line_error(result, "awesome-list.md", "no git history")
+
+
+def test_a_skipped_row_is_reported_once(kg, env):
+    path = kg / "awesome-list.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "[RemoteCLIP: A Vision Language Foundation Model for Remote Sensing](",
+        "[RemoteCLIP: A Vision Language Foundation Model for Remote Sensing("), encoding="utf-8")
+    result = CliRunner().invoke(app, ["lint", "--list", str(path)])
+    assert result.exit_code == 1
+    assert result.output.count("RemoteCLIP") == 1, result.output  # the finding, no log line too
+    result = CliRunner().invoke(app, ["rank", "--list", str(path), "--format", "json"])
+    assert result.exit_code == 0
+    assert result.output.count("broken link") == 1, result.output
 
 
 def test_list_without_entries_is_an_error_naming_the_file(env, tmp_path):
@@ -173,3 +254,24 @@ def test_malformed_row_is_reported_and_the_rest_builds(kg, env, tmp_path):
     assert "80 paper rows" in result.output
     line = next(i for i, row in enumerate(broken.splitlines(), 1) if "RSVQA: Visual question" in row)
     assert f"awesome-list.md:{line}:" in result.output
+
+
+def test_progress_bars_only_on_a_terminal_and_never_with_quiet(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from rsvlm_graph import cli
+
+    monkeypatch.setattr(cli, "err", Console(file=io.StringIO(), force_terminal=False))
+    with cli._progress(quiet=False) as progress:
+        assert progress is None  # piped or in CI: no bars
+    terminal = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=terminal, force_terminal=True))
+    with cli._progress(quiet=True) as progress:
+        assert progress is None
+    assert terminal.getvalue() == ""
+    with cli._progress(quiet=False) as progress:
+        assert progress is not None
+        progress("resolve", 3, 81)
+    assert "resolve" in terminal.getvalue() and "3/81" in terminal.getvalue()

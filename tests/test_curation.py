@@ -190,3 +190,10 @@ def test_append_rejections_refuses_an_empty_rejection(tmp_path: Path) -> None:
     with pytest.raises(ListParseError, match="gives none of"):
         append_rejections(path, [Rejection(reason="nothing to match")])
     assert path.read_text(encoding="utf-8") == FULL
+
+
+def test_append_rejections_to_an_unwritable_place_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "no-such-folder" / "curation.toml"
+    with pytest.raises(ListParseError, match="cannot write the curation file") as info:
+        append_rejections(path, [Rejection(arxiv_id="2305.05726", reason="survey")])
+    assert info.value.path == path

@@ -7,8 +7,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from rsvlm_graph.curation import load_curation
+from rsvlm_graph.curation import Curation, Pin, load_curation
 from rsvlm_graph.graph import build_graph, count_kinds, list_papers, not_enriched
+from rsvlm_graph.identifiers import paper_node_id
 from rsvlm_graph.listparse import parse_list, read_list
 from rsvlm_graph.models import (
     ArxivRecord,
@@ -222,3 +223,31 @@ def test_dataset_names_include_parenthesised_short_forms():
 
 def test_recommended_outside_paper_has_its_rank(enriched):
     assert enriched.nodes["paper:s2:" + S2["outside"]]["recommended_rank"] == 1
+
+
+def test_unresolved_and_doubtful_papers_say_why():
+    # SYNTHETIC resolutions without a failure record: no match at all, and a doubtful match
+    document = parse_list(SMALL_LIST, "small.md")
+    enrichment = Enrichment(resolutions=(
+        Resolution("paper:arxiv:2301.00001", None, None, note="no title match on Semantic Scholar"),
+        Resolution("paper:ieee:1234567", S2["beta"], "title-match", score=83.4, doubtful=True,
+                   note="best match 'Beta captioning'"),
+        Resolution("paper:arxiv:2302.00002", None, None, score=61.0, note="best match 'Other'"),
+    ))
+    rows = not_enriched(build_graph(document, None, enrichment), enrichment)
+    assert [reason for _, _, reason in rows] == [
+        "no match on Semantic Scholar",
+        "doubtful match (title similarity 83): pin or reject it in the curation file",
+        "no match on Semantic Scholar (title similarity 61)",
+    ]
+
+
+def test_list_paper_nodes_are_the_keys_enrichment_files_resolutions_under():
+    # SYNTHETIC pin: a list without its curation must not get other node ids from build_graph
+    # than enrich gives its resolutions (paper_node_id of the parsed ids)
+    text = SMALL_LIST.replace("[Gamma captions](https://arxiv.org/abs/2302.00002)", "Gamma captions")
+    curation = Curation(pins=(Pin(title="Gamma captions", s2_paper_id=S2["gamma"]),))
+    for parsed_with in (None, curation):
+        document = parse_list(text, "small.md", parsed_with)
+        G = build_graph(document, curation)
+        assert list_papers(G) == [paper_node_id(e.ids, e.title) for e in document.papers]

@@ -63,6 +63,7 @@ def test_slugify(text: str, slug: str) -> None:
     ("https://arxiv.org/pdf/2305.05726", "2305.05726", None),
     ("https://export.arxiv.org/abs/astro-ph/0601001v2", "astro-ph/0601001", 2),
     ("arxiv.org/abs/2204.09868/", "2204.09868", None),
+    ("https://arxiv.org/html/2305.05726v1", "2305.05726", 1),  # arXiv's HTML rendering
 ])
 def test_arxiv_ids(text: str, arxiv_id: str, version: int | None) -> None:
     assert normalize_arxiv_id(text) == arxiv_id

@@ -125,6 +125,21 @@ def test_venue_variants_fold_case_aliases_and_one_letter_swaps():
     assert [f.line for f in aliased if f.code == "venue-variants"] == [9, 12]
 
 
+def test_venue_checks_find_the_venue_column_by_its_header_not_its_position():
+    # SYNTHETIC list in another layout: Venue is the third column and holds no year
+    text = ("# L\n## VQA\n|Year|Title|Venue|Link|\n|---|---|---|---|\n"
+            "|2020|RSVQA: Visual question answering for remote sensing data|TGRS|"
+            "[link](https://ieeexplore.ieee.org/document/9088993)|\n"
+            "|2021|Mutual Attention Inception Network for Remote Sensing VQA|tgrs.|"
+            "[link](https://ieeexplore.ieee.org/document/9444570)|\n"
+            "- [RemoteCLIP: A Vision Language Foundation Model](https://arxiv.org/abs/2306.11029)"
+            " | [code](https://github.com/ChenDelong1999/RemoteCLIP) | arXiv 2023\n")
+    findings = lint_list(parse_list(text, "l.md"))
+    assert not {f.code for f in findings} & {"venue-format", "cell-count"}, findings
+    variants = [f for f in findings if f.code == "venue-variants"]
+    assert [(f.line, "'tgrs.'" in f.message) for f in variants] == [(6, True)]
+
+
 def test_parse_problems_become_errors():
     problem = ListParseError("row has no title", "l.md", 7)
     findings = lint_list(ListDocument("l.md", "L", (), (problem,)))

@@ -21,6 +21,7 @@ from rsvlm_graph.list_history import (
     growth_by_month,
     history_from_log,
 )
+from rsvlm_graph.listparse import parse_list
 from rsvlm_graph.models import ListDocument, ListEntry
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -143,6 +144,18 @@ def test_history_from_log_prefers_the_oldest_commit():
     )
     [added] = history_from_log(log_text, ListDocument("l.md", "L", (entry,)))
     assert (added.commit, added.date[:10]) == ("old", "2023-02-01")
+
+
+def test_bullet_rows_with_bold_or_quoted_titles_are_found():
+    # SYNTHETIC log of a bullet-style list: the title is bold or quoted, the link a [[paper]]
+    text = ("# L\n## VLM\n"
+            "* **GeoChat: Grounded Large VLM**, CVPR 2024. [[Paper](https://arxiv.org/abs/2311.15826)]\n"
+            '- "LHRS-Bot: Empowering RS." ECCV 2024. [[paper](https://arxiv.org/abs/2402.02544)]\n')
+    document = parse_list(text, "l.md")
+    log_text = "".join(f"\x1ec{i} 2024-0{3 - i}-01T00:00:00+00:00\n+{line}\n"  # newest first
+                       for i, line in enumerate(reversed(text.splitlines()[2:]), start=1))
+    history = history_from_log(log_text, document)
+    assert [(h.title[:8], h.commit) for h in history] == [("GeoChat:", "c2"), ("LHRS-Bot", "c1")]
 
 
 def test_growth_by_month_is_cumulative_and_continuous():

@@ -229,6 +229,77 @@ def test_other_column_layouts() -> None:
     assert len(aid.download_urls) == 2
 
 
+# SYNTHETIC layouts of other awesome lists of the field; titles and links from kg/awesome-list.md.
+PAPER_COLUMN_TABLE = """# Other list
+## Image Captioning
+| Title | Venue | Year | Paper | Code |
+|-------|-------|------|-------|------|
+| RSGPT: A Remote Sensing Vision Language Model and Benchmark | arXiv | 2023 | [PDF](https://arxiv.org/pdf/2307.15266.pdf) | [Code](https://github.com/Lavender105/RSGPT) |
+| RemoteGLM | - | 2023 | - | [GitHub](https://github.com/lzw-lzw/RemoteGLM) |
+"""
+YEAR_FIRST_TABLE = """# Other list
+## VQA
+|Year|Title|Venue|Link|Code|
+|---|---|---|---|---|
+|2020|RSVQA: Visual question answering for remote sensing data|TGRS|[link](https://ieeexplore.ieee.org/document/9088993)|[code](https://github.com/syvlo/RSVQA)|
+|2022|Open-ended remote sensing visual question answering with transformers|IJRS|[link](https://www.tandfonline.com/doi/full/10.1080/01431161.2022.2145583)|-|
+"""
+CITATION_BULLETS = """# Other list
+## Vision-Language Models
+* **RSGPT: A Remote Sensing Vision Language Model and Benchmark**, arXiv 2023. [[Paper](https://arxiv.org/abs/2307.15266)] [[Code](https://github.com/Lavender105/RSGPT)]
+- **[SkyScript: A Large and Semantically Diverse Vision-Language Dataset for Remote Sensing](https://arxiv.org/abs/2312.12856)** (AAAI 2024) [[code]](https://github.com/wangzhecheng/SkyScript)
+- "GeoChat: Grounded Large Vision-Language Model for Remote Sensing." CVPR 2024. [[paper](https://arxiv.org/abs/2311.15826)] [[code](https://github.com/mbzuai-oryx/geochat)]
+- Description Generation for Remote Sensing Images Using Attribute Attention Mechanism, Remote Sensing 2019. [[pdf](https://www.mdpi.com/2072-4292/11/6/612)]
+- RemoteCLIP [[arXiv](https://arxiv.org/abs/2306.11029)]
+- Prose that cites [a blog post](https://example.org/blog) is no entry.
+- **A bold title alone**
+  - Paper: [arXiv](https://arxiv.org/abs/2401.16822)
+  - Code: [GitHub](https://github.com/a/b)
+"""
+
+
+def test_paper_link_in_its_own_column() -> None:
+    rsgpt, remoteglm = parse_list(PAPER_COLUMN_TABLE, "other.md").papers
+    assert rsgpt.title == "RSGPT: A Remote Sensing Vision Language Model and Benchmark"
+    assert rsgpt.url == "https://arxiv.org/pdf/2307.15266.pdf"
+    assert rsgpt.ids == PaperIds(arxiv_id="2307.15266")
+    assert (rsgpt.venue, rsgpt.year) == ("arXiv", 2023)
+    assert rsgpt.code_urls == ("https://github.com/Lavender105/RSGPT",)
+    assert (remoteglm.url, remoteglm.venue, remoteglm.year) == (None, None, 2023)
+
+
+def test_year_first_table_with_a_link_column() -> None:
+    rsvqa, openended = parse_list(YEAR_FIRST_TABLE, "other.md").papers
+    assert (rsvqa.title, rsvqa.venue, rsvqa.year) == (
+        "RSVQA: Visual question answering for remote sensing data", "TGRS", 2020)
+    assert rsvqa.ids == PaperIds(ieee_id="9088993")
+    assert rsvqa.code_urls == ("https://github.com/syvlo/RSVQA",)
+    assert openended.ids == PaperIds(doi="10.1080/01431161.2022.2145583")
+    assert openended.code_urls == ()
+
+
+def test_citation_style_bullets() -> None:
+    document = parse_list(CITATION_BULLETS, "other.md")
+    assert [(e.title[:12], e.venue, e.year, e.line) for e in document.entries] == [
+        ("RSGPT: A Rem", "arXiv", 2023, 3),
+        ("SkyScript: A", "AAAI", 2024, 4),
+        ("GeoChat: Gro", "CVPR", 2024, 5),
+        ("Description ", "Remote Sensing", 2019, 6),
+        ("RemoteCLIP", None, None, 7),
+    ]
+    rsgpt, skyscript, geochat, description, remoteclip = document.entries
+    assert rsgpt.ids == PaperIds(arxiv_id="2307.15266")
+    assert skyscript.url == "https://arxiv.org/abs/2312.12856"
+    assert skyscript.code_urls == ("https://github.com/wangzhecheng/SkyScript",)
+    assert geochat.title == "GeoChat: Grounded Large Vision-Language Model for Remote Sensing"
+    assert geochat.ids == PaperIds(arxiv_id="2311.15826")
+    assert geochat.code_urls == ("https://github.com/mbzuai-oryx/geochat",)
+    assert description.title == ("Description Generation for Remote Sensing Images Using "
+                                 "Attribute Attention Mechanism")
+    assert description.ids == PaperIds(doi="10.3390/rs11060612")
+    assert (remoteclip.title, remoteclip.ids) == ("RemoteCLIP", PaperIds(arxiv_id="2306.11029"))
+
+
 def test_rows_cut_off_by_a_blank_line_are_recovered() -> None:
     document = read_list(DATA / "columns.md")
     entry = by_title(document, "Few-shot object detection")
@@ -292,6 +363,8 @@ FRAGMENTS = [
     "- **Bold** [[paper]](https://doi.org/10.1/x) [[code]](https://github.com/a)", "  - nested",
     "1. [x](http://[::1)", "[![b](https://img/x.svg)](https://a.b)", "> | quoted | table |",
     "```", "    indented | code", "<div>", "**", "[", "](", "|", "\\|", "[[x]]()", "* ",
+    "| Title | Paper | Link | Year |", "- **[T](https://a.b)** (V 2024) [[code]](https://c.d)",
+    '- "Quoted." V 2024. [[paper](https://a.b)]', "- T, V 2020. [[pdf](https://a.b)]", '- "',
 ]
 
 

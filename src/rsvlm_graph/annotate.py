@@ -16,6 +16,8 @@ from typing import Any
 
 import networkx as nx
 
+from .errors import ExportError
+from .listparse import is_bullet_line, split_venue_year
 from .models import ListDocument
 
 __all__ = [
@@ -67,24 +69,32 @@ def _paper_attrs_by_line(graph: nx.MultiDiGraph) -> dict[int, Mapping[str, Any]]
     return by_line
 
 
-def _venue_cell_end(row: str) -> tuple[int, bool]:
-    """Return where the second cell's text ends, and whether it has any; (end of row, True) for
-    a row with one cell."""
+def _venue_cell_end(row: str, venue: str | None) -> tuple[int, bool]:
+    """Return where the venue cell's text ends, and whether it has any.
+
+    The venue cell is the one the parser read ``venue`` from (tables put it in any column), else
+    the second cell, as in the bundled list's ``| Paper | Published in | … |``. A bullet, or a
+    row with one cell, gets the figure at its end.
+    """
     start = len(row) - len(row.lstrip())
+    if is_bullet_line(row):
+        return len(row.rstrip()), True
     if row.startswith("|", start):
         start += 1
-    pipes = [m.start() for m in _PIPE.finditer(row, start)]
-    if not pipes:
+    bounds = [start, *(m.start() + 1 for m in _PIPE.finditer(row, start)), len(row) + 1]
+    cells = [(a, b - 1) for a, b in zip(bounds, bounds[1:])]  # (start, end) of each cell
+    if len(cells) < 2:
         return len(row.rstrip()), True
-    cell_start = pipes[0] + 1
-    cell_end = pipes[1] if len(pipes) > 1 else len(row)
+    index = next((i for i, (a, b) in enumerate(cells)
+                  if venue and split_venue_year(row[a:b])[0] == venue), 1)
+    cell_start, cell_end = cells[index]
     text_end = cell_start + len(row[cell_start:cell_end].rstrip())
     return text_end, bool(row[cell_start:text_end].strip())
 
 
-def _annotate_row(line: str, figure: str) -> str:
+def _annotate_row(line: str, figure: str, venue: str | None) -> str:
     row = line.removesuffix("\r")
-    at, has_text = _venue_cell_end(row)
+    at, has_text = _venue_cell_end(row, venue)
     insert = f" · {figure}" if has_text else figure
     return f"{row[:at]}{insert}{line[at:]}"
 
@@ -128,7 +138,7 @@ def annotate_list(list_text: str, document: ListDocument, graph: nx.MultiDiGraph
             log.warning("%s:%d: paper row is outside the text", document.path, entry.line)
             continue
         figure = citation_figure(by_line.get(entry.line))
-        lines[entry.line - 1] = _annotate_row(lines[entry.line - 1], figure)
+        lines[entry.line - 1] = _annotate_row(lines[entry.line - 1], figure, entry.venue)
     return "\n".join(lines)
 
 
@@ -138,9 +148,18 @@ def write_annotated_list(
     """Write ``annotate_list`` of the list file to ``out_dir / ANNOTATED_LIST_NAME``.
 
     Read and written as bytes, so line endings stay as the curators wrote them.
+
+    Raises
+    ------
+    ExportError
+        If the file cannot be written.
     """
     text = Path(list_path).read_bytes().decode("utf-8")
     path = Path(out_dir) / ANNOTATED_LIST_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(annotate_list(text, document, graph).encode("utf-8"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(annotate_list(text, document, graph).encode("utf-8"))
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write the list with figures ({exc}); "
+                          "check the folder is writable") from exc
     return path

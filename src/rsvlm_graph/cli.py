@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .config import Settings
 from .errors import RsvlmGraphError
 from .graph import build_graph
+from .models import ListDocument
 from .tracking import load_history
 from .pipeline import (
     DEFAULT_KG_DIR,
@@ -46,10 +47,11 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+# Paths are checked where they are read, so a bad one is one line naming it and exit 1, as the
+# README promises, rather than click's usage block and exit 2.
 ListOption = Annotated[
     Path,
-    typer.Option("--list", help="The curated Markdown list; curation.toml and snapshot.jsonl sit beside it.",
-                 exists=True, dir_okay=False, readable=True),
+    typer.Option("--list", help="The curated Markdown list; curation.toml and snapshot.jsonl sit beside it."),
 ]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="Make no network request; use the snapshot and the store.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, only the summary.")]
@@ -76,6 +78,12 @@ def _errors_as_messages() -> Iterator[None]:
     except RsvlmGraphError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
         raise typer.Exit(code=1) from None
+
+
+def _warn_problems(document: ListDocument) -> None:
+    """Rows of the list that were skipped or read in part: one line each, ``path:line:``."""
+    for problem in document.problems:
+        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
 
 
 @contextmanager
@@ -110,7 +118,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what
 @app.command()
 def build(
     list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
-    out_dir: Annotated[Path, typer.Option("--out", help="Where the exports go.", file_okay=False)] = DEFAULT_OUT_DIR,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the exports go.")] = DEFAULT_OUT_DIR,
     offline: OfflineOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -124,8 +132,7 @@ def build(
         settings = Settings.from_env()
         inputs = Inputs(list_path)
         document, curation = load_inputs(inputs)
-        for problem in document.problems:
-            err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
+        _warn_problems(document)
         with _progress(quiet) as progress:
             fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
         result = run_build(
@@ -154,6 +161,7 @@ def enrich(
         settings = Settings.from_env()
         inputs = Inputs(list_path)
         document, curation = load_inputs(inputs)
+        _warn_problems(document)
         with _progress(quiet) as progress:
             fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
         write_snapshot(inputs.snapshot_path, fetched.enrichment)
@@ -242,6 +250,7 @@ def rank(
     with _errors_as_messages():
         inputs = Inputs(list_path)
         loaded = load_graph(inputs, Settings.from_env())
+        _warn_problems(loaded.document)
         ranking = rank_papers(loaded.graph, task=task, top=top, year_now=date.today().year)
         history = load_history(inputs.history_dir)
         records = [
@@ -265,6 +274,7 @@ def discover(
 
     with _errors_as_messages():
         loaded = load_graph(Inputs(list_path), Settings.from_env())
+        _warn_problems(loaded.document)
         candidates = discover_candidates(
             loaded.graph, recommended=loaded.enrichment.recommendations,
             is_rejected=loaded.curation.is_rejected, since=since, min_links=min_links, top=top,
@@ -280,7 +290,7 @@ def discover(
 @app.command()
 def query(
     query_or_file: Annotated[str, typer.Argument(help="A SPARQL query, or a .rq file (see docs/queries/).", metavar="QUERY_OR_FILE")],
-    data: Annotated[Path, typer.Option("--data", help="The RDF to query (.ttl, .nt or .jsonld).", exists=True, dir_okay=False)] = DEFAULT_OUT_DIR / "graph.ttl",
+    data: Annotated[Path, typer.Option("--data", help="The RDF to query (.ttl, .nt or .jsonld).")] = DEFAULT_OUT_DIR / "graph.ttl",
     fmt: Annotated[Literal["table", "json", "csv"], typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """Run a SPARQL query over the exported graph; common prefixes (schema, dcterms, cito, fabio,
@@ -331,8 +341,8 @@ def lint(
 def suggest(
     list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
     top: Annotated[int, typer.Option("--top", min=1, help="How many discovery candidates to propose.")] = 10,
-    out_path: Annotated[Path, typer.Option("--out", dir_okay=False, help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
-    rejects: Annotated[list[str] | None, typer.Option("--reject", help="S2 id, arXiv id, DOI or title never to suggest again (repeatable).")] = None,
+    out_path: Annotated[Path, typer.Option("--out", help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
+    rejects: Annotated[list[str] | None, typer.Option("--reject", metavar="ID_OR_TITLE", help="S2 id, arXiv id, DOI or title never to suggest again (repeatable).")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
 ) -> None:
     """Write a patch adding the top discovery candidates to their sections, and a review note.
@@ -346,6 +356,7 @@ def suggest(
     with _errors_as_messages():
         inputs = Inputs(list_path)
         loaded = load_graph(inputs, Settings.from_env())
+        _warn_problems(loaded.document)
         candidates = discover_candidates(
             loaded.graph, recommended=loaded.enrichment.recommendations,
             is_rejected=loaded.curation.is_rejected, top=top, year_now=date.today().year,
@@ -371,6 +382,7 @@ def history(
 
     with _errors_as_messages():
         document, _ = load_inputs(Inputs(list_path))
+        _warn_problems(document)
         entries = entry_history(list_path, document)
     _write(format_history(entries, fmt))
 

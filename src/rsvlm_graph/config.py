@@ -5,10 +5,13 @@ No other module reads ``os.environ``: tests build ``Settings(...)`` directly.
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import ConfigError
 
 __all__ = [
     "Settings",
@@ -64,7 +67,19 @@ class Settings:
         """Read ``S2_API_KEY``, ``RSVLM_S2_API_URL``, ``RSVLM_ARXIV_API_URL``, ``RSVLM_CACHE_DIR``,
         ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE``,
         ``RSVLM_ARXIV_INTERVAL`` and ``RSVLM_FRESHNESS_DAYS``; unset or empty ones keep their
-        defaults."""
+        defaults.
+
+        Raises
+        ------
+        ConfigError
+            If a numeric variable is not a number, or outside its range: the timeout and the
+            S2 rate must be above 0, the others at least 0 (retries a whole number).
+
+        Examples
+        --------
+        >>> Settings.from_env({"RSVLM_RETRIES": "2", "RSVLM_S2_RATE": " 10 "}).retries
+        2
+        """
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
@@ -82,18 +97,25 @@ class Settings:
             kwargs["cache_dir"] = Path(cache).expanduser()
         if email := get("RSVLM_CONTACT_EMAIL"):
             kwargs["contact_email"] = email
-        for name, attr, kind in (
-            ("RSVLM_TIMEOUT", "timeout", float),
-            ("RSVLM_RETRIES", "retries", int),
-            ("RSVLM_S2_RATE", "s2_rate", float),
-            ("RSVLM_ARXIV_INTERVAL", "arxiv_interval", float),
-            ("RSVLM_FRESHNESS_DAYS", "freshness_days", float),
-        ):
-            if (raw := get(name)) is not None:
-                try:
-                    kwargs[attr] = kind(raw)
-                except ValueError:
-                    from .errors import RsvlmGraphError
-
-                    raise RsvlmGraphError(f"{name}={raw!r} is not a number") from None
+        # 0 requests per second or a 0 s timeout cannot work; the others may be 0 (no waiting,
+        # no retry, always refetch). NaN and infinity are refused: they pass every comparison.
+        numbers: tuple[tuple[str, str, Callable[[str], float], bool], ...] = (
+            ("RSVLM_TIMEOUT", "timeout", float, False),
+            ("RSVLM_RETRIES", "retries", int, True),
+            ("RSVLM_S2_RATE", "s2_rate", float, False),
+            ("RSVLM_ARXIV_INTERVAL", "arxiv_interval", float, True),
+            ("RSVLM_FRESHNESS_DAYS", "freshness_days", float, True),
+        )
+        for name, attr, kind, zero_ok in numbers:
+            if (raw := get(name)) is None:
+                continue
+            wanted = (f"a {'whole ' if kind is int else ''}number "
+                      f"{'at least 0' if zero_ok else 'above 0'}")
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ConfigError(f"{name}={raw!r} is not {wanted}; fix or unset it") from None
+            if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+                raise ConfigError(f"{name}={raw!r} is not {wanted}; fix or unset it")
+            kwargs[attr] = value
         return cls(**kwargs)  # type: ignore[arg-type]

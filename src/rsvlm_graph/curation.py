@@ -330,7 +330,8 @@ def append_rejections(path: Path, rejections: Sequence[Rejection]) -> None:
     Raises
     ------
     ListParseError
-        If the existing file is invalid, or the appended text would make it invalid.
+        If the existing file is invalid, the appended text would make it invalid, or the file
+        cannot be written.
     """
     path = Path(path)
     current = load_curation(path)
@@ -352,6 +353,9 @@ def append_rejections(path: Path, rejections: Sequence[Rejection]) -> None:
         _Reader(path, text + addition).curation(tomllib.loads(text + addition))
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(path, exc) from exc
-    with path.open("a", encoding="utf-8", newline="\n") as handle:
-        handle.write(addition)
+    try:
+        with path.open("a", encoding="utf-8", newline="\n") as handle:
+            handle.write(addition)
+    except OSError as exc:
+        raise ListParseError(f"cannot write the curation file: {exc}", path) from exc
     logger.info("appended %d rejection(s) to %s", len(kept), path)

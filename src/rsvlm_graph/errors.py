@@ -1,6 +1,7 @@
 """Every error rsvlm-graph raises on purpose, in one tree.
 
     RsvlmGraphError
+    ├── ConfigError           an environment variable holds a value that cannot be used
     ├── ListParseError        the curated list (or curation file) cannot be read; carries path and line
     ├── IdentifierError       a string is not a valid arXiv id / DOI / other identifier
     ├── SourceError           an API answered badly or not at all, after retries
@@ -21,6 +22,7 @@ from pathlib import Path
 
 __all__ = [
     "RsvlmGraphError",
+    "ConfigError",
     "ListParseError",
     "IdentifierError",
     "SourceError",
@@ -36,6 +38,10 @@ __all__ = [
 
 class RsvlmGraphError(Exception):
     """Base of every error this package raises on purpose."""
+
+
+class ConfigError(RsvlmGraphError):
+    """Raised when a setting read from the environment is not a usable value; names the variable."""
 
 
 class ListParseError(RsvlmGraphError):

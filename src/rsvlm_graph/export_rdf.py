@@ -530,24 +530,39 @@ def _open(path: Path, what: str) -> TextIO:
         raise ExportError(f"{path}: cannot write {what} ({exc}); check the folder exists and is writable") from exc
 
 
-_PN_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+# A prefixed name's local part here: ASCII name characters, neither starting with "." or "-" nor
+# ending with "." (a plain subset of Turtle's PN_LOCAL that every parser reads alike).
+_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+_NAME_CHAR_SET = frozenset(_NAME_CHARS)
+_IRI_SPECIAL = re.compile(r'[<>"{}|^`\\ ]')
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _IRI_ESCAPES = str.maketrans({c: f"\\u{ord(c):04X}" for c in '<>"{}|^`\\ '})
+_CHUNK = 1 << 16  # pieces of text per write: one large write is far cheaper than many small ones
 
 
 def _turtle_terms(bound: Mapping[str, str]) -> tuple[Callable[[str], str], Callable[[Literal], str]]:
     """Formatters for IRIs (prefixed name when the local part is a plain name) and literals."""
     ordered = sorted(bound.items(), key=lambda item: len(item[1]), reverse=True)
-    names = {ns: prefix for prefix, ns in ordered}
+    names = {ns: prefix for prefix, ns in ordered}  # longest namespace first
+    # A namespace ending in a name character (not "/" or "#") can claim more of an IRI than the
+    # cut after its last non-name character; rare, so tried one by one before that cut.
+    greedy = [ns for ns in names if ns[-1:] in _NAME_CHAR_SET]
 
-    @cache
+    def plain(value: str, start: int) -> bool:
+        return start < len(value) and value[start] not in ".-" and value[-1] != "."
+
     def iri(value: str) -> str:
         if value.startswith("_:"):
             return value
-        for namespace in names:
-            if value.startswith(namespace) and _PN_LOCAL.fullmatch(value, len(namespace)):
+        # the longest tail of name characters: a prefixed name's local part can only lie in it
+        cut = len(value.rstrip(_NAME_CHARS))
+        for namespace in greedy:
+            if len(namespace) > cut and value.startswith(namespace) and plain(value, len(namespace)):
                 return f"{names[namespace]}:{value[len(namespace):]}"
-        return f"<{value.translate(_IRI_ESCAPES)}>"
+        prefix = names.get(value[:cut])
+        if prefix is not None and plain(value, cut):
+            return f"{prefix}:{value[cut:]}"
+        return f"<{value.translate(_IRI_ESCAPES) if _IRI_SPECIAL.search(value) else value}>"
 
     def literal(value: Literal) -> str:
         text, datatype, language = value
@@ -560,6 +575,39 @@ def _turtle_terms(bound: Mapping[str, str]) -> tuple[Callable[[str], str], Calla
         return f'"{text}"^^{iri(datatype)}' if datatype else f'"{text}"'
 
     return iri, literal
+
+
+class _TurtleTexts(dict):
+    """Term → its Turtle text, filled on first use: ``texts[term]`` in the hot loop, no call.
+
+    An IRI recurs as subject and object, a typed literal (year, count) across papers; plain
+    literals (titles, abstracts) are mostly unique, so they are formatted but not kept.
+    """
+
+    def __init__(self, bound: Mapping[str, str]) -> None:
+        super().__init__()
+        self.iri, self.literal = _turtle_terms(bound)
+
+    def __missing__(self, term: Object) -> str:
+        if term.__class__ is str:
+            text = self[term] = self.iri(term)
+        elif term[1] or term[2]:
+            text = self[term] = self.literal(term)
+        else:
+            text = self.literal(term)
+        return text
+
+
+class _TurtleHeads(dict):
+    """Predicate → the text that opens it after a previous one: ``" ;\\n\\t<predicate> "``."""
+
+    def __init__(self, iri: Callable[[str], str]) -> None:
+        super().__init__()
+        self.iri = iri
+
+    def __missing__(self, predicate: str) -> str:
+        text = self[predicate] = f" ;\n\t{'a' if predicate == TYPE else self.iri(predicate)} "
+        return text
 
 
 def write_turtle(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, str] | None = None) -> None:
@@ -585,20 +633,29 @@ def write_turtle(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, s
     write_jsonld
     """
     statements, bound = _prepare(g, bound)
-    iri, literal = _turtle_terms(bound)
+    texts = _TurtleTexts(bound)
+    heads = _TurtleHeads(texts.iri)
     with _open(path, "Turtle") as out:
         out.writelines(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in bound.items())
+        parts: list[str] = []
+        append = parts.append
         for subject, po in statements:
-            parts, last = [iri(subject)], None
+            append(texts[subject])
+            first, last = len(parts), None
             for p, o in po:
-                text = iri(o) if o.__class__ is str else literal(o)
                 if p == last:
-                    parts.append(f" , {text}")  # another object of the same predicate
+                    append(" , ")  # another object of the same predicate
                 else:
-                    parts.append(f"{' ;' if last else ''}\n\t{'a' if p == TYPE else iri(p)} {text}")
+                    append(heads[p])
                     last = p
-            parts.append(" .\n")
-            out.write("".join(parts))
+                append(texts[o])
+            if last is not None:
+                parts[first] = parts[first][2:]  # the subject's first predicate follows no " ;"
+            append(" .\n")
+            if len(parts) > _CHUNK:
+                out.write("".join(parts))
+                parts.clear()
+        out.write("".join(parts))
 
 
 def _jsonld_nodes(statements: Statements, compact: Callable[[str], str]) -> Iterator[dict[str, Any]]:

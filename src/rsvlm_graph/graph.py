@@ -28,7 +28,14 @@ from .identifiers import (
     task_node_id,
     venue_node_id,
 )
-from .models import ArxivRecord, Enrichment, ListDocument, ListEntry, Paper, PaperIds
+from .models import (
+    ArxivRecord,
+    Enrichment,
+    ListDocument,
+    ListEntry,
+    Paper,
+    Resolution,
+)
 
 __all__ = [
     "build_graph",
@@ -46,18 +53,14 @@ log = logging.getLogger(__name__)
 KINDS = ("list", "paper", "dataset", "task", "venue", "code", "author", "outside_paper")
 
 
-def list_paper_key(entry: ListEntry, curation: Curation | None = None) -> str:
-    """Return the node id of a list paper: from the list's own identifiers, else a pinned S2 id.
+def list_paper_key(entry: ListEntry) -> str:
+    """Return the node id of a list paper, from its identifiers (``paper_node_id``).
 
-    The id never depends on enrichment, so it is stable across refreshes (a DOI found later
-    becomes an attribute, not a new id).
+    A pinned S2 id is among them when the list was parsed with its curation file. The id is
+    the key enrichment files its resolution under, and never depends on enrichment, so it is
+    stable across refreshes (a DOI found later becomes an attribute, not a new id).
     """
-    ids = entry.ids
-    if ids.is_empty() and curation is not None:
-        pin = curation.pin_for(entry)
-        if pin is not None and pin.s2_paper_id:
-            ids = PaperIds(s2_paper_id=pin.s2_paper_id)
-    return paper_node_id(ids, entry.title)
+    return paper_node_id(entry.ids, entry.title)
 
 
 def build_graph(
@@ -128,7 +131,7 @@ def _merge_tuple(old: Iterable[Any], new: Iterable[Any]) -> tuple[Any, ...]:
 
 
 def _add_list_paper(G: nx.MultiDiGraph, list_id: str, entry: ListEntry, curation: Curation) -> None:
-    node = list_paper_key(entry, curation)
+    node = list_paper_key(entry)
     venue = curation.canonical_venue(normalize_venue(entry.venue)) if entry.venue else None
     if node in G:  # the same paper listed again under another section: one paper, more tasks
         attrs = G.nodes[node]
@@ -387,22 +390,34 @@ def list_papers(G: nx.MultiDiGraph) -> list[str]:
     return [n for n, attrs in G.nodes(data=True) if attrs["kind"] == "paper"]
 
 
+def _resolution_reason(resolution: Resolution) -> str | None:
+    """Why a resolution gave no paper to enrich from, or ``None`` if it named one."""
+    similarity = (f" (title similarity {resolution.score:.0f})"
+                  if resolution.score is not None else "")
+    if resolution.doubtful:
+        return f"doubtful match{similarity}: pin or reject it in the curation file"
+    if resolution.s2_paper_id is None:
+        return f"no match on Semantic Scholar{similarity}"
+    return None
+
+
 def not_enriched(G: nx.MultiDiGraph, enrichment: Enrichment) -> list[tuple[str, str, str]]:
     """Return ``(node, title, reason)`` for each list paper without Semantic Scholar metadata.
 
-    The reason is the recorded failure when there is one, else why resolution did not accept a
-    match, else "never fetched".
+    The reason is the recorded failure when there is one, else why resolution found no paper
+    or doubted the one it found, else "never fetched".
     """
     failures: dict[str, str] = {}
     for failure in enrichment.failures:
         failures.setdefault(failure.subject, f"{failure.phase}: {failure.reason}")
+    resolutions = {r.entry_key: r for r in enrichment.resolutions}
     rows = []
     for node in list_papers(G):
         attrs = G.nodes[node]
         if attrs.get("fetched_at"):
             continue
         reason = failures.get(node) or failures.get(attrs.get("s2_id") or "")
-        if reason is None and attrs.get("resolution_method") is None and "resolution_score" in attrs:
-            reason = f"no confident match (title similarity {attrs['resolution_score']})"
+        if reason is None and node in resolutions:
+            reason = _resolution_reason(resolutions[node])
         rows.append((node, attrs["title"], reason or "never fetched (no snapshot record)"))
     return rows

@@ -90,8 +90,9 @@ def _arxiv_match(text: str) -> re.Match[str]:
                                                            "export.arxiv.org/")):
         split = _split(candidate if "://" in candidate else f"https://{candidate}")
         path = re.sub(r"\.pdf$", "", split[0].path.rstrip("/")) if split else ""
-        if split is None or split[1] not in _ARXIV_HOSTS or not re.match(r"^/(?:abs|pdf)/", path):
-            raise IdentifierError(f"{text!r} is not an arXiv abs/pdf URL")
+        if split is None or split[1] not in _ARXIV_HOSTS or not re.match(r"^/(?:abs|pdf|html)/",
+                                                                        path):
+            raise IdentifierError(f"{text!r} is not an arXiv abs/pdf/html URL")
         candidate = path.split("/", 2)[2]
     elif candidate[:6].lower() == "arxiv:":
         candidate = candidate[6:].strip()
@@ -111,7 +112,7 @@ def normalize_arxiv_id(text: str) -> str:
     ----------
     text : str
         A bare id (``2305.05726``, ``2305.05726v2``, ``astro-ph/0601001``), an ``arXiv:`` id, or
-        an ``arxiv.org/abs/…`` or ``arxiv.org/pdf/…`` URL.
+        an ``arxiv.org/abs/…``, ``arxiv.org/pdf/…`` or ``arxiv.org/html/…`` URL.
 
     Raises
     ------
@@ -194,9 +195,9 @@ def _mdpi_doi(path: str) -> str | None:
 def ids_from_url(url: str) -> PaperIds:
     """Return the identifiers a paper link carries in itself.
 
-    arXiv abs/pdf links give ``arxiv_id`` (no version); doi.org, ACM, Taylor & Francis and Wiley
-    ``/doi/`` links and MDPI article links give ``doi``; IEEE Xplore ``document/N`` links give
-    ``ieee_id``; ScienceDirect ``pii/…`` links give ``pii``; Semantic Scholar paper pages give
+    arXiv abs/pdf/html links give ``arxiv_id`` (no version); doi.org, ACM, Taylor & Francis and
+    Wiley ``/doi/`` links and MDPI article links give ``doi``; IEEE Xplore ``document/N`` links
+    give ``ieee_id``; ScienceDirect ``pii/…`` links give ``pii``; Semantic Scholar paper pages give
     ``s2_paper_id``. Any other link gives an empty ``PaperIds``; so does an MDPI link of a journal
     missing from ``MDPI_JOURNAL_CODES``.
 

@@ -51,6 +51,7 @@ from .identifiers import (
     normalize_venue,
     title_similarity,
 )
+from .listparse import is_bullet_line, split_venue_year
 from .models import ListDocument, ListEntry
 
 __all__ = [
@@ -84,6 +85,7 @@ GONE_STATUSES = frozenset({404, 410})
 
 _LINK_TARGET = re.compile(r"\]\(([^)]*)\)")
 _VENUE_CELL = re.compile(r"^(?:\S.*\s)?(?:19|20)\d\d$")
+_HAS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _WRITTEN_VENUE = re.compile(r"^(.*?\S)\W*\s+(?:19|20)\d\d\W*$")
 
 
@@ -111,6 +113,19 @@ def _cells(raw: str) -> list[str]:
     text = text[1:] if text.startswith("|") else text
     text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
     return [cell.strip() for cell in re.split(r"(?<!\\)\|", text)]
+
+
+def _is_table_row(entry: ListEntry) -> bool:
+    return "|" in entry.raw and not is_bullet_line(entry.raw)
+
+
+def _venue_cell(entry: ListEntry) -> str | None:
+    """The cell of a table row that the parser read the venue from, found by its content: tables
+    put the venue in any column ("| Year | Title | Venue |"), so its position says nothing."""
+    if not entry.venue or not _is_table_row(entry):
+        return None
+    return next((cell for cell in _cells(entry.raw) if split_venue_year(cell)[0] == entry.venue),
+                None)
 
 
 def _row_urls(entry: ListEntry) -> list[str]:
@@ -208,7 +223,7 @@ def _missing_fields(document: ListDocument) -> Iterable[Finding]:
 def _row_shape(document: ListDocument) -> Iterable[Finding]:
     by_table: dict[tuple[str, str], list[ListEntry]] = defaultdict(list)
     for entry in document.entries:
-        if "|" in entry.raw:
+        if _is_table_row(entry):
             by_table[(entry.kind, entry.section)].append(entry)
     for entries in by_table.values():
         counts = [len(_cells(e.raw)) for e in entries]
@@ -220,11 +235,13 @@ def _row_shape(document: ListDocument) -> Iterable[Finding]:
                     f"row has {count} cells, the other rows of '{entry.section}' have {usual}",
                 )
     for entry in document.papers:
-        cells = _cells(entry.raw)
-        if len(cells) > 1 and cells[1] and not _VENUE_CELL.match(cells[1]):
+        # only a cell holding venue and year has a format to keep; a Venue column beside a Year
+        # column rightly holds the venue alone
+        cell = _venue_cell(entry)
+        if cell is not None and _HAS_YEAR.search(cell) and not _VENUE_CELL.match(cell):
             yield _finding(
                 document, entry.line, "warning", "venue-format",
-                f"'Published in' reads {cells[1]!r}; write '<venue> <year>'",
+                f"'Published in' reads {cell!r}; write '<venue> <year>'",
             )
 
 
@@ -232,9 +249,11 @@ def _written_venue(entry: ListEntry) -> str | None:
     """The venue as the row spells it: the parser tidies ``entry.venue`` ("arxiv" → "arXiv")."""
     if not entry.venue:
         return None
-    cells = _cells(entry.raw)
-    written = _WRITTEN_VENUE.match(cells[1]) if len(cells) > 1 else None
-    return written.group(1) if written else entry.venue
+    cell = _venue_cell(entry)
+    if cell is None:
+        return entry.venue
+    written = _WRITTEN_VENUE.match(cell)
+    return written.group(1) if written else cell
 
 
 def _fold(name: str) -> str:

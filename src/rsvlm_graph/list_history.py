@@ -17,7 +17,7 @@ from typing import Literal
 
 from .errors import RsvlmGraphError
 from .identifiers import canonical_url, normalize_title, title_similarity
-from .listparse import read_list
+from .listparse import is_bullet_line, parse_list, read_list
 from .models import ListDocument, ListEntry
 
 __all__ = [
@@ -139,7 +139,10 @@ def _commits(log_text: str) -> list[tuple[str, str, list[str]]]:
 
 
 def _first_cell(line: str) -> tuple[str, str | None]:
-    """Return the text and link of a row's first cell (or bullet), as the row was written."""
+    """Return the title and link of an added row: a bullet as the parser reads it (its title may
+    be bold or quoted, its link a ``[[paper]](…)``), else the row's first cell as written."""
+    if is_bullet_line(line) and (entries := parse_list(line).entries):
+        return entries[0].title, entries[0].url
     text = line.strip().lstrip("|").lstrip("*-+ ").strip()
     cell = text.split("|", 1)[0]
     match = _LINK.search(cell)

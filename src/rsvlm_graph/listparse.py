@@ -24,7 +24,7 @@ from .errors import ListParseError
 from .identifiers import ids_from_url, normalize_venue, slugify
 from .models import EntryKind, ListDocument, ListEntry, PaperIds
 
-__all__ = ["parse_list", "read_list"]
+__all__ = ["parse_list", "read_list", "split_venue_year", "is_bullet_line"]
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +36,17 @@ _HEADER_ROLES = {
                      "methods"), "title"),
     **dict.fromkeys(("publication", "venue", "published in", "conference", "journal"), "venue"),
     "year": "year",
+    **dict.fromkeys(("pdf", "paper link", "arxiv", "doi"), "paper"),
     **dict.fromkeys(("code", "project", "github", "code/project"), "code"),
-    **dict.fromkeys(("home", "home/github", "home/project", "link", "homepage"), "home"),
+    **dict.fromkeys(("home", "home/github", "home/project", "homepage"), "home"),
+    # "| Title | Link |": the paper's link in a paper table, the home page in a dataset table
+    **dict.fromkeys(("link", "links", "url"), "link"),
     **dict.fromkeys(("download", "download link", "download links", "data"), "download"),
 }
+# Which of several title-like headers names the entry: in "| Title | ... | Paper |" the Paper
+# column holds the paper's link ("[PDF](…)"), not its title.
+_TITLE_HEADER_RANK = ("title", "name", "method", "methods", "dataset", "datasets", "paper",
+                      "papers")
 _DATASET_TITLE_HEADERS = frozenset({"dataset", "datasets", "name"})
 _DATASET_HEADINGS = frozenset({"dataset", "datasets"})
 # Words of a bullet's secondary links ("[[code]](…)"), so they are not taken for its title.
@@ -54,7 +61,11 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _DATASET_SUFFIX = re.compile(r"\s*\bdatasets?\s*$", re.IGNORECASE)
 _UNCLOSED_LINK = re.compile(r"\[|\]\(|https?://")
 _BULLET_SEPARATORS = " \t|-–—,:;()[]"
+_QUOTED_TITLE = re.compile(r"[\"“](?P<title>[^\"“”]+)[\"”]\s*(?P<rest>.*)")
+_TITLE_VENUE_YEAR = re.compile(
+    r"(?P<title>.+?)(?:[,.]\s+|\s+\()(?P<rest>[^,.()]*\b(?:19|20)\d{2}\)?\.?)")
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+_BULLET_LINE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +81,10 @@ class _Inline:
 
     text: str  # all visible text, links included, mojibake repaired, whitespace folded
     links: tuple[_Link, ...]
-    leading: str  # "link", "strong" or "text": what the run starts with
+    leading: str  # "link" (also a bold link), "strong" or "text": what the run starts with
     strong: str  # text of a leading bold run
     outside: str  # text that is neither in a link nor in the leading bold run
+    before_link: str  # the outside text before the first link
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +92,8 @@ class _Columns:
     title: int
     venue: int | None
     year: int | None
+    paper: tuple[int, ...]  # columns of paper links, when the title column holds plain text
+    link: tuple[int, ...]  # "Link"/"URL": the paper link of a paper row, a dataset's home page
     code: tuple[int, ...]
     home: tuple[int, ...]
     download: tuple[int, ...]
@@ -101,13 +115,18 @@ def _read_inline(token: Token) -> _Inline:
     text: list[str] = []
     outside: list[str] = []
     strong: list[str] = []
+    before_link: list[str] = []
     links: list[_Link] = []
     link: tuple[str, list[str], bool] | None = None  # href, text, holds an image
     leading = ""
     in_leading_strong = False
-    for child in token.children or []:
+    children = token.children or []
+    for index, child in enumerate(children):
         if not leading and not (child.type == "text" and not child.content.strip()):
             leading = {"link_open": "link", "strong_open": "strong"}.get(child.type, "text")
+            if child.type in ("strong_open", "em_open") and index + 1 < len(children) and \
+                    children[index + 1].type == "link_open":
+                leading = "link"  # "**[Title](…)**": a linked title in bold
             in_leading_strong = leading == "strong"
         if child.type == "link_open":
             link = (str(child.attrs.get("href", "")), [], False)
@@ -122,14 +141,25 @@ def _read_inline(token: Token) -> _Inline:
             if link is not None:
                 link[1].append(piece)
                 link = (link[0], link[1], link[2] or child.type == "image")
+            elif in_leading_strong:
+                strong.append(piece)
             else:
-                (strong if in_leading_strong else outside).append(piece)
+                outside.append(piece)
+                if not links:
+                    before_link.append(piece)
     return _Inline(_fold_text("".join(text)), tuple(links), leading or "text",
-                   _fold_text("".join(strong)), _fold_text("".join(outside)))
+                   _fold_text("".join(strong)), _fold_text("".join(outside)),
+                   _fold_text("".join(before_link)))
 
 
-def _venue_year(text: str) -> tuple[str | None, int | None]:
-    """Split a cell such as ``TGRS 2017``, ``GRSL 2022.`` or ``2023`` into venue and year."""
+def split_venue_year(text: str) -> tuple[str | None, int | None]:
+    """Split a cell such as ``TGRS 2017``, ``GRSL 2022.`` or ``2023`` into venue and year.
+
+    The venue is tidied by ``normalize_venue``; either part is ``None`` when absent.
+
+    >>> split_venue_year("arxiv 2023"), split_venue_year("GRSL 2022."), split_venue_year("-")
+    (('arXiv', 2023), ('GRSL', 2022), (None, None))
+    """
     text = text.strip()
     if text in ("", "-"):
         return None, None
@@ -139,6 +169,30 @@ def _venue_year(text: str) -> tuple[str | None, int | None]:
     if found := _YEAR.search(text):  # "ICCV 2023 Workshop": the year is not last
         return normalize_venue(text[:found.start()] + text[found.end():]) or None, int(found[0])
     return normalize_venue(text) or None, None
+
+
+def _text_title(text: str) -> tuple[str, str]:
+    """Split a bullet's unlinked lead text into title and venue text: ``"Title." ECCV 2024``,
+    ``Title, TGRS 2020``, ``Title (AAAI 2024)`` or just ``Title``."""
+    text = text.strip(_BULLET_SEPARATORS)
+    if quoted := _QUOTED_TITLE.fullmatch(text):
+        # citation style puts the title's closing period or comma inside the quotes
+        return quoted["title"].rstrip(".,").strip(), quoted["rest"]
+    if split := _TITLE_VENUE_YEAR.fullmatch(text):
+        return split["title"], split["rest"]
+    return text, ""
+
+
+def is_bullet_line(text: str) -> bool:
+    """Return whether `text` starts a list item (``-``, ``*``, ``+``, ``1.`` or ``1)``), which
+    this parser reads as a bullet entry rather than a table row, even when it holds ``|``.
+
+    >>> is_bullet_line("- [Title](https://a.b) | [code](https://c.d)")
+    True
+    >>> is_bullet_line("[Title](https://a.b)|TGRS 2020|-")
+    False
+    """
+    return _BULLET_LINE.match(text) is not None
 
 
 def _link_role(link: _Link) -> str | None:
@@ -157,9 +211,15 @@ def _header_key(text: str) -> str:
 
 
 def _columns(header: Sequence[_Inline]) -> _Columns | None:
-    roles = [_HEADER_ROLES.get(_header_key(cell.text)) for cell in header]
+    keys = [_header_key(cell.text) for cell in header]
+    roles = [_HEADER_ROLES.get(key) for key in keys]
     if "title" not in roles:
         return None
+    title = min((i for i, role in enumerate(roles) if role == "title"),
+                key=lambda i: (_TITLE_HEADER_RANK.index(keys[i]), i))
+    for i, role in enumerate(roles):
+        if role == "title" and i != title and keys[i] in ("paper", "papers"):
+            roles[i] = "paper"
 
     def first(role: str) -> int | None:
         return roles.index(role) if role in roles else None
@@ -167,8 +227,8 @@ def _columns(header: Sequence[_Inline]) -> _Columns | None:
     def every(role: str) -> tuple[int, ...]:
         return tuple(i for i, r in enumerate(roles) if r == role)
 
-    return _Columns(roles.index("title"), first("venue"), first("year"), every("code"),
-                    every("home"), every("download"))
+    return _Columns(title, first("venue"), first("year"), every("paper"), every("link"),
+                    every("code"), every("home"), every("download"))
 
 
 class _Parser:
@@ -293,14 +353,19 @@ class _Parser:
         def links_of(indices: Iterable[int]) -> tuple[str, ...]:
             return _web_links(link for i in indices for link in cells[i].links)
 
-        venue, year = (_venue_year(cells[columns.venue].text) if columns.venue is not None
+        venue, year = (split_venue_year(cells[columns.venue].text) if columns.venue is not None
                        else (None, None))
         if columns.year is not None and (found := _YEAR.search(cells[columns.year].text)):
             year = int(found[0])  # a Year column wins over a year inside the venue cell
+        # "| Title | … | Paper |": the title is plain text and the link sits in its own column
+        link_columns = columns.paper + (columns.link if kind == "paper" else ())
+        if url is None and (paper_links := links_of(link_columns)):
+            url = paper_links[0]
         if kind == "paper":
-            urls = {"code_urls": links_of(columns.code + columns.home)}
+            others = links_of(columns.code + columns.home + columns.link)
+            urls = {"code_urls": tuple(u for u in others if u != url)}
         else:
-            urls = {"home_urls": links_of(columns.home + columns.code),
+            urls = {"home_urls": links_of(columns.home + columns.link + columns.code),
                     "download_urls": links_of(columns.download)}
         self.add(ListEntry(kind=kind, title=title, url=url, section=self.section,
                            task=self.task(kind), line=line, raw=self.source(first, last),
@@ -310,16 +375,20 @@ class _Parser:
         run = _read_inline(inline)
         links = [link for link in run.links if not link.is_badge
                  and link.href.startswith(("http://", "https://"))]
+        venue_text = run.outside
         if run.leading == "strong" and any(_link_role(link) for link in links):
             title, url = run.strong, None  # "**Title** [[paper]](…) [[code]](…)"
         elif run.leading == "link" and links and links[0] is run.links[0] and \
                 _link_role(links[0]) is None:
             title, url = links[0].text, links[0].href  # "[Title](…) …"
             links = links[1:]
+        elif run.leading == "text" and any(_link_role(link) == "paper" for link in links):
+            # '"Title." ECCV 2024. [[paper](…)]' or 'Title [[paper](…)]'
+            (title, venue_text), url = _text_title(run.before_link), None
         else:
             return  # prose, a table of contents, a badge line: not an entry
-        if not slugify(title):
-            return
+        if not slugify(title) or title.casefold() in _LINK_ROLES:
+            return  # "  - Paper: [arXiv](…)" under a bold title: a link's label, not a title
         kind: EntryKind = "dataset" if self.in_dataset_part() else "paper"
         roles: dict[str, list[str]] = {"paper": [], "code": [], "home": [], "download": []}
         for link in links:
@@ -327,7 +396,7 @@ class _Parser:
         if url is None and roles["paper"]:
             url = roles["paper"].pop(0)
         venue, year = None, None
-        match = _VENUE_YEAR.fullmatch(run.outside.strip(_BULLET_SEPARATORS))
+        match = _VENUE_YEAR.fullmatch(venue_text.strip(_BULLET_SEPARATORS))
         if match is not None:
             venue, year = normalize_venue(match["venue"]) or None, int(match["year"])
         if kind == "paper":
@@ -395,7 +464,10 @@ def parse_list(text: str, path: str = "<string>", curation: Curation | None = No
 
 
 def read_list(path: Path, curation: Curation | None = None) -> ListDocument:
-    """Read and parse the list file at `path` (see ``parse_list``), logging each problem.
+    """Read and parse the list file at `path` (see ``parse_list``).
+
+    Rows skipped or read in part are in the document's ``problems``, not logged: the caller
+    reports them once (the CLI as warnings, ``lint`` as findings).
 
     Raises
     ------
@@ -410,10 +482,12 @@ def read_list(path: Path, curation: Curation | None = None) -> ListDocument:
     if not text.strip():
         raise ListParseError("the list is empty", path)
     document = parse_list(text, str(path), curation)
-    for problem in document.problems:
-        logger.warning("%s", problem)
     if not document.entries:
+        # nothing usable: the first skipped row or table is most likely why
+        first = document.problems[0] if document.problems else None
         raise ListParseError(
             "no paper or dataset entry found (want tables with a Title/Paper/Dataset column, or "
-            "bullets such as '- [Title](https://…)')", path)
+            "bullets such as '- [Title](https://…)')"
+            + (f"; {first.reason}" if isinstance(first, ListParseError) else ""),
+            path, first.line if isinstance(first, ListParseError) else None)
     return document

@@ -20,7 +20,7 @@ from .analysis import Candidate, RankedPaper, discover_candidates, rank_papers
 from .arxiv_source import ArxivSource
 from .config import Settings
 from .curation import Curation, load_curation
-from .errors import RsvlmGraphError
+from .errors import ExportError, RsvlmGraphError
 from .enrich import UNREACHABLE_REASON, ProgressCallback, enrich
 from .graph import build_graph, count_kinds, not_enriched
 from .listparse import read_list
@@ -235,7 +235,11 @@ def run_build(
     )
     validate(to_rdf(G))  # fail loudly before anything is written
     statements = to_statements(G)  # the writers format these directly: rdflib's are too slow
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"{out_dir}: cannot create the output folder ({exc}); "
+                          "pass a writable --out") from exc
     paths = [out_dir / "graph.ttl", out_dir / "graph.jsonld", out_dir / "graph.graphml"]
     write_turtle(statements, paths[0])
     write_jsonld(statements, paths[1])

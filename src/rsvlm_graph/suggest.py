@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .curation import Rejection, append_rejections
+from .errors import ExportError
 from .identifiers import normalize_arxiv_id, normalize_doi, normalize_title, slugify
 from .models import ListDocument
 
@@ -331,6 +332,11 @@ def write_suggestions(
     -------
     paths : (Path, Path)
         The patch and the note. The patch is empty when no candidate has a table to go into.
+
+    Raises
+    ------
+    ExportError
+        If ``out`` ends in ``.md`` (the note would overwrite the patch) or cannot be written.
     """
     list_path = Path(list_path)
     if list_rel is None:
@@ -342,7 +348,13 @@ def write_suggestions(
     plan = plan_suggestions(text, document, candidates)
     out = Path(out)
     note = out.with_suffix(".md")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(build_patch(text, list_rel, document, candidates).encode("utf-8"))
-    note.write_bytes(review_note(candidates, unplaced=plan.unplaced).encode("utf-8"))
+    if note == out:
+        raise ExportError(f"{out}: the review note would overwrite the patch; "
+                          "name the patch e.g. suggestions.patch")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(build_patch(text, list_rel, document, candidates).encode("utf-8"))
+        note.write_bytes(review_note(candidates, unplaced=plan.unplaced).encode("utf-8"))
+    except OSError as exc:
+        raise ExportError(f"cannot write the suggestions ({exc}); pass a writable --out") from exc
     return out, note

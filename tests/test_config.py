@@ -1,0 +1,81 @@
+"""Settings.from_env: defaults, each variable, and bad values refused with the variable's name.
+
+Every environment here is a plain dict passed in, so the real environment never leaks in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rsvlm_graph.config import (
+    DEFAULT_ARXIV_API_URL,
+    DEFAULT_ARXIV_INTERVAL,
+    DEFAULT_FRESHNESS_DAYS,
+    DEFAULT_RETRIES,
+    DEFAULT_S2_API_URL,
+    DEFAULT_S2_RATE,
+    DEFAULT_TIMEOUT,
+    Settings,
+)
+from rsvlm_graph.errors import ConfigError, RsvlmGraphError
+
+
+def test_an_empty_environment_gives_the_defaults():
+    settings = Settings.from_env({})
+    assert settings == Settings()
+    assert (settings.s2_api_key, settings.contact_email) == (None, None)
+    assert (settings.s2_api_url, settings.arxiv_api_url) == (DEFAULT_S2_API_URL, DEFAULT_ARXIV_API_URL)
+    assert (settings.timeout, settings.retries, settings.s2_rate, settings.arxiv_interval,
+            settings.freshness_days) == (DEFAULT_TIMEOUT, DEFAULT_RETRIES, DEFAULT_S2_RATE,
+                                         DEFAULT_ARXIV_INTERVAL, DEFAULT_FRESHNESS_DAYS)
+    assert settings.cache_dir.name == "rsvlm-graph"
+    assert settings.database_path == settings.cache_dir / "store.sqlite3"
+
+
+def test_empty_and_blank_values_keep_the_defaults():
+    names = ("S2_API_KEY", "RSVLM_S2_API_URL", "RSVLM_CACHE_DIR", "RSVLM_TIMEOUT", "RSVLM_RETRIES")
+    assert Settings.from_env(dict.fromkeys(names, "  ")) == Settings()
+
+
+@pytest.mark.parametrize(("name", "value", "attr", "expected"), [
+    ("S2_API_KEY", " key123 ", "s2_api_key", "key123"),
+    ("RSVLM_S2_API_URL", "http://127.0.0.1:8080/", "s2_api_url", "http://127.0.0.1:8080"),
+    ("RSVLM_ARXIV_API_URL", "http://127.0.0.1:8080/api/query", "arxiv_api_url",
+     "http://127.0.0.1:8080/api/query"),
+    ("RSVLM_CACHE_DIR", "/tmp/rsvlm-cache", "cache_dir", Path("/tmp/rsvlm-cache")),
+    ("RSVLM_CONTACT_EMAIL", "me@example.org", "contact_email", "me@example.org"),
+    ("RSVLM_TIMEOUT", "2.5", "timeout", 2.5),
+    ("RSVLM_RETRIES", "0", "retries", 0),
+    ("RSVLM_S2_RATE", "10", "s2_rate", 10.0),
+    ("RSVLM_ARXIV_INTERVAL", "0", "arxiv_interval", 0.0),
+    ("RSVLM_FRESHNESS_DAYS", "0.5", "freshness_days", 0.5),
+])
+def test_each_variable_sets_its_field(name, value, attr, expected):
+    settings = Settings.from_env({name: value})
+    assert getattr(settings, attr) == expected
+    assert type(getattr(settings, attr)) is type(expected)
+
+
+def test_cache_dir_expands_the_home_directory(monkeypatch):
+    monkeypatch.setenv("HOME", "/home/someone")
+    assert Settings.from_env({"RSVLM_CACHE_DIR": "~/cache"}).cache_dir == Path("/home/someone/cache")
+
+
+@pytest.mark.parametrize(("name", "value", "wanted"), [
+    ("RSVLM_TIMEOUT", "thirty", "a number above 0"),
+    ("RSVLM_TIMEOUT", "0", "a number above 0"),
+    ("RSVLM_TIMEOUT", "nan", "a number above 0"),
+    ("RSVLM_RETRIES", "2.5", "a whole number at least 0"),
+    ("RSVLM_RETRIES", "-1", "a whole number at least 0"),
+    ("RSVLM_S2_RATE", "0", "a number above 0"),
+    ("RSVLM_S2_RATE", "-3", "a number above 0"),
+    ("RSVLM_ARXIV_INTERVAL", "-1", "a number at least 0"),
+    ("RSVLM_FRESHNESS_DAYS", "inf", "a number at least 0"),
+])
+def test_bad_numbers_are_a_clear_error_naming_the_variable(name, value, wanted):
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({name: value})
+    assert isinstance(info.value, RsvlmGraphError)  # the CLI prints it as one line, exit 1
+    assert str(info.value) == f"{name}={value!r} is not {wanted}; fix or unset it"
