@@ -4,6 +4,7 @@ snapshot round trip, deterministic exports, and clear messages on bad input."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -275,3 +276,54 @@ def test_progress_bars_only_on_a_terminal_and_never_with_quiet(monkeypatch):
         assert progress is not None
         progress("resolve", 3, 81)
     assert "resolve" in terminal.getvalue() and "3/81" in terminal.getvalue()
+
+
+def snapshot_without_dates(kg: Path) -> list[str]:
+    """The snapshot's lines with each record's fetch time blanked: two runs differ only there."""
+    text = (kg / "snapshot.jsonl").read_text(encoding="utf-8")
+    return re.sub(r'"fetched_at": ?"[^"]*"', '"fetched_at": "…"', text).splitlines()
+
+
+def test_faults_during_enrich_lose_nothing(kg, online, env, tmp_path, monkeypatch):
+    assert run("enrich", "--list", kg / "awesome-list.md", "--quiet").exit_code == 0
+    clean = snapshot_without_dates(kg)
+
+    faulty_kg = tmp_path / "faulty" / "kg"
+    faulty_kg.mkdir(parents=True)
+    for name in ("awesome-list.md", "curation.toml"):
+        shutil.copy(kg / name, faulty_kg / name)
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "faulty" / "cache"))
+    online.faults.rate_limit("batch", times=2, retry_after="0")
+    online.faults.malformed("match", times=1)
+    online.faults.fail("citations", 502, times=1)
+    online.faults.fail("references", 503, times=1)
+    online.faults.fail("arxiv", 503, times=1)
+    result = run("enrich", "--list", faulty_kg / "awesome-list.md", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "failed in" not in result.output
+    assert snapshot_without_dates(faulty_kg) == clean
+
+
+def test_a_paper_that_keeps_failing_is_reported_and_fetched_next_run(kg, online, env, monkeypatch):
+    monkeypatch.setenv("RSVLM_RETRIES", "0")
+    online.faults.fail("citations", 500, times=1)  # the first paper's citations, no retry left
+    result = run("enrich", "--list", kg / "awesome-list.md", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "failed in citations (1)" in result.output
+    first = snapshot_without_dates(kg)
+    assert any('"type": "failure"' in line and "citations" in line for line in first)
+
+    result = run("enrich", "--list", kg / "awesome-list.md", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "citations 1" in result.output  # only the missing list is asked for again
+    assert "failed in" not in result.output
+    assert not any('"type": "failure"' in line for line in snapshot_without_dates(kg))
+
+
+def test_no_history_is_recorded_when_semantic_scholar_only_rate_limits(kg, online, env, monkeypatch):
+    monkeypatch.setenv("RSVLM_RETRIES", "0")
+    online.faults.rate_limit("*", times=1000, retry_after="0")
+    result = run("enrich", "--list", kg / "awesome-list.md", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "citation history: nothing recorded" in result.output
+    assert not list((kg / "history").glob("*.jsonl"))

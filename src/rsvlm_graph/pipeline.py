@@ -21,7 +21,8 @@ from .arxiv_source import ArxivSource
 from .config import Settings
 from .curation import Curation, load_curation
 from .errors import ExportError, RsvlmGraphError
-from .enrich import UNREACHABLE_REASON, ProgressCallback, enrich
+from .enrich import ProgressCallback, enrich
+from .http import iso_utc
 from .graph import build_graph, count_kinds, not_enriched
 from .listparse import read_list
 from .models import Enrichment, ListDocument
@@ -87,16 +88,19 @@ class Fetched:
 
     enrichment: Enrichment
     requests: dict[str, int]
+    started_at: str  # ISO 8601 UTC, the format of every record's fetched_at
 
     @property
     def reached_semantic_scholar(self) -> bool:
-        """Whether this run's figures are today's: some request went out and S2 answered."""
-        s2_phases = {"resolve", "metadata", "citations", "references"}
-        unreachable = any(
-            f.phase in s2_phases and f.reason.startswith(UNREACHABLE_REASON)
-            for f in self.enrichment.failures
+        """Whether Semantic Scholar answered with a paper during this run.
+
+        Only then are the figures today's: a run that met 429s, an outage or nothing stale
+        holds the figures of an earlier day, which must not be recorded under today's date.
+        """
+        return any(
+            p.source == "semanticscholar" and p.fetched_at and p.fetched_at >= self.started_at
+            for p in self.enrichment.papers
         )
-        return bool(self.requests) and bool(self.enrichment.papers) and not unreachable
 
 
 def fetch_enrichment(
@@ -112,6 +116,7 @@ def fetch_enrichment(
     """Return what is known about the list: the committed snapshot, the store, and, unless
     ``offline``, what the APIs add for entries that are missing or stale."""
     now = now or (lambda: datetime.now(timezone.utc))
+    started_at = iso_utc(now())
     snapshot = read_snapshot(inputs.snapshot_path)
     with ExitStack() as stack:
         store = stack.enter_context(Store(settings.database_path))
@@ -131,7 +136,7 @@ def fetch_enrichment(
         requests: Counter[str] = Counter()
         for source in sources:
             requests.update(source.request_counts)
-        return Fetched(enrichment, dict(sorted(requests.items())))
+        return Fetched(enrichment, dict(sorted(requests.items())), started_at)
 
 
 def load_enrichment(
