@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import random
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -29,6 +30,7 @@ from rsvlm_graph.analysis import (
 from rsvlm_graph.curation import Curation, Rejection
 from rsvlm_graph.errors import RsvlmGraphError
 from rsvlm_graph.identifiers import task_node_id, title_similarity
+from rsvlm_graph.listparse import parse_list, read_list
 from rsvlm_graph.models import ListEntry
 
 YEAR_NOW = 2025
@@ -398,6 +400,63 @@ def test_markdown_row_copies_the_section_shape():
     assert markdown_row(candidate(arxiv_id="2401.00001", title="T"), padded) == (
         "| [T](https://arxiv.org/abs/2401.00001) | TGRS 2024 | - | - |"
     )
+
+
+ARXIV_LINK = "https://arxiv.org/abs/2401.00001"
+
+
+def row_for(section_text: str, **overrides) -> str:
+    """The candidate's row for the one section of a SYNTHETIC list under the heading ``## S``."""
+    text = f"# SYNTHETIC list\n## S\n{section_text}"
+    document = parse_list(text)
+    assert document.papers and not document.problems
+    return markdown_row(candidate(**{"arxiv_id": "2401.00001", "title": "New one", "venue": "ICCV",
+                                     **overrides}), document.papers, text)
+
+
+def test_markdown_row_fills_table_cells_by_the_header_roles():
+    paper_column = ("| Title | Venue | Year | Paper | Code |\n|---|---|---|---|---|\n"
+                    "| Old | TGRS | 2020 | [PDF](https://example.org/old.pdf) | [Code](https://c.org/o) |\n"
+                    "| Older | - | 2019 | - | - |\n")
+    assert row_for(paper_column) == f"| New one | ICCV | 2024 | [PDF]({ARXIV_LINK}) | - |"
+    assert row_for(paper_column, venue=None, arxiv_id=None, year=None) == (
+        f"| New one | - | - | [PDF](https://www.semanticscholar.org/paper/{'ab' * 20}) | - |")
+    # a bracket would make the parser take a plain title for a broken link: such a title is linked
+    assert row_for(paper_column, title="GeoX [v2]").startswith(f"| [GeoX \\[v2\\]]({ARXIV_LINK}) |")
+    year_first = ("|Year|Title|Venue|Code|\n|:-:|---|---|---|\n"
+                  "|2020|[Old](https://example.org/old)|TGRS|[code](https://c.org/o)|\n"
+                  "|2021|[Older](https://example.org/older)|GRSL|N/A|\n")
+    assert row_for(year_first) == f"|2024|[New one]({ARXIV_LINK})|ICCV|N/A|"
+    link_column = ("| Method | Link | Published in |\n|---|---|---|\n"
+                   "| Old | [arXiv](https://arxiv.org/abs/2001.00001) | TGRS 2020 |\n")
+    assert row_for(link_column, title="A | B") == f"| A \\| B | [arXiv]({ARXIV_LINK}) | ICCV 2024 |"
+
+
+def test_markdown_row_writes_bullets_like_the_last_bullet():
+    assert row_for("- [Old](https://example.org/old) | [code](https://c.org/o)\n") == (
+        f"- [New one]({ARXIV_LINK}) | ICCV 2024")
+    assert row_for("* **[Old 2019 survey](https://example.org/old)** (AAAI 2020) "
+                   "[[code]](https://c.org/o)\n", venue=None) == (
+        f"* **[New one]({ARXIV_LINK})** (arxiv 2024)")
+    assert row_for("1. [A](https://example.org/a), TGRS 2020\n"
+                   "2. **Old**, arXiv 2023. [[Paper](https://arxiv.org/abs/2307.15266)] "
+                   "[[Code](https://c.org/o)]\n") == f"3. **New one**, ICCV 2024. [[Paper]({ARXIV_LINK})]"
+    assert row_for('  + "Old." CVPR 2024. [[paper](https://arxiv.org/abs/2311.15826)]\n', year=None) == (
+        f'  + "New one." ICCV. [[paper]({ARXIV_LINK})]')
+    assert row_for("- Old, with a comma, Remote Sensing 2019. [[pdf](https://example.org/o.pdf)]\n"
+                   ) == f"- New one, ICCV 2024. [[pdf]({ARXIV_LINK})]"
+    assert row_for("- RemoteCLIP [[arXiv](https://arxiv.org/abs/2306.11029)]\n") == (
+        f"- New one (ICCV 2024) [[arXiv]({ARXIV_LINK})]")
+
+
+def test_markdown_row_keeps_the_bundled_list_rows():
+    # reading the bundled list's headers changes none of its rows
+    path = Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md"
+    document, text = read_list(path), path.read_text(encoding="utf-8")
+    for task in sorted({e.task for e in document.papers}):
+        rows = [e for e in document.papers if e.task == task]
+        for c in (candidate(), candidate(arxiv_id="2401.00001", venue=None), candidate(year=None)):
+            assert markdown_row(c, rows, text) == markdown_row(c, rows), task
 
 
 def test_discover_rows_use_entries_of_the_suggested_section():

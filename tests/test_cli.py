@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from rsvlm_graph.cli import app
 from rsvlm_graph.curation import load_curation
-from rsvlm_graph.listparse import read_list
+from rsvlm_graph.listparse import parse_list, read_list
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = (
@@ -327,3 +327,32 @@ def test_no_history_is_recorded_when_semantic_scholar_only_rate_limits(kg, onlin
     assert result.exit_code == 0, result.output
     assert "citation history: nothing recorded" in result.output
     assert not list((kg / "history").glob("*.jsonl"))
+
+
+YEAR_FIRST_LIST = """# SYNTHETIC list in another column layout
+## Scene Classification
+| Year | Venue | Title | Code |
+|------|-------|-------|------|
+| 2023 | CVPR | [APPLeNet: Visual Attention Parameterized Prompt Learning for Few-Shot Remote Sensing Image Generalization using CLIP](https://arxiv.org/abs/2304.05995) | [code](https://github.com/mainaksingha01/APPLeNet) |
+| 2017 | TGRS | [Zero-shot scene classification for high spatial resolution remote sensing images](https://ieeexplore.ieee.org/abstract/document/7902107) | - |
+| 2021 | TGRS | [Learning deep crossmodal embedding networks for zero-shot remote sensing image scene classification](https://ieeexplore.ieee.org/abstract/document/9321719) | - |
+"""
+
+
+def test_discovered_rows_fit_the_columns_of_another_layout(env, fake_api, tmp_path, monkeypatch):
+    path = tmp_path / "kg" / "list.md"
+    path.parent.mkdir()
+    path.write_text(YEAR_FIRST_LIST, encoding="utf-8")
+    fake_api.corpus = corpus_for_list(read_list(path))
+    for name, value in (("S2_API_KEY", FAKE_API_KEY), ("RSVLM_S2_API_URL", fake_api.s2_url),
+                        ("RSVLM_ARXIV_API_URL", fake_api.arxiv_url), ("RSVLM_S2_RATE", "1000"),
+                        ("RSVLM_ARXIV_INTERVAL", "0")):
+        monkeypatch.setenv(name, value)
+    assert run("enrich", "--list", path, "--quiet").exit_code == 0
+    found = json.loads(run("discover", "--list", path, "--format", "json", "--top", "3").stdout)
+    assert found
+    header = "\n".join(YEAR_FIRST_LIST.splitlines()[1:4])
+    for candidate in found:
+        (entry,) = parse_list(header + "\n" + candidate["markdown_row"] + "\n").papers
+        assert (entry.title, entry.year) == (candidate["title"], candidate["year"])
+        assert candidate["markdown_row"].startswith(f"| {candidate['year']} |")

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from rsvlm_graph.curation import Curation, Pin
 from rsvlm_graph.errors import ListParseError
 from rsvlm_graph.identifiers import slugify
-from rsvlm_graph.listparse import parse_list, read_list
+from rsvlm_graph.listparse import header_roles, parse_list, read_list
 from rsvlm_graph.models import ListDocument, ListEntry, PaperIds
 
 ROOT = Path(__file__).parents[1]
@@ -298,6 +298,29 @@ def test_citation_style_bullets() -> None:
                                  "Attribute Attention Mechanism")
     assert description.ids == PaperIds(doi="10.3390/rs11060612")
     assert (remoteclip.title, remoteclip.ids) == ("RemoteCLIP", PaperIds(arxiv_id="2306.11029"))
+
+
+@pytest.mark.parametrize("header, roles", [
+    ("| Paper                |  Published in | Code/Project|", ("title", "venue", "code")),
+    ("| Title | Venue | Year | Paper | Code |", ("title", "venue", "year", "paper", "code")),
+    ("|Year|Title|Venue|Link|Code|", ("year", "title", "venue", "link", "code")),
+    ("| **Name** | Dataset | Home / GitHub | Download links |", ("title", None, "home", "download")),
+    ("Method | PDF | `a \\| b`", ("title", "paper", None)),
+    ("| Rank | Score |", (None, None)),
+])
+def test_header_roles(header: str, roles: tuple[str | None, ...]) -> None:
+    assert header_roles(header) == roles
+
+
+@pytest.mark.parametrize("header", ["| Dataset | Name | Paper |", "| Papers | Method | Venue |",
+                                    "| Year | Paper | Title |"])
+def test_header_roles_name_the_column_the_parser_reads_the_title_from(header: str) -> None:
+    # SYNTHETIC table: each cell holds its column number, so the title says which column it is
+    roles = header_roles(header)
+    cells = [f"cell{i}" for i in range(len(roles))]
+    table = f"## T\n{header}\n{'|---' * len(roles)}|\n| {' | '.join(cells)} |\n"
+    (entry,) = parse_list(table).entries
+    assert entry.title == cells[roles.index("title")]
 
 
 def test_rows_cut_off_by_a_blank_line_are_recovered() -> None:

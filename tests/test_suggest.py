@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
+from rsvlm_graph.analysis import Candidate, markdown_row
 from rsvlm_graph.curation import load_curation
 from rsvlm_graph.listparse import parse_list, read_list
 from rsvlm_graph.suggest import (
@@ -129,6 +130,93 @@ def test_empty_table_and_a_table_ending_the_file_without_newline(tmp_path):
     new = _apply(tmp_path, text, patch).split("\n")
     assert new[4] == grounding.markdown_row
     assert new[-2:] == [CAPTION.markdown_row, ""]
+
+
+# SYNTHETIC lists in the layouts of other awesome lists of the field: each has the section the
+# candidate goes into ("Image Captioning"), then another section, so a row that lands past the
+# end of its section reads back under the wrong heading.
+OTHER_LAYOUTS = {
+    "paper-column table": """# L
+## Image Captioning
+| Title | Venue | Year | Paper | Code |
+|-------|-------|------|-------|------|
+| Old captioner | TGRS | 2020 | [PDF](https://example.org/old.pdf) | [Code](https://github.com/x/old) |
+| Older captioner | - | 2019 | - | - |
+
+## VQA
+| Title | Venue | Year | Paper | Code |
+|---|---|---|---|---|
+| Old VQA | CVPR | 2021 | [PDF](https://example.org/q.pdf) | - |
+""",
+    "year-first table": """# L
+## Image Captioning
+| Year | Title | Venue | Code |
+|:-:|---|---|---|
+| 2020 | [Old captioner](https://example.org/old) | TGRS | [code](https://github.com/x/old) |
+| 2021 | [Older captioner](https://example.org/older) | GRSL | - |
+## VQA
+| Year | Title | Venue | Code |
+|:-:|---|---|---|
+| 2020 | [Old VQA](https://example.org/q) | TGRS | - |
+""",
+    "bullets with pipes": """# L
+## Image Captioning
+- [Old captioner](https://example.org/old) | [code](https://github.com/x/old)
+- [Older captioner](https://example.org/older) | [code](https://github.com/x/older)
+  - a note that belongs to the bullet above
+## VQA
+- [Old VQA](https://example.org/q) | [code](https://github.com/x/q)
+""",
+    "bold bullets": """# L
+## Image Captioning
+* **[Old captioner](https://example.org/old)** (AAAI 2024) [[code]](https://github.com/x/old)
+* **[Older captioner](https://example.org/older)** (TGRS 2022) [[code]](https://github.com/x/older)
+
+## VQA
+* **[Old VQA](https://example.org/q)** (CVPR 2021)
+""",
+    "citation bullets": """# L
+## Image Captioning
+1. **Old captioner**, arXiv 2023. [[Paper](https://arxiv.org/abs/2307.15266)] [[Code](https://github.com/x/o)]
+2. "Older captioner." CVPR 2024. [[paper](https://arxiv.org/abs/2311.15826)]
+## VQA
+- Old VQA, TGRS 2020. [[pdf](https://example.org/q.pdf)]
+""",
+}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("layout", sorted(OTHER_LAYOUTS))
+def test_suggested_row_reads_back_in_other_layouts(tmp_path, layout):
+    text = OTHER_LAYOUTS[layout]
+    document = parse_list(text, "kg/awesome-list.md")
+    candidate = Candidate(  # SYNTHETIC
+        node="paper:s2:x", title="New captioner", s2_id="e" * 40, arxiv_id="2401.99994", doi=None,
+        year=2024, venue="ICCV", url="", score=2.0, cites_list_papers=(), cited_by_list_papers=(),
+        similarity=None, recommended_rank=None, suggested_task="Image Captioning")
+    rows = [e for e in document.papers if e.task == "Image Captioning"]
+    candidate = replace(candidate, markdown_row=markdown_row(candidate, rows, text))
+    new = _apply(tmp_path, text, build_patch(text, "kg/awesome-list.md", document, [candidate]))
+    reparsed = parse_list(new, "kg/awesome-list.md")
+    assert reparsed.problems == ()
+    assert len(reparsed.papers) == len(document.papers) + 1
+    (added,) = [e for e in reparsed.papers if e.title == "New captioner"]
+    assert (added.url, added.venue, added.year, added.section) == (
+        "https://arxiv.org/abs/2401.99994", "ICCV", 2024, "Image Captioning")
+    # right after the section's last entry, and whatever is indented under it
+    lines = new.split("\n")
+    last = max(e.line for e in rows)
+    assert lines[added.line - 2].startswith(("  - a note", lines[last - 1]))
+    assert [e.title for e in reparsed.papers if e.title != "New captioner"] == [
+        e.title for e in document.papers]
+
+
+def test_bullets_holding_pipes_are_not_taken_for_table_rows():
+    # SYNTHETIC: a table section whose last row is followed by a bullet with a pipe in it
+    text = ("## Visual Question Answering\n|Paper|Published in|\n|---|---|\n[A](https://a.org)|X 2020\n"
+            "- see also [B](https://b.org) | [code](https://c.org)\n")
+    plan = plan_suggestions(text, parse_list(text), [VQA])
+    assert [p.after_line for p in plan.placed] == [4]
 
 
 def test_review_note_has_one_entry_per_candidate():

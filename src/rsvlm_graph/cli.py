@@ -279,6 +279,7 @@ def discover(
             loaded.graph, recommended=loaded.enrichment.recommendations,
             is_rejected=loaded.curation.is_rejected, since=since, min_links=min_links, top=top,
             year_now=date.today().year, entries=loaded.document.entries,
+            list_text=loaded.document.text,
         )
         records = [c.to_dict() for c in candidates]
         _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
@@ -360,7 +361,7 @@ def suggest(
         candidates = discover_candidates(
             loaded.graph, recommended=loaded.enrichment.recommendations,
             is_rejected=loaded.curation.is_rejected, top=top, year_now=date.today().year,
-            entries=loaded.document.entries,
+            entries=loaded.document.entries, list_text=loaded.document.text,
         )
         if rejects:
             if not reason:

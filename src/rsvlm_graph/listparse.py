@@ -24,7 +24,7 @@ from .errors import ListParseError
 from .identifiers import ids_from_url, normalize_venue, slugify
 from .models import EntryKind, ListDocument, ListEntry, PaperIds
 
-__all__ = ["parse_list", "read_list", "split_venue_year", "is_bullet_line"]
+__all__ = ["parse_list", "read_list", "split_venue_year", "is_bullet_line", "header_roles"]
 
 logger = logging.getLogger(__name__)
 
@@ -210,16 +210,48 @@ def _header_key(text: str) -> str:
     return re.sub(r"\s*/\s*", "/", " ".join(text.split()).casefold())
 
 
-def _columns(header: Sequence[_Inline]) -> _Columns | None:
+def _roles(header: Sequence[_Inline]) -> list[str | None]:
+    """The role of each header cell: one "title" column at most, by ``_TITLE_HEADER_RANK``."""
     keys = [_header_key(cell.text) for cell in header]
     roles = [_HEADER_ROLES.get(key) for key in keys]
+    titles = [i for i, role in enumerate(roles) if role == "title"]
+    if not titles:
+        return roles
+    title = min(titles, key=lambda i: (_TITLE_HEADER_RANK.index(keys[i]), i))
+    for i in titles:
+        if i != title:
+            # "| Title | … | Paper |": a second title-like column holds links or nothing we read
+            roles[i] = "paper" if keys[i] in ("paper", "papers") else None
+    return roles
+
+
+def header_roles(header: str) -> tuple[str | None, ...]:
+    """Return the role this parser gives each column of a table whose header row is `header`.
+
+    The roles are ``"title"`` (one column at most), ``"venue"``, ``"year"``, ``"paper"`` (the
+    paper's link beside a plain-text title), ``"link"``, ``"code"``, ``"home"``, ``"download"``,
+    or ``None`` for a column the parser does not read. A table without a ``"title"`` column is
+    skipped by the parser.
+
+    >>> header_roles("| Paper | Published in | Code/Project |")
+    ('title', 'venue', 'code')
+    >>> header_roles("|Title|Venue|Year|**Paper**|Notes|")
+    ('title', 'venue', 'year', 'paper', None)
+    """
+    text = header.strip()
+    text = text[1:] if text.startswith("|") else text
+    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
+    # GFM splits a row at every unescaped pipe, code spans included, then reads each cell inline
+    cells = [_MARKDOWN.parseInline(cell.replace("\\|", "|"))[0]
+             for cell in re.split(r"(?<!\\)\|", text)]
+    return tuple(_roles([_read_inline(cell) for cell in cells]))
+
+
+def _columns(header: Sequence[_Inline]) -> _Columns | None:
+    roles = _roles(header)
     if "title" not in roles:
         return None
-    title = min((i for i, role in enumerate(roles) if role == "title"),
-                key=lambda i: (_TITLE_HEADER_RANK.index(keys[i]), i))
-    for i, role in enumerate(roles):
-        if role == "title" and i != title and keys[i] in ("paper", "papers"):
-            roles[i] = "paper"
+    title = roles.index("title")
 
     def first(role: str) -> int | None:
         return roles.index(role) if role in roles else None
@@ -460,7 +492,7 @@ def parse_list(text: str, path: str = "<string>", curation: Curation | None = No
     parser.walk(_MARKDOWN.parse(text))
     title = (curation.list_name if curation and curation.list_name else None) or parser.title
     return ListDocument(path=path, title=title or Path(path).stem, entries=tuple(parser.entries),
-                        problems=tuple(parser.problems))
+                        problems=tuple(parser.problems), text=text)
 
 
 def read_list(path: Path, curation: Curation | None = None) -> ListDocument:

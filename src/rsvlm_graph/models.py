@@ -74,6 +74,7 @@ class ListDocument:
     title: str
     entries: tuple[ListEntry, ...]
     problems: tuple[Exception, ...] = ()
+    text: str = ""  # the source as read: rows to suggest copy its tables' columns
 
     @property
     def papers(self) -> tuple[ListEntry, ...]:

@@ -173,7 +173,7 @@ def record_history(loaded: Loaded, inputs: Inputs, day: date, *, year_now: int) 
     candidates = discover_candidates(
         loaded.graph, recommended=loaded.enrichment.recommendations,
         is_rejected=loaded.curation.is_rejected, top=VIEW_CANDIDATES, year_now=year_now,
-        entries=loaded.document.entries,
+        entries=loaded.document.entries, list_text=loaded.document.text,
     )
     shortlist = [(c.s2_id, c.title) for c in candidates if c.s2_id]
     return record_refresh(inputs.history_dir, loaded.enrichment, loaded.graph, shortlist, day)
@@ -235,7 +235,7 @@ def run_build(
     candidates = tuple(
         discover_candidates(
             G, recommended=enrichment.recommendations, is_rejected=curation.is_rejected,
-            year_now=year_now, entries=document.entries,
+            year_now=year_now, entries=document.entries, list_text=document.text,
         )
     )
     validate(to_rdf(G))  # fail loudly before anything is written

@@ -1,7 +1,8 @@
 """Discovery candidates as a patch to the curated list, for a maintainer to review.
 
 The tool never rewrites the list: :func:`build_patch` returns a unified diff (``git apply`` /
-``patch -p1``) that adds each candidate's row at the end of its suggested section's table, and
+``patch -p1``) that adds each candidate's row (``markdown_row``, written the way the section writes
+its entries) after the last entry of its suggested section, table row or bullet, and
 :func:`review_note` says why each was suggested. What the maintainer turns down goes to the
 curation file through :func:`reject`, so discovery does not suggest it again.
 """
@@ -19,7 +20,8 @@ from typing import Protocol
 from .curation import Rejection, append_rejections
 from .errors import ExportError
 from .identifiers import normalize_arxiv_id, normalize_doi, normalize_title, slugify
-from .models import ListDocument
+from .listparse import is_bullet_line
+from .models import ListDocument, ListEntry
 
 __all__ = [
     "SuggestedPaper",
@@ -67,7 +69,7 @@ class Placement:
 
 @dataclass(frozen=True, slots=True)
 class SuggestionPlan:
-    """Candidates with a table to go into, and those whose section has none (``reason`` each)."""
+    """Candidates with a section to go into, and those without (``reason`` each)."""
 
     placed: tuple[Placement, ...]
     unplaced: tuple[tuple[SuggestedPaper, str], ...]
@@ -81,7 +83,8 @@ def _split_lines(text: str) -> list[str]:
 
 def _is_row(line: str) -> bool:
     text = line.strip()
-    return bool(text) and "|" in text and not text.startswith("#")
+    # "- [Title](…) | [code](…)" holds pipes too, but is a bullet
+    return bool(text) and "|" in text and not text.startswith("#") and not is_bullet_line(line)
 
 
 def _table_end(lines: Sequence[str], line: int) -> int:
@@ -89,6 +92,25 @@ def _table_end(lines: Sequence[str], line: int) -> int:
     while line < len(lines) and _is_row(lines[line]):
         line += 1
     return line
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _item_end(lines: Sequence[str], entry: ListEntry) -> int:
+    """Return the last line (1-based) of the bullet item ``entry`` starts: its paragraph and
+    whatever is indented under it (sub-bullets, continuation paragraphs)."""
+    end = number = entry.line + entry.raw.count("\n")
+    marker_indent = _indent(lines[entry.line - 1])
+    while number < len(lines):
+        text = lines[number]
+        number += 1
+        if text.strip():
+            if _indent(text) <= marker_indent:
+                break  # the next item, or whatever follows the list
+            end = number
+    return end
 
 
 def _heading_table(lines: Sequence[str], task: str) -> tuple[int, str] | None:
@@ -109,12 +131,14 @@ def _heading_table(lines: Sequence[str], task: str) -> tuple[int, str] | None:
 def plan_suggestions(
     list_text: str, document: ListDocument, candidates: Sequence[SuggestedPaper]
 ) -> SuggestionPlan:
-    """Decide where each candidate's row goes: the end of its suggested section's paper table.
+    """Decide where each candidate's row goes: after its suggested section's last paper entry.
 
     The section is the one whose paper rows have ``task == candidate.suggested_task`` (compared
-    as slugs); a section with no rows yet is found by its heading, and used when a table (header
-    and separator) follows the heading. Candidates without a suggested task, or whose section
-    has no table, are left unplaced with the reason.
+    as slugs). The row follows the end of the table holding the section's last entry, or, when
+    that entry is a bullet, the end of its item (sub-bullets included). A section with no rows
+    yet is found by its heading, and used when a table (header and separator) follows the
+    heading. Candidates without a suggested task, or whose section has no entry and no table,
+    are left unplaced with the reason.
     """
     lines = _split_lines(list_text)
     placed: list[Placement] = []
@@ -127,8 +151,10 @@ def plan_suggestions(
         rows = [e for e in document.papers if slugify(e.task) == slugify(task)]
         if rows:
             section = rows[0].section
-            last = max(e.line for e in rows if e.section == section)
-            placed.append(Placement(_table_end(lines, last), section, candidate))
+            last = max((e for e in rows if e.section == section), key=lambda e: e.line)
+            end = (_item_end(lines, last) if is_bullet_line(last.raw)
+                   else _table_end(lines, last.line))
+            placed.append(Placement(end, section, candidate))
         elif (found := _heading_table(lines, task)) is not None:
             placed.append(Placement(_table_end(lines, found[0]), found[1], candidate))
         else:
@@ -162,12 +188,13 @@ def build_patch(
     document : ListDocument
         The parsed list: which rows belong to which section.
     candidates : sequence of SuggestedPaper
-        Best first; rows going into one table keep this order.
+        Best first; rows going into one section keep this order.
 
     Returns
     -------
     patch : str
-        The diff, empty when no candidate has a table to go into (see :func:`plan_suggestions`).
+        The diff, empty when no candidate has a section to go into (see
+        :func:`plan_suggestions`).
 
     Examples
     --------
@@ -197,7 +224,7 @@ def build_patch(
     for number, line in enumerate(old, start=1):
         rows = rows_after.get(number, [])
         if rows and not line.endswith("\n"):
-            line += "\n"  # the table was the file's last line: the new rows follow it
+            line += "\n"  # the section ended the file: the new rows follow its last line
         new.append(line)
         ending = "\r\n" if line.endswith("\r\n") else "\n"
         new.extend(f"{row}{ending}" for row in rows)
@@ -331,7 +358,7 @@ def write_suggestions(
     Returns
     -------
     paths : (Path, Path)
-        The patch and the note. The patch is empty when no candidate has a table to go into.
+        The patch and the note. The patch is empty when no candidate has a section to go into.
 
     Raises
     ------
