@@ -19,8 +19,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .config import Settings
+from .curation import Curation
 from .errors import RsvlmGraphError
 from .graph import build_graph
+from .models import ListDocument
 from .models import ListDocument
 from .tracking import load_history
 from .pipeline import (
@@ -129,12 +131,7 @@ def build(
     what could not be enriched, and why.
     """
     with _errors_as_messages():
-        settings = Settings.from_env()
-        inputs = Inputs(list_path)
-        document, curation = load_inputs(inputs)
-        _warn_problems(document)
-        with _progress(quiet) as progress:
-            fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
+        inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
         result = run_build(
             document, curation, fetched.enrichment, out_dir, year_now=date.today().year,
             history=load_history(inputs.history_dir),
@@ -158,12 +155,7 @@ def enrich(
     from .store import write_snapshot
 
     with _errors_as_messages():
-        settings = Settings.from_env()
-        inputs = Inputs(list_path)
-        document, curation = load_inputs(inputs)
-        _warn_problems(document)
-        with _progress(quiet) as progress:
-            fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
+        inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
         write_snapshot(inputs.snapshot_path, fetched.enrichment)
         history_path = None
         if fetched.reached_semantic_scholar:  # an offline or failed run has nothing new to date
@@ -176,6 +168,17 @@ def enrich(
         out.print(f"recorded citation history: {history_path}")
     else:
         out.print("citation history: nothing recorded (Semantic Scholar was not reached in this run)")
+
+
+def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool) -> tuple[Inputs, ListDocument, Curation, Fetched]:
+    """Read the list and its curation, then what is known and, unless offline, fetch the rest."""
+    settings = Settings.from_env()
+    inputs = Inputs(list_path)
+    document, curation = load_inputs(inputs)
+    _warn_problems(document)
+    with _progress(quiet) as progress:
+        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
+    return inputs, document, curation, fetched
 
 
 def _print_requests(fetched: Fetched, offline: bool) -> None:
