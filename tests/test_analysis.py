@@ -338,7 +338,7 @@ def test_similarity_breaks_equal_links_and_suggests_nearest_task():
     add_list_paper(G, "b", "VQA paper", tasks=(VQA,), embedding=(0.0, 1.0, 0.0))
     near = add_outside(G, "near", "Near", year=2020, embedding=(0.0, 0.9, 0.1))
     far = add_outside(G, "far", "Far", year=2020, embedding=(0.0, 0.1, 1.0))
-    lonely = add_outside(G, "lonely", "Recommended, no links", year=2020, embedding=(0.1, 1.0, 0.0))
+    add_outside(G, "lonely", "Recommended, no links", year=2020, embedding=(0.1, 1.0, 0.0))
     cite(G, near, "a")
     cite(G, far, "a")
     candidates = discover_candidates(G, recommended=(s2("lonely"),), year_now=YEAR_NOW)

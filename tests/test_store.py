@@ -233,7 +233,7 @@ def test_broken_snapshot_line_names_file_and_line(tmp_path, bad):
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[2] = bad
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(StoreError, match=rf"snapshot.jsonl:3: "):
+    with pytest.raises(StoreError, match=r"snapshot.jsonl:3: "):
         read_snapshot(path)
 
 

@@ -20,9 +20,9 @@ from arxiv import _feed as arxiv_feed
 
 from .config import Settings
 from .errors import BadRequest, IdentifierError, NetworkUnavailable, RateLimited, SourceError
-from .http import ApiClient, ApiSource, iso_utc, user_agent, utc_now
+from .http import ApiClient, ApiSource, user_agent, utc_now
 from .identifiers import arxiv_version, normalize_arxiv_id
-from .models import ArxivRecord, Failure
+from .models import ArxivRecord, Failure, iso_utc
 
 __all__ = ["ArxivSource", "DEFAULT_BATCH_SIZE", "record_from_result", "client_for"]
 

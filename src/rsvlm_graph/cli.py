@@ -23,7 +23,6 @@ from .curation import Curation
 from .errors import RsvlmGraphError
 from .graph import build_graph
 from .models import ListDocument
-from .models import ListDocument
 from .tracking import load_history
 from .pipeline import (
     DEFAULT_KG_DIR,

@@ -36,8 +36,9 @@ from .models import (
     ListEntry,
     Paper,
     Resolution,
+    iso_utc,
 )
-from .store import Direction, RecordKind, Store, isoformat_utc, sorted_enrichment
+from .store import Direction, RecordKind, Store, sorted_enrichment
 
 if TYPE_CHECKING:
     from .arxiv_source import ArxivSource
@@ -258,7 +259,7 @@ class _Run:
             self.progress(phase, done, total)
 
     def _stamp(self) -> str:
-        return isoformat_utc(self.now())
+        return iso_utc(self.now())
 
     def _to_fetch(self, kind: RecordKind, keys: Sequence[str], source: SourceName) -> list[str]:
         """The keys whose record is missing or stale; offline, only the missing ones."""

@@ -51,6 +51,7 @@ yardstick in ``bench/bench_export.py``.
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
@@ -132,9 +133,10 @@ _RELATIONS = {
     "uses": str(CITO.usesDataFrom),
     "cites": str(CITO.cites),
 }
-_RELATION_ORDER = {relation: i for i, relation in enumerate(_RELATIONS)}
-_INFLUENTIAL = (len(_RELATIONS), str(RSVLM.influentiallyCites))
-_BASED_ON = (len(_RELATIONS) + 1, str(SDO.isBasedOn))
+# A link sorts by (rank, object IRI); the rank names its predicate in _LINK_PREDICATES.
+_LINK_PREDICATES = (*_RELATIONS.values(), str(RSVLM.influentiallyCites), str(SDO.isBasedOn))
+_RELATION_RANK = {relation: i for i, relation in enumerate(_RELATIONS)}
+_CITES, _INFLUENTIAL, _BASED_ON = _RELATION_RANK["cites"], len(_RELATIONS), len(_RELATIONS) + 1
 
 _CONFERENCE = re.compile(
     r"conference|proceedings|workshop|symposium|\b(?:cvprw?|iccv|eccv|wacv|accv|neurips|nips|"
@@ -417,6 +419,18 @@ def to_statements(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Statements:
     """
     if not base.endswith("/"):
         raise ExportError(f"RDF base {base!r} must end with '/' so node IRIs nest under it")
+    # Millions of small lists and tuples that form no cycle: garbage collections triggered while
+    # they pile up cost a quarter of the time and free nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _statements(G, base)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _statements(G: nx.MultiDiGraph, base: str) -> Statements:
     iris = {node: node_iri(node, base) for node in G}
     scheme = f"{base}scheme/tasks"
     subjects: list[tuple[str, str | None]] = sorted((iri, node) for node, iri in iris.items())
@@ -436,25 +450,30 @@ def to_statements(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Statements:
             po = _DESCRIBE[kind](node, data)
         else:
             raise ExportError(f"node {node!r}: unknown kind {kind!r}; see docs/ARCHITECTURE.md")
-        statements.append((subject, po + _edges(G, node, iris)))
+        statements.append((subject, po + _edges(G, node, kind == "code", iris)))
     return statements
 
 
-def _edges(G: nx.MultiDiGraph, node: str, iris: Mapping[str, str]) -> PredicateObjects:
-    links: list[tuple[int, str, str]] = []
+def _edges(G: nx.MultiDiGraph, node: str, code: bool, iris: Mapping[str, str]) -> PredicateObjects:
+    links: list[tuple[int, str]] = []
+    append = links.append
     # networkx's own adjacency dicts: its read-only views cost a third of the export time
     for target, relations in G._succ[node].items():
         for relation, attrs in relations.items():
-            if relation == "has_code":
+            rank = _RELATION_RANK.get(relation)
+            if rank is None:
+                if relation != "has_code":
+                    raise ExportError(f"edge {node!r} → {target!r}: unknown relation {relation!r}; see docs/ARCHITECTURE.md")
+                if G._node[target].get("kind") != "code":
+                    raise ExportError(f"edge {node!r} → {target!r}: has_code must point to a code node; see docs/ARCHITECTURE.md")
                 continue  # stated by the code node: <code> schema:isBasedOn <paper>
-            if relation not in _RELATIONS:
-                raise ExportError(f"edge {node!r} → {target!r}: unknown relation {relation!r}; see docs/ARCHITECTURE.md")
-            links.append((_RELATION_ORDER[relation], iris[target], _RELATIONS[relation]))
-            if relation == "cites" and attrs.get("is_influential"):
-                links.append((_INFLUENTIAL[0], iris[target], _INFLUENTIAL[1]))
-    links.extend((_BASED_ON[0], iris[source], _BASED_ON[1]) for source, relations in G._pred[node].items() if "has_code" in relations)
+            append((rank, iris[target]))
+            if rank == _CITES and attrs.get("is_influential"):
+                append((_INFLUENTIAL, iris[target]))
+    if code:  # only code nodes take has_code edges: scanning every node's citers costs a tenth
+        links.extend((_BASED_ON, iris[source]) for source, relations in G._pred[node].items() if "has_code" in relations)
     links.sort()
-    return [(predicate, iri) for _, iri, predicate in links]
+    return [(_LINK_PREDICATES[rank], iri) for rank, iri in links]
 
 
 def _to_rdflib(term: Object) -> rdflib.term.Identifier:
@@ -578,19 +597,24 @@ def _turtle_terms(bound: Mapping[str, str]) -> tuple[Callable[[str], str], Calla
 
 
 class _TurtleTexts(dict):
-    """Term → its Turtle text, filled on first use: ``texts[term]`` in the hot loop, no call.
+    """Term → its Turtle text: ``texts[term]`` in the writer's loop, a function call only on a miss.
 
-    An IRI recurs as subject and object, a typed literal (year, count) across papers; plain
-    literals (titles, abstracts) are mostly unique, so they are formatted but not kept.
+    Lookups are most of the writer's time and cost memory traffic, so the table keeps only terms
+    that recur: the subjects (given up front; cited papers, authors, tasks recur as objects),
+    prefixed names (vocabulary terms) and typed literals (years, counts). Other links and plain
+    literals (titles, abstracts) mostly occur once: they are formatted on each use, not kept.
     """
 
-    def __init__(self, bound: Mapping[str, str]) -> None:
+    def __init__(self, bound: Mapping[str, str], subjects: Iterable[str]) -> None:
         super().__init__()
         self.iri, self.literal = _turtle_terms(bound)
+        self.update((subject, self.iri(subject)) for subject in subjects)
 
     def __missing__(self, term: Object) -> str:
         if term.__class__ is str:
-            text = self[term] = self.iri(term)
+            text = self.iri(term)
+            if text[0] != "<":
+                self[term] = text
         elif term[1] or term[2]:
             text = self[term] = self.literal(term)
         else:
@@ -633,7 +657,7 @@ def write_turtle(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, s
     write_jsonld
     """
     statements, bound = _prepare(g, bound)
-    texts = _TurtleTexts(bound)
+    texts = _TurtleTexts(bound, (subject for subject, _ in statements))
     heads = _TurtleHeads(texts.iri)
     with _open(path, "Turtle") as out:
         out.writelines(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in bound.items())

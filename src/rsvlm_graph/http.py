@@ -42,6 +42,7 @@ import httpx
 
 from . import __version__
 from .errors import BadRequest, NetworkUnavailable, PaperNotFound, RateLimited, SourceError
+from .models import iso_utc
 
 __all__ = [
     "ApiClient",
@@ -52,7 +53,6 @@ __all__ = [
     "MAX_FAILED_CALLS",
     "user_agent",
     "utc_now",
-    "iso_utc",
 ]
 
 logger = logging.getLogger(__name__)
@@ -85,13 +85,6 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def iso_utc(moment: datetime) -> str:
-    """ISO 8601 UTC to the second, the provenance format of every fetched record.
-
-    >>> iso_utc(datetime(2026, 11, 27, 10, 0, 0, 123, tzinfo=timezone.utc))
-    '2026-11-27T10:00:00Z'
-    """
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ApiClient:

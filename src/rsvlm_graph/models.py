@@ -7,6 +7,7 @@ these values, and nothing downstream can change what a source returned.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Literal
 
 __all__ = [
@@ -20,9 +21,23 @@ __all__ = [
     "Resolution",
     "Failure",
     "Enrichment",
+    "iso_utc",
 ]
 
 EntryKind = Literal["paper", "dataset"]
+
+
+def iso_utc(moment: datetime) -> str:
+    """Return ``moment`` as ISO 8601 UTC to the second: the format of every ``fetched_at``.
+
+    One format everywhere lets provenance times compare as strings.
+
+    >>> iso_utc(datetime(2026, 11, 27, 10, 0, 0, 123, tzinfo=timezone.utc))
+    '2026-11-27T10:00:00Z'
+    """
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware one, e.g. datetime.now(timezone.utc)")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,9 @@ from .config import Settings
 from .curation import Curation, load_curation
 from .errors import ExportError, RsvlmGraphError
 from .enrich import ProgressCallback, enrich
-from .http import iso_utc
 from .graph import build_graph, count_kinds, not_enriched
 from .listparse import read_list
-from .models import Enrichment, ListDocument
+from .models import Enrichment, ListDocument, iso_utc
 from .semantic_scholar import SemanticScholarSource
 from .store import Store, read_snapshot
 from .tracking import Refresh

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from .errors import StoreError
-from .models import ArxivRecord, Citation, Enrichment, Failure, Paper, Resolution
+from .models import ArxivRecord, Citation, Enrichment, Failure, Paper, Resolution, iso_utc
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -44,7 +44,6 @@ __all__ = [
     "Store",
     "to_record",
     "from_record",
-    "isoformat_utc",
     "sorted_enrichment",
     "write_snapshot",
     "read_snapshot",
@@ -159,15 +158,6 @@ def _converter(tp: Any) -> Callable[[Any], Any]:
     return lambda value: value
 
 
-def isoformat_utc(moment: datetime) -> str:
-    """Return ``moment`` as ISO 8601 UTC with a ``Z`` and whole seconds.
-
-    >>> isoformat_utc(datetime(2024, 5, 1, 12, 0, 30, 999, tzinfo=timezone.utc))
-    '2024-05-01T12:00:30Z'
-    """
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: pass an aware one, e.g. datetime.now(timezone.utc)")
-    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _parse_utc(text: str) -> datetime:
@@ -506,7 +496,7 @@ class Store:
                                      "papers": to_record(recommended)}))
         newer = []
         for source, kind, key, fetched_at, data in offered:
-            fetched_at = isoformat_utc(_parse_utc(fetched_at))
+            fetched_at = iso_utc(_parse_utc(fetched_at))
             if self._older_or_missing(kind, key, fetched_at):
                 newer.append(StoredRecord(source, kind, key, "imported from the snapshot",
                                           fetched_at, data()))
