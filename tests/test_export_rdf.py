@@ -239,6 +239,17 @@ def test_unknown_kind_and_bad_base_raise():
         to_statements(sample_graph(), base="https://example.org/kg")
 
 
+def test_edges_outside_the_contract_raise():
+    G = sample_graph()
+    G.add_edge(SURVEY, DATASET, key="has_code")  # code is stated by code nodes only
+    with pytest.raises(ExportError, match="has_code must point to a code node"):
+        to_statements(G)
+    G = sample_graph()
+    G.add_edge(SURVEY, DATASET, key="mentions")
+    with pytest.raises(ExportError, match="unknown relation 'mentions'"):
+        to_statements(G)
+
+
 def test_link_that_is_not_an_iri_is_left_out_and_logged(caplog):
     G = nx.MultiDiGraph()
     G.add_node("code:x", kind="code", label="x", url="not a link")
