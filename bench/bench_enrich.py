@@ -42,13 +42,15 @@ ENDPOINTS = ("batch", "match", "citations", "references", "arxiv", "recommendati
 
 def minimum_requests(document: ListDocument, corpus: Corpus) -> Counter[str]:
     """The least the API needs for the list's data: 1 batch per 500 ids, 1 title match per paper
-    without an id, pages of 1000 for citations and references of each paper, arXiv batches of
-    100, 1 recommendations call."""
+    without an id and 1 batch per 500 matched papers for what a match cannot return (TLDR and
+    SPECTER embedding), pages of 1000 for citations and references of each paper, arXiv batches
+    of 100, 1 recommendations call."""
     with_id = [e for e in document.papers if e.ids.arxiv_id or e.ids.doi]
+    matched = len(document.papers) - len(with_id)
     arxiv_ids = {e.ids.arxiv_id for e in document.papers if e.ids.arxiv_id}
     return Counter(
-        batch=math.ceil(len(with_id) / BATCH_LIMIT),
-        match=len(document.papers) - len(with_id),
+        batch=math.ceil(len(with_id) / BATCH_LIMIT) + math.ceil(matched / BATCH_LIMIT),
+        match=matched,
         citations=sum(max(1, math.ceil(len(corpus.citations_of(p)) / PAGE_LIMIT))
                       for p in corpus.core_ids),
         references=sum(max(1, math.ceil(len(corpus.references_of(p)) / PAGE_LIMIT))

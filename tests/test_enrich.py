@@ -494,13 +494,14 @@ def test_bundled_list_cold_then_warm_against_the_fake_server(
     assert all(papers[pid].embedding is not None for pid in corpus.core_ids)
     assert len(cold.arxiv) == len({e.ids.arxiv_id for e in document.papers if e.ids.arxiv_id})
     assert cold.recommendations
-    # the least the API allows: one batch, a title match per row without an id, one page of
-    # citations and one of references per paper (none has 1000), one arXiv batch, one
-    # recommendations call (bench/bench_enrich.py computes this in general)
+    # the least the API allows: one batch by id, a title match per row without an id and one
+    # batch for what matches cannot carry (TLDR, embedding), one page of citations and one of
+    # references per paper (none has 1000), one arXiv batch, one recommendations call
+    # (bench/bench_enrich.py computes this in general)
     assert all(len(corpus.citations_of(pid)) < 1000 for pid in corpus.core_ids)
     with_id = [e for e in document.papers if e.ids.arxiv_id or e.ids.doi]
     n = len(document.papers)
-    assert fake_api.counts == Counter(batch=1, match=n - len(with_id), citations=n, references=n,
+    assert fake_api.counts == Counter(batch=2, match=n - len(with_id), citations=n, references=n,
                                       arxiv=1, recommendations=1)
 
     before = Counter(fake_api.counts)

@@ -200,6 +200,17 @@ def test_match_title_encodes_the_query_and_returns_score(fake_api, s2_source):
     assert request.param("query") == title  # arrived whole: & # = + were encoded
 
 
+def test_match_title_asks_only_for_fields_search_endpoints_serve(fake_api, s2_source):
+    from semanticscholar.Paper import Paper as S2Paper
+
+    assert s2_source.match_title(core(fake_api, 3)["title"]) is not None
+    (request,) = fake_api.requests_to("match")
+    asked = request.param("fields").split(",")
+    assert "title" in asked and "externalIds" in asked
+    # S2 answers 400 to tldr or embedding on a search endpoint: they come by batch afterwards
+    assert {f.split(".")[0] for f in asked} <= set(S2Paper.SEARCH_FIELDS)
+
+
 def test_match_title_not_found_is_none(fake_api, s2_source):
     assert s2_source.match_title("Zebra migration acoustics in the Serengeti") is None
     assert fake_api.counts["match"] == 1

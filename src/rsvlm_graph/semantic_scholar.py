@@ -28,6 +28,7 @@ from .models import Author, Citation, Paper
 
 __all__ = [
     "PAPER_FIELDS",
+    "MATCH_FIELDS",
     "EDGE_PAPER_FIELDS",
     "EDGE_FIELDS",
     "BATCH_LIMIT",
@@ -60,6 +61,10 @@ PAPER_FIELDS = (
     "embedding.specter_v2",
 )
 #: basic metadata of the papers at the other end of a citation
+#: what the search endpoints (title match included) serve of PAPER_FIELDS: not ``tldr`` nor
+#: ``embedding`` (the package's ``Paper.SEARCH_FIELDS``; S2 answers 400 to either), so a title
+#: match is followed by one batch call for the rest
+MATCH_FIELDS = tuple(f for f in PAPER_FIELDS if f.split(".")[0] in S2Paper.SEARCH_FIELDS)
 EDGE_PAPER_FIELDS = ("paperId", "title", "year", "venue", "externalIds", "authors", "citationCount")
 #: properties of the citation itself, asked for alongside EDGE_PAPER_FIELDS
 EDGE_FIELDS = ("isInfluential", "intents")
@@ -277,7 +282,7 @@ class SemanticScholarSource(ApiSource):
         try:
             answer = self.client.get_json(
                 "/graph/v1/paper/search/match",
-                {"query": title, "fields": ",".join(PAPER_FIELDS)},
+                {"query": title, "fields": ",".join(MATCH_FIELDS)},
                 endpoint="match",
             )
         except PaperNotFound:  # "Title match not found"

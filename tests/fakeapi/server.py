@@ -376,7 +376,14 @@ def _batch(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
     return _json_body(200, answer)
 
 
+#: fields the real search endpoints refuse with HTTP 400 (they serve neither)
+_NOT_SEARCHABLE = ("tldr", "embedding")
+
+
 def _match(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
+    for name in _fields(query):
+        if name.split(".")[0] in _NOT_SEARCHABLE:
+            raise _UnknownField(name)
     title = query.get("query", [""])[0]
     found = api.corpus.match_title(title) if title.strip() else None
     if found is None:
