@@ -45,8 +45,8 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain click help: docstring paragraphs re-wrap to the terminal
     help="Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list.",
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 # Paths are checked where they are read, so a bad one is one line naming it and exit 1, as the
 # README promises, rather than click's usage block and exit 2.
