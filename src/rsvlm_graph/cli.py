@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .config import Settings
@@ -45,7 +46,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain click help: docstring paragraphs re-wrap to the terminal
     help="Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list.",
 )
-out = Console(soft_wrap=True, highlight=False)
+out = Console(soft_wrap=True, highlight=False, markup=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 # Paths are checked where they are read, so a bad one is one line naming it and exit 1, as the
@@ -77,14 +78,14 @@ def _errors_as_messages() -> Iterator[None]:
     try:
         yield
     except RsvlmGraphError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(code=1) from None
 
 
 def _warn_problems(document: ListDocument) -> None:
     """Rows of the list that were skipped or read in part: one line each, ``path:line:``."""
     for problem in document.problems:
-        err.print(f"[yellow]warning:[/yellow] {problem}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {escape(str(problem))}")
 
 
 @contextmanager
@@ -206,7 +207,7 @@ def _print_enrichment_summary(fetched: Fetched, list_papers: int) -> None:
         causes.setdefault((failure.phase, failure.reason), []).append(failure.subject)
     for (phase, reason), subjects in sorted(causes.items()):
         shown = ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
-        out.print(f"failed in {phase} ({len(subjects)}): {reason}\n  {shown}", highlight=False, markup=False)
+        out.print(f"failed in {phase} ({len(subjects)}): {reason}\n  {shown}")
 
 
 def _print_build_summary(result, list_path: Path) -> None:
