@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyshacl import validate as shacl_validate
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SDO, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from rsvlm_graph.errors import ExportError
 from rsvlm_graph.export_rdf import (
@@ -133,9 +133,48 @@ def test_list_paper_from_arxiv_is_a_preprint_with_identifiers_and_provenance(g):
     assert g.value(paper, RSVLM.citationCount) == Literal(120)
     assert g.value(paper, RSVLM.referenceCount).datatype == XSD.integer
     assert g.value(paper, RSVLM.fieldOfStudy) == Literal("Computer Science")
-    assert g.value(paper, PROV.generatedAtTime) == Literal("2024-05-01T12:00:00Z", datatype=XSD.dateTime)
-    assert g.value(paper, PROV.wasDerivedFrom) == URIRef("https://api.semanticscholar.org/graph/v1/paper/" + "a" * 40)
     assert g.value(paper, DCTERMS.abstract) == Literal('A "survey"\nwith a back\\slash.')
+
+
+def test_provenance_describes_the_api_record_not_the_work(g):
+    # prov:generatedAtTime on the paper itself would say the work was created when it was fetched
+    paper = iri(SURVEY)
+    assert (paper, PROV.generatedAtTime, None) not in g and (paper, PROV.wasDerivedFrom, None) not in g
+    record = g.value(None, PROV.specializationOf, paper)
+    assert record == URIRef(f"{paper}#record")
+    assert g.value(record, RDF.type) == PROV.Entity
+    assert g.value(record, PROV.generatedAtTime) == Literal("2024-05-01T12:00:00Z", datatype=XSD.dateTime)
+    assert g.value(record, PROV.wasDerivedFrom) == URIRef("https://api.semanticscholar.org/graph/v1/paper/" + "a" * 40)
+
+
+def test_list_paper_is_same_as_the_iris_its_other_identifiers_mint(g):
+    # the survey's own IRI comes from its arXiv id; its DOI and S2 id mint the others
+    assert set(g.objects(iri(SURVEY), OWL.sameAs)) == {
+        iri("paper:doi:10.48550/arxiv.2305.05726"), iri("paper:s2:" + "a" * 40)}
+    assert (iri(OUTSIDE), OWL.sameAs, None) not in g  # its only id is its own
+
+
+def test_outside_paper_that_joins_the_list_stays_reachable_by_its_old_iri():
+    G = nx.MultiDiGraph()
+    s2_id = "C" * 40  # as Semantic Scholar may spell it; outside papers' node ids are lower case
+    G.add_node("paper:ieee:7546397", kind="paper", label="x", title="x", ieee_id="7546397", s2_id=s2_id)
+    g = to_rdf(G)
+    assert set(g.objects(iri("paper:ieee:7546397"), OWL.sameAs)) == {iri("paper:s2:" + "c" * 40)}
+
+
+@pytest.mark.parametrize(("venue", "fabio_type"), [
+    ("arXiv.org", FABIO.Preprint),
+    ("Computer Vision and Pattern Recognition", FABIO.ConferencePaper),  # Semantic Scholar's CVPR
+    ("Neural Information Processing Systems", FABIO.ConferencePaper),
+    ("IGARSS 2023 - IEEE International Geoscience and Remote Sensing Symposium", FABIO.ConferencePaper),
+    ("IEEE Transactions on Geoscience and Remote Sensing", FABIO.JournalArticle),
+    ("Some Venue", None),
+])
+def test_fabio_type_from_the_venue(venue, fabio_type):
+    G = nx.MultiDiGraph()
+    G.add_node(OUTSIDE, kind="outside_paper", label="x", title="x", venue=venue)
+    types = set(to_rdf(G).objects(iri(OUTSIDE), RDF.type)) - {SDO.ScholarlyArticle}
+    assert types == ({fabio_type} if fabio_type else set())
 
 
 def test_journal_paper_without_enrichment_has_venue_and_no_provenance(g):
@@ -144,7 +183,7 @@ def test_journal_paper_without_enrichment_has_venue_and_no_provenance(g):
     assert g.value(paper, SDO.isPartOf) == iri("venue:tgrs")
     assert set(g.objects(iri("venue:tgrs"), RDF.type)) == {SDO.CreativeWorkSeries, SDO.Periodical}
     assert g.value(iri("venue:tgrs"), SDO.name) == Literal("TGRS")
-    assert (paper, PROV.generatedAtTime, None) not in g
+    assert (None, PROV.specializationOf, paper) not in g
     assert g.value(paper, SDO.sameAs) == URIRef("https://doi.org/10.1109/tgrs.2023.0001")
 
 
@@ -268,14 +307,10 @@ TRICKY_TITLE = 'He said "hi" and """three"""\r\nnew line\ttab, back\\slash, Ölb
 EXAMPLE = "https://example.org/"
 
 
-def tricky_statements() -> Statements:
-    """SYNTHETIC statements with every kind of term that needs care in Turtle and JSON-LD.
-
-    The sample graph plus a paper with a DOI full of reserved characters and a title with
-    quotes, CR/LF, tab, backslash and non-ASCII text; local parts that are not plain names
-    ("-x", "x."); and, appended by hand (no graph node yields them), language-tagged and typed
-    literals, a non-ASCII IRI and a blank node.
-    """
+def tricky_statements_graph() -> nx.MultiDiGraph:
+    """The sample graph plus a SYNTHETIC paper with a DOI full of reserved characters and a title
+    with quotes, CR/LF, tab, backslash and non-ASCII text, and local parts that are not plain
+    names ("-x", "x.")."""
     G = sample_graph()
     tricky = f"paper:doi:{TRICKY_DOI}"
     G.add_node(tricky, kind="paper", label="Tricky", title=TRICKY_TITLE, year=2001, venue="Tricky Venue",
@@ -289,8 +324,16 @@ def tricky_statements() -> Statements:
     G.add_edge(tricky, "dataset:rs-set.", key="uses")
     G.add_edge(tricky, "venue:_v", key="published_in")
     G.add_edge(tricky, SURVEY, key="cites", is_influential=True)
+    return G
+
+
+def tricky_statements() -> Statements:
+    """SYNTHETIC statements with every kind of term that needs care in Turtle and JSON-LD: those
+    of :func:`tricky_statements_graph` and, appended by hand (no graph node yields them),
+    language-tagged and typed literals, a non-ASCII IRI and a blank node.
+    """
     title = str(DCTERMS.title)
-    return [*to_statements(G), (f"{EXAMPLE}s", [
+    return [*to_statements(tricky_statements_graph()), (f"{EXAMPLE}s", [
         (title, ("Télédétection", None, "fr")),
         (title, ("remote sensing", None, "en-GB")),
         (title, ('quoted "lang"\n', None, "en")),
@@ -387,6 +430,14 @@ def test_output_is_byte_identical_whatever_the_insertion_order(tmp_path, writer)
     assert again.read_bytes() == third.read_bytes()
 
 
+def test_statements_are_in_subject_order_with_each_record_after_its_paper():
+    # the writers stream statements as given: byte-identical output needs a fixed order
+    statements = to_statements(tricky_statements_graph())
+    subjects = [subject for subject, _ in statements]
+    assert subjects == sorted(subjects) and len(set(subjects)) == len(subjects)
+    assert subjects[subjects.index(node_iri(SURVEY)) + 1] == node_iri(SURVEY) + "#record"
+
+
 def test_turtle_binds_prefixes_and_writes_prefixed_names(tmp_path):
     path = tmp_path / "graph.ttl"
     write_turtle(to_statements(sample_graph()), path)
@@ -414,13 +465,43 @@ def test_validate_reports_a_bad_year_and_a_citation_of_a_dataset():
 
 @pytest.mark.parametrize(("predicate", "obj", "shape_text"), [
     (PRISM.doi, Literal("https://doi.org/10.1109/x"), "bare DOI"),
-    (DCTERMS.title, Literal("A second title"), "exactly one dcterms:title"),
+    (DCTERMS.title, Literal("A second title"), "at most one dcterms:title"),
+    (DCTERMS.abstract, Literal("A second abstract"), "at most one dcterms:abstract"),
     (DCTERMS.subject, URIRef("https://example.org/not-a-concept"), "skos:Concept"),
     (DCTERMS.creator, URIRef("https://example.org/nobody"), "foaf:Person"),
+    # sub-properties of cito:cites: shape:Cited does not see them without inference
+    (CITO.describes, iri(SURVEY), "cito:describes or cito:usesDataFrom points to is a schema:Dataset"),
+    (CITO.usesDataFrom, iri(SURVEY), "cito:describes or cito:usesDataFrom points to is a schema:Dataset"),
+    (FABIO.hasArXivId, Literal("2305.05726v2"), "without version"),
+    (SDO.sameAs, Literal("https://arxiv.org/abs/2305.05726"), "an IRI"),
 ])
 def test_validate_reports_each_planted_violation(predicate, obj, shape_text):
     g = to_rdf(sample_graph())
-    g.add((iri(TITLE_ONLY), predicate, obj))
+    g.add((iri(SURVEY), predicate, obj))  # the survey has a title, an abstract, a DOI, an arXiv id
+    with pytest.raises(ExportError, match=shape_text):
+        validate(g)
+
+
+def test_validate_accepts_an_outside_paper_without_title_but_not_a_list_paper():
+    # Semantic Scholar has cited papers without a title; one of them must not stop `build`
+    G = sample_graph()
+    G.nodes[OUTSIDE]["title"] = G.nodes[OUTSIDE]["label"] = ""
+    validate(to_rdf(G))
+    G.nodes[CAPTIONER]["title"] = ""
+    with pytest.raises(ExportError, match=f"{re.escape(node_iri(CAPTIONER))} .* list has a dcterms:title"):
+        validate(to_rdf(G))
+
+
+@pytest.mark.parametrize(("change", "shape_text"), [
+    (lambda g: g.remove((iri(TASK), SKOS.inScheme, None)), "in exactly one skos:ConceptScheme"),
+    (lambda g: g.remove((iri(TASK), SKOS.prefLabel, None)), "exactly one skos:prefLabel"),
+    (lambda g: g.add((iri("list:awesome-rs-vlms"), SDO.hasPart, iri(TASK))), "a paper or a dataset"),
+    (lambda g: g.remove((iri("list:awesome-rs-vlms"), DCTERMS.title, None)), r"the list \(schema:Collection\) has a dcterms:title"),
+    (lambda g: g.add((iri(DATASET), DCAT.downloadURL, Literal("https://pan.baidu.com/s/1"))), "not text"),
+])
+def test_validate_checks_tasks_the_list_and_dataset_links(change, shape_text):
+    g = to_rdf(sample_graph())
+    change(g)
     with pytest.raises(ExportError, match=shape_text):
         validate(g)
 

@@ -58,6 +58,8 @@ def test_graphml_widens_mixed_types_and_strips_characters_xml_cannot_hold(tmp_pa
     G.add_node("paper:title:b", kind="paper", label="c", resolution_score=87.5)
     G.add_node("paper:title:c", kind="paper", label="d", line=3)
     G.add_node("paper:title:d", kind="paper", label="e", line="x")
+    G.add_node("paper:title:e", kind="paper", label="f", flag=True)
+    G.add_node("paper:title:f", kind="paper", label="g", flag="maybe")
     path = tmp_path / "g.graphml"
     write_graphml(G, path)
     H = nx.read_graphml(path, force_multigraph=True)
@@ -65,6 +67,7 @@ def test_graphml_widens_mixed_types_and_strips_characters_xml_cannot_hold(tmp_pa
     assert type(H.nodes["paper:title:a"]["resolution_score"]) is float
     assert H.nodes["paper:title:c"]["line"] == "3"
     assert H.nodes["paper:title:a"]["label"] == "ab"
+    assert H.nodes["paper:title:e"]["flag"] == "true"  # as a boolean key writes it, not Python's "True"
 
 
 def test_graphml_is_byte_identical_whatever_the_insertion_order(tmp_path):

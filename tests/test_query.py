@@ -87,3 +87,31 @@ def test_errors_name_the_problem(turtle, tmp_path):
         run_query(tmp_path / "graph.xml", "ASK {}")
     with pytest.raises(QueryError, match="cannot read the query file"):
         read_query(str(tmp_path / "missing.rq"))
+
+
+def test_query_file_with_any_suffix_is_read(tmp_path):
+    path = tmp_path / "count.txt"
+    path.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    assert read_query(str(path)) == path.read_text(encoding="utf-8")
+    long_text = "SELECT ?s WHERE { ?s ?p ?o } # " + "x" * 400  # too long for a file name
+    assert read_query(long_text) == long_text
+
+
+def test_evaluation_error_is_a_query_error_not_a_traceback(turtle):
+    # port 9 (discard) is refused by pyoxigraph's HTTP client before any connection is tried
+    for query in ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+                  "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"):
+        with pytest.raises(QueryError, match="query failed while running"):
+            run_query(turtle, query)
+
+
+def test_example_queries_count_outside_papers_without_a_title(tmp_path):
+    # Semantic Scholar knows some cited papers without a title; they still cite and use
+    G = sample_graph()
+    G.nodes[OUTSIDE]["title"] = G.nodes[OUTSIDE]["label"] = ""
+    G.add_edge(OUTSIDE, DATASET, key="uses")
+    g = to_rdf(G)
+    most_cited = run_query(g, read_query(str(QUERIES / "most-cited-outside-papers.rq")))
+    assert most_cited.rows == ((node_iri(OUTSIDE), "", "2021", "3"),)
+    datasets = run_query(g, read_query(str(QUERIES / "datasets-introduced-and-users.rq")))
+    assert [row[3] for row in datasets.rows] == ["2"]

@@ -11,8 +11,11 @@ paper, outside paper      ``schema:ScholarlyArticle`` (+ a FaBiO type, see below
                           ``fabio:hasPublicationYear`` (``xsd:gYear``), ``prism:publicationDate``,
                           ``prism:doi``, ``fabio:hasArXivId``, ``prism:publicationName`` (venue text),
                           ``schema:url`` (the list link), ``schema:sameAs`` arXiv / Semantic
-                          Scholar / doi.org / IEEE Xplore / ScienceDirect pages, ``rsvlm:`` counts,
-                          TLDR, fields of study and arXiv categories, PROV provenance
+                          Scholar / doi.org / IEEE Xplore / ScienceDirect pages, ``owl:sameAs``
+                          the IRIs minted from its DOI, arXiv id and S2 id when not its own,
+                          ``rsvlm:`` counts, TLDR, fields of study and arXiv categories
+paper's API record        ``prov:Entity`` ``<paper>#record``, ``prov:specializationOf`` the paper,
+                          ``prov:generatedAtTime``, ``prov:wasDerivedFrom`` the API page
 dataset                   ``schema:Dataset`` + ``dcat:Dataset``, ``dcterms:title``, ``schema:url``
                           (its paper link), ``dcat:landingPage``, ``dcat:downloadURL``
 task                      ``skos:Concept`` ``skos:inScheme`` one ``skos:ConceptScheme``,
@@ -34,12 +37,17 @@ FaBiO type, from the venue text alone: ``fabio:Preprint`` when it names arXiv,
 ``fabio:ConferencePaper`` when it names a conference, workshop, symposium or a known conference
 acronym (``_CONFERENCE``), ``fabio:JournalArticle`` when it names a journal (``_JOURNAL``);
 otherwise no FaBiO type. Provenance: a paper enriched from an API (``source`` and ``fetched_at``
-set) gets ``prov:generatedAtTime`` and ``prov:wasDerivedFrom`` the API page it came from; the two
-describe the record, not the work.
+set) gets a record ``<paper>#record``, a ``prov:Entity`` that is ``prov:specializationOf`` the
+paper, with ``prov:generatedAtTime`` (when it was fetched) and ``prov:wasDerivedFrom`` the API page
+(OpenCitations does the same). They describe the record, not the work: said of the paper itself,
+``prov:generatedAtTime`` would claim the work was created when it was fetched.
 
 IRIs are minted from node ids under one base, never from enrichment order, so they stay stable:
 ``paper:doi:10.1109/x`` → ``{base}paper/doi/10.1109%2Fx``. Everything outside RFC 3986's unreserved
 characters is percent-encoded, so old DOIs with ``<>#"{}|\\^`` or spaces cannot break a serializer.
+A list paper keeps the IRI of the id the list gives even when a better one is found;
+``owl:sameAs`` links it to the IRIs its DOI, arXiv id and S2 id would mint, so the IRI it had as an
+outside paper (``paper/s2/…``) still leads to it.
 
 Building and writing are split (STYLE rule 9). :func:`to_statements` describes the graph as plain
 Python strings and tuples, subjects in IRI order; :func:`to_rdf` turns them into an ``rdflib.Graph``
@@ -64,7 +72,7 @@ from urllib.parse import quote
 import networkx as nx
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SDO, SH, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, SDO, SH, SKOS, XSD
 
 from rsvlm_graph.errors import ExportError
 from rsvlm_graph.vocab import CITO, FABIO, PRISM, RSVLM
@@ -98,6 +106,7 @@ _VOCABULARIES = {
     "dcterms": str(DCTERMS),
     "fabio": str(FABIO._NS),
     "foaf": str(FOAF),
+    "owl": str(OWL),
     "prism": str(PRISM._NS),
     "prov": str(PROV),
     "rsvlm": str(RSVLM._NS),
@@ -120,6 +129,7 @@ SCHOLARLY_ARTICLE, ALTERNATIVE = str(SDO.ScholarlyArticle), str(DCTERMS.alternat
 PUBLICATION_YEAR, XSD_GYEAR = str(FABIO.hasPublicationYear), str(XSD.gYear)
 PUBLICATION_DATE, XSD_DATE = str(PRISM.publicationDate), str(XSD.date)
 GENERATED_AT, XSD_DATETIME, DERIVED_FROM = str(PROV.generatedAtTime), str(XSD.dateTime), str(PROV.wasDerivedFrom)
+PROV_ENTITY, SPECIALIZATION_OF, OWL_SAME_AS = str(PROV.Entity), str(PROV.specializationOf), str(OWL.sameAs)
 RESOLUTION_SCORE = str(RSVLM.resolutionScore)
 
 _RELATIONS = {
@@ -138,7 +148,11 @@ _RELATION_RANK = {relation: i for i, relation in enumerate(_RELATIONS)}
 _CITES, _INFLUENTIAL, _BASED_ON = _RELATION_RANK["cites"], len(_RELATIONS), len(_RELATIONS) + 1
 
 _CONFERENCE = re.compile(
-    r"conference|proceedings|workshop|symposium|\b(?:cvprw?|iccv|eccv|wacv|accv|neurips|nips|"
+    # Semantic Scholar names some conferences without the word: "Computer Vision and Pattern
+    # Recognition" (CVPR), "Neural Information Processing Systems", "ACM Multimedia"
+    r"conference|proceedings|workshop|symposium|computer vision and pattern recognition|"
+    r"neural information processing systems|acm multimedia|annual meeting of the association|"
+    r"empirical methods in natural language processing|\b(?:cvprw?|iccv|eccv|wacv|accv|neurips|nips|"
     r"iclr|icml|aaai|ijcai|acl|emnlp|naacl|acm ?mm|acmmm|igarss|jurse|icassp|icip|bmvc|ecml|"
     r"dicta|icece|cits)\b",
     re.IGNORECASE,
@@ -159,6 +173,8 @@ _SOURCE_PAGES = {
     "semanticscholar": ("s2_id", "https://api.semanticscholar.org/graph/v1/paper/{}"),
     "arxiv": ("arxiv_id", "https://export.arxiv.org/api/query?id_list={}"),
 }
+# A paper's identifiers the IRIs are minted from, best first (attribute, node id scheme)
+_MINTING_IDS = (("doi", "doi"), ("arxiv_id", "arxiv"), ("s2_id", "s2"))
 _SAME_AS = (
     ("arxiv_id", "https://arxiv.org/abs/{}"),
     ("s2_id", "https://www.semanticscholar.org/paper/{}"),
@@ -302,15 +318,25 @@ def _paper(node: str, data: Mapping[str, Any]) -> PredicateObjects:
         po.append((RESOLUTION_SCORE, (repr(float(data["resolution_score"])), XSD_DOUBLE, None)))
     pages = [(SAME_AS, page.format(quote(str(data[attr]), safe="/:;()"))) for attr, page in _SAME_AS if data.get(attr)]
     po.extend(_links(node, [(URL, data.get("url")), *pages]))
-    po.extend(_provenance(node, data))
     return po
 
 
-def _provenance(node: str, data: Mapping[str, Any]) -> PredicateObjects:
+def _aliases(data: Mapping[str, Any], own: str, base: str) -> PredicateObjects:
+    """``owl:sameAs`` the IRIs the paper's DOI, arXiv id and S2 id mint, when not its own."""
+    # the graph keeps DOIs lower-cased and arXiv ids as arXiv writes them; S2 ids as given, while
+    # outside papers' node ids lower-case them (identifiers.outside_paper_node_id)
+    aliases = {node_iri(f"paper:{scheme}:{str(data[attr]).lower() if scheme == 's2' else data[attr]}", base)
+               for attr, scheme in _MINTING_IDS if data.get(attr)}
+    aliases.discard(own)
+    return [(OWL_SAME_AS, alias) for alias in sorted(aliases)]
+
+
+def _record(node: str, paper: str, data: Mapping[str, Any]) -> PredicateObjects:
+    """The ``prov:Entity`` of the API record a paper's facts came from; empty if not enriched."""
     fetched_at, source = data.get("fetched_at"), data.get("source")
     if not fetched_at or not source:
         return []
-    po: PredicateObjects = []
+    po: PredicateObjects = [(TYPE, PROV_ENTITY), (SPECIALIZATION_OF, paper)]
     if _DATETIME.match(fetched_at):
         po.append((GENERATED_AT, (fetched_at, XSD_DATETIME, None)))
     else:
@@ -318,7 +344,7 @@ def _provenance(node: str, data: Mapping[str, Any]) -> PredicateObjects:
     attr, page = _SOURCE_PAGES.get(source, ("", ""))
     if data.get(attr):
         po.append((DERIVED_FROM, page.format(quote(str(data[attr]), safe=""))))
-    return po
+    return po if len(po) > 2 else []
 
 
 def _named(predicate: str, data: Mapping[str, Any], *attrs: str) -> PredicateObjects:
@@ -437,7 +463,15 @@ def to_statements(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Statements:
             po = _DESCRIBE[kind](node, data)
         else:
             raise ExportError(f"node {node!r}: unknown kind {kind!r}; see docs/ARCHITECTURE.md")
+        paper = kind == "paper" or kind == "outside_paper"
+        if paper:
+            po += _aliases(data, subject, base)
         statements.append((subject, po + _edges(G, node, kind == "code", iris)))
+        record = _record(node, subject, data) if paper else []
+        if record:
+            # "#" sorts before every character node IRIs continue with (all else is
+            # percent-encoded), so the record directly follows its paper in IRI order
+            statements.append((f"{subject}#record", record))
     return statements
 
 

@@ -81,7 +81,7 @@ def _key_types(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 def _xml_text(value: bool | int | float | str, kind: str) -> str:
     if kind == "string":
-        text = str(value)
+        text = _cell(value)  # an attribute of mixed types: booleans as true/false, not Python's True
         if "&" in text or "<" in text or ">" in text or "\r" in text:
             text = escape(text, {"\r": "&#13;"})
         return _XML_INVALID.sub("", text)

@@ -47,20 +47,29 @@ class QueryResult:
 
 
 def read_query(query_or_file: str) -> str:
-    """Return the query text: the contents of a ``.rq``/``.sparql`` file if given one, else the text.
+    """Return the query text: the contents of the file if given an existing file or a
+    ``.rq``/``.sparql`` path, else the text itself.
 
     Examples
     --------
     >>> read_query("ASK { ?s ?p ?o }")
     'ASK { ?s ?p ?o }'
     """
-    if query_or_file.endswith((".rq", ".sparql")):
-        path = Path(query_or_file)
+    path = Path(query_or_file)
+    # a query text is never the name of an existing file; any such file is read, whatever its suffix
+    if query_or_file.endswith((".rq", ".sparql")) or _is_file(path):
         try:
             return path.read_text(encoding="utf-8")
         except OSError as exc:
             raise QueryError(f"{path}: cannot read the query file ({exc}); see docs/queries/ for examples") from exc
     return query_or_file
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a long query text is a file name too long for the system
+        return False
 
 
 def _store(source: Path | rdflib.Graph) -> ox.Store:
@@ -106,7 +115,8 @@ def run_query(source: Path | rdflib.Graph, query: str) -> QueryResult:
     Raises
     ------
     QueryError
-        If the source cannot be read or the query is not valid SPARQL.
+        If the source cannot be read, the query is not valid SPARQL or its evaluation fails
+        (e.g. a ``SERVICE`` that cannot be reached).
 
     Examples
     --------
@@ -122,6 +132,13 @@ def run_query(source: Path | rdflib.Graph, query: str) -> QueryResult:
         answer = store.query(query, prefixes=prefixes())
     except SyntaxError as exc:
         raise QueryError(f"query is not valid SPARQL: {exc}") from exc
+    try:
+        return _result(answer)
+    except (OSError, RuntimeError) as exc:  # raised while solutions are computed, lazily
+        raise QueryError(f"query failed while running: {exc}; check SERVICE endpoints and functions used") from exc
+
+
+def _result(answer: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
