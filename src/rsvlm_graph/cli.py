@@ -22,7 +22,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from .config import Settings
 from .curation import Curation
 from .errors import RsvlmGraphError
-from .graph import build_graph
 from .models import ListDocument
 from .tracking import load_history
 from .pipeline import (
@@ -133,8 +132,8 @@ def build(
     with _errors_as_messages():
         inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
         result = run_build(
-            document, curation, fetched.enrichment, out_dir, year_now=date.today().year,
-            history=load_history(inputs.history_dir),
+            Loaded.build(document, curation, fetched.enrichment), out_dir,
+            year_now=date.today().year, history=load_history(inputs.history_dir),
         )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)
@@ -159,7 +158,7 @@ def enrich(
         write_snapshot(inputs.snapshot_path, fetched.enrichment)
         history_path = None
         if fetched.reached_semantic_scholar:  # an offline or failed run has nothing new to date
-            loaded = Loaded(document, curation, fetched.enrichment, build_graph(document, curation, fetched.enrichment))
+            loaded = Loaded.build(document, curation, fetched.enrichment)
             history_path = record_history(loaded, inputs, date.today(), year_now=date.today().year)
     _print_requests(fetched, offline)
     _print_enrichment_summary(fetched, len(document.papers))
@@ -211,13 +210,13 @@ def _print_enrichment_summary(fetched: Fetched, list_papers: int) -> None:
 
 
 def _print_build_summary(result, list_path: Path) -> None:
-    entries = result.document
+    entries = result.loaded.document
     out.print(
         f"{list_path}: {len(entries.papers)} paper rows, {len(entries.datasets)} dataset rows, "
         f"{len(entries.problems)} problem(s)"
     )
     out.print("nodes: " + ", ".join(f"{kind} {n}" for kind, n in result.counts.items()))
-    out.print(f"edges: {result.graph.number_of_edges()}")
+    out.print(f"edges: {result.loaded.graph.number_of_edges()}")
     missing = result.not_enriched
     if missing:
         reasons: dict[str, int] = {}
@@ -273,16 +272,13 @@ def discover(
 ) -> None:
     """Find relevant papers the list does not include, each with its evidence, a suggested task and
     a row ready to paste into the list."""
-    from .analysis import coverage_notes, discover_candidates, format_records
+    from .analysis import coverage_notes, format_records
 
     with _errors_as_messages():
         loaded = load_graph(Inputs(list_path), Settings.from_env())
         _warn_problems(loaded.document)
-        candidates = discover_candidates(
-            loaded.graph, recommended=loaded.enrichment.recommendations,
-            is_rejected=loaded.curation.is_rejected, since=since, min_links=min_links, top=top,
-            year_now=date.today().year, entries=loaded.document.entries,
-            list_text=loaded.document.text,
+        candidates = loaded.candidates(
+            year_now=date.today().year, since=since, min_links=min_links, top=top
         )
         records = [c.to_dict() for c in candidates]
         _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
@@ -354,18 +350,13 @@ def suggest(
     The list itself is never changed: review the patch, then `git apply` it. With --reject, the
     named papers go to kg/curation.toml instead, and no patch is written.
     """
-    from .analysis import discover_candidates
     from .suggest import reject, write_suggestions
 
     with _errors_as_messages():
         inputs = Inputs(list_path)
         loaded = load_graph(inputs, Settings.from_env())
         _warn_problems(loaded.document)
-        candidates = discover_candidates(
-            loaded.graph, recommended=loaded.enrichment.recommendations,
-            is_rejected=loaded.curation.is_rejected, top=top, year_now=date.today().year,
-            entries=loaded.document.entries, list_text=loaded.document.text,
-        )
+        candidates = loaded.candidates(year_now=date.today().year, top=top)
         if rejects:
             if not reason:
                 raise typer.BadParameter("say why with --reason", param_hint="--reason")

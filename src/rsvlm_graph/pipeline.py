@@ -154,6 +154,21 @@ class Loaded:
     enrichment: Enrichment
     graph: nx.MultiDiGraph
 
+    @classmethod
+    def build(cls, document: ListDocument, curation: Curation, enrichment: Enrichment) -> Loaded:
+        return cls(document, curation, enrichment, build_graph(document, curation, enrichment))
+
+    def candidates(self, *, year_now: int, **options: int | None) -> list[Candidate]:
+        """Discovery over this graph, with the list's recommendations, rejections and rows.
+
+        ``options`` are ``discover_candidates``' ``since``, ``min_links`` and ``top``.
+        """
+        return discover_candidates(
+            self.graph, recommended=self.enrichment.recommendations,
+            is_rejected=self.curation.is_rejected, year_now=year_now,
+            entries=self.document.entries, list_text=self.document.text, **options,
+        )
+
 
 def load_graph(inputs: Inputs, settings: Settings) -> Loaded:
     """Build the graph from the list, the snapshot and the store, without any request.
@@ -161,19 +176,14 @@ def load_graph(inputs: Inputs, settings: Settings) -> Loaded:
     Analyses and maintainer commands use this: they never wait on an API.
     """
     document, curation = load_inputs(inputs)
-    enrichment = load_enrichment(document, curation, inputs, settings)
-    return Loaded(document, curation, enrichment, build_graph(document, curation, enrichment))
+    return Loaded.build(document, curation, load_enrichment(document, curation, inputs, settings))
 
 
 def record_history(loaded: Loaded, inputs: Inputs, day: date, *, year_now: int) -> Path:
     """Append this refresh's citation counts, citers and discovery shortlist to ``kg/history/``."""
     from .tracking import record_refresh
 
-    candidates = discover_candidates(
-        loaded.graph, recommended=loaded.enrichment.recommendations,
-        is_rejected=loaded.curation.is_rejected, top=VIEW_CANDIDATES, year_now=year_now,
-        entries=loaded.document.entries, list_text=loaded.document.text,
-    )
+    candidates = loaded.candidates(year_now=year_now, top=VIEW_CANDIDATES)
     shortlist = [(c.s2_id, c.title) for c in candidates if c.s2_id]
     return record_refresh(inputs.history_dir, loaded.enrichment, loaded.graph, shortlist, day)
 
@@ -182,9 +192,7 @@ def record_history(loaded: Loaded, inputs: Inputs, day: date, *, year_now: int) 
 class BuildResult:
     """What a build produced, for the CLI's summary."""
 
-    graph: nx.MultiDiGraph
-    document: ListDocument
-    enrichment: Enrichment
+    loaded: Loaded
     ranking: tuple[RankedPaper, ...]
     candidates: tuple[Candidate, ...]
     written: tuple[tuple[Path, int], ...]  # (path, size in bytes)
@@ -192,11 +200,11 @@ class BuildResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        return count_kinds(self.graph)
+        return count_kinds(self.loaded.graph)
 
     @property
     def not_enriched(self) -> list[tuple[str, str, str]]:
-        return not_enriched(self.graph, self.enrichment)
+        return not_enriched(self.loaded.graph, self.loaded.enrichment)
 
 
 def _list_growth(document: ListDocument) -> list[tuple[str, int]]:
@@ -210,9 +218,7 @@ def _list_growth(document: ListDocument) -> list[tuple[str, int]]:
 
 
 def run_build(
-    document: ListDocument,
-    curation: Curation,
-    enrichment: Enrichment,
+    loaded: Loaded,
     out_dir: Path,
     *,
     year_now: int,
@@ -229,14 +235,9 @@ def run_build(
     from .export_tables import write_csv, write_graphml
     from .report import write_report
 
-    G = build_graph(document, curation, enrichment)
+    G, document = loaded.graph, loaded.document
     ranking = tuple(rank_papers(G, year_now=year_now))
-    candidates = tuple(
-        discover_candidates(
-            G, recommended=enrichment.recommendations, is_rejected=curation.is_rejected,
-            year_now=year_now, entries=document.entries, list_text=document.text,
-        )
-    )
+    candidates = tuple(loaded.candidates(year_now=year_now))
     validate(to_rdf(G))  # fail loudly before anything is written
     statements = to_statements(G)  # the writers format these directly: rdflib's are too slow
     try:
@@ -260,7 +261,6 @@ def run_build(
     annotated = write_annotated_list(Path(document.path), document, G, out_dir)
     written = [*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths]
     return BuildResult(
-        graph=G, document=document, enrichment=enrichment, ranking=ranking,
-        candidates=candidates, written=tuple((p, p.stat().st_size) for p in written),
+        loaded=loaded, ranking=ranking, candidates=candidates, written=tuple((p, p.stat().st_size) for p in written),
         view_nodes=view.number_of_nodes(),
     )
