@@ -23,7 +23,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from .errors import RsvlmGraphError
-from .identifiers import normalize_title, task_node_id
+from .identifiers import normalize_title, paper_page, task_node_id
 from .listparse import header_roles, is_bullet_line
 from .models import ListEntry
 
@@ -454,13 +454,9 @@ def _task_evidence(linked: Iterable[str], papers: Mapping[str, Mapping[str, Any]
 
 
 def _paper_link(arxiv_id: str | None, doi: str | None, s2_id: str | None, fallback: str) -> str:
-    if arxiv_id:
-        return f"https://arxiv.org/abs/{arxiv_id}"
-    if doi:
-        return f"https://doi.org/{doi}"
-    if s2_id:
-        return f"https://www.semanticscholar.org/paper/{s2_id}"
-    return fallback
+    """The page to link a paper by: arXiv's, else the DOI's, else Semantic Scholar's."""
+    ids = (("arxiv_id", arxiv_id), ("doi", doi), ("s2_id", s2_id))
+    return next((paper_page(kind, value) for kind, value in ids if value), fallback)
 
 
 def _titles(nodes: Iterable[str], papers: Mapping[str, Mapping[str, Any]]) -> tuple[str, ...]:

@@ -43,6 +43,7 @@ from typing import Any
 import networkx as nx
 
 from rsvlm_graph.errors import ExportError
+from rsvlm_graph.identifiers import paper_page
 
 __all__ = [
     "select_view",
@@ -617,10 +618,7 @@ def _links(attrs: Mapping[str, Any]) -> list[str]:
     links: list[str] = []
     if attrs.get("url"):
         links.append(str(attrs["url"]))
-    if attrs.get("arxiv_id"):
-        links.append(f"https://arxiv.org/abs/{attrs['arxiv_id']}")
-    if attrs.get("doi"):
-        links.append(f"https://doi.org/{attrs['doi']}")
+    links.extend(paper_page(kind, attrs[kind]) for kind in ("arxiv_id", "doi") if attrs.get(kind))
     for key in ("code_urls", "home_urls", "download_urls"):
         links.extend(str(u) for u in attrs.get(key) or ())
     return list(dict.fromkeys(links))

@@ -75,6 +75,7 @@ import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, SDO, SH, SKOS, XSD
 
 from rsvlm_graph.errors import ExportError
+from rsvlm_graph.identifiers import paper_page
 from rsvlm_graph.vocab import CITO, FABIO, PRISM, RSVLM
 
 __all__ = [
@@ -175,13 +176,8 @@ _SOURCE_PAGES = {
 }
 # A paper's identifiers the IRIs are minted from, best first (attribute, node id scheme)
 _MINTING_IDS = (("doi", "doi"), ("arxiv_id", "arxiv"), ("s2_id", "s2"))
-_SAME_AS = (
-    ("arxiv_id", "https://arxiv.org/abs/{}"),
-    ("s2_id", "https://www.semanticscholar.org/paper/{}"),
-    ("doi", "https://doi.org/{}"),
-    ("ieee_id", "https://ieeexplore.ieee.org/document/{}"),
-    ("pii", "https://www.sciencedirect.com/science/article/pii/{}"),
-)
+# the paper's pages stated as schema:sameAs, in this order
+_SAME_AS = ("arxiv_id", "s2_id", "doi", "ieee_id", "pii")
 _PAPER_TEXT = tuple((attr, str(p)) for attr, p in (
     ("abstract", DCTERMS.abstract),
     ("tldr", RSVLM.tldr),
@@ -316,7 +312,7 @@ def _paper(node: str, data: Mapping[str, Any]) -> PredicateObjects:
     po.extend((p, (str(int(data[attr])), XSD_INTEGER, None)) for attr, p in _PAPER_COUNTS if data.get(attr) is not None)
     if data.get("resolution_score") is not None:
         po.append((RESOLUTION_SCORE, (repr(float(data["resolution_score"])), XSD_DOUBLE, None)))
-    pages = [(SAME_AS, page.format(quote(str(data[attr]), safe="/:;()"))) for attr, page in _SAME_AS if data.get(attr)]
+    pages = [(SAME_AS, paper_page(attr, quote(str(data[attr]), safe="/:;()"))) for attr in _SAME_AS if data.get(attr)]
     po.extend(_links(node, [(URL, data.get("url")), *pages]))
     return po
 

@@ -24,6 +24,7 @@ from .identifiers import (
     list_node_id,
     normalize_venue,
     outside_paper_node_id,
+    paper_page,
     paper_node_id,
     task_node_id,
     venue_node_id,
@@ -258,7 +259,7 @@ def _add_outside_paper(G: nx.MultiDiGraph, paper: Paper) -> str:
     venue = normalize_venue(paper.venue) if paper.venue else None
     G.add_node(
         node, kind="outside_paper", label=paper.title, title=paper.title, in_list=False,
-        year=paper.year, venue=venue, url=f"https://www.semanticscholar.org/paper/{paper.s2_paper_id}",
+        year=paper.year, venue=venue, url=paper_page("s2_id", paper.s2_paper_id),
         doi=_lower(paper.external_id("DOI")), arxiv_id=paper.external_id("ArXiv"),
         ieee_id=None, pii=None, tasks=(), **_paper_facts(paper),
     )

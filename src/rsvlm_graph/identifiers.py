@@ -35,7 +35,28 @@ __all__ = [
     "title_similarity",
     "normalize_venue",
     "MDPI_JOURNAL_CODES",
+    "PAPER_PAGES",
+    "paper_page",
 ]
+
+#: the public page of a paper by each identifier, keyed by the node attribute holding it
+PAPER_PAGES = {
+    "arxiv_id": "https://arxiv.org/abs/{}",
+    "doi": "https://doi.org/{}",
+    "s2_id": "https://www.semanticscholar.org/paper/{}",
+    "ieee_id": "https://ieeexplore.ieee.org/document/{}",
+    "pii": "https://www.sciencedirect.com/science/article/pii/{}",
+}
+
+
+def paper_page(kind: str, value: str) -> str:
+    """Return the page of a paper by one identifier (``kind`` is a key of ``PAPER_PAGES``).
+
+    >>> paper_page("arxiv_id", "2305.05726")
+    'https://arxiv.org/abs/2305.05726'
+    """
+    return PAPER_PAGES[kind].format(value)
+
 
 # New-style ids (since 2007): YYMM.NNNN or YYMM.NNNNN; old style: archive(.SUBJECT)/YYMMNNN.
 _ARXIV_NEW = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import ExportError, RsvlmGraphError, StoreError
+from .identifiers import paper_page
 from .models import Enrichment
 
 if TYPE_CHECKING:
@@ -62,7 +63,6 @@ RELATIVE_GAIN_FLOOR = 10
 #: velocities are citations per this many days
 VELOCITY_DAYS = 30
 
-_S2_PAPER_URL = "https://www.semanticscholar.org/paper/"
 _FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.jsonl$")
 # node ids of list papers start with this (docs/ARCHITECTURE.md); other entries are datasets
 _PAPER_PREFIX = "paper:"
@@ -762,7 +762,7 @@ def _md_cell(cell: Cell) -> str:
     if s2_id is None:
         return text
     text = text.replace("[", "\\[").replace("]", "\\]")
-    return f"[{text}]({_S2_PAPER_URL}{s2_id})"
+    return f"[{text}]({paper_page('s2_id', s2_id)})"
 
 
 def _text_cell(cell: Cell, width: int = 70) -> str:
