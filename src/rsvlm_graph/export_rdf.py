@@ -85,6 +85,7 @@ __all__ = [
     "prefixes",
     "to_statements",
     "to_rdf",
+    "statements_to_rdf",
     "write_turtle",
     "write_jsonld",
     "validate",
@@ -525,12 +526,18 @@ def to_rdf(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> rdflib.Graph:
     >>> len(g), g.value(rdflib.URIRef(node_iri("task:image-captioning")), SKOS.prefLabel)
     (5, rdflib.term.Literal('Image Captioning'))
     """
+    return statements_to_rdf(to_statements(G, base), base)
+
+
+def statements_to_rdf(statements: Statements, base: str = DEFAULT_BASE) -> rdflib.Graph:
+    """Return ``to_statements``' output as an ``rdflib.Graph``, so callers that also write the
+    statements compute them once."""
     g = rdflib.Graph(bind_namespaces="none")
     for prefix, namespace in prefixes(base).items():
         g.bind(prefix, namespace)
     g.addN(
         (rdflib.URIRef(s), rdflib.URIRef(p), _to_rdflib(o), g)
-        for s, po in to_statements(G, base) for p, o in po
+        for s, po in statements for p, o in po
     )
     return g
 

@@ -231,15 +231,15 @@ def run_build(
     """
     from .annotate import write_annotated_list
     from .export_html import build_page, select_view, write_page
-    from .export_rdf import to_rdf, to_statements, validate, write_jsonld, write_turtle
+    from .export_rdf import statements_to_rdf, to_statements, validate, write_jsonld, write_turtle
     from .export_tables import write_csv, write_graphml
     from .report import write_report
 
     G, document = loaded.graph, loaded.document
     ranking = tuple(rank_papers(G, year_now=year_now))
     candidates = tuple(loaded.candidates(year_now=year_now))
-    validate(to_rdf(G))  # fail loudly before anything is written
     statements = to_statements(G)  # the writers format these directly: rdflib's are too slow
+    validate(statements_to_rdf(statements))  # fail loudly before anything is written
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
