@@ -25,6 +25,7 @@ import networkx as nx
 from .errors import RsvlmGraphError
 from .identifiers import normalize_title, paper_page, task_node_id
 from .listparse import header_roles, is_bullet_line
+from .graph import paper_ids
 from .models import ListEntry
 
 __all__ = [
@@ -361,12 +362,6 @@ def rank_papers(
     return [replace(p, rank=i) for i, p in enumerate(rows[:top] if top is not None else rows, 1)]
 
 
-def _ids(attrs: Mapping[str, Any]) -> set[tuple[str, str]]:
-    return {
-        (key, str(attrs[key]).lower().strip()) for key in ("s2_id", "doi", "arxiv_id") if attrs.get(key)
-    }
-
-
 def _nearest_list_papers(
     papers: Mapping[str, Mapping[str, Any]], list_nodes: Sequence[str], outside: Sequence[str]
 ) -> dict[str, tuple[float, str, float]]:
@@ -564,7 +559,7 @@ def discover_candidates(
     rec_rank: dict[str, int] = {}
     for k, s2_id in enumerate(recommended, 1):
         rec_rank.setdefault(f"paper:s2:{s2_id}", k)
-    list_ids = set().union(*(_ids(papers[n]) for n in list_nodes))
+    list_ids = {pair for n in list_nodes for pair in paper_ids(papers[n]).pairs()}
     near = _nearest_list_papers(papers, list_nodes, outside)
 
     scored: list[tuple[float, str, str]] = []
@@ -575,7 +570,7 @@ def discover_candidates(
         rec = rec_rank.get(node)
         if (links < min_links and rec is None) or (since is not None and (not year or year < since)):
             continue
-        if _ids(attrs) & list_ids:
+        if not list_ids.isdisjoint(paper_ids(attrs).pairs()):
             log.debug("%s shares an identifier with a list paper: not a candidate", node)
             continue
         score = links + _recency(year, year_now)

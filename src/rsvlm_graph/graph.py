@@ -35,6 +35,7 @@ from .models import (
     ListDocument,
     ListEntry,
     Paper,
+    PaperIds,
     Resolution,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "count_kinds",
     "list_papers",
     "not_enriched",
+    "paper_ids",
     "dataset_names",
     "mentioned_datasets",
 ]
@@ -180,8 +182,12 @@ def _add_dataset(G: nx.MultiDiGraph, list_id: str, entry: ListEntry, curation: C
     G.add_edge(node, _task(G, entry), key="has_task")
 
 
-def _paper_ids(attrs: Mapping[str, Any]) -> set[tuple[str, str]]:
-    return {(k, attrs[k]) for k in ("arxiv_id", "doi", "ieee_id", "pii", "s2_id") if attrs.get(k)}
+def paper_ids(attrs: Mapping[str, Any]) -> PaperIds:
+    """Return the identifiers a paper node carries (list or outside paper)."""
+    return PaperIds(
+        arxiv_id=attrs.get("arxiv_id"), doi=attrs.get("doi"), ieee_id=attrs.get("ieee_id"),
+        pii=attrs.get("pii"), s2_paper_id=attrs.get("s2_id"),
+    )
 
 
 def _link_introduced_datasets(G: nx.MultiDiGraph) -> None:
@@ -191,7 +197,7 @@ def _link_introduced_datasets(G: nx.MultiDiGraph) -> None:
         if attrs["kind"] == "paper":
             if attrs["url"]:
                 by_url.setdefault(canonical_url(attrs["url"]), node)
-            for key in _paper_ids(attrs):
+            for key in paper_ids(attrs).pairs():
                 by_id.setdefault(key, node)
     for node, attrs in list(G.nodes(data=True)):
         if attrs["kind"] != "dataset" or not attrs["url"]:
@@ -199,11 +205,7 @@ def _link_introduced_datasets(G: nx.MultiDiGraph) -> None:
         ids = attrs.pop("ids")
         paper = by_url.get(canonical_url(attrs["url"]))
         if paper is None:
-            id_keys = {
-                ("arxiv_id", ids.arxiv_id), ("doi", ids.doi), ("ieee_id", ids.ieee_id),
-                ("pii", ids.pii), ("s2_id", ids.s2_paper_id),
-            }
-            paper = next((by_id[k] for k in sorted(id_keys, key=str) if k[1] and k in by_id), None)
+            paper = next((by_id[k] for k in ids.pairs() if k in by_id), None)
         if paper is not None:
             G.add_edge(paper, node, key="introduces")
     for _, attrs in G.nodes(data=True):

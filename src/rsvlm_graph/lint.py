@@ -166,14 +166,8 @@ def _parse_problems(document: ListDocument) -> Iterable[Finding]:
 
 
 def _paper_keys(entry: ListEntry) -> list[tuple[str, str]]:
-    keys = []
-    if entry.url:
-        keys.append(("link", canonical_url(entry.url)))
-    ids = entry.ids
-    for name in ("arxiv_id", "doi", "ieee_id", "pii", "s2_paper_id"):
-        if value := getattr(ids, name):
-            keys.append((name, value.lower()))
-    return keys
+    link = [("link", canonical_url(entry.url))] if entry.url else []
+    return [*link, *entry.ids.pairs()]
 
 
 def _duplicates(document: ListDocument) -> Iterable[Finding]:
@@ -390,12 +384,7 @@ def _unlinked_datasets(document: ListDocument) -> Iterable[Finding]:
             paper_link = canonical_url(paper.url) if paper.url else None
             if paper_link is None:
                 continue
-            same_ids = ids is not None and not ids.is_empty() and bool(
-                set(_paper_keys(paper)) & {
-                    (n, v.lower()) for n in ("arxiv_id", "doi", "ieee_id", "pii", "s2_paper_id")
-                    if (v := getattr(ids, n))
-                }
-            )
+            same_ids = ids is not None and not set(ids.pairs()).isdisjoint(_paper_keys(paper))
             via_code = bool(own & {canonical_url(u) for u in paper.code_urls})
             via_name = _title_prefix(paper.title) == _fold(dataset.title)
             if not (same_ids or via_code or via_name):

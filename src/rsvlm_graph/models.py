@@ -51,7 +51,21 @@ class PaperIds:
     s2_paper_id: str | None = None  # 40-hex Semantic Scholar id
 
     def is_empty(self) -> bool:
-        return not any((self.arxiv_id, self.doi, self.ieee_id, self.pii, self.s2_paper_id))
+        return not self.pairs()
+
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """``(field, value)`` for each identifier present, lower-cased, in field order.
+
+        Two records sharing a pair are the same paper.
+
+        >>> PaperIds(arxiv_id="2305.05726", pii="S0950705120302586").pairs()
+        (('arxiv_id', '2305.05726'), ('pii', 's0950705120302586'))
+        """
+        return tuple(
+            (name, value.lower())
+            for name in ("arxiv_id", "doi", "ieee_id", "pii", "s2_paper_id")
+            if (value := getattr(self, name))
+        )
 
 
 @dataclass(frozen=True, slots=True)
