@@ -17,13 +17,9 @@ from typing import Any
 
 import networkx as nx
 
-from rsvlm_graph.analysis import (
-    coverage_notes,
-    discover_candidates,
-    pagerank_papers,
-    papers_per_year_per_task,
-    rank_papers,
-)
+from rsvlm_graph.discovery import discover_candidates
+from rsvlm_graph.exports.report import papers_per_year_per_task
+from rsvlm_graph.ranking import coverage_notes, pagerank_papers, rank_papers
 
 TASKS = ("Image Captioning", "Visual Question Answering", "Scene Classification", "Object Detection",
          "Visual Grounding", "Image-text Retrieval", "Pretraining", "Semantic Segmentation")

@@ -26,14 +26,18 @@ sys.path.insert(0, str(ROOT / "tests"))  # the fake server lives with the tests
 from fakeapi import FakeApi  # noqa: E402
 from fakeapi.corpus import Corpus, corpus_for_list  # noqa: E402
 
-from rsvlm_graph.arxiv_source import DEFAULT_BATCH_SIZE, ArxivSource  # noqa: E402
-from rsvlm_graph.config import Settings  # noqa: E402
-from rsvlm_graph.curation import Curation, load_curation  # noqa: E402
-from rsvlm_graph.enrich import enrich  # noqa: E402
-from rsvlm_graph.listparse import read_list  # noqa: E402
-from rsvlm_graph.models import ListDocument  # noqa: E402
-from rsvlm_graph.semantic_scholar import BATCH_LIMIT, PAGE_LIMIT, SemanticScholarSource  # noqa: E402
-from rsvlm_graph.store import Store  # noqa: E402
+from rsvlm_graph.config import Settings
+from rsvlm_graph.enrich import enrich
+from rsvlm_graph.listfile.curation import Curation, load_curation
+from rsvlm_graph.listfile.parse import read_list
+from rsvlm_graph.models import ListDocument
+from rsvlm_graph.sources.arxiv import DEFAULT_BATCH_SIZE, ArxivSource
+from rsvlm_graph.sources.semantic_scholar import (
+    BATCH_LIMIT,
+    PAGE_LIMIT,
+    SemanticScholarSource,
+)
+from rsvlm_graph.store import Store
 
 LIST_PATH = ROOT / "kg" / "awesome-list.md"
 TARGET_RATIO = 1.1

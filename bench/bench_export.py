@@ -25,8 +25,14 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from rsvlm_graph.export_rdf import Statements, prefixes, to_statements, write_jsonld, write_turtle
-from rsvlm_graph.export_tables import write_csv, write_graphml
+from rsvlm_graph.exports.rdf import (
+    Statements,
+    prefixes,
+    to_statements,
+    write_jsonld,
+    write_turtle,
+)
+from rsvlm_graph.exports.tables import write_csv, write_graphml
 
 TASKS = ("Image Captioning", "Visual Question Answering", "Visual Grounding", "Scene Classification")
 VENUES = ("TGRS", "arxiv", "CVPR", "Remote Sensing", "IGARSS")

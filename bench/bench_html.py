@@ -29,7 +29,7 @@ import networkx as nx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # shared launch settings
 from chromium import LAUNCH_ARGS, chromium_path  # noqa: E402
 
-from rsvlm_graph.export_html import build_page, select_view, write_page  # noqa: E402
+from rsvlm_graph.exports.html import build_page, select_view, write_page
 
 TARGET_SECONDS = 3.0
 # `var network;` in pyvis's script keeps an accessor already on window, so this setter sees the

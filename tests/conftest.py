@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from fakeapi import FakeApi, make_corpus
 
-from rsvlm_graph import arxiv_source as arxiv_module
-from rsvlm_graph import semantic_scholar as s2_module
 from rsvlm_graph.config import Settings
+from rsvlm_graph.sources import arxiv as arxiv_module
+from rsvlm_graph.sources import semantic_scholar as s2_module
 
 #: what ``fake_settings`` sends as ``x-api-key``
 FAKE_API_KEY = "test-key-SYNTHETIC"

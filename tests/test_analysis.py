@@ -15,23 +15,21 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from rsvlm_graph.analysis import (
+from rsvlm_graph.discovery import Candidate, discover_candidates
+from rsvlm_graph.errors import RsvlmGraphError
+from rsvlm_graph.exports.report import citation_distribution, papers_per_year_per_task
+from rsvlm_graph.identifiers import task_node_id, title_similarity
+from rsvlm_graph.listfile.curation import Curation, Rejection
+from rsvlm_graph.listfile.parse import parse_list, read_list
+from rsvlm_graph.listfile.rows import markdown_row, with_rows
+from rsvlm_graph.models import ListEntry
+from rsvlm_graph.output import format_records
+from rsvlm_graph.ranking import (
     NO_CITATIONS,
-    Candidate,
-    citation_distribution,
     coverage_notes,
-    discover_candidates,
-    format_records,
-    markdown_row,
     pagerank_papers,
-    papers_per_year_per_task,
     rank_papers,
 )
-from rsvlm_graph.curation import Curation, Rejection
-from rsvlm_graph.errors import RsvlmGraphError
-from rsvlm_graph.identifiers import task_node_id, title_similarity
-from rsvlm_graph.listparse import parse_list, read_list
-from rsvlm_graph.models import ListEntry
 
 YEAR_NOW = 2025
 
@@ -460,7 +458,7 @@ def test_markdown_row_keeps_the_bundled_list_rows():
 
 
 def test_discover_rows_use_entries_of_the_suggested_section():
-    (first,) = discover_planted(top=1, entries=[entry("|[X](u)|TGRS 2020|-|")])
+    (first,) = with_rows(discover_planted(top=1), [entry("|[X](u)|TGRS 2020|-|")])
     assert first.suggested_task == IC
     assert first.markdown_row == f"|[Recent one](https://www.semanticscholar.org/paper/{s2('R1')})|2024|-|"
 

@@ -11,9 +11,14 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from rsvlm_graph.annotate import NO_FIGURE, annotate_list, citation_figure, write_annotated_list
+from rsvlm_graph.exports.annotated_list import (
+    NO_FIGURE,
+    annotate_list,
+    citation_figure,
+    write_annotated_list,
+)
 from rsvlm_graph.graph import build_graph
-from rsvlm_graph.listparse import parse_list, read_list
+from rsvlm_graph.listfile.parse import parse_list, read_list
 
 LIST = Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md"
 

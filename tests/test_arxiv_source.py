@@ -12,12 +12,12 @@ import httpx
 import pytest
 from conftest import FAKE_NOW
 
-from rsvlm_graph.arxiv_source import ArxivSource, client_for
 from rsvlm_graph.config import Settings
 from rsvlm_graph.errors import NetworkUnavailable
-from rsvlm_graph.http import ApiClient
 from rsvlm_graph.identifiers import normalize_arxiv_id
 from rsvlm_graph.models import Failure
+from rsvlm_graph.sources.arxiv import ArxivSource, client_for
+from rsvlm_graph.sources.http import ApiClient
 
 
 def test_fetch_reads_every_field(fake_api, arxiv_source):

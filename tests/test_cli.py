@@ -14,8 +14,8 @@ from fakeapi.corpus import corpus_for_list
 from typer.testing import CliRunner
 
 from rsvlm_graph.cli import app
-from rsvlm_graph.curation import load_curation
-from rsvlm_graph.listparse import parse_list, read_list
+from rsvlm_graph.listfile.curation import load_curation
+from rsvlm_graph.listfile.parse import parse_list, read_list
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = (

@@ -1,4 +1,4 @@
-"""Tests of rsvlm_graph.curation: reading, matching and appending to the curation file."""
+"""Tests of rsvlm_graph.listfile.curation: reading, matching and appending to the curation file."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from rsvlm_graph.curation import Curation, Pin, Rejection, append_rejections, load_curation
 from rsvlm_graph.errors import ListParseError
-from rsvlm_graph.listparse import read_list
+from rsvlm_graph.listfile.curation import (
+    Curation,
+    Pin,
+    Rejection,
+    append_rejections,
+    load_curation,
+)
+from rsvlm_graph.listfile.parse import read_list
 from rsvlm_graph.models import ListEntry
 
 ROOT = Path(__file__).parents[1]
@@ -85,7 +91,7 @@ def test_bundled_curation_file() -> None:
 
 
 def test_missing_file_is_empty_curation(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="rsvlm_graph.curation"):
+    with caplog.at_level(logging.INFO, logger="rsvlm_graph.listfile.curation"):
         assert load_curation(tmp_path / "absent.toml") == Curation()
     assert "absent.toml" in caplog.text
 

@@ -19,7 +19,6 @@ import pytest
 from fakeapi.corpus import corpus_for_list
 
 from rsvlm_graph.config import Settings
-from rsvlm_graph.curation import Curation, Pin, Rejection, load_curation
 from rsvlm_graph.enrich import (
     DOUBTFUL_THRESHOLD,
     OFFLINE_REASON,
@@ -29,7 +28,8 @@ from rsvlm_graph.enrich import (
 )
 from rsvlm_graph.errors import NetworkUnavailable, SourceError
 from rsvlm_graph.identifiers import paper_node_id, title_similarity
-from rsvlm_graph.listparse import read_list
+from rsvlm_graph.listfile.curation import Curation, Pin, Rejection, load_curation
+from rsvlm_graph.listfile.parse import read_list
 from rsvlm_graph.models import (
     ArxivRecord,
     Citation,
@@ -39,7 +39,7 @@ from rsvlm_graph.models import (
     Paper,
     PaperIds,
 )
-from rsvlm_graph.semantic_scholar import SemanticScholarSource
+from rsvlm_graph.sources.semantic_scholar import SemanticScholarSource
 from rsvlm_graph.store import Store, read_snapshot, write_snapshot
 
 T0 = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)

@@ -20,7 +20,7 @@ import networkx as nx
 import pytest
 
 from rsvlm_graph.errors import ExportError
-from rsvlm_graph.export_html import (
+from rsvlm_graph.exports.html import (
     NODE_ATTRIBUTES,
     PAGE_NODE_KEYS,
     build_page,
@@ -400,7 +400,7 @@ def test_identical_bytes_whatever_the_hash_seed() -> None:
     # set and dict-view iteration order of strings changes with PYTHONHASHSEED between runs
     code = (
         "import hashlib, test_export_html as t;"
-        "from rsvlm_graph.export_html import build_page, select_view;"
+        "from rsvlm_graph.exports.html import build_page, select_view;"
         "page = build_page(select_view(t.contract_graph(), [t.OUTSIDE[1]]), 't');"
         "print(hashlib.sha256(page.encode()).hexdigest())"
     )

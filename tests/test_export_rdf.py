@@ -19,7 +19,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from rsvlm_graph.errors import ExportError
-from rsvlm_graph.export_rdf import (
+from rsvlm_graph.exports.rdf import (
     Statements,
     _shapes,
     _turtle_terms,
@@ -31,7 +31,7 @@ from rsvlm_graph.export_rdf import (
     write_jsonld,
     write_turtle,
 )
-from rsvlm_graph.vocab import CITO, FABIO, PRISM, RSVLM
+from rsvlm_graph.exports.vocab import CITO, FABIO, PRISM, RSVLM
 
 NASTY_DOI = "10.1002/(SICI)1097-4636(199706)35:4<X>#y"
 SURVEY = "paper:arxiv:2305.05726"  # list paper, arXiv venue, enriched
@@ -292,7 +292,7 @@ def test_edges_outside_the_contract_raise():
 def test_link_that_is_not_an_iri_is_left_out_and_logged(caplog):
     G = nx.MultiDiGraph()
     G.add_node("code:x", kind="code", label="x", url="not a link")
-    with caplog.at_level(logging.WARNING, logger="rsvlm_graph.export_rdf"):
+    with caplog.at_level(logging.WARNING, logger="rsvlm_graph.exports.rdf"):
         g = to_rdf(G)
     assert (None, SDO.codeRepository, None) not in g
     assert "not a link" in caplog.text

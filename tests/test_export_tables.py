@@ -12,7 +12,12 @@ import pytest
 from test_export_rdf import CAPTIONER, OUTSIDE, SURVEY, TITLE_ONLY, sample_graph
 
 from rsvlm_graph.errors import ExportError
-from rsvlm_graph.export_tables import EDGE_COLUMNS, NODE_COLUMNS, write_csv, write_graphml
+from rsvlm_graph.exports.tables import (
+    EDGE_COLUMNS,
+    NODE_COLUMNS,
+    write_csv,
+    write_graphml,
+)
 
 
 @pytest.fixture

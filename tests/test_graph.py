@@ -7,10 +7,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from rsvlm_graph.curation import Curation, Pin, load_curation
 from rsvlm_graph.graph import build_graph, count_kinds, list_papers, not_enriched
 from rsvlm_graph.identifiers import paper_node_id
-from rsvlm_graph.listparse import parse_list, read_list
+from rsvlm_graph.listfile.curation import Curation, Pin, load_curation
+from rsvlm_graph.listfile.parse import parse_list, read_list
 from rsvlm_graph.models import (
     ArxivRecord,
     Author,

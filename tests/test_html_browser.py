@@ -13,6 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from chromium import LAUNCH_ARGS, browser_required, chromium_path
 from test_export_html import (
     CAPTIONING,
     HREF_PAPER,
@@ -26,9 +27,7 @@ from test_export_html import (
     crowded_graph,
 )
 
-from chromium import LAUNCH_ARGS, browser_required, chromium_path
-
-from rsvlm_graph.export_html import build_page, select_view, write_page
+from rsvlm_graph.exports.html import build_page, select_view, write_page
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM = chromium_path()

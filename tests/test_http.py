@@ -15,7 +15,12 @@ from rsvlm_graph.errors import (
     RateLimited,
     SourceError,
 )
-from rsvlm_graph.http import MAX_FAILED_CALLS, MAX_WAIT, ApiClient, _retry_after_seconds
+from rsvlm_graph.sources.http import (
+    MAX_FAILED_CALLS,
+    MAX_WAIT,
+    ApiClient,
+    _retry_after_seconds,
+)
 
 
 class FakeClock:

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from rsvlm_graph.curation import Curation
 from rsvlm_graph.errors import ListParseError
 from rsvlm_graph.graph import build_graph
-from rsvlm_graph.lint import (
+from rsvlm_graph.listfile.curation import Curation
+from rsvlm_graph.listfile.lint import (
     Finding,
     check_links,
     format_findings,
@@ -27,7 +27,7 @@ from rsvlm_graph.lint import (
     list_urls,
     skipped_checks,
 )
-from rsvlm_graph.listparse import parse_list, read_list
+from rsvlm_graph.listfile.parse import parse_list, read_list
 from rsvlm_graph.models import ListDocument
 
 LIST = Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md"

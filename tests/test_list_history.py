@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from rsvlm_graph.errors import RsvlmGraphError
-from rsvlm_graph.list_history import (
+from rsvlm_graph.listfile.history import (
     EntryAdded,
     entry_history,
     format_history,
     growth_by_month,
     history_from_log,
 )
-from rsvlm_graph.listparse import parse_list
+from rsvlm_graph.listfile.parse import parse_list
 from rsvlm_graph.models import ListDocument, ListEntry
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

@@ -1,4 +1,4 @@
-"""Tests of rsvlm_graph.listparse on the bundled list and on hand-made lists in tests/data/lists/."""
+"""Tests of rsvlm_graph.listfile.parse on the bundled list and on hand-made lists in tests/data/lists/."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rsvlm_graph.curation import Curation, Pin
 from rsvlm_graph.errors import ListParseError
 from rsvlm_graph.identifiers import slugify
-from rsvlm_graph.listparse import header_roles, parse_list, read_list
+from rsvlm_graph.listfile.curation import Curation, Pin
+from rsvlm_graph.listfile.parse import header_roles, parse_list, read_list
 from rsvlm_graph.models import ListDocument, ListEntry, PaperIds
 
 ROOT = Path(__file__).parents[1]
@@ -160,7 +160,7 @@ def test_datasets_without_paper_link_are_kept(document: ListDocument, name: str)
 def test_ignore_drops_rows_with_a_debug_log(caplog: pytest.LogCaptureFixture) -> None:
     curation = Curation(ignore=("https://arxiv.org/abs/2310.16069/",
                                 "remoteglm", "Toronto"))
-    with caplog.at_level(logging.DEBUG, logger="rsvlm_graph.listparse"):
+    with caplog.at_level(logging.DEBUG, logger="rsvlm_graph.listfile.parse"):
         document = read_list(LIST, curation)
     assert len(document.papers) == 79 and len(document.datasets) == 24
     assert not [e for e in document.entries if e.title in ("RemoteGLM", "Toronto")]

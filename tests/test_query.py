@@ -10,7 +10,13 @@ import rdflib
 from test_export_rdf import CAPTIONER, DATASET, NASTY, OUTSIDE, SURVEY, sample_graph
 
 from rsvlm_graph.errors import QueryError
-from rsvlm_graph.export_rdf import node_iri, to_rdf, to_statements, write_jsonld, write_turtle
+from rsvlm_graph.exports.rdf import (
+    node_iri,
+    to_rdf,
+    to_statements,
+    write_jsonld,
+    write_turtle,
+)
 from rsvlm_graph.query import QueryResult, format_result, read_query, run_query
 
 QUERIES = Path(__file__).parents[1] / "docs" / "queries"

@@ -9,17 +9,24 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from test_analysis import YEAR_NOW, add_list_paper, discover_planted, new_graph, planted_corpus
+from test_analysis import (
+    YEAR_NOW,
+    add_list_paper,
+    discover_planted,
+    new_graph,
+    planted_corpus,
+)
 
-from rsvlm_graph.analysis import NO_CITATIONS, discover_candidates, rank_papers
+from rsvlm_graph.discovery import discover_candidates
 from rsvlm_graph.errors import ExportError
-from rsvlm_graph.report import (
+from rsvlm_graph.exports.report import (
     CITATIONS_PLOT_NAME,
     REPORT_NAME,
     SHORTLIST,
     YEARS_PLOT_NAME,
     write_report,
 )
+from rsvlm_graph.ranking import NO_CITATIONS, rank_papers
 
 
 def enriched_graph():

@@ -10,7 +10,7 @@ from conftest import FAKE_API_KEY, FAKE_NOW
 from fakeapi import synthetic_paper_id
 
 from rsvlm_graph.errors import NetworkUnavailable, RateLimited
-from rsvlm_graph.semantic_scholar import (
+from rsvlm_graph.sources.semantic_scholar import (
     BATCH_LIMIT,
     PAPER_FIELDS,
     SemanticScholarSource,
@@ -125,7 +125,7 @@ def test_single_id_that_keeps_failing_becomes_none(fake_api, s2_source):
 
 
 def test_an_outage_stops_the_splitting_after_a_few_failed_calls(fake_api, s2_source):
-    from rsvlm_graph.http import MAX_FAILED_CALLS
+    from rsvlm_graph.sources.http import MAX_FAILED_CALLS
 
     ids = [f"CorpusId:{n}" for n in range(64)]
     fake_api.faults.fail("batch", 503, times=10_000)  # down for good
@@ -353,7 +353,7 @@ def replaying(name: str, key=lambda request: None) -> SemanticScholarSource:
     import httpx
 
     from rsvlm_graph.config import Settings
-    from rsvlm_graph.http import ApiClient
+    from rsvlm_graph.sources.http import ApiClient
 
     answers = recorded(name)
 
@@ -448,7 +448,7 @@ def test_real_recommendations_answer():
 def test_every_list_paper_resolves_in_the_corpus_built_for_the_list(fake_api, s2_source):
     from fakeapi import corpus_for_list
 
-    from rsvlm_graph.listparse import read_list
+    from rsvlm_graph.listfile.parse import read_list
 
     document = read_list(Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md")
     fake_api.corpus = corpus = corpus_for_list(document)

@@ -12,14 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from rsvlm_graph.analysis import Candidate, markdown_row
-from rsvlm_graph.curation import load_curation
-from rsvlm_graph.listparse import parse_list, read_list
-from rsvlm_graph.suggest import (
+from rsvlm_graph.discovery import Candidate
+from rsvlm_graph.listfile.curation import load_curation
+from rsvlm_graph.listfile.parse import parse_list, read_list
+from rsvlm_graph.listfile.rows import markdown_row
+from rsvlm_graph.listfile.suggest import (
     build_patch,
     plan_suggestions,
-    rejections_from_args,
     reject,
+    rejections_from_args,
     review_note,
 )
 
@@ -288,7 +289,7 @@ def test_write_suggestions_keeps_crlf_and_writes_the_note(tmp_path, monkeypatch)
     document = parse_list(text.replace("\r\n", "\n"), "kg/list.md", None)
     candidate = FakeCandidate("V", "f" * 40, "VQA", "[V](https://arxiv.org/abs/2401.2)|arxiv 2024|-")
     monkeypatch.chdir(tmp_path)
-    from rsvlm_graph.suggest import write_suggestions
+    from rsvlm_graph.listfile.suggest import write_suggestions
 
     patch_path, note_path = write_suggestions(Path("kg/list.md"), document, [candidate, OTHERS],
                                               Path("exports/suggestions.patch"))
@@ -310,9 +311,10 @@ def test_real_candidates_from_the_fake_api_make_an_applicable_patch(
 
     from fakeapi.corpus import corpus_for_list
 
-    from rsvlm_graph.analysis import discover_candidates
+    from rsvlm_graph.discovery import discover_candidates
     from rsvlm_graph.enrich import enrich
     from rsvlm_graph.graph import build_graph
+    from rsvlm_graph.listfile.rows import with_rows
     from rsvlm_graph.store import Store
 
     curation = load_curation(LIST.with_name("curation.toml"))
@@ -322,8 +324,8 @@ def test_real_candidates_from_the_fake_api_make_an_applicable_patch(
         enrichment = enrich(document, curation, s2=s2_source, arxiv=arxiv_source, store=store,
                             settings=fake_settings, now=lambda: datetime(2026, 11, 27, tzinfo=timezone.utc))
     G = build_graph(document, curation, enrichment)
-    candidates = discover_candidates(G, recommended=enrichment.recommendations, top=8,
-                                     year_now=2026, entries=document.entries)
+    candidates = with_rows(discover_candidates(G, recommended=enrichment.recommendations, top=8,
+                                               year_now=2026), document.entries)
     assert candidates
     text = LIST.read_text(encoding="utf-8")
     plan = plan_suggestions(text, document, candidates)

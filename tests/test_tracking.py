@@ -15,21 +15,24 @@ import logging
 import networkx as nx
 import pytest
 
-from rsvlm_graph.errors import RsvlmGraphError, StoreError
-from rsvlm_graph.models import Citation, Enrichment, Failure, Paper, Resolution
-from rsvlm_graph.tracking import (
+from rsvlm_graph.citations.changes import (
     RELATIVE_GAIN_FLOOR,
     changes_between,
-    citation_velocity,
-    citer_titles,
     format_changes,
-    load_history,
-    plot_citations_over_time,
-    record_refresh,
-    rising_papers,
-    select_refreshes,
-    snapshot_from_enrichment,
 )
+from rsvlm_graph.citations.refreshes import (
+    citer_titles,
+    load_history,
+    record_refresh,
+    select_refreshes,
+)
+from rsvlm_graph.citations.refreshes import (
+    refresh_from_enrichment as snapshot_from_enrichment,
+)
+from rsvlm_graph.citations.trends import citation_velocity, rising_papers
+from rsvlm_graph.errors import RsvlmGraphError, StoreError
+from rsvlm_graph.exports.report import plot_citations_over_time
+from rsvlm_graph.models import Citation, Enrichment, Failure, Paper, Resolution
 
 
 def sid(name: str) -> str:
@@ -473,7 +476,7 @@ def test_plot_is_deterministic_svg(history, tmp_path):
 
 
 def test_plot_needs_two_refreshes(history, tmp_path, caplog):
-    with caplog.at_level(logging.INFO, logger="rsvlm_graph.tracking"):
+    with caplog.at_level(logging.INFO, logger="rsvlm_graph.exports.report"):
         assert plot_citations_over_time(history[:1], task_graph(), tmp_path / "c.svg") is None
     assert "two are needed" in caplog.text
     assert not (tmp_path / "c.svg").exists()

@@ -17,13 +17,19 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
+from .citations.refreshes import load_history
 from .config import Settings
-from .curation import Curation
 from .errors import RsvlmGraphError
+from .listfile.curation import Curation
 from .models import ListDocument
-from .tracking import load_history
 from .pipeline import (
     DEFAULT_KG_DIR,
     DEFAULT_OUT_DIR,
@@ -246,8 +252,9 @@ def rank(
 ) -> None:
     """Rank the list's papers by influence: citations, influential citations, citations from other
     list papers, PageRank on the citation graph, citations per year, and recent velocity."""
-    from .analysis import format_records, rank_papers
-    from .tracking import citation_velocity
+    from .citations.trends import citation_velocity
+    from .output import format_records
+    from .ranking import rank_papers
 
     with _errors_as_messages():
         inputs = Inputs(list_path)
@@ -272,7 +279,8 @@ def discover(
 ) -> None:
     """Find relevant papers the list does not include, each with its evidence, a suggested task and
     a row ready to paste into the list."""
-    from .analysis import coverage_notes, format_records
+    from .output import format_records
+    from .ranking import coverage_notes
 
     with _errors_as_messages():
         loaded = load_graph(Inputs(list_path), Settings.from_env())
@@ -314,7 +322,14 @@ def lint(
     """
     import httpx
 
-    from .lint import check_links, format_findings, has_errors, lint_list, list_urls, skipped_checks
+    from .listfile.lint import (
+        check_links,
+        format_findings,
+        has_errors,
+        lint_list,
+        list_urls,
+        skipped_checks,
+    )
 
     with _errors_as_messages():
         settings = Settings.from_env()
@@ -350,7 +365,7 @@ def suggest(
     The list itself is never changed: review the patch, then `git apply` it. With --reject, the
     named papers go to kg/curation.toml instead, and no patch is written.
     """
-    from .suggest import reject, write_suggestions
+    from .listfile.suggest import reject, write_suggestions
 
     with _errors_as_messages():
         inputs = Inputs(list_path)
@@ -373,7 +388,7 @@ def history(
     fmt: Annotated[TextOrJson, typer.Option("--format", help="text: date, commit, line, kind, title; json: an array.")] = "text",
 ) -> None:
     """Tell when each entry entered the list, from the git log of the list file."""
-    from .list_history import entry_history, format_history
+    from .listfile.history import entry_history, format_history
 
     with _errors_as_messages():
         document, _ = load_inputs(Inputs(list_path))
@@ -391,7 +406,8 @@ def changes(
 ) -> None:
     """Show what changed between two refreshes: citation gains, new citing papers, discovery
     candidates that appeared or dropped out, list entries added or removed."""
-    from .tracking import changes_between, citer_titles, format_changes, load_history, select_refreshes
+    from .citations.changes import changes_between, format_changes
+    from .citations.refreshes import citer_titles, load_history, select_refreshes
 
     with _errors_as_messages():
         history = load_history(Inputs(list_path).history_dir)

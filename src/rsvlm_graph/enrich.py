@@ -41,9 +41,9 @@ from .models import (
 from .store import Direction, RecordKind, Store, sorted_enrichment
 
 if TYPE_CHECKING:
-    from .arxiv_source import ArxivSource
-    from .curation import Curation, Pin
-    from .semantic_scholar import SemanticScholarSource
+    from .listfile.curation import Curation, Pin
+    from .sources.arxiv import ArxivSource
+    from .sources.semantic_scholar import SemanticScholarSource
 
 __all__ = [
     "ProgressCallback",

@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from typing import Any
 
 import networkx as nx
 
-from .curation import Curation
 from .identifiers import (
     author_node_id,
     canonical_url,
@@ -24,11 +23,12 @@ from .identifiers import (
     list_node_id,
     normalize_venue,
     outside_paper_node_id,
-    paper_page,
     paper_node_id,
+    paper_page,
     task_node_id,
     venue_node_id,
 )
+from .listfile.curation import Curation
 from .models import (
     ArxivRecord,
     Enrichment,
@@ -424,3 +424,36 @@ def not_enriched(G: nx.MultiDiGraph, enrichment: Enrichment) -> list[tuple[str, 
             reason = _resolution_reason(resolutions[node])
         rows.append((node, attrs["title"], reason or "never fetched (no snapshot record)"))
     return rows
+
+
+PAPER_KINDS = frozenset({"paper", "outside_paper"})
+
+
+def paper_nodes(G: nx.MultiDiGraph) -> dict[str, dict[str, Any]]:
+    """Node id → attributes of every paper, list and outside."""
+    return {n: a for n, a in G.nodes(data=True) if a.get("kind") in PAPER_KINDS}
+
+
+def is_list_paper(attrs: Mapping[str, Any]) -> bool:
+    """Whether a node's attributes are those of a paper of the list."""
+    return attrs.get("kind") == "paper" and attrs.get("in_list", True)
+
+
+def citation_pairs(
+    G: nx.MultiDiGraph, citing: Iterable[str], cited: Container[str]
+) -> Iterator[tuple[str, str]]:
+    """Yield each (u, v), u in ``citing`` citing v in ``cited``, once however many parallel edges."""
+    succ = G._succ  # the raw adjacency, as networkx's own algorithms read it: views cost more than the loop
+    for u in citing:
+        for v, keys in succ[u].items():
+            if "cites" in keys and v in cited:
+                yield u, v
+
+
+def citing_pairs(G: nx.MultiDiGraph, cited: Iterable[str], citing: Container[str]) -> Iterator[tuple[str, str]]:
+    """Yield each (u, v), u in ``citing`` citing v in ``cited``, walking the edges into ``cited``."""
+    pred = G._pred
+    for v in cited:
+        for u, keys in pred[v].items():
+            if "cites" in keys and u in citing:
+                yield u, v

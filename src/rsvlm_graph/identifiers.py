@@ -438,3 +438,10 @@ def normalize_venue(text: str) -> str:
     """
     venue = " ".join(ftfy.fix_text(text).split()).rstrip(". ").strip()
     return re.sub(r"\barxiv\b", "arXiv", venue, flags=re.IGNORECASE)
+
+
+
+def paper_link(arxiv_id: str | None, doi: str | None, s2_id: str | None, fallback: str) -> str:
+    """The page to link a paper by: arXiv's, else the DOI's, else Semantic Scholar's."""
+    ids = (("arxiv_id", arxiv_id), ("doi", doi), ("s2_id", s2_id))
+    return next((paper_page(kind, value) for kind, value in ids if value), fallback)

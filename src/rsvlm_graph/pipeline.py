@@ -16,18 +16,20 @@ from pathlib import Path
 
 import networkx as nx
 
-from .analysis import Candidate, RankedPaper, discover_candidates, rank_papers
-from .arxiv_source import ArxivSource
+from .citations.refreshes import Refresh
 from .config import Settings
-from .curation import Curation, load_curation
-from .errors import ExportError, RsvlmGraphError
+from .discovery import Candidate, discover_candidates
 from .enrich import ProgressCallback, enrich
+from .errors import ExportError, RsvlmGraphError
 from .graph import build_graph, count_kinds, not_enriched
-from .listparse import read_list
+from .listfile.curation import Curation, load_curation
+from .listfile.parse import read_list
+from .listfile.rows import with_rows
 from .models import Enrichment, ListDocument, iso_utc
-from .semantic_scholar import SemanticScholarSource
+from .ranking import RankedPaper, rank_papers
+from .sources.arxiv import ArxivSource
+from .sources.semantic_scholar import SemanticScholarSource
 from .store import Store, read_snapshot
-from .tracking import Refresh
 
 __all__ = [
     "Inputs",
@@ -163,11 +165,11 @@ class Loaded:
 
         ``options`` are ``discover_candidates``' ``since``, ``min_links`` and ``top``.
         """
-        return discover_candidates(
+        candidates = discover_candidates(
             self.graph, recommended=self.enrichment.recommendations,
-            is_rejected=self.curation.is_rejected, year_now=year_now,
-            entries=self.document.entries, list_text=self.document.text, **options,
+            is_rejected=self.curation.is_rejected, year_now=year_now, **options,
         )
+        return with_rows(candidates, self.document.entries, self.document.text)
 
 
 def load_graph(inputs: Inputs, settings: Settings) -> Loaded:
@@ -181,7 +183,7 @@ def load_graph(inputs: Inputs, settings: Settings) -> Loaded:
 
 def record_history(loaded: Loaded, inputs: Inputs, day: date, *, year_now: int) -> Path:
     """Append this refresh's citation counts, citers and discovery shortlist to ``kg/history/``."""
-    from .tracking import record_refresh
+    from .citations.refreshes import record_refresh
 
     candidates = loaded.candidates(year_now=year_now, top=VIEW_CANDIDATES)
     shortlist = [(c.s2_id, c.title) for c in candidates if c.s2_id]
@@ -208,7 +210,7 @@ class BuildResult:
 
 
 def _list_growth(document: ListDocument) -> list[tuple[str, int]]:
-    from .list_history import entry_history, growth_by_month
+    from .listfile.history import entry_history, growth_by_month
 
     try:
         return growth_by_month(entry_history(Path(document.path), document))
@@ -229,11 +231,17 @@ def run_build(
     ``history`` (the recorded refreshes) feeds the report's trends; the list's growth comes from
     the git log of the list file when it is in a git repository.
     """
-    from .annotate import write_annotated_list
-    from .export_html import build_page, select_view, write_page
-    from .export_rdf import statements_to_rdf, to_statements, validate, write_jsonld, write_turtle
-    from .export_tables import write_csv, write_graphml
-    from .report import write_report
+    from .exports.annotated_list import write_annotated_list
+    from .exports.html import build_page, select_view, write_page
+    from .exports.rdf import (
+        statements_to_rdf,
+        to_statements,
+        validate,
+        write_jsonld,
+        write_turtle,
+    )
+    from .exports.report import write_report
+    from .exports.tables import write_csv, write_graphml
 
     G, document = loaded.graph, loaded.document
     ranking = tuple(rank_papers(G, year_now=year_now))

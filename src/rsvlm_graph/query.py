@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import rdflib
 
 from .errors import QueryError
-from rsvlm_graph.export_rdf import prefixes
+from .exports.rdf import prefixes
 
 __all__ = ["QueryResult", "read_query", "run_query", "format_result"]
 

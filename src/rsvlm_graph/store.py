@@ -31,7 +31,15 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from .errors import StoreError
-from .models import ArxivRecord, Citation, Enrichment, Failure, Paper, Resolution, iso_utc
+from .models import (
+    ArxivRecord,
+    Citation,
+    Enrichment,
+    Failure,
+    Paper,
+    Resolution,
+    iso_utc,
+)
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -16,9 +16,9 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import ExportError
-from .listparse import is_bullet_line, split_venue_year
-from .models import ListDocument
+from ..errors import ExportError
+from ..listfile.parse import is_bullet_line, split_venue_year
+from ..models import ListDocument
 
 __all__ = [
     "annotate_list",

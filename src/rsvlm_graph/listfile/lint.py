@@ -43,16 +43,16 @@ import ftfy
 import httpx
 import networkx as nx
 
-from .curation import Curation
-from .identifiers import (
+from ..identifiers import (
     canonical_url,
     ids_from_url,
     normalize_title,
     normalize_venue,
     title_similarity,
 )
-from .listparse import is_bullet_line, split_venue_year
-from .models import ListDocument, ListEntry
+from ..models import ListDocument, ListEntry
+from .curation import Curation
+from .parse import is_bullet_line, split_venue_year
 
 __all__ = [
     "Finding",

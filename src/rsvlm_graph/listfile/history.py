@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from .errors import RsvlmGraphError
-from .identifiers import canonical_url, normalize_title, title_similarity
-from .listparse import is_bullet_line, parse_list, read_list
-from .models import ListDocument, ListEntry
+from ..errors import RsvlmGraphError
+from ..identifiers import canonical_url, normalize_title, title_similarity
+from ..models import ListDocument, ListEntry
+from .parse import is_bullet_line, parse_list, read_list
 
 __all__ = [
     "EntryAdded",

@@ -1,6 +1,6 @@
 """Semantic Scholar (Graph and Recommendations APIs) as ``Paper`` and ``Citation`` records.
 
-Requests go through :class:`rsvlm_graph.http.ApiClient`, not through the ``semanticscholar``
+Requests go through :class:`rsvlm_graph.sources.http.ApiClient`, not through the ``semanticscholar``
 package's client, because of its documented traps (see ``API-NOTES.md``): ``get_papers`` drops
 the ``null`` entries of a batch (so results can no longer be aligned with the ids sent),
 ``search_paper`` puts the title into the URL unencoded (``&``, ``#``, ``=``, ``+`` cut it short),
@@ -21,10 +21,10 @@ from urllib.parse import quote
 
 from semanticscholar.Paper import Paper as S2Paper
 
-from .config import Settings
-from .errors import NetworkUnavailable, PaperNotFound, RateLimited, SourceError
+from ..config import Settings
+from ..errors import NetworkUnavailable, PaperNotFound, RateLimited, SourceError
+from ..models import Author, Citation, Paper
 from .http import ApiClient, ApiSource, user_agent, utc_now
-from .models import Author, Citation, Paper
 
 __all__ = [
     "PAPER_FIELDS",

@@ -1,6 +1,6 @@
 """arXiv metadata (abstract, categories, versions, journal ref, DOI) as ``ArxivRecord`` values.
 
-The requests go through :class:`rsvlm_graph.http.ApiClient` rather than ``arxiv.Client``:
+The requests go through :class:`rsvlm_graph.sources.http.ApiClient` rather than ``arxiv.Client``:
 that client sets no request timeout at all, retries any non-200 answer with only its fixed delay,
 and one malformed id (HTTP 400) fails the whole ``id_list`` batch. The Atom answer is still read
 by the ``arxiv`` package's own feed parser (``arxiv._feed.parse``, the function ``arxiv.Client``
@@ -18,11 +18,17 @@ from datetime import datetime
 from arxiv import Result
 from arxiv import _feed as arxiv_feed
 
-from .config import Settings
-from .errors import BadRequest, IdentifierError, NetworkUnavailable, RateLimited, SourceError
+from ..config import Settings
+from ..errors import (
+    BadRequest,
+    IdentifierError,
+    NetworkUnavailable,
+    RateLimited,
+    SourceError,
+)
+from ..identifiers import arxiv_version, normalize_arxiv_id
+from ..models import ArxivRecord, Failure, iso_utc
 from .http import ApiClient, ApiSource, user_agent, utc_now
-from .identifiers import arxiv_version, normalize_arxiv_id
-from .models import ArxivRecord, Failure, iso_utc
 
 __all__ = ["ArxivSource", "DEFAULT_BATCH_SIZE", "record_from_result", "client_for"]
 

@@ -7,25 +7,24 @@ files: sorted data, no dates, matplotlib's SVG ids salted with a fixed string.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from .analysis import (
-    NO_CITATIONS,
-    Candidate,
-    RankedPaper,
-    citation_distribution,
-    coverage_notes,
-    format_records,
-    markdown_link,
-    papers_per_year_per_task,
-)
-from .errors import ExportError
-from .tracking import Refresh, plot_citations_over_time, rising_papers
+from ..citations.refreshes import PaperRecord, Refresh
+from ..citations.trends import citation_series, rising_papers
+from ..discovery import Candidate
+from ..errors import ExportError
+from ..graph import is_list_paper, paper_nodes
+from ..listfile.rows import markdown_link
+from ..output import format_records
+from ..ranking import NO_CITATIONS, RankedPaper, coverage_notes
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -341,3 +340,133 @@ def write_report(
         raise ExportError(f"cannot write the report into {out_dir}: {exc}; check the directory") from exc
     log.info("report: %s and %d plot(s)", report, len(written))
     return [report, *written]
+
+
+def papers_per_year_per_task(G: nx.MultiDiGraph) -> dict[str, dict[int, int]]:
+    """Return, for each task, the number of list papers per year (papers of unknown year left out).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", kind="paper", in_list=True, year=2023, tasks=("VQA",))
+    >>> G.add_node("b", kind="paper", in_list=True, year=2023, tasks=("Captioning", "VQA"))
+    >>> G.add_node("c", kind="paper", in_list=True, year=None, tasks=("VQA",))
+    >>> papers_per_year_per_task(G)
+    {'Captioning': {2023: 1}, 'VQA': {2023: 2}}
+    """
+    counts: dict[str, Counter[int]] = {}
+    for attrs in paper_nodes(G).values():
+        if is_list_paper(attrs):
+            for task in attrs.get("tasks") or ():
+                bucket = counts.setdefault(task, Counter())
+                if attrs.get("year"):
+                    bucket[attrs["year"]] += 1
+    return {task: dict(sorted(counts[task].items())) for task in sorted(counts)}
+
+
+def _decade_label(count: int) -> str:
+    if count == 0:
+        return "0"
+    low = 10 ** int(math.log10(count))
+    return f"{low}-{10 * low - 1}"
+
+
+def citation_distribution(G: nx.MultiDiGraph) -> dict[str, int]:
+    """Return how many list papers fall in each decade of global citation count.
+
+    Bins are ``0``, ``1-9``, ``10-99``, … up to the largest count, then ``unknown`` for papers
+    without a count.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> for n, c in [("a", 0), ("b", 5), ("c", 120), ("d", None)]:
+    ...     G.add_node(n, kind="paper", in_list=True, citation_count=c)
+    >>> citation_distribution(G)
+    {'0': 1, '1-9': 1, '10-99': 0, '100-999': 1, 'unknown': 1}
+    """
+    counts = [a.get("citation_count") for a in paper_nodes(G).values() if is_list_paper(a)]
+    known = [c for c in counts if c is not None]
+    bins = ["0"]
+    if known and max(known) > 0:
+        bins += [_decade_label(10**k) for k in range(int(math.log10(max(known))) + 1)]
+    histogram = Counter(_decade_label(c) for c in known)
+    result = {label: histogram[label] for label in bins} if known else {}
+    result["unknown"] = len(counts) - len(known)
+    return result
+
+
+def plot_citations_over_time(
+    history: Sequence[Refresh],
+    graph: nx.MultiDiGraph,
+    out_path: Path,
+    per_task: int = 3,
+) -> Path | None:
+    """Draw citation counts over time of each task's most cited papers into an SVG file.
+
+    One panel per task (from the graph's list papers' ``tasks``), one line per paper: the
+    ``per_task`` papers with the most citations at their latest count. The SVG is byte-identical
+    for the same history (no date in its metadata, fixed hash salt for its element ids).
+
+    Returns
+    -------
+    Path or None
+        ``out_path``, or ``None`` (the reason is logged) when fewer than two refreshes are
+        recorded or no task has a paper with a count.
+
+    Raises
+    ------
+    ExportError
+        If the file cannot be written.
+    """
+    import matplotlib
+    import matplotlib.dates as mdates
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    if len(history) < 2:
+        log.info(
+            "no citations-over-time plot: %d refresh(es) recorded, two are needed", len(history)
+        )
+        return None
+    tasks: dict[str, list[tuple[int, str, list[tuple[dt.date, int, PaperRecord]]]]] = {}
+    for node, data in sorted(graph.nodes(data=True)):
+        if data.get("kind") != "paper" or not data.get("in_list"):
+            continue
+        points = citation_series(history, node)
+        if not points:
+            continue
+        for task in data.get("tasks") or ():
+            tasks.setdefault(task, []).append((points[-1][1], node, points))
+    if not tasks:
+        log.info("no citations-over-time plot: no list paper with a task has a recorded count")
+        return None
+    columns = min(3, len(tasks))
+    rows = math.ceil(len(tasks) / columns)
+    # fixed hash salt (element ids), text as text, no date or creator: bytes change with data only
+    rc = {"svg.hashsalt": "rsvlm-graph", "svg.fonttype": "none", "font.size": 8}
+    with matplotlib.rc_context(rc):
+        figure = Figure(figsize=(5.2 * columns, 3.4 * rows), layout="constrained")
+        FigureCanvasAgg(figure)
+        for index, task in enumerate(sorted(tasks)):
+            axes = figure.add_subplot(rows, columns, index + 1)
+            best = sorted(tasks[task], key=lambda t: (-t[0], t[1]))[:per_task]
+            for _, _, points in best:
+                title = points[-1][2].title
+                label = title if len(title) <= 45 else title[:44] + "…"
+                axes.plot(
+                    [p[0] for p in points], [p[1] for p in points],
+                    marker="o", markersize=3, label=label,
+                )
+            axes.set_title(task)
+            axes.set_ylabel("citations")
+            locator = mdates.AutoDateLocator()
+            axes.xaxis.set_major_locator(locator)
+            axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            axes.legend(fontsize=6, loc="upper left")
+        try:
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            figure.savefig(out_path, format="svg", metadata={"Date": None, "Creator": None})
+        except OSError as exc:
+            raise ExportError(f"{out_path}: cannot write the citations plot ({exc})") from exc
+    return out_path

@@ -40,9 +40,15 @@ from typing import Any
 
 import httpx
 
-from . import __version__
-from .errors import BadRequest, NetworkUnavailable, PaperNotFound, RateLimited, SourceError
-from .models import iso_utc
+from .. import __version__
+from ..errors import (
+    BadRequest,
+    NetworkUnavailable,
+    PaperNotFound,
+    RateLimited,
+    SourceError,
+)
+from ..models import iso_utc
 
 __all__ = [
     "ApiClient",

@@ -42,8 +42,8 @@ from typing import Any
 
 import networkx as nx
 
-from rsvlm_graph.errors import ExportError
-from rsvlm_graph.identifiers import paper_page
+from ..errors import ExportError
+from ..identifiers import paper_page
 
 __all__ = [
     "select_view",

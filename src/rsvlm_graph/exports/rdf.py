@@ -74,9 +74,9 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, SDO, SH, SKOS, XSD
 
-from rsvlm_graph.errors import ExportError
-from rsvlm_graph.identifiers import paper_page
-from rsvlm_graph.vocab import CITO, FABIO, PRISM, RSVLM
+from ..errors import ExportError
+from ..identifiers import paper_page
+from .vocab import CITO, FABIO, PRISM, RSVLM
 
 __all__ = [
     "DEFAULT_BASE",
@@ -771,7 +771,7 @@ def write_jsonld(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, s
 
 @cache
 def _shapes() -> rdflib.Graph:
-    text = resources.files("rsvlm_graph").joinpath("shapes.ttl").read_text(encoding="utf-8")
+    text = resources.files("rsvlm_graph.exports").joinpath("shapes.ttl").read_text(encoding="utf-8")
     return rdflib.Graph().parse(data=text, format="turtle")
 
 
@@ -812,5 +812,5 @@ def validate(g: rdflib.Graph) -> None:
     raise ExportError(
         f"SHACL validation failed with {len(lines)} violation(s) (focus node | path | message):\n  "
         + "\n  ".join(lines)
-        + "\nfix the graph or its sources; the shapes are in rsvlm_graph/shapes.ttl"
+        + "\nfix the graph or its sources; the shapes are in rsvlm_graph/exports/shapes.ttl"
     )

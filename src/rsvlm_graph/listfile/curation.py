@@ -16,10 +16,16 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import IdentifierError, ListParseError
-from .identifiers import canonical_url, normalize_arxiv_id, normalize_doi, normalize_title
-from .identifiers import normalize_venue, title_similarity
-from .models import ListEntry
+from ..errors import IdentifierError, ListParseError
+from ..identifiers import (
+    canonical_url,
+    normalize_arxiv_id,
+    normalize_doi,
+    normalize_title,
+    normalize_venue,
+    title_similarity,
+)
+from ..models import ListEntry
 
 __all__ = [
     "Pin",

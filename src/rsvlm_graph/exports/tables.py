@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 
-from rsvlm_graph.errors import ExportError
+from ..errors import ExportError
 
 __all__ = ["write_graphml", "write_csv", "NODE_COLUMNS", "EDGE_COLUMNS"]
 

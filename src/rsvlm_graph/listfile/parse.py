@@ -19,10 +19,10 @@ import ftfy
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ..errors import ListParseError
+from ..identifiers import ids_from_url, normalize_venue, slugify
+from ..models import EntryKind, ListDocument, ListEntry, PaperIds
 from .curation import Curation
-from .errors import ListParseError
-from .identifiers import ids_from_url, normalize_venue, slugify
-from .models import EntryKind, ListDocument, ListEntry, PaperIds
 
 __all__ = ["parse_list", "read_list", "split_venue_year", "is_bullet_line", "header_roles"]
 

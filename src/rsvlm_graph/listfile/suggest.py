@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from ..errors import ExportError
+from ..identifiers import normalize_arxiv_id, normalize_doi, normalize_title, slugify
+from ..models import ListDocument, ListEntry
 from .curation import Rejection, append_rejections
-from .errors import ExportError
-from .identifiers import normalize_arxiv_id, normalize_doi, normalize_title, slugify
-from .listparse import is_bullet_line
-from .models import ListDocument, ListEntry
+from .parse import is_bullet_line
 
 __all__ = [
     "SuggestedPaper",

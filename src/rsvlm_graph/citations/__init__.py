@@ -1,0 +1,1 @@
+"""Citation tracking: refresh files, the changes between refreshes, trends."""

@@ -1,0 +1,1 @@
+"""The exporters: RDF (Turtle, JSON-LD), GraphML and CSV, the HTML page, the report, the annotated list."""

@@ -1,0 +1,1 @@
+"""The API sources: one HTTP transport, Semantic Scholar and arXiv."""
