@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RsvlmGraphError, StoreError
+from ..files import write_atomic
 from ..models import Enrichment
 
 if TYPE_CHECKING:
@@ -256,11 +257,9 @@ def record_refresh(
     previous = earlier[-1] if earlier else None
     refresh = refresh_from_enrichment(enrichment, entry_keys, candidates, date, previous)
     path = history_dir / f"{date.isoformat()}.jsonl"
-    temporary = path.with_name(path.name + ".tmp")
     try:
         history_dir.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(encode_refresh(refresh, previous), encoding="utf-8", newline="\n")
-        temporary.replace(path)
+        write_atomic(path, encode_refresh(refresh, previous))
     except OSError as exc:
         raise StoreError(
             f"{path}: cannot write the refresh history ({exc}); check the directory"

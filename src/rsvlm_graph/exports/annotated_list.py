@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import ExportError
+from ..files import write_atomic
 from ..listfile.parse import is_bullet_line, split_venue_year
 from ..models import ListDocument
 
@@ -158,7 +159,7 @@ def write_annotated_list(
     path = Path(out_dir) / ANNOTATED_LIST_NAME
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(annotate_list(text, document, graph).encode("utf-8"))
+        write_atomic(path, annotate_list(text, document, graph))
     except OSError as exc:
         raise ExportError(f"{path}: cannot write the list with figures ({exc}); "
                           "check the folder is writable") from exc

@@ -43,6 +43,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import ExportError
+from ..files import write_atomic
 from ..identifiers import paper_page
 
 __all__ = [
@@ -328,7 +329,7 @@ def write_page(html_text: str, path: Path) -> int:
     data = html_text.encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_atomic(path, data)
     except OSError as exc:
         raise ExportError(f"{path}: cannot write the HTML page ({exc}); check the folder") from exc
     logger.info("wrote %s (%d bytes)", path, len(data))

@@ -63,6 +63,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -75,6 +76,7 @@ import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, SDO, SH, SKOS, XSD
 
 from ..errors import ExportError
+from ..files import atomic_text
 from ..identifiers import paper_page
 from .vocab import CITO, FABIO, PRISM, RSVLM
 
@@ -566,9 +568,12 @@ def _prepare(g: rdflib.Graph | Statements, bound: Mapping[str, str] | None) -> t
     return g, dict(sorted((bound or prefixes()).items()))
 
 
-def _open(path: Path, what: str) -> TextIO:
+@contextmanager
+def _open(path: Path, what: str) -> Iterator[TextIO]:
+    # atomically: a reader (or a killed build) never sees half a graph
     try:
-        return open(path, "w", encoding="utf-8", newline="\n")
+        with atomic_text(path) as out:
+            yield out
     except OSError as exc:
         raise ExportError(f"{path}: cannot write {what} ({exc}); check the folder exists and is writable") from exc
 

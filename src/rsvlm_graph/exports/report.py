@@ -21,6 +21,7 @@ from ..citations.refreshes import PaperRecord, Refresh
 from ..citations.trends import citation_series, rising_papers
 from ..discovery import Candidate
 from ..errors import ExportError
+from ..files import atomic_bytes, write_atomic
 from ..graph import is_list_paper, paper_nodes
 from ..listfile.rows import markdown_link
 from ..output import format_records
@@ -283,7 +284,8 @@ def _save_svg(fig: Figure, path: Path) -> None:
 
     # no date and no creator version: the bytes change only when the data does
     with matplotlib.rc_context(_SVG_RC):
-        fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+        with atomic_bytes(path) as out:
+            fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
 
 
 def write_report(
@@ -335,7 +337,7 @@ def write_report(
             top_per_task=top_per_task, shortlist=shortlist, plots={p.name: p.name for p in written},
         )
         report = out_dir / REPORT_NAME
-        report.write_text(text, encoding="utf-8")
+        write_atomic(report, text)
     except OSError as exc:
         raise ExportError(f"cannot write the report into {out_dir}: {exc}; check the directory") from exc
     log.info("report: %s and %d plot(s)", report, len(written))
@@ -466,7 +468,7 @@ def plot_citations_over_time(
             axes.legend(fontsize=6, loc="upper left")
         try:
             out_path.parent.mkdir(parents=True, exist_ok=True)
-            figure.savefig(out_path, format="svg", metadata={"Date": None, "Creator": None})
+            _save_svg(figure, out_path)
         except OSError as exc:
             raise ExportError(f"{out_path}: cannot write the citations plot ({exc})") from exc
     return out_path

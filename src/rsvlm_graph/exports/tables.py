@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 import networkx as nx
 
 from ..errors import ExportError
+from ..files import atomic_text
 
 __all__ = ["write_graphml", "write_csv", "NODE_COLUMNS", "EDGE_COLUMNS"]
 
@@ -134,7 +135,7 @@ def write_graphml(G: nx.MultiDiGraph, path: Path) -> None:
     node_types = _key_types(attrs for _, attrs in nodes)
     edge_types = _key_types(attrs for _, _, attrs in edges)
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as out:
+        with atomic_text(path) as out:
             out.write(
                 '<?xml version="1.0" encoding="UTF-8"?>\n'
                 '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -171,7 +172,7 @@ def _cell(value: bool | int | float | str | None) -> str:
 
 def _write_table(path: Path, columns: list[str], rows: Iterable[Mapping[str, Any]]) -> None:
     try:
-        with open(path, "w", encoding="utf-8", newline="") as out:
+        with atomic_text(path, newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(columns)
             writer.writerows([_cell(row.get(column)) for column in columns] for row in rows)

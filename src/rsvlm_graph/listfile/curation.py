@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IdentifierError, ListParseError
+from ..files import append_atomic
 from ..identifiers import (
     canonical_url,
     normalize_arxiv_id,
@@ -360,8 +361,7 @@ def append_rejections(path: Path, rejections: Sequence[Rejection]) -> None:
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(path, exc) from exc
     try:
-        with path.open("a", encoding="utf-8", newline="\n") as handle:
-            handle.write(addition)
+        append_atomic(path, addition)
     except OSError as exc:
         raise ListParseError(f"cannot write the curation file: {exc}", path) from exc
     logger.info("appended %d rejection(s) to %s", len(kept), path)

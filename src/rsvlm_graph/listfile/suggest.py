@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import ExportError
+from ..files import write_atomic
 from ..identifiers import normalize_arxiv_id, normalize_doi, normalize_title, slugify
 from ..models import ListDocument, ListEntry
 from .curation import Rejection, append_rejections
@@ -380,8 +381,8 @@ def write_suggestions(
                           "name the patch e.g. suggestions.patch")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(build_patch(text, list_rel, document, candidates).encode("utf-8"))
-        note.write_bytes(review_note(candidates, unplaced=plan.unplaced).encode("utf-8"))
+        write_atomic(out, build_patch(text, list_rel, document, candidates))
+        write_atomic(note, review_note(candidates, unplaced=plan.unplaced))
     except OSError as exc:
         raise ExportError(f"cannot write the suggestions ({exc}); pass a writable --out") from exc
     return out, note

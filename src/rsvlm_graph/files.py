@@ -1,0 +1,189 @@
+"""How every file rsvlm-graph writes reaches the disk: atomically, and one run at a time.
+
+A reader (a browser, a triple store, ``git add``) must never see half a file, and a killed run must
+never leave one: :func:`atomic_text` and :func:`atomic_bytes` write into a temporary file in the target's folder, syncs
+it to disk and renames it over the target, so the old file stays whole until the new one is.
+
+Two runs writing the same folder or the same store would interleave their files; :func:`locked`
+makes the second wait (an advisory ``flock`` on a small lock file, released by the kernel even
+when the holder is killed) and logs why it waits.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO, TextIO
+
+__all__ = [
+    "LOCK_NAME",
+    "append_atomic",
+    "atomic_bytes",
+    "atomic_text",
+    "folder_lock",
+    "locked",
+    "store_lock",
+    "write_atomic",
+]
+
+log = logging.getLogger(__name__)
+
+#: the lock file of an output folder (ignored by git)
+LOCK_NAME = ".rsvlm-graph.lock"
+
+# Locks this process holds, by lock file: flock conflicts between two descriptors of one process,
+# so a nested ``locked`` on the same file counts instead of waiting for itself.
+_held: dict[Path, tuple[int, int]] = {}  # path -> (descriptor, depth)
+_held_guard = threading.Lock()
+
+
+@contextmanager
+def atomic_text(path: Path, *, newline: str | None = "\n") -> Iterator[TextIO]:
+    """Open ``path`` for writing UTF-8 text so that it appears whole or not at all.
+
+    Everything is written to a temporary file beside ``path`` (same folder: same file system, so
+    the rename is atomic), flushed and ``fsync``-ed, then renamed over ``path``; the folder is
+    synced too, so the rename survives a crash. On any exception the temporary file is removed
+    and ``path`` is left as it was. The folder must exist. ``OSError`` propagates: each
+    writer turns it into its own error naming the file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     target = Path(folder) / "out.txt"
+    ...     with atomic_text(target) as out:
+    ...         _ = out.write("whole")
+    ...     target.read_text(), sorted(p.name for p in Path(folder).iterdir())
+    ('whole', ['out.txt'])
+    """
+    with atomic_bytes(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline=newline)
+        yield text
+        text.flush()
+        text.detach()  # the bytes file stays open: it is synced before the rename
+
+
+@contextmanager
+def atomic_bytes(path: Path) -> Iterator[BinaryIO]:
+    """Open ``path`` for writing bytes, atomically: see :func:`atomic_text`."""
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp creates 0600; an output is as readable as any other file the user writes
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # some file systems do not open folders; the rename is still atomic
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8, line ends as given; or bytes) atomically."""
+    with atomic_bytes(path) as out:
+        out.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def append_atomic(path: Path, addition: str) -> None:
+    """Append ``addition`` to the text file ``path`` (created if missing) by rewriting it atomically.
+
+    An ``open(…, "a")`` killed half-way leaves half a line at the end of a hand-edited file.
+    """
+    path = Path(path)
+    try:
+        before = path.read_bytes()
+    except FileNotFoundError:
+        before = b""
+    write_atomic(path, before + addition.encode("utf-8"))
+
+
+@contextmanager
+def locked(lock_file: Path, what: str) -> Iterator[None]:
+    """Hold the advisory lock ``lock_file`` for the ``with`` block; wait while another run holds it.
+
+    ``what`` names the thing guarded (``exports``, ``the store …``) in the message logged while
+    waiting. Re-entrant within one process. Ctrl-C interrupts the wait.
+    """
+    key = Path(os.path.abspath(lock_file))
+    with _held_guard:
+        if key in _held:
+            descriptor, depth = _held[key]
+            _held[key] = (descriptor, depth + 1)
+            reentered = True
+        else:
+            reentered = False
+    if not reentered:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(key, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            _acquire(descriptor, key, what)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        with _held_guard:
+            _held[key] = (descriptor, 1)
+    try:
+        yield
+    finally:
+        with _held_guard:
+            descriptor, depth = _held[key]
+            if depth > 1:
+                _held[key] = (descriptor, depth - 1)
+            else:
+                del _held[key]
+                os.close(descriptor)  # closing the last descriptor releases the flock
+
+
+def _acquire(descriptor: int, path: Path, what: str) -> None:
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip() or "?"
+        log.warning("waiting: another rsvlm-graph run (pid %s) is using %s (lock %s)",
+                    holder, what, path)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, f"{os.getpid()}\n".encode("ascii"), 0)
+
+
+def folder_lock(folder: Path) -> Path:
+    """The lock file of an output folder (``exports/``, ``kg/``)."""
+    return Path(folder) / LOCK_NAME
+
+
+def store_lock(database: Path) -> Path:
+    """The lock file of a store: beside the database, not inside SQLite's own files."""
+    database = Path(database)
+    return database.with_name(database.name + ".lock")
+
