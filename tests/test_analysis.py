@@ -22,6 +22,7 @@ from rsvlm_graph.identifiers import task_node_id, title_similarity
 from rsvlm_graph.listfile.curation import Curation, Rejection
 from rsvlm_graph.listfile.parse import parse_list, read_list
 from rsvlm_graph.listfile.rows import markdown_row, with_rows
+from rsvlm_graph.markdown import Markdown
 from rsvlm_graph.models import ListEntry
 from rsvlm_graph.output import format_records
 from rsvlm_graph.ranking import (
@@ -486,7 +487,8 @@ def test_format_csv_and_columns():
 def test_format_md_escapes_pipes_once():
     lines = format_records(RECORDS, "md", ["rank", "title"]).splitlines()
     assert lines == ["| rank | title |", "|---|---|", "| 1 | A \\| pipe |", "| 10 | Bee |"]
-    escaped = format_records([{"row": "[a \\| b](u)|x"}], "md").splitlines()[2]
+    # a row the list side rendered is Markdown already: only its pipes are escaped, once
+    escaped = format_records([{"row": Markdown("[a \\| b](u)|x")}], "md").splitlines()[2]
     assert escaped == "| [a \\| b](u)\\|x |"
 
 

@@ -6,11 +6,11 @@ import csv
 import io
 import json
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from .errors import RsvlmGraphError
+from .markdown import Markdown, table_cell
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,11 @@ def text_cell(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "; ".join(str(v) for v in value)
     return " ".join(str(value).split())
+
+
+def _md_cell(value: Any) -> str:
+    # outside text is escaped; links and rows rendered by the list side are kept as Markdown
+    return table_cell(value if isinstance(value, Markdown) else text_cell(value))
 
 
 def _csv_cell(value: Any) -> Any:
@@ -70,7 +75,7 @@ def format_records(
     if fmt == "md":
         lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
         lines += [
-            "| " + " | ".join(re.sub(r"(?<!\\)\|", r"\\|", text_cell(row[c])) for c in columns) + " |"
+            "| " + " | ".join(_md_cell(row[c]) for c in columns) + " |"
             for row in rows
         ]
         return "\n".join(lines) + "\n"

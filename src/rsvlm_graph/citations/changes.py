@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import RsvlmGraphError
 from ..identifiers import paper_page
+from ..markdown import markdown_link, table_cell
 from .refreshes import Refresh
 
 if TYPE_CHECKING:
@@ -249,11 +250,7 @@ def _summary(changes: Changes) -> str:
 
 def _md_cell(cell: Cell) -> str:
     text, s2_id = cell
-    text = " ".join(text.split()).replace("|", "\\|")
-    if s2_id is None:
-        return text
-    text = text.replace("[", "\\[").replace("]", "\\]")
-    return f"[{text}]({paper_page('s2_id', s2_id)})"
+    return table_cell(markdown_link(text, None if s2_id is None else paper_page("s2_id", s2_id)))
 
 
 def _text_cell(cell: Cell, width: int = 70) -> str:

@@ -23,7 +23,7 @@ from ..discovery import Candidate
 from ..errors import ExportError
 from ..files import atomic_bytes, write_atomic
 from ..graph import is_list_paper, paper_nodes
-from ..listfile.rows import markdown_link
+from ..markdown import markdown_link
 from ..output import format_records
 from ..ranking import NO_CITATIONS, RankedPaper, coverage_notes
 
@@ -283,9 +283,8 @@ def _save_svg(fig: Figure, path: Path) -> None:
     import matplotlib
 
     # no date and no creator version: the bytes change only when the data does
-    with matplotlib.rc_context(_SVG_RC):
-        with atomic_bytes(path) as out:
-            fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    with matplotlib.rc_context(_SVG_RC), atomic_bytes(path) as out:
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
 
 
 def write_report(

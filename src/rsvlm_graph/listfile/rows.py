@@ -14,10 +14,11 @@ from dataclasses import dataclass, replace
 
 from ..discovery import Candidate
 from ..identifiers import paper_link
+from ..markdown import Markdown, markdown_link, markdown_text, markdown_url
 from ..models import ListEntry
 from .parse import header_roles, is_bullet_line
 
-__all__ = ["markdown_link", "markdown_row", "with_rows"]
+__all__ = ["markdown_row", "with_rows"]
 
 log = logging.getLogger(__name__)
 
@@ -81,19 +82,6 @@ def _row_layout(raw: str) -> tuple[bool, bool, bool, int]:
     return text.startswith("|"), text.endswith("|") and len(text) > 1, padded, len(_cells(text))
 
 
-def _escape(text: str) -> str:
-    return re.sub(r"([\[\]|])", r"\\\1", text)
-
-
-def markdown_link(text: str, url: str) -> str:
-    r"""Return ``[text](url)`` with ``[``, ``]`` and ``|`` in the text escaped, safe in a table row.
-
-    >>> print(markdown_link("GeoX [v2] | RS", "https://arxiv.org/abs/2401.00001"))
-    [GeoX \[v2\] \| RS](https://arxiv.org/abs/2401.00001)
-    """
-    return f"[{_escape(text)}]({url})"
-
-
 def markdown_row(
     candidate: Candidate,
     section_rows: Sequence[ListEntry] | None = None,
@@ -113,8 +101,9 @@ def markdown_row(
       it), and the rows' mark for "nothing" (``-`` by default) elsewhere. Without ``list_text``
       the cells are the bundled list's ``[Title](link)|Venue Year|-``.
 
-    The link is the arXiv abstract page, else the DOI, else the Semantic Scholar page; ``[``,
-    ``]`` and ``|`` in the title are escaped.
+    The link is the arXiv abstract page, else the DOI, else the Semantic Scholar page; the
+    title and venue are written as text (:func:`~rsvlm_graph.markdown.markdown_text`: markup
+    and HTML escaped), the link percent-encoded.
 
     Examples
     --------
@@ -130,10 +119,10 @@ def markdown_row(
     '* **[GeoX \\\\[v2\\\\]](https://arxiv.org/abs/2401.00001)** (arxiv 2024)'
     """
     link = paper_link(candidate.arxiv_id, candidate.doi, candidate.s2_id, candidate.url)
-    return _render_row(
+    return Markdown(_render_row(
         _section_shape(section_rows or (), list_text), candidate.title, link, candidate.venue,
         candidate.year, candidate.arxiv_id,
-    )
+    ))
 
 
 def with_rows(
@@ -260,19 +249,19 @@ def _render_row(
     venue = venue or ("arxiv" if arxiv_id else "")
     if isinstance(shape, _BulletShape):
         published = " ".join(str(p) for p in (venue, year) if p)
-        written = markdown_link(title, link) if shape.linked_title else _escape(title)
+        written = markdown_link(title, link) if shape.linked_title else markdown_text(title)
         return "".join((
             shape.marker, shape.title[0], written, shape.title[1],
             f"{shape.venue[0]}{published}{shape.venue[1]}" if published else "",
-            f"{shape.paper[0]}{link}{shape.paper[1]}" if shape.paper[0] else "",
+            f"{shape.paper[0]}{markdown_url(link) or ''}{shape.paper[1]}" if shape.paper[0] else "",
         ))
     # the parser takes a bracket in a plain-text title cell for a broken link: link such a title
     linked_title = shape.linked_title or bool(re.search(r"[\[\]]|://", title))
     by_role = {
-        "title": markdown_link(title, link) if linked_title else _escape(title),
+        "title": markdown_link(title, link) if linked_title else markdown_text(title),
         # a Year column takes the year; else the venue cell holds both ("TGRS 2024")
-        "venue": " ".join(str(p) for p in (venue, None if "year" in shape.roles else year) if p
-                          ).replace("|", "\\|"),
+        "venue": markdown_text(" ".join(str(p) for p in (venue, None if "year" in shape.roles
+                                                          else year) if p)),
         "year": str(year or ""),
     }
     cells, linked = [], False

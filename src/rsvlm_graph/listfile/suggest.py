@@ -20,6 +20,7 @@ from typing import Protocol
 from ..errors import ExportError
 from ..files import write_atomic
 from ..identifiers import normalize_arxiv_id, normalize_doi, normalize_title, slugify
+from ..markdown import markdown_link, markdown_text
 from ..models import ListDocument, ListEntry
 from .curation import Rejection, append_rejections
 from .parse import is_bullet_line
@@ -232,10 +233,6 @@ def build_patch(
     return _diff_lines(old, new, list_path)
 
 
-def _cell(text: str) -> str:
-    return " ".join(text.split())
-
-
 def review_note(
     candidates: Sequence[SuggestedPaper],
     *,
@@ -261,18 +258,19 @@ def review_note(
     for rank, candidate in enumerate(candidates, start=1):
         year = f" ({candidate.year})" if candidate.year else ""
         out += [
-            f"## {rank}. [{_cell(candidate.title)}]({candidate.url}){year}",
+            f"## {rank}. {markdown_link(candidate.title, candidate.url)}{year}",
             "",
-            f"- Section: {candidate.suggested_task or '–'}",
-            f"- Venue: {candidate.venue or '–'}",
+            f"- Section: {markdown_text(candidate.suggested_task or '–')}",
+            f"- Venue: {markdown_text(candidate.venue or '–')}",
             f"- Score: {candidate.score:.2f}",
             f"- Semantic Scholar id: `{candidate.s2_id or '–'}`",
-            f"- Why: {_cell(candidate.why) or '–'}",
+            f"- Why: {markdown_text(candidate.why) or '–'}",
             "",
         ]
     if unplaced:
         out += ["## Not in the patch", ""]
-        out += [f"- {_cell(c.title)}: {why}; add it by hand if it belongs" for c, why in unplaced]
+        out += [f"- {markdown_text(c.title)}: {markdown_text(why)}; add it by hand if it belongs"
+                for c, why in unplaced]
         out.append("")
     return "\n".join(out)
 

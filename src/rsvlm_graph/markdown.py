@@ -1,0 +1,88 @@
+"""Text from outside (titles, venues, authors, links the APIs return) written into Markdown.
+
+Every Markdown output (a row proposed for the list, ``report.md``, the suggest review note,
+``discover --format md``, ``changes --format md``) renders outside text through these
+functions, so a title reads as the text it is and never as markup: no raw HTML, no emphasis,
+no link or table cell it did not come with, and links percent-encoded. The HTML page does the
+same with :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlsplit
+
+__all__ = ["Markdown", "markdown_text", "markdown_url", "markdown_link", "table_cell"]
+
+#: what CommonMark (with GFM tables and strikethrough) reads as markup inside a line: emphasis,
+#: code, HTML and autolinks, entities, cell borders, and a "]" that would close a link or image
+#: ("](", "][", "]:"); a lone "[c]" is text, as no output holds link definitions. A backslash
+#: before ASCII punctuation is always a literal character, so escaping more is harmless.
+_SPECIAL = re.compile(r"([\\`*_<>|~&]|\](?=\s*[(\[:]))")
+#: inside a link's text every bracket is escaped: one "]" would end the text early
+_LINK_TEXT_SPECIAL = re.compile(r"([\\`*_<>|~&\[\]])")
+#: characters a link destination keeps as written (RFC 3986 reserved and unreserved, and "%"
+#: of what is already encoded); parentheses, angle brackets, quotes, pipes, spaces do not
+_URL_SAFE = ":/?#@!$&*+,;=%~-._"
+
+
+class Markdown(str):
+    """Text that already is Markdown (a link, a row): written as it is, not escaped again."""
+
+    __slots__ = ()
+
+
+def markdown_text(text: str) -> str:
+    r"""Return ``text`` as Markdown that displays exactly ``text``, on one line.
+
+    Whitespace runs (newlines included) fold to one space.
+
+    >>> print(markdown_text("<img src=x onerror=alert(1)> *Geo*_[RS]_ | a&amp;b [x](javascript:y)"))
+    \<img src=x onerror=alert(1)\> \*Geo\*\_[RS]\_ \| a\&amp;b [x\](javascript:y)
+    """
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _link_text(text: str) -> str:
+    return _LINK_TEXT_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def markdown_url(url: str) -> str | None:
+    """Return ``url`` percent-encoded for a Markdown link destination; ``None`` unless http(s).
+
+    A ``javascript:`` or ``data:`` link from an API is no link at all.
+
+    >>> markdown_url("https://example.org/a b(c)<d>|\\"e\\"")
+    'https://example.org/a%20b%28c%29%3Cd%3E%7C%22e%22'
+    >>> markdown_url("javascript:alert(1)") is None
+    True
+    """
+    url = url.strip()
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def markdown_link(text: str, url: str | None) -> Markdown:
+    r"""Return ``[text](url)``, the text escaped and the link encoded; only the text without a link.
+
+    >>> print(markdown_link("GeoX [v2] | RS", "https://arxiv.org/abs/2401.00001"))
+    [GeoX \[v2\] \| RS](https://arxiv.org/abs/2401.00001)
+    >>> print(markdown_link("x", "javascript:alert(1)"))
+    x
+    """
+    target = markdown_url(url) if url else None
+    if not target:
+        return Markdown(markdown_text(text))
+    return Markdown(f"[{_link_text(text)}]({target})")
+
+
+def table_cell(value: str) -> str:
+    r"""One cell of a Markdown table: outside text escaped, :class:`Markdown` with its pipes escaped.
+
+    >>> table_cell("a|b"), table_cell(Markdown("[a|b](https://x.org)"))
+    ('a\\|b', '[a\\|b](https://x.org)')
+    """
+    if isinstance(value, Markdown):
+        return re.sub(r"(?<!\\)\|", r"\\|", " ".join(value.split()))
+    return markdown_text(value)
