@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-__all__ = ["Markdown", "markdown_text", "markdown_url", "markdown_link", "table_cell"]
+__all__ = ["Markdown", "markdown_link", "markdown_text", "markdown_url", "table_cell"]
 
 #: what CommonMark (with GFM tables and strikethrough) reads as markup inside a line: emphasis,
 #: code, HTML and autolinks, entities, cell borders, and a "]" that would close a link or image

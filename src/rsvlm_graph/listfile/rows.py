@@ -264,7 +264,8 @@ def _render_row(
                                                           else year) if p)),
         "year": str(year or ""),
     }
-    cells, linked = [], False
+    cells: list[str] = []
+    linked = False
     for role, label in zip(shape.roles, shape.labels or (None,) * len(shape.roles)):
         if role in _LINK_COLUMNS and not linked:  # one link, in the first Paper/PDF/Link column
             cells.append(markdown_link(label or "link", link))
