@@ -40,7 +40,8 @@ from rsvlm_graph.models import (
     PaperIds,
 )
 from rsvlm_graph.sources.semantic_scholar import SemanticScholarSource
-from rsvlm_graph.store import Store, read_snapshot, write_snapshot
+from rsvlm_graph.snapshot import read_snapshot, seed_store, write_snapshot
+from rsvlm_graph.store import Store
 
 T0 = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -434,7 +435,7 @@ def test_snapshot_import_lets_a_fresh_store_skip_every_request(tmp_path, world):
     snapshot = tmp_path / "snapshot.jsonl"
     write_snapshot(snapshot, cold)
     clone = World(tmp_path / "clone")
-    clone.store.import_enrichment(read_snapshot(snapshot))
+    seed_store(clone.store, read_snapshot(snapshot))
     again = clone.run()
     assert clone.requests() == 0
     assert again == read_snapshot(snapshot)

@@ -20,15 +20,14 @@ from rsvlm_graph.models import (
     Paper,
     Resolution,
 )
-from rsvlm_graph.store import (
+from rsvlm_graph.snapshot import (
     EMBEDDING_DECIMALS,
-    Store,
-    from_record,
     read_snapshot,
+    seed_store,
     sorted_enrichment,
-    to_record,
     write_snapshot,
 )
+from rsvlm_graph.store import Store, from_record, to_record
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 STAMP = "2024-06-01T12:00:00Z"
@@ -242,7 +241,7 @@ def test_import_enrichment_seeds_an_empty_store_and_never_overwrites_newer(tmp_p
     with Store(tmp_path / "s.db") as store:
         newer = synthetic_paper(A, "SYNTHETIC newer title", fetched_at="2024-07-01T00:00:00Z")
         store.put_papers([newer], request="r", fetched_at="2024-07-01T00:00:00Z")
-        written = store.import_enrichment(enrichment)
+        written = seed_store(store, enrichment)
         assert written > 0
         assert store.get_paper(A).title == "SYNTHETIC newer title"
         # resolutions are imported as they are, doubtful and unresolved ones included
@@ -254,25 +253,25 @@ def test_import_enrichment_seeds_an_empty_store_and_never_overwrites_newer(tmp_p
         assert store.get_edges("references", A).papers[0].s2_paper_id == C
         assert store.get_arxiv("2301.00001") == enrichment.arxiv[0]
         assert store.get_recommendations().negative is None
-        assert store.import_enrichment(enrichment) == 0
+        assert seed_store(store, enrichment) == 0
 
 
 def test_import_into_a_store_that_has_it_all_builds_no_record(tmp_path, monkeypatch):
     # every offline command imports the snapshot first: on a warm store that must cost lookups
     # only, not the JSON of every citation list (seconds on a real list)
-    from rsvlm_graph import store as store_module
+    from rsvlm_graph import snapshot as store_module
 
     enrichment = synthetic_enrichment()
     with Store(tmp_path / "s.db") as store:
-        store.import_enrichment(enrichment)
+        seed_store(store, enrichment)
         built = []
         monkeypatch.setattr(store_module, "to_record", lambda obj: built.append(obj) or {})
-        assert store.import_enrichment(enrichment) == 0
+        assert seed_store(store, enrichment) == 0
     assert built == []
 
 
 def test_import_dates_an_unresolved_entry_like_the_run_that_tried_it(tmp_path):
     enrichment = synthetic_enrichment()  # "paper:title:zeta" is unresolved
     with Store(tmp_path / "s.db") as store:
-        store.import_enrichment(enrichment)
+        seed_store(store, enrichment)
         assert store.get("resolution", "paper:title:zeta").fetched_at == STAMP

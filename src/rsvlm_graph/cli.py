@@ -36,12 +36,15 @@ from .pipeline import (
     Fetched,
     Inputs,
     Loaded,
+    exclusive,
     fetch_enrichment,
     load_graph,
     load_inputs,
     record_history,
     run_build,
+    save_snapshot,
 )
+from .snapshot import SnapshotChange
 
 __all__ = ["app"]
 
@@ -136,11 +139,14 @@ def build(
     what could not be enriched, and why.
     """
     with _errors_as_messages():
-        inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
-        result = run_build(
-            Loaded.build(document, curation, fetched.enrichment), out_dir,
-            year_now=date.today().year, history=load_history(inputs.history_dir),
-        )
+        settings = Settings.from_env()
+        with exclusive(Inputs(list_path), settings, out_dir):
+            inputs, document, curation, fetched = _read_and_fetch(
+                list_path, settings, offline=offline, quiet=quiet)
+            result = run_build(
+                Loaded.build(document, curation, fetched.enrichment), out_dir,
+                year_now=date.today().year, history=load_history(inputs.history_dir),
+            )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)
 
@@ -157,17 +163,19 @@ def enrich(
     Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again; what
     could not be fetched is listed per paper, and everything else proceeds.
     """
-    from .store import write_snapshot
-
     with _errors_as_messages():
-        inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
-        write_snapshot(inputs.snapshot_path, fetched.enrichment)
-        history_path = None
-        if fetched.reached_semantic_scholar:  # an offline or failed run has nothing new to date
-            loaded = Loaded.build(document, curation, fetched.enrichment)
-            history_path = record_history(loaded, inputs, date.today(), year_now=date.today().year)
+        settings = Settings.from_env()
+        with exclusive(Inputs(list_path), settings):
+            inputs, document, curation, fetched = _read_and_fetch(
+                list_path, settings, offline=offline, quiet=quiet)
+            change, kept = save_snapshot(inputs, document, curation, fetched)
+            history_path = None
+            if fetched.reached_semantic_scholar:  # an offline or failed run has nothing new to date
+                loaded = Loaded.build(document, curation, fetched.enrichment)
+                history_path = record_history(loaded, inputs, date.today(), year_now=date.today().year)
     _print_requests(fetched, offline)
     _print_enrichment_summary(fetched, len(document.papers))
+    _print_snapshot_change(change, kept, inputs)
     out.print(f"wrote {inputs.snapshot_path}")
     if history_path is not None:
         out.print(f"recorded citation history: {history_path}")
@@ -175,9 +183,10 @@ def enrich(
         out.print("citation history: nothing recorded (Semantic Scholar was not reached in this run)")
 
 
-def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool) -> tuple[Inputs, ListDocument, Curation, Fetched]:
+def _read_and_fetch(
+    list_path: Path, settings: Settings, *, offline: bool, quiet: bool
+) -> tuple[Inputs, ListDocument, Curation, Fetched]:
     """Read the list and its curation, then what is known and, unless offline, fetch the rest."""
-    settings = Settings.from_env()
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
     _warn_problems(document)
@@ -213,6 +222,28 @@ def _print_enrichment_summary(fetched: Fetched, list_papers: int) -> None:
     for (phase, reason), subjects in sorted(causes.items()):
         shown = ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
         out.print(f"failed in {phase} ({len(subjects)}): {reason}\n  {shown}")
+
+
+def _print_snapshot_change(change: SnapshotChange, kept: tuple[str, ...], inputs: Inputs) -> None:
+    """The snapshot against the previous one: a loss is said, with its count and its reasons."""
+    out.print(
+        f"snapshot: {change.papers_after:,} papers, {change.citations_after:,} citations "
+        f"(previous: {change.papers_before:,} papers, {change.citations_before:,} citations)"
+    )
+    if kept:
+        out.print(f"kept: the records of {len(kept)} entries of other lists beside {inputs.list_path} "
+                  f"(the snapshot serves every list in {inputs.kg_dir})")
+    if change.is_loss:
+        out.print(f"loss: {change.lost_papers:,} papers and {change.lost_citations:,} citations fewer "
+                  "than the previous snapshot")
+    if change.left_the_list:
+        shown = ", ".join(change.left_the_list[:5]) + (
+            f", … ({len(change.left_the_list) - 5} more)" if len(change.left_the_list) > 5 else "")
+        out.print(f"removed {len(change.left_the_list)} papers that left the list, with "
+                  f"{change.citations_of_removed:,} of their citations: {shown}")
+    if change.citations_dropped_by_api:
+        out.print(f"removed {change.citations_dropped_by_api:,} citations Semantic Scholar no longer "
+                  "returns for papers still in the list")
 
 
 def _print_build_summary(result, list_path: Path) -> None:

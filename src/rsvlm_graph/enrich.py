@@ -28,8 +28,6 @@ from .config import Settings
 from .errors import IdentifierError, NetworkUnavailable, PaperNotFound, SourceError
 from .identifiers import normalize_arxiv_id, paper_node_id, title_similarity
 from .models import (
-    ArxivRecord,
-    Citation,
     Enrichment,
     Failure,
     ListDocument,
@@ -38,7 +36,8 @@ from .models import (
     Resolution,
     iso_utc,
 )
-from .store import Direction, RecordKind, Store, sorted_enrichment
+from .snapshot import collect
+from .store import Direction, RecordKind, Store
 
 if TYPE_CHECKING:
     from .listfile.curation import Curation, Pin
@@ -160,7 +159,7 @@ def enrich(
     run.arxiv_records(arxiv_ids)
     negatives = sorted({r.s2_paper_id for r in curation.rejections if r.s2_paper_id})
     run.recommendations(accepted, negatives)
-    return run.collect(resolutions, accepted, arxiv_ids)
+    return collect(store, resolutions, accepted, arxiv_ids, run.failures)
 
 
 def _unique_papers(document: ListDocument) -> list[tuple[str, ListEntry]]:
@@ -497,52 +496,3 @@ class _Run:
 
         self._guard("recommendations", "semanticscholar", ["list"], work)
         self._report("recommendations", 1, 1)
-
-    # ---- the result
-
-    def collect(
-        self, resolutions: Sequence[Resolution], accepted: Sequence[str],
-        arxiv_ids: Sequence[str],
-    ) -> Enrichment:
-        """Everything the store holds for this list, as one sorted ``Enrichment``."""
-        papers: dict[str, Paper] = {}
-        for s2_id in accepted:
-            if (paper := self.store.get_paper(s2_id)) is not None:
-                papers[s2_id] = paper
-        citations: dict[tuple[str, str], Citation] = {}
-        truncated = []
-        for direction in ("citations", "references"):
-            for s2_id in accepted:
-                record = self.store.get_edges(direction, s2_id)  # type: ignore[arg-type]
-                if record is None:
-                    continue
-                if record.truncated:
-                    truncated.append(s2_id)
-                for paper in record.papers:
-                    papers.setdefault(paper.s2_paper_id, paper)
-                for citation in record.citations:
-                    citations[citation.citing, citation.cited] = _merge(
-                        citations.get((citation.citing, citation.cited)), citation)
-        recommended: tuple[str, ...] = ()
-        if (stored := self.store.get_recommendations()) is not None:
-            recommended = tuple(p.s2_paper_id for p in stored.papers)
-            for paper in stored.papers:
-                papers.setdefault(paper.s2_paper_id, paper)
-        arxiv: list[ArxivRecord] = [r for a in arxiv_ids if (r := self.store.get_arxiv(a))]
-        return sorted_enrichment(Enrichment(
-            resolutions=tuple(resolutions),
-            papers=tuple(papers.values()),
-            citations=tuple(citations.values()),
-            arxiv=tuple(arxiv),
-            recommendations=recommended,
-            failures=tuple(self.failures),
-            truncated=tuple(truncated),
-        ))
-
-
-def _merge(old: Citation | None, new: Citation) -> Citation:
-    """One edge seen from both ends (two list papers): influential if either end says so."""
-    if old is None or old == new:
-        return new
-    intents = tuple(sorted(set(old.intents) | set(new.intents)))
-    return Citation(new.citing, new.cited, old.is_influential or new.is_influential, intents)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -20,16 +20,26 @@ from .citations.refreshes import Refresh
 from .config import Settings
 from .discovery import Candidate, discover_candidates
 from .enrich import ProgressCallback, enrich
-from .errors import ExportError, RsvlmGraphError
+from .errors import ExportError, RsvlmGraphError, StoreError
+from .files import folder_lock, locked, store_lock
 from .graph import build_graph, count_kinds, not_enriched
+from .identifiers import paper_node_id
 from .listfile.curation import Curation, load_curation
 from .listfile.parse import read_list
 from .listfile.rows import with_rows
 from .models import Enrichment, ListDocument, iso_utc
 from .ranking import RankedPaper, rank_papers
+from .snapshot import (
+    SnapshotChange,
+    carried_over,
+    compare,
+    read_snapshot,
+    seed_store,
+    write_snapshot,
+)
 from .sources.arxiv import ArxivSource
 from .sources.semantic_scholar import SemanticScholarSource
-from .store import Store, read_snapshot
+from .store import Store
 
 __all__ = [
     "Inputs",
@@ -38,6 +48,8 @@ __all__ = [
     "Fetched",
     "fetch_enrichment",
     "load_enrichment",
+    "exclusive",
+    "save_snapshot",
     "Loaded",
     "load_graph",
     "record_history",
@@ -90,6 +102,7 @@ class Fetched:
     enrichment: Enrichment
     requests: dict[str, int]
     started_at: str  # ISO 8601 UTC, the format of every record's fetched_at
+    snapshot: Enrichment = field(default_factory=Enrichment)  # kg/snapshot.jsonl as read
 
     @property
     def reached_semantic_scholar(self) -> bool:
@@ -120,8 +133,9 @@ def fetch_enrichment(
     started_at = iso_utc(now())
     snapshot = read_snapshot(inputs.snapshot_path)
     with ExitStack() as stack:
+        stack.enter_context(_store_locked(settings))
         store = stack.enter_context(Store(settings.database_path))
-        store.import_enrichment(snapshot)
+        seed_store(store, snapshot)
         sources: list[SemanticScholarSource | ArxivSource] = []
         s2 = arxiv = None
         if not offline:
@@ -137,7 +151,81 @@ def fetch_enrichment(
         requests: Counter[str] = Counter()
         for source in sources:
             requests.update(source.request_counts)
-        return Fetched(enrichment, dict(sorted(requests.items())), started_at)
+        return Fetched(enrichment, dict(sorted(requests.items())), started_at, snapshot)
+
+
+@contextmanager
+def _store_locked(settings: Settings) -> Iterator[None]:
+    try:
+        lock = locked(store_lock(settings.database_path), f"the store {settings.database_path}")
+        lock.__enter__()
+    except OSError as exc:
+        raise StoreError(f"{settings.database_path}: cannot lock the store ({exc}); "
+                         "set RSVLM_CACHE_DIR to a writable folder") from exc
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
+@contextmanager
+def exclusive(inputs: Inputs, settings: Settings, out_dir: Path | None = None) -> Iterator[None]:
+    """Hold the store, ``kg/`` and (for a build) ``out_dir`` for one command that writes them.
+
+    A second ``build`` or ``enrich`` waits (with a message) instead of interleaving its files;
+    always taken in this order, so two commands never wait for each other in a circle.
+    """
+    with ExitStack() as stack:
+        stack.enter_context(_store_locked(settings))
+        try:
+            stack.enter_context(locked(folder_lock(inputs.kg_dir), str(inputs.kg_dir)))
+        except OSError as exc:
+            raise StoreError(f"{inputs.kg_dir}: cannot lock the folder of the list ({exc})") from exc
+        if out_dir is not None:
+            try:
+                stack.enter_context(locked(folder_lock(out_dir), str(out_dir)))
+            except OSError as exc:
+                raise ExportError(f"{out_dir}: cannot create the output folder ({exc}); "
+                                  "pass a writable --out") from exc
+        yield
+
+
+def save_snapshot(
+    inputs: Inputs, document: ListDocument, curation: Curation, fetched: Fetched
+) -> tuple[SnapshotChange, tuple[str, ...]]:
+    """Write ``kg/snapshot.jsonl`` from a run, never losing what another list or a refresh needs.
+
+    Entries of the previous snapshot that this run did not return stay when they are still in
+    the list (a record the store refused, say) or in another list beside it (``kg/draft.md``
+    next to ``kg/awesome-list.md`` share one snapshot); the others left the list and go.
+    Returns what changed against the previous snapshot, and the entry keys kept that way.
+    """
+    previous, current = fetched.snapshot, fetched.enrichment
+    returned = {r.entry_key for r in current.resolutions}
+    missing = {r.entry_key for r in previous.resolutions} - returned
+    keep = missing & (_entry_keys(document) | _entry_keys_beside(inputs, curation, missing))
+    written = carried_over(previous, current, keep)
+    write_snapshot(inputs.snapshot_path, written)
+    return compare(previous, written), tuple(sorted(keep))
+
+
+def _entry_keys(document: ListDocument) -> set[str]:
+    return {paper_node_id(e.ids, e.title) for e in document.papers}
+
+
+def _entry_keys_beside(inputs: Inputs, curation: Curation, wanted: set[str]) -> set[str]:
+    """Entry keys of the other lists in ``kg/`` (only read when the snapshot has entries to lose)."""
+    if not wanted:
+        return set()
+    keys: set[str] = set()
+    for path in sorted(inputs.kg_dir.glob("*.md")):
+        if path.resolve() == inputs.list_path.resolve():
+            continue
+        try:
+            keys |= _entry_keys(read_list(path, curation))
+        except RsvlmGraphError as exc:  # not a list (a README): it holds no entry
+            log.info("%s: not read as a list: %s", path, exc)
+    return keys
 
 
 def load_enrichment(

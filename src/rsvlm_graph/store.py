@@ -1,14 +1,11 @@
-"""The SQLite cache of every fetched record, and the committed ``kg/snapshot.jsonl``.
+"""The SQLite cache of every fetched record.
 
-Two stores with two jobs:
-
-- :class:`Store` (SQLite, in the user's cache directory) keeps every record a source returned,
-  with where it came from (``source``, ``kind``, ``key``, the ``request`` that produced it and
-  ``fetched_at``), so a re-run inside the freshness window asks nothing and a run killed half-way
-  loses nothing already fetched.
-- The snapshot (JSON Lines, committed in ``kg/``) is one :class:`~rsvlm_graph.models.Enrichment`
-  written so that ``git diff`` shows what changed between two enrichments; ``docs/snapshot.md``
-  describes its format.
+:class:`Store` (SQLite, in the user's cache directory) keeps every record a source returned,
+with where it came from (``source``, ``kind``, ``key``, the ``request`` that produced it and
+``fetched_at``), so a re-run inside the freshness window asks nothing and a run killed half-way
+loses nothing already fetched. Every record read back is checked against
+:mod:`rsvlm_graph.schema`, as the snapshot's lines are. The committed snapshot, and moving an
+enrichment between it and the store, belong to :mod:`rsvlm_graph.snapshot`.
 
 Models travel as JSON through :func:`to_record` / :func:`from_record`, generic over the frozen
 dataclasses of :mod:`rsvlm_graph.models`.
@@ -26,7 +23,7 @@ import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -34,44 +31,35 @@ from .errors import StoreError
 from .models import (
     ArxivRecord,
     Citation,
-    Enrichment,
-    Failure,
     Paper,
     Resolution,
-    iso_utc,
 )
+from .schema import RecordRefused, checked_record
 
 __all__ = [
+    "RECOMMENDATIONS_KEY",
     "SCHEMA_VERSION",
-    "EMBEDDING_DECIMALS",
-    "RecordKind",
     "Direction",
-    "StoredRecord",
     "EdgeRecord",
     "RecommendationRecord",
+    "RecordKind",
     "Store",
-    "to_record",
+    "StoredRecord",
     "from_record",
-    "sorted_enrichment",
-    "write_snapshot",
-    "read_snapshot",
+    "parse_utc",
+    "to_record",
 ]
 
 log = logging.getLogger(__name__)
 
 #: bumped whenever the table layout or a record's JSON shape changes
 SCHEMA_VERSION = 1
-#: SPECTER v2 values carry ~17 significant digits; 6 decimals keep cosine similarities exact to
-#: ~1e-6 while cutting each 768-float embedding line (and every re-fetch diff) roughly in half
-EMBEDDING_DECIMALS = 6
 
 RecordKind = Literal["paper", "resolution", "citations", "references", "arxiv", "recommendations"]
 Direction = Literal["citations", "references"]
 
-#: the date given to imported records the snapshot does not date at all
-_EPOCH = "1970-01-01T00:00:00Z"
 #: the single recommendations record: the list as a whole is its subject
-_RECOMMENDATIONS_KEY = "list"
+RECOMMENDATIONS_KEY = "list"
 
 _SCHEMA = """
 CREATE TABLE records (
@@ -168,9 +156,10 @@ def _converter(tp: Any) -> Callable[[Any], Any]:
 
 
 
-def _parse_utc(text: str) -> datetime:
+def parse_utc(text: str) -> datetime:
+    """A stored ``fetched_at`` as an aware datetime (a date without zone is UTC)."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- the SQLite store
@@ -345,13 +334,36 @@ class Store:
         ).fetchone()
         if row is None:
             return False
-        return now - _parse_utc(row[0]) < timedelta(days=max_age_days)
+        return now - parse_utc(row[0]) < timedelta(days=max_age_days)
 
-    def _model(self, kind: RecordKind, key: str, cls: type[T], data: Any) -> T:
+    def _typed(self, kind: RecordKind, key: str, cls: type[T], *, dated: bool = False) -> T | None:
+        """The record of ``kind`` under ``key`` as ``cls``, checked as the snapshot reader checks.
+
+        A bad field is dropped with a warning; a record that is no record any more (its id is
+        bad) is ``None``, as if missing, so it is fetched or imported again. Either means the
+        store disagrees with what the snapshot reader accepts (a record stored by an older
+        version): the warning says how to reset it. ``dated``: the row's ``fetched_at`` is a
+        field of ``cls``.
+        """
         try:
-            return from_record(cls, data)
-        except (TypeError, ValueError) as exc:
-            raise self._error(f"record {kind} {key!r} does not fit {cls.__name__} ({exc})") from exc
+            row = self._conn.execute(
+                "SELECT fetched_at, data FROM records WHERE kind = ? AND key = ?", (kind, key)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            raise self._error(f"unreadable database: {exc}") from exc
+        if row is None:
+            return None
+        fetched_at, text = row
+        if dated:  # the stored object, with its row's date as one more field
+            inner = text.strip()[1:-1].strip()
+            text = "{" + f'"fetched_at": {json.dumps(fetched_at)}' + (f", {inner}" if inner else "") + "}"
+        where = (f"{kind} {key} in the store {self.path} (to reset it, delete the file: it is "
+                 "rebuilt from kg/snapshot.jsonl and the APIs)")
+        try:
+            return checked_record(cls, text, where)
+        except RecordRefused as exc:
+            log.warning("%s: record ignored", exc)
+            return None
 
     # ---- typed records
 
@@ -366,8 +378,7 @@ class Store:
         )
 
     def get_paper(self, s2_paper_id: str) -> Paper | None:
-        record = self.get("paper", s2_paper_id)
-        return None if record is None else self._model("paper", s2_paper_id, Paper, record.data)
+        return self._typed("paper", s2_paper_id, Paper)
 
     def put_resolution(self, resolution: Resolution, *, request: str, fetched_at: str) -> None:
         """Store how a list entry was resolved (keyed by the entry's node id)."""
@@ -375,10 +386,7 @@ class Store:
                                fetched_at, to_record(resolution))])
 
     def get_resolution(self, entry_key: str) -> Resolution | None:
-        record = self.get("resolution", entry_key)
-        if record is None:
-            return None
-        return self._model("resolution", entry_key, Resolution, record.data)
+        return self._typed("resolution", entry_key, Resolution)
 
     def put_edges(
         self,
@@ -401,11 +409,7 @@ class Store:
                                data)])
 
     def get_edges(self, direction: Direction, s2_paper_id: str) -> EdgeRecord | None:
-        record = self.get(direction, s2_paper_id)
-        if record is None:
-            return None
-        data = {**record.data, "fetched_at": record.fetched_at}
-        return self._model(direction, s2_paper_id, EdgeRecord, data)
+        return self._typed(direction, s2_paper_id, EdgeRecord, dated=True)
 
     def put_arxiv(self, records: Sequence[ArxivRecord], *, request: str, fetched_at: str) -> None:
         self.put(
@@ -414,8 +418,7 @@ class Store:
         )
 
     def get_arxiv(self, arxiv_id: str) -> ArxivRecord | None:
-        record = self.get("arxiv", arxiv_id)
-        return None if record is None else self._model("arxiv", arxiv_id, ArxivRecord, record.data)
+        return self._typed("arxiv", arxiv_id, ArxivRecord)
 
     def put_recommendations(
         self,
@@ -431,225 +434,20 @@ class Store:
             "negative": None if negative is None else list(negative),
             "papers": to_record(tuple(papers)),
         }
-        self.put([StoredRecord("semanticscholar", "recommendations", _RECOMMENDATIONS_KEY,
+        self.put([StoredRecord("semanticscholar", "recommendations", RECOMMENDATIONS_KEY,
                                request, fetched_at, data)])
 
     def get_recommendations(self) -> RecommendationRecord | None:
-        record = self.get("recommendations", _RECOMMENDATIONS_KEY)
-        if record is None:
-            return None
-        data = {**record.data, "fetched_at": record.fetched_at}
-        return self._model("recommendations", _RECOMMENDATIONS_KEY, RecommendationRecord, data)
+        return self._typed("recommendations", RECOMMENDATIONS_KEY, RecommendationRecord,
+                           dated=True)
 
     def recommendations_fresh(self, max_age_days: float, now: datetime) -> bool:
-        return self.is_fresh("recommendations", _RECOMMENDATIONS_KEY, max_age_days, now)
+        return self.is_fresh("recommendations", RECOMMENDATIONS_KEY, max_age_days, now)
 
-    # ---- seeding from the committed snapshot
-
-    def import_enrichment(self, enrichment: Enrichment) -> int:
-        """Seed the store from a snapshot, so a fresh clone does not refetch what is committed.
-
-        A record goes in only where the store has none or an older one. The snapshot keeps no
-        request text and no date for resolutions or citation lists: a resolution and a list
-        paper's citation lists are dated like its paper record (they are fetched in the same
-        run), a resolution without a paper like the snapshot's newest record (the run that
-        tried it). Lists whose fetch failed in that run are left out rather than stored empty.
-        Returns the number of records written.
-        """
-        papers = {p.s2_paper_id: p for p in enrichment.papers}
-        accepted = sorted({r.s2_paper_id for r in enrichment.resolutions
-                           if r.s2_paper_id and not r.doubtful})
-        failed = {(f.subject, f.phase) for f in enrichment.failures}
-        dated = {s2_id: papers[s2_id].fetched_at for s2_id in accepted
-                 if s2_id in papers and papers[s2_id].fetched_at}
-        newest = max((p.fetched_at for p in papers.values() if p.fetched_at), key=_parse_utc,
-                     default=_EPOCH)
-        # (source, kind, key, fetched_at, data): data is built only for the records that go in,
-        # since this runs before every offline command and a warm store takes none of them
-        offered: list[tuple[str, str, str, str, Callable[[], Any]]] = [
-            ("semanticscholar", "resolution", r.entry_key,
-             dated.get(r.s2_paper_id or "", newest), functools.partial(to_record, r))
-            for r in enrichment.resolutions if self.get("resolution", r.entry_key) is None
-        ]
-        offered += [("semanticscholar", "paper", s2_id, fetched_at,
-                     functools.partial(to_record, papers[s2_id]))
-                    for s2_id, fetched_at in dated.items()]
-        edges_at: dict[tuple[str, str], list[Citation]] = {}
-        for citation in enrichment.citations:
-            edges_at.setdefault(("citations", citation.cited), []).append(citation)
-            edges_at.setdefault(("references", citation.citing), []).append(citation)
-        truncated = set(enrichment.truncated)
-
-        def edge_data(direction: str, s2_id: str) -> dict[str, Any]:
-            edges = edges_at.get((direction, s2_id), [])
-            others = sorted({c.citing if direction == "citations" else c.cited for c in edges})
-            return {
-                "citations": to_record(edges),
-                "papers": to_record([papers[o] for o in others if o in papers]),
-                "truncated": direction == "citations" and s2_id in truncated,
-            }
-
-        offered += [("semanticscholar", direction, s2_id, fetched_at,
-                     functools.partial(edge_data, direction, s2_id))
-                    for direction in ("citations", "references")
-                    for s2_id, fetched_at in dated.items() if (s2_id, direction) not in failed]
-        offered += [("arxiv", "arxiv", a.arxiv_id, a.fetched_at, functools.partial(to_record, a))
-                    for a in enrichment.arxiv if a.fetched_at]
-        recommended = [papers[s2_id] for s2_id in enrichment.recommendations if s2_id in papers]
-        stamps = [p.fetched_at for p in recommended if p.fetched_at]
-        if stamps:
-            offered.append(("semanticscholar", "recommendations", _RECOMMENDATIONS_KEY,
-                            min(stamps, key=_parse_utc),
-                            lambda: {"positive": accepted, "negative": None,
-                                     "papers": to_record(recommended)}))
-        newer = []
-        for source, kind, key, fetched_at, data in offered:
-            fetched_at = iso_utc(_parse_utc(fetched_at))
-            if self._older_or_missing(kind, key, fetched_at):
-                newer.append(StoredRecord(source, kind, key, "imported from the snapshot",
-                                          fetched_at, data()))
-        self.put(newer)
-        log.info("imported %d of %d snapshot records into %s", len(newer), len(offered), self.path)
-        return len(newer)
-
-    def _older_or_missing(self, kind: str, key: str, fetched_at: str) -> bool:
-        row = self._conn.execute(
-            "SELECT fetched_at FROM records WHERE kind = ? AND key = ?", (kind, key)
-        ).fetchone()
-        return row is None or _parse_utc(row[0]) < _parse_utc(fetched_at)
-
-
-# --------------------------------------------------------------------------- the snapshot
-
-_SNAPSHOT_TYPES: dict[str, type] = {
-    "arxiv": ArxivRecord,
-    "citation": Citation,
-    "failure": Failure,
-    "paper": Paper,
-    "resolution": Resolution,
-}
-
-
-def sorted_enrichment(enrichment: Enrichment) -> Enrichment:
-    """Return ``enrichment`` with every tuple in its canonical order (recommendations keep theirs).
-
-    Both :func:`~rsvlm_graph.enrich.enrich` and :func:`read_snapshot` return this order, so
-    equal contents compare equal.
-    """
-    return Enrichment(
-        resolutions=tuple(sorted(enrichment.resolutions, key=lambda r: r.entry_key)),
-        papers=tuple(sorted(enrichment.papers, key=lambda p: p.s2_paper_id)),
-        citations=tuple(sorted(enrichment.citations, key=lambda c: (c.citing, c.cited))),
-        arxiv=tuple(sorted(enrichment.arxiv, key=lambda a: a.arxiv_id)),
-        recommendations=tuple(enrichment.recommendations),
-        failures=tuple(sorted(set(enrichment.failures),
-                              key=lambda f: (f.subject, f.phase, f.reason))),
-        truncated=tuple(sorted(set(enrichment.truncated))),
-    )
-
-
-def _round_embedding(paper: Paper) -> Paper:
-    if paper.embedding is None:
-        return paper
-    rounded = tuple(round(x, EMBEDDING_DECIMALS) for x in paper.embedding)
-    return dataclasses.replace(paper, embedding=rounded)
-
-
-def _snapshot_lines(enrichment: Enrichment) -> list[str]:
-    rows: list[tuple[str, str, dict[str, Any]]] = []
-    rows += [("resolution", r.entry_key, to_record(r)) for r in enrichment.resolutions]
-    rows += [("paper", p.s2_paper_id, to_record(_round_embedding(p))) for p in enrichment.papers]
-    rows += [("citation", f"{c.citing}>{c.cited}", to_record(c)) for c in enrichment.citations]
-    rows += [("arxiv", a.arxiv_id, to_record(a)) for a in enrichment.arxiv]
-    # the zero-padded rank as key keeps "best first" under the (type, key) sort
-    rows += [("recommendation", f"{rank:04d}", {"s2_paper_id": s2_id})
-             for rank, s2_id in enumerate(enrichment.recommendations)]
-    rows += [("failure", f"{f.subject}|{f.phase}", to_record(f)) for f in enrichment.failures]
-    rows += [("truncated", s2_id, {"s2_paper_id": s2_id}) for s2_id in enrichment.truncated]
-    # "type" and "key" lead each line so it reads at a glance; every other key is sorted
-    lines = {
-        (kind, key, json.dumps({"type": kind, "key": key, **_sorted_keys(fields)},
-                               ensure_ascii=False))
-        for kind, key, fields in rows
-    }
-    # type, key, then the whole line: a total order even where keys repeat (two failures)
-    return [line for _, _, line in sorted(lines)]
-
-
-def _sorted_keys(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted_keys(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted_keys(item) for item in value]
-    return value
-
-
-def write_snapshot(path: Path, enrichment: Enrichment) -> None:
-    """Write ``enrichment`` as the committed, diff-friendly JSON Lines snapshot.
-
-    One record per line, ``{"type": …, "key": …, …}`` with the other keys sorted, lines sorted by
-    (type, key); embeddings rounded to :data:`EMBEDDING_DECIMALS`. The same enrichment always
-    gives the same bytes. The file is replaced atomically.
-
-    Raises
-    ------
-    StoreError
-        When the file cannot be written.
-    """
-    path = Path(path)
-    text = "".join(line + "\n" for line in _snapshot_lines(enrichment))
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        tmp.replace(path)
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot write the snapshot: {exc}") from exc
-
-
-def read_snapshot(path: Path) -> Enrichment:
-    """Read a snapshot written by :func:`write_snapshot`; a missing file is an empty enrichment.
-
-    Raises
-    ------
-    StoreError
-        When the file cannot be read or a line is not a snapshot record; the message names the
-        file and line (fix the line, or re-run ``enrich`` to rewrite the file).
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Enrichment()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(f"{path}: cannot read the snapshot: {exc}") from exc
-    parts: dict[str, list[Any]] = {t: [] for t in (*_SNAPSHOT_TYPES, "recommendation", "truncated")}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    def stamps(self) -> dict[tuple[str, str], str]:
+        """``fetched_at`` of every record by ``(kind, key)``, in one query (no record is read)."""
         try:
-            record = json.loads(line)
-            kind = record.pop("type")
-            record.pop("key")
-            if kind in _SNAPSHOT_TYPES:
-                parts[kind].append(from_record(_SNAPSHOT_TYPES[kind], record))
-            elif kind in ("recommendation", "truncated"):
-                parts[kind].append(str(record["s2_paper_id"]))
-            else:
-                raise ValueError(f"unknown record type {kind!r}")
-        except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
-            raise StoreError(
-                f"{path}:{number}: not a snapshot record ({exc}); fix or delete the line, "
-                "or re-run `rsvlm-graph enrich` to rewrite the snapshot"
-            ) from exc
-    return sorted_enrichment(
-        Enrichment(
-            resolutions=tuple(parts["resolution"]),
-            papers=tuple(parts["paper"]),
-            citations=tuple(parts["citation"]),
-            arxiv=tuple(parts["arxiv"]),
-            recommendations=tuple(parts["recommendation"]),
-            failures=tuple(parts["failure"]),
-            truncated=tuple(parts["truncated"]),
-        )
-    )
+            rows = self._conn.execute("SELECT kind, key, fetched_at FROM records").fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(f"unreadable database: {exc}") from exc
+        return {(kind, key): fetched_at for kind, key, fetched_at in rows}

@@ -28,6 +28,7 @@ from ..errors import (
 )
 from ..identifiers import arxiv_version, normalize_arxiv_id
 from ..models import ArxivRecord, Failure, iso_utc
+from ..schema import checked_record
 from .http import ApiClient, ApiSource, user_agent, utc_now
 
 __all__ = ["ArxivSource", "DEFAULT_BATCH_SIZE", "record_from_result", "client_for"]
@@ -50,7 +51,7 @@ def record_from_result(result: Result, fetched_at: str) -> ArxivRecord:
     >>> rec.arxiv_id, rec.version, rec.abstract, rec.published
     ('2305.05726', 2, 'An abstract.', '2023-05-09T17:00:00Z')
     """
-    return ArxivRecord(
+    record = ArxivRecord(
         arxiv_id=normalize_arxiv_id(result.entry_id),
         title=" ".join(result.title.split()),
         fetched_at=fetched_at,
@@ -65,6 +66,8 @@ def record_from_result(result: Result, fetched_at: str) -> ArxivRecord:
         doi=result.doi or None,
         authors=tuple(a.name for a in result.authors),
     )
+    # a field of the wrong type or form is dropped, with a warning naming the paper
+    return checked_record(ArxivRecord, record, f"arXiv {record.arxiv_id}")
 
 
 def client_for(

@@ -24,6 +24,7 @@ from semanticscholar.Paper import Paper as S2Paper
 from ..config import Settings
 from ..errors import NetworkUnavailable, PaperNotFound, RateLimited, SourceError
 from ..models import Author, Citation, Paper
+from ..schema import checked_s2_paper, is_s2_paper_id
 from .http import ApiClient, ApiSource, user_agent, utc_now
 
 __all__ = [
@@ -113,11 +114,12 @@ def paper_from_json(data: Mapping[str, Any], fetched_at: str) -> Paper:
 
     Examples
     --------
-    >>> p = paper_from_json({"paperId": "abc", "title": "T", "externalIds": {"CorpusId": 7,
+    >>> p = paper_from_json({"paperId": "a" * 40, "title": "T", "externalIds": {"CorpusId": 7,
     ...     "ArXiv": "2305.05726"}, "authors": None, "tldr": None}, "2026-11-27T10:00:00Z")
     >>> p.external_ids, p.authors, p.tldr
     ((('ArXiv', '2305.05726'), ('CorpusId', '7')), (), None)
     """
+    data = checked_s2_paper(data)  # a field of the wrong type or range is dropped, with a warning
     if not data.get("paperId"):
         raise SourceError(
             f"Semantic Scholar returned a paper without paperId ({str(dict(data))[:120]}); "
@@ -256,7 +258,7 @@ class SemanticScholarSource(ApiSource):
             stamp = self.stamp()
             # align by position: the returned paperId can differ from the id sent
             return [
-                paper_from_json(item, stamp) if isinstance(item, dict) and item.get("paperId")
+                paper_from_json(item, stamp) if isinstance(item, dict) and is_s2_paper_id(item.get("paperId"))
                 else None
                 for item in answer
             ]
@@ -288,7 +290,7 @@ class SemanticScholarSource(ApiSource):
         except PaperNotFound:  # "Title match not found"
             return None
         data = answer.get("data") if isinstance(answer, dict) else None
-        if not data or not isinstance(data[0], dict) or not data[0].get("paperId"):
+        if not data or not isinstance(data[0], dict) or not is_s2_paper_id(data[0].get("paperId")):
             return None
         best = data[0]
         return paper_from_json(best, self.stamp()), float(best.get("matchScore") or 0.0)
@@ -325,7 +327,7 @@ class SemanticScholarSource(ApiSource):
             stamp = self.stamp()
             for item in page.get("data") or ():
                 other = item.get(nested_key) if isinstance(item, dict) else None
-                if not isinstance(other, dict) or not other.get("paperId"):
+                if not isinstance(other, dict) or not is_s2_paper_id(other.get("paperId")):
                     unresolved += 1  # S2 knows the citation but not the paper behind it
                     continue
                 paper = paper_from_json(other, stamp)
@@ -383,4 +385,4 @@ class SemanticScholarSource(ApiSource):
         items = answer.get("recommendedPapers") if isinstance(answer, dict) else None
         stamp = self.stamp()
         return [paper_from_json(item, stamp) for item in items or ()
-                if isinstance(item, dict) and item.get("paperId")]
+                if isinstance(item, dict) and is_s2_paper_id(item.get("paperId"))]

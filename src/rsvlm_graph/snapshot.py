@@ -1,0 +1,447 @@
+"""The committed snapshot ``kg/snapshot.jsonl``: the one owner of Enrichment ⇄ JSONL ⇄ store.
+
+An :class:`~rsvlm_graph.models.Enrichment` travels three ways, all here:
+
+- to and from the JSON Lines file (:func:`write_snapshot`, :func:`read_snapshot`), sorted so
+  that ``git diff`` shows what changed, every line checked against :mod:`rsvlm_graph.schema`;
+- into the SQLite :class:`~rsvlm_graph.store.Store` (:func:`seed_store`), so a fresh clone
+  does not refetch what is committed;
+- out of the store for one list (:func:`collect`), after enrichment.
+
+And a refresh only ever adds: :func:`carried_over` keeps the records of papers another list
+holds, :func:`compare` counts what a new snapshot would lose against the previous one, so the
+CLI shows every loss with its reason. ``docs/snapshot.md`` describes the format and the rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import logging
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, TypeAdapter, ValidationError
+
+from .errors import StoreError
+from .files import write_atomic
+from .models import (
+    ArxivRecord,
+    Citation,
+    Enrichment,
+    Failure,
+    Paper,
+    Resolution,
+    iso_utc,
+)
+from .schema import PaperRef, RecordRefused, as_record, checked_record, record_schema
+from .store import (
+    RECOMMENDATIONS_KEY,
+    Direction,
+    Store,
+    StoredRecord,
+    parse_utc,
+    to_record,
+)
+
+__all__ = [
+    "EMBEDDING_DECIMALS",
+    "SnapshotChange",
+    "carried_over",
+    "collect",
+    "compare",
+    "read_snapshot",
+    "seed_store",
+    "sorted_enrichment",
+    "write_snapshot",
+]
+
+log = logging.getLogger(__name__)
+
+#: SPECTER v2 values carry ~17 significant digits; 6 decimals keep cosine similarities exact to
+#: ~1e-6 while cutting each 768-float embedding line (and every re-fetch diff) roughly in half
+EMBEDDING_DECIMALS = 6
+
+#: the date given to imported records the snapshot does not date at all
+_EPOCH = "1970-01-01T00:00:00Z"
+
+#: each line ``type`` and the record it holds
+_LINE_TYPES: dict[str, type] = {
+    "arxiv": ArxivRecord,
+    "citation": Citation,
+    "failure": Failure,
+    "paper": Paper,
+    "recommendation": PaperRef,
+    "resolution": Resolution,
+    "truncated": PaperRef,
+}
+
+
+@functools.cache
+def _line_schema(kind: str) -> Any:
+    return record_schema(_LINE_TYPES[kind], type=(Literal[kind], ...), key=(str, ...))
+
+
+@functools.cache
+def _any_line() -> TypeAdapter[Any]:
+    # one pass of pydantic-core per line in the common case: the "type" picks the schema
+    union = functools.reduce(lambda a, b: a | b, (_line_schema(k) for k in _LINE_TYPES))
+    return TypeAdapter(Annotated[union, Field(discriminator="type")])
+
+
+# --------------------------------------------------------------------------- JSONL
+
+
+def sorted_enrichment(enrichment: Enrichment) -> Enrichment:
+    """Return ``enrichment`` with every tuple in its canonical order (recommendations keep theirs).
+
+    Both :func:`~rsvlm_graph.enrich.enrich` and :func:`read_snapshot` return this order, so
+    equal contents compare equal.
+    """
+    return Enrichment(
+        resolutions=tuple(sorted(enrichment.resolutions, key=lambda r: r.entry_key)),
+        papers=tuple(sorted(enrichment.papers, key=lambda p: p.s2_paper_id)),
+        citations=tuple(sorted(enrichment.citations, key=lambda c: (c.citing, c.cited))),
+        arxiv=tuple(sorted(enrichment.arxiv, key=lambda a: a.arxiv_id)),
+        recommendations=tuple(enrichment.recommendations),
+        failures=tuple(sorted(set(enrichment.failures),
+                              key=lambda f: (f.subject, f.phase, f.reason))),
+        truncated=tuple(sorted(set(enrichment.truncated))),
+    )
+
+
+def _round_embedding(paper: Paper) -> Paper:
+    if paper.embedding is None:
+        return paper
+    rounded = tuple(round(x, EMBEDDING_DECIMALS) for x in paper.embedding)
+    return dataclasses.replace(paper, embedding=rounded)
+
+
+def _snapshot_lines(enrichment: Enrichment) -> list[str]:
+    rows: list[tuple[str, str, dict[str, Any]]] = []
+    rows += [("resolution", r.entry_key, to_record(r)) for r in enrichment.resolutions]
+    rows += [("paper", p.s2_paper_id, to_record(_round_embedding(p))) for p in enrichment.papers]
+    rows += [("citation", f"{c.citing}>{c.cited}", to_record(c)) for c in enrichment.citations]
+    rows += [("arxiv", a.arxiv_id, to_record(a)) for a in enrichment.arxiv]
+    # the zero-padded rank as key keeps "best first" under the (type, key) sort
+    rows += [("recommendation", f"{rank:04d}", {"s2_paper_id": s2_id})
+             for rank, s2_id in enumerate(enrichment.recommendations)]
+    rows += [("failure", f"{f.subject}|{f.phase}", to_record(f)) for f in enrichment.failures]
+    rows += [("truncated", s2_id, {"s2_paper_id": s2_id}) for s2_id in enrichment.truncated]
+    # "type" and "key" lead each line so it reads at a glance; every other key is sorted
+    lines = {
+        (kind, key, json.dumps({"type": kind, "key": key, **_sorted_keys(fields)},
+                               ensure_ascii=False))
+        for kind, key, fields in rows
+    }
+    # type, key, then the whole line: a total order even where keys repeat (two failures)
+    return [line for _, _, line in sorted(lines)]
+
+
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
+
+
+def write_snapshot(path: Path, enrichment: Enrichment) -> None:
+    """Write ``enrichment`` as the committed, diff-friendly JSON Lines snapshot.
+
+    One record per line, ``{"type": …, "key": …, …}`` with the other keys sorted, lines sorted by
+    (type, key); embeddings rounded to :data:`EMBEDDING_DECIMALS`. The same enrichment always
+    gives the same bytes. The file is replaced atomically.
+
+    Raises
+    ------
+    StoreError
+        When the file cannot be written.
+    """
+    path = Path(path)
+    text = "".join(line + "\n" for line in _snapshot_lines(enrichment))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot write the snapshot: {exc}") from exc
+
+
+def read_snapshot(path: Path) -> Enrichment:
+    """Read a snapshot written by :func:`write_snapshot`; a missing file is an empty enrichment.
+
+    Every line is checked against its record's schema: a field of the wrong type or out of
+    range is dropped with a warning naming ``path:line`` and the field, and the rest is used.
+
+    Raises
+    ------
+    StoreError
+        When the file cannot be read, or a line is no record at all (not JSON, an unknown
+        ``type``, a bad or missing id); the message names the file and line (fix the line, or
+        re-run ``enrich`` to rewrite the file).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Enrichment()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{path}: cannot read the snapshot: {exc}") from exc
+    parts: dict[str, list[Any]] = {kind: [] for kind in _LINE_TYPES}
+    reader = _any_line()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            model = reader.validate_json(line)
+            kind = model.type
+            record = as_record(model)
+        except ValidationError:
+            kind, record = _repaired_line(path, number, line)
+        parts[kind].append(record)
+    return sorted_enrichment(Enrichment(
+        resolutions=tuple(parts["resolution"]),
+        papers=tuple(parts["paper"]),
+        citations=tuple(parts["citation"]),
+        arxiv=tuple(parts["arxiv"]),
+        recommendations=tuple(r.s2_paper_id for r in parts["recommendation"]),
+        failures=tuple(parts["failure"]),
+        truncated=tuple(r.s2_paper_id for r in parts["truncated"]),
+    ))
+
+
+def _repaired_line(path: Path, number: int, line: str) -> tuple[str, Any]:
+    """The record of a line that did not validate as it is, its bad fields dropped."""
+    try:
+        head = json.loads(line)
+        kind = head.get("type") if isinstance(head, dict) else None
+        if kind not in _LINE_TYPES:
+            raise RecordRefused(f"unknown record type {kind!r}" if isinstance(head, dict)
+                                else f"a JSON {type(head).__name__}, not an object")
+        where = f"{path}:{number}: {kind} {head.get('key')}"
+        return kind, checked_record(_LINE_TYPES[kind], line, where, schema=_line_schema(kind))
+    except (json.JSONDecodeError, RecordRefused) as exc:
+        raise StoreError(
+            f"{path}:{number}: not a snapshot record ({exc}); fix or delete the line, "
+            "or re-run `rsvlm-graph enrich` to rewrite the snapshot"
+        ) from exc
+
+
+# --------------------------------------------------------------------------- snapshot → store
+
+
+def seed_store(store: Store, enrichment: Enrichment) -> int:
+    """Seed ``store`` from a snapshot, so a fresh clone does not refetch what is committed.
+
+    A record goes in only where the store has none or an older one. The snapshot keeps no
+    request text and no date for resolutions or citation lists: a resolution and a list
+    paper's citation lists are dated like its paper record (they are fetched in the same
+    run), a resolution without a paper like the snapshot's newest record (the run that
+    tried it). A citation list whose refresh failed is the last good one and goes in like any
+    other; only a list that failed with no citation at all in the snapshot (never fetched, or
+    empty) is left out rather than stored empty, so it is fetched again. Returns the number of
+    records written.
+    """
+    papers = {p.s2_paper_id: p for p in enrichment.papers}
+    accepted = sorted({r.s2_paper_id for r in enrichment.resolutions
+                       if r.s2_paper_id and not r.doubtful})
+    failed = {(f.subject, f.phase) for f in enrichment.failures}
+    dated = {s2_id: papers[s2_id].fetched_at for s2_id in accepted
+             if s2_id in papers and papers[s2_id].fetched_at}
+    newest = max((p.fetched_at for p in papers.values() if p.fetched_at), key=parse_utc,
+                 default=_EPOCH)
+    stored = store.stamps()  # one query: what the store holds and when it was fetched
+    # (source, kind, key, fetched_at, data): data is built only for the records that go in,
+    # since this runs before every command and a warm store takes none of them
+    offered: list[tuple[str, str, str, str, Callable[[], Any]]] = [
+        ("semanticscholar", "resolution", r.entry_key,
+         dated.get(r.s2_paper_id or "", newest), functools.partial(to_record, r))
+        for r in enrichment.resolutions if ("resolution", r.entry_key) not in stored
+    ]
+    offered += [("semanticscholar", "paper", s2_id, fetched_at,
+                 functools.partial(to_record, papers[s2_id]))
+                for s2_id, fetched_at in dated.items()]
+    edges_at: dict[tuple[str, str], list[Citation]] = {}
+    for citation in enrichment.citations:
+        edges_at.setdefault(("citations", citation.cited), []).append(citation)
+        edges_at.setdefault(("references", citation.citing), []).append(citation)
+    truncated = set(enrichment.truncated)
+
+    def edge_data(direction: str, s2_id: str) -> dict[str, Any]:
+        edges = edges_at.get((direction, s2_id), [])
+        others = sorted({c.citing if direction == "citations" else c.cited for c in edges})
+        return {
+            "citations": to_record(edges),
+            "papers": to_record([papers[o] for o in others if o in papers]),
+            "truncated": direction == "citations" and s2_id in truncated,
+        }
+
+    offered += [("semanticscholar", direction, s2_id, fetched_at,
+                 functools.partial(edge_data, direction, s2_id))
+                for direction in ("citations", "references")
+                for s2_id, fetched_at in dated.items()
+                if (s2_id, direction) not in failed or (direction, s2_id) in edges_at]
+    offered += [("arxiv", "arxiv", a.arxiv_id, a.fetched_at, functools.partial(to_record, a))
+                for a in enrichment.arxiv if a.fetched_at]
+    recommended = [papers[s2_id] for s2_id in enrichment.recommendations if s2_id in papers]
+    stamps = [p.fetched_at for p in recommended if p.fetched_at]
+    if stamps:
+        offered.append(("semanticscholar", "recommendations", RECOMMENDATIONS_KEY,
+                        min(stamps, key=parse_utc),
+                        lambda: {"positive": accepted, "negative": None,
+                                 "papers": to_record(recommended)}))
+    newer = []
+    for source, kind, key, fetched_at, data in offered:
+        fetched_at = iso_utc(parse_utc(fetched_at))
+        old = stored.get((kind, key))
+        if old is None or parse_utc(old) < parse_utc(fetched_at):
+            newer.append(StoredRecord(source, kind, key, "imported from the snapshot",
+                                      fetched_at, data()))
+    store.put(newer)
+    log.info("imported %d of %d snapshot records into %s", len(newer), len(offered), store.path)
+    return len(newer)
+
+
+# --------------------------------------------------------------------------- store → Enrichment
+
+
+def collect(
+    store: Store, resolutions: Sequence[Resolution], accepted: Sequence[str],
+    arxiv_ids: Sequence[str], failures: Sequence[Failure],
+) -> Enrichment:
+    """Everything ``store`` holds for one list, as one sorted ``Enrichment``.
+
+    ``accepted`` are the list papers' S2 ids: their records, both citation lists and the papers
+    at the other end, the recommendations and the arXiv records of ``arxiv_ids``; ``failures``
+    are the run's, kept beside the records they failed to refresh.
+    """
+    papers: dict[str, Paper] = {}
+    for s2_id in accepted:
+        if (paper := store.get_paper(s2_id)) is not None:
+            papers[s2_id] = paper
+    citations: dict[tuple[str, str], Citation] = {}
+    truncated = []
+    directions: tuple[Direction, ...] = ("citations", "references")
+    for direction in directions:
+        for s2_id in accepted:
+            record = store.get_edges(direction, s2_id)
+            if record is None:
+                continue
+            if record.truncated:
+                truncated.append(s2_id)
+            for paper in record.papers:
+                papers.setdefault(paper.s2_paper_id, paper)
+            for citation in record.citations:
+                citations[citation.citing, citation.cited] = _merge(
+                    citations.get((citation.citing, citation.cited)), citation)
+    recommended: tuple[str, ...] = ()
+    if (stored := store.get_recommendations()) is not None:
+        recommended = tuple(p.s2_paper_id for p in stored.papers)
+        for paper in stored.papers:
+            papers.setdefault(paper.s2_paper_id, paper)
+    arxiv: list[ArxivRecord] = [r for a in arxiv_ids if (r := store.get_arxiv(a))]
+    return sorted_enrichment(Enrichment(
+        resolutions=tuple(resolutions),
+        papers=tuple(papers.values()),
+        citations=tuple(citations.values()),
+        arxiv=tuple(arxiv),
+        recommendations=recommended,
+        failures=tuple(failures),
+        truncated=tuple(truncated),
+    ))
+
+
+def _merge(old: Citation | None, new: Citation) -> Citation:
+    """One edge seen from both ends (two list papers): influential if either end says so."""
+    if old is None or old == new:
+        return new
+    intents = tuple(sorted(set(old.intents) | set(new.intents)))
+    return Citation(new.citing, new.cited, old.is_influential or new.is_influential, intents)
+
+
+# --------------------------------------------------------------------------- refreshes only add
+
+
+def carried_over(previous: Enrichment, current: Enrichment, keep: Collection[str]) -> Enrichment:
+    """``current`` plus what ``previous`` holds for the list entries ``keep`` that it lacks.
+
+    ``keep`` are entry keys of papers the snapshot serves beyond the list just enriched (those
+    of another list beside it, ``kg/draft.md`` next to ``kg/awesome-list.md``): their
+    resolutions, papers, citations in both directions, arXiv records and truncation marks stay
+    as they were. Records of ``current`` win where both have one.
+    """
+    old = [r for r in previous.resolutions if r.entry_key in keep]
+    have = {r.entry_key for r in current.resolutions}
+    old = [r for r in old if r.entry_key not in have]
+    if not old:
+        return current
+    s2_ids = {r.s2_paper_id for r in old if r.s2_paper_id and not r.doubtful}
+    citations = [c for c in previous.citations if c.citing in s2_ids or c.cited in s2_ids]
+    linked = s2_ids | {c.citing for c in citations} | {c.cited for c in citations}
+    by_id = {p.s2_paper_id: p for p in previous.papers}
+    arxiv_ids = {by_id[s].external_id("ArXiv") for s in s2_ids if s in by_id}
+    known_papers = {p.s2_paper_id for p in current.papers}
+    known_citations = {(c.citing, c.cited) for c in current.citations}
+    known_arxiv = {a.arxiv_id for a in current.arxiv}
+    return sorted_enrichment(dataclasses.replace(
+        current,
+        resolutions=current.resolutions + tuple(old),
+        papers=current.papers + tuple(p for s, p in by_id.items()
+                                      if s in linked and s not in known_papers),
+        citations=current.citations + tuple(c for c in citations
+                                            if (c.citing, c.cited) not in known_citations),
+        arxiv=current.arxiv + tuple(a for a in previous.arxiv
+                                    if a.arxiv_id in arxiv_ids and a.arxiv_id not in known_arxiv),
+        failures=current.failures + tuple(f for f in previous.failures
+                                          if f.subject in s2_ids or f.subject in keep),
+        truncated=current.truncated + tuple(s for s in previous.truncated if s in s2_ids),
+    ))
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotChange:
+    """What writing a new snapshot over the previous one adds and takes away, and why."""
+
+    papers_before: int
+    papers_after: int
+    citations_before: int
+    citations_after: int
+    left_the_list: tuple[str, ...]  # entry keys of list papers removed with their records
+    citations_dropped_by_api: int  # of list papers still listed: the API no longer returns them
+    citations_of_removed: int  # of list papers that left the list
+
+    @property
+    def lost_papers(self) -> int:
+        return max(0, self.papers_before - self.papers_after)
+
+    @property
+    def lost_citations(self) -> int:
+        return max(0, self.citations_before - self.citations_after)
+
+    @property
+    def is_loss(self) -> bool:
+        return self.lost_papers > 0 or self.lost_citations > 0
+
+
+def compare(previous: Enrichment, new: Enrichment) -> SnapshotChange:
+    """Count what ``new`` holds against ``previous`` and name why records went.
+
+    A list paper goes when its entry left the list; a citation goes with it, or because the
+    refetched citation list of a paper still listed no longer has it.
+    """
+    entries = {r.entry_key for r in new.resolutions}
+    gone = tuple(sorted(r.entry_key for r in previous.resolutions if r.entry_key not in entries))
+    gone_ids = {r.s2_paper_id for r in previous.resolutions
+                if r.entry_key in gone and r.s2_paper_id}
+    kept = {(c.citing, c.cited) for c in new.citations}
+    dropped = [c for c in previous.citations if (c.citing, c.cited) not in kept]
+    with_removed = sum(1 for c in dropped if c.citing in gone_ids or c.cited in gone_ids)
+    return SnapshotChange(
+        papers_before=len(previous.papers), papers_after=len(new.papers),
+        citations_before=len(previous.citations), citations_after=len(new.citations),
+        left_the_list=gone, citations_dropped_by_api=len(dropped) - with_removed,
+        citations_of_removed=with_removed,
+    )
