@@ -1,0 +1,301 @@
+"""A refresh only ever adds: failed refreshes, fresh clones, other lists and papers that left the
+list, end to end through the CLI against the fake API (SYNTHETIC corpus); and the snapshot
+module's pieces (seed, carry over, compare). Every record here is SYNTHETIC."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from test_cli import env, kg, online, read_exports, run  # noqa: F401  (fixtures)
+from test_store import A, B, C, STAMP, synthetic_enrichment, synthetic_paper
+
+from rsvlm_graph.models import Citation, Enrichment, Failure, Resolution
+from rsvlm_graph.snapshot import (
+    carried_over,
+    compare,
+    read_snapshot,
+    seed_store,
+    write_snapshot,
+)
+from rsvlm_graph.store import Store
+
+UNREACHABLE = "http://127.0.0.1:1"
+
+
+def snapshot_of(kg_dir: Path) -> Enrichment:
+    return read_snapshot(kg_dir / "snapshot.jsonl")
+
+
+def fresh_clone(kg_dir: Path, where: Path) -> Path:
+    """A copy of ``kg/`` (list, curation, snapshot, history) as a fresh clone has it: no store.
+
+    Always at ``where/kg``, replacing an earlier clone there: the exports name the list's path.
+    """
+    clone = where / "kg"
+    shutil.rmtree(clone, ignore_errors=True)
+    shutil.copytree(kg_dir, clone, ignore=shutil.ignore_patterns(".rsvlm-graph.lock"))
+    return clone
+
+
+def offline_build(kg_dir: Path, tmp_path: Path, name: str, monkeypatch) -> dict[str, bytes]:
+    """``build --offline`` of ``kg_dir`` with an empty store of its own, as on a new machine."""
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / f"cache-{name}"))
+    out = tmp_path / f"exports-{name}"
+    result = run("build", "--offline", "--quiet", "--list", kg_dir / "awesome-list.md", "--out", out)
+    assert result.exit_code == 0, result.output
+    return read_exports(out)
+
+
+def api_down(monkeypatch) -> None:
+    monkeypatch.setenv("RSVLM_FRESHNESS_DAYS", "0")  # every record is stale: all refetched
+    monkeypatch.setenv("RSVLM_S2_API_URL", UNREACHABLE)
+    monkeypatch.setenv("RSVLM_ARXIV_API_URL", UNREACHABLE)
+
+
+@pytest.fixture
+def good(kg, online, tmp_path, monkeypatch):
+    """kg/ after one good enrichment, and the offline build of a fresh clone of it."""
+    result = run("enrich", "--quiet", "--list", kg / "awesome-list.md")
+    assert result.exit_code == 0, result.output
+    before = snapshot_of(kg)
+    assert before.citations and before.papers
+    exports = offline_build(fresh_clone(kg, tmp_path / "clone"), tmp_path, "before",
+                            monkeypatch)
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "cache"))  # back to the enrich store
+    return before, exports
+
+
+def test_a_failed_refresh_after_a_good_one_keeps_every_citation(kg, good, tmp_path, monkeypatch):
+    before, exports_before = good
+    api_down(monkeypatch)
+    result = run("enrich", "--quiet", "--list", kg / "awesome-list.md")
+    assert "network unavailable" in result.output
+    after = snapshot_of(kg)
+    assert set(after.citations) == set(before.citations)
+    assert set(after.papers) == set(before.papers)
+    assert after.failures  # the failure is recorded beside the last good records
+    assert "loss:" not in result.output
+
+    # a fresh clone's offline build equals the one before the failed refresh
+    clone = fresh_clone(kg, tmp_path / "clone")
+    assert offline_build(clone, tmp_path, "after", monkeypatch) == exports_before
+
+    # the same failed refresh on a new CI runner (empty store) still loses nothing
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "cache-new-runner"))
+    result = run("enrich", "--quiet", "--list", clone / "awesome-list.md")
+    again = snapshot_of(clone)
+    assert set(again.citations) == set(before.citations)
+    assert set(again.papers) == set(before.papers)
+    assert "loss:" not in result.output
+
+
+def test_a_refresh_meeting_only_429s_on_a_new_runner_keeps_everything(kg, good, online, tmp_path,
+                                                                      monkeypatch):
+    before, _ = good
+    clone = fresh_clone(kg, tmp_path / "runner")
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "cache-runner"))
+    monkeypatch.setenv("RSVLM_FRESHNESS_DAYS", "0")
+    monkeypatch.setenv("RSVLM_RETRIES", "0")
+    online.faults.rate_limit("*", times=10_000, retry_after="0")
+    result = run("enrich", "--quiet", "--list", clone / "awesome-list.md")
+    assert result.exit_code == 0, result.output
+    after = snapshot_of(clone)
+    assert set(after.citations) == set(before.citations)
+    assert {p.s2_paper_id for p in after.papers} == {p.s2_paper_id for p in before.papers}
+
+
+def list_papers(kg_dir: Path):
+    from rsvlm_graph.listfile.curation import load_curation
+    from rsvlm_graph.listfile.parse import read_list
+
+    return read_list(kg_dir / "awesome-list.md", load_curation(kg_dir / "curation.toml")).papers
+
+
+def test_enriching_a_shorter_list_beside_the_real_one_keeps_the_real_ones_records(kg, good):
+    before, _ = good
+    lines = (kg / "awesome-list.md").read_text(encoding="utf-8").splitlines(keepends=True)
+    third = list_papers(kg)[2].line
+    draft = "".join(lines[:third])  # the list up to its third paper row
+    (kg / "draft.md").write_text(draft, encoding="utf-8")
+    result = run("enrich", "--offline", "--quiet", "--list", kg / "draft.md")
+    assert result.exit_code == 0, result.output
+    after = snapshot_of(kg)
+    assert set(after.resolutions) == set(before.resolutions)
+    assert set(after.citations) == set(before.citations)
+    assert "kept: the records of" in result.output
+    assert "loss:" not in result.output
+
+
+def test_a_paper_that_left_the_list_is_removed_and_said_with_the_loss(kg, good):
+    before, _ = good
+    text = (kg / "awesome-list.md").read_text(encoding="utf-8")
+    resolved = {r.entry_key: r.s2_paper_id for r in before.resolutions if r.s2_paper_id}
+    cited = {c.cited for c in before.citations} | {c.citing for c in before.citations}
+    lines = text.splitlines(keepends=True)
+    # drop the first arXiv paper row whose paper has citations in the snapshot
+    for entry in list_papers(kg):
+        key = f"paper:arxiv:{entry.ids.arxiv_id}"
+        if entry.ids.arxiv_id and resolved.get(key) in cited:
+            del lines[entry.line - 1]
+            break
+    else:
+        pytest.fail("no arXiv row with citations in the SYNTHETIC corpus")
+    (kg / "awesome-list.md").write_text("".join(lines), encoding="utf-8")
+    result = run("enrich", "--offline", "--quiet", "--list", kg / "awesome-list.md")
+    assert result.exit_code == 0, result.output
+    after = snapshot_of(kg)
+    assert key not in {r.entry_key for r in after.resolutions}
+    change = compare(before, after)
+    assert change.left_the_list == (key,)
+    assert change.is_loss
+    assert f"removed 1 papers that left the list, with {change.citations_of_removed:,}" in result.output
+    assert f"loss: {change.lost_papers:,} papers and {change.lost_citations:,} citations" in result.output
+
+
+# ---------------------------------------------------------------------------- the pieces
+
+
+def test_seed_store_imports_the_last_good_citations_of_a_list_whose_refresh_failed(tmp_path):
+    failed = dataclasses.replace(
+        synthetic_enrichment(),
+        failures=(Failure(A, "citations", "network unavailable: SYNTHETIC"),
+                  Failure(A, "references", "HTTP 429")),
+    )
+    with Store(tmp_path / "s.db") as store:
+        seed_store(store, failed)
+        assert store.get_edges("citations", A).citations == (Citation(C, A, True, ("methodology",)),)
+        assert store.get_edges("references", A).citations == (Citation(A, C),)
+
+
+def test_seed_store_leaves_out_a_failed_list_it_has_no_citation_of(tmp_path):
+    lonely = Enrichment(
+        resolutions=(Resolution("paper:arxiv:2301.00001", A, "batch-arxiv", 100.0),),
+        papers=(synthetic_paper(A),),
+        failures=(Failure(A, "citations", "HTTP 500"),),
+    )
+    with Store(tmp_path / "s.db") as store:
+        seed_store(store, lonely)
+        assert store.get_edges("citations", A) is None  # fetched again, not stored empty
+        assert store.get_edges("references", A) is not None
+
+
+def test_carried_over_keeps_other_lists_entries_and_current_records_win():
+    previous = synthetic_enrichment()
+    newer_a = synthetic_paper(A, "SYNTHETIC newer", fetched_at="2024-07-01T00:00:00Z")
+    current = Enrichment(
+        resolutions=(Resolution("paper:arxiv:2301.00001", A, "batch-arxiv", 100.0),),
+        papers=(newer_a,),
+    )
+    kept = carried_over(previous, current, {"paper:title:zeta", "paper:doi:10.5555/x"})
+    assert {r.entry_key for r in kept.resolutions} == {r.entry_key for r in previous.resolutions}
+    assert {p.s2_paper_id: p.title for p in kept.papers}[A] == "SYNTHETIC newer"
+    assert carried_over(previous, current, ()) == current
+
+
+def test_compare_counts_what_went_and_why():
+    previous = synthetic_enrichment()
+    new = Enrichment(
+        resolutions=tuple(r for r in previous.resolutions if r.entry_key != "paper:arxiv:2301.00001"),
+        papers=tuple(p for p in previous.papers if p.s2_paper_id != A),
+    )
+    change = compare(previous, new)
+    assert change.left_the_list == ("paper:arxiv:2301.00001",)
+    assert (change.lost_papers, change.lost_citations) == (1, 2)
+    assert change.citations_of_removed == 2 and change.citations_dropped_by_api == 0
+    same = compare(previous, previous)
+    assert not same.is_loss and same.left_the_list == ()
+
+
+# ---------------------------------------------------------------------------- wrong types
+
+
+WRONG_FIELDS = [
+    ("paper", "venue", 42),
+    ("paper", "year", "2023"),
+    ("paper", "citation_count", "12"),
+    ("paper", "citation_count", -3),
+    ("paper", "authors", "Ada Synthia"),
+    ("paper", "embedding", ["x", 1.0]),
+    ("paper", "external_ids", {"DOI": 1}),
+    ("paper", "fetched_at", "yesterday"),
+    ("citation", "is_influential", "yes"),
+    ("citation", "intents", "methodology"),
+    ("arxiv", "categories", "cs.CV"),
+    ("arxiv", "version", 0),
+    ("resolution", "score", 250.0),
+    ("resolution", "doubtful", "no"),
+]
+
+
+@pytest.mark.parametrize(("kind", "field", "value"), WRONG_FIELDS,
+                         ids=[f"{k}.{f}={v!r}" for k, f, v in WRONG_FIELDS])
+def test_a_wrong_typed_snapshot_field_is_a_warning_naming_the_line_and_is_dropped(
+        tmp_path, caplog, kind, field, value):
+    path = tmp_path / "snapshot.jsonl"
+    write_snapshot(path, synthetic_enrichment())
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if json.loads(line)["type"] == kind)
+    record = json.loads(lines[number - 1])
+    record[field] = value
+    lines[number - 1] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        back = read_snapshot(path)
+    assert f"snapshot.jsonl:{number}: {kind} " in caplog.text
+    assert f"field '{field}' dropped" in caplog.text
+    kept = {"paper": back.papers, "citation": back.citations, "arxiv": back.arxiv,
+            "resolution": back.resolutions}[kind]
+    every = {"paper": 2, "citation": 2, "arxiv": 1, "resolution": 3}
+    assert len(kept) == every[kind]  # the record stays, without the bad field
+    default = {"venue": None, "year": None, "citation_count": None, "authors": (),
+               "embedding": None, "external_ids": (), "fetched_at": None, "is_influential": False,
+               "intents": (), "categories": (), "version": None, "score": None, "doubtful": False}
+    assert default[field] in [getattr(r, field) for r in kept]
+
+
+@pytest.mark.parametrize(("kind", "field", "value"), WRONG_FIELDS[:8],
+                         ids=[f"{k}.{f}={v!r}" for k, f, v in WRONG_FIELDS[:8]])
+def test_a_wrong_typed_snapshot_field_still_builds(kg, env, tmp_path, caplog, kind, field, value):
+    """Each wrong-typed field of a committed snapshot: a warning and a build, no traceback."""
+    from rsvlm_graph.listfile.curation import load_curation
+    from rsvlm_graph.listfile.parse import read_list
+
+    document = read_list(kg / "awesome-list.md", load_curation(kg / "curation.toml"))
+    entry = next(e for e in document.papers if e.ids.arxiv_id)
+    key = f"paper:arxiv:{entry.ids.arxiv_id}"
+    record = {"type": "paper", "key": A, "s2_paper_id": A, "title": entry.title,
+              "fetched_at": STAMP, field: value}
+    resolution = {"type": "resolution", "key": key, "entry_key": key, "s2_paper_id": A,
+                  "method": "batch-arxiv", "score": 100.0, "doubtful": False, "note": None}
+    (kg / "snapshot.jsonl").write_text(json.dumps(resolution) + "\n" + json.dumps(record) + "\n",
+                                       encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        result = run("build", "--offline", "--quiet", "--list", kg / "awesome-list.md",
+                     "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "snapshot.jsonl:2: paper" in caplog.text and f"'{field}' dropped" in caplog.text
+    assert "wrote" in result.output
+
+
+def test_a_bad_record_in_the_store_is_checked_and_the_reset_named(tmp_path, caplog):
+    with Store(tmp_path / "s.db") as store:
+        from rsvlm_graph.store import StoredRecord, to_record
+
+        data = to_record(synthetic_paper(A))
+        data["venue"] = 7
+        store.put([StoredRecord("semanticscholar", "paper", A, "r", STAMP, data)])
+        bad_id = to_record(synthetic_paper(B))
+        bad_id["s2_paper_id"] = 12
+        store.put([StoredRecord("semanticscholar", "paper", B, "r", STAMP, bad_id)])
+        with caplog.at_level("WARNING"):
+            paper = store.get_paper(A)
+            missing = store.get_paper(B)
+    assert paper.venue is None and paper.title == "SYNTHETIC paper"
+    assert missing is None
+    assert f"paper {A} in the store" in caplog.text and "delete the file" in caplog.text
+    assert "field 'venue' dropped" in caplog.text
