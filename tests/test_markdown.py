@@ -1,0 +1,117 @@
+"""Outside text in every Markdown output is text: no raw HTML, no markup, links encoded.
+
+Hostile titles and venues (SYNTHETIC) go through the fake API into the report, discover's
+Markdown, the suggested rows and the review note, and through the changes table."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from markdown_it import MarkdownIt
+from test_cli import env, kg, online, run  # noqa: F401  (fixtures)
+
+from rsvlm_graph.markdown import markdown_link, markdown_text, markdown_url, table_cell
+from rsvlm_graph.snapshot import read_snapshot
+
+HOSTILE_TITLE = "<img src=x onerror=alert(1)> **Bold** _it_ [x](javascript:alert(1)) | cell `code` &amp;"
+HOSTILE_VENUE = "<script>alert(2)</script> | Venue"
+
+
+def rendered(markdown: str) -> str:
+    return MarkdownIt("commonmark").enable("table").render(markdown)
+
+
+def assert_inert(markdown: str) -> None:
+    """No HTML, emphasis, code or non-http link comes out of ``markdown`` that outside text put in."""
+    html = rendered(markdown)
+    assert "<img src=x" not in html and "<script>" not in html, html
+    assert "javascript:" not in re.findall(r'href="([^"]*)"', html).__str__()
+    assert "<strong>Bold</strong>" not in html and "<code>code</code>" not in html
+
+
+def test_markdown_text_renders_as_exactly_the_text():
+    for text in (HOSTILE_TITLE, HOSTILE_VENUE, "a ] b [c] d\\e", "x_y*z~w"):
+        html = rendered(markdown_text(text))
+        assert html == f"<p>{_html_text(text)}</p>\n", html
+
+
+def _html_text(text: str) -> str:
+    return (" ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;"))
+
+
+def test_links_are_percent_encoded_and_only_http():
+    assert markdown_url("https://x.org/a b)") == "https://x.org/a%20b%29"
+    assert markdown_url("data:text/html,<b>") is None
+    link = markdown_link(HOSTILE_TITLE, "https://x.org/p?q=(1)")
+    html = rendered(link)
+    assert 'href="https://x.org/p?q=%281%29"' in html
+    assert_inert(link)
+    assert markdown_link("t", "javascript:alert(1)") == "t"
+
+
+def test_a_table_cell_keeps_its_row_in_one_cell():
+    row = f"| {table_cell(HOSTILE_TITLE)} | {table_cell(markdown_link(HOSTILE_TITLE, 'https://x.org'))} |"
+    table = "| a | b |\n|---|---|\n" + row + "\n"
+    html = rendered(table)
+    assert html.count("<td>") == 2, html
+    assert_inert(table)
+
+
+def test_changes_md_escapes_outside_titles():
+    from rsvlm_graph.citations.changes import Changes, format_changes
+
+    fields = {f.name: () for f in dataclasses.fields(Changes)}
+    import datetime as dt
+
+    fields.update(old_date=dt.date(2026, 1, 1), new_date=dt.date(2026, 2, 1))
+    changes = Changes(**fields)
+    changes = dataclasses.replace(changes, entries_added=(("paper:title:x", HOSTILE_TITLE),))
+    text = format_changes(changes, "md")
+    assert_inert(text)
+
+
+@pytest.fixture
+def hostile(kg, online, monkeypatch):
+    """kg/ enriched from a corpus whose outside papers carry hostile titles and venues."""
+    assert run("enrich", "--quiet", "--list", kg / "awesome-list.md").exit_code == 0
+    listed = {r.s2_paper_id for r in read_snapshot(kg / "snapshot.jsonl").resolutions}
+    changed = 0
+    for pid, record in online.corpus.papers.items():
+        if pid not in listed:
+            record["title"] = f"{HOSTILE_TITLE} {pid[:6]}"
+            record["venue"] = HOSTILE_VENUE
+            changed += 1
+    assert changed
+    monkeypatch.setenv("RSVLM_FRESHNESS_DAYS", "0")
+    result = run("enrich", "--quiet", "--list", kg / "awesome-list.md")
+    assert result.exit_code == 0, result.output
+    assert any(p.title.startswith("<img") for p in read_snapshot(kg / "snapshot.jsonl").papers)
+    return kg
+
+
+def test_every_markdown_output_renders_api_text_as_text(hostile, tmp_path):
+    kg = hostile
+    out = tmp_path / "exports"
+    assert run("build", "--offline", "--quiet", "--list", kg / "awesome-list.md",
+               "--out", out).exit_code == 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "onerror" in report  # the hostile candidates are there, as text
+    assert_inert(report)
+
+    discovered = run("discover", "--list", kg / "awesome-list.md", "--format", "md", "--top", "5")
+    assert discovered.exit_code == 0 and "onerror" in discovered.stdout
+    assert_inert(discovered.stdout)
+
+    patch = tmp_path / "s.patch"
+    suggested = run("suggest", "--list", kg / "awesome-list.md", "--top", "5", "--out", patch)
+    assert suggested.exit_code == 0, suggested.output
+    note = patch.with_suffix(".md").read_text(encoding="utf-8")
+    assert "onerror" in note
+    assert_inert(note)
+    rows = [line[1:] for line in patch.read_text(encoding="utf-8").splitlines()
+            if line.startswith("+") and not line.startswith("+++")]
+    assert rows and not any(re.search(r"(?<!\\)[<>]", row) for row in rows)  # every < escaped
+    assert_inert("\n".join(rows))
