@@ -9,14 +9,18 @@ import dataclasses
 import re
 
 import pytest
+import test_cli
 from markdown_it import MarkdownIt
-from test_cli import env, kg, online, run  # noqa: F401  (fixtures)
+from test_cli import run
 
 from rsvlm_graph.markdown import markdown_link, markdown_text, markdown_url, table_cell
 from rsvlm_graph.snapshot import read_snapshot
 
 HOSTILE_TITLE = "<img src=x onerror=alert(1)> **Bold** _it_ [x](javascript:alert(1)) | cell `code` &amp;"
 HOSTILE_VENUE = "<script>alert(2)</script> | Venue"
+
+# the CLI tests' fixtures: a copy of kg/, a temp store, the fake API around the list
+env, kg, online = test_cli.env, test_cli.kg, test_cli.online
 
 
 def rendered(markdown: str) -> str:

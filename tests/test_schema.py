@@ -4,7 +4,8 @@ the field, the field is dropped, the build goes on. Every record here is SYNTHET
 from __future__ import annotations
 
 import pytest
-from test_cli import env, kg, online, run  # noqa: F401  (fixtures)
+import test_cli
+from test_cli import run
 
 from rsvlm_graph.models import Paper
 from rsvlm_graph.schema import RecordRefused, checked_record, checked_s2_paper
@@ -28,6 +29,9 @@ WRONG_API_FIELDS = [
     ("openAccessPdf", {"url": 3}, "open_access_pdf", None),
     ("publicationDate", "May 2023", "publication_date", None),
 ]
+
+# the CLI tests' fixtures: a copy of kg/, a temp store, the fake API around the list
+env, kg, online = test_cli.env, test_cli.kg, test_cli.online
 
 
 @pytest.mark.parametrize(("wire", "value", "field", "default"), WRONG_API_FIELDS,

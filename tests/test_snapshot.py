@@ -10,8 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_cli import env, kg, online, read_exports, run  # noqa: F401  (fixtures)
-from test_store import A, B, C, STAMP, synthetic_enrichment, synthetic_paper
+import test_cli
+from test_cli import read_exports, run
+from test_store import STAMP, A, B, C, synthetic_enrichment, synthetic_paper
 
 from rsvlm_graph.models import Citation, Enrichment, Failure, Resolution
 from rsvlm_graph.snapshot import (
@@ -24,6 +25,9 @@ from rsvlm_graph.snapshot import (
 from rsvlm_graph.store import Store
 
 UNREACHABLE = "http://127.0.0.1:1"
+
+# the CLI tests' fixtures: a copy of kg/, a temp store, the fake API around the list
+env, kg, online = test_cli.env, test_cli.kg, test_cli.online
 
 
 def snapshot_of(kg_dir: Path) -> Enrichment:

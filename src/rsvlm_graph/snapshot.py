@@ -249,9 +249,9 @@ def seed_store(store: Store, enrichment: Enrichment) -> int:
     accepted = sorted({r.s2_paper_id for r in enrichment.resolutions
                        if r.s2_paper_id and not r.doubtful})
     failed = {(f.subject, f.phase) for f in enrichment.failures}
-    dated = {s2_id: papers[s2_id].fetched_at for s2_id in accepted
-             if s2_id in papers and papers[s2_id].fetched_at}
-    newest = max((p.fetched_at for p in papers.values() if p.fetched_at), key=parse_utc,
+    dated = {s2_id: fetched_at for s2_id in accepted
+             if s2_id in papers and (fetched_at := papers[s2_id].fetched_at)}
+    newest = max((f for p in papers.values() if (f := p.fetched_at)), key=parse_utc,
                  default=_EPOCH)
     stored = store.stamps()  # one query: what the store holds and when it was fetched
     # (source, kind, key, fetched_at, data): data is built only for the records that go in,
@@ -284,10 +284,10 @@ def seed_store(store: Store, enrichment: Enrichment) -> int:
                 for direction in ("citations", "references")
                 for s2_id, fetched_at in dated.items()
                 if (s2_id, direction) not in failed or (direction, s2_id) in edges_at]
-    offered += [("arxiv", "arxiv", a.arxiv_id, a.fetched_at, functools.partial(to_record, a))
-                for a in enrichment.arxiv if a.fetched_at]
+    offered += [("arxiv", "arxiv", a.arxiv_id, fetched_at, functools.partial(to_record, a))
+                for a in enrichment.arxiv if (fetched_at := a.fetched_at)]
     recommended = [papers[s2_id] for s2_id in enrichment.recommendations if s2_id in papers]
-    stamps = [p.fetched_at for p in recommended if p.fetched_at]
+    stamps = [fetched_at for p in recommended if (fetched_at := p.fetched_at)]
     if stamps:
         offered.append(("semanticscholar", "recommendations", RECOMMENDATIONS_KEY,
                         min(stamps, key=parse_utc),
