@@ -123,7 +123,18 @@ def record_schema(cls: type, **extra: Any) -> type[BaseModel]:
             fields[f.name] = (annotation, ...)
     schema = create_model(f"{cls.__name__}Schema", __config__=_STRICT, **fields, **extra)
     schema.__record__ = cls  # type: ignore[attr-defined]
+    # the fields holding schemas of their own, to turn back into records: (name, is a tuple)
+    schema.__nested__ = tuple(  # type: ignore[attr-defined]
+        (name, typing.get_origin(annotation) is tuple)
+        for name, (annotation, _) in fields.items() if _holds_schema(annotation))
+    schema.__names__ = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[attr-defined]
     return schema
+
+
+def _holds_schema(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_schema(a) for a in typing.get_args(annotation))
 
 
 def _nested(annotation: Any) -> Any:
@@ -142,14 +153,21 @@ def _nested(annotation: Any) -> Any:
     return functools.reduce(lambda a, b: a | b, replaced)  # a union
 
 
-def as_record(value: Any) -> Any:
-    """A validated schema instance as the frozen dataclass it describes (recursively)."""
-    if isinstance(value, BaseModel):
-        cls = type(value).__record__  # type: ignore[attr-defined]
-        return cls(**{f.name: as_record(getattr(value, f.name)) for f in dataclasses.fields(cls)})
-    if isinstance(value, tuple):
-        return tuple(as_record(item) for item in value)
-    return value
+def as_record(value: BaseModel) -> Any:
+    """A validated schema instance as the frozen dataclass it describes (recursively).
+
+    Only the fields holding schemas are walked: an embedding's 768 floats are taken as they are.
+    """
+    schema = type(value)
+    fields = value.__dict__
+    values = {name: fields[name] for name in schema.__names__}  # type: ignore[attr-defined]
+    for name, many in schema.__nested__:  # type: ignore[attr-defined]
+        item = values[name]
+        if many:
+            values[name] = tuple(as_record(x) for x in item)
+        elif item is not None:
+            values[name] = as_record(item)
+    return schema.__record__(**values)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- checking
