@@ -72,9 +72,14 @@ RANK_COLUMNS = (
     "in_list_citations", "pagerank", "citations_per_year", "velocity_30d", "s2_id",
 )
 DISCOVER_COLUMNS = (
-    "title", "year", "venue", "score", "cites_list", "cited_by_list", "similarity",
-    "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
+    "kind", "rank", "title", "year", "venue", "score", "cites_list", "cited_by_list", "peer_count",
+    "similarity", "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
 )
+KindOption = Annotated[
+    Literal["new", "foundation", "all"],
+    typer.Option("--kind", help="new: recent work building on the list; foundation: older papers "
+                                "the list builds on; all: both, new work first."),
+]
 
 
 @contextmanager
@@ -272,21 +277,27 @@ def rank(
 @app.command()
 def discover(
     list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
-    since: Annotated[int | None, typer.Option("--since", help="Only papers published in or after this year.")] = None,
-    min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended.")] = 1,
-    top: TopOption = 20,
+    since: Annotated[int | None, typer.Option("--since", help="First year of new work (default: the year before the list's newest paper); older papers are foundations.")] = None,
+    min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended or in a peer list.")] = 1,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N of each kind.")] = 20,
     fmt: FormatOption = "table",
+    kind: KindOption = "new",
+    peers: Annotated[list[Path] | None, typer.Option("--peer", metavar="PATH", help="Another curated list of the field as evidence (repeatable); kg/curation.toml may name more under peers.")] = None,
 ) -> None:
     """Find relevant papers the list does not include, each with its evidence, a suggested task and
-    a row ready to paste into the list."""
+    a row ready to paste into the list.
+
+    New work (recent papers citing list papers, recommended by Semantic Scholar, or listed in
+    peer lists) and foundations (older papers list papers cite) are ranked apart and labelled.
+    """
     from .output import format_records
     from .ranking import coverage_notes
 
     with _errors_as_messages():
-        loaded = load_graph(Inputs(list_path), Settings.from_env())
+        loaded = load_graph(Inputs(list_path), Settings.from_env(), peers=peers or ())
         _warn_problems(loaded.document)
         candidates = loaded.candidates(
-            year_now=date.today().year, since=since, min_links=min_links, top=top
+            year_now=date.today().year, kind=kind, since=since, min_links=min_links, top=top
         )
         records = [c.to_dict() for c in candidates]
         _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
@@ -359,11 +370,13 @@ def suggest(
     out_path: Annotated[Path, typer.Option("--out", help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
     rejects: Annotated[list[str] | None, typer.Option("--reject", metavar="ID_OR_TITLE", help="S2 id, arXiv id, DOI or title never to suggest again (repeatable).")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
+    kind: KindOption = "new",
 ) -> None:
     """Write a patch adding the top discovery candidates to their sections, and a review note.
 
-    The list itself is never changed: review the patch, then `git apply` it. With --reject, the
-    named papers go to kg/curation.toml instead, and no patch is written.
+    Proposes new work only (recent papers building on the list) unless --kind asks for
+    foundations too. The list itself is never changed: review the patch, then `git apply` it.
+    With --reject, the named papers go to kg/curation.toml instead, and no patch is written.
     """
     from .listfile.suggest import reject, write_suggestions
 
@@ -371,7 +384,7 @@ def suggest(
         inputs = Inputs(list_path)
         loaded = load_graph(inputs, Settings.from_env())
         _warn_problems(loaded.document)
-        candidates = loaded.candidates(year_now=date.today().year, top=top)
+        candidates = loaded.candidates(year_now=date.today().year, kind=kind, top=top)
         if rejects:
             if not reason:
                 raise typer.BadParameter("say why with --reason", param_hint="--reason")

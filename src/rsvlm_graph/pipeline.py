@@ -11,19 +11,20 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import networkx as nx
 
 from .citations.refreshes import Refresh
 from .config import Settings
-from .discovery import Candidate, discover_candidates
+from .discovery import Candidate, KindFilter, discover_candidates, peer_listings
 from .enrich import ProgressCallback, enrich
 from .errors import ExportError, RsvlmGraphError
 from .graph import build_graph, count_kinds, not_enriched
 from .listfile.curation import Curation, load_curation
 from .listfile.parse import read_list
+from .listfile.peers import PeerList, is_url, read_peer_lists
 from .listfile.rows import with_rows
 from .models import Enrichment, ListDocument, iso_utc
 from .ranking import RankedPaper, rank_papers
@@ -32,18 +33,19 @@ from .sources.semantic_scholar import SemanticScholarSource
 from .store import Store, read_snapshot
 
 __all__ = [
-    "Inputs",
-    "BuildResult",
-    "load_inputs",
-    "Fetched",
-    "fetch_enrichment",
-    "load_enrichment",
-    "Loaded",
-    "load_graph",
-    "record_history",
-    "run_build",
     "DEFAULT_KG_DIR",
     "DEFAULT_OUT_DIR",
+    "BuildResult",
+    "Fetched",
+    "Inputs",
+    "Loaded",
+    "fetch_enrichment",
+    "load_enrichment",
+    "load_graph",
+    "load_inputs",
+    "load_peers",
+    "record_history",
+    "run_build",
 ]
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ DEFAULT_KG_DIR = Path("kg")
 DEFAULT_OUT_DIR = Path("exports")
 #: discovery candidates shown in the default HTML view and the report
 VIEW_CANDIDATES = 30
+#: foundations shown in the report's "foundations the list builds on" table
+REPORT_FOUNDATIONS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +120,7 @@ def fetch_enrichment(
 ) -> Fetched:
     """Return what is known about the list: the committed snapshot, the store, and, unless
     ``offline``, what the APIs add for entries that are missing or stale."""
-    now = now or (lambda: datetime.now(timezone.utc))
+    now = now or (lambda: datetime.now(UTC))
     started_at = iso_utc(now())
     snapshot = read_snapshot(inputs.snapshot_path)
     with ExitStack() as stack:
@@ -155,30 +159,56 @@ class Loaded:
     curation: Curation
     enrichment: Enrichment
     graph: nx.MultiDiGraph
+    peers: tuple[PeerList, ...] = ()
 
     @classmethod
-    def build(cls, document: ListDocument, curation: Curation, enrichment: Enrichment) -> Loaded:
-        return cls(document, curation, enrichment, build_graph(document, curation, enrichment))
+    def build(cls, document: ListDocument, curation: Curation, enrichment: Enrichment,
+              peers: Sequence[PeerList] = ()) -> Loaded:
+        return cls(document, curation, enrichment, build_graph(document, curation, enrichment),
+                   tuple(peers))
 
-    def candidates(self, *, year_now: int, **options: int | None) -> list[Candidate]:
-        """Discovery over this graph, with the list's recommendations, rejections and rows.
+    def candidates(self, *, year_now: int, kind: KindFilter = "new",
+                   **options: int | None) -> list[Candidate]:
+        """Discovery over this graph, with the list's recommendations, rejections, peer lists
+        and rows.
 
-        ``options`` are ``discover_candidates``' ``since``, ``min_links`` and ``top``.
+        ``kind`` and ``options`` are ``discover_candidates``' ``kind``, ``since``, ``min_links``
+        and ``top``.
         """
         candidates = discover_candidates(
             self.graph, recommended=self.enrichment.recommendations,
-            is_rejected=self.curation.is_rejected, year_now=year_now, **options,
+            is_rejected=self.curation.is_rejected, year_now=year_now, kind=kind,
+            peers=peer_listings(self.graph, self.peers) if self.peers else None, **options,
         )
         return with_rows(candidates, self.document.entries, self.document.text)
 
 
-def load_graph(inputs: Inputs, settings: Settings) -> Loaded:
-    """Build the graph from the list, the snapshot and the store, without any request.
+def load_peers(
+    inputs: Inputs, curation: Curation, settings: Settings, *,
+    extra: Sequence[Path] = (), offline: bool = False,
+) -> list[PeerList]:
+    """The peer lists of the curation file (paths relative to it) and ``extra`` ones.
 
-    Analyses and maintainer commands use this: they never wait on an API.
+    A URL is fetched once, then read from ``settings.cache_dir``; ``offline`` fetches nothing.
+    """
+    sources: list[str | Path] = [
+        peer if is_url(peer) else inputs.kg_dir / peer for peer in curation.peers
+    ]
+    return read_peer_lists([*sources, *extra], cache_dir=settings.cache_dir, offline=offline,
+                           timeout=settings.timeout)
+
+
+def load_graph(inputs: Inputs, settings: Settings, *, peers: Sequence[Path] = (),
+               offline: bool = False) -> Loaded:
+    """Build the graph from the list, the snapshot and the store, without any API request.
+
+    Analyses and maintainer commands use this: they never wait on an API. The peer lists are
+    the curation file's and ``peers``; a peer URL not cached yet is fetched unless ``offline``.
     """
     document, curation = load_inputs(inputs)
-    return Loaded.build(document, curation, load_enrichment(document, curation, inputs, settings))
+    enrichment = load_enrichment(document, curation, inputs, settings)
+    peer_lists = load_peers(inputs, curation, settings, extra=peers, offline=offline)
+    return Loaded.build(document, curation, enrichment, peer_lists)
 
 
 def record_history(loaded: Loaded, inputs: Inputs, day: date, *, year_now: int) -> Path:
@@ -246,6 +276,7 @@ def run_build(
     G, document = loaded.graph, loaded.document
     ranking = tuple(rank_papers(G, year_now=year_now))
     candidates = tuple(loaded.candidates(year_now=year_now))
+    foundations = loaded.candidates(year_now=year_now, kind="foundation", top=REPORT_FOUNDATIONS)
     statements = to_statements(G)  # the writers format these directly: rdflib's are too slow
     validate(statements_to_rdf(statements))  # fail loudly before anything is written
     try:
@@ -263,8 +294,8 @@ def run_build(
     html_path = out_dir / "graph.html"
     write_page(build_page(view, G.nodes[G.graph["list"]]["title"]), html_path)
     report_paths = write_report(
-        G, out_dir, candidates=candidates, ranking=ranking, history=history,
-        growth=_list_growth(document),
+        G, out_dir, candidates=candidates, foundations=foundations, ranking=ranking,
+        history=history, growth=_list_growth(document),
     )
     annotated = write_annotated_list(Path(document.path), document, G, out_dir)
     written = [*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths]

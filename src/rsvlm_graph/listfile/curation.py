@@ -43,7 +43,7 @@ REJECT_TITLE_SIMILARITY = 95.0
 
 _S2_ID = re.compile(r"^[0-9a-f]{40}$")
 _TOP_LEVEL_KEYS = ("list_name", "ignore", "task_aliases", "dataset_aliases", "venue_aliases",
-                   "pin", "reject")
+                   "pin", "reject", "peers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +94,7 @@ class Curation:
     pins: tuple[Pin, ...] = ()
     ignore: tuple[str, ...] = ()  # links or titles of list rows to skip
     rejections: tuple[Rejection, ...] = ()
+    peers: tuple[str, ...] = ()  # peer lists: paths (relative to the curation file) or URLs
 
     def pin_for(self, entry: ListEntry) -> Pin | None:
         """Return the pin whose `url` is the entry's link or whose `title` is its title, if any.
@@ -266,6 +267,9 @@ class _Reader:
         ignore = data.get("ignore", [])
         if not isinstance(ignore, list):
             raise self.error("ignore must be a list of links or titles")
+        peers = data.get("peers", [])
+        if not isinstance(peers, list):
+            raise self.error("peers must be a list of paths or URLs of other curated lists")
         return Curation(
             list_name=self.string(list_name, "list_name", None) if list_name is not None else None,
             task_aliases=self.mapping(data, "task_aliases"),
@@ -274,6 +278,7 @@ class _Reader:
             pins=self.pins(data),
             ignore=tuple(self.string(item, "an ignore item", None) for item in ignore),
             rejections=self.rejections(data),
+            peers=tuple(self.string(item, "a peers item", None) for item in peers),
         )
 
 
