@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import networkx as nx
@@ -33,19 +33,19 @@ from .sources.semantic_scholar import SemanticScholarSource
 from .store import Store, read_snapshot
 
 __all__ = [
-    "DEFAULT_KG_DIR",
-    "DEFAULT_OUT_DIR",
-    "BuildResult",
-    "Fetched",
     "Inputs",
-    "Loaded",
+    "BuildResult",
+    "load_inputs",
+    "Fetched",
     "fetch_enrichment",
     "load_enrichment",
+    "Loaded",
     "load_graph",
-    "load_inputs",
     "load_peers",
     "record_history",
     "run_build",
+    "DEFAULT_KG_DIR",
+    "DEFAULT_OUT_DIR",
 ]
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def fetch_enrichment(
 ) -> Fetched:
     """Return what is known about the list: the committed snapshot, the store, and, unless
     ``offline``, what the APIs add for entries that are missing or stale."""
-    now = now or (lambda: datetime.now(UTC))
+    now = now or (lambda: datetime.now(timezone.utc))
     started_at = iso_utc(now())
     snapshot = read_snapshot(inputs.snapshot_path)
     with ExitStack() as stack:

@@ -30,16 +30,16 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
-    "CITATIONS_PLOT_NAME",
-    "REPORT_NAME",
-    "SHORTLIST",
-    "TOP_PER_TASK",
-    "YEARS_PLOT_NAME",
     "build_report",
+    "plot_papers_per_year",
     "plot_citation_distribution",
     "plot_list_growth",
-    "plot_papers_per_year",
     "write_report",
+    "REPORT_NAME",
+    "YEARS_PLOT_NAME",
+    "CITATIONS_PLOT_NAME",
+    "TOP_PER_TASK",
+    "SHORTLIST",
 ]
 
 log = logging.getLogger(__name__)
