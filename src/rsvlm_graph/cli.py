@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -21,18 +21,21 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeRemainingColumn,
 )
 
 from .citations.refreshes import load_history
 from .config import Settings
+from .enrich import ProgressCallback
 from .errors import RsvlmGraphError
 from .listfile.curation import Curation
 from .models import ListDocument
 from .pipeline import (
     DEFAULT_KG_DIR,
     DEFAULT_OUT_DIR,
+    BuildResult,
     Fetched,
     Inputs,
     Loaded,
@@ -94,7 +97,7 @@ def _warn_problems(document: ListDocument) -> None:
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
     """A bar per enrichment phase with counts and ETA; none when quiet or not on a terminal."""
     if quiet or not err.is_terminal:
         yield None
@@ -103,7 +106,7 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
         TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err, transient=False,
     ) as bars:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(phase: str, done: int, total: int) -> None:
             if phase not in tasks:
@@ -215,7 +218,7 @@ def _print_enrichment_summary(fetched: Fetched, list_papers: int) -> None:
         out.print(f"failed in {phase} ({len(subjects)}): {reason}\n  {shown}")
 
 
-def _print_build_summary(result, list_path: Path) -> None:
+def _print_build_summary(result: BuildResult, list_path: Path) -> None:
     entries = result.loaded.document
     out.print(
         f"{list_path}: {len(entries.papers)} paper rows, {len(entries.datasets)} dataset rows, "

@@ -232,7 +232,7 @@ def _sections(changes: Changes, top: int) -> list[Section]:
             ],
         ),
     ]
-    return [s for s in sections if s[2]]
+    return [s for s in sections if s[2]]  # type: ignore[misc]  # rows are tuples of cells
 
 
 def _summary(changes: Changes) -> str:

@@ -149,7 +149,8 @@ def refresh_from_enrichment(
             and not failed & {s2_id, entry}
             and (count == 0 or s2_id in citers_of)
         )
-        if fetched:
+        citers: frozenset[str] | None
+        if fetched and s2_id is not None:
             citers = frozenset(citers_of.get(s2_id, ()))
             if s2_id in truncated and carried is not None:
                 citers |= carried
@@ -207,6 +208,7 @@ def encode_refresh(refresh: Refresh, previous: Refresh | None = None) -> str:
         old = before.get(paper.entry)
         base = old.citers if old is not None and old.citers is not None else frozenset()
         known = paper.citers_fetched and paper.citers is not None
+        citers = paper.citers or frozenset()
         lines.append(
             _dumps(
                 {
@@ -216,8 +218,8 @@ def encode_refresh(refresh: Refresh, previous: Refresh | None = None) -> str:
                     "s2_id": paper.s2_id,
                     "citation_count": paper.citation_count,
                     "influential_citation_count": paper.influential_citation_count,
-                    "citers_added": sorted(paper.citers - base) if known else None,
-                    "citers_removed": sorted(base - paper.citers) if known else None,
+                    "citers_added": sorted(citers - base) if known else None,
+                    "citers_removed": sorted(base - citers) if known else None,
                 }
             )
         )
@@ -340,7 +342,8 @@ def _decode(path: Path, date: dt.date, text: str, previous: Refresh | None) -> R
                 raise _broken(
                     path, number, "citers_added and citers_removed must both be lists or null"
                 )
-            citers = carried if added is None else ((carried or frozenset()) - removed) | added
+            citers = (carried if added is None or removed is None
+                      else ((carried or frozenset()) - removed) | added)
             papers.append(
                 PaperRecord(
                     entry=entry,
