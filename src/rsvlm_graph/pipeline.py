@@ -20,7 +20,7 @@ from .citations.refreshes import Refresh
 from .config import Settings
 from .discovery import Candidate, discover_candidates
 from .enrich import ProgressCallback, enrich
-from .errors import ExportError, RsvlmGraphError
+from .errors import ExportError, HistoryError, ListParseError
 from .graph import build_graph, count_kinds, not_enriched
 from .listfile.curation import Curation, load_curation
 from .listfile.parse import read_list
@@ -214,7 +214,7 @@ def _list_growth(document: ListDocument) -> list[tuple[str, int]]:
 
     try:
         return growth_by_month(entry_history(Path(document.path), document))
-    except RsvlmGraphError as exc:  # not in a git repository: the report says growth is unknown
+    except (HistoryError, ListParseError) as exc:  # no git history, or an unreadable version
         log.info("no list growth: %s", exc)
         return []
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RsvlmGraphError, StoreError
+from ..errors import HistoryError, StoreError, UsageError
 from ..models import Enrichment
 
 if TYPE_CHECKING:
@@ -434,17 +434,17 @@ def select_refreshes(
 
     Raises
     ------
-    RsvlmGraphError
+    HistoryError, UsageError
         If fewer than two refreshes are recorded, ``since`` is not a date, or no refresh older
         than the newest lies on or before it.
     """
     if not history:
-        raise RsvlmGraphError(
+        raise HistoryError(
             "no refresh recorded in kg/history yet; run `rsvlm-graph enrich` first"
         )
     newest = history[-1]
     if len(history) < 2:
-        raise RsvlmGraphError(
+        raise HistoryError(
             f"only one refresh recorded ({newest.date.isoformat()}); "
             "run `rsvlm-graph enrich` again after the next refresh"
         )
@@ -453,12 +453,12 @@ def select_refreshes(
     try:
         cutoff = dt.date.fromisoformat(since)
     except ValueError:
-        raise RsvlmGraphError(
+        raise UsageError(
             f"--since {since!r} is neither 'last' nor a date YYYY-MM-DD"
         ) from None
     older = [r for r in history[:-1] if r.date <= cutoff]
     if not older:
-        raise RsvlmGraphError(
+        raise HistoryError(
             f"no refresh recorded on or before {since} other than the newest; the oldest is "
             f"{history[0].date.isoformat()}: pick a later --since"
         )
