@@ -51,7 +51,7 @@ __all__ = [
     "TITLE_MATCH_THRESHOLD",
     "DOUBTFUL_THRESHOLD",
     "ID_MISMATCH_THRESHOLD",
-    "RECOMMENDATION_LIMIT",
+    "RECOMMENDATIONS_WANTED",
     "OFFLINE_REASON",
     "UNREACHABLE_REASON",
     "enrich",
@@ -68,7 +68,7 @@ DOUBTFUL_THRESHOLD = 80.0
 #: a batch result (by arXiv id / DOI) titled this differently means a wrong id in the list
 ID_MISMATCH_THRESHOLD = 60.0
 #: recommended papers asked for (the API allows up to 500)
-RECOMMENDATION_LIMIT = 100
+RECOMMENDATIONS_WANTED = 100
 OFFLINE_REASON = "offline: not fetched"
 #: the start of every failure's reason when its source could not be reached at all
 UNREACHABLE_REASON = "network unavailable"
@@ -488,11 +488,11 @@ class _Run:
 
         def work() -> None:
             assert self.s2 is not None
-            papers = self.s2.recommendations(positive, negative, limit=RECOMMENDATION_LIMIT)
+            papers = self.s2.recommendations(positive, negative, limit=RECOMMENDATIONS_WANTED)
             self.store.put_recommendations(
                 positive, negative, papers,
                 request=(f"POST /recommendations/v1/papers ({len(positive)} positive, "
-                         f"{len(negative)} negative, limit {RECOMMENDATION_LIMIT})"),
+                         f"{len(negative)} negative, limit {RECOMMENDATIONS_WANTED})"),
                 fetched_at=self._stamp())
 
         self._guard("recommendations", "semanticscholar", ["list"], work)

@@ -311,13 +311,15 @@ def _add_enrichment(G: nx.MultiDiGraph, enrichment: Enrichment) -> None:
         if G.has_edge(citing, cited, key="cites"):  # both directions fetched: one edge
             influential = influential or G.edges[citing, cited, "cites"]["is_influential"]
         G.add_edge(citing, cited, key="cites", is_influential=influential)
-    by_arxiv = {attrs.get("arxiv_id"): node for node, attrs in G.nodes(data=True) if attrs.get("arxiv_id")}
+    by_arxiv: dict[str, str] = {
+        attrs["arxiv_id"]: node for node, attrs in G.nodes(data=True) if attrs.get("arxiv_id")
+    }
     for record in enrichment.arxiv:
-        if (node := by_arxiv.get(record.arxiv_id)) is not None:
-            _add_arxiv(G.nodes[node], record)
+        if (arxiv_node := by_arxiv.get(record.arxiv_id)) is not None:
+            _add_arxiv(G.nodes[arxiv_node], record)
     for rank, s2_id in enumerate(enrichment.recommendations, start=1):
-        if (node := node_of.get(s2_id)) is not None and G.nodes[node]["kind"] == "outside_paper":
-            G.nodes[node]["recommended_rank"] = rank
+        if (rec_node := node_of.get(s2_id)) is not None and G.nodes[rec_node]["kind"] == "outside_paper":
+            G.nodes[rec_node]["recommended_rank"] = rank
 
 
 #: shorter names ("AID" is three letters) match too many unrelated words

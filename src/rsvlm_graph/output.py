@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from .errors import RsvlmGraphError
+from .errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def format_records(
         ]
         return "\n".join(lines) + "\n"
     if fmt != "table":
-        raise RsvlmGraphError(f"unknown format {fmt!r}: use table, json, csv or md")
+        raise UsageError(f"unknown format {fmt!r}: use table, json, csv or md")
 
     def cut(text: str) -> str:
         return text if len(text) <= _TABLE_CELL_WIDTH else text[: _TABLE_CELL_WIDTH - 1] + "…"

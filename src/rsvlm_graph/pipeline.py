@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import networkx as nx
@@ -20,7 +20,7 @@ from .citations.refreshes import Refresh
 from .config import Settings
 from .discovery import Candidate, KindFilter, discover_candidates, peer_listings
 from .enrich import ProgressCallback, enrich
-from .errors import ExportError, RsvlmGraphError
+from .errors import ExportError, HistoryError, ListParseError
 from .graph import build_graph, count_kinds, not_enriched
 from .listfile.curation import Curation, load_curation
 from .listfile.parse import read_list
@@ -116,12 +116,10 @@ def fetch_enrichment(
     *,
     offline: bool,
     progress: ProgressCallback | None = None,
-    now: Callable[[], datetime] | None = None,
 ) -> Fetched:
     """Return what is known about the list: the committed snapshot, the store, and, unless
     ``offline``, what the APIs add for entries that are missing or stale."""
-    now = now or (lambda: datetime.now(timezone.utc))
-    started_at = iso_utc(now())
+    started_at = iso_utc(settings.now())
     snapshot = read_snapshot(inputs.snapshot_path)
     with ExitStack() as stack:
         store = stack.enter_context(Store(settings.database_path))
@@ -129,14 +127,14 @@ def fetch_enrichment(
         sources: list[SemanticScholarSource | ArxivSource] = []
         s2 = arxiv = None
         if not offline:
-            s2 = SemanticScholarSource(settings)
+            s2 = SemanticScholarSource(settings, now=settings.now)
             stack.callback(s2.close)
-            arxiv = ArxivSource(settings)
+            arxiv = ArxivSource(settings, now=settings.now)
             stack.callback(arxiv.close)
             sources = [s2, arxiv]
         enrichment = enrich(
             document, curation, s2=s2, arxiv=arxiv, store=store, settings=settings,
-            now=now, progress=progress, offline=offline,
+            now=settings.now, progress=progress, offline=offline,
         )
         requests: Counter[str] = Counter()
         for source in sources:
@@ -244,7 +242,7 @@ def _list_growth(document: ListDocument) -> list[tuple[str, int]]:
 
     try:
         return growth_by_month(entry_history(Path(document.path), document))
-    except RsvlmGraphError as exc:  # not in a git repository: the report says growth is unknown
+    except (HistoryError, ListParseError) as exc:  # no git history, or an unreadable version
         log.info("no list growth: %s", exc)
         return []
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import RsvlmGraphError
+from .errors import UsageError
 from .graph import citation_pairs, is_list_paper, paper_nodes
 from .identifiers import task_node_id
 
@@ -138,7 +138,7 @@ def _resolve_task(G: nx.MultiDiGraph, task: str) -> str:
     wanted = task if task.startswith("task:") else task_node_id(task)
     if wanted not in tasks:
         known = ", ".join(sorted(tasks.values())) or "none (the graph has no list papers)"
-        raise RsvlmGraphError(f"no task {task!r} in the graph; known tasks: {known}")
+        raise UsageError(f"no task {task!r} in the graph; known tasks: {known}")
     return tasks[wanted]
 
 
@@ -178,7 +178,7 @@ def rank_papers(
 
     Raises
     ------
-    RsvlmGraphError
+    UsageError
         If ``task`` names no task of the list.
 
     Examples

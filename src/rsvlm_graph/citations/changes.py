@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import RsvlmGraphError
+from ..errors import UsageError
 from ..identifiers import paper_page
 from .refreshes import Refresh
 
@@ -232,7 +232,7 @@ def _sections(changes: Changes, top: int) -> list[Section]:
             ],
         ),
     ]
-    return [s for s in sections if s[2]]
+    return [s for s in sections if s[2]]  # type: ignore[misc]  # rows are tuples of cells
 
 
 def _summary(changes: Changes) -> str:
@@ -310,13 +310,13 @@ def format_changes(
 
     Raises
     ------
-    RsvlmGraphError
+    UsageError
         If ``fmt`` is not one of the three formats.
     """
     if fmt == "json":
         return json.dumps(_changes_record(changes), ensure_ascii=False, indent=2) + "\n"
     if fmt not in ("table", "md"):
-        raise RsvlmGraphError(f"unknown changes format {fmt!r}; use table, json or md")
+        raise UsageError(f"unknown changes format {fmt!r}; use table, json or md")
     days = (changes.new_date - changes.old_date).days
     span = f"{changes.old_date.isoformat()} → {changes.new_date.isoformat()} ({days} days)"
     out: list[str] = []

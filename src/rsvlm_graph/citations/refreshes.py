@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RsvlmGraphError, StoreError
+from ..errors import HistoryError, StoreError, UsageError
 from ..models import Enrichment
 
 if TYPE_CHECKING:
@@ -149,7 +149,8 @@ def refresh_from_enrichment(
             and not failed & {s2_id, entry}
             and (count == 0 or s2_id in citers_of)
         )
-        if fetched:
+        citers: frozenset[str] | None
+        if fetched and s2_id is not None:
             citers = frozenset(citers_of.get(s2_id, ()))
             if s2_id in truncated and carried is not None:
                 citers |= carried
@@ -207,6 +208,7 @@ def encode_refresh(refresh: Refresh, previous: Refresh | None = None) -> str:
         old = before.get(paper.entry)
         base = old.citers if old is not None and old.citers is not None else frozenset()
         known = paper.citers_fetched and paper.citers is not None
+        citers = paper.citers or frozenset()
         lines.append(
             _dumps(
                 {
@@ -216,8 +218,8 @@ def encode_refresh(refresh: Refresh, previous: Refresh | None = None) -> str:
                     "s2_id": paper.s2_id,
                     "citation_count": paper.citation_count,
                     "influential_citation_count": paper.influential_citation_count,
-                    "citers_added": sorted(paper.citers - base) if known else None,
-                    "citers_removed": sorted(base - paper.citers) if known else None,
+                    "citers_added": sorted(citers - base) if known else None,
+                    "citers_removed": sorted(base - citers) if known else None,
                 }
             )
         )
@@ -340,7 +342,8 @@ def _decode(path: Path, date: dt.date, text: str, previous: Refresh | None) -> R
                 raise _broken(
                     path, number, "citers_added and citers_removed must both be lists or null"
                 )
-            citers = carried if added is None else ((carried or frozenset()) - removed) | added
+            citers = (carried if added is None or removed is None
+                      else ((carried or frozenset()) - removed) | added)
             papers.append(
                 PaperRecord(
                     entry=entry,
@@ -431,17 +434,17 @@ def select_refreshes(
 
     Raises
     ------
-    RsvlmGraphError
+    HistoryError, UsageError
         If fewer than two refreshes are recorded, ``since`` is not a date, or no refresh older
         than the newest lies on or before it.
     """
     if not history:
-        raise RsvlmGraphError(
+        raise HistoryError(
             "no refresh recorded in kg/history yet; run `rsvlm-graph enrich` first"
         )
     newest = history[-1]
     if len(history) < 2:
-        raise RsvlmGraphError(
+        raise HistoryError(
             f"only one refresh recorded ({newest.date.isoformat()}); "
             "run `rsvlm-graph enrich` again after the next refresh"
         )
@@ -450,12 +453,12 @@ def select_refreshes(
     try:
         cutoff = dt.date.fromisoformat(since)
     except ValueError:
-        raise RsvlmGraphError(
+        raise UsageError(
             f"--since {since!r} is neither 'last' nor a date YYYY-MM-DD"
         ) from None
     older = [r for r in history[:-1] if r.date <= cutoff]
     if not older:
-        raise RsvlmGraphError(
+        raise HistoryError(
             f"no refresh recorded on or before {since} other than the newest; the oldest is "
             f"{history[0].date.isoformat()}: pick a later --since"
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -150,7 +150,7 @@ def _is_link(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def _same_id(wanted: str | None, rejected: str | None, normalize: Any) -> bool:
+def _same_id(wanted: str | None, rejected: str | None, normalize: Callable[[str], str]) -> bool:
     if not wanted or not rejected:
         return False
     try:

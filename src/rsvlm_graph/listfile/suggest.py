@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
+from ..discovery import Candidate
 from ..errors import ExportError
 from ..identifiers import normalize_arxiv_id, normalize_doi, normalize_title, slugify
 from ..models import ListDocument, ListEntry
@@ -24,7 +24,6 @@ from .curation import Rejection, append_rejections
 from .parse import is_bullet_line
 
 __all__ = [
-    "SuggestedPaper",
     "Placement",
     "SuggestionPlan",
     "plan_suggestions",
@@ -44,27 +43,13 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
-class SuggestedPaper(Protocol):
-    """What a suggestion needs of a discovery candidate (``analysis.Candidate`` has it all)."""
-
-    title: str
-    s2_id: str | None
-    year: int | None
-    venue: str | None
-    url: str
-    score: float
-    suggested_task: str | None
-    why: str
-    markdown_row: str
-
-
 @dataclass(frozen=True, slots=True)
 class Placement:
     """Where a candidate's row goes: after line ``after_line`` (1-based) of the list."""
 
     after_line: int
     section: str
-    candidate: SuggestedPaper
+    candidate: Candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +57,7 @@ class SuggestionPlan:
     """Candidates with a section to go into, and those without (``reason`` each)."""
 
     placed: tuple[Placement, ...]
-    unplaced: tuple[tuple[SuggestedPaper, str], ...]
+    unplaced: tuple[tuple[Candidate, str], ...]
 
 
 def _split_lines(text: str) -> list[str]:
@@ -129,7 +114,7 @@ def _heading_table(lines: Sequence[str], task: str) -> tuple[int, str] | None:
 
 
 def plan_suggestions(
-    list_text: str, document: ListDocument, candidates: Sequence[SuggestedPaper]
+    list_text: str, document: ListDocument, candidates: Sequence[Candidate]
 ) -> SuggestionPlan:
     """Decide where each candidate's row goes: after its suggested section's last paper entry.
 
@@ -142,7 +127,7 @@ def plan_suggestions(
     """
     lines = _split_lines(list_text)
     placed: list[Placement] = []
-    unplaced: list[tuple[SuggestedPaper, str]] = []
+    unplaced: list[tuple[Candidate, str]] = []
     for candidate in candidates:
         task = candidate.suggested_task
         if not task:
@@ -174,7 +159,7 @@ def build_patch(
     list_text: str,
     list_path: str,
     document: ListDocument,
-    candidates: Sequence[SuggestedPaper],
+    candidates: Sequence[Candidate],
 ) -> str:
     """Return a unified diff that adds the candidates' rows to the list.
 
@@ -187,7 +172,7 @@ def build_patch(
         the headers read ``a/<list_path>`` and ``b/<list_path>`` for ``git apply``.
     document : ListDocument
         The parsed list: which rows belong to which section.
-    candidates : sequence of SuggestedPaper
+    candidates : sequence of Candidate
         Best first; rows going into one section keep this order.
 
     Returns
@@ -236,9 +221,9 @@ def _cell(text: str) -> str:
 
 
 def review_note(
-    candidates: Sequence[SuggestedPaper],
+    candidates: Sequence[Candidate],
     *,
-    unplaced: Sequence[tuple[SuggestedPaper, str]] = (),
+    unplaced: Sequence[tuple[Candidate, str]] = (),
 ) -> str:
     """Return the Markdown note that goes with the patch: one entry per candidate, best first.
 
@@ -287,7 +272,7 @@ def _as_doi(value: str) -> str | None:
 def rejections_from_args(
     values: Sequence[str],
     reason: str,
-    candidates: Sequence[SuggestedPaper] = (),
+    candidates: Sequence[Candidate] = (),
 ) -> list[Rejection]:
     """Turn ``--reject`` values into rejections: S2 id, arXiv id, DOI, or else a title.
 
@@ -327,7 +312,7 @@ def reject(
     curation_path: Path,
     values: Sequence[str],
     reason: str,
-    candidates: Sequence[SuggestedPaper] = (),
+    candidates: Sequence[Candidate] = (),
 ) -> list[Rejection]:
     """Append rejections for ``values`` to the curation file and return them.
 
@@ -344,7 +329,7 @@ def reject(
 def write_suggestions(
     list_path: Path,
     document: ListDocument,
-    candidates: Sequence[SuggestedPaper],
+    candidates: Sequence[Candidate],
     out: Path,
     *,
     list_rel: str | None = None,
