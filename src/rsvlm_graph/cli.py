@@ -173,16 +173,20 @@ def enrich(
     list_path: ListOption = DEFAULT_LIST,
     offline: OfflineOption = False,
     quiet: QuietOption = False,
+    full: Annotated[bool, typer.Option("--full", help="Fetch every citation and reference page, even where the counts did not change.")] = False,
 ) -> None:
     """Resolve every listed paper on Semantic Scholar and arXiv, fetch metadata, citations and
     references, then write kg/snapshot.jsonl and this refresh's citation history (kg/history/).
 
-    Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again; what
-    could not be fetched is listed per paper, and everything else proceeds.
+    Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again.
+    Citation and reference pages are fetched only for papers whose counts changed, and for all
+    every RSVLM_FULL_REFRESH_WEEKS weeks or with --full. What could not be fetched is listed per
+    paper, and everything else proceeds.
     """
     from .store import write_snapshot
 
-    inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
+    inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet,
+                                                          full=full)
     write_snapshot(inputs.snapshot_path, fetched.enrichment)
     history_path = None
     if fetched.reached_semantic_scholar:  # an offline or failed run has nothing new to date
@@ -198,14 +202,15 @@ def enrich(
         out.print("citation history: nothing recorded (Semantic Scholar was not reached in this run)")
 
 
-def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool) -> tuple[Inputs, ListDocument, Curation, Fetched]:
+def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool = False) -> tuple[Inputs, ListDocument, Curation, Fetched]:
     """Read the list and its curation, then what is known and, unless offline, fetch the rest."""
     settings = _settings()
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
     _warn_problems(document)
     with _progress(quiet) as progress:
-        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
+        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
+                                   progress=progress, full=full)
     return inputs, document, curation, fetched
 
 

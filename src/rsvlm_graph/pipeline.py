@@ -116,9 +116,11 @@ def fetch_enrichment(
     *,
     offline: bool,
     progress: ProgressCallback | None = None,
+    full: bool = False,
 ) -> Fetched:
     """Return what is known about the list: the committed snapshot, the store, and, unless
-    ``offline``, what the APIs add for entries that are missing or stale."""
+    ``offline``, what the APIs add for entries that are missing or stale (``full``: every
+    citation and reference page too)."""
     started_at = iso_utc(settings.now())
     snapshot = read_snapshot(inputs.snapshot_path)
     with ExitStack() as stack:
@@ -134,7 +136,7 @@ def fetch_enrichment(
             sources = [s2, arxiv]
         enrichment = enrich(
             document, curation, s2=s2, arxiv=arxiv, store=store, settings=settings,
-            now=settings.now, progress=progress, offline=offline,
+            now=settings.now, progress=progress, offline=offline, full=full,
         )
         requests: Counter[str] = Counter()
         for source in sources:
