@@ -43,7 +43,8 @@ from .pipeline import (
     fetch_enrichment,
     load_graph,
     load_inputs,
-    record_history,
+    keep_fetched,
+    load_peers,
     run_build,
 )
 
@@ -157,15 +158,25 @@ def build(
 
     Uses the committed snapshot and the local store; without --offline it also fetches what is
     missing or stale (fast failure when the APIs cannot be reached). Prints counts per kind and
-    what could not be enriched, and why.
+    what could not be enriched, and why. A build that fetched writes kg/snapshot.jsonl and the
+    citation history of what it fetched, like enrich.
     """
     inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
+    settings = _settings()
+    peers = load_peers(inputs, curation, settings, offline=offline)
+    enrichment, recorded = fetched.enrichment, []
+    if not offline:
+        enrichment, recorded = keep_fetched(fetched, document, curation, inputs, settings, peers)
     result = run_build(
-        Loaded.build(document, curation, fetched.enrichment), out_dir,
-        year_now=_settings().today().year, history=load_history(inputs.history_dir),
+        Loaded.build(document, curation, enrichment, peers), out_dir,
+        year_now=settings.today().year, history=load_history(inputs.history_dir),
     )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)
+    if not offline and fetched.brought_anything:
+        out.print(f"wrote {inputs.snapshot_path}")
+    for path in recorded:
+        out.print(f"recorded citation history: {path}")
 
 
 @app.command()
@@ -188,18 +199,18 @@ def enrich(
     inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet,
                                                           full=full)
     write_snapshot(inputs.snapshot_path, fetched.enrichment)
-    history_path = None
-    if fetched.reached_semantic_scholar:  # an offline or failed run has nothing new to date
-        loaded = Loaded.build(document, curation, fetched.enrichment)
-        today = _settings().today()
-        history_path = record_history(loaded, inputs, today, year_now=today.year)
+    recorded = []
+    if not offline:  # offline fetches nothing, so it has nothing to date
+        settings = _settings()
+        peers = load_peers(inputs, curation, settings, offline=offline)
+        _, recorded = keep_fetched(fetched, document, curation, inputs, settings, peers)
     _print_requests(fetched, offline)
     _print_enrichment_summary(fetched, len(document.papers))
     out.print(f"wrote {inputs.snapshot_path}")
-    if history_path is not None:
-        out.print(f"recorded citation history: {history_path}")
-    else:
-        out.print("citation history: nothing recorded (Semantic Scholar was not reached in this run)")
+    for path in recorded:
+        out.print(f"recorded citation history: {path}")
+    if not recorded:
+        out.print("citation history: nothing recorded (nothing fetched that is not on file)")
 
 
 def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool = False) -> tuple[Inputs, ListDocument, Curation, Fetched]:

@@ -107,6 +107,13 @@ class Fetched:
             for p in self.enrichment.papers
         )
 
+    @property
+    def brought_anything(self) -> bool:
+        """Whether either source answered with a record during this run (not just requests)."""
+        return self.reached_semantic_scholar or any(
+            a.fetched_at and a.fetched_at >= self.started_at for a in self.enrichment.arxiv
+        )
+
 
 def fetch_enrichment(
     document: ListDocument,
@@ -149,6 +156,37 @@ def load_enrichment(
 ) -> Enrichment:
     """Return what is known without any request: the snapshot and the store."""
     return fetch_enrichment(document, curation, inputs, settings, offline=True).enrichment
+
+
+def keep_fetched(
+    fetched: Fetched, document: ListDocument, curation: Curation, inputs: Inputs,
+    settings: Settings, peers: Sequence[PeerList] = (),
+) -> tuple[Enrichment, list[Path]]:
+    """After an online fetch, put what it brought into ``kg/``; return what exports are built
+    from and the history files written.
+
+    When a source answered with anything the snapshot is written, and the exports are built
+    from it alone, read through an empty temporary store exactly as ``build --offline`` reads it
+    in a fresh clone, so both give the same bytes (the snapshot rounds embeddings, for one); the
+    failures stay this run's, for the summary. The
+    history gets every fetch date it lacks (:func:`record_history`), whether or not this run
+    requested anything: a run killed after its last request leaves dates to record.
+    """
+    import tempfile
+    from dataclasses import replace
+
+    from .store import write_snapshot
+
+    enrichment = fetched.enrichment
+    if fetched.brought_anything:
+        write_snapshot(inputs.snapshot_path, enrichment)
+        with tempfile.TemporaryDirectory(prefix="rsvlm-snapshot-") as fresh:
+            as_cloned = load_enrichment(document, curation, inputs,
+                                        replace(settings, cache_dir=Path(fresh)))
+        enrichment = replace(as_cloned, failures=fetched.enrichment.failures)
+    loaded = Loaded.build(document, curation, fetched.enrichment, peers)
+    written = record_history(loaded, inputs, year_now=settings.today().year)
+    return enrichment, written
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,13 +249,18 @@ def load_graph(inputs: Inputs, settings: Settings, *, peers: Sequence[Path] = ()
     return Loaded.build(document, curation, enrichment, peer_lists)
 
 
-def record_history(loaded: Loaded, inputs: Inputs, day: date, *, year_now: int) -> Path:
-    """Append this refresh's citation counts, citers and discovery shortlist to ``kg/history/``."""
-    from .citations.refreshes import record_refresh
+def record_history(loaded: Loaded, inputs: Inputs, *, year_now: int) -> list[Path]:
+    """Record in ``kg/history/`` the citation counts and citers fetched on each date not on file
+    yet, with the discovery shortlist; return the files written (none when nothing new).
+
+    Any command that fetched calls it: the records carry their fetch dates, so a ``build``, an
+    ``enrich`` or a resumed run each leave the history complete, and a re-run adds nothing.
+    """
+    from .citations.refreshes import record_fetched
 
     candidates = loaded.candidates(year_now=year_now, top=VIEW_CANDIDATES)
     shortlist = [(c.s2_id, c.title) for c in candidates if c.s2_id]
-    return record_refresh(inputs.history_dir, loaded.enrichment, loaded.graph, shortlist, day)
+    return record_fetched(inputs.history_dir, loaded.enrichment, loaded.graph, shortlist)
 
 
 @dataclass(frozen=True, slots=True)
