@@ -156,7 +156,7 @@ class Loaded:
 
     @classmethod
     def build(cls, document: ListDocument, curation: Curation, enrichment: Enrichment) -> Loaded:
-        return cls(document, curation, enrichment, build_graph(document, curation, enrichment))
+        return cls(document, curation, enrichment, build_graph(document, enrichment))
 
     def candidates(self, *, year_now: int, **options: int | None) -> list[Candidate]:
         """Discovery over this graph, with the list's recommendations, rejections and rows.
