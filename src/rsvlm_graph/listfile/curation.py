@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import IdentifierError, ListParseError
 from ..identifiers import (
     canonical_url,
+    is_s2_paper_id,
     normalize_arxiv_id,
     normalize_doi,
     normalize_title,
@@ -42,7 +43,6 @@ logger = logging.getLogger(__name__)
 #: ``title_similarity`` at or above which a paper's title matches a rejected title.
 REJECT_TITLE_SIMILARITY = 95.0
 
-_S2_ID = re.compile(r"^[0-9a-f]{40}$")
 _TOP_LEVEL_KEYS = ("list_name", "ignore", "task_aliases", "dataset_aliases", "venue_aliases",
                    "pin", "reject")
 
@@ -240,7 +240,7 @@ class _Reader:
             raise self.error(f"[[{key}]]: {exc}", line) from exc
         if "s2_paper_id" in record:
             s2_id = self.string(record["s2_paper_id"], f"[[{key}]] s2_paper_id", line).lower()
-            if not _S2_ID.match(s2_id):
+            if not is_s2_paper_id(s2_id):
                 raise self.error(f"[[{key}]] s2_paper_id {s2_id!r} is not 40 hex digits", line)
             ids["s2_paper_id"] = s2_id
         return ids
