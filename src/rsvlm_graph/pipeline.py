@@ -202,7 +202,7 @@ class Loaded:
     @classmethod
     def build(cls, document: ListDocument, curation: Curation, enrichment: Enrichment,
               peers: Sequence[PeerList] = ()) -> Loaded:
-        return cls(document, curation, enrichment, build_graph(document, curation, enrichment),
+        return cls(document, curation, enrichment, build_graph(document, enrichment),
                    tuple(peers))
 
     def candidates(self, *, year_now: int, kind: KindFilter = "new",
