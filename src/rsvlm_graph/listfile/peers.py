@@ -135,6 +135,10 @@ def read_peer_lists(
                 raise ListParseError(f"cannot read the peer list: {exc}; check the path", path) from exc
             name = path.name
         document = parse_list(text, name)
-        log.info("peer list %s: %d papers", name, len(document.papers))
+        if document.papers:
+            log.info("peer list %s: %d papers", name, len(document.papers))
+        else:
+            log.warning("peer list %s: no paper entry read (tables or bullets with a linked "
+                        "title are); it adds no evidence", name)
         peers.append((name, document))
     return peers
