@@ -41,9 +41,9 @@ from .pipeline import (
     Inputs,
     Loaded,
     fetch_enrichment,
+    keep_fetched,
     load_graph,
     load_inputs,
-    keep_fetched,
     load_peers,
     run_build,
 )
@@ -164,7 +164,7 @@ def build(
     inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
     settings = _settings()
     peers = load_peers(inputs, curation, settings, offline=offline)
-    enrichment, recorded = fetched.enrichment, []
+    enrichment, recorded = fetched.enrichment, list[Path]()
     if not offline:
         enrichment, recorded = keep_fetched(fetched, document, curation, inputs, settings, peers)
     result = run_build(
@@ -199,7 +199,7 @@ def enrich(
     inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet,
                                                           full=full)
     write_snapshot(inputs.snapshot_path, fetched.enrichment)
-    recorded = []
+    recorded: list[Path] = []
     if not offline:  # offline fetches nothing, so it has nothing to date
         settings = _settings()
         peers = load_peers(inputs, curation, settings, offline=offline)

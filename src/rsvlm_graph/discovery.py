@@ -213,13 +213,13 @@ def peer_listings(
     for name, document in peer_lists:
         unmatched = 0
         for entry in document.papers:
-            node: str | None = next((by_id[p] for p in entry.ids.pairs() if p in by_id), None)
-            if node is None and entry.title and (found := match_title(entry.title)) is not None:
-                node = by_title[found]
-            if node is None:
+            match = next((by_id[p] for p in entry.ids.pairs() if p in by_id), None)
+            if match is None and entry.title and (found := match_title(entry.title)) is not None:
+                match = by_title[found]
+            if match is None:
                 unmatched += 1
             else:
-                listed.setdefault(node, set()).add(name)
+                listed.setdefault(match, set()).add(name)
         log.info("peer list %s: %d of %d papers among the graph's outside papers", name,
                  len(document.papers) - unmatched, len(document.papers))
     return {node: tuple(sorted(names)) for node, names in sorted(listed.items())}

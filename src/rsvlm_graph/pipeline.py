@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import networkx as nx
@@ -205,18 +204,16 @@ class Loaded:
         return cls(document, curation, enrichment, build_graph(document, enrichment),
                    tuple(peers))
 
-    def candidates(self, *, year_now: int, kind: KindFilter = "new",
-                   **options: int | None) -> list[Candidate]:
+    def candidates(self, *, year_now: int, kind: KindFilter = "new", since: int | None = None,
+                   min_links: int = 1, top: int | None = None) -> list[Candidate]:
         """Discovery over this graph, with the list's recommendations, rejections, peer lists
-        and rows.
-
-        ``kind`` and ``options`` are ``discover_candidates``' ``kind``, ``since``, ``min_links``
-        and ``top``.
+        and rows; the options are ``discover_candidates``'.
         """
         candidates = discover_candidates(
             self.graph, recommended=self.enrichment.recommendations,
-            is_rejected=self.curation.is_rejected, year_now=year_now, kind=kind,
-            peers=peer_listings(self.graph, self.peers) if self.peers else None, **options,
+            is_rejected=self.curation.is_rejected, year_now=year_now, kind=kind, since=since,
+            min_links=min_links, top=top,
+            peers=peer_listings(self.graph, self.peers) if self.peers else None,
         )
         return with_rows(candidates, self.document.entries, self.document.text)
 
