@@ -28,7 +28,7 @@ from rsvlm_graph.enrich import (
 )
 from rsvlm_graph.errors import NetworkUnavailable, SourceError
 from rsvlm_graph.identifiers import paper_node_id, title_similarity
-from rsvlm_graph.listfile.curation import Curation, Pin, Rejection, load_curation
+from rsvlm_graph.listfile.curation import Curation, Pin, Rejection, curate, load_curation
 from rsvlm_graph.listfile.parse import read_list
 from rsvlm_graph.models import (
     ArxivRecord,
@@ -187,10 +187,11 @@ class World:
 
     @property
     def document(self) -> ListDocument:
-        return ListDocument("SYNTHETIC.md", "SYNTHETIC list", tuple(self.entries))
+        """The entries curated as parsing curates them (a pinned S2 id joins the ids)."""
+        return curate(ListDocument("SYNTHETIC.md", "SYNTHETIC list", tuple(self.entries)), self.curation)
 
     def key(self, index: int) -> str:
-        e = self.entries[index]
+        e = self.document.entries[index]
         return paper_node_id(e.ids, e.title)
 
     def run(self, **kwargs):

@@ -160,7 +160,7 @@ def test_datasets_without_paper_link_are_kept(document: ListDocument, name: str)
 def test_ignore_drops_rows_with_a_debug_log(caplog: pytest.LogCaptureFixture) -> None:
     curation = Curation(ignore=("https://arxiv.org/abs/2310.16069/",
                                 "remoteglm", "Toronto"))
-    with caplog.at_level(logging.DEBUG, logger="rsvlm_graph.listfile.parse"):
+    with caplog.at_level(logging.DEBUG, logger="rsvlm_graph.listfile.curation"):
         document = read_list(LIST, curation)
     assert len(document.papers) == 79 and len(document.datasets) == 24
     assert not [e for e in document.entries if e.title in ("RemoteGLM", "Toronto")]

@@ -15,7 +15,6 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,16 +60,6 @@ def _git(repo: Path, *args: str) -> None:
                    capture_output=True, text=True, check=True)
 
 
-class _Day(date):
-    """``date`` whose ``today()`` is the day a test says, so two refreshes fall on two days."""
-
-    day = date(2026, 11, 20)
-
-    @classmethod
-    def today(cls) -> _Day:
-        return cls(cls.day.year, cls.day.month, cls.day.day)
-
-
 @dataclass
 class Run:
     """Every command's result on one project folder served the recordings."""
@@ -111,9 +100,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     with pytest.MonkeyPatch.context() as mp, \
             FakeApi(recorded_corpus(REFERENCE)) as api:
         _serve(mp, api, root / "cache")
-        mp.setattr(cli, "date", _Day)
+        mp.setenv("RSVLM_NOW", "2026-11-20T10:00:00Z")
         state.invoke("enrich (first refresh)", "enrich", "--list", listed, "--quiet")
-        mp.setattr(_Day, "day", date(2026, 11, 27))
+        mp.setenv("RSVLM_NOW", "2026-11-27T10:00:00Z")
         mp.setenv("RSVLM_FRESHNESS_DAYS", "0")
         state.invoke("enrich", "enrich", "--list", listed, "--quiet")
         state.invoke("build", "build", "--list", listed, "--out", state.out, "--quiet")

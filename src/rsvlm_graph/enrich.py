@@ -35,13 +35,14 @@ from .models import (
     ListDocument,
     ListEntry,
     Paper,
+    Pin,
     Resolution,
     iso_utc,
 )
 from .store import Direction, RecordKind, Store, sorted_enrichment
 
 if TYPE_CHECKING:
-    from .listfile.curation import Curation, Pin
+    from .listfile.curation import Curation
     from .sources.arxiv import ArxivSource
     from .sources.semantic_scholar import SemanticScholarSource
 
@@ -111,10 +112,10 @@ def enrich(
     Parameters
     ----------
     document : ListDocument
-        The parsed list; its papers are enriched (datasets are not).
+        The parsed and curated list; its papers are enriched (datasets are not), and their
+        ``pin`` (from curation) overrides resolution.
     curation : Curation
-        Pins (``pin_for(entry)``) override resolution; rejections with an S2 id are the negative
-        examples of the recommendations call.
+        Its rejections with an S2 id are the negative examples of the recommendations call.
     s2, arxiv : sources or None
         ``None`` (or ``offline=True``) means no request at all to that API.
     store : Store
@@ -151,12 +152,12 @@ def enrich(
         arxiv=None if offline else arxiv,
     )
     entries = _unique_papers(document)
-    resolutions = run.resolve(entries, curation)
+    resolutions = run.resolve(entries)
     accepted = sorted({r.s2_paper_id for r in resolutions if _accepted(r)})  # type: ignore[misc]
     run.metadata(accepted)
     for direction in ("citations", "references"):
         run.edges(direction, accepted)
-    arxiv_ids = _arxiv_ids(entries, curation, accepted, store)
+    arxiv_ids = _arxiv_ids(entries, accepted, store)
     run.arxiv_records(arxiv_ids)
     negatives = sorted({r.s2_paper_id for r in curation.rejections if r.s2_paper_id})
     run.recommendations(accepted, negatives)
@@ -206,11 +207,11 @@ def _batch_target(key: str, entry: ListEntry, pin: Pin | None) -> _ToResolve:
 
 
 def _arxiv_ids(
-    entries: Sequence[tuple[str, ListEntry]], curation: Curation, accepted: Sequence[str],
+    entries: Sequence[tuple[str, ListEntry]], accepted: Sequence[str],
     store: Store,
 ) -> list[str]:
     ids = {e.ids.arxiv_id for _, e in entries}
-    ids |= {pin.arxiv_id for _, e in entries if (pin := curation.pin_for(e)) is not None}
+    ids |= {pin.arxiv_id for _, e in entries if (pin := e.pin) is not None}
     for s2_id in accepted:
         if (paper := store.get_paper(s2_id)) is not None:
             ids.add(paper.external_id("ArXiv"))
@@ -301,12 +302,12 @@ class _Run:
     # ---- phase 1: resolve
 
     def resolve(
-        self, entries: Sequence[tuple[str, ListEntry]], curation: Curation
+        self, entries: Sequence[tuple[str, ListEntry]]
     ) -> list[Resolution]:
         total, done = len(entries), 0
         todo: list[_ToResolve] = []
         for key, entry in entries:
-            pin = curation.pin_for(entry)
+            pin = entry.pin
             stored = self.store.get_resolution(key)
             if stored is not None and self._stands(key, stored, pin):
                 done += 1

@@ -1,4 +1,4 @@
-"""Build the knowledge graph from a parsed list, its curation and what enrichment knows.
+"""Build the knowledge graph from the curated list and what enrichment knows.
 
 The graph follows the contract in ``docs/ARCHITECTURE.md``: a ``networkx.MultiDiGraph`` whose edge
 keys are relation names. Building is pure and deterministic: the same inputs give the same nodes,
@@ -30,7 +30,6 @@ from .identifiers import (
     task_node_id,
     venue_node_id,
 )
-from .listfile.curation import Curation
 from .models import (
     ArxivRecord,
     Enrichment,
@@ -70,7 +69,6 @@ def list_paper_key(entry: ListEntry) -> str:
 
 def build_graph(
     document: ListDocument,
-    curation: Curation | None = None,
     enrichment: Enrichment | None = None,
 ) -> nx.MultiDiGraph:
     """Return the knowledge graph of a curated list, enriched with what is known.
@@ -78,9 +76,8 @@ def build_graph(
     Parameters
     ----------
     document : ListDocument
-        The parsed list (papers and datasets, in file order).
-    curation : Curation, optional
-        Aliases and pins; ``None`` means no curation.
+        The parsed and curated list (papers and datasets, in file order; ``parse_list`` applies
+        the curation file).
     enrichment : Enrichment, optional
         Semantic Scholar and arXiv records; ``None`` or empty gives the list-only graph.
 
@@ -97,23 +94,19 @@ def build_graph(
     *introduced by* a list paper when the dataset's paper link and the paper's link are the same
     page (compared by ``canonical_url``) or carry the same identifier.
     """
-    curation = curation or Curation()
     enrichment = enrichment or Enrichment()
     names = NodeNames()  # one graph: no two different names share an id
     G = nx.MultiDiGraph()
-    list_id = list_node_id(curation.list_name or document.title)
-    G.add_node(
-        list_id, kind="list", label=curation.list_name or document.title,
-        title=curation.list_name or document.title, path=document.path,
-    )
+    list_id = list_node_id(document.title)
+    G.add_node(list_id, kind="list", label=document.title, title=document.title, path=document.path)
     G.graph["list"] = list_id
     for entry in document.papers:
-        _add_list_paper(G, names, list_id, entry, curation, document.path)
+        _add_list_paper(G, names, list_id, entry, document.path)
     for entry in document.datasets:
-        _add_dataset(G, names, list_id, entry, curation)
+        _add_dataset(G, names, list_id, entry)
     _link_introduced_datasets(G)
     _add_enrichment(G, names, enrichment)
-    _link_dataset_users(G, curation)
+    _link_dataset_users(G, document)
     return G
 
 
@@ -137,11 +130,10 @@ def _merge_tuple(old: Iterable[Any], new: Iterable[Any]) -> tuple[Any, ...]:
 
 
 def _add_list_paper(
-    G: nx.MultiDiGraph, names: NodeNames, list_id: str, entry: ListEntry, curation: Curation,
-    path: str,
+    G: nx.MultiDiGraph, names: NodeNames, list_id: str, entry: ListEntry, path: str
 ) -> None:
     node = list_paper_key(entry)
-    venue = curation.canonical_venue(normalize_venue(entry.venue)) if entry.venue else None
+    venue = entry.venue_name
     if node in G:  # the same paper listed again under another section: one paper, more tasks
         attrs = G.nodes[node]
         attrs["tasks"] = tuple(sorted({*attrs["tasks"], entry.task}))
@@ -172,10 +164,8 @@ def _add_list_paper(
         G.add_edge(node, code, key="has_code")
 
 
-def _add_dataset(
-    G: nx.MultiDiGraph, names: NodeNames, list_id: str, entry: ListEntry, curation: Curation
-) -> None:
-    name = curation.canonical_dataset(entry.title)
+def _add_dataset(G: nx.MultiDiGraph, names: NodeNames, list_id: str, entry: ListEntry) -> None:
+    name = entry.dataset_name or entry.title
     node = names.claim(dataset_node_id(name), name)
     if node in G:
         attrs = G.nodes[node]
@@ -385,15 +375,13 @@ def mentioned_datasets(text: str, names: Mapping[str, tuple[str, ...]]) -> dict[
     return found
 
 
-def _link_dataset_users(G: nx.MultiDiGraph, curation: Curation) -> None:
+def _link_dataset_users(G: nx.MultiDiGraph, document: ListDocument) -> None:
     """Add ``uses`` edges from papers whose abstract or TLDR names a listed dataset.
 
     The list says which paper introduces a dataset but not who uses it; an abstract that names
     the dataset is the evidence the graph has, and the edge keeps it (``evidence``).
     """
-    aliases: dict[str, list[str]] = {}
-    for alias, canonical in curation.dataset_aliases.items():
-        aliases.setdefault(canonical, []).append(alias)
+    aliases = {e.dataset_name or e.title: e.dataset_aliases for e in document.datasets}
     names = {
         node: dataset_names(attrs["name"], aliases.get(attrs["name"], ()))
         for node, attrs in G.nodes(data=True) if attrs["kind"] == "dataset"

@@ -22,6 +22,7 @@ __all__ = [
     "name_key",
     "name_hash",
     "NodeNames",
+    "is_s2_paper_id",
     "normalize_arxiv_id",
     "arxiv_version",
     "normalize_doi",
@@ -75,7 +76,7 @@ _DOI_PATH_HOSTS = frozenset({"dl.acm.org", "tandfonline.com", "onlinelibrary.wil
 _DOI_PATH = re.compile(r"^/doi/(?:(?:abs|full|pdf|epdf|book)/)?(?P<doi>10\.\d{4,9}/.+)$")
 _IEEE_PATH = re.compile(r"^/(?:abstract/)?document/(?P<number>\d+)(?:/|$)")
 _PII = re.compile(r"^[SB][0-9]{15}[0-9X]$")
-_S2_ID = re.compile(r"^[0-9a-f]{40}$")
+_S2_ID = re.compile(r"[0-9a-f]{40}")
 _MDPI_PATH = re.compile(
     r"^/(?P<issn>\d{4}-\d{3}[\dX])/(?P<volume>\d+)/(?P<issue>\d+)/(?P<article>\d+)(?:/|$)")
 
@@ -347,7 +348,7 @@ def ids_from_url(url: str) -> PaperIds:
         return PaperIds(pii=pii) if _PII.match(pii) else PaperIds()
     if host in ("semanticscholar.org", "api.semanticscholar.org"):
         last = path.rstrip("/").rsplit("/", 1)[-1].lower()
-        return PaperIds(s2_paper_id=last) if _S2_ID.match(last) else PaperIds()
+        return PaperIds(s2_paper_id=last) if is_s2_paper_id(last) else PaperIds()
     return PaperIds()
 
 
@@ -408,9 +409,18 @@ def outside_paper_node_id(s2_paper_id: str) -> str:
     'paper:s2:0123456789abcdef0123456789abcdef01234567'
     """
     s2_id = s2_paper_id.strip().lower()
-    if not _S2_ID.match(s2_id):
+    if not is_s2_paper_id(s2_id):
         raise IdentifierError(f"{s2_paper_id!r} is not a Semantic Scholar paper id (40 hex digits)")
     return f"paper:s2:{s2_id}"
+
+
+def is_s2_paper_id(text: str) -> bool:
+    """Return whether ``text`` is a Semantic Scholar paper id: 40 lower-case hex digits.
+
+    >>> is_s2_paper_id("0123456789abcdef0123456789abcdef01234567"), is_s2_paper_id("CorpusId:1")
+    (True, False)
+    """
+    return _S2_ID.fullmatch(text) is not None
 
 
 def dataset_node_id(name: str) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import networkx as nx
@@ -112,12 +112,10 @@ def fetch_enrichment(
     *,
     offline: bool,
     progress: ProgressCallback | None = None,
-    now: Callable[[], datetime] | None = None,
 ) -> Fetched:
     """Return what is known about the list: the committed snapshot, the store, and, unless
     ``offline``, what the APIs add for entries that are missing or stale."""
-    now = now or (lambda: datetime.now(timezone.utc))
-    started_at = iso_utc(now())
+    started_at = iso_utc(settings.now())
     snapshot = read_snapshot(inputs.snapshot_path)
     with ExitStack() as stack:
         store = stack.enter_context(Store(settings.database_path))
@@ -125,14 +123,14 @@ def fetch_enrichment(
         sources: list[SemanticScholarSource | ArxivSource] = []
         s2 = arxiv = None
         if not offline:
-            s2 = SemanticScholarSource(settings)
+            s2 = SemanticScholarSource(settings, now=settings.now)
             stack.callback(s2.close)
-            arxiv = ArxivSource(settings)
+            arxiv = ArxivSource(settings, now=settings.now)
             stack.callback(arxiv.close)
             sources = [s2, arxiv]
         enrichment = enrich(
             document, curation, s2=s2, arxiv=arxiv, store=store, settings=settings,
-            now=now, progress=progress, offline=offline,
+            now=settings.now, progress=progress, offline=offline,
         )
         requests: Counter[str] = Counter()
         for source in sources:
@@ -158,7 +156,7 @@ class Loaded:
 
     @classmethod
     def build(cls, document: ListDocument, curation: Curation, enrichment: Enrichment) -> Loaded:
-        return cls(document, curation, enrichment, build_graph(document, curation, enrichment))
+        return cls(document, curation, enrichment, build_graph(document, enrichment))
 
     def candidates(self, *, year_now: int, **options: int | None) -> list[Candidate]:
         """Discovery over this graph, with the list's recommendations, rejections and rows.
