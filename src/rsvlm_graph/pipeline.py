@@ -304,9 +304,8 @@ def run_build(
     from .exports.annotated_list import write_annotated_list
     from .exports.html import build_page, select_view, write_page
     from .exports.rdf import (
-        statements_to_rdf,
+        conforming,
         to_statements,
-        validate,
         write_jsonld,
         write_turtle,
     )
@@ -317,8 +316,9 @@ def run_build(
     ranking = tuple(rank_papers(G, year_now=year_now))
     candidates = tuple(loaded.candidates(year_now=year_now))
     foundations = loaded.candidates(year_now=year_now, kind="foundation", top=REPORT_FOUNDATIONS)
-    statements = to_statements(G)  # the writers format these directly: rdflib's are too slow
-    validate(statements_to_rdf(statements))  # fail loudly before anything is written
+    # the writers format these directly: rdflib's are too slow; a value one record gives that
+    # no shape allows is left out with a warning, anything else fails before a file is written
+    statements = conforming(to_statements(G))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
