@@ -90,7 +90,7 @@ def hostile(kg, online, monkeypatch):
             changed += 1
     assert changed
     monkeypatch.setenv("RSVLM_FRESHNESS_DAYS", "0")
-    result = run("enrich", "--quiet", "--list", kg / "awesome-list.md")
+    result = run("enrich", "--quiet", "--full", "--list", kg / "awesome-list.md")
     assert result.exit_code == 0, result.output
     assert any(p.title.startswith("<img") for p in read_snapshot(kg / "snapshot.jsonl").papers)
     return kg

@@ -34,7 +34,6 @@ __all__ = [
     "S2_PAPER_ID",
     "checked_record",
     "checked_s2_paper",
-    "is_s2_paper_id",
     "record_schema",
 ]
 
@@ -90,15 +89,6 @@ class RecordRefused(RsvlmGraphError, ValueError):
 _STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
-def is_s2_paper_id(value: object) -> bool:
-    """Whether ``value`` is a Semantic Scholar paper id (40 lower-case hex digits).
-
-    >>> is_s2_paper_id("a" * 40), is_s2_paper_id("ARXIV:2305.05726"), is_s2_paper_id(None)
-    (True, False, False)
-    """
-    return isinstance(value, str) and len(value) == 40 and all(c in "0123456789abcdef" for c in value)
-
-
 # --------------------------------------------------------------------------- schemas
 
 
@@ -121,7 +111,8 @@ def record_schema(cls: type, **extra: Any) -> type[BaseModel]:
             fields[f.name] = (annotation, f.default_factory())
         else:
             fields[f.name] = (annotation, ...)
-    schema = create_model(f"{cls.__name__}Schema", __config__=_STRICT, **fields, **extra)
+    schema: type[BaseModel] = create_model(
+        f"{cls.__name__}Schema", __config__=_STRICT, **fields, **extra)
     schema.__record__ = cls  # type: ignore[attr-defined]
     # the fields holding schemas of their own, to turn back into records: (name, is a tuple)
     schema.__nested__ = tuple(  # type: ignore[attr-defined]

@@ -273,10 +273,13 @@ def seed_store(store: Store, enrichment: Enrichment) -> int:
     def edge_data(direction: str, s2_id: str) -> dict[str, Any]:
         edges = edges_at.get((direction, s2_id), [])
         others = sorted({c.citing if direction == "citations" else c.cited for c in edges})
+        paper = papers[s2_id]
         return {
             "citations": to_record(edges),
             "papers": to_record([papers[o] for o in others if o in papers]),
             "truncated": direction == "citations" and s2_id in truncated,
+            # fetched in the run that fetched the paper: at the count it holds
+            "count": paper.citation_count if direction == "citations" else paper.reference_count,
         }
 
     offered += [("semanticscholar", direction, s2_id, fetched_at,

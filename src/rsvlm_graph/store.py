@@ -184,7 +184,8 @@ class EdgeRecord:
     citations: tuple[Citation, ...]
     papers: tuple[Paper, ...]
     truncated: bool
-    fetched_at: str
+    fetched_at: str  # when the pages were last fetched: the last full check
+    count: int | None = None  # the paper's citationCount / referenceCount they were fetched at
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,10 +361,11 @@ class Store:
         where = (f"{kind} {key} in the store {self.path} (to reset it, delete the file: it is "
                  "rebuilt from kg/snapshot.jsonl and the APIs)")
         try:
-            return checked_record(cls, text, where)
+            record: T = checked_record(cls, text, where)
         except RecordRefused as exc:
             log.warning("%s: record ignored", exc)
             return None
+        return record
 
     # ---- typed records
 
@@ -398,12 +400,15 @@ class Store:
         *,
         request: str,
         fetched_at: str,
+        count: int | None = None,
     ) -> None:
-        """Store the ``citations`` or ``references`` of one paper, with the other papers' data."""
+        """Store the ``citations`` or ``references`` of one paper, with the other papers' data
+        and the paper's count they were fetched at (what a refresh compares to skip pages)."""
         data = {
             "citations": to_record(tuple(citations)),
             "papers": to_record(tuple(papers)),
             "truncated": truncated,
+            "count": count,
         }
         self.put([StoredRecord("semanticscholar", direction, s2_paper_id, request, fetched_at,
                                data)])

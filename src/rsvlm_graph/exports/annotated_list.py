@@ -51,7 +51,8 @@ def citation_figure(attrs: Mapping[str, Any] | None) -> str:
     >>> citation_figure(None)
     '–'
     """
-    count = (attrs or {}).get("citation_count")
+    attrs = attrs or {}
+    count = attrs.get("citation_count")
     if count is None:
         return NO_FIGURE
     figure = f"{count} citation{'' if count == 1 else 's'}"

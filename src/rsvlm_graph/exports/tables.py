@@ -48,7 +48,7 @@ def _plain(where: str, attr: str, value: Any) -> bool | int | float | str | None
     """The value as one of bool, int, float, str, or None when there is nothing to export."""
     kind = value.__class__
     if kind is str or kind is int or kind is bool or value is None:
-        return value
+        return value  # type: ignore[no-any-return]  # the class checks above narrow it
     if kind is float:
         return value if math.isfinite(value) else None
     if kind is tuple or kind is list:

@@ -15,18 +15,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
+from ..discovery import Candidate
 from ..errors import ExportError
 from ..files import write_atomic
-from ..identifiers import normalize_arxiv_id, normalize_doi, normalize_title, slugify
+from ..identifiers import is_s2_paper_id, normalize_arxiv_id, normalize_doi, normalize_title, slugify
 from ..markdown import markdown_link, markdown_text
 from ..models import ListDocument, ListEntry
 from .curation import Rejection, append_rejections
 from .parse import is_bullet_line
 
 __all__ = [
-    "SuggestedPaper",
     "Placement",
     "SuggestionPlan",
     "plan_suggestions",
@@ -39,25 +38,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_S2_ID = re.compile(r"[0-9a-f]{40}")
 _ARXIV_ID = re.compile(r"(?:arxiv:)?(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?")
 _DOI = re.compile(r"(?:doi:|https?://(?:dx\.)?doi\.org/)?\s*10\.\d{4,9}/\S+")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-
-
-class SuggestedPaper(Protocol):
-    """What a suggestion needs of a discovery candidate (``analysis.Candidate`` has it all)."""
-
-    title: str
-    s2_id: str | None
-    year: int | None
-    venue: str | None
-    url: str
-    score: float
-    suggested_task: str | None
-    why: str
-    markdown_row: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +50,7 @@ class Placement:
 
     after_line: int
     section: str
-    candidate: SuggestedPaper
+    candidate: Candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +58,7 @@ class SuggestionPlan:
     """Candidates with a section to go into, and those without (``reason`` each)."""
 
     placed: tuple[Placement, ...]
-    unplaced: tuple[tuple[SuggestedPaper, str], ...]
+    unplaced: tuple[tuple[Candidate, str], ...]
 
 
 def _split_lines(text: str) -> list[str]:
@@ -131,7 +115,7 @@ def _heading_table(lines: Sequence[str], task: str) -> tuple[int, str] | None:
 
 
 def plan_suggestions(
-    list_text: str, document: ListDocument, candidates: Sequence[SuggestedPaper]
+    list_text: str, document: ListDocument, candidates: Sequence[Candidate]
 ) -> SuggestionPlan:
     """Decide where each candidate's row goes: after its suggested section's last paper entry.
 
@@ -144,7 +128,7 @@ def plan_suggestions(
     """
     lines = _split_lines(list_text)
     placed: list[Placement] = []
-    unplaced: list[tuple[SuggestedPaper, str]] = []
+    unplaced: list[tuple[Candidate, str]] = []
     for candidate in candidates:
         task = candidate.suggested_task
         if not task:
@@ -176,7 +160,7 @@ def build_patch(
     list_text: str,
     list_path: str,
     document: ListDocument,
-    candidates: Sequence[SuggestedPaper],
+    candidates: Sequence[Candidate],
 ) -> str:
     """Return a unified diff that adds the candidates' rows to the list.
 
@@ -189,7 +173,7 @@ def build_patch(
         the headers read ``a/<list_path>`` and ``b/<list_path>`` for ``git apply``.
     document : ListDocument
         The parsed list: which rows belong to which section.
-    candidates : sequence of SuggestedPaper
+    candidates : sequence of Candidate
         Best first; rows going into one section keep this order.
 
     Returns
@@ -234,9 +218,9 @@ def build_patch(
 
 
 def review_note(
-    candidates: Sequence[SuggestedPaper],
+    candidates: Sequence[Candidate],
     *,
-    unplaced: Sequence[tuple[SuggestedPaper, str]] = (),
+    unplaced: Sequence[tuple[Candidate, str]] = (),
 ) -> str:
     """Return the Markdown note that goes with the patch: one entry per candidate, best first.
 
@@ -286,7 +270,7 @@ def _as_doi(value: str) -> str | None:
 def rejections_from_args(
     values: Sequence[str],
     reason: str,
-    candidates: Sequence[SuggestedPaper] = (),
+    candidates: Sequence[Candidate] = (),
 ) -> list[Rejection]:
     """Turn ``--reject`` values into rejections: S2 id, arXiv id, DOI, or else a title.
 
@@ -302,7 +286,7 @@ def rejections_from_args(
     rejections = []
     for raw in values:
         value = raw.strip()
-        s2_id = value.lower() if _S2_ID.fullmatch(value.lower()) else None
+        s2_id = value.lower() if is_s2_paper_id(value.lower()) else None
         arxiv_id = None if s2_id else _as_arxiv(value)
         doi = None if s2_id or arxiv_id else _as_doi(value)
         title = None if s2_id or arxiv_id or doi else value
@@ -326,7 +310,7 @@ def reject(
     curation_path: Path,
     values: Sequence[str],
     reason: str,
-    candidates: Sequence[SuggestedPaper] = (),
+    candidates: Sequence[Candidate] = (),
 ) -> list[Rejection]:
     """Append rejections for ``values`` to the curation file and return them.
 
@@ -343,7 +327,7 @@ def reject(
 def write_suggestions(
     list_path: Path,
     document: ListDocument,
-    candidates: Sequence[SuggestedPaper],
+    candidates: Sequence[Candidate],
     out: Path,
     *,
     list_rel: str | None = None,

@@ -23,8 +23,9 @@ from semanticscholar.Paper import Paper as S2Paper
 
 from ..config import Settings
 from ..errors import NetworkUnavailable, PaperNotFound, RateLimited, SourceError
+from ..identifiers import is_s2_paper_id
 from ..models import Author, Citation, Paper
-from ..schema import checked_s2_paper, is_s2_paper_id
+from ..schema import checked_s2_paper
 from .http import ApiClient, ApiSource, user_agent, utc_now
 
 __all__ = [
