@@ -165,7 +165,7 @@ def listener():
 def test_service_is_refused_and_nothing_leaves_the_machine(turtle, listener):
     for query in (f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
                   f"select * {{ ?a cito:cites ?b . service silent <{listener.url}> {{ ?b ?p ?o }} }}",
-                  "SELECT * WHERE { BIND(<%s> AS ?e) SERVICE ?e { ?s ?p ?o } }" % listener.url):
+                  f"SELECT * WHERE {{ BIND(<{listener.url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}"):
         with pytest.raises(QueryError, match="refused: a query stays on this machine"):
             run_query(turtle, query)
     # FROM names a graph of the local store: pyoxigraph never fetches it

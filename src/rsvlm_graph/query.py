@@ -393,8 +393,8 @@ def format_result(result: QueryResult, fmt: ResultFormat = "table") -> str:
         raise QueryError(f"unknown result format {fmt!r}; use table, json or csv")
     if result.graph is not None:
         if fmt == "csv":
-            rows = sorted((str(s), str(p), str(o)) for s, p, o in result.graph)
-            return _csv(("subject", "predicate", "object"), rows)
+            triples = sorted((str(s), str(p), str(o)) for s, p, o in result.graph)
+            return _csv(("subject", "predicate", "object"), triples)
         return result.graph.serialize(format="json-ld" if fmt == "json" else "turtle")
     if result.boolean is not None:
         text = "true" if result.boolean else "false"
