@@ -42,9 +42,10 @@ from .pipeline import (
     Inputs,
     Loaded,
     fetch_enrichment,
+    keep_fetched,
     load_graph,
     load_inputs,
-    record_history,
+    load_peers,
     run_build,
 )
 
@@ -90,9 +91,14 @@ RANK_COLUMNS = (
     "in_list_citations", "pagerank", "citations_per_year", "velocity_30d", "s2_id",
 )
 DISCOVER_COLUMNS = (
-    "title", "year", "venue", "score", "cites_list", "cited_by_list", "similarity",
-    "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
+    "kind", "rank", "title", "year", "venue", "score", "cites_list", "cited_by_list", "peer_count",
+    "similarity", "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
 )
+KindOption = Annotated[
+    Literal["new", "foundation", "all"],
+    typer.Option("--kind", help="new: recent work building on the list; foundation: older papers "
+                                "the list builds on; all: both, new work first."),
+]
 
 
 _run_settings: ContextVar[Settings] = ContextVar("settings")
@@ -194,15 +200,25 @@ def build(
 
     Uses the committed snapshot and the local store; without --offline it also fetches what is
     missing or stale (fast failure when the APIs cannot be reached). Prints counts per kind and
-    what could not be enriched, and why.
+    what could not be enriched, and why. A build that fetched writes kg/snapshot.jsonl and the
+    citation history of what it fetched, like enrich.
     """
     inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
+    settings = _settings()
+    peers = load_peers(inputs, curation, settings, offline=offline)
+    enrichment, recorded = fetched.enrichment, list[Path]()
+    if not offline:
+        enrichment, recorded = keep_fetched(fetched, document, curation, inputs, settings, peers)
     result = run_build(
-        Loaded.build(document, curation, fetched.enrichment), out_dir,
-        year_now=_settings().today().year, history=load_history(inputs.history_dir),
+        Loaded.build(document, curation, enrichment, peers), out_dir,
+        year_now=settings.today().year, history=load_history(inputs.history_dir),
     )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)
+    if not offline and fetched.brought_anything:
+        out.print(f"wrote {inputs.snapshot_path}")
+    for path in recorded:
+        out.print(f"recorded citation history: {path}")
 
 
 @app.command()
@@ -210,39 +226,44 @@ def enrich(
     list_path: ListOption = DEFAULT_LIST,
     offline: OfflineOption = False,
     quiet: QuietOption = False,
+    full: Annotated[bool, typer.Option("--full", help="Fetch every citation and reference page, even where the counts did not change.")] = False,
 ) -> None:
     """Resolve every listed paper on Semantic Scholar and arXiv, fetch metadata, citations and
     references, then write kg/snapshot.jsonl and this refresh's citation history (kg/history/).
 
-    Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again; what
-    could not be fetched is listed per paper, and everything else proceeds.
+    Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again.
+    Citation and reference pages are fetched only for papers whose counts changed, and for all
+    every RSVLM_FULL_REFRESH_WEEKS weeks or with --full. What could not be fetched is listed per
+    paper, and everything else proceeds.
     """
     from .store import write_snapshot
 
-    inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
+    inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet,
+                                                          full=full)
     write_snapshot(inputs.snapshot_path, fetched.enrichment)
-    history_path = None
-    if fetched.reached_semantic_scholar:  # an offline or failed run has nothing new to date
-        loaded = Loaded.build(document, curation, fetched.enrichment)
-        today = _settings().today()
-        history_path = record_history(loaded, inputs, today, year_now=today.year)
+    recorded: list[Path] = []
+    if not offline:  # offline fetches nothing, so it has nothing to date
+        settings = _settings()
+        peers = load_peers(inputs, curation, settings, offline=offline)
+        _, recorded = keep_fetched(fetched, document, curation, inputs, settings, peers)
     _print_requests(fetched, offline)
     _print_enrichment_summary(fetched, len(document.papers))
     out.print(f"wrote {inputs.snapshot_path}")
-    if history_path is not None:
-        out.print(f"recorded citation history: {history_path}")
-    else:
-        out.print("citation history: nothing recorded (Semantic Scholar was not reached in this run)")
+    for path in recorded:
+        out.print(f"recorded citation history: {path}")
+    if not recorded:
+        out.print("citation history: nothing recorded (nothing fetched that is not on file)")
 
 
-def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool) -> tuple[Inputs, ListDocument, Curation, Fetched]:
+def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool = False) -> tuple[Inputs, ListDocument, Curation, Fetched]:
     """Read the list and its curation, then what is known and, unless offline, fetch the rest."""
     settings = _settings()
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
     _warn_problems(document)
     with _progress(quiet) as progress:
-        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
+        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
+                                   progress=progress, full=full)
     return inputs, document, curation, fetched
 
 
@@ -331,20 +352,26 @@ def rank(
 @app.command()
 def discover(
     list_path: ListOption = DEFAULT_LIST,
-    since: Annotated[int | None, typer.Option("--since", help="Only papers published in or after this year.")] = None,
-    min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended.")] = 1,
-    top: TopOption = 20,
+    since: Annotated[int | None, typer.Option("--since", help="First year of new work (default: the year before the list's newest paper); older papers are foundations.")] = None,
+    min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended or in a peer list.")] = 1,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N of each kind.")] = 20,
     fmt: FormatOption = "table",
+    kind: KindOption = "new",
+    peers: Annotated[list[Path] | None, typer.Option("--peer", metavar="PATH", help="Another curated list of the field as evidence (repeatable); kg/curation.toml may name more under peers.")] = None,
 ) -> None:
     """Find relevant papers the list does not include, each with its evidence, a suggested task and
-    a row ready to paste into the list."""
+    a row ready to paste into the list.
+
+    New work (recent papers citing list papers, recommended by Semantic Scholar, or listed in
+    peer lists) and foundations (older papers list papers cite) are ranked apart and labelled.
+    """
     from .output import format_records
     from .ranking import coverage_notes
 
-    loaded = load_graph(Inputs(list_path), _settings())
+    loaded = load_graph(Inputs(list_path), _settings(), peers=peers or ())
     _warn_problems(loaded.document)
     candidates = loaded.candidates(
-        year_now=_settings().today().year, since=since, min_links=min_links, top=top
+        year_now=_settings().today().year, kind=kind, since=since, min_links=min_links, top=top
     )
     records = [c.to_dict() for c in candidates]
     _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
@@ -465,18 +492,20 @@ def suggest(
     out_path: Annotated[Path, typer.Option("--out", help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
     rejects: Annotated[list[str] | None, typer.Option("--reject", metavar="ID_OR_TITLE", help="S2 id, arXiv id, DOI or title never to suggest again (repeatable).")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
+    kind: KindOption = "new",
 ) -> None:
     """Write a patch adding the top discovery candidates to their sections, and a review note.
 
-    The list itself is never changed: review the patch, then `git apply` it. With --reject, the
-    named papers go to kg/curation.toml instead, and no patch is written.
+    Proposes new work only (recent papers building on the list) unless --kind asks for
+    foundations too. The list itself is never changed: review the patch, then `git apply` it.
+    With --reject, the named papers go to kg/curation.toml instead, and no patch is written.
     """
     from .listfile.suggest import reject, write_suggestions
 
     inputs = Inputs(list_path)
     loaded = load_graph(inputs, _settings())
     _warn_problems(loaded.document)
-    candidates = loaded.candidates(year_now=_settings().today().year, top=top)
+    candidates = loaded.candidates(year_now=_settings().today().year, kind=kind, top=top)
     if rejects:
         if not reason:
             raise typer.BadParameter("say why with --reason", param_hint="--reason")

@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_S2_RATE",
     "DEFAULT_ARXIV_INTERVAL",
     "DEFAULT_FRESHNESS_DAYS",
+    "DEFAULT_FULL_REFRESH_WEEKS",
     "DEFAULT_QUERY_TIMEOUT",
     "utc_now",
 ]
@@ -37,6 +38,9 @@ DEFAULT_S2_RATE = 1.0
 DEFAULT_ARXIV_INTERVAL = 3.0
 #: citation counts and citation lists age; immutable metadata (title, authors, ids) does not
 DEFAULT_FRESHNESS_DAYS = 7
+#: citation and reference pages are fetched again after this many weeks even when their counts
+#: did not move (Semantic Scholar merges duplicates and drops citers without changing counts)
+DEFAULT_FULL_REFRESH_WEEKS = 4
 #: seconds a SPARQL query may run before it is stopped (``query --timeout``)
 DEFAULT_QUERY_TIMEOUT = 30.0
 
@@ -91,6 +95,7 @@ class Settings:
     s2_rate: float = DEFAULT_S2_RATE
     arxiv_interval: float = DEFAULT_ARXIV_INTERVAL
     freshness_days: float = DEFAULT_FRESHNESS_DAYS
+    full_refresh_weeks: float = DEFAULT_FULL_REFRESH_WEEKS
     #: what "now" is for this run: fetch times, freshness, history dates, the current year
     clock: Callable[[], datetime] = utc_now
     #: credentials for a SPARQL server (``publish``, ``query --endpoint``): a user and password, or
@@ -116,10 +121,11 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read ``S2_API_KEY``, ``RSVLM_S2_API_URL``, ``RSVLM_ARXIV_API_URL``, ``RSVLM_CACHE_DIR``,
         ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE``,
-        ``RSVLM_ARXIV_INTERVAL``, ``RSVLM_FRESHNESS_DAYS``, ``RSVLM_NOW`` (pins the clock to an
-        ISO 8601 date or date-time, for reproducible runs) and the SPARQL server's credentials
-        ``RSVLM_SPARQL_USER`` with ``RSVLM_SPARQL_PASSWORD``, or ``RSVLM_SPARQL_TOKEN``; unset or
-        empty ones keep their defaults.
+        ``RSVLM_ARXIV_INTERVAL``, ``RSVLM_FRESHNESS_DAYS``, ``RSVLM_FULL_REFRESH_WEEKS``,
+        ``RSVLM_NOW`` (pins the clock to an ISO 8601 date or date-time, for reproducible runs)
+        and the SPARQL server's credentials ``RSVLM_SPARQL_USER`` with
+        ``RSVLM_SPARQL_PASSWORD``, or ``RSVLM_SPARQL_TOKEN``; unset or empty ones keep their
+        defaults.
 
         Raises
         ------
@@ -163,6 +169,7 @@ class Settings:
             ("RSVLM_S2_RATE", "s2_rate", float, False),
             ("RSVLM_ARXIV_INTERVAL", "arxiv_interval", float, True),
             ("RSVLM_FRESHNESS_DAYS", "freshness_days", float, True),
+            ("RSVLM_FULL_REFRESH_WEEKS", "full_refresh_weeks", float, True),
         )
         for name, attr, kind, zero_ok in numbers:
             if (raw := get(name)) is None:

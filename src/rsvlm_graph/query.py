@@ -32,6 +32,7 @@ import rdflib
 from .config import DEFAULT_QUERY_TIMEOUT
 from .errors import QueryError
 from .exports.rdf import prefixes
+from .output import aligned_table
 
 __all__ = [
     "QueryResult",
@@ -405,10 +406,7 @@ def format_result(result: QueryResult, fmt: ResultFormat = "table") -> str:
         return _results_json(result)
     if fmt == "csv":
         return _csv(result.columns, result.rows)
-    rows = result.rows
-    widths = [max([len(column), *(len(row[i]) for row in rows)]) for i, column in enumerate(result.columns)]
-    lines = [result.columns, tuple("-" * width for width in widths), *rows]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
+    return aligned_table(result.columns, result.rows)
 
 
 def _results_json(result: QueryResult) -> str:
