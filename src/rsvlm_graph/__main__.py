@@ -1,4 +1,5 @@
-"""The ``rsvlm-graph`` command (and ``python -m rsvlm_graph``): the CLI, with Ctrl-C handled.
+"""The ``rsvlm-graph`` command, and ``python -m rsvlm_graph`` (the same command line), with
+Ctrl-C handled.
 
 Ctrl-C at any moment, start-up included (importing the CLI takes a second), prints one line and
 exits 130. Nothing is lost: every record fetched is in the store as soon as it arrives, each
@@ -24,7 +25,7 @@ def main() -> None:
         from .cli import app
 
         # typer turns KeyboardInterrupt inside a command into a silent exit 130
-        app()
+        app(prog_name="rsvlm-graph")
     except SystemExit as exc:
         if exc.code == INTERRUPTED_STATUS:
             _interrupted()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..errors import ListParseError, SourceError
+from ..files import write_atomic
 from ..models import ListDocument
 from .parse import parse_list
 
@@ -78,7 +79,7 @@ def _read_url(url: str, cache_dir: Path, *, offline: bool,
         return None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text)  # a killed run must not leave half a list that reads as whole
     except OSError as exc:  # the list is still used in this run
         log.warning("peer list %s: cannot cache it in %s (%s)", url, path, exc)
     return text
