@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -315,8 +316,9 @@ def separate(xy: Sequence[Point], boxes: Sequence[Box]) -> list[Point]:
 
     Each round, every overlapping pair is pushed apart along the line between its centres,
     half each way, just far enough to clear, until no pair overlaps or
-    :data:`_SEPARATION_ROUNDS` is reached. Candidate pairs come from a sweep along x, so a
-    round costs about ``n log n`` plus the pairs near each other, not ``n²``.
+    :data:`_SEPARATION_ROUNDS` is reached. Candidate pairs share or neighbour a bucket of a grid
+    as coarse as the largest box, so a round costs ``n log n`` plus the pairs near each other,
+    not ``n²`` (a sweep along one axis alone compares a whole column of a dense disc).
     """
     import numpy as np
 
@@ -325,18 +327,14 @@ def separate(xy: Sequence[Point], boxes: Sequence[Box]) -> list[Point]:
     offset = np.array([d for _, _, d in boxes], dtype=float)
     pos[:, 1] += offset  # work on box centres; shapes sit above their labels
     n = len(pos)
-    reach = 2 * half[:, 0].max() if n else 0.0
+    if n < 2:
+        pos[:, 1] -= offset
+        return [(float(x), float(y)) for x, y in pos]
+    bucket = 2 * half.max(axis=0)
     for _ in range(_SEPARATION_ROUNDS):
-        order = np.argsort(pos[:, 0], kind="stable")
-        xs = pos[order, 0]
-        ends = np.searchsorted(xs, xs + reach, side="left")
-        counts = np.maximum(ends - np.arange(1, n + 1), 0)
-        total = int(counts.sum())
-        if total == 0:
+        a, b = _near_pairs(pos, bucket)
+        if len(a) == 0:
             break
-        first = np.repeat(np.arange(n), counts)
-        steps = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        a, b = order[first], order[first + 1 + steps]
         delta = pos[b] - pos[a]
         overlap = half[a] + half[b] - np.abs(delta)
         hit = (overlap[:, 0] > 0) & (overlap[:, 1] > 0)
@@ -348,7 +346,7 @@ def separate(xy: Sequence[Point], boxes: Sequence[Box]) -> list[Point]:
         with np.errstate(divide="ignore"):  # a zero offset on one axis: clear on the other
             growth = np.min((half[a] + half[b]) / np.abs(delta), axis=1)
         push = delta * ((np.minimum(growth, _SEPARATION_GROWTH_MAX) - 1) / 2)[:, None]
-        # (nearly) coincident centres have no line: b, later in the sweep, goes down
+        # (nearly) coincident centres have no line: b goes down
         stuck = np.abs(delta).max(axis=1) < 1.0
         push[stuck] = np.column_stack([np.zeros(stuck.sum()), overlap[stuck, 1] / 2])
         moves = np.zeros_like(pos)
@@ -357,6 +355,38 @@ def separate(xy: Sequence[Point], boxes: Sequence[Box]) -> list[Point]:
         pos += moves * _SEPARATION_STEP
     pos[:, 1] -= offset
     return [(float(x), float(y)) for x, y in pos]
+
+
+def _near_pairs(pos: Any, bucket: Any) -> tuple[Any, Any]:
+    """Index pairs ``(a, b)`` of the points in the same or neighbouring grid buckets: every
+    pair of boxes that can overlap (no box is larger than a bucket) is among them, once."""
+    import numpy as np
+
+    cells = np.floor((pos - pos.min(axis=0)) / bucket).astype(np.int64)
+    stride = int(cells[:, 1].max()) + 3
+    keys = cells[:, 0] * stride + cells[:, 1] + 1
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    firsts, seconds = [], []
+    for dx, dy in ((0, 0), (0, 1), (1, -1), (1, 0), (1, 1)):
+        target = ordered + dx * stride + dy
+        if dx == dy == 0:
+            lo = np.arange(1, len(ordered) + 1)  # later points of the same bucket
+        else:
+            lo = np.searchsorted(ordered, target, side="left")
+        hi = np.searchsorted(ordered, target, side="right")
+        counts = np.maximum(hi - lo, 0)
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        first = np.repeat(np.arange(len(ordered)), counts)
+        steps = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        firsts.append(order[first])
+        seconds.append(order[np.repeat(lo, counts) + steps])
+    if not firsts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return np.concatenate(firsts), np.concatenate(seconds)
 
 
 def _pack(laid_out: Sequence[Mapping[str, Point]], boxes: Mapping[str, Box]) -> dict[str, Point]:
