@@ -55,7 +55,8 @@ def candidate(node: str, title: str, task: str | None, rank: int) -> Candidate:
         year=2022, venue=None, url=f"https://www.semanticscholar.org/paper/{node[9:]}",
         score=1.0, cites_list_papers=(), cited_by_list_papers=("RSGPT",), similarity=0.91,
         recommended_rank=3, suggested_task=task, why="cited by 1 list paper", markdown_row=ROW,
-        rank=rank,
+        rank=rank, kind="foundation" if task is None else "new",
+        peer_lists=("SYNTHETIC peer list",) if task else (),
     )
 
 
@@ -205,6 +206,8 @@ def test_candidate_shows_evidence_and_copies_its_row(visit: Visit) -> None:
     text = panel.inner_text()
     assert "discovery candidate" in text.lower() and "cited by 1 list paper" in text
     assert "Suggested task" in text and "recommendation #3" in text
+    assert "In peer lists: SYNTHETIC peer list" in text and "Rank (new)" in text
+    assert "candidate · new" in text.lower()
     assert panel.locator("#candidate-row").input_value() == ROW
     panel.locator("#copy-row").click()
     visit.page.wait_for_function(

@@ -201,8 +201,8 @@ def test_check_links_head_then_get(link_server):
     refused = f"http://127.0.0.1:{_closed_port()}/x"
     urls = [f"{link_server}/ok", f"{link_server}/gone", f"{link_server}/nohead", f"{link_server}/busy",
             refused, f"{link_server}/ok"]
-    with httpx.Client(trust_env=False) as client:
-        status = check_links(urls, client, timeout=10.0, workers=2)
+    with httpx.Client(trust_env=False, timeout=10.0) as client:
+        status = check_links(urls, client, workers=2)
     assert list(status) == urls[:5]
     assert [status[u] for u in urls[:4]] == [200, 404, 200, 503]
     assert isinstance(status[refused], str) and "Connect" in status[refused]
@@ -216,8 +216,8 @@ def test_dead_links_are_errors_and_other_http_errors_warnings(link_server):
     )
     document = parse_list(text, "l.md", None)
     urls = [u for u in list_urls(document) if u.startswith(link_server)]
-    with httpx.Client(trust_env=False) as client:
-        status = check_links(urls, client, timeout=10.0)
+    with httpx.Client(trust_env=False, timeout=10.0) as client:
+        status = check_links(urls, client)
     findings = lint_list(document, link_status=status)
     assert [(f.line, f.code, f.severity) for f in findings if "link" in f.code] == [
         (5, "dead-link", "error"), (6, "link-status", "warning"),

@@ -11,7 +11,9 @@
     │   └── NetworkUnavailable the host cannot be reached at all (DNS, refused): stop asking
     ├── StoreError            the cache database or the kg/ snapshot is unreadable
     ├── ExportError           an export cannot be built, written or validated
-    └── QueryError            a SPARQL query or the data it runs on cannot be read
+    ├── QueryError            a SPARQL query or the data it runs on cannot be read
+    ├── HistoryError          the citation history or the list's git history has nothing to compare
+    └── UsageError            an option names nothing that exists (a format, a task, a date)
 
 The CLI catches ``RsvlmGraphError`` once, prints its message and exits 1; everything else is a bug.
 """
@@ -33,6 +35,8 @@ __all__ = [
     "StoreError",
     "ExportError",
     "QueryError",
+    "HistoryError",
+    "UsageError",
 ]
 
 
@@ -97,3 +101,11 @@ class ExportError(RsvlmGraphError):
 
 class QueryError(RsvlmGraphError):
     """Raised when a SPARQL query is not valid, or its data file cannot be read as RDF."""
+
+
+class HistoryError(RsvlmGraphError):
+    """Raised when the citation history (``kg/history``) or the list's git log cannot answer."""
+
+
+class UsageError(RsvlmGraphError):
+    """Raised when an option's value names nothing that exists: a format, a task, a date."""

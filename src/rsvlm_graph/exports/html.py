@@ -603,7 +603,8 @@ def _details(
         facts.update(
             rank=candidate.rank,
             in_list=candidate.cited_by_list,
-            candidate_kind=getattr(candidate, "kind", None),
+            candidate_kind=candidate.kind,
+            peer_lists=list(candidate.peer_lists),
             why=candidate.why,
             suggested_task=candidate.suggested_task,
             cites_list=list(candidate.cites_list_papers),

@@ -213,7 +213,7 @@
     fact(list, "Influential", d.influential);
     fact(list, d.candidate_kind !== undefined || n.kind === "outside_paper"
       ? "Cited by list" : "In-list citations", d.in_list);
-    fact(list, "Rank", d.rank);
+    fact(list, d.candidate_kind ? "Rank (" + d.candidate_kind + ")" : "Rank", d.rank);
     fact(list, "Section", d.section);
     if (n.kind !== "task" && n.tasks.length) {
       fact(list, n.kind === "outside_paper" ? "Suggested task" : "Tasks", n.tasks.join(", "));
@@ -229,7 +229,8 @@
        d.cited_by_list && d.cited_by_list.length
          ? "Cited by list papers: " + d.cited_by_list.join("; ") : "",
        d.similarity !== undefined ? "SPECTER similarity to the nearest list paper: " + d.similarity : "",
-       d.recommended_rank !== undefined ? "Semantic Scholar recommendation #" + d.recommended_rank : ""
+       d.recommended_rank !== undefined ? "Semantic Scholar recommendation #" + d.recommended_rank : "",
+       d.peer_lists && d.peer_lists.length ? "In peer lists: " + d.peer_lists.join("; ") : ""
       ].forEach(function (line) { if (line) { evidence.appendChild(el("li", line)); } });
       panel.appendChild(evidence);
       if (d.row) {

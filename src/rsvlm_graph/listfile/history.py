@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..errors import RsvlmGraphError
+from ..errors import HistoryError
 from ..identifiers import canonical_url, normalize_title, title_similarity
 from ..models import ListDocument, ListEntry
 from .parse import is_bullet_line, parse_list, read_list
@@ -65,7 +65,7 @@ def git_log(list_path: Path) -> str:
 
     Raises
     ------
-    RsvlmGraphError
+    HistoryError
         If git is not installed, the file is not inside a git work tree, or it has no commits.
     """
     list_path = Path(list_path).resolve()
@@ -78,16 +78,16 @@ def git_log(list_path: Path) -> str:
             command, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False
         )
     except FileNotFoundError as exc:
-        raise RsvlmGraphError(
+        raise HistoryError(
             "list history needs git, which is not installed: install git or skip `history`"
         ) from exc
     if done.returncode != 0:
-        raise RsvlmGraphError(
+        raise HistoryError(
             f"{list_path}: no git history ({done.stderr.strip() or 'git log failed'}); "
             "history works on a list kept in a git repository"
         )
     if not done.stdout.strip():
-        raise RsvlmGraphError(
+        raise HistoryError(
             f"{list_path}: the file has no commits yet; commit it, then run `history` again"
         )
     return done.stdout
@@ -110,7 +110,7 @@ def entry_history(list_path: Path, document: ListDocument | None = None) -> list
 
     Raises
     ------
-    RsvlmGraphError
+    HistoryError
         Outside a git repository, or when the file has never been committed.
 
     See Also

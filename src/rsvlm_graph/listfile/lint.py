@@ -63,7 +63,6 @@ __all__ = [
     "has_errors",
     "format_findings",
     "DUPLICATE_TITLE_SIMILARITY",
-    "LINK_TIMEOUT",
     "LINK_WORKERS",
 ]
 
@@ -76,8 +75,6 @@ LinkStatus = int | str  # an HTTP status code, or why no response came
 DUPLICATE_TITLE_SIMILARITY = 95.0
 #: below this similarity a title mismatch probably means the link resolved to another paper
 SAME_PAPER_SIMILARITY = 70.0
-#: seconds one link may take (connect + read) before it counts as not answering
-LINK_TIMEOUT = 15.0
 #: links checked at a time: enough to finish ~250 links in a minute, few enough to be polite
 LINK_WORKERS = 4
 #: statuses that mean the page is gone; other errors (403 bot walls, 5xx) are only warnings
@@ -480,13 +477,13 @@ def skipped_checks(
     return skipped
 
 
-def _status(client: httpx.Client, url: str, timeout: float) -> LinkStatus:
+def _status(client: httpx.Client, url: str) -> LinkStatus:
     try:
-        status = client.head(url, follow_redirects=True, timeout=timeout).status_code
+        status = client.head(url, follow_redirects=True).status_code
         if status < 400:
             return status
         # many servers refuse or mishandle HEAD (405, 403, 404): ask again with GET, body unread
-        with client.stream("GET", url, follow_redirects=True, timeout=timeout) as response:
+        with client.stream("GET", url, follow_redirects=True) as response:
             return response.status_code
     except httpx.TimeoutException:
         return "timeout"
@@ -498,7 +495,6 @@ def check_links(
     urls: Sequence[str],
     client: httpx.Client,
     *,
-    timeout: float = LINK_TIMEOUT,
     workers: int = LINK_WORKERS,
 ) -> dict[str, LinkStatus]:
     """Return the HTTP status of each URL, asking with HEAD and falling back to GET.
@@ -508,9 +504,8 @@ def check_links(
     urls : sequence of str
         Absolute http(s) URLs, e.g. from :func:`list_urls`.
     client : httpx.Client
-        The client to ask with (its headers, proxies, transport); redirects are followed.
-    timeout : float, default LINK_TIMEOUT
-        Seconds per request before the link counts as not answering.
+        The client to ask with (its headers, transport and timeout: ``RSVLM_TIMEOUT`` from the
+        CLI); redirects are followed.
     workers : int, default LINK_WORKERS
         Links checked at the same time.
 
@@ -522,7 +517,7 @@ def check_links(
     """
     unique = list(dict.fromkeys(urls))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        statuses = list(pool.map(lambda url: _status(client, url, timeout), unique))
+        statuses = list(pool.map(lambda url: _status(client, url), unique))
     for url, status in zip(unique, statuses):
         log.debug("%s -> %s", url, status)
     return dict(zip(unique, statuses))
