@@ -41,10 +41,9 @@ def enriched(list_path: Path, work: Path) -> Enriched:
         settings = Settings(
             s2_api_key=FAKE_API_KEY, s2_api_url=api.s2_url, arxiv_api_url=api.arxiv_url,
             cache_dir=work / "cache", timeout=10.0, retries=3, s2_rate=1000.0,
-            arxiv_interval=0.0,
+            arxiv_interval=0.0, clock=lambda: NOW,
         )
-        fetched = fetch_enrichment(document, curation, inputs, settings, offline=False,
-                                   now=lambda: NOW)
+        fetched = fetch_enrichment(document, curation, inputs, settings, offline=False)
     loaded = Loaded.build(document, curation, fetched.enrichment)
     return Enriched(
         loaded=loaded,

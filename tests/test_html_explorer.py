@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import networkx as nx
 import pytest
-from chromium import LAUNCH_ARGS, browser_required, chromium_path
+from browser_setup import BROWSER_MARKS, Visit
 from enriched import enriched
 from test_export_html import (
     CAPTIONING,
@@ -32,18 +32,8 @@ from test_export_html import (
 from rsvlm_graph.discovery import Candidate
 from rsvlm_graph.exports.html import MAJOR_FONT, build_page, select_view, write_page
 
-CHROMIUM = chromium_path()
+pytestmark = BROWSER_MARKS
 LISTS = Path(__file__).parent / "data" / "lists"
-if browser_required():
-    from playwright import sync_api
-
-    assert CHROMIUM is not None, "RSVLM_REQUIRE_BROWSER=1 but Debian's chromium is not installed"
-else:
-    sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium at /usr/bin/chromium"),
-]
 
 ROW = "| SYNTHETIC Outside paper 1 | arXiv 2022 | [link](https://arxiv.org/abs/2201.00001) |"
 
@@ -93,72 +83,6 @@ def crowded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("crowded") / "graph.html"
     write_page(build_page(select_view(crowded_graph()), "Crowded"), path)
     return path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Visit:
-    """A browser context on one page file that records whatever it should not do."""
-
-    def __init__(self, browser, path: Path, fragment: str = "") -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
-        self.foreign: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on("dialog", self._dialog)
-        self.page.goto(path.as_uri() + fragment)
-        self.page.wait_for_function(
-            "() => typeof network !== 'undefined' && network.body.data.nodes.length > 0")
-
-    def _route(self, route) -> None:
-        if route.request.url.startswith("file:"):
-            route.continue_()
-        else:
-            self.foreign.append(route.request.url)
-            route.abort()
-
-    def _dialog(self, dialog) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def click_node(self, node: str) -> None:
-        """Click ``node`` where it is drawn (centred first, so that it is on screen)."""
-        point = self.page.evaluate(
-            """(id) => {
-                network.moveTo({position: network.getPositions([id])[id], animation: false});
-                const dom = network.canvasToDOM(network.getPositions([id])[id]);
-                const box = document.querySelector('#mynetwork canvas').getBoundingClientRect();
-                return {x: box.left + dom.x, y: box.top + dom.y, at: network.getNodeAt(dom)};
-            }""",
-            node,
-        )
-        assert point["at"] == node, f"another node lies on {node}"
-        self.page.mouse.click(point["x"], point["y"])
-
-    def opacity(self) -> dict[str, float]:
-        return self.page.evaluate(
-            "() => Object.fromEntries(network.body.data.nodes.get().map("
-            "n => [n.id, n.opacity === undefined ? 1 : n.opacity]))")
-
-    def visible(self) -> set[str]:
-        return set(self.page.evaluate(
-            "() => network.body.data.nodes.getIds({filter: n => !n.hidden})"))
-
-    def clean(self) -> None:
-        assert (self.foreign, self.errors, self.dialogs) == ([], [], [])
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.fixture
