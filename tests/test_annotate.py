@@ -20,7 +20,7 @@ from rsvlm_graph.exports.annotated_list import (
 from rsvlm_graph.graph import build_graph
 from rsvlm_graph.listfile.parse import parse_list, read_list
 
-LIST = Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md"
+LIST = Path(__file__).resolve().parent / "data" / "awesome-list.md"  # frozen copy of the list
 
 
 def _cells(row: str) -> int:

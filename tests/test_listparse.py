@@ -17,7 +17,7 @@ from rsvlm_graph.listfile.parse import header_roles, parse_list, read_list
 from rsvlm_graph.models import ListDocument, ListEntry, PaperIds
 
 ROOT = Path(__file__).parents[1]
-LIST = ROOT / "kg" / "awesome-list.md"
+LIST = ROOT / "tests" / "data" / "awesome-list.md"  # frozen copy: the live list changes
 DATA = Path(__file__).parent / "data" / "lists"
 S2_ID = "649def34f8be52c8b66281af98ae884c09aef38b"  # SYNTHETIC: any 40 hex digits
 

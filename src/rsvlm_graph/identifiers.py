@@ -37,6 +37,8 @@ __all__ = [
     "MDPI_JOURNAL_CODES",
     "PAPER_PAGES",
     "paper_page",
+    "PAPER_HOSTS",
+    "is_paper_url",
 ]
 
 #: the public page of a paper by each identifier, keyed by the node attribute holding it
@@ -213,6 +215,32 @@ def _mdpi_doi(path: str) -> str | None:
     return f"10.3390/{code}{volume}{issue:02d}{article:04d}"
 
 
+#: hosts of publishers and archives whose pages are papers (a link to one of them is a paper link,
+#: whatever its text): arXiv, DOI, IEEE Xplore, MDPI, ACM, ScienceDirect, CVF, Springer, Taylor &
+#: Francis, and the proceedings and review sites lists of the field link to
+PAPER_HOSTS = frozenset({
+    "arxiv.org", "export.arxiv.org", "doi.org", "dx.doi.org", "ieeexplore.ieee.org", "mdpi.com",
+    "dl.acm.org", "sciencedirect.com", "openaccess.thecvf.com", "link.springer.com",
+    "tandfonline.com", "openreview.net", "proceedings.neurips.cc", "papers.nips.cc",
+    "ojs.aaai.org", "aclanthology.org", "onlinelibrary.wiley.com", "nature.com",
+    "isprs-archives.copernicus.org", "isprs-annals.copernicus.org", "proceedings.mlr.press",
+    "ecva.net", "spj.science.org", "science.org",
+})
+
+
+def is_paper_url(url: str) -> bool:
+    """Return whether `url` is on a host of ``PAPER_HOSTS`` (or a subdomain of one).
+
+    >>> is_paper_url("https://www.mdpi.com/2072-4292/15/9/2464"), is_paper_url("https://github.com/a")
+    (True, False)
+    """
+    split = _split(url)
+    if split is None or split[0].scheme not in ("http", "https"):
+        return False
+    host = split[1].partition(":")[0]
+    return any(host == known or host.endswith("." + known) for known in PAPER_HOSTS)
+
+
 def ids_from_url(url: str) -> PaperIds:
     """Return the identifiers a paper link carries in itself.
 
@@ -333,7 +361,9 @@ def outside_paper_node_id(s2_paper_id: str) -> str:
 
 
 def _required_slug(text: str, what: str) -> str:
-    slug = slugify(text)
+    # a title or heading in another script (变化检测, Обзор) keeps its own letters in the id
+    slug = slugify(text) or re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", text).casefold()
+                                   ).strip("-")
     if not slug:
         raise IdentifierError(f"{what} {text!r} has no letter or digit to build a node id from")
     return slug

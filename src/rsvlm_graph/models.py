@@ -89,6 +89,8 @@ class ListEntry:
     code_urls: tuple[str, ...] = ()  # papers: Code/Project links
     home_urls: tuple[str, ...] = ()  # datasets: Home/Github links
     download_urls: tuple[str, ...] = ()  # datasets: every download link
+    #: what further table columns say of the entry, by header: ``(("tags", "VLMs"), …)``
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
