@@ -101,7 +101,8 @@ def _log_commits(log_text: str) -> list[tuple[str, str, str, tuple[int, ...]]]:
     for chunk in log_text.split(_COMMIT_MARK)[1:]:
         header, _, patch = chunk.partition("\n")
         sha, _, date = header.strip().partition(" ")
-        path, added = None, []
+        path: str | None = None
+        added: list[int] = []
         for line in patch.splitlines():
             if line.startswith("+++ "):
                 path = line[6:] if line.startswith("+++ b/") else None

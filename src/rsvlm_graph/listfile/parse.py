@@ -608,17 +608,20 @@ class _Parser:
                           + tuple(i for i, _ in columns.attributes))
         attributes = tuple((name, cells[i].text) for i, name in columns.attributes
                            if i < len(cells) and not _is_nothing(cells[i].text))
+        named_links = (named,) if named else ()
+        code_urls: tuple[str, ...] = ()
+        home_urls: tuple[str, ...] = ()
+        download_urls: tuple[str, ...] = ()
         if kind == "paper":
-            urls = {"code_urls": tuple(dict.fromkeys(
-                u for u in (*((named,) if named else ()), *others) if u != url))}
+            code_urls = tuple(dict.fromkeys(u for u in named_links + others if u != url))
         else:
-            urls = {"home_urls": tuple(dict.fromkeys(
-                        ((named,) if named else ()) + links_of(columns.home + columns.link
-                                                               + columns.code))),
-                    "download_urls": links_of(columns.download)}
+            home_urls = tuple(dict.fromkeys(
+                named_links + links_of(columns.home + columns.link + columns.code)))
+            download_urls = links_of(columns.download)
         self.add(ListEntry(kind=kind, title=title, url=url, section=self.section,
                            task=self.task(kind), line=line, raw=self.source(first, last),
-                           venue=venue, year=year, attributes=attributes, **urls),
+                           venue=venue, year=year, code_urls=code_urls, home_urls=home_urls,
+                           download_urls=download_urls, attributes=attributes),
                  range(line, last + 1))
 
     def bullet(self, inline: Token, start: int, end: int) -> None:
@@ -679,23 +682,27 @@ class _Parser:
         url = found.url
         if url is None and roles["paper"]:
             url = roles["paper"].pop(0)
+        code_urls: tuple[str, ...] = ()
+        home_urls: tuple[str, ...] = ()
+        download_urls: tuple[str, ...] = ()
         if kind == "paper":
-            urls = {"code_urls": tuple(dict.fromkeys(roles["code"] + roles["home"]))}
+            code_urls = tuple(dict.fromkeys(roles["code"] + roles["home"]))
         else:
-            urls = {"home_urls": tuple(dict.fromkeys(roles["home"] + roles["code"])),
-                    "download_urls": tuple(dict.fromkeys(roles["download"]))}
+            home_urls = tuple(dict.fromkeys(roles["home"] + roles["code"]))
+            download_urls = tuple(dict.fromkeys(roles["download"]))
         self.add(ListEntry(kind=kind, title=title, url=url, section=section,
                            task=self.task(kind, section), line=line, raw=raw, venue=venue,
-                           year=year, **urls), lines)
+                           year=year, code_urls=code_urls, home_urls=home_urls,
+                           download_urls=download_urls), lines)
 
     def add(self, entry: ListEntry, lines: Iterable[int] = ()) -> None:
         self.covered.update((entry.line, *lines))
-        if self.curation.is_ignored(entry.title, entry.url):
+        if self.curation.ignore and self.curation.is_ignored(entry.title, entry.url):
             logger.debug("%s:%d: %r is in the curation file's ignore list; skipped",
                          self.path, entry.line, entry.title)
             return
         ids = ids_from_url(entry.url) if entry.url else PaperIds()
-        pin = self.curation.pin_for(entry)
+        pin = self.curation.pin_for(entry) if self.curation.pins else None
         # Only a pinned S2 id joins the ids: it ranks last in the node id, so it names the node
         # only of a row whose link carries no id. Pinned DOIs and arXiv ids serve resolution.
         if pin is not None and pin.s2_paper_id and not ids.s2_paper_id:

@@ -181,7 +181,7 @@ def _table_shape(table_rows: Sequence[ListEntry], list_text: str | None) -> _Tab
                     or ("](" not in cell and not any(ch.isalnum() for ch in cell)))
     labels = tuple(_link_label(header_cell, [row[i] for row in cells if len(row) > i])
                    if role in _LINK_COLUMNS else None
-                   for i, (role, header_cell) in enumerate(zip(roles, table_cells(header))))
+                   for i, (role, header_cell) in enumerate(zip(roles, table_cells(header or ""))))
     return _TableShape(
         leading, trailing, padded, roles,
         linked_title=2 * sum("](" in cell for cell in column) >= len(column),
