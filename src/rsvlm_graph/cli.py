@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -28,7 +29,7 @@ from rich.progress import (
 from typer.core import TyperGroup
 
 from .citations.refreshes import load_history
-from .config import Settings
+from .config import DEFAULT_QUERY_TIMEOUT, Settings
 from .enrich import ProgressCallback
 from .errors import RsvlmGraphError
 from .listfile.curation import Curation
@@ -41,9 +42,10 @@ from .pipeline import (
     Inputs,
     Loaded,
     fetch_enrichment,
+    keep_fetched,
     load_graph,
     load_inputs,
-    record_history,
+    load_peers,
     run_build,
 )
 
@@ -82,7 +84,6 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress ba
 Format = Literal["table", "json", "csv", "md"]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json, csv or md (a Markdown table).")]
 TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N.")]
-TextOrJson = Literal["text", "json"]
 DEFAULT_LIST = DEFAULT_KG_DIR / "awesome-list.md"
 
 RANK_COLUMNS = (
@@ -90,9 +91,14 @@ RANK_COLUMNS = (
     "in_list_citations", "pagerank", "citations_per_year", "velocity_30d", "s2_id",
 )
 DISCOVER_COLUMNS = (
-    "title", "year", "venue", "score", "cites_list", "cited_by_list", "similarity",
-    "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
+    "kind", "rank", "title", "year", "venue", "score", "cites_list", "cited_by_list", "peer_count",
+    "similarity", "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
 )
+KindOption = Annotated[
+    Literal["new", "foundation", "all"],
+    typer.Option("--kind", help="new: recent work building on the list; foundation: older papers "
+                                "the list builds on; all: both, new work first."),
+]
 
 
 _run_settings: ContextVar[Settings] = ContextVar("settings")
@@ -109,11 +115,43 @@ def _warn_problems(document: ListDocument) -> None:
         err.print(f"[yellow]warning:[/yellow] {escape(str(problem))}")
 
 
+#: seconds between two progress lines of one phase when stderr is not a terminal
+PROGRESS_LINE_INTERVAL = 10.0
+
+
+class _ProgressLines:
+    """Progress for a log (CI, a pipe): a line when a phase starts, when it ends, and every
+    ``interval`` seconds in between, where a bar would show nothing."""
+
+    def __init__(self, interval: float = PROGRESS_LINE_INTERVAL,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._last: dict[str, float] = {}
+        self._finished: set[str] = set()
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase in self._finished:
+            return
+        now = self._clock()
+        finished = done >= total
+        if phase in self._last and not finished and now - self._last[phase] < self._interval:
+            return
+        self._last[phase] = now
+        if finished:
+            self._finished.add(phase)
+        err.print(f"{phase}: {done}/{total}{' done' if finished else ''}", markup=False, highlight=False)
+
+
 @contextmanager
 def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
-    """A bar per enrichment phase with counts and ETA; none when quiet or not on a terminal."""
-    if quiet or not err.is_terminal:
+    """A bar per enrichment phase with counts and ETA on a terminal, progress lines elsewhere;
+    nothing when quiet."""
+    if quiet:
         yield None
+        return
+    if not err.is_terminal:
+        yield _ProgressLines()
         return
     with Progress(
         TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -129,9 +167,19 @@ def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
         yield update
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from . import __version__
+
+        out.print(f"rsvlm-graph {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
 ) -> None:
     """Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list."""
     _run_settings.set(Settings.from_env())
@@ -152,15 +200,25 @@ def build(
 
     Uses the committed snapshot and the local store; without --offline it also fetches what is
     missing or stale (fast failure when the APIs cannot be reached). Prints counts per kind and
-    what could not be enriched, and why.
+    what could not be enriched, and why. A build that fetched writes kg/snapshot.jsonl and the
+    citation history of what it fetched, like enrich.
     """
     inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
+    settings = _settings()
+    peers = load_peers(inputs, curation, settings, offline=offline)
+    enrichment, recorded = fetched.enrichment, list[Path]()
+    if not offline:
+        enrichment, recorded = keep_fetched(fetched, document, curation, inputs, settings, peers)
     result = run_build(
-        Loaded.build(document, curation, fetched.enrichment), out_dir,
-        year_now=_settings().today().year, history=load_history(inputs.history_dir),
+        Loaded.build(document, curation, enrichment, peers), out_dir,
+        year_now=settings.today().year, history=load_history(inputs.history_dir),
     )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)
+    if not offline and fetched.brought_anything:
+        out.print(f"wrote {inputs.snapshot_path}")
+    for path in recorded:
+        out.print(f"recorded citation history: {path}")
 
 
 @app.command()
@@ -168,39 +226,44 @@ def enrich(
     list_path: ListOption = DEFAULT_LIST,
     offline: OfflineOption = False,
     quiet: QuietOption = False,
+    full: Annotated[bool, typer.Option("--full", help="Fetch every citation and reference page, even where the counts did not change.")] = False,
 ) -> None:
     """Resolve every listed paper on Semantic Scholar and arXiv, fetch metadata, citations and
     references, then write kg/snapshot.jsonl and this refresh's citation history (kg/history/).
 
-    Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again; what
-    could not be fetched is listed per paper, and everything else proceeds.
+    Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again.
+    Citation and reference pages are fetched only for papers whose counts changed, and for all
+    every RSVLM_FULL_REFRESH_WEEKS weeks or with --full. What could not be fetched is listed per
+    paper, and everything else proceeds.
     """
     from .store import write_snapshot
 
-    inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
+    inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet,
+                                                          full=full)
     write_snapshot(inputs.snapshot_path, fetched.enrichment)
-    history_path = None
-    if fetched.reached_semantic_scholar:  # an offline or failed run has nothing new to date
-        loaded = Loaded.build(document, curation, fetched.enrichment)
-        today = _settings().today()
-        history_path = record_history(loaded, inputs, today, year_now=today.year)
+    recorded: list[Path] = []
+    if not offline:  # offline fetches nothing, so it has nothing to date
+        settings = _settings()
+        peers = load_peers(inputs, curation, settings, offline=offline)
+        _, recorded = keep_fetched(fetched, document, curation, inputs, settings, peers)
     _print_requests(fetched, offline)
     _print_enrichment_summary(fetched, len(document.papers))
     out.print(f"wrote {inputs.snapshot_path}")
-    if history_path is not None:
-        out.print(f"recorded citation history: {history_path}")
-    else:
-        out.print("citation history: nothing recorded (Semantic Scholar was not reached in this run)")
+    for path in recorded:
+        out.print(f"recorded citation history: {path}")
+    if not recorded:
+        out.print("citation history: nothing recorded (nothing fetched that is not on file)")
 
 
-def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool) -> tuple[Inputs, ListDocument, Curation, Fetched]:
+def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool = False) -> tuple[Inputs, ListDocument, Curation, Fetched]:
     """Read the list and its curation, then what is known and, unless offline, fetch the rest."""
     settings = _settings()
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
     _warn_problems(document)
     with _progress(quiet) as progress:
-        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
+        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
+                                   progress=progress, full=full)
     return inputs, document, curation, fetched
 
 
@@ -289,20 +352,26 @@ def rank(
 @app.command()
 def discover(
     list_path: ListOption = DEFAULT_LIST,
-    since: Annotated[int | None, typer.Option("--since", help="Only papers published in or after this year.")] = None,
-    min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended.")] = 1,
-    top: TopOption = 20,
+    since: Annotated[int | None, typer.Option("--since", help="First year of new work (default: the year before the list's newest paper); older papers are foundations.")] = None,
+    min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended or in a peer list.")] = 1,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N of each kind.")] = 20,
     fmt: FormatOption = "table",
+    kind: KindOption = "new",
+    peers: Annotated[list[Path] | None, typer.Option("--peer", metavar="PATH", help="Another curated list of the field as evidence (repeatable); kg/curation.toml may name more under peers.")] = None,
 ) -> None:
     """Find relevant papers the list does not include, each with its evidence, a suggested task and
-    a row ready to paste into the list."""
+    a row ready to paste into the list.
+
+    New work (recent papers citing list papers, recommended by Semantic Scholar, or listed in
+    peer lists) and foundations (older papers list papers cite) are ranked apart and labelled.
+    """
     from .output import format_records
     from .ranking import coverage_notes
 
-    loaded = load_graph(Inputs(list_path), _settings())
+    loaded = load_graph(Inputs(list_path), _settings(), peers=peers or ())
     _warn_problems(loaded.document)
     candidates = loaded.candidates(
-        year_now=_settings().today().year, since=since, min_links=min_links, top=top
+        year_now=_settings().today().year, kind=kind, since=since, min_links=min_links, top=top
     )
     records = [c.to_dict() for c in candidates]
     _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
@@ -313,22 +382,72 @@ def discover(
 
 @app.command()
 def query(
-    query_or_file: Annotated[str, typer.Argument(help="A SPARQL query, or a .rq file (see docs/queries/).", metavar="QUERY_OR_FILE")],
+    query_or_file: Annotated[str | None, typer.Argument(help="A SPARQL query, or a .rq file.", metavar="[QUERY_OR_FILE]")] = None,
+    example: Annotated[str | None, typer.Option("--example", metavar="NAME", help="Run a shipped example query by name (e.g. datasets-introduced-and-users); --example list names them.")] = None,
     data: Annotated[Path, typer.Option("--data", help="The RDF to query (.ttl, .nt or .jsonld).")] = DEFAULT_OUT_DIR / "graph.ttl",
-    fmt: Annotated[Literal["table", "json", "csv"], typer.Option("--format", help="table, json or csv.")] = "table",
+    endpoint: Annotated[str | None, typer.Option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 Protocol endpoint instead of --data (see docs/maintainers.md for each server's).")] = None,
+    graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="With --endpoint: the named graph queried as the default graph (default: the one publish writes, https://w3id.org/rsvlm-graph/graph; '' for the server's default graph).")] = None,
+    fmt: Annotated[Literal["table", "json", "csv"], typer.Option("--format", help="table, json (SPARQL 1.1 Query Results JSON) or csv.")] = "table",
+    timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds the query may run before it is stopped.")] = DEFAULT_QUERY_TIMEOUT,
+    allow_service: Annotated[list[str] | None, typer.Option("--allow-service", metavar="IRI", help="A SERVICE endpoint the query may call (repeatable); any other SERVICE is refused.")] = None,
 ) -> None:
-    """Run a SPARQL query over the exported graph; common prefixes (schema, dcterms, cito, fabio,
-    prism, skos, foaf, dcat, prov, rsvlm) are predeclared."""
-    from .query import format_result, read_query, run_query
+    """Run a SPARQL query over the exported graph, or a server's; common prefixes (schema, dcterms,
+    cito, fabio, prism, skos, foaf, dcat, prov, owl, rsvlm) are predeclared.
 
-    _write(format_result(run_query(data, read_query(query_or_file)), fmt))
+    The query stays on this machine (or goes to --endpoint only): SERVICE is refused unless
+    --allow-service names its endpoint, and Ctrl-C or --timeout stops it.
+    """
+    from .query import example_names, example_query, format_result, read_query, run_query
+
+    if example == "list":
+        _write("\n".join(example_names()))
+        return
+    if (example is None) == (query_or_file is None):
+        raise typer.BadParameter("give a query (or a .rq file), or --example NAME; not both", param_hint="QUERY_OR_FILE")
+    text = example_query(example) if example is not None else read_query(query_or_file or "")
+    allowed = tuple(allow_service or ())
+    if endpoint is None:
+        result = run_query(data, text, timeout=timeout, allowed_services=allowed)
+    else:
+        from .sparql_server import DEFAULT_GRAPH_IRI, client_for, query_endpoint
+
+        graph_iri = DEFAULT_GRAPH_IRI if graph is None else (graph or None)
+        with client_for(_settings(), timeout) as client:
+            result = query_endpoint(client, endpoint, text, graph_iri=graph_iri, allowed_services=allowed)
+    _write(format_result(result, fmt))
+
+
+@app.command()
+def publish(
+    endpoint: Annotated[str, typer.Option("--endpoint", metavar="URL", help="The server's SPARQL 1.1 Graph Store Protocol endpoint (see docs/maintainers.md for each server's).")],
+    graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="The named graph replaced (default https://w3id.org/rsvlm-graph/graph).")] = None,
+    data: Annotated[Path, typer.Option("--data", help="The RDF sent (.ttl or .nt).")] = DEFAULT_OUT_DIR / "graph.ttl",
+    chunk: Annotated[int | None, typer.Option("--chunk", min=1, metavar="TRIPLES", help="Send at most this many triples per request, for servers that limit a request's size.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds to wait for each answer of the server.")] = 300.0,
+) -> None:
+    """Replace one named graph on a SPARQL server with the export (SPARQL 1.1 Graph Store HTTP
+    Protocol), then print the triple count the server reports for it.
+
+    Credentials come from the environment only: RSVLM_SPARQL_USER and RSVLM_SPARQL_PASSWORD
+    (Basic, or Digest when the server asks), or RSVLM_SPARQL_TOKEN (a bearer token).
+    """
+    from .sparql_server import DEFAULT_GRAPH_IRI, client_for, publish_graph
+
+    with client_for(_settings(), timeout) as client:
+        published = publish_graph(client, endpoint, data, graph_iri=graph or DEFAULT_GRAPH_IRI, chunk=chunk)
+    out.print(
+        f"published {data} to <{published.graph}> at {endpoint} in {published.requests} request(s): "
+        f"the server holds {published.held:,} triples in that graph ({published.sent:,} sent)"
+    )
+    if published.held != published.sent:
+        err.print(f"[yellow]warning:[/yellow] the server holds {published.held:,} triples, {published.sent:,} were sent")
 
 
 @app.command()
 def lint(
     list_path: ListOption = DEFAULT_LIST,
     online: Annotated[bool, typer.Option("--online", help="Also ask every link; dead links are errors.")] = False,
-    fmt: Annotated[TextOrJson, typer.Option("--format", help="text: path:line: severity [code] message; json: an array.")] = "text",
+    fmt: Annotated[Literal["text", "json", "csv", "github"], typer.Option("--format", help="text: path:line: severity [code] message; json: an array; csv: the same fields; github: workflow commands that GitHub Actions shows as annotations.")] = "text",
 ) -> None:
     """Check the list: duplicates, missing venue/year, venue spellings, titles against Semantic
     Scholar's, malformed (and with --online dead) links, datasets not linked to their paper.
@@ -373,18 +492,20 @@ def suggest(
     out_path: Annotated[Path, typer.Option("--out", help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
     rejects: Annotated[list[str] | None, typer.Option("--reject", metavar="ID_OR_TITLE", help="S2 id, arXiv id, DOI or title never to suggest again (repeatable).")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
+    kind: KindOption = "new",
 ) -> None:
     """Write a patch adding the top discovery candidates to their sections, and a review note.
 
-    The list itself is never changed: review the patch, then `git apply` it. With --reject, the
-    named papers go to kg/curation.toml instead, and no patch is written.
+    Proposes new work only (recent papers building on the list) unless --kind asks for
+    foundations too. The list itself is never changed: review the patch, then `git apply` it.
+    With --reject, the named papers go to kg/curation.toml instead, and no patch is written.
     """
     from .listfile.suggest import reject, write_suggestions
 
     inputs = Inputs(list_path)
     loaded = load_graph(inputs, _settings())
     _warn_problems(loaded.document)
-    candidates = loaded.candidates(year_now=_settings().today().year, top=top)
+    candidates = loaded.candidates(year_now=_settings().today().year, kind=kind, top=top)
     if rejects:
         if not reason:
             raise typer.BadParameter("say why with --reason", param_hint="--reason")
@@ -400,7 +521,7 @@ def history(
     list_path: ListOption = DEFAULT_LIST,
     repo: Annotated[Path | None, typer.Option("--repo", help="The git repository holding the list (a clone of an upstream list too); default: this project's.")] = None,
     path: Annotated[str | None, typer.Option("--path", help="The list's path inside --repo, e.g. README.md; default: kg/awesome-list.md.")] = None,
-    fmt: Annotated[TextOrJson, typer.Option("--format", help="text: date, commit, line, kind, title; json: an array.")] = "text",
+    fmt: Annotated[Literal["text", "json", "csv"], typer.Option("--format", help="text: date, commit, line, kind, title; json: an array; csv: the text's columns.")] = "text",
 ) -> None:
     """Tell when each entry entered the list: every committed version of the list file is read,
     in whatever format it had then, following renames; an entry dates from the first version
@@ -419,7 +540,7 @@ def history(
 def changes(
     list_path: ListOption = DEFAULT_LIST,
     since: Annotated[str, typer.Option("--since", help="'last' (the two newest refreshes) or YYYY-MM-DD: the latest refresh on or before it against the newest.")] = "last",
-    fmt: Annotated[Literal["table", "json", "md"], typer.Option("--format", help="table, json, or md (a refresh pull request body).")] = "table",
+    fmt: Annotated[Literal["table", "json", "csv", "md"], typer.Option("--format", help="table, json, csv (one row per change), or md (a refresh pull request body).")] = "table",
     top: Annotated[int, typer.Option("--top", min=1, help="Rows in the gains and new-citers sections.")] = 10,
 ) -> None:
     """Show what changed between two refreshes: citation gains, new citing papers, discovery

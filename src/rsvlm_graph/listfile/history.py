@@ -19,14 +19,17 @@ import re
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from itertools import compress
+from operator import methodcaller
 from pathlib import Path
 from typing import IO, Literal
 
 from ..errors import HistoryError
 from ..identifiers import canonical_url, normalize_title
 from ..models import ListDocument, ListEntry
+from ..output import format_records
 from .lines import split_lines
-from .parse import is_bullet_line, parse_list, read_list
+from .parse import is_bullet_line, parse_entries, read_list
 
 __all__ = [
     "EntryAdded",
@@ -36,6 +39,7 @@ __all__ = [
     "history_from_versions",
     "growth_by_month",
     "format_history",
+    "HISTORY_FIELDS",
 ]
 
 log = logging.getLogger(__name__)
@@ -45,6 +49,7 @@ _COMMIT_MARK = "\x1e"
 _LOG_FORMAT = f"--format={_COMMIT_MARK}%H %cI"
 _HUNK = re.compile(r"@@ -\d+(?:,\d+)? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@")
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:\s|$)")
+_HEADING_STARTS = ("#", " #", "  #", "   #")
 _DELIMITER = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 #: lines a bullet or paragraph entry may span above or below a new line (its title on the next
 #: indented line, its links on the line after): bounds the context read around each change
@@ -218,8 +223,10 @@ def _table_header(lines: Sequence[str], start: int) -> list[str]:
             start + 1 < len(lines) and _DELIMITER.fullmatch(lines[start + 1])):
         return []
     top = start - 1
-    while top > 0 and (_is_table_line(lines[top]) or not lines[top].strip()):
-        if _DELIMITER.fullmatch(lines[top]) and _is_table_line(lines[top - 1]):
+    # rows and blank lines up to the delimiter row; "|" and strip are cheap, so a long table costs
+    # little to climb
+    while top > 0 and ("|" in lines[top] or not lines[top].strip()):
+        if not lines[top].strip(" \t|:-") and "-" in lines[top] and _is_table_line(lines[top - 1]):
             return [lines[top - 1], lines[top]]
         top -= 1
     return []
@@ -229,10 +236,11 @@ def _new_entries(version: ListVersion) -> list[ListEntry]:
     """The entries a version's new lines hold, read with the headings above them and their
     table's header."""
     if version.added is None:
-        return list(parse_list(version.text, version.commit).entries)
+        return list(parse_entries(version.text, version.commit).entries)
     lines = split_lines(version.text)
-    headings = [(number, len(match[1])) for number, line in enumerate(lines)
-                if line[:4].lstrip().startswith("#") and (match := _HEADING.match(line))]
+    maybe = compress(range(len(lines)), map(methodcaller("startswith", _HEADING_STARTS), lines))
+    headings = [(number, len(match[1])) for number in maybe
+                if (match := _HEADING.match(lines[number]))]
     heading_lines = [number for number, _ in headings]
     windows: list[tuple[int, int]] = []
     for line in sorted(set(version.added)):
@@ -255,7 +263,7 @@ def _new_entries(version: ListVersion) -> list[ListEntry]:
                 break
         text = "\n".join([*reversed(context), "", *_table_header(lines, start),
                           *lines[start:end]])
-        entries.extend(parse_list(text, version.commit).entries)
+        entries.extend(parse_entries(text, version.commit).entries)
     return entries
 
 
@@ -361,12 +369,19 @@ def growth_by_month(history: Sequence[EntryAdded]) -> list[tuple[str, int]]:
     return series
 
 
-def format_history(history: Sequence[EntryAdded], fmt: Literal["text", "json"] = "text") -> str:
+#: the columns of ``history --format csv``, in the order of the text form
+HISTORY_FIELDS = ("date", "commit", "line", "kind", "title")
+
+
+def format_history(history: Sequence[EntryAdded], fmt: Literal["text", "json", "csv"] = "text") -> str:
     """Render the history oldest entry first: ``date  commit  line  kind  title`` per line
-    (``text``, uncommitted rows last with ``-``), or a JSON array in list order (``json``)."""
+    (``text``, uncommitted rows last with ``-``; ``csv`` the same rows with full dates and
+    commits, empty when uncommitted), or a JSON array in list order (``json``)."""
     if fmt == "json":
         return json.dumps([h.to_dict() for h in history], indent=2, ensure_ascii=False) + "\n"
     ordered = sorted(history, key=lambda h: (h.date is None, h.date or "", h.line))
+    if fmt == "csv":
+        return format_records([h.to_dict() for h in ordered], "csv", HISTORY_FIELDS)
     return "".join(
         f"{(h.date or '-')[:10]:<10}  {(h.commit or '-')[:10]:<10}  {h.line:>4}  {h.kind:<7}  "
         f"{h.title}\n"

@@ -35,10 +35,10 @@ from markdown_it.token import Token
 from ..errors import ListParseError
 from ..identifiers import ids_from_url, is_paper_url, normalize_venue
 from ..models import EntryKind, ListDocument, ListEntry, PaperIds
-from .curation import Curation
+from .curation import Curation, curate
 from .lines import split_lines, table_cells
 
-__all__ = ["parse_list", "read_list", "split_venue_year", "is_bullet_line", "header_roles"]
+__all__ = ["parse_list", "parse_entries", "read_list", "split_venue_year", "is_bullet_line", "header_roles"]
 
 logger = logging.getLogger(__name__)
 
@@ -429,9 +429,8 @@ def _is_nothing(text: str) -> bool:
 class _Parser:
     """Walks the token stream once, keeping the heading path, and collects entries and problems."""
 
-    def __init__(self, text: str, repaired: str, path: str, curation: Curation):
+    def __init__(self, text: str, repaired: str, path: str):
         self.path = path
-        self.curation = curation
         self.lines = split_lines(text)  # as written: each entry's raw source
         self.repaired = split_lines(repaired)  # what Markdown reads
         self.headings: list[tuple[int, str, int]] = []  # (level, text, line) from the top
@@ -471,7 +470,7 @@ class _Parser:
         if kind == "dataset":
             # "Image Captioning Dataset" is the dataset side of the task "Image Captioning".
             task = _DATASET_SUFFIX.sub("", task) or task
-        return self.curation.canonical_task(task) if task else task
+        return task
 
     def walk(self, tokens: Sequence[Token]) -> None:
         for index, token in enumerate(tokens):
@@ -697,16 +696,7 @@ class _Parser:
 
     def add(self, entry: ListEntry, lines: Iterable[int] = ()) -> None:
         self.covered.update((entry.line, *lines))
-        if self.curation.ignore and self.curation.is_ignored(entry.title, entry.url):
-            logger.debug("%s:%d: %r is in the curation file's ignore list; skipped",
-                         self.path, entry.line, entry.title)
-            return
         ids = ids_from_url(entry.url) if entry.url else PaperIds()
-        pin = self.curation.pin_for(entry) if self.curation.pins else None
-        # Only a pinned S2 id joins the ids: it ranks last in the node id, so it names the node
-        # only of a row whose link carries no id. Pinned DOIs and arXiv ids serve resolution.
-        if pin is not None and pin.s2_paper_id and not ids.s2_paper_id:
-            ids = replace(ids, s2_paper_id=pin.s2_paper_id)
         self.entries.append(replace(entry, ids=ids))
 
     def check_paper_links(self) -> None:
@@ -787,7 +777,8 @@ def parse_list(text: str, path: str = "<string>", curation: Curation | None = No
     path : str, optional
         Where the text came from; it prefixes every problem's message.
     curation : Curation, optional
-        Task aliases, ignored rows and pinned S2 ids to apply; none by default.
+        Applied once to the parsed entries (``curation.curate``): task, venue and dataset
+        aliases, ignored rows, pins; an empty curation by default.
 
     Returns
     -------
@@ -811,13 +802,18 @@ def parse_list(text: str, path: str = "<string>", curation: Curation | None = No
     RSGPT: A Vision Language Model arXiv 2023 2307.15266 ()
     RemoteGLM None 2023 None ('https://github.com/lzw-lzw/RemoteGLM',)
     """
+    return curate(parse_entries(text, path), curation or Curation())
+
+
+def parse_entries(text: str, path: str = "<string>") -> ListDocument:
+    """``parse_list`` without the curation: the entries as written, for reading old versions of
+    the list (their history) where aliases and pins do not matter."""
     repaired = ftfy.fix_text(text, _REPAIR)
-    parser = _Parser(text, repaired, path, curation or Curation())
+    parser = _Parser(text, repaired, path)
     parser.walk(_MARKDOWN.parse(repaired))
     parser.check_paper_links()
-    title = (curation.list_name if curation and curation.list_name else None) or parser.title
-    return ListDocument(path=path, title=title or Path(path).stem, entries=tuple(parser.entries),
-                        problems=tuple(parser.problems), text=text)
+    return ListDocument(path=path, title=parser.title or Path(path).stem,
+                        entries=tuple(parser.entries), problems=tuple(parser.problems), text=text)
 
 
 def read_list(path: Path, curation: Curation | None = None) -> ListDocument:
