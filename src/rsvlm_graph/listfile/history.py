@@ -295,7 +295,7 @@ def history_from_versions(versions: Iterable[ListVersion],
     Examples
     --------
     >>> text = "## VQA\\n|Paper|Venue|\\n|-|-|\\n[GeoChat](https://arxiv.org/abs/2311.15826)|X 2024|\\n"
-    >>> doc = parse_list(text, "l.md")
+    >>> doc = parse_entries(text, "l.md")
     >>> history_from_versions([ListVersion("abc", "2024-01-05T10:00:00+00:00", text)], doc)[0].commit
     'abc'
     """
