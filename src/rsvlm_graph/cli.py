@@ -195,6 +195,10 @@ def build(
     out_dir: Annotated[Path, typer.Option("--out", help="Where the exports go.")] = DEFAULT_OUT_DIR,
     offline: OfflineOption = False,
     quiet: QuietOption = False,
+    html_max_nodes: Annotated[int | None, typer.Option(
+        "--html-max-nodes", min=0,
+        help="Cap on the nodes of graph.html's view (default 300): the most important are kept.",
+    )] = None,
 ) -> None:
     """Build the graph from the list into exports/: Turtle, JSON-LD, GraphML, CSV, HTML and the report.
 
@@ -212,6 +216,7 @@ def build(
     result = run_build(
         Loaded.build(document, curation, enrichment, peers), out_dir,
         year_now=settings.today().year, history=load_history(inputs.history_dir),
+        html_max_nodes=html_max_nodes,
     )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)

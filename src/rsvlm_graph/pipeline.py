@@ -295,14 +295,16 @@ def run_build(
     *,
     year_now: int,
     history: Sequence[Refresh] = (),
+    html_max_nodes: int | None = None,
 ) -> BuildResult:
     """Build the graph and write every export into ``out_dir``; validates the RDF before writing.
 
     ``history`` (the recorded refreshes) feeds the report's trends; the list's growth comes from
-    the git log of the list file when it is in a git repository.
+    the git log of the list file when it is in a git repository. ``html_max_nodes`` caps the
+    HTML view (default ``exports.html.VIEW_MAX_NODES``).
     """
     from .exports.annotated_list import write_annotated_list
-    from .exports.html import build_page, select_view, write_page
+    from .exports.html import VIEW_MAX_NODES, build_page, select_view, write_page
     from .exports.rdf import (
         conforming,
         to_statements,
@@ -330,9 +332,11 @@ def run_build(
     write_graphml(G, paths[2])
     nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
     write_csv(G, nodes_csv, edges_csv)
-    view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES)
+    view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
+                       max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
     html_path = out_dir / "graph.html"
-    write_page(build_page(view, G.nodes[G.graph["list"]]["title"]), html_path)
+    write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
+                          candidates=candidates[:VIEW_CANDIDATES]), html_path)
     report_paths = write_report(
         G, out_dir, candidates=candidates, foundations=foundations, ranking=ranking,
         history=history, growth=_list_growth(document),
