@@ -29,6 +29,7 @@ from .models import Enrichment, ListDocument, iso_utc
 from .ranking import RankedPaper, rank_papers
 from .sources.arxiv import ArxivSource
 from .sources.semantic_scholar import SemanticScholarSource
+from .steps import step
 from .store import Store, read_snapshot
 
 __all__ = [
@@ -79,8 +80,9 @@ class Inputs:
 
 def load_inputs(inputs: Inputs) -> tuple[ListDocument, Curation]:
     """Read the curation file, then the list with it (aliases and ignores apply while parsing)."""
-    curation = load_curation(inputs.curation_path)
-    return read_list(inputs.list_path, curation), curation
+    with step("read list"):
+        curation = load_curation(inputs.curation_path)
+        return read_list(inputs.list_path, curation), curation
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +120,9 @@ def fetch_enrichment(
     ``offline``, what the APIs add for entries that are missing or stale."""
     now = now or (lambda: datetime.now(timezone.utc))
     started_at = iso_utc(now())
-    snapshot = read_snapshot(inputs.snapshot_path)
-    with ExitStack() as stack:
+    with step("read snapshot"):
+        snapshot = read_snapshot(inputs.snapshot_path)
+    with ExitStack() as stack, step("enrich"):
         store = stack.enter_context(Store(settings.database_path))
         store.import_enrichment(snapshot)
         sources: list[SemanticScholarSource | ArxivSource] = []
@@ -158,7 +161,8 @@ class Loaded:
 
     @classmethod
     def build(cls, document: ListDocument, curation: Curation, enrichment: Enrichment) -> Loaded:
-        return cls(document, curation, enrichment, build_graph(document, curation, enrichment))
+        with step("graph"):
+            return cls(document, curation, enrichment, build_graph(document, curation, enrichment))
 
     def candidates(self, *, year_now: int, **options: int | None) -> list[Candidate]:
         """Discovery over this graph, with the list's recommendations, rejections and rows.
@@ -231,42 +235,55 @@ def run_build(
     ``history`` (the recorded refreshes) feeds the report's trends; the list's growth comes from
     the git log of the list file when it is in a git repository.
     """
-    from .exports.annotated_list import write_annotated_list
-    from .exports.html import build_page, select_view, write_page
-    from .exports.rdf import (
-        statements_to_rdf,
-        to_statements,
-        validate,
-        write_jsonld,
-        write_turtle,
-    )
-    from .exports.report import write_report
-    from .exports.tables import write_csv, write_graphml
+    with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
+        from .exports.annotated_list import write_annotated_list
+        from .exports.html import build_page, select_view, write_page
+        from .exports.rdf import (
+            statements_to_rdf,
+            to_statements,
+            validate,
+            write_jsonld,
+            write_turtle,
+        )
+        from .exports.report import write_report
+        from .exports.tables import write_csv, write_graphml
 
     G, document = loaded.graph, loaded.document
-    ranking = tuple(rank_papers(G, year_now=year_now))
-    candidates = tuple(loaded.candidates(year_now=year_now))
-    statements = to_statements(G)  # the writers format these directly: rdflib's are too slow
-    validate(statements_to_rdf(statements))  # fail loudly before anything is written
+    with step("rank"):
+        ranking = tuple(rank_papers(G, year_now=year_now))
+    with step("discover"):
+        candidates = tuple(loaded.candidates(year_now=year_now))
+    with step("rdf statements"):
+        statements = to_statements(G)  # the writers format these directly: rdflib's are too slow
+    with step("validate"):
+        validate(statements_to_rdf(statements))  # fail loudly before anything is written
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"{out_dir}: cannot create the output folder ({exc}); "
                           "pass a writable --out") from exc
     paths = [out_dir / "graph.ttl", out_dir / "graph.jsonld", out_dir / "graph.graphml"]
-    write_turtle(statements, paths[0])
-    write_jsonld(statements, paths[1])
-    write_graphml(G, paths[2])
+    with step("turtle"):
+        write_turtle(statements, paths[0])
+    with step("json-ld"):
+        write_jsonld(statements, paths[1])
+    with step("graphml"):
+        write_graphml(G, paths[2])
     nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
-    write_csv(G, nodes_csv, edges_csv)
-    view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES)
+    with step("csv"):
+        write_csv(G, nodes_csv, edges_csv)
     html_path = out_dir / "graph.html"
-    write_page(build_page(view, G.nodes[G.graph["list"]]["title"]), html_path)
-    report_paths = write_report(
-        G, out_dir, candidates=candidates, ranking=ranking, history=history,
-        growth=_list_growth(document),
-    )
-    annotated = write_annotated_list(Path(document.path), document, G, out_dir)
+    with step("html"):
+        view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES)
+        write_page(build_page(view, G.nodes[G.graph["list"]]["title"]), html_path)
+    with step("list history"):
+        growth = _list_growth(document)
+    with step("report"):
+        report_paths = write_report(
+            G, out_dir, candidates=candidates, ranking=ranking, history=history, growth=growth,
+        )
+    with step("annotated list"):
+        annotated = write_annotated_list(Path(document.path), document, G, out_dir)
     written = [*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths]
     return BuildResult(
         loaded=loaded, ranking=ranking, candidates=candidates, written=tuple((p, p.stat().st_size) for p in written),

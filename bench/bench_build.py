@@ -1,0 +1,223 @@
+"""Growth of `rsvlm-graph build --offline` with the size of the list, its git history included.
+
+Writes SYNTHETIC lists of 100, 1,000 and 10,000 rows (papers in task sections, datasets in
+dataset sections) into temporary git repositories of a few hundred commits each: rows arrive over
+the commits, a few are renamed (typo fixes) or moved to another section, as maintainers do. Then
+runs the real command, each build in a fresh process, and prints the time and peak resident
+memory of every step as the pipeline itself logs them (``rsvlm_graph.steps``), the process's
+wall time (start-up and imports included), and the growth ratios. The target: the 10,000-row
+build within 12x the 1,000-row build.
+
+    python bench/bench_build.py                         # 100, 1,000, 10,000 rows
+    python bench/bench_build.py --sizes 100 1000 --repeat 5
+
+Figures are medians over ``--repeat`` builds of each list; ratios are taken from those medians of
+one run of this script. Nothing is written outside a temporary folder; no assertion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+TASKS = (
+    "Image Captioning", "Visual Question Answering", "Visual Grounding", "Scene Classification",
+    "Image text Retrieval", "Object Detection", "Semantic Segmentation", "Pretraining",
+)
+VENUES = ("arxiv", "TGRS", "CVPR", "Remote Sensing", "IGARSS", "GRSL", "J-STARS", "ICCV")
+WORDS = (
+    "remote", "sensing", "vision", "language", "model", "satellite", "aerial", "image", "caption",
+    "retrieval", "grounding", "question", "answering", "multimodal", "contrastive", "pretraining",
+    "segmentation", "detection", "scene", "benchmark", "transformer", "prompt", "few-shot",
+    "zero-shot", "hyperspectral", "SAR", "change", "foundation", "large", "instruction",
+)
+PAPER_HEADER = ("| Paper | Published in | Code/Project|", "|---|:---:|:---:|")
+DATASET_HEADER = ("| Dataset | Home/Github | Download link|", "|---|:---:|:---:|")
+STEP_LOGGER = "rsvlm_graph.steps"
+
+
+class SyntheticList:
+    """A SYNTHETIC list growing commit by commit; every title, link and id is made up."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.papers: dict[str, list[str]] = {task: [] for task in TASKS}
+        self.datasets: dict[str, list[str]] = {task: [] for task in TASKS}
+        self.count = 0
+
+    def _title(self) -> str:
+        words = self.rng.sample(WORDS, 6)
+        return f"SYNTHETIC {' '.join(words).capitalize()} {self.count}"
+
+    def add_row(self) -> None:
+        self.count += 1
+        task = self.rng.choice(TASKS)
+        if self.count % 10 == 0:
+            name = f"SYNTHETIC-DS{self.count}"
+            self.datasets[task].append(
+                f"[{name}](https://arxiv.org/abs/2401.{self.count:05d})|"
+                f"[Github](https://github.com/synthetic/ds-{self.count})|-"
+            )
+            return
+        arxiv = f"{23 + self.count // 90000}{1 + self.count % 12:02d}.{self.count % 90000 + 10000:05d}"
+        code = f"[code](https://github.com/synthetic/repo-{self.count})" if self.count % 3 else "-"
+        venue = self.rng.choice(VENUES)
+        self.papers[task].append(
+            f"[{self._title()}](https://arxiv.org/abs/{arxiv})|{venue} {2016 + self.count % 9}|{code}"
+        )
+
+    def fix_a_title(self) -> None:
+        """A typo fix: one word of an existing title changes, its link stays."""
+        rows = self.papers[self.rng.choice(TASKS)]
+        if rows:
+            i = self.rng.randrange(len(rows))
+            rows[i] = rows[i].replace("SYNTHETIC ", "SYNTHETIC Revised ", 1)
+
+    def move_a_row(self) -> None:
+        """A row moved to another section, unchanged."""
+        source, target = self.rng.sample(TASKS, 2)
+        if self.papers[source]:
+            self.papers[target].append(self.papers[source].pop(0))
+
+    def text(self) -> str:
+        lines = ["# SYNTHETIC awesome remote sensing vision language models", "", "# Applications"]
+        for task in TASKS:
+            lines += ["", f"## {task}", *PAPER_HEADER, *self.papers[task]]
+        lines += ["", "# Dataset"]
+        for task in TASKS:
+            lines += ["", f"## {task} Dataset", *DATASET_HEADER, *self.datasets[task]]
+        return "\n".join(lines) + "\n"
+
+
+def list_versions(rows: int, commits: int, seed: int = 0) -> Iterator[str]:
+    """The list's text after each commit: rows spread over the commits, some fixed or moved."""
+    synthetic = SyntheticList(seed)
+    for commit in range(commits):
+        while synthetic.count < rows * (commit + 1) // commits:
+            synthetic.add_row()
+        if commit % 7 == 3:
+            synthetic.fix_a_title()
+        if commit % 13 == 5:
+            synthetic.move_a_row()
+        yield synthetic.text()
+
+
+def make_repository(folder: Path, versions: Iterator[str]) -> Path:
+    """A git repository whose history of ``kg/awesome-list.md`` is `versions`, one commit each,
+    a day apart; written with ``git fast-import`` (hundreds of ``git commit`` calls are slow)."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(folder)], check=True)
+    stream = subprocess.Popen(["git", "-C", str(folder), "fast-import", "--quiet"], stdin=subprocess.PIPE)
+    assert stream.stdin is not None
+    day = 1_600_000_000
+    for i, text in enumerate(versions):
+        data, message = text.encode(), f"SYNTHETIC commit {i}".encode()
+        stream.stdin.write(b"commit refs/heads/main\n")
+        stream.stdin.write(f"committer Bench <bench@example.org> {day + i * 86400} +0000\n".encode())
+        stream.stdin.write(b"data %d\n%s\n" % (len(message), message))
+        stream.stdin.write(b"M 100644 inline kg/awesome-list.md\ndata %d\n%s\n" % (len(data), data))
+    stream.stdin.close()
+    if stream.wait() != 0:
+        raise RuntimeError("git fast-import failed")
+    subprocess.run(["git", "-C", str(folder), "checkout", "-q", "-f", "main"], check=True)
+    kg = folder / "kg"
+    (kg / "curation.toml").write_text("ignore = []\n", encoding="utf-8")
+    return kg / "awesome-list.md"
+
+
+def one_build(list_path: str, out_dir: str) -> None:
+    """Child process: run ``build --offline`` in-process and print its steps as one JSON line."""
+    start = time.perf_counter()
+    from rsvlm_graph.cli import app
+
+    imported = time.perf_counter() - start
+    steps: list[tuple[str, float, float]] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            steps.append((record.step, record.seconds, record.peak_mib))  # type: ignore[attr-defined]
+
+    logger = logging.getLogger(STEP_LOGGER)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    logger.addHandler(Collect())
+    app(["build", "--offline", "--quiet", "--list", list_path, "--out", out_dir], standalone_mode=False)
+    total = time.perf_counter() - start
+    print(json.dumps({"import": imported, "total": total, "steps": steps}))
+
+
+def run_build(list_path: Path, out_dir: Path, cache: Path) -> dict:
+    env = {**os.environ, "RSVLM_CACHE_DIR": str(cache)}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", str(list_path), str(out_dir)],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"build of {list_path} failed:\n{done.stdout}\n{done.stderr}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["process"] = time.perf_counter() - start
+    return figures
+
+
+def median_figures(runs: list[dict]) -> dict:
+    names = [name for name, _, _ in runs[0]["steps"]]
+    return {
+        "process": statistics.median(r["process"] for r in runs),
+        "import": statistics.median(r["import"] for r in runs),
+        "steps": {
+            name: (statistics.median(r["steps"][i][1] for r in runs), max(r["steps"][i][2] for r in runs))
+            for i, name in enumerate(names)
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--commits", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3, help="builds per list (medians are printed)")
+    parser.add_argument("--one", nargs=2, metavar=("LIST", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        one_build(*args.one)
+        return
+
+    results: dict[int, dict] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for rows in args.sizes:
+            repo = Path(folder) / f"list-{rows}"
+            start = time.perf_counter()
+            list_path = make_repository(repo, list_versions(rows, args.commits))
+            print(f"{rows} rows: SYNTHETIC repository of {args.commits} commits in "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
+            runs = [run_build(list_path, repo / f"out-{i}", repo / "cache") for i in range(args.repeat)]
+            results[rows] = median_figures(runs)
+            figures = results[rows]
+            print(f"  process {figures['process']:.2f} s (imports {figures['import']:.2f} s), "
+                  f"median of {args.repeat}", flush=True)
+            for name, (seconds, peak) in figures["steps"].items():
+                print(f"  {name:<16} {seconds:8.3f} s   peak RSS {peak:7.0f} MiB")
+    sizes = sorted(results)
+    for small, big in zip(sizes, sizes[1:]):
+        a, b = results[small], results[big]
+        print(f"\n{big} / {small} rows: whole build {b['process'] / a['process']:.1f}x "
+              f"({b['process']:.2f} s / {a['process']:.2f} s)")
+        for name, (seconds, _) in b["steps"].items():
+            base = a["steps"].get(name, (0.0, 0.0))[0]
+            if seconds > 0.05 * b["process"]:  # the steps that matter at this size
+                print(f"  {name:<16} {seconds / base if base else float('inf'):6.1f}x   "
+                      f"({seconds:.2f} s, {seconds / b['process']:.0%} of the build)")
+
+
+if __name__ == "__main__":
+    main()
