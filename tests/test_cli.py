@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -356,3 +358,16 @@ def test_discovered_rows_fit_the_columns_of_another_layout(env, fake_api, tmp_pa
         (entry,) = parse_list(header + "\n" + candidate["markdown_row"] + "\n").papers
         assert (entry.title, entry.year) == (candidate["title"], candidate["year"])
         assert candidate["markdown_row"].startswith(f"| {candidate['year']} |")
+
+
+def test_help_imports_none_of_the_heavy_libraries():
+    # `rsvlm-graph --help` must answer at once (issue 17: ≤ 0.3 s): the commands import these
+    # when they run. A fresh interpreter, since this test process has imported them all.
+    heavy = ("networkx", "rdflib", "pyshacl", "pyoxigraph", "matplotlib", "pyvis", "scipy", "numpy",
+             "httpx", "ftfy", "rapidfuzz", "markdown_it", "semanticscholar", "arxiv", "rich.progress")
+    code = ("import sys; sys.argv = ['rsvlm-graph', '--help']\nfrom rsvlm_graph.cli import app\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(set(sys.modules) & set({heavy!r})))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage" in done.stdout and "build" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -12,39 +12,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
-from .citations.refreshes import load_history
-from .config import Settings
-from .enrich import ProgressCallback
+from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, Settings
 from .errors import RsvlmGraphError
-from .listfile.curation import Curation
-from .models import ListDocument
-from .pipeline import (
-    DEFAULT_KG_DIR,
-    DEFAULT_OUT_DIR,
-    BuildResult,
-    Fetched,
-    Inputs,
-    Loaded,
-    fetch_enrichment,
-    load_graph,
-    load_inputs,
-    record_history,
-    run_build,
-)
+
+if TYPE_CHECKING:
+    from .enrich import ProgressCallback
+    from .listfile.curation import Curation
+    from .models import ListDocument
+    from .pipeline import BuildResult, Fetched, Inputs
+
+# Each command imports the pipeline and the libraries it needs when it runs, so `--help` and
+# argument errors answer at once instead of after a second of importing networkx, rdflib, httpx.
 
 __all__ = ["app"]
 
@@ -102,6 +86,15 @@ def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
     if quiet or not err.is_terminal:
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     with Progress(
         TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err, transient=False,
@@ -138,6 +131,9 @@ def build(
     missing or stale (fast failure when the APIs cannot be reached). Prints counts per kind and
     what could not be enriched, and why.
     """
+    from .citations.refreshes import load_history
+    from .pipeline import Loaded, run_build
+
     with _errors_as_messages():
         inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
         result = run_build(
@@ -160,6 +156,7 @@ def enrich(
     Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again; what
     could not be fetched is listed per paper, and everything else proceeds.
     """
+    from .pipeline import Loaded, record_history
     from .store import write_snapshot
 
     with _errors_as_messages():
@@ -180,6 +177,8 @@ def enrich(
 
 def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool) -> tuple[Inputs, ListDocument, Curation, Fetched]:
     """Read the list and its curation, then what is known and, unless offline, fetch the rest."""
+    from .pipeline import Inputs, fetch_enrichment, load_inputs
+
     settings = Settings.from_env()
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
@@ -255,8 +254,10 @@ def rank(
 ) -> None:
     """Rank the list's papers by influence: citations, influential citations, citations from other
     list papers, PageRank on the citation graph, citations per year, and recent velocity."""
+    from .citations.refreshes import load_history
     from .citations.trends import citation_velocity
     from .output import format_records
+    from .pipeline import Inputs, load_graph
     from .ranking import rank_papers
 
     with _errors_as_messages():
@@ -283,6 +284,7 @@ def discover(
     """Find relevant papers the list does not include, each with its evidence, a suggested task and
     a row ready to paste into the list."""
     from .output import format_records
+    from .pipeline import Inputs, load_graph
     from .ranking import coverage_notes
 
     with _errors_as_messages():
@@ -333,6 +335,7 @@ def lint(
         list_urls,
         skipped_checks,
     )
+    from .pipeline import Inputs, load_graph
 
     with _errors_as_messages():
         settings = Settings.from_env()
@@ -369,6 +372,7 @@ def suggest(
     named papers go to kg/curation.toml instead, and no patch is written.
     """
     from .listfile.suggest import reject, write_suggestions
+    from .pipeline import Inputs, load_graph
 
     with _errors_as_messages():
         inputs = Inputs(list_path)
@@ -392,6 +396,7 @@ def history(
 ) -> None:
     """Tell when each entry entered the list, from the git log of the list file."""
     from .listfile.history import entry_history, format_history
+    from .pipeline import Inputs, load_inputs
 
     with _errors_as_messages():
         document, _ = load_inputs(Inputs(list_path))
@@ -411,6 +416,7 @@ def changes(
     candidates that appeared or dropped out, list entries added or removed."""
     from .citations.changes import changes_between, format_changes
     from .citations.refreshes import citer_titles, load_history, select_refreshes
+    from .pipeline import Inputs
 
     with _errors_as_messages():
         history = load_history(Inputs(list_path).history_dir)

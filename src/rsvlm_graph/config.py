@@ -22,7 +22,13 @@ __all__ = [
     "DEFAULT_S2_RATE",
     "DEFAULT_ARXIV_INTERVAL",
     "DEFAULT_FRESHNESS_DAYS",
+    "DEFAULT_KG_DIR",
+    "DEFAULT_OUT_DIR",
 ]
+
+#: where the curated input and the exports live, relative to the repository (the CLI's defaults)
+DEFAULT_KG_DIR = Path("kg")
+DEFAULT_OUT_DIR = Path("exports")
 
 DEFAULT_S2_API_URL = "https://api.semanticscholar.org"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"

@@ -17,7 +17,7 @@ from pathlib import Path
 import networkx as nx
 
 from .citations.refreshes import Refresh
-from .config import Settings
+from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, Settings
 from .discovery import Candidate, discover_candidates
 from .enrich import ProgressCallback, enrich
 from .errors import ExportError, HistoryError, ListParseError
@@ -49,8 +49,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_KG_DIR = Path("kg")
-DEFAULT_OUT_DIR = Path("exports")
 #: discovery candidates shown in the default HTML view and the report
 VIEW_CANDIDATES = 30
 
