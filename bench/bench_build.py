@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +45,7 @@ WORDS = (
 PAPER_HEADER = ("| Paper | Published in | Code/Project|", "|---|:---:|:---:|")
 DATASET_HEADER = ("| Dataset | Home/Github | Download link|", "|---|:---:|:---:|")
 STEP_LOGGER = "rsvlm_graph.steps"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class SyntheticList:
@@ -134,8 +136,8 @@ def make_repository(folder: Path, versions: Iterator[str]) -> Path:
     return kg / "awesome-list.md"
 
 
-def one_build(list_path: str, out_dir: str) -> None:
-    """Child process: run ``build --offline`` in-process and print its steps as one JSON line."""
+def one_build(list_path: str, out_dir: str, *options: str) -> None:
+    """Child process: run ``build`` in-process and print its steps as one JSON line."""
     start = time.perf_counter()
     from rsvlm_graph.cli import app
 
@@ -150,16 +152,17 @@ def one_build(list_path: str, out_dir: str) -> None:
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     logger.addHandler(Collect())
-    app(["build", "--offline", "--quiet", "--list", list_path, "--out", out_dir], standalone_mode=False)
+    app(["build", *options, "--quiet", "--list", list_path, "--out", out_dir], standalone_mode=False)
     total = time.perf_counter() - start
     print(json.dumps({"import": imported, "total": total, "steps": steps}))
 
 
-def run_build(list_path: Path, out_dir: Path, cache: Path) -> dict:
-    env = {**os.environ, "RSVLM_CACHE_DIR": str(cache)}
+def run_build(list_path: Path, out_dir: Path, cache: Path, *options: str, **env_vars: str) -> dict:
+    """One build in a fresh process (``--offline`` unless `options` say otherwise)."""
+    env = {**os.environ, "RSVLM_CACHE_DIR": str(cache), **env_vars}
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, __file__, "--one", str(list_path), str(out_dir)],
+        [sys.executable, __file__, "--one", str(list_path), str(out_dir), *(options or ("--offline",))],
         capture_output=True, text=True, env=env, check=False,
     )
     if done.returncode != 0:
@@ -181,15 +184,63 @@ def median_figures(runs: list[dict]) -> dict:
     }
 
 
+def print_figures(label: str, figures: dict, repeat: int) -> None:
+    print(f"{label}: process {figures['process']:.2f} s (imports {figures['import']:.2f} s), "
+          f"median of {repeat}", flush=True)
+    for name, (seconds, peak) in figures["steps"].items():
+        print(f"  {name:<16} {seconds:8.3f} s   peak RSS {peak:7.0f} MiB")
+
+
+def bundled(repeat: int) -> None:
+    """The bundled list: its offline build from the list alone, then, after an enrichment from
+    the fake API (SYNTHETIC corpus of ``tests/fakeapi``), a warm build that needs no request."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fakeapi import FakeApi
+    from fakeapi.corpus import corpus_for_list
+
+    from rsvlm_graph.listfile.curation import load_curation
+    from rsvlm_graph.listfile.parse import read_list
+
+    with tempfile.TemporaryDirectory() as folder:
+        kg, cache = Path(folder) / "kg", Path(folder) / "cache"
+        kg.mkdir()
+        for name in ("awesome-list.md", "curation.toml"):
+            shutil.copy(ROOT / "kg" / name, kg / name)
+        list_path = kg / "awesome-list.md"
+        offline = median_figures([run_build(list_path, Path(folder) / "offline", Path(folder) / "none")
+                                  for _ in range(repeat)])
+        corpus = corpus_for_list(read_list(list_path, load_curation(kg / "curation.toml")))
+        with FakeApi(corpus) as api:
+            env = {"S2_API_KEY": "bench-SYNTHETIC", "RSVLM_S2_API_URL": api.s2_url,
+                   "RSVLM_ARXIV_API_URL": api.arxiv_url, "RSVLM_S2_RATE": "1000",
+                   "RSVLM_ARXIV_INTERVAL": "0", "NO_PROXY": "127.0.0.1,localhost"}
+            run_build(list_path, Path(folder) / "cold", cache, "--validate", **env)  # fetches everything
+            before = sum(api.counts.values())
+            warm = median_figures([run_build(list_path, Path(folder) / "warm", cache, "--no-offline", **env)
+                                   for _ in range(repeat)])
+            sent = sum(api.counts.values()) - before
+    print_figures("offline build, list only", offline, repeat)
+    print_figures(f"warm enriched build ({sent} requests)", warm, repeat)
+    validation = warm["steps"].get("validate", (0.0, 0.0))[0]
+    print(f"\nwarm enriched / offline list-only: {warm['process'] / offline['process']:.2f}x "
+          f"(target <= 2); validation {validation:.2f} s = {validation / warm['process']:.0%} of the "
+          "warm build (target <= 10%)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--commits", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3, help="builds per list (medians are printed)")
-    parser.add_argument("--one", nargs=2, metavar=("LIST", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--bundled", action="store_true",
+                        help="instead: the bundled list, offline list-only build against a warm enriched one")
+    parser.add_argument("--one", nargs="+", metavar="LIST OUT OPTION", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         one_build(*args.one)
+        return
+    if args.bundled:
+        bundled(args.repeat)
         return
 
     results: dict[int, dict] = {}
@@ -202,11 +253,7 @@ def main() -> None:
                   f"{time.perf_counter() - start:.1f} s", flush=True)
             runs = [run_build(list_path, repo / f"out-{i}", repo / "cache") for i in range(args.repeat)]
             results[rows] = median_figures(runs)
-            figures = results[rows]
-            print(f"  process {figures['process']:.2f} s (imports {figures['import']:.2f} s), "
-                  f"median of {args.repeat}", flush=True)
-            for name, (seconds, peak) in figures["steps"].items():
-                print(f"  {name:<16} {seconds:8.3f} s   peak RSS {peak:7.0f} MiB")
+            print_figures(f"{rows} rows", results[rows], args.repeat)
     sizes = sorted(results)
     for small, big in zip(sizes, sizes[1:]):
         a, b = results[small], results[big]

@@ -371,3 +371,27 @@ def test_help_imports_none_of_the_heavy_libraries():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Usage" in done.stdout and "build" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_default_build_validates_the_list_level_and_validate_everything(kg, online, env, tmp_path, monkeypatch):
+    from rsvlm_graph.exports import rdf
+
+    checked: list[int] = []
+    real_validate = rdf.validate
+    monkeypatch.setattr(rdf, "validate", lambda g: (checked.append(len(g)), real_validate(g))[1])
+    assert run("enrich", "--list", kg / "awesome-list.md", "--quiet").exit_code == 0
+    monkeypatch.delenv("RSVLM_VALIDATE")  # conftest sets it for every other test
+    result = run("build", "--offline", "--list", kg / "awesome-list.md", "--out", tmp_path / "a")
+    assert result.exit_code == 0, result.output
+    assert run("build", "--offline", "--validate", "--list", kg / "awesome-list.md", "--out", tmp_path / "b").exit_code == 0
+    monkeypatch.setenv("RSVLM_VALIDATE", "1")
+    assert run("build", "--offline", "--list", kg / "awesome-list.md", "--out", tmp_path / "c").exit_code == 0
+    list_level, everything, by_setting = checked
+    total = len(rdflib_graph(tmp_path / "b" / "graph.ttl"))
+    assert list_level < everything == by_setting == total  # the citers of the list are left out
+
+
+def rdflib_graph(path: Path):
+    import rdflib
+
+    return rdflib.Graph().parse(path, format="turtle")

@@ -79,3 +79,14 @@ def test_bad_numbers_are_a_clear_error_naming_the_variable(name, value, wanted):
         Settings.from_env({name: value})
     assert isinstance(info.value, RsvlmGraphError)  # the CLI prints it as one line, exit 1
     assert str(info.value) == f"{name}={value!r} is not {wanted}; fix or unset it"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", True), ("TRUE", True), ("yes", True), ("0", False),
+                                                 ("false", False), ("no", False), ("", False)])
+def test_rsvlm_validate_switches_full_validation_of_every_build(value, expected):
+    assert Settings.from_env({"RSVLM_VALIDATE": value}).validate_all is expected
+
+
+def test_a_bad_rsvlm_validate_is_a_clear_error():
+    with pytest.raises(ConfigError, match="RSVLM_VALIDATE='always' is not one of 1, true, yes"):
+        Settings.from_env({"RSVLM_VALIDATE": "always"})

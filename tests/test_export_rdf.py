@@ -19,10 +19,13 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from rsvlm_graph.errors import ExportError
 from rsvlm_graph.exports.rdf import (
+    DEFAULT_BASE,
     Statements,
     _shapes,
+    list_level,
     node_iri,
     prefixes,
+    statements_to_rdf,
     to_rdf,
     to_statements,
     validate,
@@ -498,3 +501,31 @@ def test_validate_runs_without_rdfs_inference():
     validate(g)
     conforms, _, _ = shacl_validate(g, shacl_graph=_shapes(), inference="rdfs")
     assert not conforms
+
+
+def test_list_level_keeps_the_list_its_parts_tasks_and_what_they_link_to():
+    G = sample_graph()
+    citer = "paper:s2:" + "c" * 40  # SYNTHETIC outside paper that only cites a list paper
+    G.add_node(citer, kind="outside_paper", label="Citer", title="A citer", year=2024)
+    G.add_edge(citer, SURVEY, key="cites", is_influential=False)
+    subjects = {subject for subject, _ in list_level(to_statements(G))}
+    assert {node_iri(n) for n in ("list:awesome-rs-vlms", SURVEY, CAPTIONER, NASTY, TITLE_ONLY, DATASET, TASK)} <= subjects
+    assert node_iri(SURVEY) + "#record" in subjects and f"{DEFAULT_BASE}scheme/tasks" in subjects
+    # one hop: the outside paper the list cites, authors and venues of list papers
+    assert {node_iri(n) for n in (OUTSIDE, "author:1741101", "author:name:b-author", "venue:tgrs")} <= subjects
+    assert node_iri(citer) not in subjects and node_iri("code:github.com/lavender105/rsgpt") not in subjects
+
+
+def test_list_level_validation_sees_list_papers_and_what_they_cite_but_not_their_citers():
+    G = sample_graph()
+    citer = "paper:s2:" + "c" * 40
+    G.add_node(citer, kind="outside_paper", label="Citer", title="A citer", year=2024)
+    G.add_edge(citer, SURVEY, key="cites", is_influential=False)
+    G.add_edge(citer, DATASET, key="cites", is_influential=False)  # violation outside the list level
+    statements = to_statements(G)
+    validate(statements_to_rdf(list_level(statements)))
+    with pytest.raises(ExportError, match="what cito:cites points to"):
+        validate(statements_to_rdf(statements))
+    G.add_edge(CAPTIONER, DATASET, key="cites", is_influential=False)  # a list paper's violation
+    with pytest.raises(ExportError, match="what cito:cites points to"):
+        validate(statements_to_rdf(list_level(to_statements(G))))

@@ -124,6 +124,7 @@ def build(
     out_dir: Annotated[Path, typer.Option("--out", help="Where the exports go.")] = DEFAULT_OUT_DIR,
     offline: OfflineOption = False,
     quiet: QuietOption = False,
+    validate: Annotated[bool, typer.Option("--validate", help="Check every triple against the SHACL shapes, not only the list's own papers, datasets and tasks and what they link to (also with RSVLM_VALIDATE=1).")] = False,
 ) -> None:
     """Build the graph from the list into exports/: Turtle, JSON-LD, GraphML, CSV, HTML and the report.
 
@@ -139,6 +140,7 @@ def build(
         result = run_build(
             Loaded.build(document, curation, fetched.enrichment), out_dir,
             year_now=date.today().year, history=load_history(inputs.history_dir),
+            validate_all=validate or Settings.from_env().validate_all,
         )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)

@@ -42,6 +42,9 @@ DEFAULT_ARXIV_INTERVAL = 3.0
 DEFAULT_FRESHNESS_DAYS = 7
 
 
+_SWITCH = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
 def _default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
@@ -62,6 +65,8 @@ class Settings:
     s2_rate: float = DEFAULT_S2_RATE
     arxiv_interval: float = DEFAULT_ARXIV_INTERVAL
     freshness_days: float = DEFAULT_FRESHNESS_DAYS
+    #: every build checks every triple with SHACL, as ``build --validate`` does (tests and CI)
+    validate_all: bool = False
 
     @property
     def database_path(self) -> Path:
@@ -72,8 +77,8 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read ``S2_API_KEY``, ``RSVLM_S2_API_URL``, ``RSVLM_ARXIV_API_URL``, ``RSVLM_CACHE_DIR``,
         ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE``,
-        ``RSVLM_ARXIV_INTERVAL`` and ``RSVLM_FRESHNESS_DAYS``; unset or empty ones keep their
-        defaults.
+        ``RSVLM_ARXIV_INTERVAL``, ``RSVLM_FRESHNESS_DAYS`` and ``RSVLM_VALIDATE`` (1/true/yes or
+        0/false/no); unset or empty ones keep their defaults.
 
         Raises
         ------
@@ -112,6 +117,10 @@ class Settings:
             ("RSVLM_ARXIV_INTERVAL", "arxiv_interval", float, True),
             ("RSVLM_FRESHNESS_DAYS", "freshness_days", float, True),
         )
+        if (raw := get("RSVLM_VALIDATE")) is not None:
+            if raw.lower() not in _SWITCH:
+                raise ConfigError(f"RSVLM_VALIDATE={raw!r} is not one of {', '.join(_SWITCH)}; fix or unset it")
+            kwargs["validate_all"] = _SWITCH[raw.lower()]
         for name, attr, kind, zero_ok in numbers:
             if (raw := get(name)) is None:
                 continue

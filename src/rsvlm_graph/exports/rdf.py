@@ -89,6 +89,7 @@ __all__ = [
     "write_turtle",
     "write_jsonld",
     "validate",
+    "list_level",
 ]
 
 logger = logging.getLogger(__name__)
@@ -704,6 +705,48 @@ def write_jsonld(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, s
             out.write(separator + dumps(node))
             separator = ",\n"
         out.write("\n]\n}\n")
+
+
+_LIST_LEVEL_TYPES = frozenset({str(SDO.Collection), str(SKOS.Concept), str(SKOS.ConceptScheme)})
+_HAS_PART = str(SDO.hasPart)
+
+
+def list_level(statements: Statements) -> Statements:
+    """The statements about what the list itself holds, and about everything those link to.
+
+    The list level is the list (``schema:Collection``), its parts (list papers and datasets) with
+    their API records, and the tasks; one hop further come the papers they cite, their authors and
+    venues, with their own facts (their links to nodes further away are left out). Validating these is what a default ``build`` affords: the outside papers
+    that cite the list are most of a large graph, and SHACL costs about 40 µs a triple.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("list:l", kind="list", label="L", title="L")
+    >>> G.add_node("paper:arxiv:1", kind="paper", label="A", title="A")
+    >>> G.add_node("paper:arxiv:2", kind="outside_paper", label="B", title="B")
+    >>> G.add_node("paper:arxiv:3", kind="outside_paper", label="C", title="C")
+    >>> G.add_edge("list:l", "paper:arxiv:1", key="has_part")
+    'has_part'
+    >>> G.add_edge("paper:arxiv:1", "paper:arxiv:2", key="cites")  # cited by the list: kept
+    'cites'
+    >>> G.add_edge("paper:arxiv:3", "paper:arxiv:1", key="cites")  # a citer: left out
+    'cites'
+    >>> [subject.rsplit("/", 2)[-2:] for subject, _ in list_level(to_statements(G))]
+    [['list', 'l'], ['arxiv', '1'], ['arxiv', '2']]
+    """
+    level = {subject for subject, po in statements if any(p == TYPE and o in _LIST_LEVEL_TYPES for p, o in po)}
+    level.update(o for subject, po in statements if subject in level for p, o in po if p == _HAS_PART and isinstance(o, str))
+    level.update([f"{subject}#record" for subject in level])
+    chosen = level | {o for subject, po in statements if subject in level for _, o in po if isinstance(o, str)}
+    # the linked nodes keep their own facts and their links inside the selection: a cited paper's
+    # authors and citations are not the list's, and keeping them would pull in the whole graph
+    outside = {subject for subject, _ in statements} - chosen
+    return [
+        (subject, po if subject in level else [(p, o) for p, o in po if not (isinstance(o, str) and o in outside)])
+        for subject, po in statements if subject in chosen
+    ]
 
 
 @cache
