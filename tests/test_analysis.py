@@ -258,26 +258,51 @@ def discover_planted(**kwargs) -> list[Candidate]:
     )
 
 
-def test_planted_corpus_ranks():
-    titles = [c.title for c in discover_planted()]
-    assert titles[:8] == [
-        "Recent one", "Old citing many", "Classic one", "Recent three", "Recent two", "Classic two",
-        "Recommended only", "Noise 05",
+def test_planted_corpus_ranks_new_work_and_foundations_apart():
+    # list papers span 2016-2023: new work is 2022 on; the classics and old papers are not in it
+    new = discover_planted()
+    assert [c.title for c in new] == [
+        "Recent one", "Recent three", "Recent two", "Recommended only",
+        "Noise 19", "Noise 18", "Noise 17",
     ]
-    noise = [t for t in titles[8:]]
-    assert noise == [f"Noise {j:02d}" for j in range(19, -1, -1) if j != 5] + ["Noise without year"]
-    assert len(titles) == 8 + 20  # 19 noise + no-year noise
+    assert {c.kind for c in new} == {"new"} and [c.rank for c in new] == list(range(1, 8))
+    foundations = discover_planted(kind="foundation")
+    assert [(c.title, c.kind, c.rank) for c in foundations] == [
+        ("Classic one", "foundation", 1), ("Classic two", "foundation", 2),
+    ]
+    both = discover_planted(kind="all")
+    assert [c.node for c in both] == [c.node for c in new] + [c.node for c in foundations]
+
+
+def test_planted_corpus_ranks_with_every_year_as_new_work():
+    # since=0: every paper of known year is new work; being cited by list papers scores nothing
+    titles = [c.title for c in discover_planted(since=0)]
+    assert titles[:6] == [
+        "Recent one", "Old citing many", "Recent three", "Recent two", "Recommended only",
+        "Noise 05",
+    ]
+    noise = [t for t in titles[6:]]
+    assert noise[-2:] == ["Classic two", "Classic one"]  # cited by list papers only: last
+    assert noise[:-2] == [f"Noise {j:02d}" for j in range(19, -1, -1) if j != 5]
+    # the paper of unknown year is never new work: it is an old citing paper, not a foundation
+    assert "Noise without year" not in {c.title for c in discover_planted(kind="all")}
+
+
+def test_foundations_are_never_among_new_work():
+    new = {c.node for c in discover_planted(top=50)}
+    foundations = {c.node for c in discover_planted(kind="foundation", top=50)}
+    assert new and foundations and not new & foundations
 
 
 def test_planted_corpus_excludes_list_papers_and_rejections():
-    titles = {c.title for c in discover_planted()}
+    titles = {c.title for c in discover_planted(since=0, kind="all")}
     assert not titles & {"GEOCHAT - grounded large vision language model for remote sensing.",
                          "A different title, same DOI", "Rejected by the maintainer"}
     assert not any(t.startswith("List paper") for t in titles)
 
 
 def test_planted_corpus_evidence():
-    by_title = {c.title: c for c in discover_planted()}
+    by_title = {c.title: c for c in discover_planted(since=0, kind="all")}
     r2 = by_title["Recent two"]
     assert (r2.cites_list, r2.cited_by_list) == (6, 0)
     assert r2.suggested_task == VQA and dict(r2.task_evidence) == {VQA: 5, IC: 1}
@@ -285,7 +310,8 @@ def test_planted_corpus_evidence():
     c1 = by_title["Classic one"]
     assert (c1.cites_list, c1.cited_by_list) == (0, 7)
     assert c1.cited_by_list_papers[0] == "GeoChat: Grounded Large Vision-Language Model for Remote Sensing"
-    assert c1.suggested_task == IC
+    assert c1.suggested_task == IC and c1.kind == "new"  # since=0: every year is new work
+    assert discover_planted(kind="foundation")[0].title == "Classic one"
     rec = by_title["Recommended only"]
     assert rec.recommended_rank == 1 and rec.suggested_task is None
     assert "S2 recommendation #1 of 2" in rec.why
@@ -293,7 +319,8 @@ def test_planted_corpus_evidence():
     record = r2.to_dict()
     assert {"title", "s2_id", "year", "venue", "score", "cites_list", "cites_list_papers",
             "cited_by_list", "cited_by_list_papers", "similarity", "recommended_rank",
-            "suggested_task", "task_evidence", "why", "markdown_row", "node", "url"} <= set(record)
+            "suggested_task", "task_evidence", "why", "markdown_row", "node", "url", "kind",
+            "peer_lists", "peer_count"} <= set(record)
     assert record["cites_list"] == 6 and len(record["cites_list_papers"]) == 6
     json.dumps(record)
 
@@ -305,9 +332,11 @@ def test_planted_since_filters_by_year():
 
 
 def test_planted_min_links_keeps_recommended():
-    titles = [c.title for c in discover_planted(min_links=2)]
-    assert titles == ["Recent one", "Old citing many", "Classic one", "Recent three", "Recent two",
-                      "Classic two", "Recommended only", "Noise 05"]
+    found = discover_planted(min_links=2, since=2013, kind="all")
+    assert [(c.title, c.kind) for c in found] == [
+        ("Recent one", "new"), ("Recent three", "new"), ("Recent two", "new"),
+        ("Recommended only", "new"), ("Classic two", "new"), ("Classic one", "foundation"),
+    ]
 
 
 def test_planted_top_is_a_prefix():
@@ -315,6 +344,8 @@ def test_planted_top_is_a_prefix():
     top = discover_planted(top=3)
     assert [c.node for c in top] == [c.node for c in full[:3]]
     assert [c.rank for c in top] == [1, 2, 3]
+    both = discover_planted(top=1, kind="all")  # top applies to each kind
+    assert [(c.title, c.rank) for c in both] == [("Recent one", 1), ("Classic one", 1)]
 
 
 def test_rejection_by_callable_receives_identifiers():
@@ -325,7 +356,8 @@ def test_rejection_by_callable_receives_identifiers():
         return kwargs["title"] == "Recent one"
 
     G, _ = planted_corpus()
-    titles = [c.title for c in discover_candidates(G, is_rejected=is_rejected, year_now=YEAR_NOW)]
+    titles = [c.title for c in discover_candidates(G, is_rejected=is_rejected, year_now=YEAR_NOW,
+                                                   since=0)]
     assert "Recent one" not in titles and "Old citing many" in titles
     assert set(seen[0]) == {"s2_paper_id", "doi", "arxiv_id", "title"}
 

@@ -118,6 +118,56 @@ def test_enrich_then_offline_build_from_the_snapshot_alone(kg, online, env, tmp_
     assert "outside_paper 0" not in result.output
 
 
+def test_online_build_writes_the_snapshot_and_history_a_fresh_clone_rebuilds_from(
+        kg, online, env, tmp_path, monkeypatch):
+    monkeypatch.setenv("RSVLM_NOW", "2026-11-30T08:00:00Z")
+    monkeypatch.chdir(kg.parent)  # the repository: paths as the README gives them
+    result = run("build", "--list", "kg/awesome-list.md", "--out", "exports", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert (kg / "snapshot.jsonl").exists()
+    assert [p.name for p in (kg / "history").glob("*.jsonl")] == ["2026-11-30.jsonl"]
+    recorded = (kg / "history" / "2026-11-30.jsonl").read_bytes()
+
+    # the README's next step: enrich the same day fetches nothing and records nothing more
+    result = run("enrich", "--list", "kg/awesome-list.md", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "none (all fresh)" in result.output and "nothing recorded" in result.output
+    assert (kg / "history" / "2026-11-30.jsonl").read_bytes() == recorded
+
+    # a fresh clone of the repository holding kg/: no store, only what is committed
+    clone = tmp_path / "clone"
+    shutil.copytree(kg, clone / "kg")
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "clone-cache"))
+    monkeypatch.chdir(clone)
+    requests_before = len(online.requests)
+    result = run("build", "--offline", "--list", "kg/awesome-list.md", "--out", "exports")
+    assert result.exit_code == 0, result.output
+    assert len(online.requests) == requests_before
+    assert "not enriched: none" in result.output
+    built, rebuilt = kg.parent / "exports", clone / "exports"
+    assert sorted(p.name for p in rebuilt.iterdir()) == sorted(p.name for p in built.iterdir())
+    for path in built.iterdir():
+        assert path.read_bytes() == (rebuilt / path.name).read_bytes(), path.name
+
+
+def test_a_run_killed_after_its_last_request_is_recorded_by_the_next(kg, online, env, monkeypatch):
+    from rsvlm_graph.config import Settings
+    from rsvlm_graph.pipeline import Inputs, fetch_enrichment, load_inputs
+
+    monkeypatch.setenv("RSVLM_NOW", "2026-11-30T08:00:00Z")
+    inputs = Inputs(kg / "awesome-list.md")
+    document, curation = load_inputs(inputs)
+    # everything fetched into the store, then killed before writing kg/
+    fetch_enrichment(document, curation, inputs, Settings.from_env(), offline=False)
+    assert not (kg / "history").exists()
+    monkeypatch.setenv("RSVLM_NOW", "2026-12-01T08:00:00Z")  # resumed the next morning
+    result = run("enrich", "--list", kg / "awesome-list.md", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "none (all fresh)" in result.output
+    assert [p.name for p in (kg / "history").glob("*.jsonl")] == ["2026-11-30.jsonl"]
+    assert "recorded citation history" in result.output
+
+
 def test_warm_enrich_sends_no_request(kg, online, env):
     assert run("enrich", "--list", kg / "awesome-list.md", "--quiet").exit_code == 0
     before = len(online.requests)
@@ -376,9 +426,9 @@ def test_help_imports_none_of_the_heavy_libraries():
 def test_default_build_validates_the_list_level_and_validate_everything(kg, online, env, tmp_path, monkeypatch):
     from rsvlm_graph.exports import rdf
 
-    checked: list[int] = []
-    real_validate = rdf.validate
-    monkeypatch.setattr(rdf, "validate", lambda g: (checked.append(len(g)), real_validate(g))[1])
+    checked: list[int] = []  # triples handed to SHACL, per build
+    real_to_rdf = rdf.statements_to_rdf
+    monkeypatch.setattr(rdf, "statements_to_rdf", lambda st: (checked.append(len(real_to_rdf(st))), real_to_rdf(st))[1])
     assert run("enrich", "--list", kg / "awesome-list.md", "--quiet").exit_code == 0
     monkeypatch.delenv("RSVLM_VALIDATE")  # conftest sets it for every other test
     result = run("build", "--offline", "--list", kg / "awesome-list.md", "--out", tmp_path / "a")

@@ -90,3 +90,28 @@ def test_rsvlm_validate_switches_full_validation_of_every_build(value, expected)
 def test_a_bad_rsvlm_validate_is_a_clear_error():
     with pytest.raises(ConfigError, match="RSVLM_VALIDATE='always' is not one of 1, true, yes"):
         Settings.from_env({"RSVLM_VALIDATE": "always"})
+
+
+def test_one_clock_pinned_by_rsvlm_now():
+    pinned = Settings.from_env({"RSVLM_NOW": "2026-03-04T05:06:07+02:00"})
+    assert pinned.now().isoformat() == "2026-03-04T05:06:07+02:00"
+    assert Settings.from_env({"RSVLM_NOW": "2026-03-04"}).now().isoformat() == "2026-03-04T00:00:00+00:00"
+    assert Settings.from_env({"RSVLM_NOW": "2026-12-31T23:30:00"}).today().isoformat() == "2026-12-31"
+    live = Settings.from_env({})
+    assert live.now().tzinfo is not None and live.now() <= live.now()
+
+
+def test_bad_rsvlm_now_names_the_variable():
+    with pytest.raises(ConfigError, match=r"RSVLM_NOW='soon' is not an ISO 8601 date or date-time"):
+        Settings.from_env({"RSVLM_NOW": "soon"})
+
+
+def test_the_cli_reads_the_clock_from_settings(tmp_path):
+    from typer.testing import CliRunner
+
+    from rsvlm_graph.cli import app
+
+    result = CliRunner().invoke(app, ["changes", "--list", str(tmp_path / "awesome-list.md"), "--since", "x"],
+                                env={"RSVLM_NOW": "later"})
+    assert result.exit_code == 1
+    assert "RSVLM_NOW='later'" in result.output  # read once, before the command runs

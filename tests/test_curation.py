@@ -203,3 +203,32 @@ def test_append_rejections_to_an_unwritable_place_names_the_file(tmp_path: Path)
     with pytest.raises(ListParseError, match="cannot write the curation file") as info:
         append_rejections(path, [Rejection(arxiv_id="2305.05726", reason="survey")])
     assert info.value.path == path
+
+
+def test_curate_applies_every_decision_once_to_the_parsed_entries():
+    from rsvlm_graph.listfile.curation import curate
+    from rsvlm_graph.listfile.parse import parse_list
+
+    text = (  # SYNTHETIC list
+        "# Demo\n## VQA\n|Paper|Published in|Code|\n|---|---|---|\n"
+        "|[Alpha](https://arxiv.org/abs/2401.00001)|JSTARG 2024|-|\n"
+        "|[Beta](https://example.org/beta)|tgrs 2023|-|\n"
+        "|[Gamma](https://example.org/gamma)|CVPR 2022|-|\n"
+        "## VQA Dataset\n|Name|Paper|\n|---|---|\n|RS5M|[paper](https://arxiv.org/abs/2306.11300)|\n"
+    )
+    curation = Curation(
+        list_name="Curated", task_aliases={"VQA": "Visual Question Answering"},
+        dataset_aliases={"RS5M": "RS-5M"}, venue_aliases={"JSTARG": "J-STARS"},
+        pins=(Pin(title="Beta", s2_paper_id="a" * 40),), ignore=("https://example.org/gamma",),
+    )
+    raw = parse_list(text, "demo.md")
+    curated = curate(raw, curation)
+    assert curated == parse_list(text, "demo.md", curation)  # parsing with a curation is exactly this
+    assert curated.title == "Curated" and raw.title == "Demo"
+    assert [e.title for e in curated.papers] == ["Alpha", "Beta"]
+    alpha, beta = curated.papers
+    assert (alpha.venue, alpha.venue_name, alpha.task) == ("JSTARG", "J-STARS", "Visual Question Answering")
+    assert beta.pin == curation.pins[0] and beta.ids.s2_paper_id == "a" * 40
+    assert alpha.pin is None and alpha.ids.s2_paper_id is None
+    (dataset,) = curated.datasets
+    assert (dataset.title, dataset.dataset_name, dataset.dataset_aliases) == ("RS5M", "RS-5M", ("RS5M",))

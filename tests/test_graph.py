@@ -29,7 +29,7 @@ LIST = ROOT / "kg" / "awesome-list.md"
 def bundled():
     curation = load_curation(ROOT / "kg" / "curation.toml")
     document = read_list(LIST, curation)
-    return document, curation, build_graph(document, curation)
+    return document, curation, build_graph(document)
 
 
 def edges(G: nx.MultiDiGraph, relation: str) -> set[tuple[str, str]]:
@@ -93,7 +93,7 @@ def test_paper_without_link_is_kept(bundled):
 
 def test_node_ids_are_stable_across_runs(bundled):
     document, curation, G = bundled
-    again = build_graph(document, curation)
+    again = build_graph(document)
     assert list(again.nodes) == list(G.nodes)
     assert list(again.edges(keys=True, data=True)) == list(G.edges(keys=True, data=True))
 
@@ -161,7 +161,7 @@ def synthetic_enrichment() -> Enrichment:
 
 @pytest.fixture()
 def enriched() -> nx.MultiDiGraph:
-    return build_graph(parse_list(SMALL_LIST, "tiny.md"), None, synthetic_enrichment())
+    return build_graph(parse_list(SMALL_LIST, "tiny.md"), synthetic_enrichment())
 
 
 def test_enrichment_adds_outside_papers_authors_and_citations(enriched):
@@ -234,7 +234,7 @@ def test_unresolved_and_doubtful_papers_say_why():
                    note="best match 'Beta captioning'"),
         Resolution("paper:arxiv:2302.00002", None, None, score=61.0, note="best match 'Other'"),
     ))
-    rows = not_enriched(build_graph(document, None, enrichment), enrichment)
+    rows = not_enriched(build_graph(document, enrichment), enrichment)
     assert [reason for _, _, reason in rows] == [
         "no match on Semantic Scholar",
         "doubtful match (title similarity 83): pin or reject it in the curation file",
@@ -249,5 +249,5 @@ def test_list_paper_nodes_are_the_keys_enrichment_files_resolutions_under():
     curation = Curation(pins=(Pin(title="Gamma captions", s2_paper_id=S2["gamma"]),))
     for parsed_with in (None, curation):
         document = parse_list(text, "small.md", parsed_with)
-        G = build_graph(document, curation)
+        G = build_graph(document)
         assert list_papers(G) == [paper_node_id(e.ids, e.title) for e in document.papers]

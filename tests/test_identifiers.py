@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from rsvlm_graph.errors import IdentifierError
 from rsvlm_graph.identifiers import (
     MDPI_JOURNAL_CODES,
+    NodeNames,
     arxiv_version,
     author_node_id,
     canonical_url,
@@ -20,6 +22,8 @@ from rsvlm_graph.identifiers import (
     dataset_node_id,
     ids_from_url,
     list_node_id,
+    name_hash,
+    name_key,
     normalize_arxiv_id,
     normalize_doi,
     normalize_title,
@@ -43,7 +47,19 @@ S2_ID = "649def34f8be52c8b66281af98ae884c09aef38b"  # SYNTHETIC: any 40 hex digi
     ("RSVQA×BEN", "rsvqa-ben"),
     ("Caféine  Naïve", "cafeine-naive"),
     ("  --UC Merced Land-Use(UCM)-- ", "uc-merced-land-use-ucm"),
-    ("遥感", ""),
+    ("遥感", "遥感"),
+    ("武汉大学学报 (信息科学版) 2023", "武汉大学学报-信息科学版-2023"),
+    ("全球传媒学刊", "全球传媒学刊"),
+    ("المجلة العلمیة للإقتصاد و التجارة", "المجلة-العلمیة-للإقتصاد-و-التجارة"),
+    ("Журнал Вычислительной Математики", "журнал-вычислительной-математики"),
+    ("Ελληνικά ΣΟΦΙΑΣ", "ελληνικά-σοφιασ"),
+    ("リモートセンシング画像", "リモートセンシング画像"),  # voicing marks kept (ン, グ)
+    ("원격 탐사", "원격-탐사"),
+    ("हिन्दी भाषा", "हिन्दी-भाषा"),  # vowel signs are marks: kept
+    ("Straße Ørsted Łódź", "strasse-ørsted-łodz"),
+    ("ＩＥＥＥ　Access", "ieee-access"),  # full-width letters and space: NFKC
+    ("🛰️🌍", ""),
+    ("!!!", ""),
 ])
 def test_slugify(text: str, slug: str) -> None:
     assert slugify(text) == slug
@@ -188,8 +204,6 @@ def test_other_node_ids() -> None:
 
 @pytest.mark.parametrize("call", [
     lambda: outside_paper_node_id("not-an-id"),
-    lambda: paper_node_id(PaperIds(), " — "),
-    lambda: dataset_node_id("..."),
     lambda: code_node_id("github.com/no/scheme"),
 ])
 def test_node_ids_refuse_what_cannot_name_a_node(call) -> None:
@@ -249,8 +263,55 @@ def test_identifier_functions_fail_only_with_identifier_error(text: str) -> None
             pass
 
 
+def _ascii_slug(text: str) -> str:
+    """The slug of the ASCII-only ``slugify`` this project had first: ids of ASCII names keep it."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 @given(st.text())
 def test_slug_shape(text: str) -> None:
     slug = slugify(text)
-    assert re.fullmatch(r"([a-z0-9]+(-[a-z0-9]+)*)?", slug)
+    assert not slug.startswith("-") and not slug.endswith("-") and "--" not in slug
+    assert all(ch == "-" or unicodedata.category(ch)[0] in "LMN" for ch in slug)
     assert slugify(slug) == slug
+    assert slugify(text) == slug  # deterministic
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_names_keep_their_slugs(text: str) -> None:
+    assert slugify(text) == _ascii_slug(text)
+
+
+def test_ids_of_names_without_a_letter_are_hashes() -> None:
+    assert paper_node_id(PaperIds(), " — ") == f"paper:title:{name_hash(' — ')}"
+    assert dataset_node_id("...") == "dataset:" + name_hash("...")
+    assert venue_node_id("🛰️🌍") != venue_node_id("🌍🛰️")
+    assert re.fullmatch(r"venue:--[0-9a-f]{8}", venue_node_id("🛰️🌍"))
+    assert task_node_id("遥感") == "task:遥感"
+    assert author_node_id(" ", "Алан Тьюринг") == "author:name:алан-тьюринг"
+
+
+def test_node_names_tell_apart_names_one_slug_folds() -> None:
+    names = NodeNames()
+    first = names.claim(venue_node_id("IEEE Access"), "IEEE Access")
+    assert first == "venue:ieee-access"  # the first keeps its plain id
+    others = [names.claim(venue_node_id(n), n) for n in ("IEEE access", "IEEE-Access", "ieee access")]
+    assert len({first, *others}) == 4
+    assert all(o.startswith("venue:ieee-access--") for o in others)
+    assert names.claim("venue:ieee-access", " IEEE  Access") == first  # the same name
+    assert names.claim("venue:ieee-access", "IEEE access") == others[0]
+
+
+@given(st.lists(st.text(), max_size=12))
+def test_node_ids_are_injective_and_deterministic(texts: list[str]) -> None:
+    """Two different names never share an id in one graph; the same name always gets one."""
+    for make in (venue_node_id, task_node_id, dataset_node_id, lambda n: author_node_id(None, n)):
+        names, again = NodeNames(), NodeNames()
+        ids = [names.claim(make(t), t) for t in texts]
+        assert ids == [again.claim(make(t), t) for t in texts]
+        by_key: dict[str, str] = {}
+        for text, node in zip(texts, ids):
+            assert by_key.setdefault(name_key(text), node) == node
+        assert len(set(by_key.values())) == len(by_key)
+        head = make("x").split(":")[0]
+        assert all(node.startswith(f"{head}:") and len(node) > len(head) + 1 for node in ids)

@@ -160,7 +160,7 @@ def test_datasets_without_paper_link_are_kept(document: ListDocument, name: str)
 def test_ignore_drops_rows_with_a_debug_log(caplog: pytest.LogCaptureFixture) -> None:
     curation = Curation(ignore=("https://arxiv.org/abs/2310.16069/",
                                 "remoteglm", "Toronto"))
-    with caplog.at_level(logging.DEBUG, logger="rsvlm_graph.listfile.parse"):
+    with caplog.at_level(logging.DEBUG, logger="rsvlm_graph.listfile.curation"):
         document = read_list(LIST, curation)
     assert len(document.papers) == 79 and len(document.datasets) == 24
     assert not [e for e in document.entries if e.title in ("RemoteGLM", "Toronto")]
@@ -413,3 +413,25 @@ def check_document(text: str, document: ListDocument) -> None:
         assert slugify(entry.title)
         assert 1 <= entry.line <= line_count
         assert entry.kind in ("paper", "dataset")
+
+
+# SYNTHETIC rows: titles, venues and headings in other scripts, as lists of the field write them
+SCRIPTS_LIST = """# 遥感视觉语言模型
+
+## 图像描述
+| Title | Published in | Code |
+|---|---|---|
+| [基于注意力机制的遥感图像描述生成](https://example.org/zh) | 武汉大学学报 (信息科学版) 2023 | - |
+| [Описание снимков дистанционного зондирования](https://example.org/ru) | Журнал 2022 | - |
+| [🛰️🌍](https://example.org/emoji) | arXiv 2023 | - |
+"""
+
+
+def test_a_title_in_any_script_is_a_title() -> None:
+    document = parse_list(SCRIPTS_LIST, "scripts.md")
+    titles = [p.title for p in document.papers]
+    assert titles == ["基于注意力机制的遥感图像描述生成", "Описание снимков дистанционного зондирования"]
+    assert document.papers[0].venue == "武汉大学学报 (信息科学版)"
+    assert document.papers[0].task == "图像描述"
+    # emoji are no title: that one row is skipped with its line, the rest is read
+    assert [(p.line, "no title" in p.reason) for p in document.problems] == [(8, True)]

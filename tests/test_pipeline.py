@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from rsvlm_graph.models import Enrichment, Failure, Paper
-from rsvlm_graph.pipeline import Fetched
+import logging
+
+import networkx as nx
+import rdflib
+
+from rsvlm_graph.listfile.curation import Curation
+from rsvlm_graph.listfile.parse import parse_list
+from rsvlm_graph.models import Author, Citation, Enrichment, Failure, Paper, Resolution
+from rsvlm_graph.pipeline import Fetched, Loaded, run_build
 
 EARLIER = Paper("a" * 40, "Alpha", fetched_at="2026-11-20T08:00:00Z")
 TODAY = Paper("b" * 40, "Beta", fetched_at="2026-11-27T10:00:05Z")
@@ -24,3 +31,58 @@ def test_a_paper_fetched_in_this_run_makes_the_figures_todays():
 
 def test_an_offline_run_reached_nothing():
     assert not Fetched(Enrichment(), {}, RUN_START).reached_semantic_scholar
+
+
+# SYNTHETIC records, each with one value the graph or its RDF cannot take as it is
+_LIST = """# L
+
+## Captioning
+| Title | Published in | Code |
+|---|---|---|
+| [A paper](https://arxiv.org/abs/2305.05726) | 全球传媒学刊 2023 | - |
+"""
+_FETCHED = "2026-11-27T10:00:00Z"
+_GOOD = "a" * 40
+_BAD = {
+    "b" * 40: Paper("b" * 40, "Year out of range", year=99999, fetched_at=_FETCHED),
+    "c" * 40: Paper("c" * 40, "DOI with a space", external_ids=(("DOI", "10.1/ space"),),
+                    fetched_at=_FETCHED),
+    "d" * 40: Paper("d" * 40, "Versioned arXiv id", external_ids=(("ArXiv", "2310.18324v2"),),
+                    fetched_at=_FETCHED),
+    "e" * 40: Paper("e" * 40, "Control \x0b characters", venue="Ven\x0cue", fetched_at=_FETCHED),
+    "NOT-AN-S2-ID": Paper("NOT-AN-S2-ID", "Bad paper id", fetched_at=_FETCHED),
+    "f" * 40: Paper("f" * 40, "Emoji venue", venue="🛰️", fetched_at=_FETCHED,
+                    authors=(Author("🛰️"), Author(""), Author("A. Turing", "  "))),
+}
+
+
+def test_one_bad_value_degrades_only_its_own_record(tmp_path, caplog):
+    listed = tmp_path / "list.md"
+    listed.write_text(_LIST, encoding="utf-8")
+    document = parse_list(_LIST, str(listed))
+    node = "paper:arxiv:2305.05726"
+    enrichment = Enrichment(
+        resolutions=(Resolution(node, _GOOD, "batch-arxiv"),),
+        papers=(Paper(_GOOD, "A paper", year=2023, fetched_at=_FETCHED), *_BAD.values()),
+        citations=tuple(Citation(s2_id, _GOOD) for s2_id in _BAD),
+    )
+    with caplog.at_level(logging.WARNING):
+        built = run_build(Loaded.build(document, Curation(), enrichment), tmp_path / "out",
+                          year_now=2026)
+    G = built.loaded.graph
+    assert G.nodes[node]["venue"] == "全球传媒学刊" and G.has_edge(node, "venue:全球传媒学刊")
+    cited_by = {u for u, _, key in G.in_edges(node, keys=True) if key == "cites"}
+    assert cited_by == {f"paper:s2:{s2_id}" for s2_id in _BAD if s2_id != "NOT-AN-S2-ID"}
+    assert {"venue:--1a0eb4fc", "author:name:--1a0eb4fc", "author:name:a-turing"} <= set(G)
+    warnings = caplog.text
+    for named in ("S2 paper 'NOT-AN-S2-ID': field paperId", f"S2 paper {'f' * 40}: field authors[1]",
+                  f"paper:s2:{'b' * 40}: year 99999", f"paper/s2/{'c' * 40}: http://prismstandard.org/namespaces/basic/2.0/doi '10.1/ space'",
+                  f"paper/s2/{'d' * 40}: http://purl.org/spar/fabio/hasArXivId '2310.18324v2'"):
+        assert named in warnings
+    turtle = rdflib.Graph().parse(tmp_path / "out" / "graph.ttl")
+    assert len(turtle) == len(rdflib.Graph().parse(tmp_path / "out" / "graph.jsonld", format="json-ld"))
+    dois = {str(o) for o in turtle.objects(None, rdflib.URIRef("http://prismstandard.org/namespaces/basic/2.0/doi"))}
+    assert "10.1/ space" not in dois
+    titles = {str(o) for o in turtle.objects(None, rdflib.URIRef("http://purl.org/dc/terms/title"))}
+    assert {"DOI with a space", "Versioned arXiv id", "Year out of range"} <= titles
+    assert nx.read_graphml(tmp_path / "out" / "graph.graphml").number_of_nodes() == G.number_of_nodes()

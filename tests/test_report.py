@@ -38,10 +38,11 @@ def enriched_graph():
     return G
 
 
-def write(G, out: Path, candidates=None) -> list[Path]:
+def write(G, out: Path, candidates=None, foundations=()) -> list[Path]:
     if candidates is None:
         candidates = discover_candidates(G, year_now=YEAR_NOW)
-    return write_report(G, out, candidates=candidates, ranking=rank_papers(G, year_now=YEAR_NOW))
+    return write_report(G, out, candidates=candidates, ranking=rank_papers(G, year_now=YEAR_NOW),
+                        foundations=foundations)
 
 
 def test_report_is_byte_identical_across_runs(tmp_path):
@@ -83,8 +84,9 @@ def test_report_plots_are_svg_without_dates(tmp_path):
 
 def test_report_contents(tmp_path):
     G = enriched_graph()
-    candidates = discover_planted()
-    report = write(G, tmp_path, candidates=candidates)[0].read_text()
+    candidates = discover_planted(since=0)  # every year new work: more than a shortlist
+    foundations = discover_planted(kind="foundation")
+    report = write(G, tmp_path, candidates=candidates, foundations=foundations)[0].read_text()
     assert f"![List papers per year and task]({YEARS_PLOT_NAME})" in report
     assert f"![Citation distribution]({CITATIONS_PLOT_NAME})" in report
     for task in ("Image Captioning", "Scene Classification", "Visual Question Answering"):
@@ -95,7 +97,10 @@ def test_report_contents(tmp_path):
     assert section.index(top_ic.title) < min(section.index(p.title) for p in
                                               rank_papers(G, task="Image Captioning")[1:5])
     shortlist = report.split("## Discovery shortlist")[1]
-    assert shortlist.index("Recent one") < shortlist.index("Old citing many") < shortlist.index("Classic two")
+    shortlist, built_on = shortlist.split("## Foundations the list builds on")
+    assert shortlist.index("Recent one") < shortlist.index("Old citing many") < shortlist.index("Noise 19")
+    assert built_on.index("Classic one") < built_on.index("Classic two")
+    assert "cited by 7 list paper(s)" in built_on and "```markdown" not in built_on
     assert candidates[0].markdown_row in shortlist
     assert candidates[SHORTLIST - 1].title in shortlist
     assert candidates[SHORTLIST].title not in shortlist  # only the first SHORTLIST are shown

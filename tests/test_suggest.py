@@ -323,7 +323,7 @@ def test_real_candidates_from_the_fake_api_make_an_applicable_patch(
     with Store(tmp_path / "s.db") as store:
         enrichment = enrich(document, curation, s2=s2_source, arxiv=arxiv_source, store=store,
                             settings=fake_settings, now=lambda: datetime(2026, 11, 27, tzinfo=timezone.utc))
-    G = build_graph(document, curation, enrichment)
+    G = build_graph(document, enrichment)
     candidates = with_rows(discover_candidates(G, recommended=enrichment.recommendations, top=8,
                                                year_now=2026), document.entries)
     assert candidates

@@ -480,3 +480,60 @@ def test_plot_needs_two_refreshes(history, tmp_path, caplog):
         assert plot_citations_over_time(history[:1], task_graph(), tmp_path / "c.svg") is None
     assert "two are needed" in caplog.text
     assert not (tmp_path / "c.svg").exists()
+
+
+# ---------------------------------------------------------------- history by fetch date
+
+
+def dated(enrichment: Enrichment, days: dict[str, dt.date]) -> Enrichment:
+    """The enrichment with each list paper's record dated: entry → the day it was fetched."""
+    stamps = {sid(e): f"{d.isoformat()}T09:30:00Z" for e, d in days.items()}
+    return dataclasses.replace(enrichment, papers=tuple(
+        dataclasses.replace(p, fetched_at=stamps.get(p.s2_paper_id)) for p in enrichment.papers))
+
+
+def test_each_fetch_date_gets_the_papers_fetched_that_day(tmp_path):
+    from rsvlm_graph.citations.refreshes import record_fetched, refreshes_by_fetch_date
+
+    history_dir = tmp_path / "history"
+    state = {A: (10, ["c1", "c2"]), C: (200, ["c1", "c3"])}
+    # a run killed on Jan 5 after A, resumed on Jan 6 for C: nothing was recorded in between
+    enrichment = dated(make_enrichment(state), {A: DATES[0], C: DATES[0] + dt.timedelta(days=1)})
+    titles = {A: TITLES[A], C: TITLES[C]}
+    written = record_fetched(history_dir, enrichment, titles, [])
+    assert [p.name for p in written] == ["2026-01-05.jsonl", "2026-01-06.jsonl"]
+    first, second = load_history(history_dir)
+    assert (paper(first, A).citation_count, paper(first, A).citers_fetched) == (10, True)
+    assert paper(first, C).citation_count is None and not paper(first, C).citers_fetched
+    assert paper(first, C).citers is None  # C's citers were not known on Jan 5
+    # on Jan 6, A is carried from Jan 5 and C is fetched
+    assert not paper(second, A).citers_fetched and paper(second, A).citers == citers("c1", "c2")
+    assert paper(second, C).citers_fetched and paper(second, C).citers == citers("c1", "c3")
+
+    # re-running on the same data adds nothing: no new file, no rewritten one
+    before = {p.name: p.read_bytes() for p in history_dir.iterdir()}
+    assert record_fetched(history_dir, enrichment, titles, []) == []
+    assert refreshes_by_fetch_date(enrichment, titles, [], load_history(history_dir)) == []
+    assert {p.name: p.read_bytes() for p in history_dir.iterdir()} == before
+
+    # a week later A is fetched again with a new citer: one file, for that day only
+    later = dated(make_enrichment({A: (11, ["c1", "c2", "c4"]), C: (200, ["c1", "c3"])}),
+                  {A: DATES[1], C: DATES[0] + dt.timedelta(days=1)})
+    assert [p.name for p in record_fetched(history_dir, later, titles, [])] == ["2026-01-12.jsonl"]
+    third = load_history(history_dir)[-1]
+    assert paper(third, A).citation_count == 11 and paper(third, A).citers_fetched
+    assert paper(third, C).citation_count == 200 and not paper(third, C).citers_fetched
+
+
+def test_the_newest_day_is_recorded_again_only_when_it_fetched_more(tmp_path):
+    from rsvlm_graph.citations.refreshes import record_fetched
+
+    history_dir = tmp_path / "history"
+    titles = {A: TITLES[A], C: TITLES[C]}
+    state = {A: (10, ["c1"]), C: (200, ["c3"])}
+    record_fetched(history_dir, dated(make_enrichment({A: state[A]}), {A: DATES[0]}), titles, [])
+    # later that day C was fetched too: the day's file now holds both
+    both = dated(make_enrichment(state), {A: DATES[0], C: DATES[0]})
+    assert [p.name for p in record_fetched(history_dir, both, titles, [])] == ["2026-01-05.jsonl"]
+    (only,) = load_history(history_dir)
+    assert paper(only, C).citation_count == 200 and paper(only, C).citers_fetched

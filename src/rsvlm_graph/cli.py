@@ -10,13 +10,14 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, Settings
 from .errors import RsvlmGraphError
@@ -32,7 +33,20 @@ if TYPE_CHECKING:
 
 __all__ = ["app"]
 
+
+class _Commands(TyperGroup):
+    """The command group: this package's errors, from any command, become one line and exit 1."""
+
+    def invoke(self, ctx: Any) -> Any:  # click's Context, vendored by typer
+        try:
+            return super().invoke(ctx)
+        except RsvlmGraphError as exc:  # anything else is a bug and shows its trace
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(code=1) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,  # plain click help: docstring paragraphs re-wrap to the terminal
@@ -53,25 +67,29 @@ Format = Literal["table", "json", "csv", "md"]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json, csv or md (a Markdown table).")]
 TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N.")]
 TextOrJson = Literal["text", "json"]
+DEFAULT_LIST = DEFAULT_KG_DIR / "awesome-list.md"
 
 RANK_COLUMNS = (
     "rank", "title", "year", "tasks", "citation_count", "influential_citation_count",
     "in_list_citations", "pagerank", "citations_per_year", "velocity_30d", "s2_id",
 )
 DISCOVER_COLUMNS = (
-    "title", "year", "venue", "score", "cites_list", "cited_by_list", "similarity",
-    "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
+    "kind", "rank", "title", "year", "venue", "score", "cites_list", "cited_by_list", "peer_count",
+    "similarity", "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
 )
+KindOption = Annotated[
+    Literal["new", "foundation", "all"],
+    typer.Option("--kind", help="new: recent work building on the list; foundation: older papers "
+                                "the list builds on; all: both, new work first."),
+]
 
 
-@contextmanager
-def _errors_as_messages() -> Iterator[None]:
-    """Print this package's errors as one line and exit 1; anything else is a bug and shows its trace."""
-    try:
-        yield
-    except RsvlmGraphError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(code=1) from None
+_run_settings: ContextVar[Settings] = ContextVar("settings")
+
+
+def _settings() -> Settings:
+    """The settings ``main`` read from the environment once for this run."""
+    return _run_settings.get()
 
 
 def _warn_problems(document: ListDocument) -> None:
@@ -110,8 +128,11 @@ def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
 
 
 @app.callback()
-def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+) -> None:
     """Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list."""
+    _run_settings.set(Settings.from_env())
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
@@ -120,7 +141,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what
 
 @app.command()
 def build(
-    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    list_path: ListOption = DEFAULT_LIST,
     out_dir: Annotated[Path, typer.Option("--out", help="Where the exports go.")] = DEFAULT_OUT_DIR,
     offline: OfflineOption = False,
     quiet: QuietOption = False,
@@ -130,63 +151,77 @@ def build(
 
     Uses the committed snapshot and the local store; without --offline it also fetches what is
     missing or stale (fast failure when the APIs cannot be reached). Prints counts per kind and
-    what could not be enriched, and why.
+    what could not be enriched, and why. A build that fetched writes kg/snapshot.jsonl and the
+    citation history of what it fetched, like enrich.
     """
     from .citations.refreshes import load_history
-    from .pipeline import Loaded, run_build
+    from .pipeline import Loaded, keep_fetched, load_peers, run_build
 
-    with _errors_as_messages():
-        inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
-        result = run_build(
-            Loaded.build(document, curation, fetched.enrichment), out_dir,
-            year_now=date.today().year, history=load_history(inputs.history_dir),
-            validate_all=validate or Settings.from_env().validate_all,
-        )
+    inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
+    settings = _settings()
+    peers = load_peers(inputs, curation, settings, offline=offline)
+    enrichment, recorded = fetched.enrichment, list[Path]()
+    if not offline:
+        enrichment, recorded = keep_fetched(fetched, document, curation, inputs, settings, peers)
+    result = run_build(
+        Loaded.build(document, curation, enrichment, peers), out_dir,
+        year_now=settings.today().year, history=load_history(inputs.history_dir),
+        validate_all=validate or settings.validate_all,
+    )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)
+    if not offline and fetched.brought_anything:
+        out.print(f"wrote {inputs.snapshot_path}")
+    for path in recorded:
+        out.print(f"recorded citation history: {path}")
 
 
 @app.command()
 def enrich(
-    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    list_path: ListOption = DEFAULT_LIST,
     offline: OfflineOption = False,
     quiet: QuietOption = False,
+    full: Annotated[bool, typer.Option("--full", help="Fetch every citation and reference page, even where the counts did not change.")] = False,
 ) -> None:
     """Resolve every listed paper on Semantic Scholar and arXiv, fetch metadata, citations and
     references, then write kg/snapshot.jsonl and this refresh's citation history (kg/history/).
 
-    Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again; what
-    could not be fetched is listed per paper, and everything else proceeds.
+    Records already in the store and fresh (RSVLM_FRESHNESS_DAYS) are not fetched again.
+    Citation and reference pages are fetched only for papers whose counts changed, and for all
+    every RSVLM_FULL_REFRESH_WEEKS weeks or with --full. What could not be fetched is listed per
+    paper, and everything else proceeds.
     """
-    from .pipeline import Loaded, record_history
+    from .pipeline import keep_fetched, load_peers
     from .store import write_snapshot
 
-    with _errors_as_messages():
-        inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
-        write_snapshot(inputs.snapshot_path, fetched.enrichment)
-        history_path = None
-        if fetched.reached_semantic_scholar:  # an offline or failed run has nothing new to date
-            loaded = Loaded.build(document, curation, fetched.enrichment)
-            history_path = record_history(loaded, inputs, date.today(), year_now=date.today().year)
+    inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet,
+                                                          full=full)
+    write_snapshot(inputs.snapshot_path, fetched.enrichment)
+    recorded: list[Path] = []
+    if not offline:  # offline fetches nothing, so it has nothing to date
+        settings = _settings()
+        peers = load_peers(inputs, curation, settings, offline=offline)
+        _, recorded = keep_fetched(fetched, document, curation, inputs, settings, peers)
     _print_requests(fetched, offline)
     _print_enrichment_summary(fetched, len(document.papers))
     out.print(f"wrote {inputs.snapshot_path}")
-    if history_path is not None:
-        out.print(f"recorded citation history: {history_path}")
-    else:
-        out.print("citation history: nothing recorded (Semantic Scholar was not reached in this run)")
+    for path in recorded:
+        out.print(f"recorded citation history: {path}")
+    if not recorded:
+        out.print("citation history: nothing recorded (nothing fetched that is not on file)")
 
 
-def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool) -> tuple[Inputs, ListDocument, Curation, Fetched]:
+def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool = False) -> tuple[Inputs, ListDocument, Curation, Fetched]:
     """Read the list and its curation, then what is known and, unless offline, fetch the rest."""
     from .pipeline import Inputs, fetch_enrichment, load_inputs
 
-    settings = Settings.from_env()
+    settings = _settings()
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
     _warn_problems(document)
     with _progress(quiet) as progress:
-        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline, progress=progress)
+        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
+                                   progress=progress, full=full)
     return inputs, document, curation, fetched
 
 
@@ -249,7 +284,7 @@ def _write(text: str) -> None:
 
 @app.command()
 def rank(
-    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    list_path: ListOption = DEFAULT_LIST,
     task: Annotated[str | None, typer.Option("--task", help="Only papers of this task (section name or slug).")] = None,
     top: TopOption = None,
     fmt: FormatOption = "table",
@@ -262,41 +297,45 @@ def rank(
     from .pipeline import Inputs, load_graph
     from .ranking import rank_papers
 
-    with _errors_as_messages():
-        inputs = Inputs(list_path)
-        loaded = load_graph(inputs, Settings.from_env())
-        _warn_problems(loaded.document)
-        ranking = rank_papers(loaded.graph, task=task, top=top, year_now=date.today().year)
-        history = load_history(inputs.history_dir)
-        records = [
-            {**paper.to_dict(), "velocity_30d": citation_velocity(history, paper.node) if history else None}
-            for paper in ranking
-        ]
-        _write(format_records(records, fmt, None if fmt == "json" else RANK_COLUMNS))
+    inputs = Inputs(list_path)
+    loaded = load_graph(inputs, _settings())
+    _warn_problems(loaded.document)
+    ranking = rank_papers(loaded.graph, task=task, top=top, year_now=_settings().today().year)
+    history = load_history(inputs.history_dir)
+    records = [
+        {**paper.to_dict(), "velocity_30d": citation_velocity(history, paper.node) if history else None}
+        for paper in ranking
+    ]
+    _write(format_records(records, fmt, None if fmt == "json" else RANK_COLUMNS))
 
 
 @app.command()
 def discover(
-    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
-    since: Annotated[int | None, typer.Option("--since", help="Only papers published in or after this year.")] = None,
-    min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended.")] = 1,
-    top: TopOption = 20,
+    list_path: ListOption = DEFAULT_LIST,
+    since: Annotated[int | None, typer.Option("--since", help="First year of new work (default: the year before the list's newest paper); older papers are foundations.")] = None,
+    min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended or in a peer list.")] = 1,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N of each kind.")] = 20,
     fmt: FormatOption = "table",
+    kind: KindOption = "new",
+    peers: Annotated[list[Path] | None, typer.Option("--peer", metavar="PATH", help="Another curated list of the field as evidence (repeatable); kg/curation.toml may name more under peers.")] = None,
 ) -> None:
     """Find relevant papers the list does not include, each with its evidence, a suggested task and
-    a row ready to paste into the list."""
+    a row ready to paste into the list.
+
+    New work (recent papers citing list papers, recommended by Semantic Scholar, or listed in
+    peer lists) and foundations (older papers list papers cite) are ranked apart and labelled.
+    """
     from .output import format_records
     from .pipeline import Inputs, load_graph
     from .ranking import coverage_notes
 
-    with _errors_as_messages():
-        loaded = load_graph(Inputs(list_path), Settings.from_env())
-        _warn_problems(loaded.document)
-        candidates = loaded.candidates(
-            year_now=date.today().year, since=since, min_links=min_links, top=top
-        )
-        records = [c.to_dict() for c in candidates]
-        _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
+    loaded = load_graph(Inputs(list_path), _settings(), peers=peers or ())
+    _warn_problems(loaded.document)
+    candidates = loaded.candidates(
+        year_now=_settings().today().year, kind=kind, since=since, min_links=min_links, top=top
+    )
+    records = [c.to_dict() for c in candidates]
+    _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
     if not candidates:
         for note in coverage_notes(loaded.graph):
             err.print(f"note: {note}", highlight=False, markup=False)
@@ -312,13 +351,12 @@ def query(
     prism, skos, foaf, dcat, prov, rsvlm) are predeclared."""
     from .query import format_result, read_query, run_query
 
-    with _errors_as_messages():
-        _write(format_result(run_query(data, read_query(query_or_file)), fmt))
+    _write(format_result(run_query(data, read_query(query_or_file)), fmt))
 
 
 @app.command()
 def lint(
-    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    list_path: ListOption = DEFAULT_LIST,
     online: Annotated[bool, typer.Option("--online", help="Also ask every link; dead links are errors.")] = False,
     fmt: Annotated[TextOrJson, typer.Option("--format", help="text: path:line: severity [code] message; json: an array.")] = "text",
 ) -> None:
@@ -339,17 +377,16 @@ def lint(
     )
     from .pipeline import Inputs, load_graph
 
-    with _errors_as_messages():
-        settings = Settings.from_env()
-        loaded = load_graph(Inputs(list_path), settings)
-        link_status = None
-        if online:
-            headers = {"User-Agent": "rsvlm-graph link check"}
-            with httpx.Client(headers=headers, timeout=settings.timeout) as client:
-                link_status = check_links(list_urls(loaded.document), client)
-        findings = lint_list(
-            loaded.document, graph=loaded.graph, curation=loaded.curation, link_status=link_status
-        )
+    settings = _settings()
+    loaded = load_graph(Inputs(list_path), settings)
+    link_status = None
+    if online:
+        headers = {"User-Agent": "rsvlm-graph link check"}
+        with httpx.Client(headers=headers, timeout=settings.timeout) as client:
+            link_status = check_links(list_urls(loaded.document), client)
+    findings = lint_list(
+        loaded.document, graph=loaded.graph, curation=loaded.curation, link_status=link_status
+    )
     if findings:
         _write(format_findings(findings, fmt))
     for note in skipped_checks(graph=loaded.graph, link_status=link_status):
@@ -362,54 +399,54 @@ def lint(
 
 @app.command()
 def suggest(
-    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    list_path: ListOption = DEFAULT_LIST,
     top: Annotated[int, typer.Option("--top", min=1, help="How many discovery candidates to propose.")] = 10,
     out_path: Annotated[Path, typer.Option("--out", help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
     rejects: Annotated[list[str] | None, typer.Option("--reject", metavar="ID_OR_TITLE", help="S2 id, arXiv id, DOI or title never to suggest again (repeatable).")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
+    kind: KindOption = "new",
 ) -> None:
     """Write a patch adding the top discovery candidates to their sections, and a review note.
 
-    The list itself is never changed: review the patch, then `git apply` it. With --reject, the
-    named papers go to kg/curation.toml instead, and no patch is written.
+    Proposes new work only (recent papers building on the list) unless --kind asks for
+    foundations too. The list itself is never changed: review the patch, then `git apply` it.
+    With --reject, the named papers go to kg/curation.toml instead, and no patch is written.
     """
     from .listfile.suggest import reject, write_suggestions
     from .pipeline import Inputs, load_graph
 
-    with _errors_as_messages():
-        inputs = Inputs(list_path)
-        loaded = load_graph(inputs, Settings.from_env())
-        _warn_problems(loaded.document)
-        candidates = loaded.candidates(year_now=date.today().year, top=top)
-        if rejects:
-            if not reason:
-                raise typer.BadParameter("say why with --reason", param_hint="--reason")
-            added = reject(inputs.curation_path, rejects, reason, candidates)
-            out.print(f"{inputs.curation_path}: {len(added)} rejection(s) recorded")
-            return
-        patch_path, note_path = write_suggestions(list_path, loaded.document, candidates, out_path)
+    inputs = Inputs(list_path)
+    loaded = load_graph(inputs, _settings())
+    _warn_problems(loaded.document)
+    candidates = loaded.candidates(year_now=_settings().today().year, kind=kind, top=top)
+    if rejects:
+        if not reason:
+            raise typer.BadParameter("say why with --reason", param_hint="--reason")
+        added = reject(inputs.curation_path, rejects, reason, candidates)
+        out.print(f"{inputs.curation_path}: {len(added)} rejection(s) recorded")
+        return
+    patch_path, note_path = write_suggestions(list_path, loaded.document, candidates, out_path)
     out.print(f"{len(candidates)} candidate(s); wrote {patch_path} and {note_path}")
 
 
 @app.command()
 def history(
-    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    list_path: ListOption = DEFAULT_LIST,
     fmt: Annotated[TextOrJson, typer.Option("--format", help="text: date, commit, line, kind, title; json: an array.")] = "text",
 ) -> None:
     """Tell when each entry entered the list, from the git log of the list file."""
     from .listfile.history import entry_history, format_history
     from .pipeline import Inputs, load_inputs
 
-    with _errors_as_messages():
-        document, _ = load_inputs(Inputs(list_path))
-        _warn_problems(document)
-        entries = entry_history(list_path, document)
+    document, _ = load_inputs(Inputs(list_path))
+    _warn_problems(document)
+    entries = entry_history(list_path, document)
     _write(format_history(entries, fmt))
 
 
 @app.command()
 def changes(
-    list_path: ListOption = DEFAULT_KG_DIR / "awesome-list.md",
+    list_path: ListOption = DEFAULT_LIST,
     since: Annotated[str, typer.Option("--since", help="'last' (the two newest refreshes) or YYYY-MM-DD: the latest refresh on or before it against the newest.")] = "last",
     fmt: Annotated[Literal["table", "json", "md"], typer.Option("--format", help="table, json, or md (a refresh pull request body).")] = "table",
     top: Annotated[int, typer.Option("--top", min=1, help="Rows in the gains and new-citers sections.")] = 10,
@@ -420,10 +457,9 @@ def changes(
     from .citations.refreshes import citer_titles, load_history, select_refreshes
     from .pipeline import Inputs
 
-    with _errors_as_messages():
-        history = load_history(Inputs(list_path).history_dir)
-        old, new = select_refreshes(history, since)
-        _write(format_changes(changes_between(old, new, citer_titles(history)), fmt, top=top))
+    history = load_history(Inputs(list_path).history_dir)
+    old, new = select_refreshes(history, since)
+    _write(format_changes(changes_between(old, new, citer_titles(history)), fmt, top=top))
 
 
 if __name__ == "__main__":  # pragma: no cover

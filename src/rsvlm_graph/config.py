@@ -9,6 +9,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from .errors import ConfigError
@@ -22,8 +23,10 @@ __all__ = [
     "DEFAULT_S2_RATE",
     "DEFAULT_ARXIV_INTERVAL",
     "DEFAULT_FRESHNESS_DAYS",
+    "DEFAULT_FULL_REFRESH_WEEKS",
     "DEFAULT_KG_DIR",
     "DEFAULT_OUT_DIR",
+    "utc_now",
 ]
 
 #: where the curated input and the exports live, relative to the repository (the CLI's defaults)
@@ -40,6 +43,24 @@ DEFAULT_S2_RATE = 1.0
 DEFAULT_ARXIV_INTERVAL = 3.0
 #: citation counts and citation lists age; immutable metadata (title, authors, ids) does not
 DEFAULT_FRESHNESS_DAYS = 7
+#: citation and reference pages are fetched again after this many weeks even when their counts
+#: did not move (Semantic Scholar merges duplicates and drops citers without changing counts)
+DEFAULT_FULL_REFRESH_WEEKS = 4
+
+
+def utc_now() -> datetime:
+    """The wall clock, aware, in UTC: the one clock every part of a run reads through Settings."""
+    return datetime.now(timezone.utc)
+
+
+def _pinned_clock(name: str, raw: str) -> Callable[[], datetime]:
+    """A clock that always says ``raw`` (ISO 8601 date or date-time; naive means UTC)."""
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an ISO 8601 date or date-time; fix or unset it") from None
+    when = when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+    return lambda: when
 
 
 _SWITCH = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
@@ -65,8 +86,19 @@ class Settings:
     s2_rate: float = DEFAULT_S2_RATE
     arxiv_interval: float = DEFAULT_ARXIV_INTERVAL
     freshness_days: float = DEFAULT_FRESHNESS_DAYS
+    full_refresh_weeks: float = DEFAULT_FULL_REFRESH_WEEKS
     #: every build checks every triple with SHACL, as ``build --validate`` does (tests and CI)
     validate_all: bool = False
+    #: what "now" is for this run: fetch times, freshness, history dates, the current year
+    clock: Callable[[], datetime] = utc_now
+
+    def now(self) -> datetime:
+        """This run's "now", aware and in UTC."""
+        return self.clock()
+
+    def today(self) -> date:
+        """This run's date (UTC): the date of its citation history file."""
+        return self.now().date()
 
     @property
     def database_path(self) -> Path:
@@ -77,8 +109,9 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read ``S2_API_KEY``, ``RSVLM_S2_API_URL``, ``RSVLM_ARXIV_API_URL``, ``RSVLM_CACHE_DIR``,
         ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE``,
-        ``RSVLM_ARXIV_INTERVAL``, ``RSVLM_FRESHNESS_DAYS`` and ``RSVLM_VALIDATE`` (1/true/yes or
-        0/false/no); unset or empty ones keep their defaults.
+        ``RSVLM_ARXIV_INTERVAL``, ``RSVLM_FRESHNESS_DAYS``, ``RSVLM_FULL_REFRESH_WEEKS``,
+        ``RSVLM_NOW`` (pins the clock to an ISO 8601 date or date-time, for reproducible runs) and
+        ``RSVLM_VALIDATE`` (1/true/yes or 0/false/no); unset or empty ones keep their defaults.
 
         Raises
         ------
@@ -108,6 +141,8 @@ class Settings:
             kwargs["cache_dir"] = Path(cache).expanduser()
         if email := get("RSVLM_CONTACT_EMAIL"):
             kwargs["contact_email"] = email
+        if pinned := get("RSVLM_NOW"):
+            kwargs["clock"] = _pinned_clock("RSVLM_NOW", pinned)
         # 0 requests per second or a 0 s timeout cannot work; the others may be 0 (no waiting,
         # no retry, always refetch). NaN and infinity are refused: they pass every comparison.
         numbers: tuple[tuple[str, str, Callable[[str], float], bool], ...] = (
@@ -116,6 +151,7 @@ class Settings:
             ("RSVLM_S2_RATE", "s2_rate", float, False),
             ("RSVLM_ARXIV_INTERVAL", "arxiv_interval", float, True),
             ("RSVLM_FRESHNESS_DAYS", "freshness_days", float, True),
+            ("RSVLM_FULL_REFRESH_WEEKS", "full_refresh_weeks", float, True),
         )
         if (raw := get("RSVLM_VALIDATE")) is not None:
             if raw.lower() not in _SWITCH:

@@ -19,9 +19,10 @@ sends no request, and a re-run after a crash picks up where the crash left off.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from .config import Settings
@@ -35,13 +36,15 @@ from .models import (
     ListDocument,
     ListEntry,
     Paper,
+    Pin,
     Resolution,
     iso_utc,
 )
+from .refresh_plan import PagePlan, PagesOnFile, plan_pages
 from .store import Direction, RecordKind, Store, sorted_enrichment
 
 if TYPE_CHECKING:
-    from .listfile.curation import Curation, Pin
+    from .listfile.curation import Curation
     from .sources.arxiv import ArxivSource
     from .sources.semantic_scholar import SemanticScholarSource
 
@@ -105,16 +108,17 @@ def enrich(
     now: Callable[[], datetime],
     progress: ProgressCallback | None = None,
     offline: bool = False,
+    full: bool = False,
 ) -> Enrichment:
     """Resolve and enrich the list's papers, fetching only what the store lacks or holds stale.
 
     Parameters
     ----------
     document : ListDocument
-        The parsed list; its papers are enriched (datasets are not).
+        The parsed and curated list; its papers are enriched (datasets are not), and their
+        ``pin`` (from curation) overrides resolution.
     curation : Curation
-        Pins (``pin_for(entry)``) override resolution; rejections with an S2 id are the negative
-        examples of the recommendations call.
+        Its rejections with an S2 id are the negative examples of the recommendations call.
     s2, arxiv : sources or None
         ``None`` (or ``offline=True``) means no request at all to that API.
     store : Store
@@ -128,6 +132,11 @@ def enrich(
         Called with ``(phase, done, total)`` as each phase advances.
     offline : bool
         Make no request; what is missing is reported as a failure "offline: not fetched".
+    full : bool
+        Fetch the citation and reference pages of every paper, whatever its counts say
+        (``enrich --full``); otherwise :func:`~rsvlm_graph.refresh_plan.plan_pages` picks the
+        papers whose counts changed, and those not fully checked for
+        ``settings.full_refresh_weeks``.
 
     Returns
     -------
@@ -150,13 +159,14 @@ def enrich(
         s2=None if offline else s2,
         arxiv=None if offline else arxiv,
     )
+    run.full = full
     entries = _unique_papers(document)
-    resolutions = run.resolve(entries, curation)
+    resolutions = run.resolve(entries)
     accepted = sorted({r.s2_paper_id for r in resolutions if _accepted(r)})  # type: ignore[misc]
     run.metadata(accepted)
     for direction in ("citations", "references"):
         run.edges(direction, accepted)
-    arxiv_ids = _arxiv_ids(entries, curation, accepted, store)
+    arxiv_ids = _arxiv_ids(entries, accepted, store)
     run.arxiv_records(arxiv_ids)
     negatives = sorted({r.s2_paper_id for r in curation.rejections if r.s2_paper_id})
     run.recommendations(accepted, negatives)
@@ -206,11 +216,11 @@ def _batch_target(key: str, entry: ListEntry, pin: Pin | None) -> _ToResolve:
 
 
 def _arxiv_ids(
-    entries: Sequence[tuple[str, ListEntry]], curation: Curation, accepted: Sequence[str],
+    entries: Sequence[tuple[str, ListEntry]], accepted: Sequence[str],
     store: Store,
 ) -> list[str]:
     ids = {e.ids.arxiv_id for _, e in entries}
-    ids |= {pin.arxiv_id for _, e in entries if (pin := curation.pin_for(e)) is not None}
+    ids |= {pin.arxiv_id for _, e in entries if (pin := e.pin) is not None}
     for s2_id in accepted:
         if (paper := store.get_paper(s2_id)) is not None:
             ids.add(paper.external_id("ArXiv"))
@@ -251,6 +261,8 @@ class _Run:
         if arxiv is None:
             self.down["arxiv"] = OFFLINE_REASON
         self.failures: list[Failure] = []
+        self.full_every = timedelta(weeks=settings.full_refresh_weeks)
+        self.full = False  # enrich --full: every citation and reference page
 
     # ---- plumbing
 
@@ -301,12 +313,12 @@ class _Run:
     # ---- phase 1: resolve
 
     def resolve(
-        self, entries: Sequence[tuple[str, ListEntry]], curation: Curation
+        self, entries: Sequence[tuple[str, ListEntry]]
     ) -> list[Resolution]:
         total, done = len(entries), 0
         todo: list[_ToResolve] = []
         for key, entry in entries:
-            pin = curation.pin_for(entry)
+            pin = entry.pin
             stored = self.store.get_resolution(key)
             if stored is not None and self._stands(key, stored, pin):
                 done += 1
@@ -437,15 +449,46 @@ class _Run:
     # ---- phase 3: citations and references
 
     def edges(self, direction: Direction, accepted: Sequence[str]) -> None:
-        needed = self._to_fetch(direction, accepted, "semanticscholar")
+        plan = self._page_plan(direction, accepted)
         total = len(accepted)
-        done = total - len(needed)
+        done = total - len(plan.fetch)
         self._report(direction, done, total)
-        for s2_id in needed:
+        if plan.empty:
+            with self.store.batch():
+                for s2_id in plan.empty:
+                    self.store.put_edges(direction, s2_id, (), (), False, count=0,
+                                         request=f"none: {direction} count 0",
+                                         fetched_at=self._stamp())
+        for s2_id in plan.fetch:
             self._guard(direction, "semanticscholar", [s2_id],
                         lambda s2_id=s2_id: self._fetch_edges(direction, s2_id))
             done += 1
             self._report(direction, done, total)
+
+    def _count(self, direction: Direction, s2_id: str) -> int | None:
+        paper = self.store.get_paper(s2_id)
+        if paper is None:
+            return None
+        return paper.citation_count if direction == "citations" else paper.reference_count
+
+    def _page_plan(self, direction: Direction, accepted: Sequence[str]) -> PagePlan:
+        """Offline: the missing pages (they become failures); online: where the counts moved."""
+        if self.down.get("semanticscholar") == OFFLINE_REASON:
+            return PagePlan(fetch=tuple(self._to_fetch(direction, accepted, "semanticscholar")))
+        on_file = {}
+        for s2_id in accepted:
+            if (record := self.store.get_edges(direction, s2_id)) is not None:
+                on_file[s2_id] = PagesOnFile(record.count, datetime.fromisoformat(record.fetched_at))
+        plan = plan_pages(
+            accepted, {s2_id: self._count(direction, s2_id) for s2_id in accepted}, on_file,
+            now=self.now(), full_every=self.full_every, stale_after=timedelta(days=self.window),
+            full=self.full,
+        )
+        log.info("%s: %d to fetch (%s), %d without any, %d unchanged", direction,
+                 len(plan.fetch), ", ".join(f"{n} {r}" for r, n in
+                                            sorted(Counter(plan.reasons.values()).items())),
+                 len(plan.empty), len(plan.keep))
+        return plan
 
     def _fetch_edges(self, direction: Direction, s2_id: str) -> None:
         assert self.s2 is not None
@@ -453,7 +496,7 @@ class _Run:
         page = fetch(s2_id)
         self.store.put_edges(direction, s2_id, page.citations, page.papers, page.truncated,
                              request=f"GET /graph/v1/paper/{s2_id}/{direction} (paged)",
-                             fetched_at=self._stamp())
+                             fetched_at=self._stamp(), count=self._count(direction, s2_id))
 
     # ---- phase 4: arXiv
 

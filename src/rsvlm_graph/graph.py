@@ -1,4 +1,4 @@
-"""Build the knowledge graph from a parsed list, its curation and what enrichment knows.
+"""Build the knowledge graph from the curated list and what enrichment knows.
 
 The graph follows the contract in ``docs/ARCHITECTURE.md``: a ``networkx.MultiDiGraph`` whose edge
 keys are relation names. Building is pure and deterministic: the same inputs give the same nodes,
@@ -15,7 +15,9 @@ from typing import Any
 
 import networkx as nx
 
+from .errors import IdentifierError
 from .identifiers import (
+    NodeNames,
     author_node_id,
     canonical_url,
     code_node_id,
@@ -28,7 +30,6 @@ from .identifiers import (
     task_node_id,
     venue_node_id,
 )
-from .listfile.curation import Curation
 from .models import (
     ArxivRecord,
     Enrichment,
@@ -68,7 +69,6 @@ def list_paper_key(entry: ListEntry) -> str:
 
 def build_graph(
     document: ListDocument,
-    curation: Curation | None = None,
     enrichment: Enrichment | None = None,
 ) -> nx.MultiDiGraph:
     """Return the knowledge graph of a curated list, enriched with what is known.
@@ -76,9 +76,8 @@ def build_graph(
     Parameters
     ----------
     document : ListDocument
-        The parsed list (papers and datasets, in file order).
-    curation : Curation, optional
-        Aliases and pins; ``None`` means no curation.
+        The parsed and curated list (papers and datasets, in file order; ``parse_list`` applies
+        the curation file).
     enrichment : Enrichment, optional
         Semantic Scholar and arXiv records; ``None`` or empty gives the list-only graph.
 
@@ -95,34 +94,31 @@ def build_graph(
     *introduced by* a list paper when the dataset's paper link and the paper's link are the same
     page (compared by ``canonical_url``) or carry the same identifier.
     """
-    curation = curation or Curation()
     enrichment = enrichment or Enrichment()
+    names = NodeNames()  # one graph: no two different names share an id
     G = nx.MultiDiGraph()
-    list_id = list_node_id(curation.list_name or document.title)
-    G.add_node(
-        list_id, kind="list", label=curation.list_name or document.title,
-        title=curation.list_name or document.title, path=document.path,
-    )
+    list_id = list_node_id(document.title)
+    G.add_node(list_id, kind="list", label=document.title, title=document.title, path=document.path)
     G.graph["list"] = list_id
     for entry in document.papers:
-        _add_list_paper(G, list_id, entry, curation)
+        _add_list_paper(G, names, list_id, entry, document.path)
     for entry in document.datasets:
-        _add_dataset(G, list_id, entry, curation)
+        _add_dataset(G, names, list_id, entry)
     _link_introduced_datasets(G)
-    _add_enrichment(G, enrichment)
-    _link_dataset_users(G, curation)
+    _add_enrichment(G, names, enrichment)
+    _link_dataset_users(G, document)
     return G
 
 
-def _task(G: nx.MultiDiGraph, entry: ListEntry) -> str:
-    node = task_node_id(entry.task)
+def _task(G: nx.MultiDiGraph, names: NodeNames, entry: ListEntry) -> str:
+    node = names.claim(task_node_id(entry.task), entry.task)
     if node not in G:
         G.add_node(node, kind="task", label=entry.task, name=entry.task, section=entry.section)
     return node
 
 
-def _venue(G: nx.MultiDiGraph, name: str) -> str:
-    node = venue_node_id(name)
+def _venue(G: nx.MultiDiGraph, names: NodeNames, name: str) -> str:
+    node = names.claim(venue_node_id(name), name)
     if node not in G:
         G.add_node(node, kind="venue", label=name, name=name)
     return node
@@ -133,9 +129,11 @@ def _merge_tuple(old: Iterable[Any], new: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(dict.fromkeys((*old, *new)))
 
 
-def _add_list_paper(G: nx.MultiDiGraph, list_id: str, entry: ListEntry, curation: Curation) -> None:
+def _add_list_paper(
+    G: nx.MultiDiGraph, names: NodeNames, list_id: str, entry: ListEntry, path: str
+) -> None:
     node = list_paper_key(entry)
-    venue = curation.canonical_venue(normalize_venue(entry.venue)) if entry.venue else None
+    venue = entry.venue_name
     if node in G:  # the same paper listed again under another section: one paper, more tasks
         attrs = G.nodes[node]
         attrs["tasks"] = tuple(sorted({*attrs["tasks"], entry.task}))
@@ -153,18 +151,22 @@ def _add_list_paper(G: nx.MultiDiGraph, list_id: str, entry: ListEntry, curation
         )
         G.add_edge(list_id, node, key="has_part")
         if venue:
-            G.add_edge(node, _venue(G, venue), key="published_in")
-    G.add_edge(node, _task(G, entry), key="has_task")
+            G.add_edge(node, _venue(G, names, venue), key="published_in")
+    G.add_edge(node, _task(G, names, entry), key="has_task")
     for url in entry.code_urls:
-        code = code_node_id(url)
+        try:
+            code = code_node_id(url)
+        except IdentifierError as exc:
+            log.warning("%s:%d: %s; code link left out", path, entry.line, exc)
+            continue
         if code not in G:
             G.add_node(code, kind="code", label=code.removeprefix("code:"), url=url)
         G.add_edge(node, code, key="has_code")
 
 
-def _add_dataset(G: nx.MultiDiGraph, list_id: str, entry: ListEntry, curation: Curation) -> None:
-    name = curation.canonical_dataset(entry.title)
-    node = dataset_node_id(name)
+def _add_dataset(G: nx.MultiDiGraph, names: NodeNames, list_id: str, entry: ListEntry) -> None:
+    name = entry.dataset_name or entry.title
+    node = names.claim(dataset_node_id(name), name)
     if node in G:
         attrs = G.nodes[node]
         attrs["tasks"] = tuple(sorted({*attrs["tasks"], entry.task}))
@@ -179,7 +181,7 @@ def _add_dataset(G: nx.MultiDiGraph, list_id: str, entry: ListEntry, curation: C
             tasks=(entry.task,), lines=(entry.line,), ids=entry.ids,
         )
         G.add_edge(list_id, node, key="has_part")
-    G.add_edge(node, _task(G, entry), key="has_task")
+    G.add_edge(node, _task(G, names, entry), key="has_task")
 
 
 def paper_ids(attrs: Mapping[str, Any]) -> PaperIds:
@@ -232,15 +234,22 @@ def _paper_facts(paper: Paper) -> dict[str, Any]:
     }
 
 
-def _add_authors(G: nx.MultiDiGraph, node: str, paper: Paper) -> None:
+def _add_authors(G: nx.MultiDiGraph, names: NodeNames, node: str, paper: Paper) -> None:
     for position, author in enumerate(paper.authors):
+        if not (author.s2_author_id or "").strip() and not (author.name or "").strip():
+            log.warning("S2 paper %s: field authors[%d] has neither an author id nor a name: "
+                        "author left out", paper.s2_paper_id, position)
+            continue
         author_id = author_node_id(author.s2_author_id, author.name)
+        if author_id.startswith("author:name:"):
+            author_id = names.claim(author_id, author.name)
         if author_id not in G:
             G.add_node(
                 author_id, kind="author", label=author.name, name=author.name,
                 s2_author_id=author.s2_author_id,
             )
-        G.add_edge(node, author_id, key="authored_by", position=position)
+        if not G.has_edge(node, author_id, key="authored_by"):  # S2 lists some authors twice
+            G.add_edge(node, author_id, key="authored_by", position=position)
 
 
 def _enrich_list_paper(attrs: dict[str, Any], paper: Paper) -> None:
@@ -256,7 +265,7 @@ def _lower(value: str | None) -> str | None:
     return value.lower() if value else None
 
 
-def _add_outside_paper(G: nx.MultiDiGraph, paper: Paper) -> str:
+def _add_outside_paper(G: nx.MultiDiGraph, names: NodeNames, paper: Paper) -> str:
     node = outside_paper_node_id(paper.s2_paper_id)
     venue = normalize_venue(paper.venue) if paper.venue else None
     G.add_node(
@@ -266,7 +275,7 @@ def _add_outside_paper(G: nx.MultiDiGraph, paper: Paper) -> str:
         ieee_id=None, pii=None, tasks=(), **_paper_facts(paper),
     )
     if venue:
-        G.add_edge(node, _venue(G, venue), key="published_in")
+        G.add_edge(node, _venue(G, names, venue), key="published_in")
     return node
 
 
@@ -279,7 +288,7 @@ def _add_arxiv(attrs: dict[str, Any], record: ArxivRecord) -> None:
     attrs["abstract"] = attrs.get("abstract") or record.abstract
 
 
-def _add_enrichment(G: nx.MultiDiGraph, enrichment: Enrichment) -> None:
+def _add_enrichment(G: nx.MultiDiGraph, names: NodeNames, enrichment: Enrichment) -> None:
     papers = {p.s2_paper_id: p for p in enrichment.papers}
     node_of: dict[str, str] = {}  # S2 id → node
     for resolution in enrichment.resolutions:
@@ -295,13 +304,17 @@ def _add_enrichment(G: nx.MultiDiGraph, enrichment: Enrichment) -> None:
         node_of[resolution.s2_paper_id] = node
         if (paper := papers.get(resolution.s2_paper_id)) is not None:
             _enrich_list_paper(attrs, paper)
-            _add_authors(G, node, paper)
+            _add_authors(G, names, node, paper)
         else:
             attrs["s2_id"] = resolution.s2_paper_id
     for s2_id in sorted(papers):
         if s2_id not in node_of:
-            node_of[s2_id] = _add_outside_paper(G, papers[s2_id])
-            _add_authors(G, node_of[s2_id], papers[s2_id])
+            try:
+                node_of[s2_id] = _add_outside_paper(G, names, papers[s2_id])
+            except IdentifierError as exc:
+                log.warning("S2 paper %r: field paperId: %s; paper left out of the graph", s2_id, exc)
+                continue
+            _add_authors(G, names, node_of[s2_id], papers[s2_id])
     for citation in sorted(enrichment.citations, key=lambda c: (c.citing, c.cited)):
         citing, cited = node_of.get(citation.citing), node_of.get(citation.cited)
         if citing is None or cited is None:
@@ -362,15 +375,13 @@ def mentioned_datasets(text: str, names: Mapping[str, tuple[str, ...]]) -> dict[
     return found
 
 
-def _link_dataset_users(G: nx.MultiDiGraph, curation: Curation) -> None:
+def _link_dataset_users(G: nx.MultiDiGraph, document: ListDocument) -> None:
     """Add ``uses`` edges from papers whose abstract or TLDR names a listed dataset.
 
     The list says which paper introduces a dataset but not who uses it; an abstract that names
     the dataset is the evidence the graph has, and the edge keeps it (``evidence``).
     """
-    aliases: dict[str, list[str]] = {}
-    for alias, canonical in curation.dataset_aliases.items():
-        aliases.setdefault(canonical, []).append(alias)
+    aliases = {e.dataset_name or e.title: e.dataset_aliases for e in document.datasets}
     names = {
         node: dataset_names(attrs["name"], aliases.get(attrs["name"], ()))
         for node, attrs in G.nodes(data=True) if attrs["kind"] == "dataset"

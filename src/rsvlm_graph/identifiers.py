@@ -6,6 +6,7 @@ Nothing here touches the network or the file system, so the graph's node ids (se
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
@@ -18,6 +19,10 @@ from .models import PaperIds
 
 __all__ = [
     "slugify",
+    "name_key",
+    "name_hash",
+    "NodeNames",
+    "is_s2_paper_id",
     "normalize_arxiv_id",
     "arxiv_version",
     "normalize_doi",
@@ -71,7 +76,7 @@ _DOI_PATH_HOSTS = frozenset({"dl.acm.org", "tandfonline.com", "onlinelibrary.wil
 _DOI_PATH = re.compile(r"^/doi/(?:(?:abs|full|pdf|epdf|book)/)?(?P<doi>10\.\d{4,9}/.+)$")
 _IEEE_PATH = re.compile(r"^/(?:abstract/)?document/(?P<number>\d+)(?:/|$)")
 _PII = re.compile(r"^[SB][0-9]{15}[0-9X]$")
-_S2_ID = re.compile(r"^[0-9a-f]{40}$")
+_S2_ID = re.compile(r"[0-9a-f]{40}")
 _MDPI_PATH = re.compile(
     r"^/(?P<issn>\d{4}-\d{3}[\dX])/(?P<volume>\d+)/(?P<issue>\d+)/(?P<article>\d+)(?:/|$)")
 
@@ -89,7 +94,13 @@ MDPI_JOURNAL_CODES: dict[str, str] = {
 
 
 def slugify(text: str) -> str:
-    """Return the slug of `text`: NFKD, ASCII, lower case, runs of non-alphanumerics as ``-``.
+    """Return the slug of `text`: letters, marks and digits of every script, runs of anything
+    else as ``-``; NFKC, case-folded, accents of Latin letters dropped.
+
+    Latin accents go so that the ids of names written with and without them stay those they
+    always were (``Caféine`` → ``cafeine``); other scripts keep their marks, which spell their
+    words (Devanagari vowel signs, Japanese voicing marks). Text with no letter or digit at all
+    (emoji, punctuation) gives ``""``: the node id functions add a hash for it.
 
     Examples
     --------
@@ -97,12 +108,86 @@ def slugify(text: str) -> str:
     'word-sentence-framework-for-remote-sensing-image-captioning'
     >>> slugify("  UC Merced Land-Use(UCM) ")
     'uc-merced-land-use-ucm'
+    >>> slugify("武汉大学学报 (信息科学版)"), slugify("Ελληνικά Γράμματα")
+    ('武汉大学学报-信息科学版', 'ελληνικά-γράμματα')
     """
-    # Drop accents but let other non-ASCII characters (dashes, ×) separate words, so that
-    # "Word–Sentence" gives "word-sentence", not "wordsentence".
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-")
+    # NFKD after case folding puts each accent after its letter, where it can be told apart
+    # from a mark a script needs; NFKC at the end composes what is left (が, Hangul syllables).
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    kept: list[str] = []
+    for ch in decomposed:
+        category = unicodedata.category(ch)[0]
+        if category == "M":
+            # a mark on an ASCII letter is a Latin accent; on nothing (text start, after a
+            # separator) it marks nothing
+            if kept and kept[-1] != "-" and not kept[-1].isascii():
+                kept.append(ch)
+        elif category in "LN":
+            kept.append(ch)
+        elif kept and kept[-1] != "-":
+            kept.append("-")
+    return unicodedata.normalize("NFKC", "".join(kept)).strip("-")
+
+
+#: hex digits of SHA-256 in a node id's hash; doubled until two names no longer share one
+_HASH_DIGITS = 8
+#: between a slug and its hash; a slug never holds two "-" in a row, so the forms never meet
+_HASH_SEPARATOR = "--"
+
+
+def name_key(name: str) -> str:
+    """Return the form of a name two spellings share when they are the same name (NFC,
+    whitespace folded): what node ids must tell apart.
+
+    >>> name_key(" IEEE  Access "), name_key("Cafe\u0301") == name_key("Café")
+    ('IEEE Access', True)
+    """
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def name_hash(name: str, digits: int = _HASH_DIGITS) -> str:
+    """Return ``--`` and the first `digits` hex digits of the SHA-256 of the name's key.
+
+    >>> name_hash("🛰️")
+    '--1a0eb4fc'
+    """
+    return _HASH_SEPARATOR + hashlib.sha256(name_key(name).encode()).hexdigest()[:digits]
+
+
+def _node_slug(name: str) -> str:
+    """The slug of a name for a node id; a hash when it has no letter or digit to slug."""
+    return slugify(name) or name_hash(name)
+
+
+class NodeNames:
+    """The node ids of named things (venues, tasks, datasets, authors) within one graph.
+
+    A slug folds case and punctuation, so two different names can share one (``IEEE Access``
+    and ``IEEE access``). The first name claiming an id keeps it unchanged, so ids of names
+    that share their slug with no other stay readable and stable; each later different name
+    gets its slug plus a short hash of itself. The same name always gets the same id.
+
+    >>> names = NodeNames()
+    >>> names.claim("venue:ieee-access", "IEEE Access"), names.claim("venue:ieee-access", "IEEE access")
+    ('venue:ieee-access', 'venue:ieee-access--384cd7d3')
+    >>> names.claim("venue:ieee-access", "IEEE  Access")
+    'venue:ieee-access'
+    """
+
+    def __init__(self) -> None:
+        self._owner: dict[str, str] = {}  # node id -> name key
+        self._ids: dict[tuple[str, str], str] = {}  # (node id asked, name key) -> node id given
+
+    def claim(self, node: str, name: str) -> str:
+        """Return the id for `name`, whose plain id is `node` (from a ``*_node_id`` function)."""
+        key = name_key(name)
+        if (node, key) in self._ids:
+            return self._ids[(node, key)]
+        given, digits = node, _HASH_DIGITS
+        while self._owner.setdefault(given, key) != key:
+            given, digits = f"{node.split(_HASH_SEPARATOR)[0]}{name_hash(name, digits)}", digits * 2
+        self._ids[(node, key)] = given
+        return given
 
 
 def _arxiv_match(text: str) -> re.Match[str]:
@@ -263,7 +348,7 @@ def ids_from_url(url: str) -> PaperIds:
         return PaperIds(pii=pii) if _PII.match(pii) else PaperIds()
     if host in ("semanticscholar.org", "api.semanticscholar.org"):
         last = path.rstrip("/").rsplit("/", 1)[-1].lower()
-        return PaperIds(s2_paper_id=last) if _S2_ID.match(last) else PaperIds()
+        return PaperIds(s2_paper_id=last) if is_s2_paper_id(last) else PaperIds()
     return PaperIds()
 
 
@@ -301,10 +386,7 @@ def paper_node_id(ids: PaperIds, title: str) -> str:
     """Return the node id of a list paper: the first of its DOI, arXiv, IEEE, PII, S2 ids, else
     its title slug.
 
-    Raises
-    ------
-    IdentifierError
-        If the paper has no identifier and its title has no letter or digit to slug.
+    A title with no letter or digit (emoji only) gets a hash of itself instead of a slug.
 
     Examples
     --------
@@ -317,7 +399,7 @@ def paper_node_id(ids: PaperIds, title: str) -> str:
                           ("pii", ids.pii), ("s2", ids.s2_paper_id)):
         if value:
             return f"paper:{prefix}:{value}"
-    return f"paper:title:{_required_slug(title, 'paper title')}"
+    return f"paper:title:{_node_slug(title)}"
 
 
 def outside_paper_node_id(s2_paper_id: str) -> str:
@@ -327,16 +409,18 @@ def outside_paper_node_id(s2_paper_id: str) -> str:
     'paper:s2:0123456789abcdef0123456789abcdef01234567'
     """
     s2_id = s2_paper_id.strip().lower()
-    if not _S2_ID.match(s2_id):
+    if not is_s2_paper_id(s2_id):
         raise IdentifierError(f"{s2_paper_id!r} is not a Semantic Scholar paper id (40 hex digits)")
     return f"paper:s2:{s2_id}"
 
 
-def _required_slug(text: str, what: str) -> str:
-    slug = slugify(text)
-    if not slug:
-        raise IdentifierError(f"{what} {text!r} has no letter or digit to build a node id from")
-    return slug
+def is_s2_paper_id(text: str) -> bool:
+    """Return whether ``text`` is a Semantic Scholar paper id: 40 lower-case hex digits.
+
+    >>> is_s2_paper_id("0123456789abcdef0123456789abcdef01234567"), is_s2_paper_id("CorpusId:1")
+    (True, False)
+    """
+    return _S2_ID.fullmatch(text) is not None
 
 
 def dataset_node_id(name: str) -> str:
@@ -345,7 +429,7 @@ def dataset_node_id(name: str) -> str:
     >>> dataset_node_id("NWPU-RESISC45")
     'dataset:nwpu-resisc45'
     """
-    return f"dataset:{_required_slug(name, 'dataset name')}"
+    return f"dataset:{_node_slug(name)}"
 
 
 def task_node_id(name: str) -> str:
@@ -354,7 +438,7 @@ def task_node_id(name: str) -> str:
     >>> task_node_id("Image Captioning")
     'task:image-captioning'
     """
-    return f"task:{_required_slug(name, 'task name')}"
+    return f"task:{_node_slug(name)}"
 
 
 def venue_node_id(name: str) -> str:
@@ -363,7 +447,7 @@ def venue_node_id(name: str) -> str:
     >>> venue_node_id("TGRS")
     'venue:tgrs'
     """
-    return f"venue:{_required_slug(name, 'venue name')}"
+    return f"venue:{_node_slug(name)}"
 
 
 def code_node_id(url: str) -> str:
@@ -385,9 +469,9 @@ def author_node_id(s2_author_id: str | None, name: str) -> str:
     >>> author_node_id("1741101", "Jane Doe"), author_node_id(None, "Jane Doe")
     ('author:1741101', 'author:name:jane-doe')
     """
-    if s2_author_id:
+    if s2_author_id and s2_author_id.strip():
         return f"author:{s2_author_id.strip()}"
-    return f"author:name:{_required_slug(name, 'author name')}"
+    return f"author:name:{_node_slug(name)}"
 
 
 def list_node_id(title: str) -> str:
@@ -396,7 +480,7 @@ def list_node_id(title: str) -> str:
     >>> list_node_id("Awesome remote sensing vision language models")
     'list:awesome-remote-sensing-vision-language-models'
     """
-    return f"list:{_required_slug(title, 'list title')}"
+    return f"list:{_node_slug(title)}"
 
 
 def normalize_title(title: str) -> str:

@@ -12,6 +12,7 @@ from typing import Literal
 
 __all__ = [
     "PaperIds",
+    "Pin",
     "ListEntry",
     "ListDocument",
     "Author",
@@ -69,11 +70,24 @@ class PaperIds:
 
 
 @dataclass(frozen=True, slots=True)
+class Pin:
+    """A list row (matched by its link `url` or its `title`) pinned to a known paper."""
+
+    url: str | None = None
+    title: str | None = None
+    s2_paper_id: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ListEntry:
     """One row (table row or bullet) of the curated list, as written, with its line number.
 
     ``task`` is the section heading the row sits under, with a trailing "dataset" removed and the
-    curation file's task aliases applied; ``section`` is the heading text exactly.
+    curation file's task aliases applied; ``section`` is the heading text exactly. ``venue`` is
+    as written; the fields after ``download_urls`` are what curation adds
+    (``listfile.curation.curate``, applied once, right after parsing).
     """
 
     kind: EntryKind
@@ -89,6 +103,10 @@ class ListEntry:
     code_urls: tuple[str, ...] = ()  # papers: Code/Project links
     home_urls: tuple[str, ...] = ()  # datasets: Home/Github links
     download_urls: tuple[str, ...] = ()  # datasets: every download link
+    venue_name: str | None = None  # the venue, tidied and with the curation's aliases applied
+    dataset_name: str | None = None  # datasets: the canonical name (curation's dataset aliases)
+    dataset_aliases: tuple[str, ...] = ()  # datasets: the other names the curation knows it by
+    pin: Pin | None = None  # the curation file's pin for this row
 
 
 @dataclass(frozen=True, slots=True)

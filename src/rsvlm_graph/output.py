@@ -5,19 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from .errors import UsageError
 
-log = logging.getLogger(__name__)
+__all__ = ["format_records", "aligned_table"]
 
 _TABLE_CELL_WIDTH = 60
 
 
-def text_cell(value: Any) -> str:
+def _text_cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
@@ -33,7 +32,7 @@ def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, (Mapping, list, tuple)):
-        return text_cell(value)
+        return _text_cell(value)
     return value
 
 
@@ -70,7 +69,7 @@ def format_records(
     if fmt == "md":
         lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
         lines += [
-            "| " + " | ".join(re.sub(r"(?<!\\)\|", r"\\|", text_cell(row[c])) for c in columns) + " |"
+            "| " + " | ".join(re.sub(r"(?<!\\)\|", r"\\|", _text_cell(row[c])) for c in columns) + " |"
             for row in rows
         ]
         return "\n".join(lines) + "\n"
@@ -80,13 +79,31 @@ def format_records(
     def cut(text: str) -> str:
         return text if len(text) <= _TABLE_CELL_WIDTH else text[: _TABLE_CELL_WIDTH - 1] + "…"
 
-    cells = [[cut(text_cell(row[c])) for c in columns] for row in rows]
+    cells = [[cut(_text_cell(row[c])) for c in columns] for row in rows]
     numeric = [all(isinstance(row[c], (int, float)) or row[c] is None for row in rows) for c in columns]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    return aligned_table(columns, cells, numeric)
+
+
+def aligned_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] = ()
+) -> str:
+    """Return a plain text table: the header, a rule of dashes, the rows, columns two spaces apart.
+
+    Each column is as wide as its widest cell; columns flagged in ``right`` are right-aligned
+    (numbers), the others left-aligned; no line ends in spaces.
+
+    >>> print(aligned_table(["name", "n"], [["a", "10"], ["bcd", "2"]], [False, True]))
+    name   n
+    ----  --
+    a     10
+    bcd    2
+    """
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+    flags = [*right, *[False] * (len(header) - len(right))]
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(
-            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)
+            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, flags)
         ).rstrip()
 
-    return "\n".join([line(columns), line(["-" * w for w in widths]), *map(line, cells)])
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
 from pathlib import Path
 
 import networkx as nx
 
 from .citations.refreshes import Refresh
 from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, Settings
-from .discovery import Candidate, discover_candidates
+from .discovery import Candidate, KindFilter, discover_candidates, peer_listings
 from .enrich import ProgressCallback, enrich
 from .errors import ExportError, HistoryError, ListParseError
 from .graph import build_graph, count_kinds, not_enriched
 from .listfile.curation import Curation, load_curation
 from .listfile.parse import read_list
+from .listfile.peers import PeerList, is_url, read_peer_lists
 from .listfile.rows import with_rows
 from .models import Enrichment, ListDocument, iso_utc
 from .ranking import RankedPaper, rank_papers
@@ -41,6 +41,7 @@ __all__ = [
     "load_enrichment",
     "Loaded",
     "load_graph",
+    "load_peers",
     "record_history",
     "run_build",
     "DEFAULT_KG_DIR",
@@ -51,6 +52,8 @@ log = logging.getLogger(__name__)
 
 #: discovery candidates shown in the default HTML view and the report
 VIEW_CANDIDATES = 30
+#: foundations shown in the report's "foundations the list builds on" table
+REPORT_FOUNDATIONS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,13 @@ class Fetched:
             for p in self.enrichment.papers
         )
 
+    @property
+    def brought_anything(self) -> bool:
+        """Whether either source answered with a record during this run (not just requests)."""
+        return self.reached_semantic_scholar or any(
+            a.fetched_at and a.fetched_at >= self.started_at for a in self.enrichment.arxiv
+        )
+
 
 def fetch_enrichment(
     document: ListDocument,
@@ -112,12 +122,12 @@ def fetch_enrichment(
     *,
     offline: bool,
     progress: ProgressCallback | None = None,
-    now: Callable[[], datetime] | None = None,
+    full: bool = False,
 ) -> Fetched:
     """Return what is known about the list: the committed snapshot, the store, and, unless
-    ``offline``, what the APIs add for entries that are missing or stale."""
-    now = now or (lambda: datetime.now(timezone.utc))
-    started_at = iso_utc(now())
+    ``offline``, what the APIs add for entries that are missing or stale (``full``: every
+    citation and reference page too)."""
+    started_at = iso_utc(settings.now())
     with step("read snapshot"):
         snapshot = read_snapshot(inputs.snapshot_path)
     with ExitStack() as stack, step("enrich"):
@@ -126,14 +136,14 @@ def fetch_enrichment(
         sources: list[SemanticScholarSource | ArxivSource] = []
         s2 = arxiv = None
         if not offline:
-            s2 = SemanticScholarSource(settings)
+            s2 = SemanticScholarSource(settings, now=settings.now)
             stack.callback(s2.close)
-            arxiv = ArxivSource(settings)
+            arxiv = ArxivSource(settings, now=settings.now)
             stack.callback(arxiv.close)
             sources = [s2, arxiv]
         enrichment = enrich(
             document, curation, s2=s2, arxiv=arxiv, store=store, settings=settings,
-            now=now, progress=progress, offline=offline,
+            now=settings.now, progress=progress, offline=offline, full=full,
         )
         requests: Counter[str] = Counter()
         for source in sources:
@@ -148,6 +158,37 @@ def load_enrichment(
     return fetch_enrichment(document, curation, inputs, settings, offline=True).enrichment
 
 
+def keep_fetched(
+    fetched: Fetched, document: ListDocument, curation: Curation, inputs: Inputs,
+    settings: Settings, peers: Sequence[PeerList] = (),
+) -> tuple[Enrichment, list[Path]]:
+    """After an online fetch, put what it brought into ``kg/``; return what exports are built
+    from and the history files written.
+
+    When a source answered with anything the snapshot is written, and the exports are built
+    from it alone, read through an empty temporary store exactly as ``build --offline`` reads it
+    in a fresh clone, so both give the same bytes (the snapshot rounds embeddings, for one); the
+    failures stay this run's, for the summary. The
+    history gets every fetch date it lacks (:func:`record_history`), whether or not this run
+    requested anything: a run killed after its last request leaves dates to record.
+    """
+    import tempfile
+    from dataclasses import replace
+
+    from .store import write_snapshot
+
+    enrichment = fetched.enrichment
+    if fetched.brought_anything:
+        write_snapshot(inputs.snapshot_path, enrichment)
+        with tempfile.TemporaryDirectory(prefix="rsvlm-snapshot-") as fresh:
+            as_cloned = load_enrichment(document, curation, inputs,
+                                        replace(settings, cache_dir=Path(fresh)))
+        enrichment = replace(as_cloned, failures=fetched.enrichment.failures)
+    loaded = Loaded.build(document, curation, fetched.enrichment, peers)
+    written = record_history(loaded, inputs, year_now=settings.today().year)
+    return enrichment, written
+
+
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """The list, its curation, what is known offline, and the graph of them."""
@@ -156,40 +197,69 @@ class Loaded:
     curation: Curation
     enrichment: Enrichment
     graph: nx.MultiDiGraph
+    peers: tuple[PeerList, ...] = ()
 
     @classmethod
-    def build(cls, document: ListDocument, curation: Curation, enrichment: Enrichment) -> Loaded:
+    def build(cls, document: ListDocument, curation: Curation, enrichment: Enrichment,
+              peers: Sequence[PeerList] = ()) -> Loaded:
         with step("graph"):
-            return cls(document, curation, enrichment, build_graph(document, curation, enrichment))
+            return cls(document, curation, enrichment, build_graph(document, enrichment),
+                       tuple(peers))
 
-    def candidates(self, *, year_now: int, **options: int | None) -> list[Candidate]:
-        """Discovery over this graph, with the list's recommendations, rejections and rows.
-
-        ``options`` are ``discover_candidates``' ``since``, ``min_links`` and ``top``.
+    def candidates(self, *, year_now: int, kind: KindFilter = "new", since: int | None = None,
+                   min_links: int = 1, top: int | None = None) -> list[Candidate]:
+        """Discovery over this graph, with the list's recommendations, rejections, peer lists
+        and rows; the options are ``discover_candidates``'.
         """
         candidates = discover_candidates(
             self.graph, recommended=self.enrichment.recommendations,
-            is_rejected=self.curation.is_rejected, year_now=year_now, **options,
+            is_rejected=self.curation.is_rejected, year_now=year_now, kind=kind, since=since,
+            min_links=min_links, top=top,
+            peers=peer_listings(self.graph, self.peers) if self.peers else None,
         )
         return with_rows(candidates, self.document.entries, self.document.text)
 
 
-def load_graph(inputs: Inputs, settings: Settings) -> Loaded:
-    """Build the graph from the list, the snapshot and the store, without any request.
+def load_peers(
+    inputs: Inputs, curation: Curation, settings: Settings, *,
+    extra: Sequence[Path] = (), offline: bool = False,
+) -> list[PeerList]:
+    """The peer lists of the curation file (paths relative to it) and ``extra`` ones.
 
-    Analyses and maintainer commands use this: they never wait on an API.
+    A URL is fetched once, then read from ``settings.cache_dir``; ``offline`` fetches nothing.
+    """
+    sources: list[str | Path] = [
+        peer if is_url(peer) else inputs.kg_dir / peer for peer in curation.peers
+    ]
+    return read_peer_lists([*sources, *extra], cache_dir=settings.cache_dir, offline=offline,
+                           timeout=settings.timeout)
+
+
+def load_graph(inputs: Inputs, settings: Settings, *, peers: Sequence[Path] = (),
+               offline: bool = False) -> Loaded:
+    """Build the graph from the list, the snapshot and the store, without any API request.
+
+    Analyses and maintainer commands use this: they never wait on an API. The peer lists are
+    the curation file's and ``peers``; a peer URL not cached yet is fetched unless ``offline``.
     """
     document, curation = load_inputs(inputs)
-    return Loaded.build(document, curation, load_enrichment(document, curation, inputs, settings))
+    enrichment = load_enrichment(document, curation, inputs, settings)
+    peer_lists = load_peers(inputs, curation, settings, extra=peers, offline=offline)
+    return Loaded.build(document, curation, enrichment, peer_lists)
 
 
-def record_history(loaded: Loaded, inputs: Inputs, day: date, *, year_now: int) -> Path:
-    """Append this refresh's citation counts, citers and discovery shortlist to ``kg/history/``."""
-    from .citations.refreshes import record_refresh
+def record_history(loaded: Loaded, inputs: Inputs, *, year_now: int) -> list[Path]:
+    """Record in ``kg/history/`` the citation counts and citers fetched on each date not on file
+    yet, with the discovery shortlist; return the files written (none when nothing new).
+
+    Any command that fetched calls it: the records carry their fetch dates, so a ``build``, an
+    ``enrich`` or a resumed run each leave the history complete, and a re-run adds nothing.
+    """
+    from .citations.refreshes import record_fetched
 
     candidates = loaded.candidates(year_now=year_now, top=VIEW_CANDIDATES)
     shortlist = [(c.s2_id, c.title) for c in candidates if c.s2_id]
-    return record_refresh(inputs.history_dir, loaded.enrichment, loaded.graph, shortlist, day)
+    return record_fetched(inputs.history_dir, loaded.enrichment, loaded.graph, shortlist)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,16 +305,14 @@ def run_build(
     the git log of the list file when it is in a git repository. With ``validate_all`` false only
     the list level is validated (``exports.rdf.list_level``): at 1M citations checking every
     triple takes minutes and gigabytes, while the list's own papers and what they link to take
-    a second.
+    a second. Each step logs its time and peak memory (``rsvlm_graph.steps``, debug level).
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
         from .exports.html import build_page, select_view, write_page
         from .exports.rdf import (
-            list_level,
-            statements_to_rdf,
+            conforming,
             to_statements,
-            validate,
             write_jsonld,
             write_turtle,
         )
@@ -256,10 +324,13 @@ def run_build(
         ranking = tuple(rank_papers(G, year_now=year_now))
     with step("discover"):
         candidates = tuple(loaded.candidates(year_now=year_now))
-    with step("rdf statements"):
-        statements = to_statements(G)  # the writers format these directly: rdflib's are too slow
-    with step("validate"):  # fail loudly before anything is written
-        validate(statements_to_rdf(statements if validate_all else list_level(statements)))
+        foundations = loaded.candidates(year_now=year_now, kind="foundation", top=REPORT_FOUNDATIONS)
+    with step("rdf statements"):  # the writers take these directly: rdflib's writers are too slow
+        statements = to_statements(G)
+    with step("validate"):
+        # a value one record gives that no shape allows is left out with a warning, anything
+        # else fails before a file is written
+        statements = conforming(statements, everything=validate_all)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -283,7 +354,8 @@ def run_build(
         growth = _list_growth(document)
     with step("report"):
         report_paths = write_report(
-            G, out_dir, candidates=candidates, ranking=ranking, history=history, growth=growth,
+            G, out_dir, candidates=candidates, foundations=foundations, ranking=ranking,
+            history=history, growth=growth,
         )
     with step("annotated list"):
         annotated = write_annotated_list(Path(document.path), document, G, out_dir)

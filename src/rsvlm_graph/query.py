@@ -19,6 +19,7 @@ import rdflib
 
 from .errors import QueryError
 from .exports.rdf import prefixes
+from .output import aligned_table
 
 __all__ = ["QueryResult", "read_query", "run_query", "format_result"]
 
@@ -180,9 +181,7 @@ def format_result(result: QueryResult, fmt: ResultFormat = "table") -> str:
         return json.dumps([dict(zip(result.columns, row)) for row in result.rows], ensure_ascii=False, indent=2)
     if fmt == "csv":
         return _csv(result.columns, result.rows)
-    widths = [max([len(column), *(len(row[i]) for row in result.rows)]) for i, column in enumerate(result.columns)]
-    lines = [result.columns, tuple("-" * width for width in widths), *result.rows]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
+    return aligned_table(result.columns, result.rows)
 
 
 def _csv(columns: tuple[str, ...], rows: object) -> str:

@@ -125,16 +125,19 @@ def pagerank_papers(
 def _known_tasks(G: nx.MultiDiGraph) -> dict[str, str]:
     """Task node id → label, for every task any list paper has."""
     tasks: dict[str, str] = {}
-    for attrs in paper_nodes(G).values():
+    for node, attrs in paper_nodes(G).items():
         if is_list_paper(attrs):
-            for label in attrs.get("tasks") or ():
-                tasks.setdefault(task_node_id(label), label)
+            for _, task, key in G.out_edges(node, keys=True):
+                if key == "has_task":
+                    tasks.setdefault(task, G.nodes[task]["name"])
     return tasks
 
 
 def _resolve_task(G: nx.MultiDiGraph, task: str) -> str:
     """Return the label of ``task`` given as label, slug or node id (case does not matter)."""
     tasks = _known_tasks(G)
+    if task in tasks.values():  # the label as written: exact even where two labels share a slug
+        return task
     wanted = task if task.startswith("task:") else task_node_id(task)
     if wanted not in tasks:
         known = ", ".join(sorted(tasks.values())) or "none (the graph has no list papers)"

@@ -195,7 +195,8 @@ class EdgeRecord:
     citations: tuple[Citation, ...]
     papers: tuple[Paper, ...]
     truncated: bool
-    fetched_at: str
+    fetched_at: str  # when the pages were last fetched: the last full check
+    count: int | None = None  # the paper's citationCount / referenceCount they were fetched at
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,12 +391,15 @@ class Store:
         *,
         request: str,
         fetched_at: str,
+        count: int | None = None,
     ) -> None:
-        """Store the ``citations`` or ``references`` of one paper, with the other papers' data."""
+        """Store the ``citations`` or ``references`` of one paper, with the other papers' data
+        and the paper's count they were fetched at (what a refresh compares to skip pages)."""
         data = {
             "citations": to_record(tuple(citations)),
             "papers": to_record(tuple(papers)),
             "truncated": truncated,
+            "count": count,
         }
         self.put([StoredRecord("semanticscholar", direction, s2_paper_id, request, fetched_at,
                                data)])
@@ -483,10 +487,13 @@ class Store:
         def edge_data(direction: str, s2_id: str) -> dict[str, Any]:
             edges = edges_at.get((direction, s2_id), [])
             others = sorted({c.citing if direction == "citations" else c.cited for c in edges})
+            paper = papers[s2_id]
             return {
                 "citations": to_record(edges),
                 "papers": to_record([papers[o] for o in others if o in papers]),
                 "truncated": direction == "citations" and s2_id in truncated,
+                # fetched in the run that fetched the paper: at the count it holds
+                "count": paper.citation_count if direction == "citations" else paper.reference_count,
             }
 
         offered += [("semanticscholar", direction, s2_id, fetched_at,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import UsageError
 from ..identifiers import paper_page
+from ..output import aligned_table
 from .refreshes import Refresh
 
 if TYPE_CHECKING:
@@ -330,11 +331,5 @@ def format_changes(
         return "\n".join(out)
     out += [f"Citation changes {span}", _summary(changes), ""]
     for heading, columns, rows in _sections(changes, top):
-        cells = [columns] + [tuple(_text_cell(c) for c in row) for row in rows]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
-        out.append(heading)
-        out += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells[:1]]
-        out.append("  ".join("-" * w for w in widths))
-        out += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells[1:]]
-        out.append("")
+        out += [heading, aligned_table(columns, [[_text_cell(c) for c in row] for row in rows]), ""]
     return "\n".join(out)

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -256,8 +256,14 @@ def record_refresh(
         )
     earlier = [r for r in history if r.date < date]
     previous = earlier[-1] if earlier else None
-    refresh = refresh_from_enrichment(enrichment, entry_keys, candidates, date, previous)
-    path = history_dir / f"{date.isoformat()}.jsonl"
+    return _write_refresh(
+        history_dir, refresh_from_enrichment(enrichment, entry_keys, candidates, date, previous),
+        previous,
+    )
+
+
+def _write_refresh(history_dir: Path, refresh: Refresh, previous: Refresh | None) -> Path:
+    path = history_dir / f"{refresh.date.isoformat()}.jsonl"
     temporary = path.with_name(path.name + ".tmp")
     try:
         history_dir.mkdir(parents=True, exist_ok=True)
@@ -269,9 +275,97 @@ def record_refresh(
         ) from exc
     log.info(
         "recorded refresh %s: %d papers, %d new citing papers",
-        date.isoformat(), len(refresh.papers), len(refresh.citer_titles),
+        refresh.date.isoformat(), len(refresh.papers), len(refresh.citer_titles),
     )
     return path
+
+
+def _fetch_date(fetched_at: str | None) -> dt.date | None:
+    return dt.datetime.fromisoformat(fetched_at).astimezone(dt.timezone.utc).date() \
+        if fetched_at else None
+
+
+def refreshes_by_fetch_date(
+    enrichment: Enrichment,
+    entry_keys: Mapping[str, str] | nx.MultiDiGraph,
+    candidates: Sequence[tuple[str, str]],
+    history: Sequence[Refresh],
+) -> list[Refresh]:
+    """Return the refreshes the fetched records call for that ``history`` lacks, oldest first.
+
+    A list paper's counts and citers belong to the date its record was fetched (UTC), whichever
+    command fetched it: a ``build``, an ``enrich``, a run killed after its last request and
+    resumed. Each date from the newest recorded one on that has a fetched paper gets a refresh
+    in which those papers are fetched and every other paper is carried from the refresh before
+    (or, when that refresh lacks it, taken as known). The newest recorded date is given again
+    only when its papers would differ from what is on file, so re-running on one day adds
+    nothing. Dates before the newest recorded refresh are left out (logged): later files are
+    differences from them.
+
+    Parameters
+    ----------
+    enrichment, entry_keys, candidates
+        As for :func:`refresh_from_enrichment`.
+    history : sequence of Refresh
+        What is recorded (:func:`load_history`).
+    """
+    resolved = {r.entry_key: r.s2_paper_id for r in enrichment.resolutions if r.s2_paper_id}
+    fetched_on = {p.s2_paper_id: _fetch_date(p.fetched_at) for p in enrichment.papers}
+    list_ids = {s2 for entry, s2 in resolved.items() if entry.startswith(PAPER_PREFIX)}
+    dates = sorted({d for s2 in list_ids if (d := fetched_on.get(s2)) is not None})
+    newest = history[-1].date if history else None
+    if newest is not None and (skipped := [d for d in dates if d < newest]):
+        log.info("history: %d fetch date(s) before the newest refresh %s are not recorded "
+                 "(%s)", len(skipped), newest, ", ".join(map(str, skipped)))
+    recorded = list(history)
+    refreshes = []
+    for day in (d for d in dates if newest is None or d >= newest):
+        earlier = [r for r in recorded if r.date < day]
+        previous = earlier[-1] if earlier else None
+        # papers fetched later are not known on `day`: their citations must not count there
+        later = {s2 for s2 in list_ids if (fetched_on.get(s2) or day) > day}
+        view = replace(
+            enrichment,
+            papers=tuple(p for p in enrichment.papers if p.s2_paper_id not in later),
+            citations=tuple(c for c in enrichment.citations if c.cited not in later),
+        )
+        refresh = refresh_from_enrichment(view, entry_keys, candidates, day, previous)
+        before = {p.entry: p for p in previous.papers} if previous is not None else {}
+        papers = tuple(
+            replace(before[p.entry], title=p.title, citers_fetched=False)
+            if p.entry in before and before[p.entry].s2_id == p.s2_id
+            and fetched_on.get(p.s2_id or "") != day
+            else p
+            for p in refresh.papers
+        )
+        refresh = replace(refresh, papers=papers)
+        if day == newest and refresh.papers == history[-1].papers:
+            continue  # this day's fetches are on file already
+        recorded = [*earlier, refresh]
+        refreshes.append(refresh)
+    return refreshes
+
+
+def record_fetched(
+    history_dir: Path,
+    enrichment: Enrichment,
+    entry_keys: Mapping[str, str] | nx.MultiDiGraph,
+    candidates: Sequence[tuple[str, str]],
+) -> list[Path]:
+    """Write every refresh :func:`refreshes_by_fetch_date` finds missing; return the paths.
+
+    Raises
+    ------
+    StoreError
+        If the history cannot be read or a file cannot be written.
+    """
+    history = load_history(history_dir)
+    written = []
+    for refresh in refreshes_by_fetch_date(enrichment, entry_keys, candidates, history):
+        earlier = [r for r in history if r.date < refresh.date]
+        written.append(_write_refresh(history_dir, refresh, earlier[-1] if earlier else None))
+        history = [*earlier, refresh]
+    return written
 
 
 def _broken(path: Path, number: int, problem: str) -> StoreError:

@@ -90,6 +90,7 @@ __all__ = [
     "write_jsonld",
     "validate",
     "list_level",
+    "conforming",
 ]
 
 logger = logging.getLogger(__name__)
@@ -596,10 +597,12 @@ def _triples(statements: Statements) -> Iterator[ox.Triple]:
 
     def literal(value: Literal) -> ox.Literal:
         text, datatype, language = value
-        node = typed[value] = PlainLiteral(
-            text, datatype=None if datatype is None else named.get(datatype) or term(datatype, True),
-            language=language,
-        )
+        kind = None
+        if datatype is not None:
+            kind = named.get(datatype)
+            if kind is None:
+                kind = named[datatype] = NamedNode(datatype)
+        node = typed[value] = PlainLiteral(text, datatype=kind, language=language)
         return node
 
     try:
@@ -779,18 +782,63 @@ def validate(g: rdflib.Graph) -> None:
     >>> G.add_node("paper:arxiv:2305.05726", kind="paper", label="VLMs", title="VLMs", year=2023)
     >>> validate(to_rdf(G))
     """
-    from pyshacl import validate as shacl_validate  # slow import, needed only here
-
-    conforms, report, _ = shacl_validate(g, shacl_graph=_shapes(), inference="none")
-    if conforms:
+    violations = _violations(g)
+    if not violations:
         return
-    lines = sorted(
-        f"{report.value(result, SH.focusNode)} | path {report.value(result, SH.resultPath)} | "
-        f"{report.value(result, SH.resultMessage)}"
-        for result in report.subjects(RDF.type, SH.ValidationResult)
-    )
+    lines = sorted(f"{focus} | path {path} | {message}" for focus, path, message in violations)
     raise ExportError(
         f"SHACL validation failed with {len(lines)} violation(s) (focus node | path | message):\n  "
         + "\n  ".join(lines)
         + "\nfix the graph or its sources; the shapes are in rsvlm_graph/exports/shapes.ttl"
     )
+
+
+def _violations(g: rdflib.Graph) -> list[tuple[str, str | None, str]]:
+    """(focus node, property path or None, message) of each SHACL violation in `g`."""
+    from pyshacl import validate as shacl_validate  # slow import, needed only here
+
+    conforms, report, _ = shacl_validate(g, shacl_graph=_shapes(), inference="none")
+    if conforms:
+        return []
+    found = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        path = report.value(result, SH.resultPath)
+        found.append((str(report.value(result, SH.focusNode)),
+                      str(path) if isinstance(path, rdflib.URIRef) else None,
+                      str(report.value(result, SH.resultMessage))))
+    return found
+
+
+def conforming(statements: Statements, *, everything: bool = True) -> Statements:
+    """Return `statements` without the values the SHACL shapes reject, each one a warning.
+
+    One record with a value no shape allows (a DOI with a space, a versioned arXiv id from an
+    API) must not stop the export of every other: the property of that node that violates a
+    shape is left out, and the warning names the node and the value. Unless `everything`, only
+    the :func:`list_level` statements are checked (a default ``build``); the rest pass as they are.
+
+    Raises
+    ------
+    ExportError
+        If the graph still violates a shape once those values are out (a violation of the
+        graph's structure, not of one record's value).
+    """
+    checked: Callable[[Statements], Statements] = (lambda s: s) if everything else list_level
+    violations = [(focus, path, message) for focus, path, message in _violations(
+        statements_to_rdf(checked(statements))) if path is not None]
+    if not violations:
+        return statements
+    rejected = {(focus, path) for focus, path, _ in violations}
+    values: dict[tuple[str, str], list[Object]] = {}
+    for subject, po in statements:
+        for predicate, obj in po:
+            if (subject, predicate) in rejected:
+                values.setdefault((subject, predicate), []).append(obj)
+    for focus, path, message in sorted(violations):
+        shown = ", ".join(repr(o[0] if isinstance(o, tuple) else o) for o in values.get((focus, path), []))
+        logger.warning("%s: %s %s violates the shapes (%s); left out of the RDF",
+                       focus, path, shown, message)
+    kept = [(subject, [(p, o) for p, o in po if (subject, p) not in rejected])
+            for subject, po in statements]
+    validate(statements_to_rdf(checked(kept)))
+    return kept

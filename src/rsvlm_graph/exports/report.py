@@ -144,6 +144,7 @@ def build_report(
     *,
     candidates: Sequence[Candidate],
     ranking: Sequence[RankedPaper],
+    foundations: Sequence[Candidate] = (),
     plots: Mapping[str, str] | None = None,
     history: Sequence[Refresh] = (),
     growth: Sequence[tuple[str, int]] = (),
@@ -160,6 +161,9 @@ def build_report(
         ``discover_candidates(G, ...)``, best first; the first ``shortlist`` are shown.
     ranking : sequence of RankedPaper
         ``rank_papers(G)``; the best ``top_per_task`` of each task are shown.
+    foundations : sequence of Candidate, optional
+        ``discover_candidates(G, kind="foundation")``: older papers the list builds on, shown
+        in a short table of their own, never among the candidates to add.
     plots : mapping, optional
         Plot name (``YEARS_PLOT_NAME``, ``CITATIONS_PLOT_NAME``) → relative path, for the plots
         written beside the report; a missing plot is replaced by a note.
@@ -251,9 +255,9 @@ def build_report(
         lines += ["No candidates" + (f": {'; '.join(notes)}." if notes else "."), ""]
     else:
         lines += [
-            f"Papers outside the list most linked to it ({len(shown)}), best first "
-            "(score: one point per link to a list paper, plus S2 recommendation, SPECTER "
-            "similarity and recency; see `rsvlm-graph discover --help`).",
+            f"Recent papers outside the list that build on it ({len(shown)}), best first "
+            "(score: one point per list paper cited, plus S2 recommendation, peer lists, "
+            "SPECTER similarity and recency; see `rsvlm-graph discover --help`).",
             "",
             format_records([
                 {
@@ -271,7 +275,26 @@ def build_report(
             by_task.setdefault(c.suggested_task or "(no suggested section)", []).append(c.markdown_row)
         for task, rows in sorted(by_task.items()):
             lines += [f"**{task}**", "", "```markdown", *rows, "```", ""]
+    lines += _foundation_lines(foundations)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _foundation_lines(foundations: Sequence[Candidate]) -> list[str]:
+    """The short "foundations the list builds on" table: context, not additions."""
+    lines = ["## Foundations the list builds on", ""]
+    if not foundations:
+        return lines + ["No older paper outside the list is cited by list papers.", ""]
+    return lines + [
+        f"Older papers outside the list most cited by list papers ({len(foundations)}); "
+        "`rsvlm-graph discover --kind foundation` lists them all. They are not proposed as "
+        "additions.",
+        "",
+        format_records([
+            {"#": c.rank, "paper": markdown_link(c.title, c.url), "year": c.year,
+             "cited by list": c.cited_by_list, "why": c.why}
+            for c in foundations
+        ], "md"),
+    ]
 
 
 def _node_url(G: nx.MultiDiGraph, node: str) -> str:
@@ -292,6 +315,7 @@ def write_report(
     *,
     candidates: Sequence[Candidate],
     ranking: Sequence[RankedPaper],
+    foundations: Sequence[Candidate] = (),
     history: Sequence[Refresh] = (),
     growth: Sequence[tuple[str, int]] = (),
     top_per_task: int = TOP_PER_TASK,
@@ -331,7 +355,8 @@ def write_report(
         else:
             written.append(trends)
         text = build_report(
-            G, candidates=candidates, ranking=ranking, history=history, growth=growth,
+            G, candidates=candidates, ranking=ranking, foundations=foundations, history=history,
+            growth=growth,
             top_per_task=top_per_task, shortlist=shortlist, plots={p.name: p.name for p in written},
         )
         report = out_dir / REPORT_NAME

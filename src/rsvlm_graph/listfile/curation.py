@@ -12,25 +12,27 @@ import logging
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import IdentifierError, ListParseError
 from ..identifiers import (
     canonical_url,
+    is_s2_paper_id,
     normalize_arxiv_id,
     normalize_doi,
     normalize_title,
     normalize_venue,
     title_similarity,
 )
-from ..models import ListEntry
+from ..models import ListDocument, ListEntry, Pin
 
 __all__ = [
     "Pin",
     "Rejection",
     "Curation",
+    "curate",
     "load_curation",
     "append_rejections",
     "REJECT_TITLE_SIMILARITY",
@@ -41,20 +43,8 @@ logger = logging.getLogger(__name__)
 #: ``title_similarity`` at or above which a paper's title matches a rejected title.
 REJECT_TITLE_SIMILARITY = 95.0
 
-_S2_ID = re.compile(r"^[0-9a-f]{40}$")
 _TOP_LEVEL_KEYS = ("list_name", "ignore", "task_aliases", "dataset_aliases", "venue_aliases",
-                   "pin", "reject")
-
-
-@dataclass(frozen=True, slots=True)
-class Pin:
-    """A list row (matched by its link `url` or its `title`) pinned to a known paper."""
-
-    url: str | None = None
-    title: str | None = None
-    s2_paper_id: str | None = None
-    doi: str | None = None
-    arxiv_id: str | None = None
+                   "pin", "reject", "peers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +84,7 @@ class Curation:
     pins: tuple[Pin, ...] = ()
     ignore: tuple[str, ...] = ()  # links or titles of list rows to skip
     rejections: tuple[Rejection, ...] = ()
+    peers: tuple[str, ...] = ()  # peer lists: paths (relative to the curation file) or URLs
 
     def pin_for(self, entry: ListEntry) -> Pin | None:
         """Return the pin whose `url` is the entry's link or whose `title` is its title, if any.
@@ -143,6 +134,39 @@ class Curation:
         """Return the canonical venue for `name` (tidied by ``normalize_venue``, then
         ``venue_aliases``)."""
         return _alias(self.venue_aliases, normalize_venue(name))
+
+
+def curate(document: ListDocument, curation: Curation) -> ListDocument:
+    """Return the document with the curation file's decisions applied: the curated entries.
+
+    This is the one place curation touches the list; every later step (enrichment, the graph,
+    discovery) reads the curated entries. Ignored rows are dropped; each entry gets its
+    canonical task, its tidied and aliased ``venue_name`` and its ``pin``; datasets get their
+    canonical ``dataset_name`` and the other names the curation knows them by; a pinned S2 id
+    joins the ids of a row whose link carries no id (pinned DOIs and arXiv ids serve
+    resolution only, so node ids stay those the list's links give); ``list_name`` renames the
+    list. The text, venues and titles as written stay as they are, for lint and suggestions.
+    """
+    aliases_of: dict[str, list[str]] = {}
+    for alias, canonical in curation.dataset_aliases.items():
+        aliases_of.setdefault(canonical, []).append(alias)
+    entries = []
+    for entry in document.entries:
+        if curation.is_ignored(entry.title, entry.url):
+            logger.debug("%s:%d: %r is in the curation file's ignore list; skipped",
+                      document.path, entry.line, entry.title)
+            continue
+        pin = curation.pin_for(entry)
+        ids = entry.ids
+        if pin is not None and pin.s2_paper_id and not ids.s2_paper_id:
+            ids = replace(ids, s2_paper_id=pin.s2_paper_id)
+        name = curation.canonical_dataset(entry.title) if entry.kind == "dataset" else None
+        entries.append(replace(
+            entry, ids=ids, pin=pin, task=curation.canonical_task(entry.task) if entry.task else entry.task,
+            venue_name=curation.canonical_venue(entry.venue) if entry.venue else None,
+            dataset_name=name, dataset_aliases=tuple(aliases_of.get(name, ())) if name else (),
+        ))
+    return replace(document, title=curation.list_name or document.title, entries=tuple(entries))
 
 
 def _is_link(text: str) -> bool:
@@ -217,7 +241,7 @@ class _Reader:
             raise self.error(f"[[{key}]]: {exc}", line) from exc
         if "s2_paper_id" in record:
             s2_id = self.string(record["s2_paper_id"], f"[[{key}]] s2_paper_id", line).lower()
-            if not _S2_ID.match(s2_id):
+            if not is_s2_paper_id(s2_id):
                 raise self.error(f"[[{key}]] s2_paper_id {s2_id!r} is not 40 hex digits", line)
             ids["s2_paper_id"] = s2_id
         return ids
@@ -266,6 +290,9 @@ class _Reader:
         ignore = data.get("ignore", [])
         if not isinstance(ignore, list):
             raise self.error("ignore must be a list of links or titles")
+        peers = data.get("peers", [])
+        if not isinstance(peers, list):
+            raise self.error("peers must be a list of paths or URLs of other curated lists")
         return Curation(
             list_name=self.string(list_name, "list_name", None) if list_name is not None else None,
             task_aliases=self.mapping(data, "task_aliases"),
@@ -274,6 +301,7 @@ class _Reader:
             pins=self.pins(data),
             ignore=tuple(self.string(item, "an ignore item", None) for item in ignore),
             rejections=self.rejections(data),
+            peers=tuple(self.string(item, "a peers item", None) for item in peers),
         )
 
 

@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from ..errors import ListParseError
 from ..identifiers import ids_from_url, normalize_venue, slugify
 from ..models import EntryKind, ListDocument, ListEntry, PaperIds
-from .curation import Curation
+from .curation import Curation, curate
 
 __all__ = ["parse_list", "read_list", "split_venue_year", "is_bullet_line", "header_roles"]
 
@@ -266,9 +266,8 @@ def _columns(header: Sequence[_Inline]) -> _Columns | None:
 class _Parser:
     """Walks the token stream once, keeping the heading path, and collects entries and problems."""
 
-    def __init__(self, text: str, path: str, curation: Curation):
+    def __init__(self, text: str, path: str):
         self.path = path
-        self.curation = curation
         self.lines = _LINE_BREAK.split(text)
         self.headings: list[tuple[int, str]] = []  # (level, text) from the top
         self.heading_count = 0
@@ -295,7 +294,7 @@ class _Parser:
         if kind == "dataset":
             # "Image Captioning Dataset" is the dataset side of the task "Image Captioning".
             task = _DATASET_SUFFIX.sub("", task) or task
-        return self.curation.canonical_task(task) if task else task
+        return task
 
     def walk(self, tokens: Sequence[Token]) -> None:
         for index, token in enumerate(tokens):
@@ -441,16 +440,7 @@ class _Parser:
                            venue=venue, year=year, **urls))
 
     def add(self, entry: ListEntry) -> None:
-        if self.curation.is_ignored(entry.title, entry.url):
-            logger.debug("%s:%d: %r is in the curation file's ignore list; skipped",
-                         self.path, entry.line, entry.title)
-            return
         ids = ids_from_url(entry.url) if entry.url else PaperIds()
-        pin = self.curation.pin_for(entry)
-        # Only a pinned S2 id joins the ids: it ranks last in the node id, so it names the node
-        # only of a row whose link carries no id. Pinned DOIs and arXiv ids serve resolution.
-        if pin is not None and pin.s2_paper_id and not ids.s2_paper_id:
-            ids = replace(ids, s2_paper_id=pin.s2_paper_id)
         self.entries.append(replace(entry, ids=ids))
 
 
@@ -464,7 +454,8 @@ def parse_list(text: str, path: str = "<string>", curation: Curation | None = No
     path : str, optional
         Where the text came from; it prefixes every problem's message.
     curation : Curation, optional
-        Task aliases, ignored rows and pinned S2 ids to apply; none by default.
+        Applied once to the parsed entries (``curation.curate``): task, venue and dataset
+        aliases, ignored rows, pins; an empty curation by default.
 
     Returns
     -------
@@ -488,11 +479,11 @@ def parse_list(text: str, path: str = "<string>", curation: Curation | None = No
     RSGPT: A Vision Language Model arXiv 2023 2307.15266 ()
     RemoteGLM None 2023 None ('https://github.com/lzw-lzw/RemoteGLM',)
     """
-    parser = _Parser(text, path, curation or Curation())
+    parser = _Parser(text, path)
     parser.walk(_MARKDOWN.parse(text))
-    title = (curation.list_name if curation and curation.list_name else None) or parser.title
-    return ListDocument(path=path, title=title or Path(path).stem, entries=tuple(parser.entries),
-                        problems=tuple(parser.problems), text=text)
+    document = ListDocument(path=path, title=parser.title or Path(path).stem,
+                            entries=tuple(parser.entries), problems=tuple(parser.problems), text=text)
+    return curate(document, curation or Curation())
 
 
 def read_list(path: Path, curation: Curation | None = None) -> ListDocument:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..discovery import Candidate
 from ..errors import ExportError
-from ..identifiers import normalize_arxiv_id, normalize_doi, normalize_title, slugify
+from ..identifiers import is_s2_paper_id, normalize_arxiv_id, normalize_doi, normalize_title, slugify
 from ..models import ListDocument, ListEntry
 from .curation import Rejection, append_rejections
 from .parse import is_bullet_line
@@ -36,7 +36,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_S2_ID = re.compile(r"[0-9a-f]{40}")
 _ARXIV_ID = re.compile(r"(?:arxiv:)?(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[a-z]{2})?/\d{7})(?:v\d+)?")
 _DOI = re.compile(r"(?:doi:|https?://(?:dx\.)?doi\.org/)?\s*10\.\d{4,9}/\S+")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -288,7 +287,7 @@ def rejections_from_args(
     rejections = []
     for raw in values:
         value = raw.strip()
-        s2_id = value.lower() if _S2_ID.fullmatch(value.lower()) else None
+        s2_id = value.lower() if is_s2_paper_id(value.lower()) else None
         arxiv_id = None if s2_id else _as_arxiv(value)
         doi = None if s2_id or arxiv_id else _as_doi(value)
         title = None if s2_id or arxiv_id or doi else value

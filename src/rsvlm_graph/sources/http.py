@@ -41,6 +41,7 @@ from typing import Any
 import httpx
 
 from .. import __version__
+from ..config import utc_now
 from ..errors import (
     BadRequest,
     NetworkUnavailable,
@@ -84,11 +85,6 @@ def user_agent(contact_email: str | None) -> str:
     """
     contact = f" (mailto:{contact_email})" if contact_email else ""
     return f"rsvlm-graph/{__version__}{contact}"
-
-
-def utc_now() -> datetime:
-    """The current time in UTC: the default clock of every ``fetched_at``."""
-    return datetime.now(timezone.utc)
 
 
 

@@ -1,0 +1,144 @@
+"""Peer lists: other curated lists of the field, read with this list's parser, as evidence.
+
+A paper three other curators list but this list lacks is a strong candidate. Peer lists are
+local Markdown files or raw URLs; a URL is fetched once and kept in the cache directory, so
+later runs (offline ones too) read the cached copy. Matching their entries to papers is
+discovery's job (``discovery.peer_listings``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..errors import ListParseError, SourceError
+from ..models import ListDocument
+from .parse import parse_list
+
+__all__ = ["PeerList", "cached_path", "fetch_text", "is_url", "read_peer_lists"]
+
+log = logging.getLogger(__name__)
+
+#: (name shown in the evidence, the parsed list)
+PeerList = tuple[str, ListDocument]
+
+
+def is_url(source: str) -> bool:
+    """Whether a peer source is a URL (``http://`` or ``https://``) rather than a path."""
+    return bool(re.match(r"https?://", source, re.IGNORECASE))
+
+
+def cached_path(url: str, cache_dir: Path) -> Path:
+    """Where the copy of a peer list fetched from ``url`` is kept: one file per URL.
+
+    >>> cached_path("https://example.org/a/README.md", Path("/c")).as_posix()
+    '/c/peers/README-ec3f5ee6866a1247.md'
+    """
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", url.rstrip("/").rsplit("/", 1)[-1])[:60]
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    name = Path(stem or "list")
+    return cache_dir / "peers" / f"{name.stem}-{digest}{name.suffix or '.md'}"
+
+
+def fetch_text(url: str, timeout: float) -> str:
+    """GET ``url`` as text; the one network call of peer lists.
+
+    Raises
+    ------
+    SourceError
+        If the URL cannot be fetched or does not answer 200.
+    """
+    import httpx
+
+    try:
+        answer = httpx.get(url, timeout=timeout, follow_redirects=True,
+                           headers={"User-Agent": "rsvlm-graph peer lists"})
+    except httpx.HTTPError as exc:
+        raise SourceError(f"peer list {url}: cannot fetch it ({exc}); check the URL or retry later") from exc
+    if answer.status_code != 200:
+        raise SourceError(f"peer list {url}: HTTP {answer.status_code}; give the raw file's URL")
+    return answer.text
+
+
+def _read_url(url: str, cache_dir: Path, *, offline: bool,
+              fetch: Callable[[str], str]) -> str | None:
+    path = cached_path(url, cache_dir)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    if offline:
+        log.warning("peer list %s: not fetched yet and --offline; left out", url)
+        return None
+    try:
+        text = fetch(url)
+    except SourceError as exc:
+        log.warning("%s; left out", exc)
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:  # the list is still used in this run
+        log.warning("peer list %s: cannot cache it in %s (%s)", url, path, exc)
+    return text
+
+
+def read_peer_lists(
+    sources: Sequence[str | Path],
+    *,
+    cache_dir: Path,
+    offline: bool = False,
+    fetch: Callable[[str], str] | None = None,
+    timeout: float = 30.0,
+) -> list[PeerList]:
+    """Read and parse each peer list; URLs are fetched once and then read from the cache.
+
+    Parameters
+    ----------
+    sources : sequence of str or Path
+        Local paths (read as given) or ``http(s)://`` URLs of raw Markdown.
+    cache_dir : Path
+        ``Settings.cache_dir``: fetched lists go to its ``peers/`` folder.
+    offline : bool
+        Fetch nothing: a URL not cached yet is left out (with a warning).
+    fetch : callable, optional
+        ``fetch(url) -> text``; :func:`fetch_text` by default (tests pass a stand-in).
+    timeout : float
+        Seconds per fetch.
+
+    Returns
+    -------
+    list of (name, ListDocument)
+        In the order given, duplicates dropped; a path's name is its file name, a URL's the URL.
+        A URL that cannot be fetched is left out with a warning (the network is not the list's
+        fault); its rows' problems are the peer's, and not reported.
+
+    Raises
+    ------
+    ListParseError
+        If a local path cannot be read (the message names it).
+    """
+    fetch = fetch or (lambda url: fetch_text(url, timeout))
+    peers: list[PeerList] = []
+    for source in dict.fromkeys(str(s) for s in sources):
+        if is_url(source):
+            text = _read_url(source, cache_dir, offline=offline, fetch=fetch)
+            if text is None:
+                continue
+            name = source
+        else:
+            path = Path(source)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ListParseError(f"cannot read the peer list: {exc}; check the path", path) from exc
+            name = path.name
+        document = parse_list(text, name)
+        if document.papers:
+            log.info("peer list %s: %d papers", name, len(document.papers))
+        else:
+            log.warning("peer list %s: no paper entry read (tables or bullets with a linked "
+                        "title are); it adds no evidence", name)
+        peers.append((name, document))
+    return peers
