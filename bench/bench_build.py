@@ -184,6 +184,79 @@ def median_figures(runs: list[dict]) -> dict:
     }
 
 
+def synthetic_snapshot(list_path: Path, papers: int, citations: int, seed: int = 0) -> None:
+    """Write beside the list a SYNTHETIC ``snapshot.jsonl``: every list paper resolved, outside
+    papers up to `papers`, and `citations` citations each touching a list paper, as enrichment
+    records them. Written by the store's own writer; every value is made up."""
+    from rsvlm_graph.graph import list_paper_key
+    from rsvlm_graph.listfile.parse import read_list
+    from rsvlm_graph.models import Author, Citation, Enrichment, Paper, Resolution
+    from rsvlm_graph.store import write_snapshot
+
+    rng = random.Random(seed)
+    document = read_list(list_path)
+    fetched = "2026-11-27T10:00:00Z"
+    records, resolutions = [], []
+    for i, entry in enumerate(document.papers):
+        s2 = f"{i:040x}"
+        resolutions.append(Resolution(list_paper_key(entry), s2, "batch-arxiv"))
+        records.append(Paper(
+            s2, entry.title, fetched_at=fetched, year=entry.year, venue=entry.venue,
+            abstract=f"SYNTHETIC abstract of list paper {i} on remote sensing. " * 3,
+            external_ids=(("ArXiv", entry.ids.arxiv_id or ""),), citation_count=i % 900,
+            influential_citation_count=i % 9, reference_count=i % 80,
+            authors=(Author(f"SYNTHETIC Author {i % 5000}", str(10_000 + i % 5000)),),
+            fields_of_study=("Computer Science",),
+        ))
+    listed = len(records)
+    for i in range(listed, papers):
+        records.append(Paper(
+            f"{i:040x}", f"SYNTHETIC outside paper {i}", fetched_at=fetched, year=2000 + i % 26,
+            venue=VENUES[i % len(VENUES)], citation_count=i % 300,
+            authors=(Author(f"SYNTHETIC Author {i % 30000}", str(10_000 + i % 30000)),),
+        ))
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < citations:
+        a, b = rng.randrange(listed), rng.randrange(papers)
+        if a != b:
+            pairs.add((a, b) if rng.random() < 0.3 else (b, a))
+    enrichment = Enrichment(
+        resolutions=tuple(resolutions), papers=tuple(records),
+        citations=tuple(Citation(f"{a:040x}", f"{b:040x}", rng.random() < 0.1) for a, b in sorted(pairs)),
+    )
+    write_snapshot(list_path.with_name("snapshot.jsonl"), enrichment)
+
+
+def at_scale(papers: int, citations: int) -> None:
+    """One whole offline build of a list of papers // 10 rows whose snapshot holds `papers`
+    papers and `citations` citations; prints each step, then the export ratios of that run."""
+    with tempfile.TemporaryDirectory() as folder:
+        kg = Path(folder) / "kg"
+        kg.mkdir()
+        synthetic = SyntheticList(seed=0)
+        while synthetic.count < papers // 10:
+            synthetic.add_row()
+        list_path = kg / "awesome-list.md"
+        list_path.write_text(synthetic.text(), encoding="utf-8")
+        (kg / "curation.toml").write_text("ignore = []\n", encoding="utf-8")
+        start = time.perf_counter()
+        synthetic_snapshot(list_path, papers, citations)
+        size = list_path.with_name("snapshot.jsonl").stat().st_size / 2**20
+        print(f"SYNTHETIC list of {synthetic.count} rows and snapshot of {papers} papers, {citations} "
+              f"citations ({size:.0f} MiB) in {time.perf_counter() - start:.1f} s; the list is not in "
+              "git (no list history)", flush=True)
+        figures = run_build(list_path, Path(folder) / "out", Path(folder) / "cache", "--offline")
+        written = {p.name: p.stat().st_size / 2**20 for p in sorted((Path(folder) / "out").iterdir())}
+    steps = figures["steps"]
+    print_figures("whole build", median_figures([figures]), 1)
+    print(f"  peak RSS of the build: {max(peak for _, _, peak in steps):.0f} MiB (target <= 2048)")
+    print("  files (MiB): " + ", ".join(f"{name} {size:.1f}" for name, size in written.items()))
+    seconds = {name: time for name, time, _ in steps}
+    turtle = seconds["turtle"]
+    print(f"  GraphML / Turtle {seconds['graphml'] / turtle:.2f}x, CSV / Turtle {seconds['csv'] / turtle:.2f}x "
+          "(target <= 2)")
+
+
 def print_figures(label: str, figures: dict, repeat: int) -> None:
     print(f"{label}: process {figures['process']:.2f} s (imports {figures['import']:.2f} s), "
           f"median of {repeat}", flush=True)
@@ -237,11 +310,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--commits", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3, help="builds per list (medians are printed)")
+    parser.add_argument("--papers", type=int, help="instead: one whole build at this many papers ...")
+    parser.add_argument("--citations", type=int, default=1_000_000, help="... and this many citations")
     parser.add_argument("--bundled", action="store_true",
                         help="instead: the bundled list, offline list-only build against a warm enriched one")
     args = parser.parse_args()
     if args.bundled:
         bundled(args.repeat)
+        return
+    if args.papers:
+        at_scale(args.papers, args.citations)
         return
 
     results: dict[int, dict] = {}

@@ -712,14 +712,15 @@ def write_jsonld(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, s
 
 _LIST_LEVEL_TYPES = frozenset({str(SDO.Collection), str(SKOS.Concept), str(SKOS.ConceptScheme)})
 _HAS_PART = str(SDO.hasPart)
+_LINKED_FACTS = frozenset({TYPE, str(FOAF.name)})
 
 
 def list_level(statements: Statements) -> Statements:
     """The statements about what the list itself holds, and about everything those link to.
 
     The list level is the list (``schema:Collection``), its parts (list papers and datasets) with
-    their API records, and the tasks; one hop further come the papers they cite, their authors and
-    venues, with their own facts (their links to nodes further away are left out). Validating these is what a default ``build`` affords: the outside papers
+    their API records, and the tasks; of the nodes they link to (cited papers, authors, venues)
+    come the facts the shapes check of a link's target: its class, and an author's name. Validating these is what a default ``build`` affords: the outside papers
     that cite the list are most of a large graph, and SHACL costs about 40 µs a triple.
 
     Examples
@@ -742,13 +743,12 @@ def list_level(statements: Statements) -> Statements:
     level = {subject for subject, po in statements if any(p == TYPE and o in _LIST_LEVEL_TYPES for p, o in po)}
     level.update(o for subject, po in statements if subject in level for p, o in po if p == _HAS_PART and isinstance(o, str))
     level.update([f"{subject}#record" for subject in level])
-    chosen = level | {o for subject, po in statements if subject in level for _, o in po if isinstance(o, str)}
-    # the linked nodes keep their own facts and their links inside the selection: a cited paper's
-    # authors and citations are not the list's, and keeping them would pull in the whole graph
-    outside = {subject for subject, _ in statements} - chosen
+    linked = {o for subject, po in statements if subject in level for _, o in po if isinstance(o, str)}
+    # of a linked node, the shapes ask its class and, of an author, a name: a cited paper's own
+    # facts, authors and citations are not the list's, and would pull in most of the graph
     return [
-        (subject, po if subject in level else [(p, o) for p, o in po if not (isinstance(o, str) and o in outside)])
-        for subject, po in statements if subject in chosen
+        (subject, po if subject in level else [(p, o) for p, o in po if p in _LINKED_FACTS])
+        for subject, po in statements if subject in level or subject in linked
     ]
 
 
