@@ -4,6 +4,7 @@ snapshot round trip, deterministic exports, and clear messages on bad input."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 import subprocess
@@ -445,3 +446,15 @@ def rdflib_graph(path: Path):
     import rdflib
 
     return rdflib.Graph().parse(path, format="turtle")
+
+
+def test_build_logs_each_step_with_its_time_and_peak_memory(kg, env, tmp_path, caplog):
+    # bench/bench_build.py reads these records instead of timing the pipeline from outside
+    with caplog.at_level(logging.DEBUG, logger="rsvlm_graph.steps"):
+        assert run("build", "--offline", "--list", kg / "awesome-list.md", "--out", tmp_path / "out").exit_code == 0
+    steps = [r for r in caplog.records if r.name == "rsvlm_graph.steps"]
+    names = [r.step for r in steps]  # type: ignore[attr-defined]
+    assert names[:3] == ["read list", "read snapshot", "enrich"]
+    assert {"graph", "rdf statements", "validate", "turtle", "json-ld", "graphml", "csv", "html",
+            "list history", "report", "annotated list"} <= set(names)
+    assert all(r.seconds >= 0 and r.peak_mib > 0 for r in steps)  # type: ignore[attr-defined]
