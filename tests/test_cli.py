@@ -317,9 +317,17 @@ def test_progress_bars_only_on_a_terminal_and_never_with_quiet(monkeypatch):
 
     from rsvlm_graph import cli
 
-    monkeypatch.setattr(cli, "err", Console(file=io.StringIO(), force_terminal=False))
+    piped = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=piped, force_terminal=False))
     with cli._progress(quiet=False) as progress:
-        assert progress is None  # piped or in CI: no bars
+        assert progress is not None  # piped or in CI: no bars, but progress lines for the log
+        progress("resolve", 3, 81)
+    assert piped.getvalue() == "resolve: 3/81\n"
+    piped_quiet = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=piped_quiet, force_terminal=False))
+    with cli._progress(quiet=True) as progress:
+        assert progress is None
+    assert piped_quiet.getvalue() == ""
     terminal = io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=terminal, force_terminal=True))
     with cli._progress(quiet=True) as progress:

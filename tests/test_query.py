@@ -1,10 +1,12 @@
-"""Tests of query: the example queries of docs/queries on a SYNTHETIC hand-built graph."""
+"""Tests of query: the example queries (package data) on a SYNTHETIC hand-built graph, results
+as SPARQL JSON, and queries kept on this machine (SERVICE refused, a timeout)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from test_export_rdf import CAPTIONER, DATASET, NASTY, OUTSIDE, SURVEY, sample_graph
@@ -17,9 +19,9 @@ from rsvlm_graph.exports.rdf import (
     write_jsonld,
     write_turtle,
 )
-from rsvlm_graph.query import QueryResult, format_result, read_query, run_query
+from rsvlm_graph.query import QueryResult, example_names, example_query, format_result, read_query, run_query
 
-QUERIES = Path(__file__).parents[1] / "docs" / "queries"
+QUERIES = Path(__file__).parents[1] / "src" / "rsvlm_graph" / "queries"
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +70,13 @@ def test_ask_construct_and_unbound_cells(turtle):
 
 
 def test_format_result_as_table_json_and_csv():
-    result = QueryResult(columns=("paper", "n"), rows=(("a,b", "2"), ("c", "10")))
+    result = QueryResult(columns=("paper", "n"), terms=((ox.Literal("a,b"), ox.Literal("2")), (ox.Literal("c"), ox.Literal("10"))))
     assert format_result(result, "table").splitlines() == ["paper  n", "-----  --", "a,b    2", "c      10"]
-    assert json.loads(format_result(result, "json")) == [{"paper": "a,b", "n": "2"}, {"paper": "c", "n": "10"}]
+    assert json.loads(format_result(result, "json")) == {"head": {"vars": ["paper", "n"]}, "results": {"bindings": [
+        {"paper": {"type": "literal", "value": "a,b"}, "n": {"type": "literal", "value": "2"}},
+        {"paper": {"type": "literal", "value": "c"}, "n": {"type": "literal", "value": "10"}}]}}
     assert format_result(result, "csv") == 'paper,n\n"a,b",2\nc,10\n'
-    assert format_result(QueryResult(boolean=True), "json") == '{"boolean": true}'
+    assert json.loads(format_result(QueryResult(boolean=True), "json")) == {"head": {}, "boolean": True}
     assert format_result(QueryResult(boolean=False), "table") == "false"
 
 
@@ -108,7 +112,7 @@ def test_evaluation_error_is_a_query_error_not_a_traceback(turtle):
     for query in ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
                   "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"):
         with pytest.raises(QueryError, match="query failed while running"):
-            run_query(turtle, query)
+            run_query(turtle, query, allowed_services=["http://127.0.0.1:9/sparql"])
 
 
 def test_example_queries_count_outside_papers_without_a_title(tmp_path):
@@ -121,3 +125,93 @@ def test_example_queries_count_outside_papers_without_a_title(tmp_path):
     assert most_cited.rows == ((node_iri(OUTSIDE), "", "2021", "3"),)
     datasets = run_query(g, read_query(str(QUERIES / "datasets-introduced-and-users.rq")))
     assert [row[3] for row in datasets.rows] == ["2"]
+
+
+class _Listener:
+    """A loopback HTTP server that records every request it receives (it answers 500)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        seen = self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                seen.append(self.path)
+                self.send_error(500)
+
+            do_POST = do_GET
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def listener():
+    server = _Listener()
+    yield server
+    server.close()
+
+
+def test_service_is_refused_and_nothing_leaves_the_machine(turtle, listener):
+    for query in (f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+                  f"select * {{ ?a cito:cites ?b . service silent <{listener.url}> {{ ?b ?p ?o }} }}",
+                  f"SELECT * WHERE {{ BIND(<{listener.url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}"):
+        with pytest.raises(QueryError, match="refused: a query stays on this machine"):
+            run_query(turtle, query)
+    # FROM names a graph of the local store: pyoxigraph never fetches it
+    assert run_query(turtle, f"SELECT * FROM <{listener.url}> WHERE {{ ?s ?p ?o }}").rows == ()
+    assert listener.requests == []
+
+
+def test_service_words_in_strings_comments_and_names_are_not_service(turtle):
+    query = """SELECT ?service WHERE { # SERVICE <http://a.example/>
+      ?service dcterms:title ?t FILTER(?t != "SERVICE <http://a.example/> {}") } LIMIT 1"""
+    assert run_query(turtle, query).columns == ("service",)
+
+
+def test_an_allowed_service_is_called(turtle, listener):
+    with pytest.raises(QueryError, match="query failed while running"):
+        run_query(turtle, f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+                  allowed_services=[listener.url])
+    assert len(listener.requests) == 1
+
+
+def test_a_costly_query_is_stopped_at_its_timeout(turtle):
+    import time
+
+    costly = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    started = time.monotonic()
+    with pytest.raises(QueryError, match=r"query stopped after 0.5 s \(--timeout\)"):
+        run_query(turtle, costly, timeout=0.5)
+    assert time.monotonic() - started < 5
+
+
+def test_results_json_keeps_iris_typed_literals_and_languages(turtle):
+    query = f"""SELECT ?paper ?year ?title ?tagged ?missing WHERE {{
+      BIND(<{node_iri(CAPTIONER)}> AS ?paper) ?paper fabio:hasPublicationYear ?year ; dcterms:title ?title
+      BIND(STRLANG("x", "en") AS ?tagged) }}"""
+    document = json.loads(format_result(run_query(turtle, query), "json"))
+    assert document["head"]["vars"] == ["paper", "year", "title", "tagged", "missing"]
+    assert document["results"]["bindings"] == [{
+        "paper": {"type": "uri", "value": node_iri(CAPTIONER)},
+        "year": {"type": "literal", "value": "2023", "datatype": "http://www.w3.org/2001/XMLSchema#gYear"},
+        "title": {"type": "literal", "value": "A Remote Sensing Captioner"},
+        "tagged": {"type": "literal", "value": "x", "xml:lang": "en"},
+    }]
+
+
+def test_examples_are_found_by_name():
+    assert example_names() == sorted(p.stem for p in QUERIES.glob("*.rq"))
+    assert example_query("most-cited-outside-papers") == (QUERIES / "most-cited-outside-papers.rq").read_text()
+    with pytest.raises(QueryError, match="examples: datasets-introduced-and-users"):
+        example_query("nope")

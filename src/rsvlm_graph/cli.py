@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -19,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, Settings
+from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, DEFAULT_QUERY_TIMEOUT, Settings
 from .errors import RsvlmGraphError
 
 if TYPE_CHECKING:
@@ -66,7 +67,6 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress ba
 Format = Literal["table", "json", "csv", "md"]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json, csv or md (a Markdown table).")]
 TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N.")]
-TextOrJson = Literal["text", "json"]
 DEFAULT_LIST = DEFAULT_KG_DIR / "awesome-list.md"
 
 RANK_COLUMNS = (
@@ -98,11 +98,43 @@ def _warn_problems(document: ListDocument) -> None:
         err.print(f"[yellow]warning:[/yellow] {escape(str(problem))}")
 
 
+#: seconds between two progress lines of one phase when stderr is not a terminal
+PROGRESS_LINE_INTERVAL = 10.0
+
+
+class _ProgressLines:
+    """Progress for a log (CI, a pipe): a line when a phase starts, when it ends, and every
+    ``interval`` seconds in between, where a bar would show nothing."""
+
+    def __init__(self, interval: float = PROGRESS_LINE_INTERVAL,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._last: dict[str, float] = {}
+        self._finished: set[str] = set()
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase in self._finished:
+            return
+        now = self._clock()
+        finished = done >= total
+        if phase in self._last and not finished and now - self._last[phase] < self._interval:
+            return
+        self._last[phase] = now
+        if finished:
+            self._finished.add(phase)
+        err.print(f"{phase}: {done}/{total}{' done' if finished else ''}", markup=False, highlight=False)
+
+
 @contextmanager
 def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
-    """A bar per enrichment phase with counts and ETA; none when quiet or not on a terminal."""
-    if quiet or not err.is_terminal:
+    """A bar per enrichment phase with counts and ETA on a terminal, progress lines elsewhere;
+    nothing when quiet."""
+    if quiet:
         yield None
+        return
+    if not err.is_terminal:
+        yield _ProgressLines()
         return
     from rich.progress import (
         BarColumn,
@@ -127,9 +159,19 @@ def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
         yield update
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from . import __version__
+
+        out.print(f"rsvlm-graph {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
 ) -> None:
     """Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list."""
     _run_settings.set(Settings.from_env())
@@ -343,22 +385,72 @@ def discover(
 
 @app.command()
 def query(
-    query_or_file: Annotated[str, typer.Argument(help="A SPARQL query, or a .rq file (see docs/queries/).", metavar="QUERY_OR_FILE")],
+    query_or_file: Annotated[str | None, typer.Argument(help="A SPARQL query, or a .rq file.", metavar="[QUERY_OR_FILE]")] = None,
+    example: Annotated[str | None, typer.Option("--example", metavar="NAME", help="Run a shipped example query by name (e.g. datasets-introduced-and-users); --example list names them.")] = None,
     data: Annotated[Path, typer.Option("--data", help="The RDF to query (.ttl, .nt or .jsonld).")] = DEFAULT_OUT_DIR / "graph.ttl",
-    fmt: Annotated[Literal["table", "json", "csv"], typer.Option("--format", help="table, json or csv.")] = "table",
+    endpoint: Annotated[str | None, typer.Option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 Protocol endpoint instead of --data (see docs/maintainers.md for each server's).")] = None,
+    graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="With --endpoint: the named graph queried as the default graph (default: the one publish writes, https://w3id.org/rsvlm-graph/graph; '' for the server's default graph).")] = None,
+    fmt: Annotated[Literal["table", "json", "csv"], typer.Option("--format", help="table, json (SPARQL 1.1 Query Results JSON) or csv.")] = "table",
+    timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds the query may run before it is stopped.")] = DEFAULT_QUERY_TIMEOUT,
+    allow_service: Annotated[list[str] | None, typer.Option("--allow-service", metavar="IRI", help="A SERVICE endpoint the query may call (repeatable); any other SERVICE is refused.")] = None,
 ) -> None:
-    """Run a SPARQL query over the exported graph; common prefixes (schema, dcterms, cito, fabio,
-    prism, skos, foaf, dcat, prov, rsvlm) are predeclared."""
-    from .query import format_result, read_query, run_query
+    """Run a SPARQL query over the exported graph, or a server's; common prefixes (schema, dcterms,
+    cito, fabio, prism, skos, foaf, dcat, prov, owl, rsvlm) are predeclared.
 
-    _write(format_result(run_query(data, read_query(query_or_file)), fmt))
+    The query stays on this machine (or goes to --endpoint only): SERVICE is refused unless
+    --allow-service names its endpoint, and Ctrl-C or --timeout stops it.
+    """
+    from .query import example_names, example_query, format_result, read_query, run_query
+
+    if example == "list":
+        _write("\n".join(example_names()))
+        return
+    if (example is None) == (query_or_file is None):
+        raise typer.BadParameter("give a query (or a .rq file), or --example NAME; not both", param_hint="QUERY_OR_FILE")
+    text = example_query(example) if example is not None else read_query(query_or_file or "")
+    allowed = tuple(allow_service or ())
+    if endpoint is None:
+        result = run_query(data, text, timeout=timeout, allowed_services=allowed)
+    else:
+        from .sparql_server import DEFAULT_GRAPH_IRI, client_for, query_endpoint
+
+        graph_iri = DEFAULT_GRAPH_IRI if graph is None else (graph or None)
+        with client_for(_settings(), timeout) as client:
+            result = query_endpoint(client, endpoint, text, graph_iri=graph_iri, allowed_services=allowed)
+    _write(format_result(result, fmt))
+
+
+@app.command()
+def publish(
+    endpoint: Annotated[str, typer.Option("--endpoint", metavar="URL", help="The server's SPARQL 1.1 Graph Store Protocol endpoint (see docs/maintainers.md for each server's).")],
+    graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="The named graph replaced (default https://w3id.org/rsvlm-graph/graph).")] = None,
+    data: Annotated[Path, typer.Option("--data", help="The RDF sent (.ttl or .nt).")] = DEFAULT_OUT_DIR / "graph.ttl",
+    chunk: Annotated[int | None, typer.Option("--chunk", min=1, metavar="TRIPLES", help="Send at most this many triples per request, for servers that limit a request's size.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds to wait for each answer of the server.")] = 300.0,
+) -> None:
+    """Replace one named graph on a SPARQL server with the export (SPARQL 1.1 Graph Store HTTP
+    Protocol), then print the triple count the server reports for it.
+
+    Credentials come from the environment only: RSVLM_SPARQL_USER and RSVLM_SPARQL_PASSWORD
+    (Basic, or Digest when the server asks), or RSVLM_SPARQL_TOKEN (a bearer token).
+    """
+    from .sparql_server import DEFAULT_GRAPH_IRI, client_for, publish_graph
+
+    with client_for(_settings(), timeout) as client:
+        published = publish_graph(client, endpoint, data, graph_iri=graph or DEFAULT_GRAPH_IRI, chunk=chunk)
+    out.print(
+        f"published {data} to <{published.graph}> at {endpoint} in {published.requests} request(s): "
+        f"the server holds {published.held:,} triples in that graph ({published.sent:,} sent)"
+    )
+    if published.held != published.sent:
+        err.print(f"[yellow]warning:[/yellow] the server holds {published.held:,} triples, {published.sent:,} were sent")
 
 
 @app.command()
 def lint(
     list_path: ListOption = DEFAULT_LIST,
     online: Annotated[bool, typer.Option("--online", help="Also ask every link; dead links are errors.")] = False,
-    fmt: Annotated[TextOrJson, typer.Option("--format", help="text: path:line: severity [code] message; json: an array.")] = "text",
+    fmt: Annotated[Literal["text", "json", "csv", "github"], typer.Option("--format", help="text: path:line: severity [code] message; json: an array; csv: the same fields; github: workflow commands that GitHub Actions shows as annotations.")] = "text",
 ) -> None:
     """Check the list: duplicates, missing venue/year, venue spellings, titles against Semantic
     Scholar's, malformed (and with --online dead) links, datasets not linked to their paper.
@@ -432,7 +524,7 @@ def suggest(
 @app.command()
 def history(
     list_path: ListOption = DEFAULT_LIST,
-    fmt: Annotated[TextOrJson, typer.Option("--format", help="text: date, commit, line, kind, title; json: an array.")] = "text",
+    fmt: Annotated[Literal["text", "json", "csv"], typer.Option("--format", help="text: date, commit, line, kind, title; json: an array; csv: the text's columns.")] = "text",
 ) -> None:
     """Tell when each entry entered the list, from the git log of the list file."""
     from .listfile.history import entry_history, format_history
@@ -448,7 +540,7 @@ def history(
 def changes(
     list_path: ListOption = DEFAULT_LIST,
     since: Annotated[str, typer.Option("--since", help="'last' (the two newest refreshes) or YYYY-MM-DD: the latest refresh on or before it against the newest.")] = "last",
-    fmt: Annotated[Literal["table", "json", "md"], typer.Option("--format", help="table, json, or md (a refresh pull request body).")] = "table",
+    fmt: Annotated[Literal["table", "json", "csv", "md"], typer.Option("--format", help="table, json, csv (one row per change), or md (a refresh pull request body).")] = "table",
     top: Annotated[int, typer.Option("--top", min=1, help="Rows in the gains and new-citers sections.")] = 10,
 ) -> None:
     """Show what changed between two refreshes: citation gains, new citing papers, discovery

@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_FULL_REFRESH_WEEKS",
     "DEFAULT_KG_DIR",
     "DEFAULT_OUT_DIR",
+    "DEFAULT_QUERY_TIMEOUT",
     "utc_now",
 ]
 
@@ -46,6 +47,8 @@ DEFAULT_FRESHNESS_DAYS = 7
 #: citation and reference pages are fetched again after this many weeks even when their counts
 #: did not move (Semantic Scholar merges duplicates and drops citers without changing counts)
 DEFAULT_FULL_REFRESH_WEEKS = 4
+#: seconds a SPARQL query may run before it is stopped (``query --timeout``)
+DEFAULT_QUERY_TIMEOUT = 30.0
 
 
 def utc_now() -> datetime:
@@ -64,6 +67,21 @@ def _pinned_clock(name: str, raw: str) -> Callable[[], datetime]:
 
 
 _SWITCH = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def _sparql_credentials(user: str | None, password: str | None, token: str | None) -> dict[str, str]:
+    """One way to sign in to a SPARQL server, complete: a user with a password, or a token."""
+    if user is not None and password is None:
+        raise ConfigError("RSVLM_SPARQL_USER is set but RSVLM_SPARQL_PASSWORD is not; set both, or neither")
+    if password is not None and user is None:
+        raise ConfigError("RSVLM_SPARQL_PASSWORD is set but RSVLM_SPARQL_USER is not; set both, or neither")
+    if token is not None and user is not None:
+        raise ConfigError("both RSVLM_SPARQL_TOKEN and RSVLM_SPARQL_USER are set; keep the one the server expects")
+    if token is not None:
+        return {"sparql_token": token}
+    if user is not None and password is not None:
+        return {"sparql_user": user, "sparql_password": password}
+    return {}
 
 
 def _default_cache_dir() -> Path:
@@ -91,6 +109,11 @@ class Settings:
     validate_all: bool = False
     #: what "now" is for this run: fetch times, freshness, history dates, the current year
     clock: Callable[[], datetime] = utc_now
+    #: credentials for a SPARQL server (``publish``, ``query --endpoint``): a user and password, or
+    #: a bearer token; only ever from the environment, and never shown in a repr or a log
+    sparql_user: str | None = field(default=None, repr=False)
+    sparql_password: str | None = field(default=None, repr=False)
+    sparql_token: str | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
         """This run's "now", aware and in UTC."""
@@ -110,14 +133,18 @@ class Settings:
         """Read ``S2_API_KEY``, ``RSVLM_S2_API_URL``, ``RSVLM_ARXIV_API_URL``, ``RSVLM_CACHE_DIR``,
         ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE``,
         ``RSVLM_ARXIV_INTERVAL``, ``RSVLM_FRESHNESS_DAYS``, ``RSVLM_FULL_REFRESH_WEEKS``,
-        ``RSVLM_NOW`` (pins the clock to an ISO 8601 date or date-time, for reproducible runs) and
-        ``RSVLM_VALIDATE`` (1/true/yes or 0/false/no); unset or empty ones keep their defaults.
+        ``RSVLM_NOW`` (pins the clock to an ISO 8601 date or date-time, for reproducible runs),
+        ``RSVLM_VALIDATE`` (1/true/yes or 0/false/no) and the SPARQL server's credentials
+        ``RSVLM_SPARQL_USER`` with ``RSVLM_SPARQL_PASSWORD``, or ``RSVLM_SPARQL_TOKEN``; unset or
+        empty ones keep their defaults.
 
         Raises
         ------
         ConfigError
             If a numeric variable is not a number, or outside its range: the timeout and the
-            S2 rate must be above 0, the others at least 0 (retries a whole number).
+            S2 rate must be above 0, the others at least 0 (retries a whole number); or if the
+            SPARQL credentials are half given (a user without a password) or given twice (a
+            password and a token).
 
         Examples
         --------
@@ -143,6 +170,8 @@ class Settings:
             kwargs["contact_email"] = email
         if pinned := get("RSVLM_NOW"):
             kwargs["clock"] = _pinned_clock("RSVLM_NOW", pinned)
+        kwargs.update(_sparql_credentials(get("RSVLM_SPARQL_USER"), get("RSVLM_SPARQL_PASSWORD"),
+                                          get("RSVLM_SPARQL_TOKEN")))
         # 0 requests per second or a 0 s timeout cannot work; the others may be 0 (no waiting,
         # no retry, always refetch). NaN and infinity are refused: they pass every comparison.
         numbers: tuple[tuple[str, str, Callable[[str], float], bool], ...] = (

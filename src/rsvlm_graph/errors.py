@@ -12,6 +12,7 @@
     ├── StoreError            the cache database or the kg/ snapshot is unreadable
     ├── ExportError           an export cannot be built, written or validated
     ├── QueryError            a SPARQL query or the data it runs on cannot be read
+    ├── EndpointError         a SPARQL server cannot be reached, refuses a request or answers badly
     ├── HistoryError          the citation history or the list's git history has nothing to compare
     └── UsageError            an option names nothing that exists (a format, a task, a date)
 
@@ -35,6 +36,7 @@ __all__ = [
     "StoreError",
     "ExportError",
     "QueryError",
+    "EndpointError",
     "HistoryError",
     "UsageError",
 ]
@@ -101,6 +103,11 @@ class ExportError(RsvlmGraphError):
 
 class QueryError(RsvlmGraphError):
     """Raised when a SPARQL query is not valid, or its data file cannot be read as RDF."""
+
+
+class EndpointError(RsvlmGraphError):
+    """Raised when a SPARQL server (``publish``, ``query --endpoint``) cannot be reached, refuses a
+    request (with the status and the server's own words) or answers in a form that cannot be read."""
 
 
 class HistoryError(RsvlmGraphError):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import UsageError
 from ..identifiers import paper_page
-from ..output import aligned_table
+from ..output import aligned_table, format_records
 from .refreshes import Refresh
 
 if TYPE_CHECKING:
@@ -262,6 +262,32 @@ def _text_cell(cell: Cell, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+#: columns of ``changes --format csv``; a row fills those its kind of change has
+CHANGES_CSV_COLUMNS = (
+    "change", "entry", "title", "s2_id", "old_count", "new_count", "absolute", "relative",
+    "old_influential", "new_influential", "citation_count", "cites", "old_s2_id", "new_s2_id",
+)
+#: the sections of the JSON record, and the name of their kind of change in CSV
+_CSV_CHANGES = {
+    "gains": "gain", "new_citers": "new_citer", "candidates_added": "candidate_added",
+    "candidates_dropped": "candidate_dropped", "entries_added": "entry_added",
+    "entries_removed": "entry_removed", "disappeared": "disappeared", "reresolved": "reresolved",
+}
+
+
+def _csv_rows(changes: Changes) -> list[dict[str, Any]]:
+    """The JSON record's sections as one table: a row per change, the cited titles joined."""
+    record = _changes_record(changes)
+    rows = []
+    for section, change in _CSV_CHANGES.items():
+        for item in record[section]:
+            row = {"change": change, **item}
+            if "cites" in row:
+                row["cites"] = "; ".join(cited["title"] or cited["entry"] for cited in row["cites"])
+            rows.append(row)
+    return rows
+
+
 def _changes_record(changes: Changes) -> dict[str, Any]:
     return {
         "from": changes.old_date.isoformat(),
@@ -303,11 +329,12 @@ def _changes_record(changes: Changes) -> dict[str, Any]:
 
 
 def format_changes(
-    changes: Changes, fmt: Literal["table", "json", "md"] = "table", top: int = 10
+    changes: Changes, fmt: Literal["table", "json", "csv", "md"] = "table", top: int = 10
 ) -> str:
-    """Render ``changes`` as a plain-text table, JSON or Markdown (a refresh pull request body).
+    """Render ``changes`` as a plain-text table, JSON, CSV (one row per change, its kind in the
+    ``change`` column) or Markdown (a refresh pull request body).
 
-    ``top`` limits the gain and new-citer sections of the table and Markdown; JSON holds all.
+    ``top`` limits the gain and new-citer sections of the table and Markdown; JSON and CSV hold all.
 
     Raises
     ------
@@ -316,8 +343,10 @@ def format_changes(
     """
     if fmt == "json":
         return json.dumps(_changes_record(changes), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return format_records(_csv_rows(changes), "csv", CHANGES_CSV_COLUMNS)
     if fmt not in ("table", "md"):
-        raise UsageError(f"unknown changes format {fmt!r}; use table, json or md")
+        raise UsageError(f"unknown changes format {fmt!r}; use table, json, csv or md")
     days = (changes.new_date - changes.old_date).days
     span = f"{changes.old_date.isoformat()} → {changes.new_date.isoformat()} ({days} days)"
     out: list[str] = []

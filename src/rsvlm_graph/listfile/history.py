@@ -18,6 +18,7 @@ from typing import Literal
 from ..errors import HistoryError
 from ..identifiers import canonical_url, normalize_title, title_similarity
 from ..models import ListDocument, ListEntry
+from ..output import format_records
 from .parse import is_bullet_line, parse_list, read_list
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "history_from_log",
     "growth_by_month",
     "format_history",
+    "HISTORY_FIELDS",
     "TITLE_EDIT_SIMILARITY",
 ]
 
@@ -235,12 +237,19 @@ def growth_by_month(history: Sequence[EntryAdded]) -> list[tuple[str, int]]:
     return series
 
 
-def format_history(history: Sequence[EntryAdded], fmt: Literal["text", "json"] = "text") -> str:
+#: the columns of ``history --format csv``, in the order of the text form
+HISTORY_FIELDS = ("date", "commit", "line", "kind", "title")
+
+
+def format_history(history: Sequence[EntryAdded], fmt: Literal["text", "json", "csv"] = "text") -> str:
     """Render the history oldest entry first: ``date  commit  line  kind  title`` per line
-    (``text``, uncommitted rows last with ``-``), or a JSON array in list order (``json``)."""
+    (``text``, uncommitted rows last with ``-``; ``csv`` the same rows with full dates and
+    commits, empty when uncommitted), or a JSON array in list order (``json``)."""
     if fmt == "json":
         return json.dumps([h.to_dict() for h in history], indent=2, ensure_ascii=False) + "\n"
     ordered = sorted(history, key=lambda h: (h.date is None, h.date or "", h.line))
+    if fmt == "csv":
+        return format_records([h.to_dict() for h in ordered], "csv", HISTORY_FIELDS)
     return "".join(
         f"{(h.date or '-')[:10]:<10}  {(h.commit or '-')[:10]:<10}  {h.line:>4}  {h.kind:<7}  "
         f"{h.title}\n"

@@ -51,6 +51,7 @@ from ..identifiers import (
     title_similarity,
 )
 from ..models import ListDocument, ListEntry
+from ..output import format_records
 from .curation import Curation
 from .parse import is_bullet_line, split_venue_year
 
@@ -62,6 +63,8 @@ __all__ = [
     "check_links",
     "has_errors",
     "format_findings",
+    "FindingsFormat",
+    "FINDING_FIELDS",
     "DUPLICATE_TITLE_SIMILARITY",
     "LINK_WORKERS",
 ]
@@ -528,8 +531,41 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
 
 
-def format_findings(findings: Sequence[Finding], fmt: Literal["text", "json"] = "text") -> str:
-    """Render findings one per line (``text``) or as a JSON array of objects (``json``)."""
+FindingsFormat = Literal["text", "json", "csv", "github"]
+
+
+def format_findings(findings: Sequence[Finding], fmt: FindingsFormat = "text") -> str:
+    """Render findings one per line (``text``), as a JSON array of objects (``json``), as CSV
+    with the same fields (``csv``), or as GitHub Actions workflow commands (``github``:
+    ``::error file=…,line=…,title=…::message``), which GitHub shows as annotations on the row.
+
+    Examples
+    --------
+    >>> print(format_findings([Finding("kg/list.md", 7, "warning", "venue", "50%: odd, spelt")], "github"), end="")
+    ::warning file=kg/list.md,line=7,title=venue::50%25: odd, spelt
+    """
     if fmt == "json":
         return json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        return format_records([f.to_dict() for f in findings], "csv", FINDING_FIELDS)
+    if fmt == "github":
+        return "".join(_workflow_command(f) + "\n" for f in findings)
     return "".join(f"{f}\n" for f in findings)
+
+
+#: the fields of a finding, in the order of its text form: the columns of ``--format csv``
+FINDING_FIELDS = ("path", "line", "severity", "code", "message")
+
+
+def _workflow_command(finding: Finding) -> str:
+    """One GitHub Actions annotation, escaped as the runner unescapes it (``%``, CR and LF in the
+    message; ``:`` and ``,`` too in the properties)."""
+
+    def data(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    return (f"::{finding.severity} file={prop(finding.path)},line={finding.line},"
+            f"title={prop(finding.code)}::{data(finding.message)}")
