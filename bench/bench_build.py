@@ -147,6 +147,7 @@ def one_build(list_path: str, out_dir: str, *options: str) -> None:
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             steps.append((record.step, record.seconds, record.peak_mib))  # type: ignore[attr-defined]
+            print(f"    {record.getMessage()}", file=sys.stderr, flush=True)  # progress of a long build
 
     logger = logging.getLogger(STEP_LOGGER)
     logger.setLevel(logging.DEBUG)
@@ -157,13 +158,15 @@ def one_build(list_path: str, out_dir: str, *options: str) -> None:
     print(json.dumps({"import": imported, "total": total, "steps": steps}))
 
 
-def run_build(list_path: Path, out_dir: Path, cache: Path, *options: str, **env_vars: str) -> dict:
-    """One build in a fresh process, with `options` (e.g. ``--offline``) and `env_vars`."""
+def run_build(list_path: Path, out_dir: Path, cache: Path, *options: str, verbose: bool = False,
+              **env_vars: str) -> dict:
+    """One build in a fresh process, with `options` (e.g. ``--offline``) and `env_vars`;
+    `verbose` shows its steps on stderr as they end."""
     env = {**os.environ, "RSVLM_CACHE_DIR": str(cache), **env_vars}
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, __file__, "--one", str(list_path), str(out_dir), *options],
-        capture_output=True, text=True, env=env, check=False,
+        stdout=subprocess.PIPE, stderr=None if verbose else subprocess.PIPE, text=True, env=env, check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"build of {list_path} failed:\n{done.stdout}\n{done.stderr}")
@@ -245,7 +248,7 @@ def at_scale(papers: int, citations: int) -> None:
         print(f"SYNTHETIC list of {synthetic.count} rows and snapshot of {papers} papers, {citations} "
               f"citations ({size:.0f} MiB) in {time.perf_counter() - start:.1f} s; the list is not in "
               "git (no list history)", flush=True)
-        figures = run_build(list_path, Path(folder) / "out", Path(folder) / "cache", "--offline")
+        figures = run_build(list_path, Path(folder) / "out", Path(folder) / "cache", "--offline", verbose=True)
         written = {p.name: p.stat().st_size / 2**20 for p in sorted((Path(folder) / "out").iterdir())}
     steps = figures["steps"]
     print_figures("whole build", median_figures([figures]), 1)

@@ -111,3 +111,16 @@ def arxiv_source(fake_settings: Settings, recorded_sleep: RecordedSleep
     )
     yield source
     source.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One headless Chromium per browser test module (skipped or failed as ``browser_setup``
+    says when there is none)."""
+    from browser_setup import CHROMIUM, sync_api
+    from chromium import LAUNCH_ARGS
+
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()

@@ -21,6 +21,7 @@ import pytest
 
 from rsvlm_graph.errors import ExportError
 from rsvlm_graph.exports.html import (
+    DETAIL_ATTRIBUTES,
     NODE_ATTRIBUTES,
     PAGE_NODE_KEYS,
     build_page,
@@ -197,6 +198,13 @@ def page_nodes(page: str) -> list[dict[str, object]]:
     return json.loads(match.group(1))
 
 
+def explorer_data(page: str) -> dict[str, object]:
+    """The explorer's own data (details, tasks, timeline axes) embedded in the page."""
+    match = re.search(r"var RSVLM_DATA = (\{.*\});</script>", page)
+    assert match, "explorer data not found in the page"
+    return json.loads(match.group(1))
+
+
 def page_options(page: str) -> dict[str, object]:
     match = re.search(r"var options = (\{.*\});\n", page)
     assert match, "options not found in the page"
@@ -336,10 +344,18 @@ def test_nodes_carry_only_allowed_keys(page: str, view: nx.MultiDiGraph) -> None
     assert [n["id"] for n in nodes] == sorted(view.nodes)
     for node in nodes:
         assert set(node) <= PAGE_NODE_KEYS
+    # the canvas nodes carry none of them; the details panel shows abstract, TLDR and authors
+    # (issue 14) from the explorer's data alone; the embedding and provenance reach nothing
+    node_data = json.dumps(nodes)
     for secret in SECRETS:
-        assert secret not in page
+        assert secret not in node_data
+    explorer = explorer_data(page)
+    for shown in SECRETS[:3]:
+        assert page.count(shown) == json.dumps(explorer).count(shown) > 0
+    assert SECRETS[3] not in page
     assert "fetched_at" not in page and "2024-01-01T00:00:00Z" not in page
     assert {"abstract", "authors", "embedding"}.isdisjoint(NODE_ATTRIBUTES)
+    assert {"embedding", "fetched_at", "source"}.isdisjoint(NODE_ATTRIBUTES | DETAIL_ATTRIBUTES)
 
 
 def test_tooltip_is_plain_text_with_facts_and_links(page: str) -> None:
@@ -522,3 +538,44 @@ def test_crowded_view_identical_bytes_whatever_the_insertion_order() -> None:
     reverse.add_nodes_from(reversed(list(G.nodes(data=True))))
     reverse.add_edges_from(reversed(list(G.edges(keys=True, data=True))))
     assert build_page(select_view(G), "t") == build_page(select_view(reverse), "t")
+
+
+# --- the cap on the view ---------------------------------------------------------------------
+
+
+def test_cap_keeps_tasks_candidates_then_the_most_cited_and_says_what_it_left_out() -> None:
+    G = contract_graph()
+    view = select_view(G, [OUTSIDE[1]], max_nodes=6)
+    # three tasks and the candidate; the room left (two) goes by shares (papers 4 of 6, so
+    # one) and then by influence: the two most cited papers (150 and 3) before any dataset
+    assert set(view.nodes) == {CAPTIONING, VQA, EVIL_TASK, OUTSIDE[1], RSGPT, IMG_PAPER}
+    assert view.graph["left_out"] == {"dataset": 2, "paper": 2}
+    page = build_page(view, "t")
+    assert "left out: 2 datasets, 2 list papers" in page and "--html-max-nodes 1000" in page
+    assert select_view(G, [OUTSIDE[1]]).graph["left_out"] == {}
+    assert "--html-max-nodes" not in build_page(select_view(G), "t")
+
+
+def test_cap_shares_the_room_between_kinds() -> None:
+    view = select_view(contract_graph(), max_nodes=9)  # three tasks, then 4 papers, 2 datasets
+    assert set(view.nodes) == set(LIST_NODES)
+    # room 5: shares of 3 papers and 1 dataset, then the most linked of the rest: the dataset
+    # RSVQA-LR (2 links in the view) before the paper with one
+    view = select_view(contract_graph(), max_nodes=8)
+    assert set(LIST_NODES) - set(view) == {HREF_PAPER}
+    assert view.graph["left_out"] == {"paper": 1}
+
+
+def test_cap_rejects_negative() -> None:
+    with pytest.raises(ValueError):
+        select_view(contract_graph(), max_nodes=-1)
+
+
+def test_page_assets_are_package_files() -> None:
+    from importlib import resources
+
+    package = resources.files("rsvlm_graph.exports")
+    page = build_page(select_view(contract_graph()), "t")
+    for name in ("page.css", "page.js"):
+        text = package.joinpath(name).read_text(encoding="utf-8")
+        assert text.strip().splitlines()[2] in page

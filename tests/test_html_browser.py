@@ -13,7 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from chromium import LAUNCH_ARGS, browser_required, chromium_path
+from browser_setup import BROWSER_MARKS, Visit, node_on_screen
 from test_export_html import (
     CAPTIONING,
     HREF_PAPER,
@@ -30,18 +30,7 @@ from test_export_html import (
 from rsvlm_graph.exports.html import build_page, select_view, write_page
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-CHROMIUM = chromium_path()
-
-if browser_required():  # in CI a missing browser is a failure, not a skip
-    from playwright import sync_api
-
-    assert CHROMIUM is not None, "RSVLM_REQUIRE_BROWSER=1 but Debian's chromium is not installed"
-else:
-    sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium at /usr/bin/chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @dataclass
@@ -80,61 +69,21 @@ def page_file(view: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory) -
     return path
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=LAUNCH_ARGS,
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def session(browser, page_file: Path, view: nx.MultiDiGraph) -> Iterator[Session]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    s = Session(page=page, view=view)
-
-    def route(r) -> None:
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            s.foreign_requests.append(r.request.url)
-            r.abort()
-
-    def on_dialog(dialog) -> None:
-        s.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: s.console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: s.page_errors.append(str(exc)))
-    page.on("dialog", on_dialog)
-    page.goto(page_file.as_uri())
-    page.wait_for_function(
-        "() => typeof network !== 'undefined' && network.body.data.nodes.length > 0"
-    )
-    yield s
-    context.close()
+    visit = Visit(browser, page_file)
+    # console errors and page errors land in one list of the visit: both must stay empty
+    yield Session(page=visit.page, view=view, foreign_requests=visit.foreign,
+                  console_errors=visit.errors, dialogs=visit.dialogs)
+    visit.close()
 
 
 def hover_node(s: Session, node: str) -> str:
     """Centre ``node``, move the mouse onto it and return the text of the tooltip shown."""
     page = s.page
-    point = page.evaluate(
-        """(id) => {
-            network.focus(id, {scale: 1.5, animation: false});
-            const dom = network.canvasToDOM(network.getPositions([id])[id]);
-            const box = document.querySelector('#mynetwork canvas').getBoundingClientRect();
-            return {x: box.left + dom.x, y: box.top + dom.y, at: network.getNodeAt(dom)};
-        }""",
-        node,
-    )
-    assert point["at"] == node, f"another node lies on {node}"
-    page.mouse.move(point["x"] - 40, point["y"] - 40)
-    page.mouse.move(point["x"], point["y"], steps=4)
+    x, y = node_on_screen(page, node, 1.5)
+    page.mouse.move(x - 40, y - 40)
+    page.mouse.move(x, y, steps=4)
     tooltip = page.locator("div.vis-tooltip")
     tooltip.wait_for(state="visible")
     page.wait_for_function(

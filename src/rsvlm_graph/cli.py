@@ -188,6 +188,10 @@ def build(
     offline: OfflineOption = False,
     quiet: QuietOption = False,
     validate: Annotated[bool, typer.Option("--validate", help="Check every triple against the SHACL shapes, not only the list's own papers, datasets and tasks and what they link to (also with RSVLM_VALIDATE=1).")] = False,
+    html_max_nodes: Annotated[int | None, typer.Option(
+        "--html-max-nodes", min=0,
+        help="Cap on the nodes of graph.html's view (default 300): the most important are kept.",
+    )] = None,
 ) -> None:
     """Build the graph from the list into exports/: Turtle, JSON-LD, GraphML, CSV, HTML and the report.
 
@@ -209,6 +213,7 @@ def build(
         Loaded.build(document, curation, enrichment, peers), out_dir,
         year_now=settings.today().year, history=load_history(inputs.history_dir),
         validate_all=validate or settings.validate_all,
+        html_max_nodes=html_max_nodes,
     )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)

@@ -298,6 +298,7 @@ def run_build(
     year_now: int,
     history: Sequence[Refresh] = (),
     validate_all: bool = True,
+    html_max_nodes: int | None = None,
 ) -> BuildResult:
     """Build the graph and write every export into ``out_dir``; validates the RDF before writing.
 
@@ -305,11 +306,12 @@ def run_build(
     the git log of the list file when it is in a git repository. With ``validate_all`` false only
     the list level is validated (``exports.rdf.list_level``): at 1M citations checking every
     triple takes minutes and gigabytes, while the list's own papers and what they link to take
-    a second. Each step logs its time and peak memory (``rsvlm_graph.steps``, debug level).
+    a second. ``html_max_nodes`` caps the HTML view (default ``exports.html.VIEW_MAX_NODES``).
+    Each step logs its time and peak memory (``rsvlm_graph.steps``, debug level).
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
-        from .exports.html import build_page, select_view, write_page
+        from .exports.html import VIEW_MAX_NODES, build_page, select_view, write_page
         from .exports.rdf import (
             conforming,
             to_statements,
@@ -348,8 +350,10 @@ def run_build(
         write_csv(G, nodes_csv, edges_csv)
     html_path = out_dir / "graph.html"
     with step("html"):
-        view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES)
-        write_page(build_page(view, G.nodes[G.graph["list"]]["title"]), html_path)
+        view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
+                           max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
+        write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
+                              candidates=candidates[:VIEW_CANDIDATES]), html_path)
     with step("list history"):
         growth = _list_growth(document)
     with step("report"):

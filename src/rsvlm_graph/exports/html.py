@@ -1,65 +1,73 @@
-"""The interactive HTML page of the graph: a pyvis network, self-contained, safe and quick to open.
+"""The interactive HTML page of the graph: an explorer that works from disk, safe and quick to open.
 
-Three steps, as for every export: :func:`select_view` picks a readable subgraph, :func:`build_page`
-turns it into HTML text (pure and deterministic), :func:`write_page` writes it.
+Three steps, as for every export: :func:`select_view` picks a readable subgraph (capped to the
+most important nodes), :func:`build_page` turns it into HTML text (pure and deterministic),
+:func:`write_page` writes it. Positions come from :mod:`.html_layout`; the page's CSS, script and
+template are the package files ``page.css``, ``page.js`` and ``page.html``.
 
 Why the page is built the way it is (pyvis 0.3.2, see ``shared/reference/EXPORT-NOTES.md``):
 
-- **Allow-list, never** ``from_nx``: ``from_nx`` copies every node attribute (abstracts,
-  embeddings, provenance) into the page. Only the attributes in :data:`NODE_ATTRIBUTES` are read,
-  and only the keys in :data:`PAGE_NODE_KEYS` are written.
-- **Tooltips as text**: pyvis renders every tooltip as HTML (``innerHTML``) as soon as one node
-  title contains "href". No node is given a ``title`` in Python; the page's own script sets each
-  tooltip to a ``<div>`` filled with ``textContent``, so titles from the network never run.
-- **No script break-out**: pyvis embeds the node data with Jinja's ``tojson`` (which escapes
-  ``<``, ``>``, ``&``); the page's own JSON goes through :func:`_script_json`, which does the same.
-  ``heading`` is raw HTML in pyvis, so it stays empty and the title is written escaped here.
-- **Self-contained**: ``cdn_resources="in_line"`` inlines vis-network, but the template still
-  links Bootstrap from a CDN; those tags are removed and a little CSS replaces them. The page
-  makes no request to any other host, which :func:`build_page` checks before returning.
-- **Usable at once**: positions come from a networkx spring layout with a fixed seed and physics
-  is off; with physics on, 2,500 nodes froze Chromium for ~100 s.
-- **Readable at first sight**: vis-network first fits the whole graph into the window, so the
-  layout decides how large the labels are. Each component's layout is scaled by its edges (not
-  its bounding box, which a few far-flung nodes inflate), labels are wrapped on two short lines,
-  node-and-label boxes are pushed apart until none overlap, and components are packed to the
-  window's shape; the legend sits in a column of its own rather than over the graph.
+- **Allow-lists, never** ``from_nx``: ``from_nx`` copies every node attribute (embeddings,
+  provenance) into the page. The canvas nodes read only :data:`NODE_ATTRIBUTES` and carry only
+  :data:`PAGE_NODE_KEYS`; the details panel reads only :data:`DETAIL_ATTRIBUTES`.
+- **Text, never markup**: pyvis renders every tooltip as HTML as soon as one node title contains
+  "href". No node is given a ``title`` in Python; the page's script builds tooltips and the
+  details panel with ``textContent``, and links only to ``http(s)`` addresses.
+- **No script break-out**: node data goes through Jinja's ``tojson`` and the explorer's data
+  through :func:`_script_json`, both escaping ``<``, ``>`` and ``&``; the template autoescapes.
+- **Self-contained, no surgery**: pyvis's own template links Bootstrap and vis-network's CSS
+  (220 KB of images for widgets the page does not use); ``page.html`` renders pyvis's network
+  data with the vis-network that pyvis bundles, inline, and nothing else. :func:`build_page`
+  checks that the page loads nothing from another host.
+- **Usable at once**: positions for both layouts are computed here and physics is off.
+- **Readable at first sight**: the most important nodes get larger labels; the page opens at a
+  zoom where those are at least 11 px, and vis-network draws the others once one zooms in.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import math
-import re
 import textwrap
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from ..errors import ExportError
 from ..identifiers import paper_page
+from . import html_layout
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+    from markupsafe import Markup
+
+    from ..discovery import Candidate
+    from ..ranking import RankedPaper
 
 __all__ = [
     "select_view",
     "build_page",
     "write_page",
     "NODE_ATTRIBUTES",
+    "DETAIL_ATTRIBUTES",
     "PAGE_NODE_KEYS",
     "KIND_STYLES",
     "VIEW_RELATIONS",
-    "LAYOUT_SEED",
+    "VIEW_MAX_NODES",
+    "MAJOR_FONT",
+    "MINOR_FONT",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: the only graph attributes the page reads; anything else (abstract, authors, embedding,
-#: provenance) never reaches the HTML
+#: the graph attributes the canvas nodes read
 NODE_ATTRIBUTES = frozenset(
     {
         "kind",
@@ -80,9 +88,16 @@ NODE_ATTRIBUTES = frozenset(
     }
 )
 
+#: the graph attributes the details panel reads besides :data:`NODE_ATTRIBUTES`; embeddings,
+#: provenance and everything else never reach the page
+DETAIL_ATTRIBUTES = frozenset(
+    {"abstract", "tldr", "authors", "influential_citation_count", "s2_id"}
+)
+
 #: the keys of every node object in the page's data
 PAGE_NODE_KEYS = frozenset(
-    {"id", "label", "shape", "color", "size", "x", "y", "kind", "tasks", "name", "tip"}
+    {"id", "label", "shape", "color", "size", "x", "y", "kind", "tasks", "name", "tip",
+     "font", "tx", "ty", "cit", "major"}
 )
 
 #: kind → (legend text, colour, vis-network shape), in legend order
@@ -103,8 +118,11 @@ VIEW_RELATIONS: Mapping[str, tuple[str, str]] = {
     "has_code": ("has code", "#c7c7c7"),
 }
 
-#: seed of the spring layout: the same graph always gets the same picture (and bytes)
-LAYOUT_SEED = 42
+#: nodes in the default view: a page of a 10,000-row list stays light and opens in a second
+VIEW_MAX_NODES = 300
+#: label pixels of the most important nodes and of the others (at zoom 1)
+MAJOR_FONT = 22.0
+MINOR_FONT = 14.0
 
 _VIEW_KINDS = ("paper", "dataset", "task")
 _PAPER_KINDS = frozenset({"paper", "outside_paper"})
@@ -112,42 +130,16 @@ _PAPER_KINDS = frozenset({"paper", "outside_paper"})
 _LABEL_LINES = 2
 _LINE_CHARS = 22
 _SIZE_MAX = 40.0
-# Spring layout costs O(n²) per iteration: full quality up to 500 nodes, then fewer iterations
-# so that a 2,500-node view is laid out in seconds rather than a quarter of a minute.
-_LAYOUT_ITERATIONS = 50
-_LAYOUT_BUDGET = _LAYOUT_ITERATIONS * 500
-_LAYOUT_MIN_ITERATIONS = 10
-#: canvas pixels: the median edge length of a component before its labels are pushed apart,
-#: and the gap between packed components
-_EDGE_LENGTH = 60.0
-_GAP = 40.0
-#: how much wider than tall a component's spring layout is drawn: labels are wider than tall
-_STRETCH = 1.4
-#: width / height of the packed components: about the graph's part of a landscape window
-_ASPECT = 1.5
-#: screen pixels of the legend's column, right of the graph: an overlay would hide nodes
-_LEGEND_WIDTH = 220
-# How vis-network draws a label (14 px sans-serif below the shape): the estimated width of a
-# character (DejaVu Sans, Chromium's sans-serif on Debian, averages 7.6 px), a line's height,
-# the gap between shape and label, and the margin kept around every node-and-label box.
-_CHAR_WIDTH = 7.6
-_LINE_HEIGHT = 17.0
-_LABEL_GAP = 5.0
-_BOX_MARGIN = 7.0
-#: rounds of overlap removal; the share of each push applied per round (below 1 so that a box
-#: pushed by several neighbours at once does not overshoot); the most a pair's distance may
-#: grow in one round (two nearly coincident centres would otherwise fly apart)
-_SEPARATION_ROUNDS = 100
-_SEPARATION_STEP = 0.8
-_SEPARATION_GROWTH_MAX = 3.0
-#: row widths tried when packing components
-_PACKING_TRIALS = 40
-_REMOTE_TAG = re.compile(
-    r"<link\b[^>]*?\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>"
-    r"|<script\b[^>]*?\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>",
-    re.IGNORECASE,
-)
-_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>\s*")
+#: how many nodes besides the tasks get a major label: a tenth, within these bounds
+_MAJOR_MIN, _MAJOR_MAX = 5, 25
+#: cited papers listed in the details panel are the view's; the abstract is cut at this length
+_ABSTRACT_CHARS = 2000
+#: screen pixels of the side column (legend, filters, details), right of the graph
+_SIDE_WIDTH = 340
+#: relations drawn with an arrow (a has-task edge has no reading direction worth showing)
+_ARROWS = frozenset({"cites", "introduces", "uses"})
+#: how strong each relation is drawn until a node is selected: citations faint
+_EDGE_OPACITY = {"cites": 0.35, "introduces": 0.8, "uses": 0.6, "has_task": 0.6, "has_code": 0.6}
 
 
 def select_view(
@@ -156,14 +148,18 @@ def select_view(
     max_candidates: int = 30,
     *,
     include_code: bool = False,
+    max_nodes: int | None = VIEW_MAX_NODES,
 ) -> nx.MultiDiGraph:
-    """Return the default view of the graph: the list's content and the top discovery candidates.
+    """Return the default view of the graph: the list's content and the top discovery candidates,
+    capped to the ``max_nodes`` most important.
 
     The whole graph holds thousands of outside papers, authors and venues; a page of all of them
     is unreadable. The view keeps the list papers, datasets and tasks (and code repositories when
     asked), plus the first ``max_candidates`` of ``candidates`` (outside papers ranked by the
-    caller, e.g. by the analysis module), and the edges among them of the relations in
-    :data:`VIEW_RELATIONS`.
+    caller, e.g. by discovery), and the edges among them of the relations in
+    :data:`VIEW_RELATIONS`. Above ``max_nodes``, tasks are kept first, then the candidates, then
+    list papers and datasets in proportion to their numbers, each kind by influence (citations,
+    else links); ``view.graph["left_out"]`` counts what was left out by kind.
 
     Parameters
     ----------
@@ -175,18 +171,21 @@ def select_view(
         How many of ``candidates`` to keep.
     include_code : bool, default False
         Also keep code repositories and the ``has_code`` edges.
+    max_nodes : int or None, default :data:`VIEW_MAX_NODES`
+        The cap on the view's nodes; ``None`` keeps everything.
 
     Returns
     -------
     networkx.MultiDiGraph
-        A new graph (attributes copied) with nodes and edges inserted in sorted order.
+        A new graph (attributes copied) with nodes and edges inserted in sorted order;
+        ``graph["left_out"]`` maps kind → nodes left out by the cap (empty when none).
 
     Raises
     ------
     ExportError
         If a candidate is not a node of ``G``.
     ValueError
-        If ``max_candidates`` is negative.
+        If ``max_candidates`` or ``max_nodes`` is negative.
 
     Examples
     --------
@@ -199,11 +198,13 @@ def select_view(
     >>> view = select_view(G, ["paper:s2:" + "a" * 40], max_candidates=1)
     >>> sorted(view.nodes) == ["paper:arxiv:2305.05726", "paper:s2:" + "a" * 40]
     True
-    >>> view.number_of_edges()
-    1
+    >>> view.number_of_edges(), select_view(G, max_nodes=0).graph["left_out"]
+    (1, {'paper': 1})
     """
     if max_candidates < 0:
         raise ValueError(f"max_candidates must be >= 0, got {max_candidates}")
+    if max_nodes is not None and max_nodes < 0:
+        raise ValueError(f"max_nodes must be >= 0, got {max_nodes}")
     kinds = set(_VIEW_KINDS) | ({"code"} if include_code else set())
     relations = set(VIEW_RELATIONS) - (set() if include_code else {"has_code"})
     keep = {n for n, kind in G.nodes(data="kind") if kind in kinds}
@@ -215,8 +216,13 @@ def select_view(
                 "pass candidate ids computed from this same graph"
             )
     keep.update(chosen)
+    left_out: dict[str, int] = {}
+    if max_nodes is not None and len(keep) > max_nodes:
+        kept = _most_important(G, keep, chosen, relations, max_nodes)
+        left_out = dict(sorted(Counter(str(G.nodes[n].get("kind")) for n in keep - kept).items()))
+        keep = kept
 
-    view = nx.MultiDiGraph()
+    view = nx.MultiDiGraph(left_out=left_out)
     view.add_nodes_from((n, dict(G.nodes[n])) for n in sorted(keep))
     edges = sorted(
         (u, v, rel, dict(attrs))
@@ -224,18 +230,61 @@ def select_view(
         if rel in relations and u in keep and v in keep
     )
     view.add_edges_from(edges)
-    logger.debug("HTML view: %d nodes, %d edges", view.number_of_nodes(), view.number_of_edges())
+    logger.debug("HTML view: %d nodes, %d edges, left out %s",
+                 view.number_of_nodes(), view.number_of_edges(), left_out)
     return view
 
 
-def build_page(view: nx.MultiDiGraph, title: str) -> str:
+def _most_important(
+    G: nx.MultiDiGraph, keep: set[str], chosen: Sequence[str], relations: set[str], cap: int
+) -> set[str]:
+    """The ``cap`` nodes of ``keep`` that the view keeps: tasks, candidates (in the caller's
+    order), then each other kind's share of the room, most influential first. O(E + n log n)."""
+    links: Counter[str] = Counter()
+    for u, v, rel in G.edges(keys=True):
+        if rel in relations and u in keep and v in keep:
+            links[u] += 1
+            links[v] += 1
+
+    def influence(node: str) -> tuple[int, int, str]:
+        citations = G.nodes[node].get("citation_count")
+        return (-(citations if isinstance(citations, int) else -1), -links[node], node)
+
+    by_kind: dict[str, list[str]] = {}
+    for node in keep:
+        by_kind.setdefault(str(G.nodes[node].get("kind")), []).append(node)
+    tasks = sorted(by_kind.pop("task", []), key=lambda n: (-links[n], n))
+    kept = tasks[:cap]
+    outside = set(by_kind.pop("outside_paper", []))
+    kept += [n for n in chosen if n in outside][: cap - len(kept)]
+    room = cap - len(kept)
+    rest = {kind: sorted(nodes, key=influence) for kind, nodes in sorted(by_kind.items())}
+    total = sum(len(nodes) for nodes in rest.values())
+    for nodes in rest.values():
+        kept += nodes[: room * len(nodes) // total] if total else []
+    leftovers = sorted((n for nodes in rest.values() for n in nodes if n not in set(kept)),
+                       key=influence)
+    kept += leftovers[: cap - len(kept)]
+    return set(kept)
+
+
+def build_page(
+    view: nx.MultiDiGraph,
+    title: str,
+    *,
+    ranking: Sequence[RankedPaper] = (),
+    candidates: Sequence[Candidate] = (),
+) -> str:
     """Return the HTML text of an interactive, self-contained page showing ``view``.
 
-    Nodes are coloured and shaped by kind (see the page's legend) and sized by influence: the
-    Semantic Scholar ``citation_count`` when known, else the node's degree in the view (tasks and
-    datasets, and papers not enriched), on a logarithmic scale. Hovering a node shows its title,
-    year, venue, citations, tasks and links as plain text. A dropdown shows only the nodes of one
-    task, and a search box selects the nodes whose title contains the text typed.
+    Nodes are coloured and shaped by kind and sized by influence: the Semantic Scholar
+    ``citation_count`` when known, else the node's degree in the view, on a logarithmic scale.
+    Hovering shows a short text; clicking opens the details panel (links to the paper's pages,
+    authors, figures and rank from ``ranking``, tasks, datasets, code, abstract and TLDR, and for
+    candidates the evidence and the row from ``candidates``; citing and cited papers) and dims
+    everything but the node's neighbours. Filters by edge and node kind, task (a candidate
+    counts under its suggested task) and minimum citations; a search box; a switch between the
+    clustered layout and the timeline; the state lives in the URL fragment.
 
     Parameters
     ----------
@@ -243,17 +292,20 @@ def build_page(view: nx.MultiDiGraph, title: str) -> str:
         A graph following the contract, usually from :func:`select_view`.
     title : str
         The page heading and ``<title>``; any text (it is escaped).
+    ranking : sequence of RankedPaper, default ()
+        The list papers' figures and ranks (``rank_papers``).
+    candidates : sequence of Candidate, default ()
+        The discovery candidates with their evidence and rows (``Loaded.candidates``).
 
     Returns
     -------
     str
-        The HTML document. The same graph and title always give the same text.
+        The HTML document. The same inputs always give the same text.
 
     Raises
     ------
     ExportError
-        If the pyvis template changed so that the page would load something from another host
-        or could not be completed.
+        If the page would load something from another host.
 
     Examples
     --------
@@ -266,55 +318,54 @@ def build_page(view: nx.MultiDiGraph, title: str) -> str:
     # imported here: pyvis pulls in IPython (~1 s), which every other CLI command can do without
     from pyvis.network import Network
 
+    ranked = {r.node: r for r in ranking}
+    suggested = {c.node: c for c in candidates if c.node in view}
+    attrs = {n: {k: v for k, v in view.nodes[n].items() if k in NODE_ATTRIBUTES}
+             for n in sorted(view.nodes)}
     degree = dict(view.degree())
-    page_nodes = {
-        node: _page_node(
-            node,
-            {k: v for k, v in view.nodes[node].items() if k in NODE_ATTRIBUTES},
-            degree[node],
-            view,
-        )
-        for node in sorted(view.nodes)
-    }
-    positions = _layout(view, {n: _box(d["label"], d["size"]) for n, d in page_nodes.items()})
-    net = Network(
-        height="calc(100vh - 64px)",
-        width=f"calc(100% - {_LEGEND_WIDTH}px)",
-        directed=True,
-        heading="",
-        cdn_resources="in_line",
-    )
+    tasks = {n: _node_tasks(n, a, suggested.get(n)) for n, a in attrs.items()}
+    influence = {n: _influence(a, degree[n]) for n, a in attrs.items()}
+    major = _major_nodes(attrs, influence)
+    page_nodes = {n: _page_node(n, a, tasks[n], influence[n], n in major, view)
+                  for n, a in attrs.items()}
+    boxes = {n: html_layout.box(d["label"], d["size"], d["font"]["size"])
+             for n, d in page_nodes.items()}
+    importance = {n: float(influence[n]) + (1e9 if attrs[n].get("kind") == "task" else 0.0)
+                  for n in attrs}
+    clustered = html_layout.clustered(view, boxes, importance, tasks)
+    timeline = html_layout.timeline(view, boxes, importance, _bands(tasks))
+
+    net = Network(directed=True, cdn_resources="in_line")
     for node, data in page_nodes.items():
-        x, y = positions[node]
-        net.add_node(node, **data, x=x, y=y)
+        (x, y), (tx, ty) = clustered[node], timeline.positions[node]
+        net.add_node(node, **data, x=x, y=y, tx=tx, ty=ty)
     for u, v, rel in sorted(view.edges(keys=True)):
-        if rel not in VIEW_RELATIONS:
-            continue
-        net.add_edge(
-            u,
-            v,
-            id=f"{u}|{rel}|{v}",
-            title=VIEW_RELATIONS[rel][0],
-            color=VIEW_RELATIONS[rel][1],
-        )
-    # a dict, not set_options(): set_options strips spaces and breaks later option calls
-    net.options = {
-        "physics": {"enabled": False},
-        "layout": {"improvedLayout": False},
-        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True},
-        "nodes": {
-            "font": {"size": 14, "face": "sans-serif"},
-            "borderWidth": 1,
-            "borderWidthSelected": 4,
-        },
-        "edges": {
-            "smooth": False,
-            "width": 1,
-            "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
-        },
+        if rel in VIEW_RELATIONS:
+            net.add_edge(u, v, **_page_edge(u, v, rel))
+    net.options = _options()
+    nodes, edges, _, _, _, options = net.get_network_data()
+    explorer = {
+        "details": {n: _details(n, view.nodes[n], ranked.get(n), suggested.get(n))
+                    for n in sorted(view.nodes)},
+        "tasks": sorted({t for node_tasks in tasks.values() for t in node_tasks}),
+        "timeline": {"columns": timeline.columns, "bands": timeline.bands},
+        "majorFont": MAJOR_FONT,
     }
-    page = net.generate_html(notebook=False)
-    return _finish_page(page, view, title)
+    page = _template(net.template_dir).render(
+        title=title,
+        css=_package_text("page.css").replace("__SIDE_WIDTH__", str(_SIDE_WIDTH)),
+        nodes=nodes,
+        edges=edges,
+        options=options,
+        explorer=_script_json(explorer),
+        script=_package_text("page.js"),
+        legend=_legend(view),
+        note=_cap_note(view),
+    )
+    remote = _remote_references(page)
+    if remote:
+        raise ExportError(f"HTML page: loads {remote[0]!r} from another host; check page.html")
+    return page
 
 
 def write_page(html_text: str, path: Path) -> int:
@@ -335,225 +386,99 @@ def write_page(html_text: str, path: Path) -> int:
     return len(data)
 
 
-def _layout(
-    view: nx.MultiDiGraph, boxes: Mapping[str, tuple[float, float, float]]
-) -> dict[str, tuple[float, float]]:
-    """Positions in canvas pixels: each connected component laid out on its own, its labels
-    pushed apart, then the components packed in rows as wide as the screen, largest first.
-
-    ``boxes`` maps each node to the half-width, half-height and downward offset of the box
-    that its shape and label cover (see :func:`_box`). One spring layout of the whole view
-    pushes unconnected nodes (candidates cited by nothing else in the view) to the rim and
-    squeezes the connected core into a speck. Coordinates are rounded so that float noise
-    cannot leak into the bytes of the page.
-    """
-    simple = nx.Graph()
-    simple.add_nodes_from(sorted(view.nodes))
-    simple.add_edges_from(sorted((u, v) for u, v in view.edges() if u != v))
-    components = sorted(
-        (sorted(c) for c in nx.connected_components(simple)), key=lambda c: (-len(c), c[0])
-    )
-    laid_out = [_component_layout(_sorted_subgraph(simple, c), boxes) for c in components]
-    return _pack(laid_out, boxes)
+def _node_tasks(node: str, attrs: Mapping[str, Any], candidate: Candidate | None) -> list[str]:
+    """The tasks a node counts under in the task filter: a task itself, a candidate its
+    suggested task, anything else its own."""
+    if attrs.get("kind") == "task":
+        return [str(attrs.get("label") or attrs.get("name") or node)]
+    own = sorted(str(t) for t in attrs.get("tasks") or ())
+    if candidate is not None and candidate.suggested_task and candidate.suggested_task not in own:
+        own.append(candidate.suggested_task)
+    return own
 
 
-def _sorted_subgraph(G: nx.Graph, nodes: Sequence[str]) -> nx.Graph:
-    """A copy of ``G`` restricted to ``nodes``, inserted in sorted order.
-
-    Not ``G.subgraph``: a subgraph view may iterate its nodes in set order, which changes with
-    ``PYTHONHASHSEED``, and the spring layout depends on node order.
-    """
-    sub = nx.Graph()
-    sub.add_nodes_from(sorted(nodes))
-    sub.add_edges_from(sorted(tuple(sorted(e)) for e in G.edges(nodes)))
-    return sub
+def _influence(attrs: Mapping[str, Any], degree: int) -> int:
+    citations = attrs.get("citation_count")
+    return citations if isinstance(citations, int) else degree
 
 
-def _component_layout(
-    component: nx.Graph, boxes: Mapping[str, tuple[float, float, float]]
-) -> dict[str, tuple[float, float]]:
-    """Spring layout of one connected component with edges about :data:`_EDGE_LENGTH` pixels
-    long, then its node-and-label boxes pushed apart."""
-    n = component.number_of_nodes()
-    if n == 1:
-        return {next(iter(component)): (0.0, 0.0)}
-    iterations = max(_LAYOUT_MIN_ITERATIONS, min(_LAYOUT_ITERATIONS, _LAYOUT_BUDGET // n))
-    pos = nx.spring_layout(component, seed=LAYOUT_SEED, iterations=iterations)
-    # scale by the edges, not the bounding box: a few far-flung nodes would otherwise shrink
-    # a dense cluster (the biggest task's star) to a ball of overlapping labels
-    lengths = sorted(math.dist(pos[u], pos[v]) for u, v in component.edges())
-    median = lengths[len(lengths) // 2] or 1.0
-    nodes = list(component)
-    # wider than tall, as the labels are: fewer boxes overlap, and fewer pushes distort the shape
-    unit = _EDGE_LENGTH / median
-    xy = [(float(pos[v][0]) * unit * _STRETCH, float(pos[v][1]) * unit) for v in nodes]
-    return dict(zip(nodes, _separate(xy, [boxes[v] for v in nodes])))
+def _major_nodes(attrs: Mapping[str, Mapping[str, Any]], influence: Mapping[str, int]) -> set[str]:
+    """Tasks and the most influential tenth of the list's papers and datasets: the nodes
+    labelled large. Candidates never are: the page is about the list, and a famous outside
+    paper added to the view must not shrink a list paper's label."""
+    tasks = {n for n, a in attrs.items() if a.get("kind") == "task"}
+    listed = sorted((n for n, a in attrs.items() if a.get("kind") in {"paper", "dataset"}),
+                    key=lambda n: (-influence[n], n))
+    count = min(_MAJOR_MAX, max(_MAJOR_MIN, math.ceil(len(listed) / 10)))
+    return tasks | set(listed[:count])
 
 
-def _separate(
-    xy: Sequence[tuple[float, float]], boxes: Sequence[tuple[float, float, float]]
-) -> list[tuple[float, float]]:
-    """Move the nodes apart until their boxes (shape and label) no longer overlap.
-
-    Each round, every overlapping pair is pushed apart along the line between its centres,
-    half each way, just far enough to clear, until no pair overlaps or
-    :data:`_SEPARATION_ROUNDS` is reached. Candidate pairs come from a sweep along x, so a
-    round costs about ``n log n`` plus the pairs near each other, not ``n²``.
-    """
-    import numpy as np
-
-    pos = np.array(xy, dtype=float).reshape(-1, 2)
-    half = np.array([(w, h) for w, h, _ in boxes], dtype=float).reshape(-1, 2)
-    offset = np.array([d for _, _, d in boxes], dtype=float)
-    pos[:, 1] += offset  # work on box centres; shapes sit above their labels
-    n = len(pos)
-    reach = 2 * half[:, 0].max() if n else 0.0
-    for _ in range(_SEPARATION_ROUNDS):
-        order = np.argsort(pos[:, 0], kind="stable")
-        xs = pos[order, 0]
-        ends = np.searchsorted(xs, xs + reach, side="left")
-        counts = np.maximum(ends - np.arange(1, n + 1), 0)
-        total = int(counts.sum())
-        if total == 0:
-            break
-        first = np.repeat(np.arange(n), counts)
-        steps = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        a, b = order[first], order[first + 1 + steps]
-        delta = pos[b] - pos[a]
-        overlap = half[a] + half[b] - np.abs(delta)
-        hit = (overlap[:, 0] > 0) & (overlap[:, 1] > 0)
-        if not hit.any():
-            break
-        a, b, delta, overlap = a[hit], b[hit], delta[hit], overlap[hit]
-        # push along the line between the centres, just far enough: neighbours keep their
-        # bearings, so a star grows into a wider ring instead of a column
-        with np.errstate(divide="ignore"):  # a zero offset on one axis: clear on the other
-            growth = np.min((half[a] + half[b]) / np.abs(delta), axis=1)
-        push = delta * ((np.minimum(growth, _SEPARATION_GROWTH_MAX) - 1) / 2)[:, None]
-        # (nearly) coincident centres have no line: b, later in the sweep, goes down
-        stuck = np.abs(delta).max(axis=1) < 1.0
-        push[stuck] = np.column_stack([np.zeros(stuck.sum()), overlap[stuck, 1] / 2])
-        moves = np.zeros_like(pos)
-        np.add.at(moves, b, push)
-        np.add.at(moves, a, -push)
-        pos += moves * _SEPARATION_STEP
-    pos[:, 1] -= offset
-    return [(float(x), float(y)) for x, y in pos]
-
-
-def _pack(
-    laid_out: Sequence[Mapping[str, tuple[float, float]]],
-    boxes: Mapping[str, tuple[float, float, float]],
-) -> dict[str, tuple[float, float]]:
-    """Place the laid-out components in rows, left to right, largest first.
-
-    The row width is the one, among a few tried, whose packing needs the least zoom-out to fit
-    a window of shape :data:`_ASPECT`: vis-network fits the whole graph into the window at
-    first, so the tighter the packing the larger every label on the first view.
-    """
-    extents = []
-    for pos in laid_out:
-        left = min(x - boxes[v][0] for v, (x, _) in pos.items())
-        right = max(x + boxes[v][0] for v, (x, _) in pos.items())
-        top = min(y + boxes[v][2] - boxes[v][1] for v, (_, y) in pos.items())
-        bottom = max(y + boxes[v][2] + boxes[v][1] for v, (_, y) in pos.items())
-        extents.append((left, top, right - left, bottom - top))
-    sizes = [(w, h) for _, _, w, h in extents]
-    widest = max((w for w, _ in sizes), default=0.0)
-    longest = sum(w + _GAP for w, _ in sizes)
-    trials = [widest + (longest - widest) * (i / _PACKING_TRIALS) ** 2
-              for i in range(_PACKING_TRIALS + 1)]
-    row_width = min(trials, key=lambda width: _zoom_out(_rows(sizes, width)[1]))
-    corners, _ = _rows(sizes, row_width)
-    positions: dict[str, tuple[float, float]] = {}
-    for pos, (left, top, _, _), (x, y) in zip(laid_out, extents, corners):
-        for node, (px, py) in pos.items():
-            positions[node] = (round(x + px - left, 1), round(y + py - top, 1))
-    return positions
-
-
-def _rows(
-    sizes: Sequence[tuple[float, float]], row_width: float
-) -> tuple[list[tuple[float, float]], tuple[float, float]]:
-    """Top-left corners of boxes of ``sizes`` packed in rows no wider than ``row_width``, and
-    the width and height of the whole.
-
-    A row opens with one box at the left; the boxes after it fill the room to its right in
-    sub-rows, as long as they stay within the row's height (only the first sub-row may make the
-    row taller). Without sub-rows, one tall component next to many small ones leaves most of
-    the picture empty.
-    """
-    corners: list[tuple[float, float]] = []
-    right = top = 0.0
-    i = 0
-    while i < len(sizes):
-        width, row_height = sizes[i]
-        corners.append((0.0, top))
-        right = max(right, width)
-        left, sub_top, first_sub = width + _GAP, top, True
-        i += 1
-        while i < len(sizes) and left + sizes[i][0] <= row_width:
-            x, sub_height = left, 0.0
-            while (
-                i < len(sizes)
-                and x + sizes[i][0] <= row_width
-                and (first_sub or sub_top + sizes[i][1] <= top + row_height)
-            ):
-                corners.append((x, sub_top))
-                right = max(right, x + sizes[i][0])
-                x += sizes[i][0] + _GAP
-                sub_height = max(sub_height, sizes[i][1])
-                i += 1
-            if sub_height == 0.0:  # the next box is too tall for what is left of the row
-                break
-            if first_sub:
-                row_height = max(row_height, sub_height)
-            sub_top += sub_height + _GAP
-            first_sub = False
-        top += row_height + _GAP
-    return corners, (right, max(top - _GAP, 0.0))
-
-
-def _zoom_out(extent: tuple[float, float]) -> float:
-    """How many canvas pixels one screen pixel shows when ``extent`` is fitted to the window."""
-    width, height = extent
-    return max(width / _ASPECT, height)
-
-
-def _box(label: str, size: float) -> tuple[float, float, float]:
-    """Half-width, half-height and downward offset from the node of the box that a node's shape
-    and its label (drawn below it) cover, with :data:`_BOX_MARGIN` around."""
-    lines = label.split("\n")
-    half_width = max(size, max(len(line) for line in lines) * _CHAR_WIDTH / 2) + _BOX_MARGIN
-    height = 2 * size + _LABEL_GAP + len(lines) * _LINE_HEIGHT
-    return half_width, height / 2 + _BOX_MARGIN, height / 2 - size
+def _bands(tasks: Mapping[str, Sequence[str]]) -> dict[str, str | None]:
+    """Each node's band on the timeline: of its tasks, the one with the most nodes."""
+    sizes = Counter(t for node_tasks in tasks.values() for t in node_tasks)
+    return {n: min(node_tasks, key=lambda t: (-sizes[t], t)) if node_tasks else None
+            for n, node_tasks in tasks.items()}
 
 
 def _page_node(
     node: str,
     attrs: Mapping[str, Any],
-    degree: int,
+    tasks: Sequence[str],
+    influence: int,
+    major: bool,
     view: nx.MultiDiGraph,
 ) -> dict[str, Any]:
-    """The pyvis keyword arguments of one node: :data:`PAGE_NODE_KEYS` but ``id``, ``x``, ``y``."""
+    """The pyvis keyword arguments of one node: :data:`PAGE_NODE_KEYS` but ``id`` and the
+    positions."""
     kind = attrs.get("kind", "")
     _, colour, shape = KIND_STYLES.get(kind, ("Other", "#bcbd22", "dot"))
     name = str(attrs.get("title") or attrs.get("name") or attrs.get("label") or node)
     citations = attrs.get("citation_count")
-    influence = citations if isinstance(citations, int) else degree
-    if kind == "task":
-        tasks = [str(attrs.get("label") or name)]
-    else:
-        tasks = sorted(str(t) for t in attrs.get("tasks") or ())
     return {
         "label": _short_label(str(attrs.get("label") or name), kind),
         "shape": shape,
         "color": colour,
         "size": _size(influence),
+        "font": {"size": MAJOR_FONT if major else MINOR_FONT},
+        "major": major,
         "kind": kind,
-        "tasks": tasks,
+        "tasks": list(tasks),
         "name": name,
+        "cit": citations if isinstance(citations, int) else None,
         "tip": _tooltip(node, kind, name, attrs, tasks, view),
+    }
+
+
+def _page_edge(u: str, v: str, rel: str) -> dict[str, Any]:
+    text, colour = VIEW_RELATIONS[rel]
+    return {
+        "id": f"{u}|{rel}|{v}",
+        "rel": rel,
+        "title": text,
+        "color": {"color": colour, "highlight": "#222222", "opacity": _EDGE_OPACITY[rel]},
+        "arrows": {"to": {"enabled": rel in _ARROWS, "scaleFactor": 0.5}},
+    }
+
+
+def _options() -> dict[str, Any]:
+    """vis-network options; a dict, not ``set_options()``, which strips spaces and breaks later
+    option calls."""
+    return {
+        "autoResize": True,
+        "height": "100%",
+        "width": "100%",
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
+        "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True,
+                        "multiselect": False},
+        "nodes": {
+            "font": {"size": MINOR_FONT, "face": "sans-serif"},
+            "borderWidth": 1,
+            "borderWidthSelected": 4,
+            # labels below 7 screen pixels are not drawn: minor labels appear as one zooms in
+            "scaling": {"label": {"drawThreshold": 7}},
+        },
+        "edges": {"smooth": False, "width": 1, "selectionWidth": 2},
     }
 
 
@@ -604,7 +529,8 @@ def _tooltip(
     else:
         lines.append(KIND_STYLES.get(kind, ("Other",))[0])
     if tasks and kind != "task":
-        lines.append("Tasks: " + ", ".join(tasks))
+        lines.append(("Suggested task: " if kind == "outside_paper" else "Tasks: ")
+                     + ", ".join(tasks))
     links = _links(attrs)
     if links:
         lines.append("Links:")
@@ -624,78 +550,128 @@ def _links(attrs: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(links))
 
 
-def _finish_page(page: str, view: nx.MultiDiGraph, title: str) -> str:
-    """Make pyvis's output self-contained and add the title, legend, filter, search and the
-    script that sets text tooltips."""
-    page = _REMOTE_TAG.sub("", page)
-    page = _EMPTY_HEADING.sub("", page)
-    head_anchor = '<meta charset="utf-8">'
-    anchors = (head_anchor, "</head>", "<body>", "</body>")
-    if any(page.count(anchor) != 1 for anchor in anchors):
-        raise ExportError(
-            "HTML page: the pyvis template no longer has the expected <head>/<body> layout; "
-            "check the installed pyvis version (0.3.x expected)"
+def _web(urls: Iterable[tuple[str, object]]) -> list[list[str]]:
+    """``[label, url]`` pairs of the http(s) addresses among ``urls``, first of each kept:
+    anything else (``javascript:``, relative paths) is never made a link."""
+    seen: set[str] = set()
+    found = []
+    for label, url in urls:
+        text = str(url or "").strip()
+        if text.lower().startswith(("https://", "http://")) and text not in seen:
+            seen.add(text)
+            found.append([label, text])
+    return found
+
+
+def _details(
+    node: str, attrs: Mapping[str, Any], ranked: RankedPaper | None, candidate: Candidate | None
+) -> dict[str, Any]:
+    """What the details panel shows of one node, as JSON-ready values (text only; the page
+    writes them with ``textContent``). Empty facts are left out."""
+    kind = str(attrs.get("kind", ""))
+    pages: list[tuple[str, object]] = []
+    if kind in _PAPER_KINDS:
+        pages += [(label, paper_page(key, attrs[key])) for key, label in
+                  (("s2_id", "Semantic Scholar"), ("arxiv_id", "arXiv"), ("doi", "DOI"))
+                  if attrs.get(key)]
+        pages.append(("List link" if kind == "paper" else "Page", attrs.get("url")))
+    elif kind == "dataset":
+        pages.append(("Paper", attrs.get("url")))
+        pages += [("Home", u) for u in attrs.get("home_urls") or ()]
+        pages += [("Download", u) for u in attrs.get("download_urls") or ()]
+    elif kind == "code":
+        pages.append(("Repository", attrs.get("url")))
+    abstract = str(attrs.get("abstract") or "")
+    if len(abstract) > _ABSTRACT_CHARS:
+        abstract = abstract[:_ABSTRACT_CHARS].rstrip() + "…"
+    facts: dict[str, Any] = {
+        "title": str(attrs.get("title") or attrs.get("name") or attrs.get("label") or node),
+        "links": _web(pages),
+        "code": _web(("Code", u) for u in attrs.get("code_urls") or ()),
+        "authors": [str(a) for a in attrs.get("authors") or ()],
+        "venue": attrs.get("venue"),
+        "year": attrs.get("year"),
+        "citations": attrs.get("citation_count"),
+        "influential": attrs.get("influential_citation_count"),
+        "section": attrs.get("section") if kind == "task" else None,
+        "abstract": abstract,
+        "tldr": attrs.get("tldr"),
+    }
+    if ranked is not None:
+        facts.update(rank=ranked.rank, in_list=ranked.in_list_citations)
+    if candidate is not None:
+        facts.update(
+            rank=candidate.rank,
+            in_list=candidate.cited_by_list,
+            candidate_kind=candidate.kind,
+            peer_lists=list(candidate.peer_lists),
+            why=candidate.why,
+            suggested_task=candidate.suggested_task,
+            cites_list=list(candidate.cites_list_papers),
+            cited_by_list=list(candidate.cited_by_list_papers),
+            similarity=None if candidate.similarity is None else round(candidate.similarity, 3),
+            recommended_rank=candidate.recommended_rank,
+            row=candidate.markdown_row,
         )
-    page = page.replace(head_anchor, f"{head_anchor}\n<title>{html.escape(title)}</title>", 1)
-    # last in <head>, so that it overrides vis-network's own CSS
-    css = _CSS.replace("__LEGEND_WIDTH__", str(_LEGEND_WIDTH))
-    page = page.replace("</head>", f"<style>{css}</style>\n</head>", 1)
-    page = page.replace("<body>", "<body>\n" + _controls(view, title), 1)
-    tasks = {label for _, kind, label in _kind_labels(view) if kind == "task"}
-    for _, node_tasks in view.nodes(data="tasks"):
-        tasks.update(str(t) for t in node_tasks or ())
-    script = _SCRIPT.replace("__CONFIG__", _script_json({"tasks": sorted(tasks)}))
-    cut = page.index("</body>")
-    page = "<!DOCTYPE html>\n" + page[:cut] + f"<script>{script}</script>\n" + page[cut:]
-    remote = _remote_references(page)
-    if remote:
-        raise ExportError(
-            f"HTML page: still loads {remote[0]!r} from another host; the pyvis template "
-            "changed: extend _REMOTE_TAG in export_html.py"
-        )
-    return page
+    return {k: v for k, v in facts.items() if v not in (None, "", [], ())}
 
 
-def _kind_labels(view: nx.MultiDiGraph) -> list[tuple[str, str, str]]:
-    """``(node, kind, label)`` of every node."""
-    return [(n, str(d.get("kind", "")), str(d.get("label") or n)) for n, d in view.nodes(data=True)]
+def _legend(view: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
+    """The legend rows (each a filter toggle): node kinds and relations present in the view."""
+    counts = Counter(str(kind) for _, kind in view.nodes(data="kind"))
+    relations = Counter(rel for _, _, rel in view.edges(keys=True))
+    return {
+        "kinds": [{"kind": kind, "text": text, "colour": colour, "shape": shape,
+                   "count": counts[kind]}
+                  for kind, (text, colour, shape) in KIND_STYLES.items() if counts[kind]],
+        "relations": [{"rel": rel, "text": text, "colour": colour, "count": relations[rel]}
+                      for rel, (text, colour) in VIEW_RELATIONS.items() if relations[rel]],
+    }
 
 
-def _controls(view: nx.MultiDiGraph, title: str) -> str:
-    """The header (title, task filter, search box) and the legend, as escaped HTML."""
-    counts = Counter(kind for _, kind, _ in _kind_labels(view))
-    rows = []
-    for kind, (text, colour, shape) in KIND_STYLES.items():
-        if counts[kind]:
-            rows.append(
-                f'<li><span class="swatch {shape}" style="background:{colour}"></span>'
-                f"{html.escape(text)} ({counts[kind]})</li>"
-            )
-    relations = {rel for _, _, rel in view.edges(keys=True)}
-    for rel, (text, colour) in VIEW_RELATIONS.items():
-        if rel in relations:
-            swatch = f'<span class="line" style="background:{colour}"></span>'
-            rows.append(f"<li>{swatch}{html.escape(text)}</li>")
-    return (
-        '<header id="rsvlm-header">'
-        f"<h1>{html.escape(title)}</h1>"
-        '<label>Task <select id="task-filter"><option value="">All tasks</option></select></label>'
-        '<label>Search <input id="title-search" type="search" placeholder="title contains…"'
-        ' autocomplete="off"></label>'
-        '<span id="search-status" aria-live="polite"></span>'
-        "</header>\n"
-        '<aside id="legend"><strong>Legend</strong><ul>'
-        + "".join(rows)
-        + "</ul><small>Size: citations (Semantic Scholar),<br>else links in this view</small>"
-        "</aside>\n"
+def _cap_note(view: nx.MultiDiGraph) -> str:
+    """What the cap left out of the view and how to widen it; empty when nothing was."""
+    left_out: Mapping[str, int] = view.graph.get("left_out") or {}
+    if not left_out:
+        return ""
+    names = {kind: text.lower() + "s" for kind, (text, _, _) in KIND_STYLES.items()}
+    parts = ", ".join(f"{count:,} {names.get(kind, kind)}" for kind, count in left_out.items())
+    shown = view.number_of_nodes()
+    wider = max(2 * shown, 1000)
+    return (f"Showing the {shown:,} most important nodes (citations, else links); left out: "
+            f"{parts}. Widen with: rsvlm-graph build --html-max-nodes {wider} "
+            "(a larger page opens more slowly).")
+
+
+@cache
+def _template(pyvis_templates: str) -> Template:
+    """``page.html``, able to include the vis-network that pyvis bundles."""
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(Path(__file__).parent)),
+                             FileSystemLoader(pyvis_templates)]),
+        autoescape=True,
+        keep_trailing_newline=True,
     )
+    return env.get_template("page.html")
 
 
-def _script_json(value: object) -> str:
+@cache
+def _package_text(name: str) -> Markup:
+    """A file of this package as markup that the template inserts as written."""
+    from markupsafe import Markup
+
+    return Markup(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def _script_json(value: object) -> Markup:
     """JSON that is safe inside an inline ``<script>``: no ``</script>``, ``<!--`` or ``]]>``
     can appear, because ``<``, ``>`` and ``&`` are written as ``\\u`` escapes."""
+    from markupsafe import Markup
+
     text = json.dumps(value, sort_keys=True, ensure_ascii=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 class _RemoteFinder(HTMLParser):
@@ -708,7 +684,8 @@ class _RemoteFinder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
-            if name in {"src", "href"} and value and re.match(r"\s*(https?:)?//", value, re.I):
+            if name in {"src", "href"} and value and value.lstrip().lower().startswith(
+                    ("http:", "https:", "//")):
                 self.found.append(value)
 
 
@@ -717,89 +694,3 @@ def _remote_references(page: str) -> list[str]:
     finder.feed(page)
     finder.close()
     return finder.found
-
-
-_CSS = """
-body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; }
-#rsvlm-header { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 1.25rem;
-  min-height: 60px; box-sizing: border-box; padding: 0.4rem 1rem; border-bottom: 1px solid #ddd;
-  background: #fafafa; }
-#rsvlm-header h1 { font-size: 1.15rem; margin: 0; font-weight: 600; }
-#rsvlm-header label { font-size: 0.9rem; }
-#rsvlm-header select, #rsvlm-header input { font: inherit; padding: 0.15rem 0.3rem; }
-#rsvlm-header input { width: 16rem; }
-#search-status { font-size: 0.85rem; color: #555; }
-.card { position: relative; }
-#mynetwork { box-sizing: border-box; float: none !important; border: none !important; }
-#legend { position: fixed; top: 60px; right: 0; bottom: 0; width: __LEGEND_WIDTH__px;
-  box-sizing: border-box; overflow-y: auto; border-left: 1px solid #ddd; background: #fafafa;
-  padding: 0.6rem 0.75rem; font-size: 0.85rem; }
-#legend ul { list-style: none; margin: 0.3rem 0; padding: 0; }
-#legend li { margin: 0.15rem 0; display: flex; align-items: center; gap: 0.4rem; }
-#legend .swatch { display: inline-block; width: 12px; height: 12px; }
-#legend .swatch.dot { border-radius: 50%; }
-#legend .swatch.diamond { transform: rotate(45deg) scale(0.8); }
-#legend .swatch.triangle { clip-path: polygon(50% 0, 100% 100%, 0 100%); }
-#legend .line { display: inline-block; width: 18px; height: 3px; }
-div.vis-tooltip { white-space: normal; max-width: 32rem; font-family: inherit; font-size: 13px; }
-.rsvlm-tip { white-space: pre-wrap; overflow-wrap: anywhere; }
-"""
-
-# Runs after pyvis's drawGraph(): uses its globals `nodes` (vis.DataSet) and `network`.
-_SCRIPT = """
-(function () {
-  "use strict";
-  var config = __CONFIG__;
-  var select = document.getElementById("task-filter");
-  var search = document.getElementById("title-search");
-  var status = document.getElementById("search-status");
-
-  // Tooltips as DOM text: never innerHTML, whatever a title contains.
-  nodes.update(nodes.get().map(function (n) {
-    var tip = document.createElement("div");
-    tip.className = "rsvlm-tip";
-    tip.textContent = n.tip;
-    return {id: n.id, title: tip};
-  }));
-
-  config.tasks.forEach(function (task) {
-    var option = document.createElement("option");
-    option.value = task;
-    option.textContent = task;
-    select.appendChild(option);
-  });
-
-  function visibleIds() {
-    return nodes.getIds({filter: function (n) { return !n.hidden; }});
-  }
-
-  function applyTask() {
-    var task = select.value;
-    nodes.update(nodes.get().map(function (n) {
-      return {id: n.id, hidden: task !== "" && n.tasks.indexOf(task) < 0};
-    }));
-    network.fit({nodes: visibleIds(), animation: false});
-    applySearch();
-  }
-
-  function applySearch() {
-    var query = search.value.trim().toLowerCase();
-    if (query === "") {
-      network.unselectAll();
-      status.textContent = "";
-      return;
-    }
-    var found = nodes.getIds({filter: function (n) {
-      return !n.hidden && n.name.toLowerCase().indexOf(query) >= 0;
-    }});
-    network.selectNodes(found, false);
-    status.textContent = found.length + (found.length === 1 ? " match" : " matches");
-    if (found.length > 0) {
-      network.fit({nodes: found, animation: false});
-    }
-  }
-
-  select.addEventListener("change", applyTask);
-  search.addEventListener("input", applySearch);
-})();
-"""
