@@ -20,7 +20,7 @@ from rsvlm_graph.exports.annotated_list import (
 from rsvlm_graph.graph import build_graph
 from rsvlm_graph.listfile.parse import parse_list, read_list
 
-LIST = Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md"
+LIST = Path(__file__).resolve().parent / "data" / "awesome-list.md"  # frozen copy of the list
 
 
 def _cells(row: str) -> int:
@@ -113,3 +113,18 @@ def test_figure_goes_into_the_venue_column_of_other_layouts():
                         "[link](https://ieeexplore.ieee.org/document/9088993)|")
     assert lines[5] == ("- [RemoteCLIP](https://arxiv.org/abs/2306.11029) | "
                         "[code](https://github.com/a/b) · 5 citations (1 influential)")
+
+
+@pytest.mark.parametrize("name, ending", [("crlf.md", "\r\n"), ("cr.md", "\r")])
+def test_figures_in_lists_with_crlf_or_cr_only_line_endings(tmp_path, name, ending):
+    path = Path(__file__).resolve().parent / "data" / "lists" / name
+    document = read_list(path)
+    assert [e.line for e in document.papers] == [8, 9, 12]
+    written = write_annotated_list(path, document, build_graph(document), tmp_path).read_bytes()
+    lines = written.decode("utf-8").split(ending)
+    # the same lines, in the same endings, each paper row with its figure after the venue
+    assert len(lines) == len(path.read_bytes().decode("utf-8").split(ending))
+    assert "\n" not in written.decode("utf-8").replace("\r\n", "") or ending == "\r\n"
+    assert lines[7].endswith(f"|CITS 2016 · {NO_FIGURE}|-")
+    assert f"|TGRS 2017 · {NO_FIGURE}|[code]" in lines[8]
+    assert lines[11].endswith(f"[[code]](https://github.com/syvlo/RSVQA) · {NO_FIGURE}")

@@ -21,6 +21,8 @@ from rsvlm_graph.listfile.curation import load_curation
 from rsvlm_graph.listfile.parse import parse_list, read_list
 
 ROOT = Path(__file__).resolve().parents[1]
+#: a frozen copy of the bundled list: the maintainers edit kg/awesome-list.md
+BUNDLED_LIST = ROOT / "tests" / "data" / "awesome-list.md"
 EXPORTS = (
     "graph.ttl", "graph.jsonld", "graph.graphml", "nodes.csv", "edges.csv", "graph.html",
     "awesome-list-with-citations.md", "report.md",
@@ -33,7 +35,7 @@ def kg(tmp_path: Path) -> Path:
     kg = tmp_path / "kg"
     kg.mkdir()
     for name in ("awesome-list.md", "curation.toml"):
-        shutil.copy(ROOT / "kg" / name, kg / name)
+        shutil.copy(BUNDLED_LIST if name == "awesome-list.md" else ROOT / "kg" / name, kg / name)
     return kg
 
 

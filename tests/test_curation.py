@@ -86,7 +86,7 @@ def test_bundled_curation_file() -> None:
     assert curation.canonical_task("Text-based Image Retrieval") == "Image-text Retrieval"
     assert curation.canonical_dataset("RS5M") == "RS-5M"
     assert curation.pins == () and curation.rejections == () and curation.ignore == ()
-    document = read_list(ROOT / "kg" / "awesome-list.md", curation)
+    document = read_list(ROOT / "tests" / "data" / "awesome-list.md", curation)
     assert {e.task for e in document.datasets} <= {e.task for e in document.papers}
 
 

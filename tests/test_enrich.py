@@ -457,7 +457,7 @@ def test_progress_reports_every_phase_to_completion(world):
 # The bundled list against the fake server (tests/fakeapi), which serves a SYNTHETIC corpus with
 # one paper per list row: real HTTP, real sources, real retries (their waits recorded, not slept).
 
-LIST_PATH = Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md"
+LIST_PATH = Path(__file__).resolve().parent / "data" / "awesome-list.md"  # frozen copy
 E2E_NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
 
 

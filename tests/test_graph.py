@@ -22,7 +22,7 @@ from rsvlm_graph.models import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-LIST = ROOT / "kg" / "awesome-list.md"
+LIST = ROOT / "tests" / "data" / "awesome-list.md"  # frozen copy: the live list changes
 
 
 @pytest.fixture(scope="module")

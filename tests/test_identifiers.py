@@ -37,7 +37,7 @@ from rsvlm_graph.identifiers import (
 )
 from rsvlm_graph.models import PaperIds
 
-LIST = Path(__file__).parents[1] / "kg" / "awesome-list.md"
+LIST = Path(__file__).parent / "data" / "awesome-list.md"  # frozen copy of the list
 S2_ID = "649def34f8be52c8b66281af98ae884c09aef38b"  # SYNTHETIC: any 40 hex digits
 
 

@@ -30,7 +30,7 @@ from rsvlm_graph.listfile.lint import (
 from rsvlm_graph.listfile.parse import parse_list, read_list
 from rsvlm_graph.models import ListDocument
 
-LIST = Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md"
+LIST = Path(__file__).resolve().parent / "data" / "awesome-list.md"  # frozen copy of the list
 HEAD = "# L\n## Image Captioning\n| Paper | Published in | Code/Project |\n|---|:-:|:-:|\n"
 
 

@@ -16,10 +16,11 @@ import pytest
 from rsvlm_graph.errors import RsvlmGraphError
 from rsvlm_graph.listfile.history import (
     EntryAdded,
+    ListVersion,
     entry_history,
     format_history,
     growth_by_month,
-    history_from_log,
+    history_from_versions,
 )
 from rsvlm_graph.listfile.parse import parse_list
 from rsvlm_graph.models import ListDocument, ListEntry
@@ -136,25 +137,29 @@ def test_a_file_never_committed_is_a_clear_error(repo):
         entry_history(path, _document(HEADER + ROW_A))
 
 
-def test_history_from_log_prefers_the_oldest_commit():
+def test_history_prefers_the_oldest_version():
     entry = ListEntry("paper", "Alpha", "https://arxiv.org/abs/2101.00001", "S", "S", 5, "")
-    log_text = (
-        "\x1enew 2024-02-01T00:00:00+00:00\n+[Alpha](https://arxiv.org/abs/2101.00001)|x 2024|\n"
-        "\x1eold 2023-02-01T00:00:00+00:00\n+[Alpha](https://arxiv.org/pdf/2101.00001v2)|x 2021|\n"
-    )
-    [added] = history_from_log(log_text, ListDocument("l.md", "L", (entry,)))
+    header = "## S\n|Paper|Venue|\n|-|-|\n"
+    versions = [
+        ListVersion("old", "2023-02-01T00:00:00+00:00",
+                    header + "[Alpha](https://arxiv.org/pdf/2101.00001v2)|x 2021|\n"),
+        ListVersion("new", "2024-02-01T00:00:00+00:00",
+                    header + "[Alpha](https://arxiv.org/abs/2101.00001)|x 2024|\n", added=(4,)),
+    ]
+    [added] = history_from_versions(versions, ListDocument("l.md", "L", (entry,)))
     assert (added.commit, added.date[:10]) == ("old", "2023-02-01")
 
 
 def test_bullet_rows_with_bold_or_quoted_titles_are_found():
-    # SYNTHETIC log of a bullet-style list: the title is bold or quoted, the link a [[paper]]
+    # SYNTHETIC versions of a bullet-style list: the title is bold or quoted, the link a [[paper]]
     text = ("# L\n## VLM\n"
             "* **GeoChat: Grounded Large VLM**, CVPR 2024. [[Paper](https://arxiv.org/abs/2311.15826)]\n"
             '- "LHRS-Bot: Empowering RS." ECCV 2024. [[paper](https://arxiv.org/abs/2402.02544)]\n')
     document = parse_list(text, "l.md")
-    log_text = "".join(f"\x1ec{i} 2024-0{3 - i}-01T00:00:00+00:00\n+{line}\n"  # newest first
-                       for i, line in enumerate(reversed(text.splitlines()[2:]), start=1))
-    history = history_from_log(log_text, document)
+    lines = text.splitlines(keepends=True)
+    versions = [ListVersion("c2", "2024-01-01T00:00:00+00:00", "".join(lines[:3]), added=(3,)),
+                ListVersion("c1", "2024-02-01T00:00:00+00:00", text, added=(4,))]
+    history = history_from_versions(versions, document)
     assert [(h.title[:8], h.commit) for h in history] == [("GeoChat:", "c2"), ("LHRS-Bot", "c1")]
 
 
@@ -183,3 +188,78 @@ def test_format_history_text_and_json():
     assert json.loads(format_history(history, "json"))[2] == {
         "line": 7, "kind": "paper", "title": "Draft", "commit": None, "date": None,
     }
+
+
+# SYNTHETIC history of a list that began as one paragraph per paper, then became a table, then
+# gained a heading entry and a bullet whose link is a label (the title on the next line).
+PARAGRAPHS_1 = ("# Synthetic list\n\n"
+                "[Alpha paper on tiles](https://arxiv.org/abs/2101.00001), TGRS 2021.\n\n"
+                "[Beta retrieval](https://ieeexplore.ieee.org/document/9000001), GRSL 2022. "
+                "[[code]](https://github.com/example/beta)\n")
+PARAGRAPHS_2 = PARAGRAPHS_1 + ("\n[Gamma grounding](https://www.mdpi.com/2072-4292/15/3/579), "
+                               "Remote Sensing 2023.\n")
+TABLE_3 = ("# Synthetic list\n## VQA\n| Paper | Published in | Code |\n|---|---|---|\n"
+           "[Alpha paper on tiles](https://arxiv.org/abs/2101.00001)|TGRS 2021|-\n"
+           "[Beta retrieval](https://ieeexplore.ieee.org/document/9000001)|GRSL 2022|"
+           "[code](https://github.com/example/beta)\n"
+           "[Gamma grounding](https://www.mdpi.com/2072-4292/15/3/579)|Remote Sensing 2023|-\n"
+           "[Delta detection](https://dl.acm.org/doi/10.1145/3500000.3500004)|ACM MM 2023|-\n")
+MIXED_4 = TABLE_3 + ("\n### Epsilon: an entry written as a heading\n\n"
+                     "[📄 Paper](https://arxiv.org/abs/2305.00005) | [💻 Code](https://github.com/example/eps)\n"
+                     "\n## Bullets\n"
+                     "- 2024-TGRS. [**Zeta(Paper)**](https://ieeexplore.ieee.org/document/9000006)\n"
+                     "  Zeta: the full title on the next line\n")
+
+
+@pytest.fixture()
+def paragraph_repo(tmp_path: Path) -> tuple[Path, list[str]]:
+    _git(tmp_path, "init", "-q")
+    dates = ["2023-01-10", "2023-03-05", "2023-06-01", "2023-08-01"]
+    commits = [_commit(tmp_path, text, f"{day}T10:00:00+00:00")
+               for text, day in zip((PARAGRAPHS_1, PARAGRAPHS_2, TABLE_3, MIXED_4), dates)]
+    return tmp_path, commits
+
+
+def test_entries_are_dated_through_every_format_the_list_had(paragraph_repo):
+    root, (c1, c2, c3, c4) = paragraph_repo
+    path = root / "kg" / "list.md"
+    history = entry_history(path, parse_list(path.read_text(encoding="utf-8"), str(path)))
+    assert [(h.title.split()[0], h.commit) for h in history] == [
+        ("Alpha", c1), ("Beta", c1), ("Gamma", c2), ("Delta", c3), ("Epsilon:", c4), ("Zeta:", c4),
+    ]
+
+
+def test_history_of_a_list_kept_elsewhere_follows_its_renames(paragraph_repo):
+    from typer.testing import CliRunner
+
+    from rsvlm_graph.cli import app
+
+    root, (c1, _, _, c4) = paragraph_repo
+    _git(root, "mv", "kg/list.md", "README.md")
+    (root / "README.md").write_text(MIXED_4 + "- [Eta](https://arxiv.org/abs/2402.00007)\n",
+                                    encoding="utf-8")
+    _git(root, "commit", "-q", "-am", "move the list to the README",
+         date="2023-09-01T10:00:00+00:00")
+    result = CliRunner().invoke(app, ["history", "--repo", str(root), "--path", "README.md",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    dated = {h["title"].split()[0]: h for h in json.loads(result.stdout)}
+    assert dated["Alpha"]["commit"] == c1 and dated["Alpha"]["date"].startswith("2023-01-10")
+    assert dated["Zeta:"]["commit"] == c4
+    assert dated["Eta"]["date"].startswith("2023-09-01")
+
+
+def test_rows_added_inside_a_table_or_after_a_blank_line_are_read_with_its_header():
+    # only the new lines of a version are parsed, with the table header found above them
+    header = "# L\n## VQA Data\n| Dataset | Home |\n|-|-|\n"  # datasets by the header only
+    old = header + "[AlphaSet](https://arxiv.org/abs/2101.00001)|-\n[GammaSet](https://arxiv.org/abs/2101.00003)|-\n"
+    new = (header + "[AlphaSet](https://arxiv.org/abs/2101.00001)|-\n"
+           "[BetaSet](https://arxiv.org/abs/2101.00002)|-\n"
+           "[GammaSet](https://arxiv.org/abs/2101.00003)|-\n\n"
+           "[DeltaSet](https://arxiv.org/abs/2101.00004)|-\n")
+    document = parse_list(new, "l.md")
+    assert [e.kind for e in document.entries] == ["dataset"] * 4
+    versions = [ListVersion("c1", "2023-01-01T00:00:00+00:00", old),
+                ListVersion("c2", "2023-02-01T00:00:00+00:00", new, added=(6, 8, 9))]
+    assert [(h.title, h.commit) for h in history_from_versions(versions, document)] == [
+        ("AlphaSet", "c1"), ("BetaSet", "c2"), ("GammaSet", "c1"), ("DeltaSet", "c2")]

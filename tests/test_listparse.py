@@ -17,7 +17,7 @@ from rsvlm_graph.listfile.parse import header_roles, parse_list, read_list
 from rsvlm_graph.models import ListDocument, ListEntry, PaperIds
 
 ROOT = Path(__file__).parents[1]
-LIST = ROOT / "kg" / "awesome-list.md"
+LIST = ROOT / "tests" / "data" / "awesome-list.md"  # frozen copy: the live list changes
 DATA = Path(__file__).parent / "data" / "lists"
 S2_ID = "649def34f8be52c8b66281af98ae884c09aef38b"  # SYNTHETIC: any 40 hex digits
 
@@ -183,6 +183,12 @@ def test_list_name_overrides_the_title() -> None:
 
 def test_parsing_is_deterministic(document: ListDocument) -> None:
     assert read_list(LIST) == document
+
+
+def test_live_list_parses_without_errors() -> None:
+    # the one test of the live list: the maintainers edit it, so only "it still parses cleanly"
+    document = read_list(ROOT / "kg" / "awesome-list.md")
+    assert document.entries and document.problems == ()
 
 
 # --- other layouts ----------------------------------------------------------------------------
@@ -413,6 +419,95 @@ def check_document(text: str, document: ListDocument) -> None:
         assert slugify(entry.title)
         assert 1 <= entry.line <= line_count
         assert entry.kind in ("paper", "dataset")
+
+
+def test_paragraph_entries() -> None:
+    # the bundled list's first versions: "[Title](…), Venue Year." one paragraph per paper,
+    # and a paragraph holding two such lines gives two entries
+    document = read_list(DATA / "paragraphs.md")
+    assert document.problems == ()
+    assert [(e.title[:12], e.venue, e.year, e.line, e.task) for e in document.entries] == [
+        ("Deep Semanti", "CITS", 2016, 9, "Image Captioning"),
+        ("Can a Machin", "TGRS", 2017, 11, "Image Captioning"),
+        ("Exploring mo", "TGRS", 2017, 13, "Image Captioning"),
+        ("RSVQA: Visua", "TGRS", 2020, 17, "Visual Question Answering"),
+        ("Open-ended r", "IJRS", 2022, 18, "Visual Question Answering"),
+    ]
+    exploring, rsvqa = document.entries[2], document.entries[3]
+    assert exploring.ids == PaperIds(ieee_id="8240966")
+    assert exploring.code_urls == ("https://github.com/201528014227051/RSICD_optimal",)
+    assert rsvqa.code_urls == ("https://github.com/syvlo/RSVQA",)
+    assert document.entries[4].ids == PaperIds(doi="10.1080/01431161.2022.2145583")
+
+
+def test_labels_prefixes_heading_entries_scripts_and_html() -> None:
+    document = read_list(DATA / "labels.md")
+    found = [(e.line, e.title[:24], e.venue, e.year, e.url) for e in document.entries]
+    assert found == [
+        (8, "EarthGPT: A Universal Mu", "TGRS", 2024, "https://ieeexplore.ieee.org/document/10547418"),
+        (10, "GeoChat: Grounded Large ", "CVPR", 2024, "https://arxiv.org/abs/2311.15826"),
+        (11, "SkyScript: A Large and S", None, None, "https://arxiv.org/abs/2312.12856"),
+        (14, "RemoteCLIP: A Vision Lan", None, None, "https://arxiv.org/abs/2306.11029"),
+        (18, "Обзор моделей дистанцион", "ICLR", 2024, "https://arxiv.org/abs/2306.11300"),
+        (33, "リモートセンシング画像の変化検出", None, None, "https://doi.org/10.1109/TGRS.2022.3200996"),
+        (34, "원격 탐사 비전 언어 모델", None, None, "https://arxiv.org/pdf/2401.00001"),
+        (40, "Exploring models and dat", "TGRS", 2017, "https://ieeexplore.ieee.org/abstract/document/8240966"),
+        (45, "Can a Machine Generate H", "TGRS", 2017, "https://ieeexplore.ieee.org/abstract/document/7891049"),
+    ]
+    earthgpt, geochat, _, remoteclip, heading = document.entries[:5]
+    assert earthgpt.code_urls == ("https://github.com/wivizhang/EarthGPT",)
+    assert geochat.code_urls == ("https://github.com/mbzuai-oryx/geochat",)
+    assert remoteclip.code_urls == ("https://github.com/ChenDelong1999/RemoteCLIP",)
+    # a heading entry belongs to the section above it, not to a section named after itself
+    assert {e.section for e in document.entries[:5]} == {"多模态 Models 🛰️"}
+    assert heading.code_urls == ("https://github.com/om-ai-lab/RS5M",)
+    assert document.entries[5].attributes == (("affiliation", "東京大学"), ("note", "日本語"))
+    assert document.entries[6].attributes == (("affiliation", "KAIST"),)
+    # every line linking a paper is an entry, or a problem says why not
+    assert [(p.line, p.reason.split(":")[0]) for p in document.problems] == [
+        (12, "links labelled as a paper's with no title"),
+        (48, "links a paper (https"),
+    ]
+    assert "not read as an entry: it is in a paragraph" in document.problems[1].reason
+
+
+def test_bold_title_and_a_paper_column_of_labels() -> None:
+    # SYNTHETIC table: the title column holds bold text, the Paper column "[Paper](…)" labels
+    text = ("# L\n## VQA\n| Paper | Title | Venue | Affiliation |\n|---|---|---|---|\n"
+            "| [Paper](https://arxiv.org/abs/2311.15826) | **GeoChat: Grounded Large VLM** | "
+            "CVPR 2024 | MBZUAI |\n")
+    (entry,) = parse_list(text, "l.md").entries
+    assert (entry.title, entry.url, entry.venue, entry.year) == (
+        "GeoChat: Grounded Large VLM", "https://arxiv.org/abs/2311.15826", "CVPR", 2024)
+    assert entry.attributes == (("affiliation", "MBZUAI"),)
+
+
+def test_a_linked_venue_is_the_paper_link_and_a_linked_name_the_home_page() -> None:
+    # SYNTHETIC rows in the layout of a change-detection list: the name links the code or the
+    # data, the "Publication" cell links the paper
+    text = ("# L\n## Methods\n| Year | Abbreviation | Title | Publication |\n|---|---|---|---|\n"
+            "| 2024 | [BiFA](https://github.com/zmoka-zht/BiFA) | BiFA: Change Detection With "
+            "Bitemporal Feature Alignment | [TGRS2024](https://ieeexplore.ieee.org/document/10471555) |\n"
+            "## Datasets\n| Year | Dataset | Publication |\n|---|---|---|\n"
+            "| 2020 | [LEVIR-CD](https://justchenhao.github.io/LEVIR/) | [RS2020](https://www.mdpi.com/2072-4292/12/10/1662) |\n")
+    paper, dataset = parse_list(text, "l.md").entries
+    assert (paper.url, paper.venue, paper.year) == (
+        "https://ieeexplore.ieee.org/document/10471555", "TGRS", 2024)
+    assert paper.code_urls == ("https://github.com/zmoka-zht/BiFA",)
+    assert paper.attributes == (("abbreviation", "BiFA"),)
+    assert (dataset.kind, dataset.url, dataset.home_urls) == (
+        "dataset", "https://www.mdpi.com/2072-4292/12/10/1662", ("https://justchenhao.github.io/LEVIR/",))
+
+
+@pytest.mark.parametrize("name", ["crlf.md", "cr.md"])
+def test_crlf_and_cr_only_lists_parse_like_lf(name: str) -> None:
+    path = DATA / name
+    lf = path.read_bytes().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    document, expected = read_list(path), parse_list(lf, str(path))
+    assert [(e.line, e.title, e.url, e.venue, e.year, e.raw) for e in document.entries] == [
+        (e.line, e.title, e.url, e.venue, e.year, e.raw) for e in expected.entries]
+    assert [e.line for e in document.entries] == [8, 9, 12]
+    assert all("\r" not in e.raw for e in document.entries)
 
 
 # SYNTHETIC rows: titles, venues and headings in other scripts, as lists of the field write them

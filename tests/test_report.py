@@ -21,6 +21,7 @@ from rsvlm_graph.discovery import discover_candidates
 from rsvlm_graph.errors import ExportError
 from rsvlm_graph.exports.report import (
     CITATIONS_PLOT_NAME,
+    GROWTH_PLOT_NAME,
     REPORT_NAME,
     SHORTLIST,
     YEARS_PLOT_NAME,
@@ -133,3 +134,18 @@ def test_report_into_a_file_raises_export_error(tmp_path):
     blocker.write_text("not a directory")
     with pytest.raises(ExportError, match="cannot write the report"):
         write(new_graph(), blocker)
+
+
+@pytest.mark.parametrize(("growth", "plotted", "says"), [
+    ([("2026-11", 106)], False, "covers under two months (106 entries, all in 2026-11)"),
+    ([("2026-10", 40), ("2026-11", 106)], True, "40 entries in 2026-10, 106 in 2026-11."),
+    ([], False, "No git history of the list file"),
+])
+def test_growth_plot_only_for_two_months_or_more(tmp_path, growth, plotted, says):
+    G = enriched_graph()
+    paths = write_report(G, tmp_path, candidates=(), ranking=rank_papers(G, year_now=YEAR_NOW),
+                         growth=growth)
+    assert ((tmp_path / GROWTH_PLOT_NAME) in paths) is plotted
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert says in report
+    assert (GROWTH_PLOT_NAME in report) is plotted

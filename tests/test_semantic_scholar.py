@@ -450,7 +450,7 @@ def test_every_list_paper_resolves_in_the_corpus_built_for_the_list(fake_api, s2
 
     from rsvlm_graph.listfile.parse import read_list
 
-    document = read_list(Path(__file__).resolve().parents[1] / "kg" / "awesome-list.md")
+    document = read_list(Path(__file__).resolve().parent / "data" / "awesome-list.md")
     fake_api.corpus = corpus = corpus_for_list(document)
     entries = document.papers
     assert len(corpus.core_ids) == len(entries)

@@ -25,7 +25,7 @@ from rsvlm_graph.listfile.suggest import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-LIST = ROOT / "kg" / "awesome-list.md"
+LIST = ROOT / "tests" / "data" / "awesome-list.md"  # frozen copy: the live list changes
 WORKFLOW = ROOT / ".github" / "workflows" / "refresh.yml"
 
 

@@ -529,12 +529,18 @@ def suggest(
 @app.command()
 def history(
     list_path: ListOption = DEFAULT_LIST,
+    repo: Annotated[Path | None, typer.Option("--repo", help="The git repository holding the list (a clone of an upstream list too); default: this project's.")] = None,
+    path: Annotated[str | None, typer.Option("--path", help="The list's path inside --repo, e.g. README.md; default: kg/awesome-list.md.")] = None,
     fmt: Annotated[Literal["text", "json", "csv"], typer.Option("--format", help="text: date, commit, line, kind, title; json: an array; csv: the text's columns.")] = "text",
 ) -> None:
-    """Tell when each entry entered the list, from the git log of the list file."""
+    """Tell when each entry entered the list: every committed version of the list file is read,
+    in whatever format it had then, following renames; an entry dates from the first version
+    that lists it."""
     from .listfile.history import entry_history, format_history
     from .pipeline import Inputs, load_inputs
 
+    if repo is not None or path is not None:
+        list_path = (repo or Path(".")) / (path or DEFAULT_LIST.as_posix())
     document, _ = load_inputs(Inputs(list_path))
     _warn_problems(document)
     entries = entry_history(list_path, document)

@@ -42,6 +42,8 @@ __all__ = [
     "MDPI_JOURNAL_CODES",
     "PAPER_PAGES",
     "paper_page",
+    "PAPER_HOSTS",
+    "is_paper_url",
 ]
 
 #: the public page of a paper by each identifier, keyed by the node attribute holding it
@@ -296,6 +298,32 @@ def _mdpi_doi(path: str) -> str | None:
     # MDPI DOIs: journal code, volume as is, issue on 2 digits, article number on 4 digits.
     volume, issue, article = int(match["volume"]), int(match["issue"]), int(match["article"])
     return f"10.3390/{code}{volume}{issue:02d}{article:04d}"
+
+
+#: hosts of publishers and archives whose pages are papers (a link to one of them is a paper link,
+#: whatever its text): arXiv, DOI, IEEE Xplore, MDPI, ACM, ScienceDirect, CVF, Springer, Taylor &
+#: Francis, and the proceedings and review sites lists of the field link to
+PAPER_HOSTS = frozenset({
+    "arxiv.org", "export.arxiv.org", "doi.org", "dx.doi.org", "ieeexplore.ieee.org", "mdpi.com",
+    "dl.acm.org", "sciencedirect.com", "openaccess.thecvf.com", "link.springer.com",
+    "tandfonline.com", "openreview.net", "proceedings.neurips.cc", "papers.nips.cc",
+    "ojs.aaai.org", "aclanthology.org", "onlinelibrary.wiley.com", "nature.com",
+    "isprs-archives.copernicus.org", "isprs-annals.copernicus.org", "proceedings.mlr.press",
+    "ecva.net", "spj.science.org", "science.org",
+})
+
+
+def is_paper_url(url: str) -> bool:
+    """Return whether `url` is on a host of ``PAPER_HOSTS`` (or a subdomain of one).
+
+    >>> is_paper_url("https://www.mdpi.com/2072-4292/15/9/2464"), is_paper_url("https://github.com/a")
+    (True, False)
+    """
+    split = _split(url)
+    if split is None or split[0].scheme not in ("http", "https"):
+        return False
+    host = split[1].partition(":")[0]
+    return any(host == known or host.endswith("." + known) for known in PAPER_HOSTS)
 
 
 def ids_from_url(url: str) -> PaperIds:

@@ -103,6 +103,8 @@ class ListEntry:
     code_urls: tuple[str, ...] = ()  # papers: Code/Project links
     home_urls: tuple[str, ...] = ()  # datasets: Home/Github links
     download_urls: tuple[str, ...] = ()  # datasets: every download link
+    #: what further table columns say of the entry, by header: ``(("tags", "VLMs"), …)``
+    attributes: tuple[tuple[str, str], ...] = ()
     venue_name: str | None = None  # the venue, tidied and with the curation's aliases applied
     dataset_name: str | None = None  # datasets: the canonical name (curation's dataset aliases)
     dataset_aliases: tuple[str, ...] = ()  # datasets: the other names the curation knows it by

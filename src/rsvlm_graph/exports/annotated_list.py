@@ -9,7 +9,6 @@ missing last cell, no outer pipes) stay exactly as valid as they were.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import ExportError
+from ..listfile.lines import cell_spans, line_ending, split_lines
 from ..listfile.parse import is_bullet_line, split_venue_year
 from ..models import ListDocument
 
@@ -34,8 +34,6 @@ log = logging.getLogger(__name__)
 ANNOTATED_LIST_NAME = "awesome-list-with-citations.md"
 #: what a paper row shows when there is no citation count
 NO_FIGURE = "–"
-
-_PIPE = re.compile(r"(?<!\\)\|")
 
 
 def citation_figure(attrs: Mapping[str, Any] | None) -> str:
@@ -77,14 +75,8 @@ def _venue_cell_end(row: str, venue: str | None) -> tuple[int, bool]:
     the second cell, as in the bundled list's ``| Paper | Published in | … |``. A bullet, or a
     row with one cell, gets the figure at its end.
     """
-    start = len(row) - len(row.lstrip())
-    if is_bullet_line(row):
-        return len(row.rstrip()), True
-    if row.startswith("|", start):
-        start += 1
-    bounds = [start, *(m.start() + 1 for m in _PIPE.finditer(row, start)), len(row) + 1]
-    cells = [(a, b - 1) for a, b in zip(bounds, bounds[1:])]  # (start, end) of each cell
-    if len(cells) < 2:
+    cells = cell_spans(row)
+    if is_bullet_line(row) or len(cells) < 2:
         return len(row.rstrip()), True
     index = next((i for i, (a, b) in enumerate(cells)
                   if venue and split_venue_year(row[a:b])[0] == venue), 1)
@@ -94,10 +86,11 @@ def _venue_cell_end(row: str, venue: str | None) -> tuple[int, bool]:
 
 
 def _annotate_row(line: str, figure: str, venue: str | None) -> str:
-    row = line.removesuffix("\r")
+    ending = line_ending(line)
+    row = line[:len(line) - len(ending)]
     at, has_text = _venue_cell_end(row, venue)
     insert = f" · {figure}" if has_text else figure
-    return f"{row[:at]}{insert}{line[at:]}"
+    return f"{row[:at]}{insert}{row[at:]}{ending}"
 
 
 def annotate_list(list_text: str, document: ListDocument, graph: nx.MultiDiGraph) -> str:
@@ -131,8 +124,7 @@ def annotate_list(list_text: str, document: ListDocument, graph: nx.MultiDiGraph
     | Paper | Published in |
     [GeoChat](u)|arxiv 2023 · 10 citations (3 influential)|-
     """
-    # split on "\n" only, as the parser counts lines: str.splitlines also breaks at U+2028 etc.
-    lines = list_text.split("\n")
+    lines = split_lines(list_text, keepends=True)  # numbered as the parser numbers them
     by_line = _paper_attrs_by_line(graph)
     for entry in document.papers:
         if not 1 <= entry.line <= len(lines):
@@ -140,7 +132,7 @@ def annotate_list(list_text: str, document: ListDocument, graph: nx.MultiDiGraph
             continue
         figure = citation_figure(by_line.get(entry.line))
         lines[entry.line - 1] = _annotate_row(lines[entry.line - 1], figure, entry.venue)
-    return "\n".join(lines)
+    return "".join(lines)
 
 
 def write_annotated_list(

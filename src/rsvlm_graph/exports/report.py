@@ -112,10 +112,11 @@ def plot_citation_distribution(distribution: Mapping[str, int]) -> Figure | None
 
 
 def plot_list_growth(growth: Sequence[tuple[str, int]]) -> Figure | None:
-    """Return the list's size at the end of each month as a step line; ``None`` without history."""
+    """Return the list's size at the end of each month as a step line; ``None`` when the history
+    covers under two months (one step is no curve: the report says so instead)."""
     from matplotlib.figure import Figure
 
-    if not growth:
+    if len(growth) < 2:
         return None
     fig = Figure(figsize=(7, 3.5), layout="constrained")
     ax = fig.add_subplot()
@@ -243,9 +244,12 @@ def build_report(
     lines += ["## Growth of the list", ""]
     if GROWTH_PLOT_NAME in plots:
         lines += [f"![Entries in the list per month]({plots[GROWTH_PLOT_NAME]})", ""]
-    if growth:
+    if len(growth) >= 2:
         first, last = growth[0], growth[-1]
         lines += [f"{first[1]} entries in {first[0]}, {last[1]} in {last[0]}.", ""]
+    elif growth:
+        lines += [f"The list's git history covers under two months ({growth[0][1]} entries, all "
+                  f"in {growth[0][0]}): no growth to plot yet.", ""]
     else:
         lines += ["No git history of the list file: growth unknown.", ""]
 

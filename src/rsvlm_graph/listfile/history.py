@@ -1,47 +1,59 @@
-"""When each entry entered the curated list, read from the git history of the list file.
+"""When each entry entered the curated list, read from every version of the list in git.
 
-``git log --follow -p`` runs once, at the edge (:func:`git_log`); matching its added lines to the
-current entries is pure (:func:`history_from_log`), so it is tested on a log text alone.
+:func:`list_versions` is the edge: one ``git log --follow -p -U0`` (which commits touched the
+file, under which name, and which lines each added) and one ``git cat-file --batch`` (each
+version's text, one at a time). Dating is pure (:func:`history_from_versions`): each version's
+new lines are read by the parser itself, in whatever format the list had then (paragraphs,
+tables, bullets, heading entries), with the context a row needs (the headings above it, its
+table's header) and nothing more, so the cost grows with what the commits added, not with
+commits × rows. An entry is dated by the first version that lists it, matched by identifier
+(arXiv id, DOI, IEEE number, PII, link) or by normalised title; each title is normalised once.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
+from itertools import compress
+from operator import methodcaller
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from ..errors import HistoryError
-from ..identifiers import canonical_url, normalize_title, title_similarity
+from ..identifiers import canonical_url, normalize_title
 from ..models import ListDocument, ListEntry
 from ..output import format_records
-from .parse import is_bullet_line, parse_list, read_list
+from .lines import split_lines
+from .parse import is_bullet_line, parse_entries, read_list
 
 __all__ = [
     "EntryAdded",
+    "ListVersion",
     "entry_history",
-    "git_log",
-    "history_from_log",
+    "list_versions",
+    "history_from_versions",
     "growth_by_month",
     "format_history",
     "HISTORY_FIELDS",
-    "TITLE_EDIT_SIMILARITY",
 ]
 
 log = logging.getLogger(__name__)
 
-#: an added row with the entry's link counts as the entry when its title is at least this similar
-#: (0..100): typo fixes ("captionin" → "captioning") re-add a row without the entry being new
-TITLE_EDIT_SIMILARITY = 80.0
-
 # each commit starts with this byte: patch lines start with "+", "-", " ", "@" or "\", never with it
 _COMMIT_MARK = "\x1e"
 _LOG_FORMAT = f"--format={_COMMIT_MARK}%H %cI"
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]+)")
+_HUNK = re.compile(r"@@ -\d+(?:,\d+)? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@")
+_HEADING = re.compile(r" {0,3}(#{1,6})(?:\s|$)")
+_HEADING_STARTS = ("#", " #", "  #", "   #")
+_DELIMITER = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+#: lines a bullet or paragraph entry may span above or below a new line (its title on the next
+#: indented line, its links on the line after): bounds the context read around each change
+_ITEM_REACH = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +74,55 @@ class EntryAdded:
         return asdict(self)
 
 
-def git_log(list_path: Path) -> str:
-    """Return ``git log --follow -p`` of the list file, newest commit first.
+@dataclass(frozen=True, slots=True)
+class ListVersion:
+    """One committed version of the list: its text and which of its lines (1-based) are new.
+
+    ``added`` is ``None`` when every line counts as new (a version read on its own).
+    """
+
+    commit: str
+    date: str
+    text: str
+    added: tuple[int, ...] | None = None
+
+
+def _git(repo_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(repo_dir), "-c", "core.quotePath=false", *args],
+            capture_output=True, text=True, encoding="utf-8", errors="replace", check=False,
+        )
+    except FileNotFoundError as exc:
+        raise HistoryError(
+            "list history needs git, which is not installed: install git or skip `history`"
+        ) from exc
+
+
+def _log_commits(log_text: str) -> list[tuple[str, str, str, tuple[int, ...]]]:
+    """(commit, date, path in the repository, added lines) per commit with new lines, oldest
+    first; merges, deletions and pure renames add no line and are left out."""
+    commits = []
+    for chunk in log_text.split(_COMMIT_MARK)[1:]:
+        header, _, patch = chunk.partition("\n")
+        sha, _, date = header.strip().partition(" ")
+        path: str | None = None
+        added: list[int] = []
+        for line in patch.splitlines():
+            if line.startswith("+++ "):
+                path = line[6:] if line.startswith("+++ b/") else None
+            elif line.startswith("@@") and (hunk := _HUNK.match(line)):
+                first, count = int(hunk["start"]), int(hunk["count"] or 1)
+                added.extend(range(first, first + count))
+        if path and added:
+            commits.append((sha, date, path, tuple(added)))
+    commits.reverse()  # git lists newest first; `--reverse` does not combine with `--follow`
+    return commits
+
+
+def list_versions(list_path: Path) -> Iterator[ListVersion]:
+    """Yield every committed version of the list file that added lines, oldest first, following
+    renames; each text is read from git only when the caller gets to it.
 
     Raises
     ------
@@ -71,28 +130,39 @@ def git_log(list_path: Path) -> str:
         If git is not installed, the file is not inside a git work tree, or it has no commits.
     """
     list_path = Path(list_path).resolve()
-    command = [
-        "git", "-C", str(list_path.parent), "log", "--follow", "-p", "-U0", "--no-color",
-        "--no-ext-diff", _LOG_FORMAT, "--", list_path.name,
-    ]
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False
-        )
-    except FileNotFoundError as exc:
-        raise HistoryError(
-            "list history needs git, which is not installed: install git or skip `history`"
-        ) from exc
+    done = _git(list_path.parent, "log", "--follow", "-p", "-U0", "--no-color", "--no-ext-diff",
+                _LOG_FORMAT, "--", list_path.name)
     if done.returncode != 0:
         raise HistoryError(
             f"{list_path}: no git history ({done.stderr.strip() or 'git log failed'}); "
             "history works on a list kept in a git repository"
         )
-    if not done.stdout.strip():
+    commits = _log_commits(done.stdout)
+    if not commits:
         raise HistoryError(
             f"{list_path}: the file has no commits yet; commit it, then run `history` again"
         )
-    return done.stdout
+    with subprocess.Popen(["git", "-C", str(list_path.parent), "cat-file", "--batch"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as batch:
+        assert batch.stdin is not None and batch.stdout is not None
+        try:
+            for sha, date, path, added in commits:
+                text = _cat_file(batch.stdin, batch.stdout, f"{sha}:{path}")
+                if text is not None:
+                    yield ListVersion(sha, date, text, added)
+        finally:
+            batch.stdin.close()
+
+
+def _cat_file(requests: IO[bytes], answers: IO[bytes], name: str) -> str | None:
+    requests.write(name.encode("utf-8") + b"\n")
+    requests.flush()
+    header = answers.readline().split()
+    if len(header) != 3:  # "<name> missing"
+        log.info("git has no %s", name)
+        return None
+    body = answers.read(int(header[2]) + 1)[:-1]  # the object, then a newline
+    return body.decode("utf-8", errors="replace")
 
 
 def entry_history(list_path: Path, document: ListDocument | None = None) -> list[EntryAdded]:
@@ -101,7 +171,7 @@ def entry_history(list_path: Path, document: ListDocument | None = None) -> list
     Parameters
     ----------
     list_path : Path
-        The list file, inside a git work tree.
+        The list file, inside a git work tree (any repository: a clone of an upstream list too).
     document : ListDocument, optional
         The parsed list; read from ``list_path`` when omitted.
 
@@ -117,86 +187,148 @@ def entry_history(list_path: Path, document: ListDocument | None = None) -> list
 
     See Also
     --------
-    history_from_log : the matching, on a log text
+    history_from_versions : the dating, on versions given as values
     """
-    log_text = git_log(list_path)
+    versions = list_versions(list_path)
     if document is None:
         document = read_list(list_path)
-    return history_from_log(log_text, document)
+    return history_from_versions(versions, document)
 
 
-def _commits(log_text: str) -> list[tuple[str, str, list[str]]]:
-    """Split the log into (commit, date, added lines), oldest commit first."""
-    commits = []
-    for chunk in log_text.split(_COMMIT_MARK)[1:]:
-        header, _, patch = chunk.partition("\n")
-        sha, _, date = header.strip().partition(" ")
-        added = [
-            line[1:] for line in patch.splitlines()
-            if line.startswith("+") and not line.startswith("+++")
-        ]
-        commits.append((sha, date, added))
-    commits.reverse()  # git lists newest first; `--reverse` does not combine with `--follow`
-    return commits
+def _is_table_line(text: str) -> bool:
+    return "|" in text and not is_bullet_line(text) and _HEADING.match(text) is None
 
 
-def _first_cell(line: str) -> tuple[str, str | None]:
-    """Return the title and link of an added row: a bullet as the parser reads it (its title may
-    be bold or quoted, its link a ``[[paper]](…)``), else the row's first cell as written."""
-    if is_bullet_line(line) and (entries := parse_list(line).entries):
-        return entries[0].title, entries[0].url
-    text = line.strip().lstrip("|").lstrip("*-+ ").strip()
-    cell = text.split("|", 1)[0]
-    match = _LINK.search(cell)
-    if match:
-        return match.group(1), match.group(2)
-    return cell, None
+def _starts_item(text: str) -> bool:
+    return (not text.strip() or is_bullet_line(text) or _HEADING.match(text) is not None
+            or _is_table_line(text))
 
 
-def _matches(entry: ListEntry, title: str, link: str | None) -> bool:
-    if normalize_title(title) == normalize_title(entry.title):
-        return True
-    # the same link alone is not enough: dataset rows link the paper that introduced them
-    return (
-        entry.url is not None
-        and link is not None
-        and canonical_url(link) == canonical_url(entry.url)
-        and title_similarity(title, entry.title) >= TITLE_EDIT_SIMILARITY
-    )
+def _window(lines: Sequence[str], first: int, end: int) -> tuple[int, int]:
+    """Widen the new lines ``first:end`` (0-based) to the items they belong to: a bullet's first
+    line above a continuation line, its indented title line below."""
+    start = first
+    while start > 0 and first - start < _ITEM_REACH and not _starts_item(lines[start]) and \
+            lines[start - 1].strip() and _HEADING.match(lines[start - 1]) is None:
+        start -= 1
+    while end < len(lines) and end - first < _ITEM_REACH and not _starts_item(lines[end]):
+        end += 1
+    return start, end
 
 
-def history_from_log(log_text: str, document: ListDocument) -> list[EntryAdded]:
-    """Match the rows each commit added to the current entries; the oldest match wins.
+def _table_header(lines: Sequence[str], start: int) -> list[str]:
+    """The header and delimiter lines of the table row ``lines[start]`` sits in, when they are
+    not already at ``start`` (rows cut off by a blank line find their table too)."""
+    if not _is_table_line(lines[start]) or _DELIMITER.fullmatch(lines[start]) or (
+            start + 1 < len(lines) and _DELIMITER.fullmatch(lines[start + 1])):
+        return []
+    top = start - 1
+    # rows and blank lines up to the delimiter row; "|" and strip are cheap, so a long table costs
+    # little to climb
+    while top > 0 and ("|" in lines[top] or not lines[top].strip()):
+        if not lines[top].strip(" \t|:-") and "-" in lines[top] and _is_table_line(lines[top - 1]):
+            return [lines[top - 1], lines[top]]
+        top -= 1
+    return []
 
-    An added row is the entry when its first cell's title equals the entry's title (normalised,
-    mojibake repaired), or when it links the entry's URL with a similar title (an edit such as a
-    typo fix). A row listed twice (one dataset under two sections) gets the earliest of the two.
-    Merge commits show no patch in ``git log -p``, so a row is dated by the commit that wrote it.
+
+def _new_entries(version: ListVersion) -> list[ListEntry]:
+    """The entries a version's new lines hold, read with the headings above them and their
+    table's header."""
+    if version.added is None:
+        return list(parse_entries(version.text, version.commit).entries)
+    lines = split_lines(version.text)
+    maybe = compress(range(len(lines)), map(methodcaller("startswith", _HEADING_STARTS), lines))
+    headings = [(number, len(match[1])) for number in maybe
+                if (match := _HEADING.match(lines[number]))]
+    heading_lines = [number for number, _ in headings]
+    windows: list[tuple[int, int]] = []
+    for line in sorted(set(version.added)):
+        if not 1 <= line <= len(lines) or not lines[line - 1].strip():
+            continue  # a blank line adds no entry, and a window starts at a line with text
+        start, end = _window(lines, line - 1, line)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    entries: list[ListEntry] = []
+    for start, end in windows:
+        context, level = [], 7
+        for position in range(bisect.bisect_left(heading_lines, start) - 1, -1, -1):
+            number, heading_level = headings[position]
+            if heading_level < level:
+                context.append(lines[number])
+                level = heading_level
+            if level == 1:
+                break
+        text = "\n".join([*reversed(context), "", *_table_header(lines, start),
+                          *lines[start:end]])
+        entries.extend(parse_entries(text, version.commit).entries)
+    return entries
+
+
+def _keys(entry: ListEntry, title_key: str) -> list[tuple[str, ...]]:
+    ids = entry.ids
+    keys: list[tuple[str, ...]] = [
+        ("id", entry.kind, name, value) for name, value in (
+            ("doi", ids.doi), ("arxiv", ids.arxiv_id), ("ieee", ids.ieee_id), ("pii", ids.pii))
+        if value]
+    if entry.url:
+        keys.append(("url", entry.kind, canonical_url(entry.url)))
+    if title_key:
+        keys.append(("title", entry.kind, title_key))
+    return keys
+
+
+def history_from_versions(versions: Iterable[ListVersion],
+                          document: ListDocument) -> list[EntryAdded]:
+    """Date each current entry by the first version that lists it.
+
+    A version's entry is the current one when it carries one of its identifiers (arXiv id, DOI,
+    IEEE number, PII, or the same link) or its title, normalised; the kind (paper or dataset)
+    must agree, since a dataset row links the paper that introduced it. An identifier that
+    several current entries of one kind share (two datasets of one paper) does not count: their
+    titles tell them apart. A row listed twice (one dataset under two sections) gets the
+    earlier date. Merge commits add no line of their own: a row is dated by the commit that
+    wrote it.
 
     Examples
     --------
-    >>> from rsvlm_graph.models import ListEntry
-    >>> entry = ListEntry("paper", "GeoChat", "https://arxiv.org/abs/2311.15826", "S", "S", 3, "")
-    >>> log = "\\x1eabc 2024-01-05T10:00:00+00:00\\n+[GeoChat](https://arxiv.org/abs/2311.15826)\\n"
-    >>> history_from_log(log, ListDocument("l.md", "L", (entry,)))[0].commit
+    >>> text = "## VQA\\n|Paper|Venue|\\n|-|-|\\n[GeoChat](https://arxiv.org/abs/2311.15826)|X 2024|\\n"
+    >>> doc = parse_entries(text, "l.md")
+    >>> history_from_versions([ListVersion("abc", "2024-01-05T10:00:00+00:00", text)], doc)[0].commit
     'abc'
     """
-    found: dict[int, tuple[str, str]] = {}
-    pending = list(document.entries)
-    for sha, date, added in _commits(log_text):
-        rows = [_first_cell(line) for line in added]
-        still = []
-        for entry in pending:
-            if any(_matches(entry, title, link) for title, link in rows):
-                found[entry.line] = (sha, date)
-            else:
-                still.append(entry)
-        pending = still
-    for entry in pending:
-        log.info("%s:%d: %r is not in any commit yet", document.path, entry.line, entry.title)
+    titles: dict[str, str] = {}
+
+    def title_key(title: str) -> str:
+        if title not in titles:
+            titles[title] = normalize_title(title)
+        return titles[title]
+
+    current = {entry.line: _keys(entry, title_key(entry.title)) for entry in document.entries}
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for entry in document.entries:
+        for key in current[entry.line]:
+            if key[0] != "title":
+                owners.setdefault(key, set()).add(title_key(entry.title))
+    wanted = {key for keys in current.values() for key in keys
+              if key[0] == "title" or len(owners[key]) == 1}
+    first: dict[tuple[str, ...], int] = {}  # key → index of the first version listing it
+    dates: list[tuple[str, str]] = []
+    for version in versions:
+        index = len(dates)
+        dates.append((version.commit, version.date))
+        for entry in _new_entries(version):
+            for key in _keys(entry, title_key(entry.title)):
+                if key in wanted:
+                    first.setdefault(key, index)
     history = []
     for entry in document.entries:
-        commit, date = found.get(entry.line, (None, None))
+        found = [first[key] for key in current[entry.line] if key in wanted and key in first]
+        commit, date = dates[min(found)] if found else (None, None)
+        if commit is None:
+            log.info("%s:%d: %r is not in any commit yet", document.path, entry.line, entry.title)
         history.append(EntryAdded(entry.line, entry.kind, entry.title, commit, date))
     return history
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from ..discovery import Candidate
 from ..identifiers import paper_link
 from ..models import ListEntry
+from .lines import split_lines, table_cells
 from .parse import header_roles, is_bullet_line
 
 __all__ = ["markdown_link", "markdown_row", "with_rows"]
@@ -66,19 +67,11 @@ _Shape = _TableShape | _BulletShape
 _DEFAULT_SHAPE = _TableShape(False, False, False, ("title", "venue", None))
 
 
-def _cells(row: str) -> list[str]:
-    """The cells of one table row as written, without the outer pipes, stripped."""
-    text = row.strip()
-    text = text[1:] if text.startswith("|") else text
-    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
-    return [cell.strip() for cell in re.split(r"(?<!\\)\|", text)]
-
-
 def _row_layout(raw: str) -> tuple[bool, bool, bool, int]:
     """(leading pipe, trailing pipe, padded, number of cells) of one table row as written."""
     text = raw.strip()
     padded = " | " in text[1 if text.startswith("|") else 0: -1 if text.endswith("|") else None]
-    return text.startswith("|"), text.endswith("|") and len(text) > 1, padded, len(_cells(text))
+    return text.startswith("|"), text.endswith("|") and len(text) > 1, padded, len(table_cells(text))
 
 
 def _escape(text: str) -> str:
@@ -182,13 +175,13 @@ def _table_shape(table_rows: Sequence[ListEntry], list_text: str | None) -> _Tab
     if "title" not in roles:
         return _TableShape(leading, trailing, padded, _DEFAULT_SHAPE.roles[:2]
                            + (None,) * max(0, n_cells - 2))
-    cells = [_cells(e.raw) for e in table_rows]
+    cells = [table_cells(e.raw) for e in table_rows]
     column = [row[roles.index("title")] if len(row) > roles.index("title") else "" for row in cells]
     empty = Counter(cell for row in cells for cell in row if cell.casefold() in _NONE_WORDS
                     or ("](" not in cell and not any(ch.isalnum() for ch in cell)))
     labels = tuple(_link_label(header_cell, [row[i] for row in cells if len(row) > i])
                    if role in _LINK_COLUMNS else None
-                   for i, (role, header_cell) in enumerate(zip(roles, _cells(header))))
+                   for i, (role, header_cell) in enumerate(zip(roles, table_cells(header or ""))))
     return _TableShape(
         leading, trailing, padded, roles,
         linked_title=2 * sum("](" in cell for cell in column) >= len(column),
@@ -198,7 +191,7 @@ def _table_shape(table_rows: Sequence[ListEntry], list_text: str | None) -> _Tab
 
 def _table_header(list_text: str, first_row: int) -> str | None:
     """The header line of the table whose first row is line ``first_row`` (1-based)."""
-    lines = re.split(r"\r\n?|\n", list_text)
+    lines = split_lines(list_text)
     top = first_row - 1
     while 0 < top <= len(lines) and _is_table_line(lines[top - 1]):
         top -= 1

@@ -21,6 +21,7 @@ from ..errors import ExportError
 from ..identifiers import is_s2_paper_id, normalize_arxiv_id, normalize_doi, normalize_title, slugify
 from ..models import ListDocument, ListEntry
 from .curation import Rejection, append_rejections
+from .lines import line_ending, split_lines
 from .parse import is_bullet_line
 
 __all__ = [
@@ -57,12 +58,6 @@ class SuggestionPlan:
 
     placed: tuple[Placement, ...]
     unplaced: tuple[tuple[Candidate, str], ...]
-
-
-def _split_lines(text: str) -> list[str]:
-    """Lines with their endings, split on "\n" only, as the parser numbers them (unlike
-    ``str.splitlines``, which also breaks at U+2028 and form feeds)."""
-    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
 
 
 def _is_row(line: str) -> bool:
@@ -124,7 +119,7 @@ def plan_suggestions(
     heading. Candidates without a suggested task, or whose section has no entry and no table,
     are left unplaced with the reason.
     """
-    lines = _split_lines(list_text)
+    lines = split_lines(list_text, keepends=True)
     placed: list[Placement] = []
     unplaced: list[tuple[Candidate, str]] = []
     for candidate in candidates:
@@ -150,7 +145,7 @@ def _diff_lines(old: list[str], new: list[str], list_path: str) -> str:
     out = []
     for line in difflib.unified_diff(old, new, f"a/{list_path}", f"b/{list_path}"):
         # difflib leaves a last line without newline unterminated; patch tools expect the marker
-        out.append(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n")
+        out.append(line if line_ending(line) else f"{line}\n\\ No newline at end of file\n")
     return "".join(out)
 
 
@@ -199,7 +194,7 @@ def build_patch(
     plan = plan_suggestions(list_text, document, candidates)
     if not plan.placed:
         return ""
-    old = _split_lines(list_text)
+    old = split_lines(list_text, keepends=True)
     rows_after: dict[int, list[str]] = {}
     for placement in plan.placed:
         row = " ".join(placement.candidate.markdown_row.split("\n")).rstrip()
@@ -207,10 +202,10 @@ def build_patch(
     new: list[str] = []
     for number, line in enumerate(old, start=1):
         rows = rows_after.get(number, [])
-        if rows and not line.endswith("\n"):
-            line += "\n"  # the section ended the file: the new rows follow its last line
+        ending = line_ending(line) or (line_ending(old[0]) if old else "") or "\n"
+        if rows and not line_ending(line):
+            line += ending  # the section ended the file: the new rows follow its last line
         new.append(line)
-        ending = "\r\n" if line.endswith("\r\n") else "\n"
         new.extend(f"{row}{ending}" for row in rows)
     return _diff_lines(old, new, list_path)
 
