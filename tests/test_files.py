@@ -136,5 +136,6 @@ def test_two_builds_at_once_wait_for_each_other_and_never_expose_a_partial_file(
     thread.join()
     assert all(code == 0 for _, _, code in results), results
     # same input, same bytes: any read but the final content would be a partial file
+    assert {name: len(seen[name]) for name in final} == dict.fromkeys(final, 1), {n: [len(b) for b in v] for n, v in seen.items()}
     assert all(seen[name] == {final[name]} for name in final)
     assert any("waiting: another rsvlm-graph run" in stderr for _, stderr, _ in results)

@@ -76,7 +76,7 @@ import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, SDO, SH, SKOS, XSD
 
 from ..errors import ExportError
-from ..files import atomic_text
+from ..files import atomic_bytes, atomic_text
 from ..identifiers import paper_page
 from .vocab import CITO, FABIO, PRISM, RSVLM
 
@@ -653,7 +653,8 @@ def write_turtle(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, s
     """
     statements, bound = _prepare(g, bound)
     try:
-        ox.serialize(_triples(statements), str(path), ox.RdfFormat.TURTLE, prefixes=dict(bound))
+        with atomic_bytes(path) as out:  # a reader never sees half a graph
+            ox.serialize(_triples(statements), out, ox.RdfFormat.TURTLE, prefixes=dict(bound))
     except OSError as exc:
         raise ExportError(f"{path}: cannot write Turtle ({exc}); check the folder exists and is writable") from exc
 
