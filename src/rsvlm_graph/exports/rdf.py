@@ -546,16 +546,20 @@ def statements_to_rdf(statements: Statements, base: str = DEFAULT_BASE) -> rdfli
     return g
 
 
-def _from_rdflib(term: rdflib.term.Identifier) -> Object:
+def _resource_text(term: rdflib.term.Node) -> str:
+    return f"_:{term}" if isinstance(term, rdflib.BNode) else str(term)
+
+
+def _from_rdflib(term: rdflib.term.Node) -> Object:
     if isinstance(term, rdflib.Literal):
         datatype = str(term.datatype) if term.datatype and str(term.datatype) != XSD_STRING else None
         return (str(term), datatype, term.language)
-    return f"_:{term}" if isinstance(term, rdflib.BNode) else str(term)
+    return _resource_text(term)
 
 
 def _statements_of(g: rdflib.Graph) -> Statements:
     # rdflib's store order depends on how the graph was filled: sort so output depends on content only
-    rows = sorted((_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in g)
+    rows = sorted((_resource_text(s), _resource_text(p), _from_rdflib(o)) for s, p, o in g)
     statements: Statements = []
     for s, p, o in rows:
         if not statements or statements[-1][0] != s:
@@ -664,7 +668,8 @@ def _jsonld_nodes(statements: Statements, compact: Callable[[str], str]) -> Iter
     for subject, po in statements:
         node: dict[str, Any] = {"@id": compact(subject)}
         for p, o in po:
-            if p == TYPE:
+            value: Any
+            if p == TYPE and isinstance(o, str):
                 key, value = "@type", compact(o)
             elif not isinstance(o, tuple):
                 key, value = compact(p), {"@id": compact(o)}
