@@ -304,7 +304,7 @@ def run_build(
     HTML view (default ``exports.html.VIEW_MAX_NODES``).
     """
     from .exports.annotated_list import write_annotated_list
-    from .exports.html import VIEW_MAX_NODES, build_page, select_view, write_page
+    from .exports.html import VIEW_MAX_NODES, build_page, draw_view, node_pictures, select_view, write_page
     from .exports.rdf import (
         conforming,
         to_statements,
@@ -329,14 +329,15 @@ def run_build(
     paths = [out_dir / "graph.ttl", out_dir / "graph.jsonld", out_dir / "graph.graphml"]
     write_turtle(statements, paths[0])
     write_jsonld(statements, paths[1])
-    write_graphml(G, paths[2])
-    nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
-    write_csv(G, nodes_csv, edges_csv)
     view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
                        max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
+    drawing = draw_view(view, candidates[:VIEW_CANDIDATES])  # once: the page and the GraphML share it
+    write_graphml(G, paths[2], pictures=node_pictures(G, drawing))
+    nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
+    write_csv(G, nodes_csv, edges_csv)
     html_path = out_dir / "graph.html"
     write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
-                          candidates=candidates[:VIEW_CANDIDATES]), html_path)
+                          candidates=candidates[:VIEW_CANDIDATES], drawing=drawing), html_path)
     report_paths = write_report(
         G, out_dir, candidates=candidates, foundations=foundations, ranking=ranking,
         history=history, growth=_list_growth(document),
