@@ -4,8 +4,11 @@ snapshot round trip, deterministic exports, and clear messages on bad input."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -416,3 +419,52 @@ def test_discovered_rows_fit_the_columns_of_another_layout(env, fake_api, tmp_pa
         (entry,) = parse_list(header + "\n" + candidate["markdown_row"] + "\n").papers
         assert (entry.title, entry.year) == (candidate["title"], candidate["year"])
         assert candidate["markdown_row"].startswith(f"| {candidate['year']} |")
+
+
+def test_help_imports_none_of_the_heavy_libraries():
+    # `rsvlm-graph --help` must answer at once (issue 17: ≤ 0.3 s): the commands import these
+    # when they run. A fresh interpreter, since this test process has imported them all.
+    heavy = ("networkx", "rdflib", "pyshacl", "pyoxigraph", "matplotlib", "pyvis", "scipy", "numpy",
+             "httpx", "ftfy", "rapidfuzz", "markdown_it", "semanticscholar", "arxiv", "rich.progress")
+    code = ("import sys; sys.argv = ['rsvlm-graph', '--help']\nfrom rsvlm_graph.cli import app\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(set(sys.modules) & set({heavy!r})))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage" in done.stdout and "build" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_default_build_validates_the_list_level_and_validate_everything(kg, online, env, tmp_path, monkeypatch):
+    from rsvlm_graph.exports import rdf
+
+    checked: list[int] = []  # triples handed to SHACL, per build
+    real_to_rdf = rdf.statements_to_rdf
+    monkeypatch.setattr(rdf, "statements_to_rdf", lambda st: (checked.append(len(real_to_rdf(st))), real_to_rdf(st))[1])
+    assert run("enrich", "--list", kg / "awesome-list.md", "--quiet").exit_code == 0
+    monkeypatch.delenv("RSVLM_VALIDATE")  # conftest sets it for every other test
+    result = run("build", "--offline", "--list", kg / "awesome-list.md", "--out", tmp_path / "a")
+    assert result.exit_code == 0, result.output
+    assert run("build", "--offline", "--validate", "--list", kg / "awesome-list.md", "--out", tmp_path / "b").exit_code == 0
+    monkeypatch.setenv("RSVLM_VALIDATE", "1")
+    assert run("build", "--offline", "--list", kg / "awesome-list.md", "--out", tmp_path / "c").exit_code == 0
+    list_level, everything, by_setting = checked
+    total = len(rdflib_graph(tmp_path / "b" / "graph.ttl"))
+    assert list_level < everything == by_setting == total  # the citers of the list are left out
+
+
+def rdflib_graph(path: Path):
+    import rdflib
+
+    return rdflib.Graph().parse(path, format="turtle")
+
+
+def test_build_logs_each_step_with_its_time_and_peak_memory(kg, env, tmp_path, caplog):
+    # bench/bench_build.py reads these records instead of timing the pipeline from outside
+    with caplog.at_level(logging.DEBUG, logger="rsvlm_graph.steps"):
+        assert run("build", "--offline", "--list", kg / "awesome-list.md", "--out", tmp_path / "out").exit_code == 0
+    steps = [r for r in caplog.records if r.name == "rsvlm_graph.steps"]
+    names = [r.step for r in steps]  # type: ignore[attr-defined]
+    assert names[:3] == ["read list", "read snapshot", "enrich"]
+    assert {"graph", "rdf statements", "validate", "turtle", "json-ld", "graphml", "csv", "html",
+            "list history", "report", "annotated list"} <= set(names)
+    assert all(r.seconds >= 0 and r.peak_mib > 0 for r in steps)  # type: ignore[attr-defined]

@@ -81,6 +81,17 @@ def test_bad_numbers_are_a_clear_error_naming_the_variable(name, value, wanted):
     assert str(info.value) == f"{name}={value!r} is not {wanted}; fix or unset it"
 
 
+@pytest.mark.parametrize(("value", "expected"), [("1", True), ("TRUE", True), ("yes", True), ("0", False),
+                                                 ("false", False), ("no", False), ("", False)])
+def test_rsvlm_validate_switches_full_validation_of_every_build(value, expected):
+    assert Settings.from_env({"RSVLM_VALIDATE": value}).validate_all is expected
+
+
+def test_a_bad_rsvlm_validate_is_a_clear_error():
+    with pytest.raises(ConfigError, match="RSVLM_VALIDATE='always' is not one of 1, true, yes"):
+        Settings.from_env({"RSVLM_VALIDATE": "always"})
+
+
 def test_one_clock_pinned_by_rsvlm_now():
     pinned = Settings.from_env({"RSVLM_NOW": "2026-03-04T05:06:07+02:00"})
     assert pinned.now().isoformat() == "2026-03-04T05:06:07+02:00"

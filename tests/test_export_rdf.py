@@ -12,19 +12,20 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from pyshacl import validate as shacl_validate
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
+from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from rsvlm_graph.errors import ExportError
 from rsvlm_graph.exports.rdf import (
+    DEFAULT_BASE,
     Statements,
     _shapes,
-    _turtle_terms,
+    list_level,
     node_iri,
     prefixes,
+    statements_to_rdf,
     to_rdf,
     to_statements,
     validate,
@@ -371,8 +372,16 @@ def test_rdflib_and_pyoxigraph_read_the_same_triples_as_written(tmp_path, monkey
     writer(statements, path)
     # rdflib rewrites "…Z" date-times as "…+00:00" unless told to keep lexical forms as read
     monkeypatch.setattr(rdflib, "NORMALIZE_LITERALS", False)
-    by_rdflib = rdflib.Graph().parse(path, format=rdflib_format)
     by_oxigraph = ntriples(ox.parse(path=str(path), format=rdf_format))
+    if writer is write_turtle:
+        # rdflib cannot read a prefixed name ending in an escaped dot (RDFLib/rdflib#933), valid
+        # Turtle that pyoxigraph writes for dataset:rs-set. (slugs never end in "."): give rdflib
+        # that one IRI in full, every triple stays
+        text = path.read_text(encoding="utf-8")
+        with pytest.raises(BadSyntax):
+            rdflib.Graph().parse(data=text, format="turtle")
+        path.write_text(text.replace("dataset:rs-set\\.", f"<{node_iri('dataset:rs-set.')}>"), encoding="utf-8")
+    by_rdflib = rdflib.Graph().parse(path, format=rdflib_format)
     via_rdflib = ntriples(ox.parse(by_rdflib.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
     expected = expected_ntriples(statements)
     # blank node labels are the parser's own: compare triples without them
@@ -381,40 +390,19 @@ def test_rdflib_and_pyoxigraph_read_the_same_triples_as_written(tmp_path, monkey
     assert len(by_oxigraph) == len(via_rdflib) == len(expected)
 
 
-def test_turtle_writes_plain_local_parts_as_prefixed_names_and_the_rest_in_full(tmp_path):
+def test_turtle_writes_prefixed_names_escaping_what_a_local_part_cannot_hold(tmp_path):
+    # pyoxigraph writes the file: a local part may not start with "-" or end with ".", and "/" or
+    # "%" need a backslash (Turtle's PN_LOCAL_ESC); IRIs under no prefix stay in <...> form
     path = tmp_path / "graph.ttl"
     write_turtle(tricky_statements(), path)
     text = path.read_text(encoding="utf-8")
-    assert "\nvenue:_v\n" in text and "\ntask:-odd-task\n" not in text
-    assert f"\n<{node_iri('task:-odd-task')}>\n" in text and f"\n<{node_iri('dataset:rs-set.')}>\n" in text
-    assert '\tdcterms:title "Télédétection"@fr , "remote sensing"@en-GB , "quoted \\"lang\\"\\n"@en ;' in text
-    assert '"-5"^^xsd:integer' in text and f'"x y"^^<{EXAMPLE}datatype#t>' in text
-    assert r'"He said \"hi\" and \"\"\"three\"\"\"\r\nnew line' + "\ttab, back\\\\slash, Ölbild – 遥感 🛰 \"" in text
-
-
-def reference_name(value: str, bound: dict[str, str]) -> str | None:
-    """The rule, done the slow obvious way: the longest namespace followed by a plain name."""
-    for prefix, namespace in sorted(bound.items(), key=lambda item: len(item[1]), reverse=True):
-        local = value[len(namespace):]
-        if value.startswith(namespace) and re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?", local):
-            return f"{prefix}:{local}"
-    return None
-
-
-@settings(max_examples=300, derandomize=True, deadline=None)
-@given(
-    namespaces=st.lists(st.text(alphabet="ab/#.-_", max_size=4), min_size=1, max_size=5, unique=True),
-    start=st.integers(min_value=0, max_value=4),
-    tail=st.text(alphabet="ab/#.-_é% ^", max_size=6),
-)
-def test_turtle_iri_matches_the_longest_namespace_rule(namespaces, start, tail):
-    # namespaces may end in a name character ("…/a"), so they can overlap and claim more or less;
-    # IRIs start with one of them, most of the time, to reach every branch
-    bound = {f"p{i}": f"{EXAMPLE}{ns}" for i, ns in enumerate(namespaces)}
-    iri, _ = _turtle_terms(bound)
-    value = f"{EXAMPLE}{namespaces[start % len(namespaces)] if start else ''}{tail}"
-    escaped = "".join(f"\\u{ord(c):04X}" if c in '<>"{}|^`\\ ' else c for c in value)
-    assert iri(value) == (reference_name(value, bound) or f"<{escaped}>")
+    assert "\nvenue:_v a schema:CreativeWorkSeries ;" in text and "\ntask:-odd-task" not in text
+    assert "\ntask:\\-odd-task a skos:Concept" in text and "\ndataset:rs-set\\. a schema:Dataset" in text
+    assert "dcterms:creator author:name\\/j\\%C3\\%BCrgen ;" in text
+    # language tags are case-insensitive; pyoxigraph writes them in lower case
+    assert f'<{EXAMPLE}s> dcterms:title "Télédétection"@fr , "remote sensing"@en-gb , "quoted \\"lang\\"\\n"@en ;' in text
+    assert '"3.5"^^xsd:double , -5 , ' in text and f'"x y"^^<{EXAMPLE}datatype#t>' in text
+    assert r'"He said \"hi\" and \"\"\"three\"\"\"\r\nnew line\ttab, back\\slash, Ölbild – 遥感 🛰 "' in text
 
 
 @pytest.mark.parametrize("writer", [write_turtle, write_jsonld])
@@ -443,7 +431,7 @@ def test_turtle_binds_prefixes_and_writes_prefixed_names(tmp_path):
     write_turtle(to_statements(sample_graph()), path)
     text = path.read_text(encoding="utf-8")
     assert "@prefix cito: <http://purl.org/spar/cito/> ." in text
-    assert "task:image-captioning\n\ta skos:Concept ;\n\tskos:inScheme" in text
+    assert "\ntask:image-captioning a skos:Concept ;\n\tskos:inScheme" in text
     assert list(prefixes()) == sorted(prefixes())
 
 
@@ -513,3 +501,31 @@ def test_validate_runs_without_rdfs_inference():
     validate(g)
     conforms, _, _ = shacl_validate(g, shacl_graph=_shapes(), inference="rdfs")
     assert not conforms
+
+
+def test_list_level_keeps_the_list_its_parts_tasks_and_what_they_link_to():
+    G = sample_graph()
+    citer = "paper:s2:" + "c" * 40  # SYNTHETIC outside paper that only cites a list paper
+    G.add_node(citer, kind="outside_paper", label="Citer", title="A citer", year=2024)
+    G.add_edge(citer, SURVEY, key="cites", is_influential=False)
+    subjects = {subject for subject, _ in list_level(to_statements(G))}
+    assert {node_iri(n) for n in ("list:awesome-rs-vlms", SURVEY, CAPTIONER, NASTY, TITLE_ONLY, DATASET, TASK)} <= subjects
+    assert node_iri(SURVEY) + "#record" in subjects and f"{DEFAULT_BASE}scheme/tasks" in subjects
+    # one hop: the outside paper the list cites, authors and venues of list papers
+    assert {node_iri(n) for n in (OUTSIDE, "author:1741101", "author:name:b-author", "venue:tgrs")} <= subjects
+    assert node_iri(citer) not in subjects and node_iri("code:github.com/lavender105/rsgpt") not in subjects
+
+
+def test_list_level_validation_sees_list_papers_and_what_they_cite_but_not_their_citers():
+    G = sample_graph()
+    citer = "paper:s2:" + "c" * 40
+    G.add_node(citer, kind="outside_paper", label="Citer", title="A citer", year=2024)
+    G.add_edge(citer, SURVEY, key="cites", is_influential=False)
+    G.add_edge(citer, DATASET, key="cites", is_influential=False)  # violation outside the list level
+    statements = to_statements(G)
+    validate(statements_to_rdf(list_level(statements)))
+    with pytest.raises(ExportError, match="what cito:cites points to"):
+        validate(statements_to_rdf(statements))
+    G.add_edge(CAPTIONER, DATASET, key="cites", is_influential=False)  # a list paper's violation
+    with pytest.raises(ExportError, match="what cito:cites points to"):
+        validate(statements_to_rdf(list_level(to_statements(G))))

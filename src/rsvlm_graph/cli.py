@@ -13,41 +13,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from typer.core import TyperGroup
 
-from .citations.refreshes import load_history
-from .config import DEFAULT_QUERY_TIMEOUT, Settings
-from .enrich import ProgressCallback
+from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, DEFAULT_QUERY_TIMEOUT, Settings
 from .errors import RsvlmGraphError
-from .listfile.curation import Curation
-from .models import ListDocument
-from .pipeline import (
-    DEFAULT_KG_DIR,
-    DEFAULT_OUT_DIR,
-    BuildResult,
-    Fetched,
-    Inputs,
-    Loaded,
-    fetch_enrichment,
-    keep_fetched,
-    load_graph,
-    load_inputs,
-    load_peers,
-    run_build,
-)
+
+if TYPE_CHECKING:
+    from .enrich import ProgressCallback
+    from .listfile.curation import Curation
+    from .models import ListDocument
+    from .pipeline import BuildResult, Fetched, Inputs
+
+# Each command imports the pipeline and the libraries it needs when it runs, so `--help` and
+# argument errors answer at once instead of after a second of importing networkx, rdflib, httpx.
 
 __all__ = ["app"]
 
@@ -153,6 +136,15 @@ def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
     if not err.is_terminal:
         yield _ProgressLines()
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     with Progress(
         TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=err, transient=False,
@@ -195,6 +187,7 @@ def build(
     out_dir: Annotated[Path, typer.Option("--out", help="Where the exports go.")] = DEFAULT_OUT_DIR,
     offline: OfflineOption = False,
     quiet: QuietOption = False,
+    validate: Annotated[bool, typer.Option("--validate", help="Check every triple against the SHACL shapes, not only the list's own papers, datasets and tasks and what they link to (also with RSVLM_VALIDATE=1).")] = False,
     html_max_nodes: Annotated[int | None, typer.Option(
         "--html-max-nodes", min=0,
         help="Cap on the nodes of graph.html's view (default 300): the most important are kept.",
@@ -207,6 +200,9 @@ def build(
     what could not be enriched, and why. A build that fetched writes kg/snapshot.jsonl and the
     citation history of what it fetched, like enrich.
     """
+    from .citations.refreshes import load_history
+    from .pipeline import Loaded, keep_fetched, load_peers, run_build
+
     inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet)
     settings = _settings()
     peers = load_peers(inputs, curation, settings, offline=offline)
@@ -216,6 +212,7 @@ def build(
     result = run_build(
         Loaded.build(document, curation, enrichment, peers), out_dir,
         year_now=settings.today().year, history=load_history(inputs.history_dir),
+        validate_all=validate or settings.validate_all,
         html_max_nodes=html_max_nodes,
     )
     _print_requests(fetched, offline)
@@ -241,6 +238,7 @@ def enrich(
     every RSVLM_FULL_REFRESH_WEEKS weeks or with --full. What could not be fetched is listed per
     paper, and everything else proceeds.
     """
+    from .pipeline import keep_fetched, load_peers
     from .store import write_snapshot
 
     inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline, quiet=quiet,
@@ -262,6 +260,8 @@ def enrich(
 
 def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool = False) -> tuple[Inputs, ListDocument, Curation, Fetched]:
     """Read the list and its curation, then what is known and, unless offline, fetch the rest."""
+    from .pipeline import Inputs, fetch_enrichment, load_inputs
+
     settings = _settings()
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
@@ -338,8 +338,10 @@ def rank(
 ) -> None:
     """Rank the list's papers by influence: citations, influential citations, citations from other
     list papers, PageRank on the citation graph, citations per year, and recent velocity."""
+    from .citations.refreshes import load_history
     from .citations.trends import citation_velocity
     from .output import format_records
+    from .pipeline import Inputs, load_graph
     from .ranking import rank_papers
 
     inputs = Inputs(list_path)
@@ -371,6 +373,7 @@ def discover(
     peer lists) and foundations (older papers list papers cite) are ranked apart and labelled.
     """
     from .output import format_records
+    from .pipeline import Inputs, load_graph
     from .ranking import coverage_notes
 
     loaded = load_graph(Inputs(list_path), _settings(), peers=peers or ())
@@ -469,6 +472,7 @@ def lint(
         list_urls,
         skipped_checks,
     )
+    from .pipeline import Inputs, load_graph
 
     settings = _settings()
     loaded = load_graph(Inputs(list_path), settings)
@@ -506,6 +510,7 @@ def suggest(
     With --reject, the named papers go to kg/curation.toml instead, and no patch is written.
     """
     from .listfile.suggest import reject, write_suggestions
+    from .pipeline import Inputs, load_graph
 
     inputs = Inputs(list_path)
     loaded = load_graph(inputs, _settings())
@@ -532,6 +537,7 @@ def history(
     in whatever format it had then, following renames; an entry dates from the first version
     that lists it."""
     from .listfile.history import entry_history, format_history
+    from .pipeline import Inputs, load_inputs
 
     if repo is not None or path is not None:
         list_path = (repo or Path(".")) / (path or DEFAULT_LIST.as_posix())
@@ -552,6 +558,7 @@ def changes(
     candidates that appeared or dropped out, list entries added or removed."""
     from .citations.changes import changes_between, format_changes
     from .citations.refreshes import citer_titles, load_history, select_refreshes
+    from .pipeline import Inputs
 
     history = load_history(Inputs(list_path).history_dir)
     old, new = select_refreshes(history, since)

@@ -24,9 +24,15 @@ __all__ = [
     "DEFAULT_ARXIV_INTERVAL",
     "DEFAULT_FRESHNESS_DAYS",
     "DEFAULT_FULL_REFRESH_WEEKS",
+    "DEFAULT_KG_DIR",
+    "DEFAULT_OUT_DIR",
     "DEFAULT_QUERY_TIMEOUT",
     "utc_now",
 ]
+
+#: where the curated input and the exports live, relative to the repository (the CLI's defaults)
+DEFAULT_KG_DIR = Path("kg")
+DEFAULT_OUT_DIR = Path("exports")
 
 DEFAULT_S2_API_URL = "https://api.semanticscholar.org"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
@@ -58,6 +64,9 @@ def _pinned_clock(name: str, raw: str) -> Callable[[], datetime]:
         raise ConfigError(f"{name}={raw!r} is not an ISO 8601 date or date-time; fix or unset it") from None
     when = when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
     return lambda: when
+
+
+_SWITCH = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
 def _sparql_credentials(user: str | None, password: str | None, token: str | None) -> dict[str, str]:
@@ -96,6 +105,8 @@ class Settings:
     arxiv_interval: float = DEFAULT_ARXIV_INTERVAL
     freshness_days: float = DEFAULT_FRESHNESS_DAYS
     full_refresh_weeks: float = DEFAULT_FULL_REFRESH_WEEKS
+    #: every build checks every triple with SHACL, as ``build --validate`` does (tests and CI)
+    validate_all: bool = False
     #: what "now" is for this run: fetch times, freshness, history dates, the current year
     clock: Callable[[], datetime] = utc_now
     #: credentials for a SPARQL server (``publish``, ``query --endpoint``): a user and password, or
@@ -122,10 +133,10 @@ class Settings:
         """Read ``S2_API_KEY``, ``RSVLM_S2_API_URL``, ``RSVLM_ARXIV_API_URL``, ``RSVLM_CACHE_DIR``,
         ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE``,
         ``RSVLM_ARXIV_INTERVAL``, ``RSVLM_FRESHNESS_DAYS``, ``RSVLM_FULL_REFRESH_WEEKS``,
-        ``RSVLM_NOW`` (pins the clock to an ISO 8601 date or date-time, for reproducible runs)
-        and the SPARQL server's credentials ``RSVLM_SPARQL_USER`` with
-        ``RSVLM_SPARQL_PASSWORD``, or ``RSVLM_SPARQL_TOKEN``; unset or empty ones keep their
-        defaults.
+        ``RSVLM_NOW`` (pins the clock to an ISO 8601 date or date-time, for reproducible runs),
+        ``RSVLM_VALIDATE`` (1/true/yes or 0/false/no) and the SPARQL server's credentials
+        ``RSVLM_SPARQL_USER`` with ``RSVLM_SPARQL_PASSWORD``, or ``RSVLM_SPARQL_TOKEN``; unset or
+        empty ones keep their defaults.
 
         Raises
         ------
@@ -171,6 +182,10 @@ class Settings:
             ("RSVLM_FRESHNESS_DAYS", "freshness_days", float, True),
             ("RSVLM_FULL_REFRESH_WEEKS", "full_refresh_weeks", float, True),
         )
+        if (raw := get("RSVLM_VALIDATE")) is not None:
+            if raw.lower() not in _SWITCH:
+                raise ConfigError(f"RSVLM_VALIDATE={raw!r} is not one of {', '.join(_SWITCH)}; fix or unset it")
+            kwargs["validate_all"] = _SWITCH[raw.lower()]
         for name, attr, kind, zero_ok in numbers:
             if (raw := get(name)) is None:
                 continue

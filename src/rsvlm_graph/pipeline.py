@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from .citations.refreshes import Refresh
-from .config import Settings
+from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, Settings
 from .discovery import Candidate, KindFilter, discover_candidates, peer_listings
 from .enrich import ProgressCallback, enrich
 from .errors import ExportError, HistoryError, ListParseError
@@ -29,6 +29,7 @@ from .models import Enrichment, ListDocument, iso_utc
 from .ranking import RankedPaper, rank_papers
 from .sources.arxiv import ArxivSource
 from .sources.semantic_scholar import SemanticScholarSource
+from .steps import step
 from .store import Store, read_snapshot
 
 __all__ = [
@@ -49,8 +50,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_KG_DIR = Path("kg")
-DEFAULT_OUT_DIR = Path("exports")
 #: discovery candidates shown in the default HTML view and the report
 VIEW_CANDIDATES = 30
 #: foundations shown in the report's "foundations the list builds on" table
@@ -82,8 +81,9 @@ class Inputs:
 
 def load_inputs(inputs: Inputs) -> tuple[ListDocument, Curation]:
     """Read the curation file, then the list with it (aliases and ignores apply while parsing)."""
-    curation = load_curation(inputs.curation_path)
-    return read_list(inputs.list_path, curation), curation
+    with step("read list"):
+        curation = load_curation(inputs.curation_path)
+        return read_list(inputs.list_path, curation), curation
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +128,9 @@ def fetch_enrichment(
     ``offline``, what the APIs add for entries that are missing or stale (``full``: every
     citation and reference page too)."""
     started_at = iso_utc(settings.now())
-    snapshot = read_snapshot(inputs.snapshot_path)
-    with ExitStack() as stack:
+    with step("read snapshot"):
+        snapshot = read_snapshot(inputs.snapshot_path)
+    with ExitStack() as stack, step("enrich"):
         store = stack.enter_context(Store(settings.database_path))
         store.import_enrichment(snapshot)
         sources: list[SemanticScholarSource | ArxivSource] = []
@@ -201,8 +202,9 @@ class Loaded:
     @classmethod
     def build(cls, document: ListDocument, curation: Curation, enrichment: Enrichment,
               peers: Sequence[PeerList] = ()) -> Loaded:
-        return cls(document, curation, enrichment, build_graph(document, enrichment),
-                   tuple(peers))
+        with step("graph"):
+            return cls(document, curation, enrichment, build_graph(document, enrichment),
+                       tuple(peers))
 
     def candidates(self, *, year_now: int, kind: KindFilter = "new", since: int | None = None,
                    min_links: int = 1, top: int | None = None) -> list[Candidate]:
@@ -295,54 +297,74 @@ def run_build(
     *,
     year_now: int,
     history: Sequence[Refresh] = (),
+    validate_all: bool = True,
     html_max_nodes: int | None = None,
 ) -> BuildResult:
     """Build the graph and write every export into ``out_dir``; validates the RDF before writing.
 
     ``history`` (the recorded refreshes) feeds the report's trends; the list's growth comes from
-    the git log of the list file when it is in a git repository. ``html_max_nodes`` caps the
-    HTML view (default ``exports.html.VIEW_MAX_NODES``).
+    the git log of the list file when it is in a git repository. With ``validate_all`` false only
+    the list level is validated (``exports.rdf.list_level``): at 1M citations checking every
+    triple takes minutes and gigabytes, while the list's own papers and what they link to take
+    a second. ``html_max_nodes`` caps the HTML view (default ``exports.html.VIEW_MAX_NODES``).
+    Each step logs its time and peak memory (``rsvlm_graph.steps``, debug level).
     """
-    from .exports.annotated_list import write_annotated_list
-    from .exports.html import VIEW_MAX_NODES, build_page, draw_view, node_pictures, select_view, write_page
-    from .exports.rdf import (
-        conforming,
-        to_statements,
-        write_jsonld,
-        write_turtle,
-    )
-    from .exports.report import write_report
-    from .exports.tables import write_csv, write_graphml
+    with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
+        from .exports.annotated_list import write_annotated_list
+        from .exports.html import VIEW_MAX_NODES, build_page, draw_view, node_pictures, select_view, write_page
+        from .exports.rdf import (
+            conforming,
+            to_statements,
+            write_jsonld,
+            write_turtle,
+        )
+        from .exports.report import write_report
+        from .exports.tables import write_csv, write_graphml
 
     G, document = loaded.graph, loaded.document
-    ranking = tuple(rank_papers(G, year_now=year_now))
-    candidates = tuple(loaded.candidates(year_now=year_now))
-    foundations = loaded.candidates(year_now=year_now, kind="foundation", top=REPORT_FOUNDATIONS)
-    # the writers format these directly: rdflib's are too slow; a value one record gives that
-    # no shape allows is left out with a warning, anything else fails before a file is written
-    statements = conforming(to_statements(G))
+    with step("rank"):
+        ranking = tuple(rank_papers(G, year_now=year_now))
+    with step("discover"):
+        candidates = tuple(loaded.candidates(year_now=year_now))
+        foundations = loaded.candidates(year_now=year_now, kind="foundation", top=REPORT_FOUNDATIONS)
+    with step("rdf statements"):  # the writers take these directly: rdflib's writers are too slow
+        statements = to_statements(G)
+    with step("validate"):
+        # a value one record gives that no shape allows is left out with a warning, anything
+        # else fails before a file is written
+        statements = conforming(statements, everything=validate_all)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"{out_dir}: cannot create the output folder ({exc}); "
                           "pass a writable --out") from exc
     paths = [out_dir / "graph.ttl", out_dir / "graph.jsonld", out_dir / "graph.graphml"]
-    write_turtle(statements, paths[0])
-    write_jsonld(statements, paths[1])
-    view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
-                       max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
-    drawing = draw_view(view, candidates[:VIEW_CANDIDATES])  # once: the page and the GraphML share it
-    write_graphml(G, paths[2], pictures=node_pictures(G, drawing))
+    with step("turtle"):
+        write_turtle(statements, paths[0])
+    with step("json-ld"):
+        write_jsonld(statements, paths[1])
+    with step("view"):  # drawn once: the page and the GraphML show the same picture
+        view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
+                           max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
+        drawing = draw_view(view, candidates[:VIEW_CANDIDATES])
+    with step("graphml"):
+        write_graphml(G, paths[2], pictures=node_pictures(G, drawing))
     nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
-    write_csv(G, nodes_csv, edges_csv)
+    with step("csv"):
+        write_csv(G, nodes_csv, edges_csv)
     html_path = out_dir / "graph.html"
-    write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
-                          candidates=candidates[:VIEW_CANDIDATES], drawing=drawing), html_path)
-    report_paths = write_report(
-        G, out_dir, candidates=candidates, foundations=foundations, ranking=ranking,
-        history=history, growth=_list_growth(document),
-    )
-    annotated = write_annotated_list(Path(document.path), document, G, out_dir)
+    with step("html"):
+        write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
+                              candidates=candidates[:VIEW_CANDIDATES], drawing=drawing), html_path)
+    with step("list history"):
+        growth = _list_growth(document)
+    with step("report"):
+        report_paths = write_report(
+            G, out_dir, candidates=candidates, foundations=foundations, ranking=ranking,
+            history=history, growth=growth,
+        )
+    with step("annotated list"):
+        annotated = write_annotated_list(Path(document.path), document, G, out_dir)
     written = [*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths]
     return BuildResult(
         loaded=loaded, ranking=ranking, candidates=candidates, written=tuple((p, p.stat().st_size) for p in written),

@@ -51,11 +51,11 @@ outside paper (``paper/s2/…``) still leads to it.
 
 Building and writing are split (STYLE rule 9). :func:`to_statements` describes the graph as plain
 Python strings and tuples, subjects in IRI order; :func:`to_rdf` turns them into an ``rdflib.Graph``
-for SPARQL, SHACL and Python users; the writers take either. The writers format Turtle and JSON-LD
-themselves: rdflib's Turtle writer needs 37 s for 400k triples, and even handing triples to
-pyoxigraph costs 4 µs a triple just to create its Python objects, while formatting text costs
-about 1 µs. pyoxigraph, an independent parser, checks the output in the tests, and is the
-yardstick in ``bench/bench_export.py``.
+for SPARQL, SHACL and Python users; the writers take either. pyoxigraph writes the Turtle (rdflib's
+writer needs 37 s for 400k triples); the statements reach it as pyoxigraph terms built one triple
+at a time, recurring terms once. JSON-LD is formatted here with ``json``: pyoxigraph 0.5 writes
+expanded JSON-LD on a single line, without the ``@context`` that makes IRIs read as
+``dcterms:title`` and without a line per node to diff.
 """
 from __future__ import annotations
 
@@ -89,6 +89,7 @@ __all__ = [
     "write_turtle",
     "write_jsonld",
     "validate",
+    "list_level",
     "conforming",
 ]
 
@@ -543,16 +544,20 @@ def statements_to_rdf(statements: Statements, base: str = DEFAULT_BASE) -> rdfli
     return g
 
 
-def _from_rdflib(term: rdflib.term.Identifier) -> Object:
+def _resource_text(term: rdflib.term.Node) -> str:
+    return f"_:{term}" if isinstance(term, rdflib.BNode) else str(term)
+
+
+def _from_rdflib(term: rdflib.term.Node) -> Object:
     if isinstance(term, rdflib.Literal):
         datatype = str(term.datatype) if term.datatype and str(term.datatype) != XSD_STRING else None
         return (str(term), datatype, term.language)
-    return f"_:{term}" if isinstance(term, rdflib.BNode) else str(term)
+    return _resource_text(term)
 
 
 def _statements_of(g: rdflib.Graph) -> Statements:
     # rdflib's store order depends on how the graph was filled: sort so output depends on content only
-    rows = sorted((_from_rdflib(s), _from_rdflib(p), _from_rdflib(o)) for s, p, o in g)
+    rows = sorted((_resource_text(s), _resource_text(p), _from_rdflib(o)) for s, p, o in g)
     statements: Statements = []
     for s, p, o in rows:
         if not statements or statements[-1][0] != s:
@@ -574,104 +579,62 @@ def _open(path: Path, what: str) -> TextIO:
         raise ExportError(f"{path}: cannot write {what} ({exc}); check the folder exists and is writable") from exc
 
 
-# A prefixed name's local part here: ASCII name characters, neither starting with "." or "-" nor
-# ending with "." (a plain subset of Turtle's PN_LOCAL that every parser reads alike).
-_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
-_NAME_CHAR_SET = frozenset(_NAME_CHARS)
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_IRI_TO_ESCAPE = '<>"{}|^`\\ '
-_IRI_ESCAPES = str.maketrans({c: f"\\u{ord(c):04X}" for c in _IRI_TO_ESCAPE})
-_IRI_SPECIAL = re.compile(f"[{re.escape(_IRI_TO_ESCAPE)}]")
-_CHUNK = 1 << 16  # pieces of text per write: one large write is far cheaper than many small ones
+def _triples(statements: Statements) -> Iterator[ox.Triple]:
+    """The statements as pyoxigraph triples, in their order, made one at a time.
 
-
-def _turtle_terms(bound: Mapping[str, str]) -> tuple[Callable[[str], str], Callable[[Literal], str]]:
-    """Formatters for IRIs (prefixed name when the local part is a plain name) and literals."""
-    ordered = sorted(bound.items(), key=lambda item: len(item[1]), reverse=True)
-    names = {ns: prefix for prefix, ns in ordered}  # longest namespace first
-    # A namespace ending in a name character (not "/" or "#") can claim more of an IRI than the
-    # cut after its last non-name character; rare, so tried one by one before that cut.
-    greedy = [ns for ns in names if ns[-1:] in _NAME_CHAR_SET]
-    # Most IRIs to format are links under no bound namespace, with nothing to escape (arXiv, DOI
-    # pages): one regex recognises them at half the cost of the general path.
-    outside = re.compile(f"(?!{'|'.join(map(re.escape, names))})[^{re.escape(_IRI_TO_ESCAPE)}]*").fullmatch
-
-    def plain(value: str, start: int) -> bool:
-        return start < len(value) and value[start] not in ".-" and value[-1] != "."
-
-    def iri(value: str) -> str:
-        if value.startswith("_:"):
-            return value
-        if outside(value):
-            return f"<{value}>"
-        # the longest tail of name characters: a prefixed name's local part can only lie in it
-        cut = len(value.rstrip(_NAME_CHARS))
-        for namespace in greedy:
-            if len(namespace) > cut and value.startswith(namespace) and plain(value, len(namespace)):
-                return f"{names[namespace]}:{value[len(namespace):]}"
-        prefix = names.get(value[:cut])
-        if prefix is not None and plain(value, cut):
-            return f"{prefix}:{value[cut:]}"
-        return f"<{value.translate(_IRI_ESCAPES) if _IRI_SPECIAL.search(value) else value}>"
-
-    def literal(value: Literal) -> str:
-        text, datatype, language = value
-        if '"' in text or "\\" in text or "\n" in text or "\r" in text:
-            text = text.translate(_ESCAPES)
-        if language:
-            return f'"{text}"@{language}'
-        if datatype == XSD_INTEGER and text.isascii() and text.isdigit():
-            return text  # Turtle's integer shorthand
-        return f'"{text}"^^{iri(datatype)}' if datatype else f'"{text}"'
-
-    return iri, literal
-
-
-class _TurtleTexts(dict):
-    """Term → its Turtle text: ``texts[term]`` in the writer's loop, a function call only on a miss.
-
-    Lookups are most of the writer's time and cost memory traffic, so the table keeps only terms
-    that recur: the subjects (given up front; cited papers, authors, tasks recur as objects),
-    prefixed names (vocabulary terms) and typed literals (years, counts). Other links and plain
-    literals (titles, abstracts) mostly occur once: they are formatted on each use, not kept.
+    Building terms is most of the cost of writing (a ``Triple`` alone takes about 0.3 µs, or 2 µs
+    with a literal object), so terms that recur are built once: subjects (cited papers, authors,
+    tasks and venues recur as objects), predicates, classes and typed literals (years, counts).
+    Titles, abstracts and outside links mostly occur once: they are built on each use, not kept.
     """
+    Triple, NamedNode, PlainLiteral = ox.Triple, ox.NamedNode, ox.Literal
+    named: dict[str, ox.NamedNode] = {}
+    typed: dict[Literal, ox.Literal] = {}
 
-    def __init__(self, bound: Mapping[str, str], subjects: Iterable[str]) -> None:
-        super().__init__()
-        self.iri, self.literal = _turtle_terms(bound)
-        self.update((subject, self.iri(subject)) for subject in subjects)
+    def term(value: str, keep: bool) -> ox.NamedNode | ox.BlankNode:
+        if value.startswith("_:"):
+            return ox.BlankNode(value[2:])
+        node = NamedNode(value)
+        if keep:
+            named[value] = node
+        return node
 
-    def __missing__(self, term: Object) -> str:
-        if term.__class__ is str:
-            text = self.iri(term)
-            if text[0] != "<":
-                self[term] = text
-        elif term[1] or term[2]:
-            text = self[term] = self.literal(term)
-        else:
-            text = self.literal(term)
-        return text
+    def literal(value: Literal) -> ox.Literal:
+        text, datatype, language = value
+        kind = None
+        if datatype is not None:
+            kind = named.get(datatype)
+            if kind is None:
+                kind = named[datatype] = NamedNode(datatype)
+        node = typed[value] = PlainLiteral(text, datatype=kind, language=language)
+        return node
 
-
-class _TurtleHeads(dict):
-    """Predicate → the text that opens it after a previous one: ``" ;\\n\\t<predicate> "``."""
-
-    def __init__(self, iri: Callable[[str], str]) -> None:
-        super().__init__()
-        self.iri = iri
-
-    def __missing__(self, predicate: str) -> str:
-        text = self[predicate] = f" ;\n\t{'a' if predicate == TYPE else self.iri(predicate)} "
-        return text
+    try:
+        named.update((subject, NamedNode(subject)) for subject, _ in statements if not subject.startswith("_:"))
+        for subject, po in statements:
+            s = named.get(subject) or term(subject, False)
+            for p, o in po:
+                predicate = named.get(p) or term(p, True)
+                if isinstance(o, str):
+                    yield Triple(s, predicate, named.get(o) or term(o, p == TYPE))  # type: ignore[arg-type]
+                elif o[1] is None and o[2] is None:
+                    yield Triple(s, predicate, PlainLiteral(o[0]))  # type: ignore[arg-type]
+                else:
+                    yield Triple(s, predicate, typed.get(o) or literal(o))  # type: ignore[arg-type]
+    except ValueError as exc:  # not an IRI, or a bad language tag
+        raise ExportError(f"RDF term not valid: {exc}; fix the graph or its sources") from exc
 
 
 def write_turtle(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, str] | None = None) -> None:
     """Write RDF to `path` as Turtle with prefixes, byte-identical for the same input.
 
+    pyoxigraph formats the file: triples in the order given, one predicate a line and the
+    objects of a predicate joined with ",", so a change to the graph is a change to a few lines.
+
     Parameters
     ----------
     g : rdflib.Graph or Statements
-        The output of :func:`to_statements` (written in its order, fast), or an ``rdflib.Graph``
+        The output of :func:`to_statements` (written in its order), or an ``rdflib.Graph``
         (sorted first; its bound prefixes used).
     path : Path
         The file to write; its folder must exist.
@@ -681,36 +644,17 @@ def write_turtle(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, s
     Raises
     ------
     ExportError
-        If the file cannot be written.
+        If the file cannot be written, or a term is not valid RDF.
 
     See Also
     --------
     write_jsonld
     """
     statements, bound = _prepare(g, bound)
-    texts = _TurtleTexts(bound, (subject for subject, _ in statements))
-    heads = _TurtleHeads(texts.iri)
-    with _open(path, "Turtle") as out:
-        out.writelines(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in bound.items())
-        parts: list[str] = []
-        append = parts.append
-        for subject, po in statements:
-            append(texts[subject])
-            first, last = len(parts), None
-            for p, o in po:
-                if p == last:
-                    append(" , ")  # another object of the same predicate
-                else:
-                    append(heads[p])
-                    last = p
-                append(texts[o])
-            if last is not None:
-                parts[first] = parts[first][2:]  # the subject's first predicate follows no " ;"
-            append(" .\n")
-            if len(parts) > _CHUNK:
-                out.write("".join(parts))
-                parts.clear()
-        out.write("".join(parts))
+    try:
+        ox.serialize(_triples(statements), str(path), ox.RdfFormat.TURTLE, prefixes=dict(bound))
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write Turtle ({exc}); check the folder exists and is writable") from exc
 
 
 def _jsonld_nodes(statements: Statements, compact: Callable[[str], str]) -> Iterator[dict[str, Any]]:
@@ -718,7 +662,8 @@ def _jsonld_nodes(statements: Statements, compact: Callable[[str], str]) -> Iter
     for subject, po in statements:
         node: dict[str, Any] = {"@id": compact(subject)}
         for p, o in po:
-            if p == TYPE:
+            value: Any
+            if p == TYPE and isinstance(o, str):
                 key, value = "@type", compact(o)
             elif not isinstance(o, tuple):
                 key, value = compact(p), {"@id": compact(o)}
@@ -768,6 +713,48 @@ def write_jsonld(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, s
             out.write(separator + dumps(node))
             separator = ",\n"
         out.write("\n]\n}\n")
+
+
+_LIST_LEVEL_TYPES = frozenset({str(SDO.Collection), str(SKOS.Concept), str(SKOS.ConceptScheme)})
+_HAS_PART = str(SDO.hasPart)
+_LINKED_FACTS = frozenset({TYPE, str(FOAF.name)})
+
+
+def list_level(statements: Statements) -> Statements:
+    """The statements about what the list itself holds, and about everything those link to.
+
+    The list level is the list (``schema:Collection``), its parts (list papers and datasets) with
+    their API records, and the tasks; of the nodes they link to (cited papers, authors, venues)
+    come the facts the shapes check of a link's target: its class, and an author's name. Validating these is what a default ``build`` affords: the outside papers
+    that cite the list are most of a large graph, and SHACL costs about 40 µs a triple.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("list:l", kind="list", label="L", title="L")
+    >>> G.add_node("paper:arxiv:1", kind="paper", label="A", title="A")
+    >>> G.add_node("paper:arxiv:2", kind="outside_paper", label="B", title="B")
+    >>> G.add_node("paper:arxiv:3", kind="outside_paper", label="C", title="C")
+    >>> G.add_edge("list:l", "paper:arxiv:1", key="has_part")
+    'has_part'
+    >>> G.add_edge("paper:arxiv:1", "paper:arxiv:2", key="cites")  # cited by the list: kept
+    'cites'
+    >>> G.add_edge("paper:arxiv:3", "paper:arxiv:1", key="cites")  # a citer: left out
+    'cites'
+    >>> [subject.rsplit("/", 2)[-2:] for subject, _ in list_level(to_statements(G))]
+    [['list', 'l'], ['arxiv', '1'], ['arxiv', '2']]
+    """
+    level = {subject for subject, po in statements if any(p == TYPE and o in _LIST_LEVEL_TYPES for p, o in po)}
+    level.update(o for subject, po in statements if subject in level for p, o in po if p == _HAS_PART and isinstance(o, str))
+    level.update([f"{subject}#record" for subject in level])
+    linked = {o for subject, po in statements if subject in level for _, o in po if isinstance(o, str)}
+    # of a linked node, the shapes ask its class and, of an author, a name: a cited paper's own
+    # facts, authors and citations are not the list's, and would pull in most of the graph
+    return [
+        (subject, po if subject in level else [(p, o) for p, o in po if p in _LINKED_FACTS])
+        for subject, po in statements if subject in level or subject in linked
+    ]
 
 
 @cache
@@ -827,12 +814,13 @@ def _violations(g: rdflib.Graph) -> list[tuple[str, str | None, str]]:
     return found
 
 
-def conforming(statements: Statements) -> Statements:
+def conforming(statements: Statements, *, everything: bool = True) -> Statements:
     """Return `statements` without the values the SHACL shapes reject, each one a warning.
 
     One record with a value no shape allows (a DOI with a space, a versioned arXiv id from an
     API) must not stop the export of every other: the property of that node that violates a
-    shape is left out, and the warning names the node and the value.
+    shape is left out, and the warning names the node and the value. Unless `everything`, only
+    the :func:`list_level` statements are checked (a default ``build``); the rest pass as they are.
 
     Raises
     ------
@@ -840,8 +828,9 @@ def conforming(statements: Statements) -> Statements:
         If the graph still violates a shape once those values are out (a violation of the
         graph's structure, not of one record's value).
     """
+    checked: Callable[[Statements], Statements] = (lambda s: s) if everything else list_level
     violations = [(focus, path, message) for focus, path, message in _violations(
-        statements_to_rdf(statements)) if path is not None]
+        statements_to_rdf(checked(statements))) if path is not None]
     if not violations:
         return statements
     rejected = {(focus, path) for focus, path, _ in violations}
@@ -856,5 +845,5 @@ def conforming(statements: Statements) -> Statements:
                        focus, path, shown, message)
     kept = [(subject, [(p, o) for p, o in po if (subject, p) not in rejected])
             for subject, po in statements]
-    validate(statements_to_rdf(kept))
+    validate(statements_to_rdf(checked(kept)))
     return kept

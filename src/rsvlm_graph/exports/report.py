@@ -27,6 +27,7 @@ from ..output import format_records
 from ..ranking import NO_CITATIONS, RankedPaper, coverage_notes
 
 if TYPE_CHECKING:
+    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
 
 __all__ = [
@@ -53,7 +54,7 @@ GROWTH_PLOT_NAME = "report-list-growth.svg"
 TOP_PER_TASK = 5
 SHORTLIST = 20
 #: matplotlib draws SVG element ids from a hash; a fixed salt makes them the same on every run
-_SVG_RC = {"svg.hashsalt": "rsvlm-graph", "svg.fonttype": "none", "font.size": 9}
+_SVG_RC: dict[Any, Any] = {"svg.hashsalt": "rsvlm-graph", "svg.fonttype": "none", "font.size": 9}
 
 
 def _list_title(G: nx.MultiDiGraph) -> str:
@@ -80,7 +81,7 @@ def plot_papers_per_year(per_task: Mapping[str, Mapping[int, int]]) -> Figure | 
     ax.set_xlabel("year")
     ax.set_ylabel("list papers (a paper counts once per task)")
     ax.set_title("List papers per year and task")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     # legend top to bottom as the stack reads, so the top band is the first entry
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, reverse=True)
     return fig
@@ -103,7 +104,7 @@ def plot_citation_distribution(distribution: Mapping[str, int]) -> Figure | None
     ax = fig.add_subplot()
     ax.bar(range(len(bins)), list(bins.values()), color=_colour(0))
     ax.set_xticks(range(len(bins)), list(bins))
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     ax.set_xlabel("global citations (Semantic Scholar)")
     ax.set_ylabel("list papers")
     unknown = distribution.get("unknown", 0)
@@ -124,7 +125,7 @@ def plot_list_growth(growth: Sequence[tuple[str, int]]) -> Figure | None:
     ax.step(range(len(months)), [size for _, size in growth], where="post", color=_colour(0))
     step = max(1, len(months) // 12)  # at most about a dozen month labels
     ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    _integer_ticks(ax.yaxis)
     ax.set_ylabel("entries in the list")
     ax.set_title("Growth of the list (from the git log of the list file)")
     return fig
@@ -305,6 +306,15 @@ def _node_url(G: nx.MultiDiGraph, node: str) -> str:
     return (G.nodes[node].get("url") or "") if node in G else ""
 
 
+def _integer_ticks(axis: Axis) -> None:
+    """Counts are whole numbers: no tick at 2.5 papers."""
+    from matplotlib.ticker import MaxNLocator
+
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
+
+
 def _save_svg(fig: Figure, path: Path) -> None:
     import matplotlib
 
@@ -473,8 +483,7 @@ def plot_citations_over_time(
     columns = min(3, len(tasks))
     rows = math.ceil(len(tasks) / columns)
     # fixed hash salt (element ids), text as text, no date or creator: bytes change with data only
-    rc = {"svg.hashsalt": "rsvlm-graph", "svg.fonttype": "none", "font.size": 8}
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context({**_SVG_RC, "font.size": 8}):
         figure = Figure(figsize=(5.2 * columns, 3.4 * rows), layout="constrained")
         FigureCanvasAgg(figure)
         for index, task in enumerate(sorted(tasks)):
@@ -483,15 +492,15 @@ def plot_citations_over_time(
             for _, _, points in best:
                 title = points[-1][2].title
                 label = title if len(title) <= 45 else title[:44] + "…"
-                axes.plot(
-                    [p[0] for p in points], [p[1] for p in points],
+                axes.plot(  # matplotlib's date units convert the dates; its stubs do not say so
+                    [p[0] for p in points], [p[1] for p in points],  # type: ignore[arg-type]
                     marker="o", markersize=3, label=label,
                 )
             axes.set_title(task)
             axes.set_ylabel("citations")
-            locator = mdates.AutoDateLocator()
+            locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
             axes.xaxis.set_major_locator(locator)
-            axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+            axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
             axes.legend(fontsize=6, loc="upper left")
         try:
             out_path.parent.mkdir(parents=True, exist_ok=True)

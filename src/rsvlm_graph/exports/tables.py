@@ -99,7 +99,33 @@ def _xml_text(value: bool | int | float | str, kind: str) -> str:
 
 
 def _sorted_edges(G: nx.MultiDiGraph) -> list[tuple[str, str, str, Mapping[str, Any]]]:
-    return sorted(G.edges(keys=True, data=True), key=lambda edge: edge[:3])
+    """Edges sorted by (source, target, relation), read from networkx's own adjacency dicts:
+    its edge view costs as much as the rest of the CSV writer. Keys are unique per node pair,
+    so sorting ``(key, data)`` pairs never compares the data."""
+    succ = G._succ
+    return [(u, v, key, data) for u in sorted(succ) for v in sorted(succ[u])
+            for key, data in sorted(succ[u][v].items())]
+
+
+class _EdgeAttributes(dict[tuple[Any, ...], dict[str, bool | int | float | str]]):
+    """The exported attributes of each distinct edge data, by (relation, data items).
+
+    A million citations carry a handful of distinct data (``is_influential`` true or false), so
+    each is checked and formatted once, not once per edge. Data holding an unhashable value
+    (a list) is not kept: it is checked on each use.
+    """
+
+    def of(self, u: str, v: str, relation: str, data: Mapping[str, Any]) -> tuple[tuple[Any, ...] | None, dict[str, bool | int | float | str]]:
+        try:
+            signature: tuple[Any, ...] | None = (relation, *data.items())
+            attrs = self.get(signature)  # type: ignore[arg-type]
+        except TypeError:
+            signature, attrs = None, None
+        if attrs is None:
+            attrs = {"relation": relation, **_attributes(f"edge {u!r} → {v!r}", data, skip=("relation",))}
+            if signature is not None:
+                self[signature] = attrs
+        return signature, attrs
 
 
 def write_graphml(
@@ -146,12 +172,11 @@ def write_graphml(
     drawn = pictures or {}
     nodes = [(node, {**_attributes(f"node {node!r}", data), **drawn.get(node, {})})
              for node, data in sorted(G.nodes(data=True))]
-    edges = [
-        (u, v, {"relation": relation, **_attributes(f"edge {u!r} → {v!r}", data, skip=("relation",))})
-        for u, v, relation, data in _sorted_edges(G)
-    ]
+    distinct = _EdgeAttributes()
+    edges = [(u, v, *distinct.of(u, v, relation, data)) for u, v, relation, data in _sorted_edges(G)]
     node_types = _key_types(attrs for _, attrs in nodes)
-    edge_types = _key_types(attrs for _, _, attrs in edges)
+    edge_types = _key_types([*distinct.values(), *(attrs for _, _, signature, attrs in edges if signature is None)])
+    texts: dict[tuple[Any, ...] | None, str] = {}  # the <data> elements of each distinct edge data
     try:
         with open(path, "w", encoding="utf-8", newline="\n") as out:
             out.write(
@@ -171,10 +196,18 @@ def write_graphml(
                 out.write(f"<node id={quoted[node]}>")
                 out.writelines(f'<data key="node.{a}">{_xml_text(v, node_types[a])}</data>' for a, v in attrs.items())
                 out.write("</node>\n")
-            for i, (u, v, attrs) in enumerate(edges):
-                out.write(f'<edge id="e{i}" source={quoted[u]} target={quoted[v]}>')
-                out.writelines(f'<data key="edge.{a}">{_xml_text(x, edge_types[a])}</data>' for a, x in attrs.items())
-                out.write("</edge>\n")
+            parts: list[str] = []
+            for i, (u, v, signature, attrs) in enumerate(edges):
+                text = texts.get(signature) if signature is not None else None
+                if text is None:
+                    text = "".join(f'<data key="edge.{a}">{_xml_text(x, edge_types[a])}</data>' for a, x in attrs.items())
+                    if signature is not None:
+                        texts[signature] = text
+                parts.append(f'<edge id="e{i}" source={quoted[u]} target={quoted[v]}>{text}</edge>\n')
+                if len(parts) >= 1 << 14:  # one large write is far cheaper than many small ones
+                    out.write("".join(parts))
+                    parts.clear()
+            out.write("".join(parts))
             out.write("</graph>\n</graphml>\n")
     except OSError as exc:
         raise ExportError(f"{path}: cannot write GraphML ({exc}); check the folder exists and is writable") from exc
@@ -189,11 +222,15 @@ def _cell(value: bool | int | float | str | None) -> str:
 
 
 def _write_table(path: Path, columns: list[str], rows: Iterable[Mapping[str, Any]]) -> None:
+    _write_rows(path, columns, ([_cell(row.get(column)) for column in columns] for row in rows))
+
+
+def _write_rows(path: Path, columns: list[str], rows: Iterable[list[str]]) -> None:
     try:
         with open(path, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(columns)
-            writer.writerows([_cell(row.get(column)) for column in columns] for row in rows)
+            writer.writerows(rows)
     except OSError as exc:
         raise ExportError(f"{path}: cannot write CSV ({exc}); check the folder exists and is writable") from exc
 
@@ -218,12 +255,22 @@ def write_csv(G: nx.MultiDiGraph, nodes_path: Path, edges_path: Path) -> None:
         If an attribute holds a value tables cannot carry, or a file cannot be written.
     """
     nodes = [{**_attributes(f"node {node!r}", data), "id": node} for node, data in sorted(G.nodes(data=True))]
-    edges = [
-        {**_attributes(f"edge {u!r} → {v!r}", data), "source": u, "target": v, "relation": relation}
-        for u, v, relation, data in _sorted_edges(G)
-    ]
+    distinct = _EdgeAttributes()
+    edges = [(u, v, *distinct.of(u, v, relation, data)) for u, v, relation, data in _sorted_edges(G)]
     _write_table(nodes_path, _columns(NODE_COLUMNS, nodes), nodes)
-    _write_table(edges_path, _columns(EDGE_COLUMNS, edges), edges)
+    # per distinct edge data, its cells after source, target and relation, formatted once
+    columns = _columns(EDGE_COLUMNS, [*distinct.values(), *(attrs for _, _, signature, attrs in edges if signature is None)])
+    tails: dict[tuple[Any, ...] | None, list[str]] = {}
+
+    def row(u: str, v: str, signature: tuple[Any, ...] | None, attrs: Mapping[str, Any]) -> list[str]:
+        tail = tails.get(signature) if signature is not None else None
+        if tail is None:
+            tail = [_cell(attrs.get(column)) for column in columns[3:]]
+            if signature is not None:
+                tails[signature] = tail
+        return [u, v, attrs["relation"], *tail]
+
+    _write_rows(edges_path, columns, (row(*edge) for edge in edges))
 
 
 def _columns(fixed: tuple[str, ...], rows: list[dict[str, Any]]) -> list[str]:

@@ -1,0 +1,356 @@
+"""Growth of `rsvlm-graph build --offline` with the size of the list, its git history included.
+
+Writes SYNTHETIC lists of 100, 1,000 and 10,000 rows (papers in task sections, datasets in
+dataset sections) into temporary git repositories of a few hundred commits each: rows arrive over
+the commits, a few are renamed (typo fixes) or moved to another section, as maintainers do. Then
+runs the real command, each build in a fresh process, and prints the time and peak resident
+memory of every step as the pipeline itself logs them (``rsvlm_graph.steps``), the process's
+wall time (start-up and imports included), and the growth ratios. The target: the 10,000-row
+build within 12x the 1,000-row build.
+
+    python bench/bench_build.py                         # 100, 1,000, 10,000 rows
+    python bench/bench_build.py --sizes 100 1000 --repeat 5
+
+Figures are medians over ``--repeat`` builds of each list; ratios are taken from those medians of
+one run of this script. Nothing is written outside a temporary folder; no assertion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+TASKS = (
+    "Image Captioning", "Visual Question Answering", "Visual Grounding", "Scene Classification",
+    "Image text Retrieval", "Object Detection", "Semantic Segmentation", "Pretraining",
+)
+VENUES = ("arxiv", "TGRS", "CVPR", "Remote Sensing", "IGARSS", "GRSL", "J-STARS", "ICCV")
+WORDS = (
+    "remote", "sensing", "vision", "language", "model", "satellite", "aerial", "image", "caption",
+    "retrieval", "grounding", "question", "answering", "multimodal", "contrastive", "pretraining",
+    "segmentation", "detection", "scene", "benchmark", "transformer", "prompt", "few-shot",
+    "zero-shot", "hyperspectral", "SAR", "change", "foundation", "large", "instruction",
+)
+PAPER_HEADER = ("| Paper | Published in | Code/Project|", "|---|:---:|:---:|")
+DATASET_HEADER = ("| Dataset | Home/Github | Download link|", "|---|:---:|:---:|")
+STEP_LOGGER = "rsvlm_graph.steps"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class SyntheticList:
+    """A SYNTHETIC list growing commit by commit; every title, link and id is made up."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.papers: dict[str, list[str]] = {task: [] for task in TASKS}
+        self.datasets: dict[str, list[str]] = {task: [] for task in TASKS}
+        self.count = 0
+
+    def _title(self) -> str:
+        words = self.rng.sample(WORDS, 6)
+        return f"SYNTHETIC {' '.join(words).capitalize()} {self.count}"
+
+    def add_row(self) -> None:
+        self.count += 1
+        task = self.rng.choice(TASKS)
+        if self.count % 10 == 0:
+            name = f"SYNTHETIC-DS{self.count}"
+            self.datasets[task].append(
+                f"[{name}](https://arxiv.org/abs/2401.{self.count:05d})|"
+                f"[Github](https://github.com/synthetic/ds-{self.count})|-"
+            )
+            return
+        arxiv = f"{23 + self.count // 90000}{1 + self.count % 12:02d}.{self.count % 90000 + 10000:05d}"
+        code = f"[code](https://github.com/synthetic/repo-{self.count})" if self.count % 3 else "-"
+        venue = self.rng.choice(VENUES)
+        self.papers[task].append(
+            f"[{self._title()}](https://arxiv.org/abs/{arxiv})|{venue} {2016 + self.count % 9}|{code}"
+        )
+
+    def fix_a_title(self) -> None:
+        """A typo fix: one word of an existing title changes, its link stays."""
+        rows = self.papers[self.rng.choice(TASKS)]
+        if rows:
+            i = self.rng.randrange(len(rows))
+            rows[i] = rows[i].replace("SYNTHETIC ", "SYNTHETIC Revised ", 1)
+
+    def move_a_row(self) -> None:
+        """A row moved to another section, unchanged."""
+        source, target = self.rng.sample(TASKS, 2)
+        if self.papers[source]:
+            self.papers[target].append(self.papers[source].pop(0))
+
+    def text(self) -> str:
+        lines = ["# SYNTHETIC awesome remote sensing vision language models", "", "# Applications"]
+        for task in TASKS:
+            lines += ["", f"## {task}", *PAPER_HEADER, *self.papers[task]]
+        lines += ["", "# Dataset"]
+        for task in TASKS:
+            lines += ["", f"## {task} Dataset", *DATASET_HEADER, *self.datasets[task]]
+        return "\n".join(lines) + "\n"
+
+
+def list_versions(rows: int, commits: int, seed: int = 0) -> Iterator[str]:
+    """The list's text after each commit: rows spread over the commits, some fixed or moved."""
+    synthetic = SyntheticList(seed)
+    for commit in range(commits):
+        while synthetic.count < rows * (commit + 1) // commits:
+            synthetic.add_row()
+        if commit % 7 == 3:
+            synthetic.fix_a_title()
+        if commit % 13 == 5:
+            synthetic.move_a_row()
+        yield synthetic.text()
+
+
+def make_repository(folder: Path, versions: Iterator[str]) -> Path:
+    """A git repository whose history of ``kg/awesome-list.md`` is `versions`, one commit each,
+    a day apart; written with ``git fast-import`` (hundreds of ``git commit`` calls are slow)."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(folder)], check=True)
+    stream = subprocess.Popen(["git", "-C", str(folder), "fast-import", "--quiet"], stdin=subprocess.PIPE)
+    assert stream.stdin is not None
+    day = 1_600_000_000
+    for i, text in enumerate(versions):
+        data, message = text.encode(), f"SYNTHETIC commit {i}".encode()
+        stream.stdin.write(b"commit refs/heads/main\n")
+        stream.stdin.write(f"committer Bench <bench@example.org> {day + i * 86400} +0000\n".encode())
+        stream.stdin.write(b"data %d\n%s\n" % (len(message), message))
+        stream.stdin.write(b"M 100644 inline kg/awesome-list.md\ndata %d\n%s\n" % (len(data), data))
+    stream.stdin.close()
+    if stream.wait() != 0:
+        raise RuntimeError("git fast-import failed")
+    subprocess.run(["git", "-C", str(folder), "checkout", "-q", "-f", "main"], check=True)
+    kg = folder / "kg"
+    (kg / "curation.toml").write_text("ignore = []\n", encoding="utf-8")
+    return kg / "awesome-list.md"
+
+
+def one_build(list_path: str, out_dir: str, *options: str) -> None:
+    """Child process: run ``build`` in-process and print its steps as one JSON line."""
+    start = time.perf_counter()
+    from rsvlm_graph.cli import app
+
+    imported = time.perf_counter() - start
+    steps: list[tuple[str, float, float]] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            steps.append((record.step, record.seconds, record.peak_mib))  # type: ignore[attr-defined]
+            print(f"    {record.getMessage()}", file=sys.stderr, flush=True)  # progress of a long build
+
+    logger = logging.getLogger(STEP_LOGGER)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    logger.addHandler(Collect())
+    app(["build", *options, "--quiet", "--list", list_path, "--out", out_dir], standalone_mode=False)
+    total = time.perf_counter() - start
+    print(json.dumps({"import": imported, "total": total, "steps": steps}))
+
+
+def run_build(list_path: Path, out_dir: Path, cache: Path, *options: str, verbose: bool = False,
+              **env_vars: str) -> dict:
+    """One build in a fresh process, with `options` (e.g. ``--offline``) and `env_vars`;
+    `verbose` shows its steps on stderr as they end."""
+    env = {**os.environ, "RSVLM_CACHE_DIR": str(cache), **env_vars}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", str(list_path), str(out_dir), *options],
+        stdout=subprocess.PIPE, stderr=None if verbose else subprocess.PIPE, text=True, env=env, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"build of {list_path} failed:\n{done.stdout}\n{done.stderr}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["process"] = time.perf_counter() - start
+    return figures
+
+
+def median_figures(runs: list[dict]) -> dict:
+    names = [name for name, _, _ in runs[0]["steps"]]
+    return {
+        "process": statistics.median(r["process"] for r in runs),
+        "import": statistics.median(r["import"] for r in runs),
+        "steps": {
+            name: (statistics.median(r["steps"][i][1] for r in runs), max(r["steps"][i][2] for r in runs))
+            for i, name in enumerate(names)
+        },
+    }
+
+
+def synthetic_snapshot(list_path: Path, papers: int, citations: int, seed: int = 0) -> None:
+    """Write beside the list a SYNTHETIC ``snapshot.jsonl``: every list paper resolved, outside
+    papers up to `papers`, and `citations` citations each touching a list paper, as enrichment
+    records them. Written by the store's own writer; every value is made up."""
+    from rsvlm_graph.graph import list_paper_key
+    from rsvlm_graph.listfile.parse import read_list
+    from rsvlm_graph.models import Author, Citation, Enrichment, Paper, Resolution
+    from rsvlm_graph.store import write_snapshot
+
+    rng = random.Random(seed)
+    document = read_list(list_path)
+    fetched = "2026-11-27T10:00:00Z"
+    records, resolutions = [], []
+    for i, entry in enumerate(document.papers):
+        s2 = f"{i:040x}"
+        resolutions.append(Resolution(list_paper_key(entry), s2, "batch-arxiv"))
+        records.append(Paper(
+            s2, entry.title, fetched_at=fetched, year=entry.year, venue=entry.venue,
+            abstract=f"SYNTHETIC abstract of list paper {i} on remote sensing. " * 3,
+            external_ids=(("ArXiv", entry.ids.arxiv_id or ""),), citation_count=i % 900,
+            influential_citation_count=i % 9, reference_count=i % 80,
+            authors=(Author(f"SYNTHETIC Author {i % 5000}", str(10_000 + i % 5000)),),
+            fields_of_study=("Computer Science",),
+        ))
+    listed = len(records)
+    for i in range(listed, papers):
+        records.append(Paper(
+            f"{i:040x}", f"SYNTHETIC outside paper {i}", fetched_at=fetched, year=2000 + i % 26,
+            venue=VENUES[i % len(VENUES)], citation_count=i % 300,
+            authors=(Author(f"SYNTHETIC Author {i % 30000}", str(10_000 + i % 30000)),),
+        ))
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < citations:
+        a, b = rng.randrange(listed), rng.randrange(papers)
+        if a != b:
+            pairs.add((a, b) if rng.random() < 0.3 else (b, a))
+    enrichment = Enrichment(
+        resolutions=tuple(resolutions), papers=tuple(records),
+        citations=tuple(Citation(f"{a:040x}", f"{b:040x}", rng.random() < 0.1) for a, b in sorted(pairs)),
+    )
+    write_snapshot(list_path.with_name("snapshot.jsonl"), enrichment)
+
+
+def at_scale(papers: int, citations: int) -> None:
+    """One whole offline build of a list of papers // 10 rows whose snapshot holds `papers`
+    papers and `citations` citations; prints each step, then the export ratios of that run."""
+    with tempfile.TemporaryDirectory() as folder:
+        kg = Path(folder) / "kg"
+        kg.mkdir()
+        synthetic = SyntheticList(seed=0)
+        while synthetic.count < papers // 10:
+            synthetic.add_row()
+        list_path = kg / "awesome-list.md"
+        list_path.write_text(synthetic.text(), encoding="utf-8")
+        (kg / "curation.toml").write_text("ignore = []\n", encoding="utf-8")
+        start = time.perf_counter()
+        synthetic_snapshot(list_path, papers, citations)
+        size = list_path.with_name("snapshot.jsonl").stat().st_size / 2**20
+        print(f"SYNTHETIC list of {synthetic.count} rows and snapshot of {papers} papers, {citations} "
+              f"citations ({size:.0f} MiB) in {time.perf_counter() - start:.1f} s; the list is not in "
+              "git (no list history)", flush=True)
+        figures = run_build(list_path, Path(folder) / "out", Path(folder) / "cache", "--offline", verbose=True)
+        written = {p.name: p.stat().st_size / 2**20 for p in sorted((Path(folder) / "out").iterdir())}
+    steps = figures["steps"]
+    print_figures("whole build", median_figures([figures]), 1)
+    print(f"  peak RSS of the build: {max(peak for _, _, peak in steps):.0f} MiB (target <= 2048)")
+    print("  files (MiB): " + ", ".join(f"{name} {size:.1f}" for name, size in written.items()))
+    seconds = {name: time for name, time, _ in steps}
+    turtle = seconds["turtle"]
+    print(f"  GraphML / Turtle {seconds['graphml'] / turtle:.2f}x, CSV / Turtle {seconds['csv'] / turtle:.2f}x "
+          "(target <= 2)")
+
+
+def print_figures(label: str, figures: dict, repeat: int) -> None:
+    print(f"{label}: process {figures['process']:.2f} s (imports {figures['import']:.2f} s), "
+          f"median of {repeat}", flush=True)
+    for name, (seconds, peak) in figures["steps"].items():
+        print(f"  {name:<16} {seconds:8.3f} s   peak RSS {peak:7.0f} MiB")
+
+
+def bundled(repeat: int) -> None:
+    """The bundled list: its offline build from the list alone, then, after an enrichment from
+    the fake API (SYNTHETIC corpus of ``tests/fakeapi``), a warm build that needs no request."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fakeapi import FakeApi
+    from fakeapi.corpus import corpus_for_list
+
+    from rsvlm_graph.listfile.curation import load_curation
+    from rsvlm_graph.listfile.parse import read_list
+
+    with tempfile.TemporaryDirectory() as folder:
+        kg, cache = Path(folder) / "kg", Path(folder) / "cache"
+        kg.mkdir()
+        for name in ("awesome-list.md", "curation.toml"):
+            shutil.copy(ROOT / "kg" / name, kg / name)
+        list_path = kg / "awesome-list.md"
+        offline = median_figures([run_build(list_path, Path(folder) / "offline", Path(folder) / "none", "--offline")
+                                  for _ in range(repeat)])
+        corpus = corpus_for_list(read_list(list_path, load_curation(kg / "curation.toml")))
+        with FakeApi(corpus) as api:
+            env = {"S2_API_KEY": "bench-SYNTHETIC", "RSVLM_S2_API_URL": api.s2_url,
+                   "RSVLM_ARXIV_API_URL": api.arxiv_url, "RSVLM_S2_RATE": "1000",
+                   "RSVLM_ARXIV_INTERVAL": "0", "NO_PROXY": "127.0.0.1,localhost"}
+            run_build(list_path, Path(folder) / "cold", cache, "--validate", **env)  # fetches everything
+            before = sum(api.counts.values())
+            warm = median_figures([run_build(list_path, Path(folder) / "warm", cache, **env)
+                                   for _ in range(repeat)])
+            sent = sum(api.counts.values()) - before
+            full = median_figures([run_build(list_path, Path(folder) / "full", cache, "--validate", **env)
+                                   for _ in range(repeat)])
+    print_figures("offline build, list only", offline, repeat)
+    print_figures(f"warm enriched build ({sent} requests)", warm, repeat)
+    print_figures("warm enriched build --validate (every triple)", full, repeat)
+    validation = warm["steps"].get("validate", (0.0, 0.0))[0]
+    every = full["steps"].get("validate", (0.0, 0.0))[0]
+    print(f"\nvalidation of the list level {validation:.2f} s, of every triple {every:.2f} s")
+    print(f"\nwarm enriched / offline list-only: {warm['process'] / offline['process']:.2f}x "
+          f"(target <= 2); validation {validation:.2f} s = {validation / warm['process']:.0%} of the "
+          "warm build (target <= 10%)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--commits", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3, help="builds per list (medians are printed)")
+    parser.add_argument("--papers", type=int, help="instead: one whole build at this many papers ...")
+    parser.add_argument("--citations", type=int, default=1_000_000, help="... and this many citations")
+    parser.add_argument("--bundled", action="store_true",
+                        help="instead: the bundled list, offline list-only build against a warm enriched one")
+    args = parser.parse_args()
+    if args.bundled:
+        bundled(args.repeat)
+        return
+    if args.papers:
+        at_scale(args.papers, args.citations)
+        return
+
+    results: dict[int, dict] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for rows in args.sizes:
+            repo = Path(folder) / f"list-{rows}"
+            start = time.perf_counter()
+            list_path = make_repository(repo, list_versions(rows, args.commits))
+            print(f"{rows} rows: SYNTHETIC repository of {args.commits} commits in "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
+            runs = [run_build(list_path, repo / f"out-{i}", repo / "cache", "--offline")
+                    for i in range(args.repeat)]
+            results[rows] = median_figures(runs)
+            print_figures(f"{rows} rows", results[rows], args.repeat)
+    sizes = sorted(results)
+    for small, big in zip(sizes, sizes[1:]):
+        a, b = results[small], results[big]
+        print(f"\n{big} / {small} rows: whole build {b['process'] / a['process']:.1f}x "
+              f"({b['process']:.2f} s / {a['process']:.2f} s)")
+        for name, (seconds, _) in b["steps"].items():
+            base = a["steps"].get(name, (0.0, 0.0))[0]
+            if seconds > 0.05 * b["process"]:  # the steps that matter at this size
+                print(f"  {name:<16} {seconds / base if base else float('inf'):6.1f}x   "
+                      f"({seconds:.2f} s, {seconds / b['process']:.0%} of the build)")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--one"]:  # a child process of run_build: LIST OUT OPTION...
+        one_build(*sys.argv[2:])
+    else:
+        main()
