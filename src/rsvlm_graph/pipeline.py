@@ -311,7 +311,14 @@ def run_build(
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
-        from .exports.html import VIEW_MAX_NODES, build_page, draw_view, node_pictures, select_view, write_page
+        from .exports.html import (
+            VIEW_MAX_NODES,
+            build_page,
+            draw_view,
+            node_pictures,
+            select_view,
+            write_page,
+        )
         from .exports.rdf import (
             conforming,
             to_statements,
