@@ -85,4 +85,8 @@ def test_one_bad_value_degrades_only_its_own_record(tmp_path, caplog):
     assert "10.1/ space" not in dois
     titles = {str(o) for o in turtle.objects(None, rdflib.URIRef("http://purl.org/dc/terms/title"))}
     assert {"DOI with a space", "Versioned arXiv id", "Year out of range"} <= titles
-    assert nx.read_graphml(tmp_path / "out" / "graph.graphml").number_of_nodes() == G.number_of_nodes()
+    H = nx.read_graphml(tmp_path / "out" / "graph.graphml")
+    assert H.number_of_nodes() == G.number_of_nodes()
+    # the page's drawing reaches the GraphML: every node coloured, the view's nodes placed
+    assert all("color" in data for _, data in H.nodes(data=True))
+    assert sum("x" in data for _, data in H.nodes(data=True)) == built.view_nodes > 0

@@ -398,7 +398,14 @@ def run_build(
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
-        from .exports.html import VIEW_MAX_NODES, build_page, select_view, write_page
+        from .exports.html import (
+            VIEW_MAX_NODES,
+            build_page,
+            draw_view,
+            node_pictures,
+            select_view,
+            write_page,
+        )
         from .exports.rdf import (
             conforming,
             to_statements,
@@ -430,17 +437,19 @@ def run_build(
         write_turtle(statements, paths[0])
     with step("json-ld"):
         write_jsonld(statements, paths[1])
+    with step("view"):  # drawn once: the page and the GraphML show the same picture
+        view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
+                           max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
+        drawing = draw_view(view, candidates[:VIEW_CANDIDATES])
     with step("graphml"):
-        write_graphml(G, paths[2])
+        write_graphml(G, paths[2], pictures=node_pictures(G, drawing))
     nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
     with step("csv"):
         write_csv(G, nodes_csv, edges_csv)
     html_path = out_dir / "graph.html"
     with step("html"):
-        view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
-                           max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
         write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
-                              candidates=candidates[:VIEW_CANDIDATES]), html_path)
+                              candidates=candidates[:VIEW_CANDIDATES], drawing=drawing), html_path)
     with step("list history"):
         growth = _list_growth(document)
     with step("report"):

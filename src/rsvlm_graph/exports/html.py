@@ -32,6 +32,7 @@ import math
 import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from importlib import resources
@@ -55,6 +56,9 @@ if TYPE_CHECKING:
 __all__ = [
     "select_view",
     "build_page",
+    "draw_view",
+    "node_pictures",
+    "ViewDrawing",
     "write_page",
     "NODE_ATTRIBUTES",
     "DETAIL_ATTRIBUTES",
@@ -269,12 +273,71 @@ def _most_important(
     return set(kept)
 
 
+@dataclass(frozen=True)
+class ViewDrawing:
+    """The view's nodes as the page draws them: computed once per build and read by the page and
+    by the GraphML (:func:`node_pictures`), so both show the same colours, sizes and positions."""
+
+    nodes: Mapping[str, Mapping[str, Any]]  # node → pyvis keyword arguments, positions apart
+    clustered: Mapping[str, html_layout.Point]
+    timeline: html_layout.Timeline
+    tasks: Mapping[str, Sequence[str]]
+
+
+def draw_view(view: nx.MultiDiGraph, candidates: Sequence[Candidate] = ()) -> ViewDrawing:
+    """Style and lay out ``view`` as :func:`build_page` shows it (pure and deterministic)."""
+    suggested = {c.node: c for c in candidates if c.node in view}
+    attrs = {n: {k: v for k, v in view.nodes[n].items() if k in NODE_ATTRIBUTES}
+             for n in sorted(view.nodes)}
+    degree = dict(view.degree())
+    tasks = {n: _node_tasks(n, a, suggested.get(n)) for n, a in attrs.items()}
+    influence = {n: _influence(a, degree[n]) for n, a in attrs.items()}
+    major = _major_nodes(attrs, influence)
+    page_nodes = {n: _page_node(n, a, tasks[n], influence[n], n in major, view)
+                  for n, a in attrs.items()}
+    boxes = {n: html_layout.box(d["label"], d["size"], d["font"]["size"])
+             for n, d in page_nodes.items()}
+    importance = {n: float(influence[n]) + (1e9 if attrs[n].get("kind") == "task" else 0.0)
+                  for n in attrs}
+    return ViewDrawing(
+        nodes=page_nodes,
+        clustered=html_layout.clustered(view, boxes, importance, tasks),
+        timeline=html_layout.timeline(view, boxes, importance, _bands(tasks)),
+        tasks=tasks,
+    )
+
+
+def node_pictures(G: nx.MultiDiGraph, drawing: ViewDrawing) -> dict[str, dict[str, int | float | str]]:
+    """Each node's picture for Gephi and Cytoscape: the page's colour of its kind (``color`` as
+    ``#rrggbb`` and Gephi's ``r``, ``g``, ``b``), its size and, for the nodes of the page's view,
+    the page's clustered position as ``x`` and ``-y`` (Gephi's y axis points up, the page's
+    down). Nodes outside the view get the page's size formula over their degree in ``G`` and no
+    position: Gephi places those at random, a real layout of the whole graph being a build's
+    most expensive step."""
+    degree = dict(G.degree())
+    pictures: dict[str, dict[str, int | float | str]] = {}
+    for node, attrs in G.nodes(data=True):
+        drawn = drawing.nodes.get(node)
+        colour = drawn["color"] if drawn else _kind_style(attrs.get("kind", ""))[1]
+        picture: dict[str, int | float | str] = {
+            "color": colour,
+            "r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16),
+            "size": drawn["size"] if drawn else _size(_influence(attrs, degree[node])),
+        }
+        if node in drawing.clustered:
+            x, y = drawing.clustered[node]
+            picture.update(x=x, y=-y)
+        pictures[node] = picture
+    return pictures
+
+
 def build_page(
     view: nx.MultiDiGraph,
     title: str,
     *,
     ranking: Sequence[RankedPaper] = (),
     candidates: Sequence[Candidate] = (),
+    drawing: ViewDrawing | None = None,
 ) -> str:
     """Return the HTML text of an interactive, self-contained page showing ``view``.
 
@@ -297,6 +360,9 @@ def build_page(
         The list papers' figures and ranks (``rank_papers``).
     candidates : sequence of Candidate, default ()
         The discovery candidates with their evidence and rows (``Loaded.candidates``).
+    drawing : ViewDrawing, optional
+        ``draw_view(view, candidates)``, when the caller needs it too (the build gives it to
+        the GraphML); drawn here when not given.
 
     Returns
     -------
@@ -321,24 +387,10 @@ def build_page(
 
     ranked = {r.node: r for r in ranking}
     suggested = {c.node: c for c in candidates if c.node in view}
-    attrs = {n: {k: v for k, v in view.nodes[n].items() if k in NODE_ATTRIBUTES}
-             for n in sorted(view.nodes)}
-    degree = dict(view.degree())
-    tasks = {n: _node_tasks(n, a, suggested.get(n)) for n, a in attrs.items()}
-    influence = {n: _influence(a, degree[n]) for n, a in attrs.items()}
-    major = _major_nodes(attrs, influence)
-    page_nodes = {n: _page_node(n, a, tasks[n], influence[n], n in major, view)
-                  for n, a in attrs.items()}
-    boxes = {n: html_layout.box(d["label"], d["size"], d["font"]["size"])
-             for n, d in page_nodes.items()}
-    importance = {n: float(influence[n]) + (1e9 if attrs[n].get("kind") == "task" else 0.0)
-                  for n in attrs}
-    clustered = html_layout.clustered(view, boxes, importance, tasks)
-    timeline = html_layout.timeline(view, boxes, importance, _bands(tasks))
-
+    drawn = drawing if drawing is not None else draw_view(view, candidates)
     net = Network(directed=True, cdn_resources="in_line")
-    for node, data in page_nodes.items():
-        (x, y), (tx, ty) = clustered[node], timeline.positions[node]
+    for node, data in drawn.nodes.items():
+        (x, y), (tx, ty) = drawn.clustered[node], drawn.timeline.positions[node]
         net.add_node(node, **data, x=x, y=y, tx=tx, ty=ty)
     for u, v, rel in sorted(view.edges(keys=True)):
         if rel in VIEW_RELATIONS:
@@ -348,8 +400,8 @@ def build_page(
     explorer = {
         "details": {n: _details(n, view.nodes[n], ranked.get(n), suggested.get(n))
                     for n in sorted(view.nodes)},
-        "tasks": sorted({t for node_tasks in tasks.values() for t in node_tasks}),
-        "timeline": {"columns": timeline.columns, "bands": timeline.bands},
+        "tasks": sorted({t for node_tasks in drawn.tasks.values() for t in node_tasks}),
+        "timeline": {"columns": drawn.timeline.columns, "bands": drawn.timeline.bands},
         "majorFont": MAJOR_FONT,
     }
     page = _template(net.template_dir).render(
@@ -432,7 +484,7 @@ def _page_node(
     """The pyvis keyword arguments of one node: :data:`PAGE_NODE_KEYS` but ``id`` and the
     positions."""
     kind = attrs.get("kind", "")
-    _, colour, shape = KIND_STYLES.get(kind, ("Other", "#bcbd22", "dot"))
+    _, colour, shape = _kind_style(kind)
     name = str(attrs.get("title") or attrs.get("name") or attrs.get("label") or node)
     citations = attrs.get("citation_count")
     return {
@@ -448,6 +500,10 @@ def _page_node(
         "cit": citations if isinstance(citations, int) else None,
         "tip": _tooltip(node, kind, name, attrs, tasks, view),
     }
+
+
+def _kind_style(kind: str) -> tuple[str, str, str]:
+    return KIND_STYLES.get(kind, ("Other", "#bcbd22", "dot"))
 
 
 def _page_edge(u: str, v: str, rel: str) -> dict[str, Any]:

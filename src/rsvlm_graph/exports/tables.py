@@ -4,6 +4,14 @@ Both formats hold only plain values: tuples are joined with "; ", ``None`` and e
 left out (GraphML) or empty (CSV), embeddings are dropped. Rows are sorted by node id and by
 (source, target, relation), so rerunning gives byte-identical files.
 
+GraphML opens as a picture in Gephi: given the build's pictures
+(:func:`.html.node_pictures`), every node carries the keys Gephi's GraphML importer reads by
+name — ``label``, ``size``, ``r``/``g``/``b`` (0–255) and, for the nodes of the page's view, ``x``
+and ``y`` — so Gephi shows the page's colours, sizes and clustered layout (y mirrored, as Gephi's
+axis points up). The same colour is also a ``color`` key in ``#rrggbb``, the form Cytoscape's
+passthrough mappings and yEd read; Cytoscape imports all of them as node table columns and
+applies them through a style (Fill Color ← ``color``, Size ← ``size``), not by itself.
+
 GraphML is written as a stream rather than through ``networkx.write_graphml``: the graph can hold
 a million citations, and building an ElementTree of them first costs seconds and gigabytes.
 """
@@ -121,11 +129,18 @@ class _EdgeAttributes(dict[tuple[Any, ...], dict[str, bool | int | float | str]]
         return signature, attrs
 
 
-def write_graphml(G: nx.MultiDiGraph, path: Path) -> None:
+def write_graphml(
+    G: nx.MultiDiGraph,
+    path: Path,
+    *,
+    pictures: Mapping[str, Mapping[str, int | float | str]] | None = None,
+) -> None:
     """Write the graph as GraphML with typed attribute keys, nodes and edges sorted.
 
     Every attribute becomes a ``<key>`` of type boolean, long, double or string, so Gephi and
     Cytoscape can filter and size by it; the edge relation is the ``relation`` attribute.
+    ``pictures`` (node → drawing attributes, see the module docstring) are added to the nodes'
+    attributes, winning over a graph attribute of the same name.
 
     Parameters
     ----------
@@ -133,6 +148,8 @@ def write_graphml(G: nx.MultiDiGraph, path: Path) -> None:
         A graph following ``docs/ARCHITECTURE.md``.
     path : Path
         The file to write.
+    pictures : mapping of node → mapping, optional
+        Drawing attributes per node, from :func:`.html.node_pictures`.
 
     Raises
     ------
@@ -153,7 +170,9 @@ def write_graphml(G: nx.MultiDiGraph, path: Path) -> None:
     >>> H.nodes["paper:arxiv:2305.05726"]["tasks"], H.nodes["paper:arxiv:2305.05726"]["year"]
     ('A; B', 2023)
     """
-    nodes = [(node, _attributes(f"node {node!r}", data)) for node, data in sorted(G.nodes(data=True))]
+    drawn = pictures or {}
+    nodes = [(node, {**_attributes(f"node {node!r}", data), **drawn.get(node, {})})
+             for node, data in sorted(G.nodes(data=True))]
     distinct = _EdgeAttributes()
     edges = [(u, v, *distinct.of(u, v, relation, data)) for u, v, relation, data in _sorted_edges(G)]
     node_types = _key_types(attrs for _, attrs in nodes)
