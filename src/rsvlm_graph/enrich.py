@@ -18,6 +18,7 @@ sends no request, and a re-run after a crash picks up where the crash left off.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -335,7 +336,7 @@ class _Run:
             by_title = fallbacks + by_title
         for target in by_title:
             self._guard("resolve", "semanticscholar", [target.key],
-                        lambda target=target: self._resolve_title(target))
+                        functools.partial(self._resolve_title, target))
             done += 1
             self._report("resolve", done, total)
         resolutions = [self.store.get_resolution(key) for key, _ in entries]
@@ -460,7 +461,7 @@ class _Run:
                                          fetched_at=self._stamp())
         for s2_id in plan.fetch:
             self._guard(direction, "semanticscholar", [s2_id],
-                        lambda s2_id=s2_id: self._fetch_edges(direction, s2_id))
+                        functools.partial(self._fetch_edges, direction, s2_id))
             done += 1
             self._report(direction, done, total)
 

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from .errors import StoreError
 from .models import (
@@ -112,13 +112,14 @@ def from_record(kind: type[T], data: Any) -> T:
     >>> from_record(Citation, {"citing": "a", "cited": "b", "is_influential": True, "intents": ["x"]})
     Citation(citing='a', cited='b', is_influential=True, intents=('x',))
     """
-    return _converter(kind)(data)
+    record: T = _converter(cast(Any, kind))(data)  # mypy takes type[T] for unhashable
+    return record
 
 
 @functools.cache
 def _converter(tp: Any) -> Callable[[Any], Any]:
     """Build, once per type, the function that turns JSON of that type back into values."""
-    if dataclasses.is_dataclass(tp):
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         hints = typing.get_type_hints(tp)
         fields = {f.name: _converter(hints[f.name]) for f in dataclasses.fields(tp)}
 
@@ -316,7 +317,8 @@ class Store:
             data = json.loads(row[5])
         except json.JSONDecodeError as exc:
             raise self._error(f"record {kind} {key!r} is not JSON ({exc})") from exc
-        return StoredRecord(*row[:5], data=data)
+        source, kind_, key_, request, fetched_at = row[:5]
+        return StoredRecord(source, kind_, key_, request, fetched_at, data=data)
 
     def has(self, kind: RecordKind, key: str) -> bool:
         """Whether a record of ``kind`` is stored under ``key``, however old."""

@@ -194,9 +194,10 @@ class ApiClient:
         self, url_or_path: str, params: Mapping[str, Any] | None = None, *, endpoint: str
     ) -> str:
         """GET a path or an absolute URL and return the body as text (arXiv's Atom feeds)."""
-        return self._request(
+        text: str = self._request(
             "GET", url_or_path, params=params, body=None, endpoint=endpoint, as_json=False
         )
+        return text
 
     def close(self) -> None:
         """Close the underlying connection pool."""
@@ -317,8 +318,9 @@ class ApiClient:
     def _wait_before_retry(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return min(retry_after, MAX_WAIT)
-        backoff = self.backoff_base * 2**attempt
-        return min(backoff * (1 + self._jitter() / 2), MAX_WAIT)
+        backoff = self.backoff_base * 2.0**attempt
+        jitter: float = self._jitter()
+        return min(backoff * (1 + jitter / 2), MAX_WAIT)
 
 
 class ApiSource:
@@ -382,8 +384,8 @@ def _error_text(response: httpx.Response) -> str:
         data = None
     if isinstance(data, dict):
         for key in ("error", "message"):
-            if isinstance(data.get(key), str):
-                return data[key]
+            if isinstance(message := data.get(key), str):
+                return message
     if match := _SUMMARY.search(text):
         return " ".join(match.group(1).split())
     return " ".join(text.split())[:200]
