@@ -31,6 +31,7 @@ from .models import Enrichment, ListDocument, iso_utc
 from .ranking import RankedPaper, rank_papers
 from .snapshot import (
     SnapshotChange,
+    SnapshotView,
     carried_over,
     compare,
     read_snapshot,
@@ -146,7 +147,11 @@ def fetch_enrichment(
     with ExitStack() as stack, step("enrich"):
         stack.enter_context(_store_locked(settings))
         store = stack.enter_context(Store(settings.database_path))
-        seed_store(store, snapshot)
+        records: Store | SnapshotView = store
+        if offline:  # nothing fetched, nothing to keep: the snapshot is read, not imported
+            records = SnapshotView(store, snapshot)
+        else:
+            seed_store(store, snapshot)
         sources: list[SemanticScholarSource | ArxivSource] = []
         s2 = arxiv = None
         if not offline:
@@ -156,7 +161,7 @@ def fetch_enrichment(
             stack.callback(arxiv.close)
             sources = [s2, arxiv]
         enrichment = enrich(
-            document, curation, s2=s2, arxiv=arxiv, store=store, settings=settings,
+            document, curation, s2=s2, arxiv=arxiv, store=records, settings=settings,
             now=settings.now, progress=progress, offline=offline, full=full,
         )
         requests: Counter[str] = Counter()
@@ -437,6 +442,7 @@ def run_build(
         write_turtle(statements, paths[0])
     with step("json-ld"):
         write_jsonld(statements, paths[1])
+    del statements  # millions of triples at 1M citations, and no later writer reads them
     with step("view"):  # drawn once: the page and the GraphML show the same picture
         view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
                            max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
