@@ -316,10 +316,10 @@ def enrich(
 
     Exit codes: 0 everything asked for was answered (a paper Semantic Scholar or arXiv does not
     know is an answer); 3 a source was unreachable or a record could not be fetched (HTTP 429
-    beyond RSVLM_RATE_LIMIT_PATIENCE, 5xx, a 400): the snapshot and the history still hold everything that was
-    fetched, and a re-run asks only for what is missing; --offline asks for nothing and exits 0;
-    1 an error in the input (a file, a setting); 2 a command line that cannot be read (an
-    unknown option); 130 Ctrl-C.
+    beyond RSVLM_RATE_LIMIT_PATIENCE, 5xx, a 400): the snapshot and the history still hold
+    everything that was fetched, and a re-run asks only for what is missing; --offline asks for
+    nothing and exits 0; 1 an error in the input (a file, a setting); 2 a command line that
+    cannot be read (an unknown option); 130 Ctrl-C.
     """
     from .pipeline import Inputs, exclusive, keep_fetched, load_peers, save_snapshot
 
