@@ -26,7 +26,13 @@ from rsvlm_graph.enrich import (
     TITLE_MATCH_THRESHOLD,
     enrich,
 )
-from rsvlm_graph.errors import NetworkUnavailable, SourceError
+from rsvlm_graph.errors import (
+    BadRequest,
+    NetworkUnavailable,
+    PaperNotFound,
+    RateLimited,
+    SourceError,
+)
 from rsvlm_graph.identifiers import paper_node_id, title_similarity
 from rsvlm_graph.listfile.curation import Curation, Pin, Rejection, curate, load_curation
 from rsvlm_graph.listfile.parse import read_list
@@ -406,6 +412,39 @@ def test_a_source_error_fails_one_paper_and_the_next_run_retries_only_it(world):
     assert world.s2.request_counts - before == Counter(citations=1)
     assert again.failures == ()
     assert Citation(sid("rej"), sid("doi")) in again.citations
+
+
+def test_a_404_is_the_sources_answer_and_every_other_error_leaves_the_record_unfetched(world):
+    def faults(method, arg):
+        if method == "citations" and arg == sid("doi"):
+            raise PaperNotFound("SYNTHETIC: HTTP 404 Paper not found")
+        if method == "references" and arg == sid("doi"):
+            raise BadRequest("SYNTHETIC: HTTP 400 Unrecognized or unsupported fields")
+        if method == "references" and arg == sid("arx"):
+            raise RateLimited("SYNTHETIC: still rate limited (HTTP 429) after 6 tries")
+        if method == "references" and arg == sid("typo"):
+            raise SourceError("SYNTHETIC: HTTP 503 after 6 tries")
+        if method == "recommendations":
+            raise PaperNotFound("SYNTHETIC: HTTP 404 Input papers not found")
+
+    world.s2.fault = faults
+    result = world.run()
+    assert {(f.subject, f.phase): f.answered for f in result.failures} == {
+        (sid("doi"), "citations"): True,
+        (sid("doi"), "references"): False,
+        (sid("arx"), "references"): False,
+        (sid("typo"), "references"): False,
+        ("list", "recommendations"): True,
+    }
+
+
+def test_a_paper_the_batch_keeps_answering_null_for_is_an_answer(world):
+    world.run()
+    world.clock[0] += timedelta(days=30)  # stale: the metadata phase asks for every paper again
+    world.s2.papers.pop("doi")  # S2 no longer knows it: null, asked twice
+    result = world.run()
+    assert [(f.subject, f.phase, f.answered) for f in result.failures] == [
+        (sid("doi"), "metadata", True)]
 
 
 def test_offline_makes_no_request_and_says_what_was_not_fetched(world):

@@ -7,15 +7,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from fakeapi import corpus_for_list
+from fakeapi import corpus_for_list, make_corpus
+from fakeapi.corpus import real_venue_fields
 from test_store import A, synthetic_enrichment
 
 from rsvlm_graph.enrich import enrich
-from rsvlm_graph.errors import BadRequest, PagingInterrupted
+from rsvlm_graph.errors import BadRequest, PagingInterrupted, SourceError
 from rsvlm_graph.graph import build_graph
 from rsvlm_graph.identifiers import normalize_venue, outside_paper_node_id
 from rsvlm_graph.listfile.curation import Curation
@@ -140,8 +142,6 @@ def test_a_page_that_keeps_failing_keeps_the_pages_read_and_resume_goes_on_at_it
 
 
 def test_a_first_page_that_keeps_failing_is_the_plain_error(fake_api, s2_source, fake_settings):
-    from rsvlm_graph.errors import SourceError
-
     fake_api.faults.fail("references", 503, times=fake_settings.retries + 1)
     with pytest.raises(SourceError) as error:
         s2_source.references(fake_api.corpus.core_ids[0])
@@ -266,8 +266,6 @@ def test_an_empty_venue_falls_back_to_publication_venue_then_journal_in_the_grap
     assert published_in(G, outside_paper_node_id(second)) == ["SYNTHETIC Journal Only"]
     assert published_in(G, outside_paper_node_id(third)) == ["SYNTHETIC Venue Field"]
     # and the rest as the switch serves them: venue, else publicationVenue.name, else journal.name
-    from fakeapi.corpus import real_venue_fields
-
     for paper in enrichment.papers:
         record = corpus.papers[paper.s2_paper_id]
         served = {**record, **real_venue_fields(record)}
@@ -320,3 +318,19 @@ def test_arxiv_author_names_get_the_mojibake_repair_of_list_titles(fake_api, arx
     (fetched,), failures = arxiv_source.fetch(["2301.10000"])
     assert failures == []
     assert fetched.authors == ("François Léger", "李 Test", "Zoë Ångström")
+
+
+def test_every_mojibaked_arxiv_author_of_the_scripts_corpus_reads_as_s2_names_it(
+        fake_api, arxiv_source):
+    fake_api.corpus = corpus = make_corpus(seed=0, scripts=True)
+    names = {}  # arXiv id -> the names as S2 has them (the fake mojibakes one record in three)
+    for record in corpus.papers.values():
+        arxiv_id = (record.get("externalIds") or {}).get("ArXiv")
+        if arxiv_id in corpus.arxiv and record["authors"]:
+            names[arxiv_id] = tuple(unicodedata.normalize("NFC", a["name"])
+                                    for a in record["authors"])
+    served = {a: tuple(corpus.arxiv[a]["authors"]) for a in names}
+    assert sum(served[a] != names[a] for a in names) >= 3  # mojibake is served
+    records, failures = arxiv_source.fetch(sorted(names))
+    assert failures == []
+    assert {r.arxiv_id: r.authors for r in records} == names

@@ -157,6 +157,8 @@ def enrich(
     A ``NetworkUnavailable`` from one source ends every later call to that source in this run;
     each item it would have fetched gets a failure "network unavailable: …". Any other
     ``SourceError`` is recorded against the one paper (or batch) it hit, and the run goes on.
+    A ``PaperNotFound`` (HTTP 404) and a paper the batch keeps answering null for are the
+    source's answer: their failures are ``answered``, and do not make the run incomplete.
     """
     run = _Run(
         store=store,
@@ -291,8 +293,13 @@ class _Run:
     def _guard(
         self, phase: Phase, source: SourceName, subjects: Sequence[str], work: Callable[[], None]
     ) -> None:
-        """Run one call's ``work``; on a source error, record a failure for each subject."""
+        """Run one call's ``work``; on a source error, record a failure for each subject.
+
+        A 404 (``PaperNotFound``: S2 does not know the paper, or recommendations' "Input papers
+        not found") is the source's answer; every other error leaves the subjects unfetched.
+        """
         reason = self.down.get(source)
+        answered = False
         if reason is None:
             try:
                 work()
@@ -301,10 +308,13 @@ class _Run:
                 # every later call would wait for the same timeout: stop asking this host
                 reason = self.down[source] = f"{UNREACHABLE_REASON}: {exc}"
                 log.warning("%s unreachable, skipping its remaining requests: %s", source, exc)
+            except PaperNotFound as exc:
+                reason, answered = str(exc), True
+                log.info("%s %s: not found: %s", phase, ", ".join(subjects[:3]), exc)
             except SourceError as exc:
                 reason = str(exc)
                 log.info("%s %s failed: %s", phase, ", ".join(subjects[:3]), exc)
-        self.failures.extend(Failure(s, phase, reason) for s in subjects)
+        self.failures.extend(Failure(s, phase, reason, answered) for s in subjects)
 
     def _fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
         assert self.s2 is not None
@@ -450,7 +460,8 @@ class _Run:
         self.store.put_papers([p for _, p in found], keys=[i for i, _ in found],
                               request=f"POST /graph/v1/paper/batch ({len(needed)} ids)",
                               fetched_at=self._stamp())
-        self.failures.extend(Failure(i, "metadata", "Semantic Scholar returned no record")
+        # a null asked twice (``_fetch_papers``) is S2's answer: it has no such paper
+        self.failures.extend(Failure(i, "metadata", "Semantic Scholar returned no record", True)
                              for i, p in zip(needed, papers, strict=True) if p is None)
 
     # ---- phase 3: citations and references
@@ -537,9 +548,10 @@ class _Run:
         self.store.put_arxiv(records, request=f"GET arXiv id_list ({len(needed)} ids)",
                              fetched_at=self._stamp())
         self.failures.extend(failures)
-        answered = {r.arxiv_id for r in records} | {f.subject for f in failures}
-        self.failures.extend(Failure(a, "arxiv", "not returned by arXiv")
-                             for a in needed if a not in answered)
+        accounted = {r.arxiv_id for r in records} | {f.subject for f in failures}
+        # arXiv answered the feed without it: as final as "not found on arXiv"
+        self.failures.extend(Failure(a, "arxiv", "not returned by arXiv", True)
+                             for a in needed if a not in accounted)
 
     # ---- phase 5: recommendations
 

@@ -230,11 +230,20 @@ class Resolution:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """Something that could not be fetched, per entry or paper, and why."""
+    """Something that could not be fetched, per entry or paper, and why.
+
+    ``answered`` tells the two kinds apart. True: the source answered that it has nothing for
+    this subject (HTTP 404, a null in a batch, an id arXiv does not know or rejects), which is
+    a result, and asking again in this run cannot change it. False (the default, so a new kind
+    of failure counts until shown otherwise): the source was not reached or gave no answer
+    (offline, unreachable, HTTP 429 or 5xx after the retries, a 400 to the request itself), so
+    the run is incomplete and a re-run may get it; ``enrich`` then exits 3.
+    """
 
     subject: str  # entry key, S2 id or arXiv id
     phase: Literal["resolve", "metadata", "citations", "references", "arxiv", "recommendations"]
     reason: str
+    answered: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,7 +131,8 @@ class ArxivSource(ApiSource):
             One per distinct id found, in the order the ids were given.
         failures : list of Failure
             Ids that are malformed (never sent), that arXiv rejected, that arXiv does not know
-            ("not found on arXiv"), or whose batch kept failing.
+            ("not found on arXiv"): all ``answered``, the list's id is at fault; or whose
+            batch kept failing (5xx, an unreadable feed), which a later run may fetch.
 
         Raises
         ------
@@ -146,7 +147,7 @@ class ArxivSource(ApiSource):
             try:
                 wanted.setdefault(normalize_arxiv_id(raw), raw)
             except IdentifierError as exc:
-                failures.append(Failure(raw, "arxiv", f"not a valid arXiv id: {exc}"))
+                failures.append(Failure(raw, "arxiv", f"not a valid arXiv id: {exc}", True))
         ids = list(wanted)
         found: dict[str, ArxivRecord] = {}
         for start in range(0, len(ids), self.batch_size):
@@ -154,7 +155,7 @@ class ArxivSource(ApiSource):
         records = [found[i] for i in ids if i in found]
         failed = {f.subject for f in failures}
         failures.extend(
-            Failure(i, "arxiv", "not found on arXiv") for i in ids
+            Failure(i, "arxiv", "not found on arXiv", True) for i in ids
             if i not in found and i not in failed
         )
         return records, failures
@@ -169,7 +170,7 @@ class ArxivSource(ApiSource):
         except BadRequest as exc:
             # arXiv rejects a whole id_list for one id it cannot read: find that id by halving
             if len(ids) == 1:
-                failures.append(Failure(ids[0], "arxiv", f"arXiv rejected the id: {exc}"))
+                failures.append(Failure(ids[0], "arxiv", f"arXiv rejected the id: {exc}", True))
                 return {}
             half = len(ids) // 2
             return {**self._fetch_batch(ids[:half], failures),
