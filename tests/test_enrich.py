@@ -39,6 +39,7 @@ from rsvlm_graph.listfile.parse import read_list
 from rsvlm_graph.models import (
     ArxivRecord,
     Citation,
+    EdgePage,
     Failure,
     ListDocument,
     ListEntry,
@@ -54,13 +55,6 @@ T0 = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 
 def sid(name: str) -> str:
     return hashlib.sha1(f"SYNTHETIC:{name}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class EdgePage:
-    citations: tuple[Citation, ...]
-    papers: tuple[Paper, ...]
-    truncated: bool = False
 
 
 @dataclass
@@ -118,10 +112,10 @@ class FakeS2:
         found = (self._lookup(o) for o in sorted(others))
         return EdgePage(edges, tuple(p for p in found if p is not None))
 
-    def citations(self, s2_id: str) -> EdgePage:
+    def citations(self, s2_id: str, *, count=None, resume=None) -> EdgePage:
         return self._page("citations", s2_id)
 
-    def references(self, s2_id: str) -> EdgePage:
+    def references(self, s2_id: str, *, count=None, resume=None) -> EdgePage:
         return self._page("references", s2_id)
 
     def recommendations(self, positive, negative=(), limit=100) -> list[Paper]:

@@ -27,9 +27,16 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from .config import Settings
-from .errors import IdentifierError, NetworkUnavailable, PaperNotFound, SourceError
+from .errors import (
+    IdentifierError,
+    NetworkUnavailable,
+    PagingInterrupted,
+    PaperNotFound,
+    SourceError,
+)
 from .identifiers import normalize_arxiv_id, paper_node_id, title_similarity
 from .models import (
+    EdgePage,
     Enrichment,
     Failure,
     ListDocument,
@@ -494,6 +501,7 @@ class _Run:
             accepted, {s2_id: self._count(direction, s2_id) for s2_id in accepted}, on_file,
             now=self.now(), full_every=self.full_every, stale_after=timedelta(days=self.window),
             full=self.full,
+            interrupted={s2_id for s2_id in accepted if self.store.has_paging(direction, s2_id)},
         )
         log.info("%s: %d to fetch (%s), %d without any, %d unchanged", direction,
                  len(plan.fetch), ", ".join(f"{n} {r}" for r, n in
@@ -502,12 +510,31 @@ class _Run:
         return plan
 
     def _fetch_edges(self, direction: Direction, s2_id: str) -> None:
+        """Page through one list, going on where an earlier run's paging stopped; if a page keeps
+        failing, what was read is kept for the next run (and the failure is recorded)."""
         assert self.s2 is not None
         fetch = self.s2.citations if direction == "citations" else self.s2.references
-        page = fetch(s2_id)
+        request = f"GET /graph/v1/paper/{s2_id}/{direction} (paged)"
+        count = self._count(direction, s2_id)
+        held = self.store.get_paging(direction, s2_id)
+        resume = None
+        began, began_at = self._stamp(), count
+        if held is not None:
+            log.info("%s of %s: going on at offset %s, with the %d read from %s", direction,
+                     s2_id, held.next_offset, len(held.citations), held.fetched_at)
+            resume = EdgePage(held.citations, held.papers, held.truncated, held.next_offset)
+            # a list that moved since the paging began is fetched whole again by the next run
+            began, began_at = held.fetched_at, held.count
+        try:
+            page = fetch(s2_id, count=count, resume=resume)
+        except PagingInterrupted as stop:
+            self.store.put_paging(direction, s2_id, stop.partial, request=request,
+                                  fetched_at=began, count=began_at)
+            log.warning("%s of %s: %s; the next enrich goes on from there", direction, s2_id,
+                        stop)
+            raise stop.cause from None
         self.store.put_edges(direction, s2_id, page.citations, page.papers, page.truncated,
-                             request=f"GET /graph/v1/paper/{s2_id}/{direction} (paged)",
-                             fetched_at=self._stamp(), count=self._count(direction, s2_id))
+                             request=request, fetched_at=began, count=began_at)
 
     # ---- phase 4: arXiv
 
