@@ -316,16 +316,20 @@ class _Run:
                 log.info("%s %s failed: %s", phase, ", ".join(subjects[:3]), exc)
         self.failures.extend(Failure(s, phase, reason, answered) for s in subjects)
 
-    def _fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
+    def _fetch_papers(self, ids: Sequence[str]) -> tuple[list[Paper | None], dict[str, str]]:
+        """The papers by position, and the ids whose request kept failing, with the error (their
+        ``None`` is no answer: they become failures that make the run partial)."""
         assert self.s2 is not None
-        papers = self.s2.fetch_papers(ids)
-        missing = [i for i, p in enumerate(papers) if p is None]
+        batch = self.s2.fetch_paper_batch(ids)
+        papers, unfetched = batch.papers, dict(batch.unfetched)
+        missing = [i for i, p in enumerate(papers) if p is None and ids[i] not in unfetched]
         if missing:
             # a null can be a transient hiccup of the batch endpoint: ask once more for those
-            again = self.s2.fetch_papers([ids[i] for i in missing])
-            for i, paper in zip(missing, again, strict=True):
+            again = self.s2.fetch_paper_batch([ids[i] for i in missing])
+            for i, paper in zip(missing, again.papers, strict=True):
                 papers[i] = paper
-        return papers
+            unfetched.update(again.unfetched)
+        return papers, unfetched
 
     # ---- phase 1: resolve
 
@@ -374,12 +378,16 @@ class _Run:
         """Resolve ``targets`` by one batch call; return those left for a title match."""
         ids = [t.batch_id for t in targets]
         # align by position: the returned paperId can differ from the id sent
-        papers = self._fetch_papers(ids)  # type: ignore[arg-type]
+        papers, unfetched = self._fetch_papers(ids)  # type: ignore[arg-type]
         stamp = self._stamp()
         request = f"POST /graph/v1/paper/batch ({len(ids)} ids)"
         settled: list[Resolution] = []
         fallbacks: list[_ToResolve] = []
         for target, paper in zip(targets, papers, strict=True):
+            if target.batch_id in unfetched:
+                # no answer at all: left unresolved for the next run, not guessed by title
+                self.failures.append(Failure(target.key, "resolve", unfetched[target.batch_id]))
+                continue
             if paper is None and target.pin is not None:
                 # a pin is the curator's word: no title guess overrides it
                 log.warning("%s: pinned %s is unknown to Semantic Scholar", target.key,
@@ -455,14 +463,17 @@ class _Run:
         self._one_call("metadata", "paper", accepted, "semanticscholar", self._fetch_metadata)
 
     def _fetch_metadata(self, needed: list[str]) -> None:
-        papers = self._fetch_papers(needed)
+        papers, unfetched = self._fetch_papers(needed)
         found = [(i, p) for i, p in zip(needed, papers, strict=True) if p is not None]
         self.store.put_papers([p for _, p in found], keys=[i for i, _ in found],
                               request=f"POST /graph/v1/paper/batch ({len(needed)} ids)",
                               fetched_at=self._stamp())
-        # a null asked twice (``_fetch_papers``) is S2's answer: it has no such paper
-        self.failures.extend(Failure(i, "metadata", "Semantic Scholar returned no record", True)
-                             for i, p in zip(needed, papers, strict=True) if p is None)
+        # a null asked twice (``_fetch_papers``) is S2's answer: it has no such paper; an id
+        # whose request kept failing got no answer
+        self.failures.extend(
+            Failure(i, "metadata", unfetched[i]) if i in unfetched
+            else Failure(i, "metadata", "Semantic Scholar returned no record", True)
+            for i, p in zip(needed, papers, strict=True) if p is None)
 
     # ---- phase 3: citations and references
 

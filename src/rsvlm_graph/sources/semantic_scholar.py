@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -45,6 +46,7 @@ __all__ = [
     "PAGEABLE",
     "TOO_LARGE",
     "RECOMMENDATION_LIMIT",
+    "PaperBatch",
     "SemanticScholarSource",
     "paper_from_json",
     "client_for",
@@ -93,6 +95,16 @@ PAGEABLE = CITATION_CAP - 1
 TOO_LARGE = "Response would exceed maximum size"
 #: most recommendations one request may ask for
 RECOMMENDATION_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PaperBatch:
+    """A batch's answers, aligned by position with the ids sent (``None``: no paper), and the ids
+    whose request kept failing (5xx, timeouts) even alone, with the error: those ``None`` are not
+    an answer."""
+
+    papers: list[Paper | None]
+    unfetched: dict[str, str]
 
 
 def paper_from_json(data: Mapping[str, Any], fetched_at: str) -> Paper:
@@ -258,12 +270,19 @@ class SemanticScholarSource(ApiSource):
         (``TOO_LARGE``), or that keeps failing (5xx, timeouts), is split in halves, down to
         single ids, so one id the API chokes on costs only its own answer.
         """
-        results: list[Paper | None] = []
-        for start in range(0, len(ids), BATCH_LIMIT):
-            results.extend(self._fetch_batch(list(ids[start:start + BATCH_LIMIT])))
-        return results
+        return self.fetch_paper_batch(ids).papers
 
-    def _fetch_batch(self, ids: list[str]) -> list[Paper | None]:
+    def fetch_paper_batch(self, ids: Sequence[str]) -> PaperBatch:
+        """As :meth:`fetch_papers`, and which ids got no answer because their request kept
+        failing: a ``None`` there is not S2 saying it has no such paper, and must be asked again.
+        """
+        batch = PaperBatch([], {})
+        for start in range(0, len(ids), BATCH_LIMIT):
+            batch.papers.extend(self._fetch_batch(list(ids[start:start + BATCH_LIMIT]),
+                                                  batch.unfetched))
+        return batch
+
+    def _fetch_batch(self, ids: list[str], unfetched: dict[str, str]) -> list[Paper | None]:
         try:
             answer = self.client.post_json(
                 "/graph/v1/paper/batch", {"fields": ",".join(PAPER_FIELDS)}, {"ids": ids},
@@ -288,18 +307,22 @@ class SemanticScholarSource(ApiSource):
                 logger.warning("%s; %d ids not fetched (not split: every half would be refused "
                                "alike)", exc, len(ids))
                 raise
-            return self._split(ids, exc)
+            return self._split(ids, exc, unfetched)
         except SourceError as exc:
-            return self._split(ids, exc)
+            return self._split(ids, exc, unfetched)
 
-    def _split(self, ids: list[str], exc: SourceError) -> list[Paper | None]:
-        """Ask for each half of a failed batch apart; a single id that failed is ``None``."""
+    def _split(self, ids: list[str], exc: SourceError, unfetched: dict[str, str]
+               ) -> list[Paper | None]:
+        """Ask for each half of a failed batch apart; a single id that failed is ``None``,
+        noted in ``unfetched`` with the error."""
         if len(ids) == 1:
             logger.warning("Semantic Scholar: giving up on %s: %s", ids[0], exc)
+            unfetched[ids[0]] = str(exc)
             return [None]
         half = len(ids) // 2
         logger.info("Semantic Scholar batch of %d failed (%s); splitting it", len(ids), exc)
-        return self._fetch_batch(ids[:half]) + self._fetch_batch(ids[half:])
+        return (self._fetch_batch(ids[:half], unfetched)
+                + self._fetch_batch(ids[half:], unfetched))
 
     def match_title(self, title: str) -> tuple[Paper, float] | None:
         """The paper Semantic Scholar matches to ``title``, with its ``matchScore``.
