@@ -20,7 +20,7 @@ import pytest
 from fakeapi import FakeApi, Realism, SharedPoolLimit, make_corpus
 from fakeapi.corpus import real_venue_fields, synthetic_paper_id
 from fakeapi.server import CITATION_CAP, RESPONSE_MAX_BYTES, TOO_LARGE, TOO_MANY_REQUESTS
-from test_fakeapi_reference import assert_same_shape, fields_of, interactions
+from test_fakeapi_reference import OPTIONAL_MEMBERS, assert_same_shape, fields_of, interactions
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 OPENAPI = REFERENCE / "s2-openapi"
@@ -91,6 +91,7 @@ def test_pool_window_slides_and_refusals_cost_nothing():
     assert (pool.accepted, pool.rejected) == (6, 7)
 
 
+@needs_reference
 def test_pool_defaults_are_the_documented_unauthenticated_limit():
     unauthenticated = next(limit for limit in spec("semantic-scholar-rate-limits.yml")["limits"]
                            if limit["scope"] == "unauthenticated")
@@ -314,6 +315,8 @@ def test_venues_have_the_recorded_shapes_and_every_fallback_case():
     for citer in recorded_citers():
         journal_keys |= set(citer["journal"] or ())
         venue_keys |= set(citer["publicationVenue"] or ())
+    assert (journal_keys, venue_keys) == (OPTIONAL_MEMBERS["journal"],
+                                          OPTIONAL_MEMBERS["publicationVenue"])
     with FakeApi(make_corpus(seed=0), realism=Realism(venues=True)) as api:
         answer = batch(api, list(api.corpus.papers), "venue,journal,publicationVenue").json()
     cases = set()

@@ -18,6 +18,7 @@ __all__ = [
     "Author",
     "Paper",
     "Citation",
+    "EdgePage",
     "ArxivRecord",
     "Resolution",
     "Failure",
@@ -178,6 +179,21 @@ class Citation:
     cited: str
     is_influential: bool = False
     intents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EdgePage:
+    """The citations (or references) of one paper as paged, with the papers at their other end.
+
+    ``truncated``: the list is longer than the API pages through (its ~10k cap).
+    ``next_offset``: where an interrupted paging stopped (the page that kept failing), to go on
+    from in a later run; ``None`` when the pages were read to the end.
+    """
+
+    citations: tuple[Citation, ...]
+    papers: tuple[Paper, ...]
+    truncated: bool = False
+    next_offset: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

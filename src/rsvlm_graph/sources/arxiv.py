@@ -27,6 +27,7 @@ from ..errors import (
     SourceError,
 )
 from ..identifiers import arxiv_version, normalize_arxiv_id
+from ..listfile.parse import repair_mojibake
 from ..models import ArxivRecord, Failure, iso_utc
 from ..schema import checked_record
 from .http import ApiClient, ApiSource, user_agent, utc_now
@@ -40,7 +41,8 @@ DEFAULT_BATCH_SIZE = 100
 
 
 def record_from_result(result: Result, fetched_at: str) -> ArxivRecord:
-    """An ``ArxivRecord`` from an ``arxiv.Result``; the id loses its version, kept apart.
+    """An ``ArxivRecord`` from an ``arxiv.Result``; the id loses its version, kept apart, and
+    author names get the list titles' mojibake repair.
 
     >>> from datetime import datetime, timezone
     >>> when = datetime(2023, 5, 9, 17, 0, tzinfo=timezone.utc)
@@ -64,7 +66,8 @@ def record_from_result(result: Result, fetched_at: str) -> ArxivRecord:
         pdf_url=result.pdf_url,
         journal_ref=result.journal_ref or None,
         doi=result.doi or None,
-        authors=tuple(a.name for a in result.authors),
+        # arXiv serves names as submitted, some decoded with the wrong encoding ("FranÃ§ois")
+        authors=tuple(repair_mojibake(a.name) for a in result.authors),
     )
     # a field of the wrong type or form is dropped, with a warning naming the paper
     return checked_record(ArxivRecord, record, f"arXiv {record.arxiv_id}")
