@@ -147,7 +147,7 @@ def pool_floor_seconds(requests: int, pool_requests: int, pool_seconds: float) -
     """
     if requests <= 1:
         return 0.0
-    return math.floor((requests - 1) / pool_requests) * pool_seconds
+    return float(math.floor((requests - 1) / pool_requests) * pool_seconds)
 
 
 def interval_floor_seconds(requests: int, per_second: float) -> float:
