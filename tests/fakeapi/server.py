@@ -42,7 +42,7 @@ one mimics a way the real service differs from a friendly fake, as recorded in
 - ``recommendations_404``: 404 ``{"error": "Input papers not found"}`` when no positive id is
   known, where the lenient fake answers an empty list.
 - ``venues``: ``journal`` and ``publicationVenue`` in the recorded shapes (see
-  :func:`tests.fakeapi.corpus.real_venue_fields`), including papers whose ``venue`` is ``""``
+  :func:`fakeapi.corpus.real_venue_fields`), including papers whose ``venue`` is ``""``
   and whose name is only in ``publicationVenue.name`` or only in ``journal.name``.
 """
 
