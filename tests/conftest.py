@@ -2,10 +2,16 @@
 
 ``fake_api`` starts a fresh :class:`fakeapi.FakeApi` per test on a random loopback port, serving
 ``make_corpus(seed=0)``; replace ``fake_api.corpus`` (e.g. with ``corpus_for_list(document)``)
-before the first request to serve something else. ``fake_settings`` points ``Settings`` at it
+before the first request to serve something else. ``real_fake_api`` is the strict one: every
+``Realism`` switch but the shared pool on, names and venues in every script. ``fake_settings`` points ``Settings`` at it
 with a test API key, no rate-limit waits and short timeouts. ``recorded_sleep`` replaces
 ``time.sleep`` in clients so backoff waits are recorded instead of slept; ``s2_source`` and
 ``arxiv_source`` are sources wired to both.
+
+No test waits on Semantic Scholar's keyless pool (100 requests per 300 s): settings read from the
+environment (the CLI, in-process or as a child process) get a pool window of
+``TEST_POOL_SECONDS`` unless a test sets ``RSVLM_S2_POOL_SECONDS`` itself; settings built
+directly without a key must pass a tiny ``s2_pool_seconds`` or an injected clock and sleep.
 """
 
 from __future__ import annotations
@@ -42,6 +48,16 @@ def _no_proxy_for_loopback() -> Iterator[None]:
             os.environ[name] = value
 
 
+#: the keyless pool's window in every test reading settings from the environment
+TEST_POOL_SECONDS = "0.2"
+
+
+@pytest.fixture(autouse=True)
+def _no_wait_on_the_shared_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A keyless CLI run in a test is paced to a 0.2 s window, not 300 s (a suite once hung there)."""
+    monkeypatch.setenv("RSVLM_S2_POOL_SECONDS", TEST_POOL_SECONDS)
+
+
 @pytest.fixture(autouse=True)
 def _validate_every_build(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every build a test runs checks every triple with SHACL (a default build checks the list
@@ -53,6 +69,14 @@ def _validate_every_build(monkeypatch: pytest.MonkeyPatch) -> None:
 def fake_api() -> Iterator[FakeApi]:
     """A running fake API serving the SYNTHETIC ``make_corpus(seed=0)``."""
     with FakeApi(make_corpus(seed=0)) as api:
+        yield api
+
+
+@pytest.fixture
+def real_fake_api() -> Iterator[FakeApi]:
+    """A running fake API as strict as the real one (``real=True``: every switch but the
+    shared pool) serving the SYNTHETIC ``make_corpus(seed=0, scripts=True)``."""
+    with FakeApi(make_corpus(seed=0, scripts=True), real=True) as api:
         yield api
 
 
@@ -79,6 +103,22 @@ class RecordedSleep:
 
     def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+
+class SteppedClock:
+    """A monotonic clock that moves only when something sleeps on it: waits of any length
+    (the shared pool's 300 s) pass at once and are recorded in ``sleeps``."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
 
 
 @pytest.fixture

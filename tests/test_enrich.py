@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import FAKE_NOW, SteppedClock
 from fakeapi.corpus import corpus_for_list
 
 from rsvlm_graph.config import Settings
@@ -25,14 +26,22 @@ from rsvlm_graph.enrich import (
     PHASES,
     TITLE_MATCH_THRESHOLD,
     enrich,
+    planned_requests,
 )
-from rsvlm_graph.errors import NetworkUnavailable, SourceError
+from rsvlm_graph.errors import (
+    BadRequest,
+    NetworkUnavailable,
+    PaperNotFound,
+    RateLimited,
+    SourceError,
+)
 from rsvlm_graph.identifiers import paper_node_id, title_similarity
 from rsvlm_graph.listfile.curation import Curation, Pin, Rejection, curate, load_curation
 from rsvlm_graph.listfile.parse import read_list
 from rsvlm_graph.models import (
     ArxivRecord,
     Citation,
+    EdgePage,
     Failure,
     ListDocument,
     ListEntry,
@@ -40,7 +49,8 @@ from rsvlm_graph.models import (
     PaperIds,
 )
 from rsvlm_graph.snapshot import SnapshotView, read_snapshot, seed_store, write_snapshot
-from rsvlm_graph.sources.semantic_scholar import SemanticScholarSource
+from rsvlm_graph.sources.http import MAX_FAILED_CALLS
+from rsvlm_graph.sources.semantic_scholar import PaperBatch, SemanticScholarSource, client_for
 from rsvlm_graph.store import Store
 
 T0 = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -48,13 +58,6 @@ T0 = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 
 def sid(name: str) -> str:
     return hashlib.sha1(f"SYNTHETIC:{name}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class EdgePage:
-    citations: tuple[Citation, ...]
-    papers: tuple[Paper, ...]
-    truncated: bool = False
 
 
 @dataclass
@@ -85,16 +88,25 @@ class FakeS2:
         stamp = self.now().strftime("%Y-%m-%dT%H:%M:%SZ")
         return dataclasses.replace(paper, fetched_at=stamp, **changes)
 
-    def fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
+    unfetched: set[str] = field(default_factory=set)  # ids whose request keeps failing
+
+    def fetch_paper_batch(self, ids: Sequence[str]) -> PaperBatch:
         self._count("batch", tuple(ids))
-        out = []
+        out: list[Paper | None] = []
+        failed: dict[str, str] = {}
         for i in ids:
-            if i in self.null_once:
+            if i in self.unfetched:
+                failed[i] = "SYNTHETIC: HTTP 503 after 4 tries"
+                out.append(None)
+            elif i in self.null_once:
                 self.null_once.discard(i)
                 out.append(None)
             else:
                 out.append(self._lookup(i))
-        return out
+        return PaperBatch(out, failed)
+
+    def fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
+        return self.fetch_paper_batch(ids).papers
 
     def match_title(self, title: str) -> tuple[Paper, float] | None:
         self._count("match", title)
@@ -112,10 +124,10 @@ class FakeS2:
         found = (self._lookup(o) for o in sorted(others))
         return EdgePage(edges, tuple(p for p in found if p is not None))
 
-    def citations(self, s2_id: str) -> EdgePage:
+    def citations(self, s2_id: str, *, count=None, resume=None) -> EdgePage:
         return self._page("citations", s2_id)
 
-    def references(self, s2_id: str) -> EdgePage:
+    def references(self, s2_id: str, *, count=None, resume=None) -> EdgePage:
         return self._page("references", s2_id)
 
     def recommendations(self, positive, negative=(), limit=100) -> list[Paper]:
@@ -414,6 +426,60 @@ def test_a_source_error_fails_one_paper_and_the_next_run_retries_only_it(world):
     assert Citation(sid("rej"), sid("doi")) in again.citations
 
 
+def test_a_404_is_the_sources_answer_and_every_other_error_leaves_the_record_unfetched(world):
+    def faults(method, arg):
+        if method == "citations" and arg == sid("doi"):
+            raise PaperNotFound("SYNTHETIC: HTTP 404 Paper not found")
+        if method == "references" and arg == sid("doi"):
+            raise BadRequest("SYNTHETIC: HTTP 400 Unrecognized or unsupported fields")
+        if method == "references" and arg == sid("arx"):
+            raise RateLimited("SYNTHETIC: still rate limited (HTTP 429) after 6 tries")
+        if method == "references" and arg == sid("typo"):
+            raise SourceError("SYNTHETIC: HTTP 503 after 6 tries")
+        if method == "recommendations":
+            raise PaperNotFound("SYNTHETIC: HTTP 404 Input papers not found")
+
+    world.s2.fault = faults
+    result = world.run()
+    assert {(f.subject, f.phase): f.answered for f in result.failures} == {
+        (sid("doi"), "citations"): True,
+        (sid("doi"), "references"): False,
+        (sid("arx"), "references"): False,
+        (sid("typo"), "references"): False,
+        ("list", "recommendations"): True,
+    }
+
+
+def test_a_paper_the_batch_keeps_answering_null_for_is_an_answer(world):
+    world.run()
+    world.clock[0] += timedelta(days=30)  # stale: the metadata phase asks for every paper again
+    world.s2.papers.pop("doi")  # S2 no longer knows it: null, asked twice
+    result = world.run()
+    assert [(f.subject, f.phase, f.answered) for f in result.failures] == [
+        (sid("doi"), "metadata", True)]
+
+
+def test_an_id_whose_batch_request_keeps_failing_is_unfetched_not_an_answer(world):
+    world.run()
+    world.clock[0] += timedelta(days=30)  # stale: the metadata phase asks for every paper again
+    world.s2.unfetched.add(sid("doi"))
+    result = world.run()
+    assert [(f.subject, f.phase, f.answered) for f in result.failures] == [
+        (sid("doi"), "metadata", False)]
+    assert any(p.s2_paper_id == sid("doi") for p in result.papers)  # the stale copy is kept
+
+
+def test_an_entry_whose_batch_request_keeps_failing_is_not_guessed_by_title(world):
+    world.s2.unfetched.add("DOI:10.5555/synthetic.2")
+    result = world.run()
+    assert (world.key(1), "resolve", False) in [
+        (f.subject, f.phase, f.answered) for f in result.failures]
+    assert world.key(1) not in resolutions(result)  # left for the next run to ask again
+    assert world.s2.request_counts["match"] == 2  # no title guess for it
+    world.s2.unfetched.clear()
+    assert resolutions(world.run())[world.key(1)].method == "batch-doi"
+
+
 def test_offline_makes_no_request_and_says_what_was_not_fetched(world):
     result = world.run(offline=True)
     assert world.requests() == 0
@@ -570,12 +636,14 @@ def test_bundled_list_with_faults_ends_with_the_data_of_a_clean_run(
         assert getattr(faulty, part) == getattr(clean, part), part
 
 
+@pytest.mark.parametrize("keyed", [True, False], ids=["with key", "shared pool"])
 def test_an_unreachable_semantic_scholar_fails_fast_and_arxiv_still_runs(
-        bundled, fake_api, fake_settings, arxiv_source, tmp_path):
+        bundled, fake_api, fake_settings, arxiv_source, tmp_path, keyed):
     with socket.socket() as sock:  # a loopback port nobody listens on
         sock.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = dataclasses.replace(fake_settings, s2_api_url=closed, retries=0)
+    settings = dataclasses.replace(fake_settings, s2_api_url=closed, retries=0,
+                                   s2_api_key=fake_settings.s2_api_key if keyed else None)
     s2 = SemanticScholarSource(settings)
     try:
         result = run_e2e(bundled, s2, arxiv_source, settings, tmp_path / "s.db")
@@ -605,3 +673,75 @@ def test_bundled_list_killed_mid_phase_resumes_without_refetching(
     assert resumed == clean
     # the killed run and its resumption together asked exactly what one clean run asks
     assert fake_api.counts == clean_counts + clean_counts
+
+
+def s2_requests(counts: Counter[str]) -> Counter[str]:
+    return Counter({k: n for k, n in counts.items() if k != "arxiv"})
+
+
+def test_planned_requests_foresee_a_cold_a_warm_and_a_week_later_run(
+        bundled, fake_api, fake_settings, s2_source, arxiv_source, tmp_path):
+    document, curation = bundled
+    path = tmp_path / "s.db"
+
+    def planned(now: datetime) -> Counter[str]:
+        with Store(path) as store:
+            return planned_requests(document, curation, store=store, settings=fake_settings,
+                                    now=lambda: now)
+
+    cold = planned(E2E_NOW)
+    n = len(document.papers)
+    with_id = sum(bool(e.ids.arxiv_id or e.ids.doi) for e in document.papers)
+    # unresolved papers: one page of citations and one of references each, as far as is known
+    assert cold == Counter(batch=2, match=n - with_id, citations=n, references=n,
+                           recommendations=1)
+    run_e2e(bundled, s2_source, arxiv_source, fake_settings, path)
+    sent = s2_requests(fake_api.counts)
+    # only papers without any citation (or reference) cost less than foreseen
+    assert sent.total() <= cold.total() <= 1.5 * sent.total()
+    assert {k: sent[k] for k in ("batch", "match", "recommendations")} == \
+        {k: cold[k] for k in ("batch", "match", "recommendations")}
+
+    assert planned(E2E_NOW) == Counter()  # warm: nothing to ask, and nothing asked
+    before = Counter(fake_api.counts)
+    run_e2e(bundled, s2_source, arxiv_source, fake_settings, path)
+    assert fake_api.counts == before
+
+    week = E2E_NOW + timedelta(days=8)
+    later = planned(week)
+    before = Counter(fake_api.counts)
+    with Store(path) as store:
+        enrich(document, curation, s2=s2_source, arxiv=arxiv_source, store=store,
+               settings=fake_settings, now=lambda: week)
+    assert later == s2_requests(fake_api.counts - before)  # counts unchanged: foreseen exactly
+
+
+def keyless_source(settings: Settings, clock: SteppedClock) -> SemanticScholarSource:
+    """A Semantic Scholar source without a key, paced to the pool on a clock that sleeps at once."""
+    keyless = dataclasses.replace(settings, s2_api_key=None)
+    return SemanticScholarSource(keyless, client_for(keyless, sleep=clock.sleep, clock=clock),
+                                 now=lambda: datetime.fromisoformat(FAKE_NOW))
+
+
+def test_429_bursts_without_retry_after_never_turn_semantic_scholar_off(
+        bundled, fake_api, fake_settings, s2_source, arxiv_source, tmp_path):
+    clean = run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "clean.db")
+    pages = fake_api.counts["citations"]
+    burst = fake_settings.retries + 2  # more 429s than a request has retries
+    hit: list[int] = []
+
+    def burst_before_each_page(phase: str, done: int, total: int) -> None:
+        # the next 2 × MAX_FAILED_CALLS citation requests each meet a burst: "host down" before
+        if phase == "citations" and len(hit) < 2 * MAX_FAILED_CALLS:
+            hit.append(done)
+            fake_api.faults.rate_limit("citations", times=burst)
+
+    clock = SteppedClock()
+    with keyless_source(fake_settings, clock) as s2:
+        keyless = run_e2e(bundled, s2, arxiv_source, s2.settings, tmp_path / "keyless.db",
+                          progress=burst_before_each_page)
+        asked = s2.request_counts["citations"]
+    assert keyless.failures == ()
+    assert keyless == clean
+    assert len(hit) == 2 * MAX_FAILED_CALLS
+    assert asked == pages + burst * len(hit)  # each burst waited out, nothing asked twice

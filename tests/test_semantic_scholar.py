@@ -153,18 +153,24 @@ def test_batch_retries_malformed_json_and_429_with_retry_after(fake_api, s2_sour
     assert 4.0 in recorded_sleep.waits
 
 
-def test_rate_limited_batch_raises_instead_of_splitting(fake_api, s2_source):
+def test_rate_limited_batch_raises_instead_of_splitting(fake_api, fake_settings, recorded_sleep):
+    from dataclasses import replace
+
+    hurried = replace(fake_settings, rate_limit_patience=5.0)
+    source = SemanticScholarSource(hurried, client_for(hurried, sleep=recorded_sleep))
     fake_api.faults.rate_limit("batch", times=10)
     with pytest.raises(RateLimited, match="slow down"):
-        s2_source.fetch_papers(["ARXIV:2301.10000", "ARXIV:2301.10001"])
-    assert s2_source.request_counts["batch"] == 4  # one batch, 1 + 3 retries, no split
+        source.fetch_papers(["ARXIV:2301.10000", "ARXIV:2301.10001"])
+    # one batch: about 1 + 2 s of waiting, then the 4 s wait would outlast the patience; no split
+    assert source.request_counts["batch"] == 3
+    source.close()
 
 
 def test_without_key_the_429_message_says_set_s2_api_key(fake_api, fake_settings,
                                                           recorded_sleep):
     from dataclasses import replace
 
-    keyless = replace(fake_settings, s2_api_key=None, retries=0)
+    keyless = replace(fake_settings, s2_api_key=None, retries=0, rate_limit_patience=0.0)
     source = SemanticScholarSource(keyless, client_for(keyless, sleep=recorded_sleep))
     fake_api.faults.rate_limit("batch")
     with pytest.raises(RateLimited, match="set S2_API_KEY"):
@@ -464,3 +470,14 @@ def test_every_list_paper_resolves_in_the_corpus_built_for_the_list(fake_api, s2
     for i in altered + [i for i, e in enumerate(entries) if not (e.ids.arxiv_id or e.ids.doi)]:
         found = s2_source.match_title(entries[i].title)
         assert found is not None and found[0].s2_paper_id == corpus.core_ids[i], entries[i].title
+
+
+def test_an_id_that_keeps_failing_alone_is_unfetched_not_an_unknown_paper(fake_api, s2_source):
+    # the whole batch, then its first half (one id) spend their 4 tries each; the second half
+    # goes through
+    fake_api.faults.fail("batch", 500, times=8)
+    batch = s2_source.fetch_paper_batch(["ARXIV:2301.10000", "ARXIV:2301.10001"])
+    assert list(batch.unfetched) == ["ARXIV:2301.10000"]
+    assert "HTTP 500" in batch.unfetched["ARXIV:2301.10000"]
+    assert batch.papers[0] is None and batch.papers[1] is not None
+    assert fake_api.counts["batch"] == 9

@@ -1,7 +1,8 @@
 """The ``rsvlm-graph`` command line: thin typed commands over the library.
 
 Each command's docstring is its help. Errors of this package are caught once, in ``main``'s
-callback wrapper, and printed as one line with exit code 1; progress bars live here only.
+callback wrapper, and printed as one line with exit code 1; a fetch that wrote what it got but
+missed something exits :data:`EXIT_PARTIAL`; progress bars live here only.
 """
 
 from __future__ import annotations
@@ -24,16 +25,24 @@ from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, DEFAULT_QUERY_TIMEOUT, Sett
 from .errors import RsvlmGraphError
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from .enrich import ProgressCallback
     from .listfile.curation import Curation
     from .models import ListDocument
     from .pipeline import BuildResult, Fetched, Inputs
     from .snapshot import SnapshotChange
+    from .sources.http import WaitCallback
 
 # Each command imports the pipeline and the libraries it needs when it runs, so `--help` and
 # argument errors answer at once instead of after a second of importing networkx, rdflib, httpx.
 
-__all__ = ["app"]
+__all__ = ["EXIT_PARTIAL", "app"]
+
+#: the exit status of ``enrich`` (and ``build`` without --offline) when a source was unreachable
+#: or a record could not be fetched, after everything fetched was written (README, exit codes);
+#: 1 is an error in the input, 2 a command line click cannot read, 130 Ctrl-C (``__main__``)
+EXIT_PARTIAL = 3
 
 
 class _Commands(TyperGroup):
@@ -101,11 +110,13 @@ def _warn_problems(document: ListDocument) -> None:
 
 #: seconds between two progress lines of one phase when stderr is not a terminal
 PROGRESS_LINE_INTERVAL = 10.0
+#: waits shorter than this (the 1 s between keyed requests) are not shown
+WAIT_SHOWN_FROM = 2.0
 
 
 class _ProgressLines:
     """Progress for a log (CI, a pipe): a line when a phase starts, when it ends, and every
-    ``interval`` seconds in between, where a bar would show nothing."""
+    ``interval`` seconds in between, where a bar would show nothing; and a line per long wait."""
 
     def __init__(self, interval: float = PROGRESS_LINE_INTERVAL,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -113,8 +124,10 @@ class _ProgressLines:
         self._clock = clock
         self._last: dict[str, float] = {}
         self._finished: set[str] = set()
+        self._phase = ""
 
     def __call__(self, phase: str, done: int, total: int) -> None:
+        self._phase = phase
         if phase in self._finished:
             return
         now = self._clock()
@@ -126,16 +139,22 @@ class _ProgressLines:
             self._finished.add(phase)
         err.print(f"{phase}: {done}/{total}{' done' if finished else ''}", markup=False, highlight=False)
 
+    def waiting(self, seconds: float, reason: str) -> None:
+        if seconds >= WAIT_SHOWN_FROM:
+            err.print(f"{self._phase}: waiting {seconds:.0f} s {reason}", markup=False, highlight=False)
+
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
+def _progress(quiet: bool) -> Iterator[tuple[ProgressCallback | None, WaitCallback | None]]:
     """A bar per enrichment phase with counts and ETA on a terminal, progress lines elsewhere;
-    nothing when quiet."""
+    nothing when quiet. With it, the callback told of the client's waits: the bar of the phase
+    running says "waiting 42 s for the shared pool" while it lasts."""
     if quiet:
-        yield None
+        yield None, None
         return
     if not err.is_terminal:
-        yield _ProgressLines()
+        lines = _ProgressLines()
+        yield lines, lines.waiting
         return
     from rich.progress import (
         BarColumn,
@@ -151,13 +170,49 @@ def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
         console=err, transient=False,
     ) as bars:
         tasks: dict[str, TaskID] = {}
+        running: list[str] = []  # the phase reported last
 
         def update(phase: str, done: int, total: int) -> None:
             if phase not in tasks:
                 tasks[phase] = bars.add_task(phase, total=total)
-            bars.update(tasks[phase], completed=done, total=total)
+            running[:] = [phase]
+            bars.update(tasks[phase], completed=done, total=total, description=phase)
 
-        yield update
+        def waiting(seconds: float, reason: str) -> None:
+            if running and (seconds >= WAIT_SHOWN_FROM or seconds == 0):
+                phase = running[0]
+                shown = f"{phase} waiting {seconds:.0f} s {reason}" if seconds else phase
+                bars.update(tasks[phase], description=shown)
+
+        yield update, waiting
+
+
+def _announce_pace(planned: Counter[str]) -> None:
+    """How long the Semantic Scholar requests planned take at this pace, said before they start;
+    without a key, that a key makes it faster."""
+    from .sources.pacing import interval_floor_seconds, pool_floor_seconds
+
+    settings = _settings()
+    n = sum(planned.values())
+    if not n:
+        return
+    requests = f"about {n:,} request{'s' if n != 1 else ''}"
+    keyed = interval_floor_seconds(n, 1.0)
+    if settings.s2_api_key:
+        err.print(f"Semantic Scholar: {requests} at {settings.s2_rate:g} per s "
+                  f"≈ {_minutes(interval_floor_seconds(n, settings.s2_rate))}",
+                  markup=False, highlight=False)
+        return
+    pool = pool_floor_seconds(n, settings.s2_pool_requests, settings.s2_pool_seconds)
+    err.print(f"Semantic Scholar without an API key: {requests} at "
+              f"{settings.s2_pool_requests} per {settings.s2_pool_seconds:g} s ≈ {_minutes(pool)}; "
+              "set S2_API_KEY (free: https://www.semanticscholar.org/product/api) for 1 request/s "
+              f"(≈ {_minutes(keyed)})", markup=False, highlight=False)
+
+
+def _minutes(seconds: float) -> str:
+    """``"12 min"``, or ``"<1 min"``."""
+    return f"{round(seconds / 60)} min" if seconds >= 30 else "<1 min"
 
 
 def _print_version(wanted: bool) -> None:
@@ -200,6 +255,11 @@ def build(
     missing or stale (fast failure when the APIs cannot be reached). Prints counts per kind and
     what could not be enriched, and why. A build that fetched writes kg/snapshot.jsonl and the
     citation history of what it fetched, like enrich.
+
+    Exit codes: 0 done; 3 (like enrich) when a source was unreachable or a record could not be
+    fetched: every export is still written, from what is on file, and what is missing is listed;
+    --offline asks for nothing, so it never exits 3; 1 an error in the input (a file, a
+    setting); 2 a command line that cannot be read (an unknown option).
     """
     from .citations.refreshes import load_history
     from .pipeline import Inputs, Loaded, exclusive, keep_fetched, load_peers, run_build
@@ -226,6 +286,7 @@ def build(
         out.print(f"wrote {inputs.snapshot_path}")
     for path in recorded:
         out.print(f"recorded citation history: {path}")
+    _exit_if_incomplete(fetched, offline, "build")
 
 
 @app.command()
@@ -242,6 +303,23 @@ def enrich(
     Citation and reference pages are fetched only for papers whose counts changed, and for all
     every RSVLM_FULL_REFRESH_WEEKS weeks or with --full. What could not be fetched is listed per
     paper, and everything else proceeds.
+
+    Pace: with S2_API_KEY, 1 request per second (RSVLM_S2_RATE). Without a key, Semantic Scholar
+    serves everyone from one shared pool of 100 requests per 300 s (RSVLM_S2_POOL_REQUESTS,
+    RSVLM_S2_POOL_SECONDS): the first 100 go at once, then each waits for the window, and on
+    HTTP 429 the client slows down and keeps going. The run says up front about how many
+    requests it will send and how long that takes at this pace; the progress bar shows each
+    wait. A 429 never drops a request nor switches Semantic Scholar off: one is given up only
+    after RSVLM_RATE_LIMIT_PATIENCE seconds (default 1800) of waiting, as a failure of its
+    paper. Only an unreachable host (DNS, refused connection) or an outage of 5xx switches a
+    source off for the run. A free key: https://www.semanticscholar.org/product/api
+
+    Exit codes: 0 everything asked for was answered (a paper Semantic Scholar or arXiv does not
+    know is an answer); 3 a source was unreachable or a record could not be fetched (HTTP 429
+    beyond RSVLM_RATE_LIMIT_PATIENCE, 5xx, a 400): the snapshot and the history still hold
+    everything that was fetched, and a re-run asks only for what is missing; --offline asks for
+    nothing and exits 0; 1 an error in the input (a file, a setting); 2 a command line that
+    cannot be read (an unknown option); 130 Ctrl-C.
     """
     from .pipeline import Inputs, exclusive, keep_fetched, load_peers, save_snapshot
 
@@ -255,13 +333,14 @@ def enrich(
             peers = load_peers(inputs, curation, settings, offline=offline)
             _, recorded, _ = keep_fetched(fetched, document, curation, inputs, settings, peers)
     _print_requests(fetched, offline)
-    _print_enrichment_summary(fetched, len(document.papers))
+    _print_enrichment_summary(fetched, len(document.papers), offline)
     _print_snapshot_change(change, kept, inputs)
     out.print(f"wrote {inputs.snapshot_path}")
     for path in recorded:
         out.print(f"recorded citation history: {path}")
     if not recorded:
         out.print("citation history: nothing recorded (nothing fetched that is not on file)")
+    _exit_if_incomplete(fetched, offline, "enrich")
 
 
 def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool = False) -> tuple[Inputs, ListDocument, Curation, Fetched]:
@@ -272,9 +351,10 @@ def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool =
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
     _warn_problems(document)
-    with _progress(quiet) as progress:
+    with _progress(quiet) as (progress, on_wait):
         fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
-                                   progress=progress, full=full)
+                                   progress=progress, full=full, announce=_announce_pace,
+                                   on_wait=on_wait)
     return inputs, document, curation, fetched
 
 
@@ -286,7 +366,7 @@ def _print_requests(fetched: Fetched, offline: bool) -> None:
         out.print(f"requests (failed ones included): {sent}")
 
 
-def _print_enrichment_summary(fetched: Fetched, list_papers: int) -> None:
+def _print_enrichment_summary(fetched: Fetched, list_papers: int, offline: bool) -> None:
     e = fetched.enrichment
     methods: dict[str, int] = {}
     for r in e.resolutions:
@@ -298,13 +378,43 @@ def _print_enrichment_summary(fetched: Fetched, list_papers: int) -> None:
         f"known: {len(e.papers)} papers, {len(e.citations)} citations, {len(e.arxiv)} arXiv records, "
         f"{len(e.recommendations)} recommendations, {len(e.truncated)} truncated citation lists"
     )
-    # one line per phase and reason: a lost network is one cause, not eighty
-    causes: dict[tuple[str, str], list[str]] = {}
+    # one line per phase and reason: a lost network is one cause, not eighty; what a fetching
+    # run missed is listed last, by _exit_if_incomplete
+    causes: dict[tuple[str, str, str], list[str]] = {}
     for failure in e.failures:
-        causes.setdefault((failure.phase, failure.reason), []).append(failure.subject)
-    for (phase, reason), subjects in sorted(causes.items()):
-        shown = ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
-        out.print(f"failed in {phase} ({len(subjects)}): {reason}\n  {shown}")
+        if offline or failure.answered:
+            kind = "not found in" if failure.answered else "failed in"
+            causes.setdefault((kind, failure.phase, failure.reason), []).append(failure.subject)
+    for (kind, phase, reason), subjects in sorted(causes.items()):
+        out.print(f"{kind} {phase} ({len(subjects)}): {reason}\n  {_first_few(subjects)}")
+
+
+def _first_few(subjects: list[str]) -> str:
+    return ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
+
+
+def _exit_if_incomplete(fetched: Fetched, offline: bool, command: str) -> None:
+    """Name what a fetching run could not get, per source, phase and reason, then exit
+    EXIT_PARTIAL.
+
+    Called last, after every file is written. An answer of the source (a paper it does not
+    know) is not missing (``Failure.answered``); an offline run asked for nothing, so it is
+    never incomplete.
+    """
+    missing = [] if offline else [f for f in fetched.enrichment.failures if not f.answered]
+    if not missing:
+        return
+    causes: dict[tuple[str, str], list[str]] = {}
+    for failure in missing:
+        where = "arXiv records" if failure.phase == "arxiv" else f"Semantic Scholar {failure.phase}"
+        causes.setdefault((where, failure.reason), []).append(failure.subject)
+    err.print(f"[yellow]incomplete:[/yellow] {len(missing)} record{'s' if len(missing) > 1 else ''}"
+              f" could not be fetched (exit {EXIT_PARTIAL}); everything fetched is written")
+    for (where, reason), subjects in sorted(causes.items()):
+        err.print(f"  {where} ({len(subjects)}): {reason}\n    {_first_few(subjects)}", markup=False)
+    err.print(f"retry: run `rsvlm-graph {command}` again: fresh records are not fetched again, "
+              "so it asks only for what is missing", markup=False)
+    raise typer.Exit(code=EXIT_PARTIAL)
 
 
 def _print_snapshot_change(change: SnapshotChange, kept: tuple[str, ...], inputs: Inputs) -> None:

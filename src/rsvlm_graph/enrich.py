@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,9 +28,16 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from .config import Settings
-from .errors import IdentifierError, NetworkUnavailable, PaperNotFound, SourceError
+from .errors import (
+    IdentifierError,
+    NetworkUnavailable,
+    PagingInterrupted,
+    PaperNotFound,
+    SourceError,
+)
 from .identifiers import normalize_arxiv_id, paper_node_id, title_similarity
 from .models import (
+    EdgePage,
     Enrichment,
     Failure,
     ListDocument,
@@ -41,6 +49,7 @@ from .models import (
 )
 from .refresh_plan import PagePlan, PagesOnFile, plan_pages
 from .snapshot import collect
+from .sources.semantic_scholar import BATCH_LIMIT, CITATION_CAP, PAGE_LIMIT
 from .store import Direction, RecordKind, Records, Store
 
 if TYPE_CHECKING:
@@ -58,6 +67,7 @@ __all__ = [
     "OFFLINE_REASON",
     "UNREACHABLE_REASON",
     "enrich",
+    "planned_requests",
 ]
 
 log = logging.getLogger(__name__)
@@ -152,6 +162,8 @@ def enrich(
     A ``NetworkUnavailable`` from one source ends every later call to that source in this run;
     each item it would have fetched gets a failure "network unavailable: …". Any other
     ``SourceError`` is recorded against the one paper (or batch) it hit, and the run goes on.
+    A ``PaperNotFound`` (HTTP 404) and a paper the batch keeps answering null for are the
+    source's answer: their failures are ``answered``, and do not make the run incomplete.
     """
     run = _Run(
         store=store,
@@ -173,6 +185,40 @@ def enrich(
     negatives = sorted({r.s2_paper_id for r in curation.rejections if r.s2_paper_id})
     run.recommendations(accepted, negatives)
     return collect(store, resolutions, accepted, arxiv_ids, run.failures)
+
+
+def planned_requests(
+    document: ListDocument,
+    curation: Curation,
+    *,
+    store: Store,
+    settings: Settings,
+    now: Callable[[], datetime],
+    full: bool = False,
+) -> Counter[str]:
+    """The Semantic Scholar requests an online ``enrich`` is about to send, per endpoint
+    (``batch``, ``match``, ``citations``, ``references``, ``recommendations``), from what is on
+    file; it sends nothing and writes nothing, so a run can say up front how long it will take.
+
+    It follows the phases: one batch per 500 ids to resolve and a title match per paper without
+    an id; one metadata batch per 500 papers matched by title or stale; citation and reference
+    pages of 1000 from the counts on file where :func:`~rsvlm_graph.refresh_plan.plan_pages`
+    would fetch them (one page each for papers not resolved yet); one recommendations call
+    unless the stored ones are fresh. Failures, splits and pages whose counts move in this run's
+    metadata refresh are not foreseen: it is an estimate.
+    """
+    run = _Run(store=store, settings=settings, now=now, progress=None, s2=None, arxiv=None)
+    run.down.clear()  # planned as if every source answers
+    run.full = full
+    negatives = sorted({r.s2_paper_id for r in curation.rejections if r.s2_paper_id})
+    return run.planned(_unique_papers(document), negatives)
+
+
+def _pages(count: int | None) -> int:
+    """Citation or reference pages a paper with ``count`` of them takes (1 when unknown)."""
+    if count is None:
+        return 1
+    return math.ceil(min(count, CITATION_CAP - 1) / PAGE_LIMIT)
 
 
 def _unique_papers(document: ListDocument) -> list[tuple[str, ListEntry]]:
@@ -292,8 +338,13 @@ class _Run:
     def _guard(
         self, phase: Phase, source: SourceName, subjects: Sequence[str], work: Callable[[], None]
     ) -> None:
-        """Run one call's ``work``; on a source error, record a failure for each subject."""
+        """Run one call's ``work``; on a source error, record a failure for each subject.
+
+        A 404 (``PaperNotFound``: S2 does not know the paper, or recommendations' "Input papers
+        not found") is the source's answer; every other error leaves the subjects unfetched.
+        """
         reason = self.down.get(source)
+        answered = False
         if reason is None:
             try:
                 work()
@@ -302,21 +353,60 @@ class _Run:
                 # every later call would wait for the same timeout: stop asking this host
                 reason = self.down[source] = f"{UNREACHABLE_REASON}: {exc}"
                 log.warning("%s unreachable, skipping its remaining requests: %s", source, exc)
+            except PaperNotFound as exc:
+                reason, answered = str(exc), True
+                log.info("%s %s: not found: %s", phase, ", ".join(subjects[:3]), exc)
             except SourceError as exc:
                 reason = str(exc)
                 log.info("%s %s failed: %s", phase, ", ".join(subjects[:3]), exc)
-        self.failures.extend(Failure(s, phase, reason) for s in subjects)
+        self.failures.extend(Failure(s, phase, reason, answered) for s in subjects)
 
-    def _fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
+    def _fetch_papers(self, ids: Sequence[str]) -> tuple[list[Paper | None], dict[str, str]]:
+        """The papers by position, and the ids whose request kept failing, with the error (their
+        ``None`` is no answer: they become failures that make the run partial)."""
         assert self.s2 is not None
-        papers = self.s2.fetch_papers(ids)
-        missing = [i for i, p in enumerate(papers) if p is None]
+        batch = self.s2.fetch_paper_batch(ids)
+        papers, unfetched = batch.papers, dict(batch.unfetched)
+        missing = [i for i, p in enumerate(papers) if p is None and ids[i] not in unfetched]
         if missing:
             # a null can be a transient hiccup of the batch endpoint: ask once more for those
-            again = self.s2.fetch_papers([ids[i] for i in missing])
-            for i, paper in zip(missing, again, strict=True):
+            again = self.s2.fetch_paper_batch([ids[i] for i in missing])
+            for i, paper in zip(missing, again.papers, strict=True):
                 papers[i] = paper
-        return papers
+            unfetched.update(again.unfetched)
+        return papers, unfetched
+
+    # ---- the plan of a run, before it starts
+
+    def planned(
+        self, entries: Sequence[tuple[str, ListEntry]], negatives: Sequence[str]
+    ) -> Counter[str]:
+        """Requests per endpoint the phases would send (see :func:`planned_requests`)."""
+        standing: set[str] = set()  # accepted papers whose resolution stands
+        by_batch = by_title = 0
+        for key, entry in entries:
+            stored = self.store.get_resolution(key)
+            if stored is not None and self._stands(key, stored, entry.pin):
+                if _accepted(stored) and stored.s2_paper_id is not None:
+                    standing.add(stored.s2_paper_id)
+            elif _batch_target(key, entry, entry.pin).batch_id is not None:
+                by_batch += 1
+            else:
+                by_title += 1
+        accepted = sorted(standing)
+        stale = len(self._to_fetch("paper", accepted, "semanticscholar"))
+        plan: Counter[str] = Counter(
+            batch=math.ceil(by_batch / BATCH_LIMIT) + math.ceil((by_title + stale) / BATCH_LIMIT),
+            match=by_title,
+        )
+        for direction in ("citations", "references"):
+            fetch = self._page_plan(direction, accepted).fetch
+            plan[direction] = by_batch + by_title + sum(
+                _pages(self._count(direction, s2_id)) for s2_id in fetch)
+        new = by_batch + by_title
+        if new or (accepted and not self.recommendations_fresh(accepted, negatives)):
+            plan["recommendations"] = 1
+        return +plan
 
     # ---- phase 1: resolve
 
@@ -365,12 +455,16 @@ class _Run:
         """Resolve ``targets`` by one batch call; return those left for a title match."""
         ids = [t.batch_id for t in targets]
         # align by position: the returned paperId can differ from the id sent
-        papers = self._fetch_papers(ids)  # type: ignore[arg-type]
+        papers, unfetched = self._fetch_papers(ids)  # type: ignore[arg-type]
         stamp = self._stamp()
         request = f"POST /graph/v1/paper/batch ({len(ids)} ids)"
         settled: list[Resolution] = []
         fallbacks: list[_ToResolve] = []
         for target, paper in zip(targets, papers, strict=True):
+            if target.batch_id in unfetched:
+                # no answer at all: left unresolved for the next run, not guessed by title
+                self.failures.append(Failure(target.key, "resolve", unfetched[target.batch_id]))
+                continue
             if paper is None and target.pin is not None:
                 # a pin is the curator's word: no title guess overrides it
                 log.warning("%s: pinned %s is unknown to Semantic Scholar", target.key,
@@ -446,13 +540,17 @@ class _Run:
         self._one_call("metadata", "paper", accepted, "semanticscholar", self._fetch_metadata)
 
     def _fetch_metadata(self, needed: list[str]) -> None:
-        papers = self._fetch_papers(needed)
+        papers, unfetched = self._fetch_papers(needed)
         found = [(i, p) for i, p in zip(needed, papers, strict=True) if p is not None]
         self._writable.put_papers([p for _, p in found], keys=[i for i, _ in found],
                               request=f"POST /graph/v1/paper/batch ({len(needed)} ids)",
                               fetched_at=self._stamp())
-        self.failures.extend(Failure(i, "metadata", "Semantic Scholar returned no record")
-                             for i, p in zip(needed, papers, strict=True) if p is None)
+        # a null asked twice (``_fetch_papers``) is S2's answer: it has no such paper; an id
+        # whose request kept failing got no answer
+        self.failures.extend(
+            Failure(i, "metadata", unfetched[i]) if i in unfetched
+            else Failure(i, "metadata", "Semantic Scholar returned no record", True)
+            for i, p in zip(needed, papers, strict=True) if p is None)
 
     # ---- phase 3: citations and references
 
@@ -491,6 +589,7 @@ class _Run:
             accepted, {s2_id: self._count(direction, s2_id) for s2_id in accepted}, on_file,
             now=self.now(), full_every=self.full_every, stale_after=timedelta(days=self.window),
             full=self.full,
+            interrupted={s2_id for s2_id in accepted if self.store.has_paging(direction, s2_id)},
         )
         log.info("%s: %d to fetch (%s), %d without any, %d unchanged", direction,
                  len(plan.fetch), ", ".join(f"{n} {r}" for r, n in
@@ -499,12 +598,31 @@ class _Run:
         return plan
 
     def _fetch_edges(self, direction: Direction, s2_id: str) -> None:
+        """Page through one list, going on where an earlier run's paging stopped; if a page keeps
+        failing, what was read is kept for the next run (and the failure is recorded)."""
         assert self.s2 is not None
         fetch = self.s2.citations if direction == "citations" else self.s2.references
-        page = fetch(s2_id)
+        request = f"GET /graph/v1/paper/{s2_id}/{direction} (paged)"
+        count = self._count(direction, s2_id)
+        held = self._writable.get_paging(direction, s2_id)
+        resume = None
+        began, began_at = self._stamp(), count
+        if held is not None:
+            log.info("%s of %s: going on at offset %s, with the %d read from %s", direction,
+                     s2_id, held.next_offset, len(held.citations), held.fetched_at)
+            resume = EdgePage(held.citations, held.papers, held.truncated, held.next_offset)
+            # a list that moved since the paging began is fetched whole again by the next run
+            began, began_at = held.fetched_at, held.count
+        try:
+            page = fetch(s2_id, count=count, resume=resume)
+        except PagingInterrupted as stop:
+            self._writable.put_paging(direction, s2_id, stop.partial, request=request,
+                                  fetched_at=began, count=began_at)
+            log.warning("%s of %s: %s; the next enrich goes on from there", direction, s2_id,
+                        stop)
+            raise stop.cause from None
         self._writable.put_edges(direction, s2_id, page.citations, page.papers, page.truncated,
-                             request=f"GET /graph/v1/paper/{s2_id}/{direction} (paged)",
-                             fetched_at=self._stamp(), count=self._count(direction, s2_id))
+                             request=request, fetched_at=began, count=began_at)
 
     # ---- phase 4: arXiv
 
@@ -518,21 +636,25 @@ class _Run:
         self._writable.put_arxiv(records, request=f"GET arXiv id_list ({len(needed)} ids)",
                              fetched_at=self._stamp())
         self.failures.extend(failures)
-        answered = {r.arxiv_id for r in records} | {f.subject for f in failures}
-        self.failures.extend(Failure(a, "arxiv", "not returned by arXiv")
-                             for a in needed if a not in answered)
+        accounted = {r.arxiv_id for r in records} | {f.subject for f in failures}
+        # arXiv answered the feed without it: as final as "not found on arXiv"
+        self.failures.extend(Failure(a, "arxiv", "not returned by arXiv", True)
+                             for a in needed if a not in accounted)
 
     # ---- phase 5: recommendations
 
-    def recommendations(self, positive: Sequence[str], negative: Sequence[str]) -> None:
+    def recommendations_fresh(self, positive: Sequence[str], negative: Sequence[str]) -> bool:
+        """Whether the stored recommendations answer these examples and need not be asked again."""
         stored = self.store.get_recommendations()
-        fresh = stored is not None and (
+        return stored is not None and (
             self.down.get("semanticscholar") == OFFLINE_REASON
             or self.store.recommendations_fresh(self.window, self.now())
             and list(stored.positive) == list(positive)
             and (stored.negative is None or list(stored.negative) == list(negative))
         )
-        if fresh or not positive:  # the API answers 400 to an empty positive list
+
+    def recommendations(self, positive: Sequence[str], negative: Sequence[str]) -> None:
+        if self.recommendations_fresh(positive, negative) or not positive:  # the API answers 400 to an empty positive list
             self._report("recommendations", 1, 1)
             return
         self._report("recommendations", 0, 1)

@@ -265,9 +265,10 @@ def _offers(enrichment: Enrichment, stored: Mapping[tuple[str, str], str]) -> li
     The snapshot keeps no request text and no date for resolutions or citation lists: a
     resolution and a list paper's citation lists are dated like its paper record (they are
     fetched in the same run), a resolution without a paper like the snapshot's newest record
-    (the run that tried it). A citation list whose refresh failed is the last good one and goes
-    in like any other; only a list that failed with no citation at all in the snapshot (never
-    fetched, or empty) is left out rather than stored empty, so it is fetched again.
+    (the run that tried it). A citation list whose refresh failed is the last good one (with the
+    pages an interrupted paging read) and goes in undated and without a count, so that nothing
+    is lost and the next online run fetches it whole; only a list that failed with no citation
+    at all in the snapshot (never fetched, or empty) is left out rather than stored empty.
     """
     papers = {p.s2_paper_id: p for p in enrichment.papers}
     accepted = tuple(sorted({r.s2_paper_id for r in enrichment.resolutions
@@ -298,16 +299,21 @@ def _offers(enrichment: Enrichment, stored: Mapping[tuple[str, str], str]) -> li
         return EdgeRecord(
             citations=tuple(found), papers=tuple(papers[o] for o in others if o in papers),
             truncated=direction == "citations" and s2_id in truncated, fetched_at=fetched_at,
-            # fetched in the run that fetched the paper: at the count it holds
-            count=paper.citation_count if direction == "citations" else paper.reference_count,
+            # fetched in the run that fetched the paper: at the count it holds; a list whose
+            # refresh failed (the last good one, or the pages read before a paging stopped) at
+            # no count, so the next run fetches it whole rather than take it as complete
+            count=None if (s2_id, direction) in failed else
+            paper.citation_count if direction == "citations" else paper.reference_count,
         )
 
     directions: tuple[Direction, ...] = ("citations", "references")
-    offered += [_Offer("semanticscholar", direction, s2_id, fetched_at,
-                       functools.partial(edges, direction, s2_id, iso_utc(parse_utc(fetched_at))))
-                for direction in directions
-                for s2_id, fetched_at in dated.items()
-                if (s2_id, direction) not in failed or (direction, s2_id) in edges_at]
+    for direction in directions:
+        for s2_id, fetched_at in dated.items():
+            if (s2_id, direction) in failed and (direction, s2_id) not in edges_at:
+                continue
+            stamp = iso_utc(parse_utc(_EPOCH if (s2_id, direction) in failed else fetched_at))
+            offered.append(_Offer("semanticscholar", direction, s2_id, stamp,
+                                  functools.partial(edges, direction, s2_id, stamp)))
     offered += [_Offer("arxiv", "arxiv", a.arxiv_id, fetched_at, functools.partial(_same, a))
                 for a in enrichment.arxiv if (fetched_at := a.fetched_at)]
     recommended = tuple(papers[s2_id] for s2_id in enrichment.recommendations if s2_id in papers)
@@ -399,6 +405,12 @@ class SnapshotView:
         offered: EdgeRecord | None = self._offered(direction, s2_paper_id)
         return self._store.get_edges(direction, s2_paper_id) if offered is None else offered
 
+    def get_paging(self, direction: Direction, s2_paper_id: str) -> EdgeRecord | None:
+        return self._store.get_paging(direction, s2_paper_id)  # only the store has pagings
+
+    def has_paging(self, direction: Direction, s2_paper_id: str) -> bool:
+        return self._store.has_paging(direction, s2_paper_id)
+
     def get_arxiv(self, arxiv_id: str) -> ArxivRecord | None:
         offered: ArxivRecord | None = self._offered("arxiv", arxiv_id)
         return self._store.get_arxiv(arxiv_id) if offered is None else offered
@@ -419,7 +431,9 @@ def collect(
 
     ``accepted`` are the list papers' S2 ids: their records, both citation lists and the papers
     at the other end, the recommendations and the arXiv records of ``arxiv_ids``; ``failures``
-    are the run's, kept beside the records they failed to refresh.
+    are the run's, kept beside the records they failed to refresh. The pages an interrupted
+    paging read are in too, beside the last complete list, never as a complete one: a failure
+    names each such list (the run's own, or one saying where the paging stopped).
     """
     papers: dict[str, Paper] = {}
     for s2_id in accepted:
@@ -427,19 +441,27 @@ def collect(
             papers[s2_id] = paper
     citations: dict[tuple[str, str], Citation] = {}
     truncated = []
+    failed = {(f.subject, f.phase) for f in failures}
+    pending: list[Failure] = []
     directions: tuple[Direction, ...] = ("citations", "references")
     for direction in directions:
         for s2_id in accepted:
-            record = store.get_edges(direction, s2_id)
-            if record is None:
-                continue
-            if record.truncated:
-                truncated.append(s2_id)
-            for paper in record.papers:
-                papers.setdefault(paper.s2_paper_id, paper)
-            for citation in record.citations:
-                citations[citation.citing, citation.cited] = _merge(
-                    citations.get((citation.citing, citation.cited)), citation)
+            partial = store.get_paging(direction, s2_id)
+            if partial is not None and (s2_id, direction) not in failed:
+                pending.append(Failure(s2_id, direction, (
+                    f"paging stopped at offset {partial.next_offset} ({len(partial.citations)} "
+                    "read and kept); the next enrich goes on from there")))
+            # the partial first: its papers at the other end are the newer ones
+            for record in (partial, store.get_edges(direction, s2_id)):
+                if record is None:
+                    continue
+                if record.truncated:
+                    truncated.append(s2_id)
+                for paper in record.papers:
+                    papers.setdefault(paper.s2_paper_id, paper)
+                for citation in record.citations:
+                    citations[citation.citing, citation.cited] = _merge(
+                        citations.get((citation.citing, citation.cited)), citation)
     recommended: tuple[str, ...] = ()
     if (stored := store.get_recommendations()) is not None:
         recommended = tuple(p.s2_paper_id for p in stored.papers)
@@ -452,7 +474,7 @@ def collect(
         citations=tuple(citations.values()),
         arxiv=tuple(arxiv),
         recommendations=recommended,
-        failures=tuple(failures),
+        failures=tuple(failures) + tuple(pending),
         truncated=tuple(truncated),
     ))
 
