@@ -315,14 +315,15 @@ def _add_enrichment(G: nx.MultiDiGraph, names: NodeNames, enrichment: Enrichment
                 log.warning("S2 paper %r: field paperId: %s; paper left out of the graph", s2_id, exc)
                 continue
             _add_authors(G, names, node_of[s2_id], papers[s2_id])
+    succ = G._succ  # the raw adjacency, read as networkx's own algorithms do: 1M citations
     for citation in sorted(enrichment.citations, key=lambda c: (c.citing, c.cited)):
         citing, cited = node_of.get(citation.citing), node_of.get(citation.cited)
         if citing is None or cited is None:
             log.debug("citation %s → %s has an unknown end: skipped", citation.citing, citation.cited)
             continue
         influential = citation.is_influential
-        if G.has_edge(citing, cited, key="cites"):  # both directions fetched: one edge
-            influential = influential or G.edges[citing, cited, "cites"]["is_influential"]
+        if (keys := succ[citing].get(cited)) is not None and "cites" in keys:
+            influential = influential or keys["cites"]["is_influential"]  # both directions fetched: one edge
         G.add_edge(citing, cited, key="cites", is_influential=influential)
     by_arxiv: dict[str, str] = {
         attrs["arxiv_id"]: node for node, attrs in G.nodes(data=True) if attrs.get("arxiv_id")
