@@ -2,7 +2,8 @@
 
 ``fake_api`` starts a fresh :class:`fakeapi.FakeApi` per test on a random loopback port, serving
 ``make_corpus(seed=0)``; replace ``fake_api.corpus`` (e.g. with ``corpus_for_list(document)``)
-before the first request to serve something else. ``fake_settings`` points ``Settings`` at it
+before the first request to serve something else. ``real_fake_api`` is the strict one: every
+``Realism`` switch but the shared pool on, names and venues in every script. ``fake_settings`` points ``Settings`` at it
 with a test API key, no rate-limit waits and short timeouts. ``recorded_sleep`` replaces
 ``time.sleep`` in clients so backoff waits are recorded instead of slept; ``s2_source`` and
 ``arxiv_source`` are sources wired to both.
@@ -53,6 +54,14 @@ def _validate_every_build(monkeypatch: pytest.MonkeyPatch) -> None:
 def fake_api() -> Iterator[FakeApi]:
     """A running fake API serving the SYNTHETIC ``make_corpus(seed=0)``."""
     with FakeApi(make_corpus(seed=0)) as api:
+        yield api
+
+
+@pytest.fixture
+def real_fake_api() -> Iterator[FakeApi]:
+    """A running fake API as strict as the real one (``real=True``: every switch but the
+    shared pool) serving the SYNTHETIC ``make_corpus(seed=0, scripts=True)``."""
+    with FakeApi(make_corpus(seed=0, scripts=True), real=True) as api:
         yield api
 
 

@@ -169,7 +169,8 @@ def test_real_feeds_old_style_and_versioned_ids(replayed):
 def test_real_feeds_unknown_id_is_absent_and_reported(replayed):
     records, failures = replayed.fetch(["0808.05394", "1707.08567"])
     assert [r.arxiv_id for r in records] == ["1707.08567"]
-    assert failures == [Failure("0808.05394", "arxiv", "not found on arXiv")]
+    # arXiv's answer: the run is complete for it (``answered``), the list's id is at fault
+    assert failures == [Failure("0808.05394", "arxiv", "not found on arXiv", answered=True)]
 
 
 def test_real_400_feed_fails_only_the_rejected_id(replayed):
@@ -177,3 +178,4 @@ def test_real_400_feed_fails_only_the_rejected_id(replayed):
     assert [r.arxiv_id for r in records] == ["1707.08567"]
     (failure,) = failures
     assert failure.subject == "2301.99999" and "incorrect id format" in failure.reason
+    assert failure.answered  # arXiv's word on the list's id: asking again cannot change it

@@ -26,13 +26,20 @@ from rsvlm_graph.enrich import (
     TITLE_MATCH_THRESHOLD,
     enrich,
 )
-from rsvlm_graph.errors import NetworkUnavailable, SourceError
+from rsvlm_graph.errors import (
+    BadRequest,
+    NetworkUnavailable,
+    PaperNotFound,
+    RateLimited,
+    SourceError,
+)
 from rsvlm_graph.identifiers import paper_node_id, title_similarity
 from rsvlm_graph.listfile.curation import Curation, Pin, Rejection, curate, load_curation
 from rsvlm_graph.listfile.parse import read_list
 from rsvlm_graph.models import (
     ArxivRecord,
     Citation,
+    EdgePage,
     Failure,
     ListDocument,
     ListEntry,
@@ -40,7 +47,7 @@ from rsvlm_graph.models import (
     PaperIds,
 )
 from rsvlm_graph.snapshot import read_snapshot, seed_store, write_snapshot
-from rsvlm_graph.sources.semantic_scholar import SemanticScholarSource
+from rsvlm_graph.sources.semantic_scholar import PaperBatch, SemanticScholarSource
 from rsvlm_graph.store import Store
 
 T0 = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -48,13 +55,6 @@ T0 = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 
 def sid(name: str) -> str:
     return hashlib.sha1(f"SYNTHETIC:{name}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class EdgePage:
-    citations: tuple[Citation, ...]
-    papers: tuple[Paper, ...]
-    truncated: bool = False
 
 
 @dataclass
@@ -85,16 +85,25 @@ class FakeS2:
         stamp = self.now().strftime("%Y-%m-%dT%H:%M:%SZ")
         return dataclasses.replace(paper, fetched_at=stamp, **changes)
 
-    def fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
+    unfetched: set[str] = field(default_factory=set)  # ids whose request keeps failing
+
+    def fetch_paper_batch(self, ids: Sequence[str]) -> PaperBatch:
         self._count("batch", tuple(ids))
-        out = []
+        out: list[Paper | None] = []
+        failed: dict[str, str] = {}
         for i in ids:
-            if i in self.null_once:
+            if i in self.unfetched:
+                failed[i] = "SYNTHETIC: HTTP 503 after 4 tries"
+                out.append(None)
+            elif i in self.null_once:
                 self.null_once.discard(i)
                 out.append(None)
             else:
                 out.append(self._lookup(i))
-        return out
+        return PaperBatch(out, failed)
+
+    def fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
+        return self.fetch_paper_batch(ids).papers
 
     def match_title(self, title: str) -> tuple[Paper, float] | None:
         self._count("match", title)
@@ -112,10 +121,10 @@ class FakeS2:
         found = (self._lookup(o) for o in sorted(others))
         return EdgePage(edges, tuple(p for p in found if p is not None))
 
-    def citations(self, s2_id: str) -> EdgePage:
+    def citations(self, s2_id: str, *, count=None, resume=None) -> EdgePage:
         return self._page("citations", s2_id)
 
-    def references(self, s2_id: str) -> EdgePage:
+    def references(self, s2_id: str, *, count=None, resume=None) -> EdgePage:
         return self._page("references", s2_id)
 
     def recommendations(self, positive, negative=(), limit=100) -> list[Paper]:
@@ -412,6 +421,60 @@ def test_a_source_error_fails_one_paper_and_the_next_run_retries_only_it(world):
     assert world.s2.request_counts - before == Counter(citations=1)
     assert again.failures == ()
     assert Citation(sid("rej"), sid("doi")) in again.citations
+
+
+def test_a_404_is_the_sources_answer_and_every_other_error_leaves_the_record_unfetched(world):
+    def faults(method, arg):
+        if method == "citations" and arg == sid("doi"):
+            raise PaperNotFound("SYNTHETIC: HTTP 404 Paper not found")
+        if method == "references" and arg == sid("doi"):
+            raise BadRequest("SYNTHETIC: HTTP 400 Unrecognized or unsupported fields")
+        if method == "references" and arg == sid("arx"):
+            raise RateLimited("SYNTHETIC: still rate limited (HTTP 429) after 6 tries")
+        if method == "references" and arg == sid("typo"):
+            raise SourceError("SYNTHETIC: HTTP 503 after 6 tries")
+        if method == "recommendations":
+            raise PaperNotFound("SYNTHETIC: HTTP 404 Input papers not found")
+
+    world.s2.fault = faults
+    result = world.run()
+    assert {(f.subject, f.phase): f.answered for f in result.failures} == {
+        (sid("doi"), "citations"): True,
+        (sid("doi"), "references"): False,
+        (sid("arx"), "references"): False,
+        (sid("typo"), "references"): False,
+        ("list", "recommendations"): True,
+    }
+
+
+def test_a_paper_the_batch_keeps_answering_null_for_is_an_answer(world):
+    world.run()
+    world.clock[0] += timedelta(days=30)  # stale: the metadata phase asks for every paper again
+    world.s2.papers.pop("doi")  # S2 no longer knows it: null, asked twice
+    result = world.run()
+    assert [(f.subject, f.phase, f.answered) for f in result.failures] == [
+        (sid("doi"), "metadata", True)]
+
+
+def test_an_id_whose_batch_request_keeps_failing_is_unfetched_not_an_answer(world):
+    world.run()
+    world.clock[0] += timedelta(days=30)  # stale: the metadata phase asks for every paper again
+    world.s2.unfetched.add(sid("doi"))
+    result = world.run()
+    assert [(f.subject, f.phase, f.answered) for f in result.failures] == [
+        (sid("doi"), "metadata", False)]
+    assert any(p.s2_paper_id == sid("doi") for p in result.papers)  # the stale copy is kept
+
+
+def test_an_entry_whose_batch_request_keeps_failing_is_not_guessed_by_title(world):
+    world.s2.unfetched.add("DOI:10.5555/synthetic.2")
+    result = world.run()
+    assert (world.key(1), "resolve", False) in [
+        (f.subject, f.phase, f.answered) for f in result.failures]
+    assert world.key(1) not in resolutions(result)  # left for the next run to ask again
+    assert world.s2.request_counts["match"] == 2  # no title guess for it
+    world.s2.unfetched.clear()
+    assert resolutions(world.run())[world.key(1)].method == "batch-doi"
 
 
 def test_offline_makes_no_request_and_says_what_was_not_fetched(world):

@@ -464,3 +464,14 @@ def test_every_list_paper_resolves_in_the_corpus_built_for_the_list(fake_api, s2
     for i in altered + [i for i, e in enumerate(entries) if not (e.ids.arxiv_id or e.ids.doi)]:
         found = s2_source.match_title(entries[i].title)
         assert found is not None and found[0].s2_paper_id == corpus.core_ids[i], entries[i].title
+
+
+def test_an_id_that_keeps_failing_alone_is_unfetched_not_an_unknown_paper(fake_api, s2_source):
+    # the whole batch, then its first half (one id) spend their 4 tries each; the second half
+    # goes through
+    fake_api.faults.fail("batch", 500, times=8)
+    batch = s2_source.fetch_paper_batch(["ARXIV:2301.10000", "ARXIV:2301.10001"])
+    assert list(batch.unfetched) == ["ARXIV:2301.10000"]
+    assert "HTTP 500" in batch.unfetched["ARXIV:2301.10000"]
+    assert batch.papers[0] is None and batch.papers[1] is not None
+    assert fake_api.counts["batch"] == 9

@@ -1,7 +1,8 @@
 """The ``rsvlm-graph`` command line: thin typed commands over the library.
 
 Each command's docstring is its help. Errors of this package are caught once, in ``main``'s
-callback wrapper, and printed as one line with exit code 1; progress bars live here only.
+callback wrapper, and printed as one line with exit code 1; a fetch that wrote what it got but
+missed something exits :data:`EXIT_PARTIAL`; progress bars live here only.
 """
 
 from __future__ import annotations
@@ -33,7 +34,12 @@ if TYPE_CHECKING:
 # Each command imports the pipeline and the libraries it needs when it runs, so `--help` and
 # argument errors answer at once instead of after a second of importing networkx, rdflib, httpx.
 
-__all__ = ["app"]
+__all__ = ["EXIT_PARTIAL", "app"]
+
+#: the exit status of ``enrich`` (and ``build`` without --offline) when a source was unreachable
+#: or a record could not be fetched, after everything fetched was written (README, exit codes);
+#: 1 is an error in the input, 2 a command line click cannot read, 130 Ctrl-C (``__main__``)
+EXIT_PARTIAL = 3
 
 
 class _Commands(TyperGroup):
@@ -200,6 +206,11 @@ def build(
     missing or stale (fast failure when the APIs cannot be reached). Prints counts per kind and
     what could not be enriched, and why. A build that fetched writes kg/snapshot.jsonl and the
     citation history of what it fetched, like enrich.
+
+    Exit codes: 0 done; 3 (like enrich) when a source was unreachable or a record could not be
+    fetched: every export is still written, from what is on file, and what is missing is listed;
+    --offline asks for nothing, so it never exits 3; 1 an error in the input (a file, a
+    setting); 2 a command line that cannot be read (an unknown option).
     """
     from .citations.refreshes import load_history
     from .pipeline import Inputs, Loaded, exclusive, keep_fetched, load_peers, run_build
@@ -226,6 +237,7 @@ def build(
         out.print(f"wrote {inputs.snapshot_path}")
     for path in recorded:
         out.print(f"recorded citation history: {path}")
+    _exit_if_incomplete(fetched, offline, "build")
 
 
 @app.command()
@@ -242,6 +254,13 @@ def enrich(
     Citation and reference pages are fetched only for papers whose counts changed, and for all
     every RSVLM_FULL_REFRESH_WEEKS weeks or with --full. What could not be fetched is listed per
     paper, and everything else proceeds.
+
+    Exit codes: 0 everything asked for was answered (a paper Semantic Scholar or arXiv does not
+    know is an answer); 3 a source was unreachable or a record could not be fetched (HTTP 429
+    beyond the retries, 5xx, a 400): the snapshot and the history still hold everything that was
+    fetched, and a re-run asks only for what is missing; --offline asks for nothing and exits 0;
+    1 an error in the input (a file, a setting); 2 a command line that cannot be read (an
+    unknown option); 130 Ctrl-C.
     """
     from .pipeline import Inputs, exclusive, keep_fetched, load_peers, save_snapshot
 
@@ -255,13 +274,14 @@ def enrich(
             peers = load_peers(inputs, curation, settings, offline=offline)
             _, recorded, _ = keep_fetched(fetched, document, curation, inputs, settings, peers)
     _print_requests(fetched, offline)
-    _print_enrichment_summary(fetched, len(document.papers))
+    _print_enrichment_summary(fetched, len(document.papers), offline)
     _print_snapshot_change(change, kept, inputs)
     out.print(f"wrote {inputs.snapshot_path}")
     for path in recorded:
         out.print(f"recorded citation history: {path}")
     if not recorded:
         out.print("citation history: nothing recorded (nothing fetched that is not on file)")
+    _exit_if_incomplete(fetched, offline, "enrich")
 
 
 def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool = False) -> tuple[Inputs, ListDocument, Curation, Fetched]:
@@ -286,7 +306,7 @@ def _print_requests(fetched: Fetched, offline: bool) -> None:
         out.print(f"requests (failed ones included): {sent}")
 
 
-def _print_enrichment_summary(fetched: Fetched, list_papers: int) -> None:
+def _print_enrichment_summary(fetched: Fetched, list_papers: int, offline: bool) -> None:
     e = fetched.enrichment
     methods: dict[str, int] = {}
     for r in e.resolutions:
@@ -298,13 +318,43 @@ def _print_enrichment_summary(fetched: Fetched, list_papers: int) -> None:
         f"known: {len(e.papers)} papers, {len(e.citations)} citations, {len(e.arxiv)} arXiv records, "
         f"{len(e.recommendations)} recommendations, {len(e.truncated)} truncated citation lists"
     )
-    # one line per phase and reason: a lost network is one cause, not eighty
-    causes: dict[tuple[str, str], list[str]] = {}
+    # one line per phase and reason: a lost network is one cause, not eighty; what a fetching
+    # run missed is listed last, by _exit_if_incomplete
+    causes: dict[tuple[str, str, str], list[str]] = {}
     for failure in e.failures:
-        causes.setdefault((failure.phase, failure.reason), []).append(failure.subject)
-    for (phase, reason), subjects in sorted(causes.items()):
-        shown = ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
-        out.print(f"failed in {phase} ({len(subjects)}): {reason}\n  {shown}")
+        if offline or failure.answered:
+            kind = "not found in" if failure.answered else "failed in"
+            causes.setdefault((kind, failure.phase, failure.reason), []).append(failure.subject)
+    for (kind, phase, reason), subjects in sorted(causes.items()):
+        out.print(f"{kind} {phase} ({len(subjects)}): {reason}\n  {_first_few(subjects)}")
+
+
+def _first_few(subjects: list[str]) -> str:
+    return ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
+
+
+def _exit_if_incomplete(fetched: Fetched, offline: bool, command: str) -> None:
+    """Name what a fetching run could not get, per source, phase and reason, then exit
+    EXIT_PARTIAL.
+
+    Called last, after every file is written. An answer of the source (a paper it does not
+    know) is not missing (``Failure.answered``); an offline run asked for nothing, so it is
+    never incomplete.
+    """
+    missing = [] if offline else [f for f in fetched.enrichment.failures if not f.answered]
+    if not missing:
+        return
+    causes: dict[tuple[str, str], list[str]] = {}
+    for failure in missing:
+        where = "arXiv records" if failure.phase == "arxiv" else f"Semantic Scholar {failure.phase}"
+        causes.setdefault((where, failure.reason), []).append(failure.subject)
+    err.print(f"[yellow]incomplete:[/yellow] {len(missing)} record{'s' if len(missing) > 1 else ''}"
+              f" could not be fetched (exit {EXIT_PARTIAL}); everything fetched is written")
+    for (where, reason), subjects in sorted(causes.items()):
+        err.print(f"  {where} ({len(subjects)}): {reason}\n    {_first_few(subjects)}", markup=False)
+    err.print(f"retry: run `rsvlm-graph {command}` again: fresh records are not fetched again, "
+              "so it asks only for what is missing", markup=False)
+    raise typer.Exit(code=EXIT_PARTIAL)
 
 
 def _print_snapshot_change(change: SnapshotChange, kept: tuple[str, ...], inputs: Inputs) -> None:

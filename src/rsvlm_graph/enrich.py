@@ -27,9 +27,16 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from .config import Settings
-from .errors import IdentifierError, NetworkUnavailable, PaperNotFound, SourceError
+from .errors import (
+    IdentifierError,
+    NetworkUnavailable,
+    PagingInterrupted,
+    PaperNotFound,
+    SourceError,
+)
 from .identifiers import normalize_arxiv_id, paper_node_id, title_similarity
 from .models import (
+    EdgePage,
     Enrichment,
     Failure,
     ListDocument,
@@ -150,6 +157,8 @@ def enrich(
     A ``NetworkUnavailable`` from one source ends every later call to that source in this run;
     each item it would have fetched gets a failure "network unavailable: …". Any other
     ``SourceError`` is recorded against the one paper (or batch) it hit, and the run goes on.
+    A ``PaperNotFound`` (HTTP 404) and a paper the batch keeps answering null for are the
+    source's answer: their failures are ``answered``, and do not make the run incomplete.
     """
     run = _Run(
         store=store,
@@ -284,8 +293,13 @@ class _Run:
     def _guard(
         self, phase: Phase, source: SourceName, subjects: Sequence[str], work: Callable[[], None]
     ) -> None:
-        """Run one call's ``work``; on a source error, record a failure for each subject."""
+        """Run one call's ``work``; on a source error, record a failure for each subject.
+
+        A 404 (``PaperNotFound``: S2 does not know the paper, or recommendations' "Input papers
+        not found") is the source's answer; every other error leaves the subjects unfetched.
+        """
         reason = self.down.get(source)
+        answered = False
         if reason is None:
             try:
                 work()
@@ -294,21 +308,28 @@ class _Run:
                 # every later call would wait for the same timeout: stop asking this host
                 reason = self.down[source] = f"{UNREACHABLE_REASON}: {exc}"
                 log.warning("%s unreachable, skipping its remaining requests: %s", source, exc)
+            except PaperNotFound as exc:
+                reason, answered = str(exc), True
+                log.info("%s %s: not found: %s", phase, ", ".join(subjects[:3]), exc)
             except SourceError as exc:
                 reason = str(exc)
                 log.info("%s %s failed: %s", phase, ", ".join(subjects[:3]), exc)
-        self.failures.extend(Failure(s, phase, reason) for s in subjects)
+        self.failures.extend(Failure(s, phase, reason, answered) for s in subjects)
 
-    def _fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
+    def _fetch_papers(self, ids: Sequence[str]) -> tuple[list[Paper | None], dict[str, str]]:
+        """The papers by position, and the ids whose request kept failing, with the error (their
+        ``None`` is no answer: they become failures that make the run partial)."""
         assert self.s2 is not None
-        papers = self.s2.fetch_papers(ids)
-        missing = [i for i, p in enumerate(papers) if p is None]
+        batch = self.s2.fetch_paper_batch(ids)
+        papers, unfetched = batch.papers, dict(batch.unfetched)
+        missing = [i for i, p in enumerate(papers) if p is None and ids[i] not in unfetched]
         if missing:
             # a null can be a transient hiccup of the batch endpoint: ask once more for those
-            again = self.s2.fetch_papers([ids[i] for i in missing])
-            for i, paper in zip(missing, again, strict=True):
+            again = self.s2.fetch_paper_batch([ids[i] for i in missing])
+            for i, paper in zip(missing, again.papers, strict=True):
                 papers[i] = paper
-        return papers
+            unfetched.update(again.unfetched)
+        return papers, unfetched
 
     # ---- phase 1: resolve
 
@@ -357,12 +378,16 @@ class _Run:
         """Resolve ``targets`` by one batch call; return those left for a title match."""
         ids = [t.batch_id for t in targets]
         # align by position: the returned paperId can differ from the id sent
-        papers = self._fetch_papers(ids)  # type: ignore[arg-type]
+        papers, unfetched = self._fetch_papers(ids)  # type: ignore[arg-type]
         stamp = self._stamp()
         request = f"POST /graph/v1/paper/batch ({len(ids)} ids)"
         settled: list[Resolution] = []
         fallbacks: list[_ToResolve] = []
         for target, paper in zip(targets, papers, strict=True):
+            if target.batch_id in unfetched:
+                # no answer at all: left unresolved for the next run, not guessed by title
+                self.failures.append(Failure(target.key, "resolve", unfetched[target.batch_id]))
+                continue
             if paper is None and target.pin is not None:
                 # a pin is the curator's word: no title guess overrides it
                 log.warning("%s: pinned %s is unknown to Semantic Scholar", target.key,
@@ -438,13 +463,17 @@ class _Run:
         self._one_call("metadata", "paper", accepted, "semanticscholar", self._fetch_metadata)
 
     def _fetch_metadata(self, needed: list[str]) -> None:
-        papers = self._fetch_papers(needed)
+        papers, unfetched = self._fetch_papers(needed)
         found = [(i, p) for i, p in zip(needed, papers, strict=True) if p is not None]
         self.store.put_papers([p for _, p in found], keys=[i for i, _ in found],
                               request=f"POST /graph/v1/paper/batch ({len(needed)} ids)",
                               fetched_at=self._stamp())
-        self.failures.extend(Failure(i, "metadata", "Semantic Scholar returned no record")
-                             for i, p in zip(needed, papers, strict=True) if p is None)
+        # a null asked twice (``_fetch_papers``) is S2's answer: it has no such paper; an id
+        # whose request kept failing got no answer
+        self.failures.extend(
+            Failure(i, "metadata", unfetched[i]) if i in unfetched
+            else Failure(i, "metadata", "Semantic Scholar returned no record", True)
+            for i, p in zip(needed, papers, strict=True) if p is None)
 
     # ---- phase 3: citations and references
 
@@ -483,6 +512,7 @@ class _Run:
             accepted, {s2_id: self._count(direction, s2_id) for s2_id in accepted}, on_file,
             now=self.now(), full_every=self.full_every, stale_after=timedelta(days=self.window),
             full=self.full,
+            interrupted={s2_id for s2_id in accepted if self.store.has_paging(direction, s2_id)},
         )
         log.info("%s: %d to fetch (%s), %d without any, %d unchanged", direction,
                  len(plan.fetch), ", ".join(f"{n} {r}" for r, n in
@@ -491,12 +521,31 @@ class _Run:
         return plan
 
     def _fetch_edges(self, direction: Direction, s2_id: str) -> None:
+        """Page through one list, going on where an earlier run's paging stopped; if a page keeps
+        failing, what was read is kept for the next run (and the failure is recorded)."""
         assert self.s2 is not None
         fetch = self.s2.citations if direction == "citations" else self.s2.references
-        page = fetch(s2_id)
+        request = f"GET /graph/v1/paper/{s2_id}/{direction} (paged)"
+        count = self._count(direction, s2_id)
+        held = self.store.get_paging(direction, s2_id)
+        resume = None
+        began, began_at = self._stamp(), count
+        if held is not None:
+            log.info("%s of %s: going on at offset %s, with the %d read from %s", direction,
+                     s2_id, held.next_offset, len(held.citations), held.fetched_at)
+            resume = EdgePage(held.citations, held.papers, held.truncated, held.next_offset)
+            # a list that moved since the paging began is fetched whole again by the next run
+            began, began_at = held.fetched_at, held.count
+        try:
+            page = fetch(s2_id, count=count, resume=resume)
+        except PagingInterrupted as stop:
+            self.store.put_paging(direction, s2_id, stop.partial, request=request,
+                                  fetched_at=began, count=began_at)
+            log.warning("%s of %s: %s; the next enrich goes on from there", direction, s2_id,
+                        stop)
+            raise stop.cause from None
         self.store.put_edges(direction, s2_id, page.citations, page.papers, page.truncated,
-                             request=f"GET /graph/v1/paper/{s2_id}/{direction} (paged)",
-                             fetched_at=self._stamp(), count=self._count(direction, s2_id))
+                             request=request, fetched_at=began, count=began_at)
 
     # ---- phase 4: arXiv
 
@@ -510,9 +559,10 @@ class _Run:
         self.store.put_arxiv(records, request=f"GET arXiv id_list ({len(needed)} ids)",
                              fetched_at=self._stamp())
         self.failures.extend(failures)
-        answered = {r.arxiv_id for r in records} | {f.subject for f in failures}
-        self.failures.extend(Failure(a, "arxiv", "not returned by arXiv")
-                             for a in needed if a not in answered)
+        accounted = {r.arxiv_id for r in records} | {f.subject for f in failures}
+        # arXiv answered the feed without it: as final as "not found on arXiv"
+        self.failures.extend(Failure(a, "arxiv", "not returned by arXiv", True)
+                             for a in needed if a not in accounted)
 
     # ---- phase 5: recommendations
 

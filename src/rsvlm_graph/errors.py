@@ -6,6 +6,7 @@
     ├── IdentifierError       a string is not a valid arXiv id / DOI / other identifier
     ├── SourceError           an API answered badly or not at all, after retries
     │   ├── BadRequest        HTTP 400: the request itself is wrong; retrying cannot help
+    │   ├── PagingInterrupted a citations/references page kept failing; carries the pages read
     │   ├── RateLimited       HTTP 429 that outlasted the retry budget
     │   ├── PaperNotFound     the API does not know the paper
     │   └── NetworkUnavailable the host cannot be reached at all (DNS, refused): stop asking
@@ -22,6 +23,10 @@ The CLI catches ``RsvlmGraphError`` once, prints its message and exits 1; everyt
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import EdgePage
 
 __all__ = [
     "RsvlmGraphError",
@@ -30,6 +35,7 @@ __all__ = [
     "IdentifierError",
     "SourceError",
     "BadRequest",
+    "PagingInterrupted",
     "RateLimited",
     "PaperNotFound",
     "NetworkUnavailable",
@@ -79,6 +85,21 @@ class BadRequest(SourceError):
 
     Callers that send many ids at once split the request to find the offending one.
     """
+
+
+class PagingInterrupted(SourceError):
+    """Raised when a citations or references page keeps failing after earlier pages were read.
+
+    ``partial`` holds what was read, its ``next_offset`` the page that failed, so nothing read is
+    lost and a later run goes on from there; ``cause`` is the error the page ended with (a
+    ``NetworkUnavailable`` still means the host is down).
+    """
+
+    def __init__(self, partial: EdgePage, cause: SourceError) -> None:
+        super().__init__(f"{cause} (paging stopped at offset {partial.next_offset}; the "
+                         f"{len(partial.citations)} read before it are kept)")
+        self.partial = partial
+        self.cause = cause
 
 
 class RateLimited(SourceError):

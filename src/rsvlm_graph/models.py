@@ -18,6 +18,7 @@ __all__ = [
     "Author",
     "Paper",
     "Citation",
+    "EdgePage",
     "ArxivRecord",
     "Resolution",
     "Failure",
@@ -181,6 +182,21 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class EdgePage:
+    """The citations (or references) of one paper as paged, with the papers at their other end.
+
+    ``truncated``: the list is longer than the API pages through (its ~10k cap).
+    ``next_offset``: where an interrupted paging stopped (the page that kept failing), to go on
+    from in a later run; ``None`` when the pages were read to the end.
+    """
+
+    citations: tuple[Citation, ...]
+    papers: tuple[Paper, ...]
+    truncated: bool = False
+    next_offset: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ArxivRecord:
     arxiv_id: str  # without version
     title: str
@@ -214,11 +230,20 @@ class Resolution:
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """Something that could not be fetched, per entry or paper, and why."""
+    """Something that could not be fetched, per entry or paper, and why.
+
+    ``answered`` tells the two kinds apart. True: the source answered that it has nothing for
+    this subject (HTTP 404, a null in a batch, an id arXiv does not know or rejects), which is
+    a result, and asking again in this run cannot change it. False (the default, so a new kind
+    of failure counts until shown otherwise): the source was not reached or gave no answer
+    (offline, unreachable, HTTP 429 or 5xx after the retries, a 400 to the request itself), so
+    the run is incomplete and a re-run may get it; ``enrich`` then exits 3.
+    """
 
     subject: str  # entry key, S2 id or arXiv id
     phase: Literal["resolve", "metadata", "citations", "references", "arxiv", "recommendations"]
     reason: str
+    answered: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,15 @@ This module decides; :mod:`rsvlm_graph.enrich` fetches. Pure functions over plai
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
 __all__ = ["PagesOnFile", "PagePlan", "plan_pages"]
 
-Reason = Literal["never fetched", "count unknown", "count changed", "full check due", "full"]
+Reason = Literal["never fetched", "interrupted", "count unknown", "count changed", "full check due",
+                 "full"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ def plan_pages(
     full_every: timedelta,
     stale_after: timedelta,
     full: bool = False,
+    interrupted: Collection[str] = (),
 ) -> PagePlan:
     """Decide, per paper, whether its pages are fetched, written empty, or kept.
 
@@ -78,6 +80,9 @@ def plan_pages(
         pages older than this are fetched, as every record ages.
     full : bool
         Fetch every page (``enrich --full``); counts of 0 still need no request.
+    interrupted : collection of str
+        Papers whose last paging stopped half-way (its pages kept in the store): fetched, to go
+        on from there, whatever their counts say.
 
     Returns
     -------
@@ -111,6 +116,8 @@ def plan_pages(
             continue
         if stored is None:
             reason = "never fetched"
+        elif s2_id in interrupted:
+            reason = "interrupted"
         elif full:
             reason = "full"
         elif count is None or stored.count is None:

@@ -328,6 +328,14 @@ class _S2Embedding(_Lenient):
     vector: list[float] | None = None
 
 
+class _S2Named(_Lenient):
+    """A ``publicationVenue`` or ``journal`` object: only its ``name`` is read (the venue when
+    ``venue`` is empty); the rest (``volume``, ``pages``, ``issn``, ``alternate_names``, …) is
+    not, so its types cost nothing."""
+
+    name: str | None = None
+
+
 class _S2Paper(_Lenient):
     """The fields of a Graph API paper object that ``paper_from_json`` reads."""
 
@@ -336,6 +344,8 @@ class _S2Paper(_Lenient):
     year: Year | None = None
     publicationDate: PublicationDate | None = None
     venue: str | None = None
+    publicationVenue: _S2Named | None = None
+    journal: _S2Named | None = None
     abstract: str | None = None
     tldr: _S2Text | None = None
     externalIds: dict[str, str | int | None] | None = None

@@ -240,10 +240,11 @@ def seed_store(store: Store, enrichment: Enrichment) -> int:
     request text and no date for resolutions or citation lists: a resolution and a list
     paper's citation lists are dated like its paper record (they are fetched in the same
     run), a resolution without a paper like the snapshot's newest record (the run that
-    tried it). A citation list whose refresh failed is the last good one and goes in like any
-    other; only a list that failed with no citation at all in the snapshot (never fetched, or
-    empty) is left out rather than stored empty, so it is fetched again. Returns the number of
-    records written.
+    tried it). A citation list whose refresh failed is the last good one (with the pages an
+    interrupted paging read) and goes in undated and without a count, so that nothing is lost
+    and the next online run fetches it whole; only a list that failed with no citation at all in
+    the snapshot (never fetched, or empty) is left out rather than stored empty. Returns the
+    number of records written.
     """
     papers = {p.s2_paper_id: p for p in enrichment.papers}
     accepted = sorted({r.s2_paper_id for r in enrichment.resolutions
@@ -278,11 +279,15 @@ def seed_store(store: Store, enrichment: Enrichment) -> int:
             "citations": to_record(edges),
             "papers": to_record([papers[o] for o in others if o in papers]),
             "truncated": direction == "citations" and s2_id in truncated,
-            # fetched in the run that fetched the paper: at the count it holds
-            "count": paper.citation_count if direction == "citations" else paper.reference_count,
+            # fetched in the run that fetched the paper: at the count it holds; a list whose
+            # refresh failed (the last good one, or the pages read before a paging stopped) at
+            # no count, so the next run fetches it whole rather than take it as complete
+            "count": None if (s2_id, direction) in failed else
+            paper.citation_count if direction == "citations" else paper.reference_count,
         }
 
-    offered += [("semanticscholar", direction, s2_id, fetched_at,
+    offered += [("semanticscholar", direction, s2_id,
+                 _EPOCH if (s2_id, direction) in failed else fetched_at,
                  functools.partial(edge_data, direction, s2_id))
                 for direction in ("citations", "references")
                 for s2_id, fetched_at in dated.items()
@@ -319,7 +324,9 @@ def collect(
 
     ``accepted`` are the list papers' S2 ids: their records, both citation lists and the papers
     at the other end, the recommendations and the arXiv records of ``arxiv_ids``; ``failures``
-    are the run's, kept beside the records they failed to refresh.
+    are the run's, kept beside the records they failed to refresh. The pages an interrupted
+    paging read are in too, beside the last complete list, never as a complete one: a failure
+    names each such list (the run's own, or one saying where the paging stopped).
     """
     papers: dict[str, Paper] = {}
     for s2_id in accepted:
@@ -327,19 +334,27 @@ def collect(
             papers[s2_id] = paper
     citations: dict[tuple[str, str], Citation] = {}
     truncated = []
+    failed = {(f.subject, f.phase) for f in failures}
+    pending: list[Failure] = []
     directions: tuple[Direction, ...] = ("citations", "references")
     for direction in directions:
         for s2_id in accepted:
-            record = store.get_edges(direction, s2_id)
-            if record is None:
-                continue
-            if record.truncated:
-                truncated.append(s2_id)
-            for paper in record.papers:
-                papers.setdefault(paper.s2_paper_id, paper)
-            for citation in record.citations:
-                citations[citation.citing, citation.cited] = _merge(
-                    citations.get((citation.citing, citation.cited)), citation)
+            partial = store.get_paging(direction, s2_id)
+            if partial is not None and (s2_id, direction) not in failed:
+                pending.append(Failure(s2_id, direction, (
+                    f"paging stopped at offset {partial.next_offset} ({len(partial.citations)} "
+                    "read and kept); the next enrich goes on from there")))
+            # the partial first: its papers at the other end are the newer ones
+            for record in (partial, store.get_edges(direction, s2_id)):
+                if record is None:
+                    continue
+                if record.truncated:
+                    truncated.append(s2_id)
+                for paper in record.papers:
+                    papers.setdefault(paper.s2_paper_id, paper)
+                for citation in record.citations:
+                    citations[citation.citing, citation.cited] = _merge(
+                        citations.get((citation.citing, citation.cited)), citation)
     recommended: tuple[str, ...] = ()
     if (stored := store.get_recommendations()) is not None:
         recommended = tuple(p.s2_paper_id for p in stored.papers)
@@ -352,7 +367,7 @@ def collect(
         citations=tuple(citations.values()),
         arxiv=tuple(arxiv),
         recommendations=recommended,
-        failures=tuple(failures),
+        failures=tuple(failures) + tuple(pending),
         truncated=tuple(truncated),
     ))
 

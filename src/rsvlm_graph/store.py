@@ -31,6 +31,7 @@ from .errors import StoreError
 from .models import (
     ArxivRecord,
     Citation,
+    EdgePage,
     Paper,
     Resolution,
 )
@@ -55,7 +56,8 @@ log = logging.getLogger(__name__)
 #: bumped whenever the table layout or a record's JSON shape changes
 SCHEMA_VERSION = 1
 
-RecordKind = Literal["paper", "resolution", "citations", "references", "arxiv", "recommendations"]
+RecordKind = Literal["paper", "resolution", "citations", "references", "arxiv", "recommendations",
+                     "paging"]
 Direction = Literal["citations", "references"]
 
 #: the single recommendations record: the list as a whole is its subject
@@ -180,13 +182,18 @@ class StoredRecord:
 
 @dataclass(frozen=True, slots=True)
 class EdgeRecord:
-    """The citations or references of one paper, as fetched, with the other papers' metadata."""
+    """The citations or references of one paper, as fetched, with the other papers' metadata.
+
+    A record of an interrupted paging (:meth:`Store.get_paging`) has ``next_offset``: the page
+    to go on from; its ``fetched_at`` is when that paging began.
+    """
 
     citations: tuple[Citation, ...]
     papers: tuple[Paper, ...]
     truncated: bool
     fetched_at: str  # when the pages were last fetched: the last full check
     count: int | None = None  # the paper's citationCount / referenceCount they were fetched at
+    next_offset: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,18 +412,59 @@ class Store:
         count: int | None = None,
     ) -> None:
         """Store the ``citations`` or ``references`` of one paper, with the other papers' data
-        and the paper's count they were fetched at (what a refresh compares to skip pages)."""
+        and the paper's count they were fetched at (what a refresh compares to skip pages).
+
+        The complete list replaces any interrupted paging of it (:meth:`put_paging`).
+        """
         data = {
             "citations": to_record(tuple(citations)),
             "papers": to_record(tuple(papers)),
             "truncated": truncated,
             "count": count,
         }
-        self.put([StoredRecord("semanticscholar", direction, s2_paper_id, request, fetched_at,
-                               data)])
+        with self.batch():
+            self.put([StoredRecord("semanticscholar", direction, s2_paper_id, request,
+                                   fetched_at, data)])
+            self._conn.execute("DELETE FROM records WHERE kind = 'paging' AND key = ?",
+                               (_paging_key(direction, s2_paper_id),))
 
     def get_edges(self, direction: Direction, s2_paper_id: str) -> EdgeRecord | None:
         return self._typed(direction, s2_paper_id, EdgeRecord, dated=True)
+
+    def put_paging(
+        self,
+        direction: Direction,
+        s2_paper_id: str,
+        page: EdgePage,
+        *,
+        request: str,
+        fetched_at: str,
+        count: int | None = None,
+    ) -> None:
+        """Keep the pages an interrupted paging read (``page.next_offset`` is where it stopped),
+        apart from the last complete list, which stays as it is until the paging is finished.
+
+        ``fetched_at`` is when the paging began and ``count`` the paper's count then: the
+        complete list keeps both, so a list that moved meanwhile is fetched whole again.
+        """
+        if page.next_offset is None:
+            raise ValueError("put_paging keeps an interrupted paging: next_offset is needed")
+        data = {
+            "citations": to_record(page.citations),
+            "papers": to_record(page.papers),
+            "truncated": page.truncated,
+            "count": count,
+            "next_offset": page.next_offset,
+        }
+        self.put([StoredRecord("semanticscholar", "paging", _paging_key(direction, s2_paper_id),
+                               request, fetched_at, data)])
+
+    def get_paging(self, direction: Direction, s2_paper_id: str) -> EdgeRecord | None:
+        """The interrupted paging of one paper's list, or ``None`` when none is pending."""
+        return self._typed("paging", _paging_key(direction, s2_paper_id), EdgeRecord, dated=True)
+
+    def has_paging(self, direction: Direction, s2_paper_id: str) -> bool:
+        return self.has("paging", _paging_key(direction, s2_paper_id))
 
     def put_arxiv(self, records: Sequence[ArxivRecord], *, request: str, fetched_at: str) -> None:
         self.put(
@@ -458,3 +506,7 @@ class Store:
         except sqlite3.Error as exc:
             raise self._error(f"unreadable database: {exc}") from exc
         return {(kind, key): fetched_at for kind, key, fetched_at in rows}
+
+
+def _paging_key(direction: Direction, s2_paper_id: str) -> str:
+    return f"{direction}:{s2_paper_id}"

@@ -8,6 +8,15 @@ returns with every field asked for); the server filters them by the ``fields`` p
 ``make_corpus`` builds a small free-standing corpus; ``corpus_for_list`` builds one synthetic S2
 paper per paper row of a parsed ``ListDocument`` (same arXiv id / DOI, the same or a slightly
 altered title), plus outside papers citing and cited by them.
+
+``scripts=True`` (either builder) gives the corpus what real records have and the ASCII default
+lacks, on the same papers and edges: author names and venues in CJK, Arabic, Cyrillic, Greek,
+accented Latin (composed and decomposed), emoji and mixed scripts, some outside titles in Chinese,
+arXiv author names with UTF-8 read as Latin-1 (mojibake, as arXiv feeds have), and the nulls the
+real API sends (``authorId`` null, ``venue`` ``""``, ``abstract`` null, ``year`` null).
+:func:`real_venue_fields` gives the ``journal`` / ``publicationVenue`` the server serves with
+``Realism.venues``; ``Corpus.citation_count_override`` makes a paper claim more citations than it
+has edges (a citation list longer than the API pages).
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +38,7 @@ __all__ = [
     "make_corpus",
     "corpus_for_list",
     "synthetic_paper_id",
+    "real_venue_fields",
     "EMBEDDING_DIM",
     "MATCH_THRESHOLD",
 ]
@@ -45,6 +56,23 @@ _FIRST = ("Ada", "Bo", "Chen", "Dara", "Eli", "Fei", "Gus", "Hana", "Ivo", "Jun"
 _LAST = ("Synthia", "Fakeman", "Mockwell", "Stubbs", "Placeholder", "Dummer", "Testa", "Sample")
 _VENUES = ("IEEE Transactions on Geoscience and Remote Sensing", "Remote Sensing",
            "Computer Vision and Pattern Recognition", "arXiv.org", "ISPRS Journal", "")
+#: SYNTHETIC author names in other scripts (surnames and given names that say "test" or "sample"
+#: where the script allows), for ``scripts=True``
+_SCRIPT_NAMES = (
+    "李测试", "王样本", "陈 Placeholder", "山田テスト", "김테스트", "محمد التجريبي",
+    "Иван Тестов", "Γιώργος Δοκιμαστικός", "José Núñez Fakeman", "Zoë Ångström-Stubbs",
+    "Ays\u0327e Testa",  # decomposed: c + combining cedilla
+    "M. Al\u2010Sample",  # U+2010 hyphen, as real S2 names have it
+    "🛰️", "Dara 🦊 Mockwell",
+)
+#: venues in other scripts; "遥感学报" / "遥感學報" differ only in simplified/traditional form
+_SCRIPT_VENUES = (
+    "遥感学报", "遥感學報", "武汉大学学报 (信息科学版)", "写真測量とリモートセンシング",
+    "대한원격탐사학회지", "المجلة العلمیة للإقتصاد و التجارة", "Исследование Земли из космоса",
+    "Γεωγραφίες", "Revista de Teledetección", "Photogramme\u0301trie", "🛰️🌍",
+    "IEEE 遥感 Letters", "",
+)
+_SCRIPT_TITLE_WORDS = ("遥感", "视觉语言模型", "多模态", "图像描述", "变化检测", "目标检测")
 _CATEGORIES = ("cs.CV", "cs.CL", "cs.LG", "eess.IV", "cs.AI")
 _INTENTS = ("background", "methodology", "result")
 
@@ -59,7 +87,10 @@ def synthetic_paper_id(seed: int, key: str) -> str:
 
 
 def _norm_title(title: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", title.lower()).split())
+    """Casefolded words without accents; letters of every script are kept."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", bare).split())
 
 
 @dataclass
@@ -85,6 +116,9 @@ class Corpus:
     aliases: dict[str, str] = field(default_factory=dict)  # merged paperId -> paperId
     core_ids: list[str] = field(default_factory=list)  # the list / core papers, in order
     embeddings: dict[str, list[float] | None] = field(default_factory=dict)  # cache / overrides
+    #: paperId -> the citationCount S2 reports when it is more than the edges served (a paper
+    #: with 25,000 citations of which the API pages only the first ~9,999)
+    citation_count_override: dict[str, int] = field(default_factory=dict)
 
     # -- lookup ----------------------------------------------------------------------------
 
@@ -141,6 +175,22 @@ class Corpus:
             return None
         return best[1], best[0]
 
+    def best_match(self, query: str) -> tuple[str, float] | None:
+        """The real title match: the best-scoring paper whatever its score (a partial title
+        finds the full one, an unrelated query a paper of the field); ``None`` only when no
+        title shares a word with ``query``."""
+        wanted = _norm_title(query)
+        words = set(wanted.split())
+        best: tuple[float, str] | None = None
+        for pid, record in self.papers.items():
+            title = _norm_title(record.get("title") or "")
+            if not words & set(title.split()):
+                continue
+            score = fuzz.WRatio(wanted, title)
+            if best is None or score > best[0]:
+                best = (score, pid)
+        return None if best is None else (best[1], best[0])
+
     def recommend(self, positive: list[str], negative: list[str], limit: int) -> list[str]:
         """Papers linked by citation to a positive paper, most cited first, ties by paperId."""
         excluded = set(positive) | set(negative)
@@ -160,8 +210,9 @@ class Corpus:
 
     def add_paper(self, record: dict[str, Any]) -> str:
         """Add a record (wire shape, must carry ``paperId``) and return its paperId."""
-        self.papers[record["paperId"]] = record
-        return record["paperId"]
+        pid: str = record["paperId"]
+        self.papers[pid] = record
+        return pid
 
     def add_citers(self, pid: str, count: int) -> list[str]:
         """Add ``count`` minimal SYNTHETIC papers citing ``pid`` (e.g. to pass the ~10k cap)."""
@@ -194,10 +245,92 @@ class Corpus:
                 self.papers[edge.cited]["influentialCitationCount"] += edge.is_influential
             if edge.citing in self.papers:
                 self.papers[edge.citing]["referenceCount"] += 1
+        for pid, count in self.citation_count_override.items():
+            if pid in self.papers:
+                self.papers[pid]["citationCount"] = count
+
+    def claim_citations(self, pid: str, count: int) -> None:
+        """Make ``pid`` report ``count`` citations whatever its edges (see
+        ``citation_count_override``)."""
+        self.citation_count_override[pid] = count
+        self._recount()
 
 
 def _ext(record: dict[str, Any], key: str) -> Any:
     return (record.get("externalIds") or {}).get(key)
+
+
+def _hash(*parts: object) -> int:
+    return int(hashlib.sha1(":".join(map(str, parts)).encode()).hexdigest()[:12], 16)
+
+
+def real_venue_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """``venue`` / ``journal`` / ``publicationVenue`` of ``record`` as the real API gives them.
+
+    Derived from the record's ``venue`` and ``paperId``, so every corpus gets them and the
+    default records stay as they were. The shapes follow the 1,000 recorded citers of
+    ``Paper.json``: ``journal`` has ``name`` with ``volume`` and/or ``pages`` (or only
+    ``pages``), ``publicationVenue`` has ``id``, ``name`` and some of ``type``,
+    ``alternate_names``, ``issn``, ``url``. One paper in six has ``venue`` ``""`` with the name
+    only in ``publicationVenue``, one in six with it only in ``journal``. Records that already
+    carry either object (real recordings) are left alone: ``{}``.
+    """
+    if record.get("journal") is not None or record.get("publicationVenue") is not None:
+        return {}
+    name = record.get("venue") or ""
+    if not name:  # real: 29 of 1,000 citers have venue "" and neither object
+        return {"journal": None, "publicationVenue": None}
+    h = _hash("venue", record.get("paperId"))
+    venue_id = hashlib.md5(f"SYNTHETIC venue {name}".encode()).hexdigest()
+    publication_venue: dict[str, Any] = {
+        "id": f"{venue_id[:8]}-{venue_id[8:12]}-{venue_id[12:16]}-{venue_id[16:20]}-"
+              f"{venue_id[20:32]}",
+        "name": name,
+        "type": "journal" if h % 3 else "conference",
+        "alternate_names": [f"SYNTHETIC alias of {name}"],
+        "issn": f"{h % 10000:04d}-{h // 10000 % 10000:04d}",
+        "url": f"https://example.org/synthetic/venue/{venue_id[:8]}",
+    }
+    journal: dict[str, Any] = {"name": name, "volume": str(1 + h % 60),
+                               "pages": f"{1 + h % 300} - {20 + h % 300}"}
+    mode = h // 7 % 6
+    if mode == 0:  # the name only in publicationVenue; journal without a name, as recorded
+        return {"venue": "", "publicationVenue": publication_venue,
+                "journal": {"pages": journal["pages"]}}
+    if mode == 1:  # the name only in journal
+        return {"venue": "", "publicationVenue": None, "journal": {"name": name}}
+    if mode == 2:
+        del journal["pages"]
+    return {"publicationVenue": publication_venue, "journal": journal}
+
+
+def _mojibake(text: str) -> str:
+    """UTF-8 ``text`` read as Windows-1252 ("José" → "JosÃ©"), the mojibake ftfy repairs."""
+    import ftfy.bad_codecs  # noqa: F401 - registers "sloppy-windows-1252"
+
+    return text.encode("utf-8").decode("sloppy-windows-1252")
+
+
+def _apply_scripts(corpus: Corpus) -> None:
+    """Rewrite names, venues and some nulls in place (``scripts=True``), each paper from its
+    own generator so the papers and edges stay those of the default corpus."""
+    for pid, record in corpus.papers.items():
+        rng = random.Random(f"scripts:{corpus.seed}:{pid}")
+        for author in record.get("authors") or ():
+            if rng.random() < 0.6:
+                author["name"] = rng.choice(_SCRIPT_NAMES)
+            if rng.random() < 0.1:
+                author["authorId"] = None
+        if rng.random() < 0.6:
+            record["venue"] = rng.choice(_SCRIPT_VENUES)
+        if pid not in corpus.core_ids and rng.random() < 0.3:
+            record["title"] = "SYNTHETIC " + "".join(rng.sample(_SCRIPT_TITLE_WORDS, 3)) + \
+                f" {_hash(pid) % 1000}"
+        if rng.random() < 0.2:
+            record["abstract"] = None
+        if rng.random() < 0.1:
+            record["year"] = None
+            record["publicationDate"] = None
 
 
 @dataclass(frozen=True)
@@ -258,8 +391,13 @@ def _paper_record(
     }
 
 
-def _arxiv_record(rng: random.Random, record: dict[str, Any]) -> dict[str, Any]:
-    year = record["year"]
+def _arxiv_record(rng: random.Random, record: dict[str, Any], scripts: bool) -> dict[str, Any]:
+    """The arXiv record of an S2 paper; with ``scripts`` one in three has its non-ASCII author
+    names mojibaked."""
+    year = record["year"] or 2020  # S2's year may be null where arXiv has a date
+    names = [a["name"] for a in record["authors"] or []]
+    if scripts and _hash("mojibake", record["paperId"]) % 3 == 0:
+        names = [_mojibake(n) for n in names]
     published = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T12:00:00Z"
     primary = rng.choice(_CATEGORIES)
     return {
@@ -267,7 +405,7 @@ def _arxiv_record(rng: random.Random, record: dict[str, Any]) -> dict[str, Any]:
         "version": rng.randint(1, 3),
         "title": record["title"],
         "summary": record["abstract"] or f"SYNTHETIC arXiv abstract of {record['title']}.",
-        "authors": [a["name"] for a in record["authors"] or []] or ["Anonymous Synthetic"],
+        "authors": names or ["Anonymous Synthetic"],
         "categories": sorted({primary, rng.choice(_CATEGORIES)}, key=lambda c: c != primary),
         "primary_category": primary,
         "published": published,
@@ -278,7 +416,7 @@ def _arxiv_record(rng: random.Random, record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _build(seed: int, sprouts: list[_Seedling], n_outside: int) -> Corpus:
+def _build(seed: int, sprouts: list[_Seedling], n_outside: int, scripts: bool = False) -> Corpus:
     rng = random.Random(seed)
     corpus = Corpus(seed=seed)
     for i, sprout in enumerate(sprouts):
@@ -317,14 +455,18 @@ def _build(seed: int, sprouts: list[_Seedling], n_outside: int) -> Corpus:
     if core:  # a merged duplicate: the retired id still answers with the surviving paper
         corpus.aliases[synthetic_paper_id(seed, "retired-duplicate")] = core[0]
     corpus._recount()
+    if scripts:
+        _apply_scripts(corpus)
     for record in corpus.papers.values():
         if _ext(record, "ArXiv"):
-            corpus.arxiv[_ext(record, "ArXiv")] = _arxiv_record(rng, record)
+            corpus.arxiv[_ext(record, "ArXiv")] = _arxiv_record(rng, record, scripts)
     return corpus
 
 
-def make_corpus(seed: int = 0, n_outside: int = 40, n_core: int = 12) -> Corpus:
-    """A free-standing SYNTHETIC corpus: ``n_core`` papers with ids, ``n_outside`` around them.
+def make_corpus(seed: int = 0, n_outside: int = 40, n_core: int = 12, scripts: bool = False
+                ) -> Corpus:
+    """A free-standing SYNTHETIC corpus: ``n_core`` papers with ids, ``n_outside`` around them
+    (``scripts``: names and venues in many scripts, see the module docstring).
 
     Core paper ``i`` has arXiv id ``2301.{10000+i}`` and, for even ``i``, DOI
     ``10.5555/synthetic.{i}``.
@@ -345,7 +487,7 @@ def make_corpus(seed: int = 0, n_outside: int = 40, n_core: int = 12) -> Corpus:
         )
         for i in range(n_core)
     ]
-    return _build(seed, sprouts, n_outside)
+    return _build(seed, sprouts, n_outside, scripts)
 
 
 def _altered(title: str, k: int) -> str:
@@ -355,18 +497,20 @@ def _altered(title: str, k: int) -> str:
         lambda t: t.replace(":", " -").replace("  ", " "),
         lambda t: t.replace("-", ""),
     )
-    return variants[k % len(variants)](title)
+    altered: str = variants[k % len(variants)](title)
+    return altered
 
 
 def corpus_for_list(
-    document: ListDocument, seed: int = 0, n_outside: int = 120, alter_every: int = 6
+    document: ListDocument, seed: int = 0, n_outside: int = 120, alter_every: int = 6,
+    scripts: bool = False,
 ) -> Corpus:
     """One SYNTHETIC S2 paper per paper row of ``document``, plus outside papers around them.
 
     Each list paper keeps the row's arXiv id and DOI as ``externalIds`` (so batch resolution by
     ``ARXIV:`` / ``DOI:`` finds it); every ``alter_every``-th one gets a slightly altered title,
     and rows with neither id must be found by title match. ``corpus.core_ids`` follows the order
-    of ``document.papers``.
+    of ``document.papers``. ``scripts``: names and venues in many scripts (module docstring).
     """
     sprouts = []
     for k, entry in enumerate(document.papers):
@@ -374,4 +518,4 @@ def corpus_for_list(
             else entry.title
         sprouts.append(_Seedling(f"list:{entry.line}", title, entry.ids.arxiv_id, entry.ids.doi,
                                  entry.year))
-    return _build(seed, sprouts, n_outside)
+    return _build(seed, sprouts, n_outside, scripts)

@@ -15,6 +15,35 @@ Nothing this server answers is real: every record comes from :mod:`tests.fakeapi
 
 Every request is recorded (``FakeApi.requests``, ``FakeApi.counts`` per endpoint) and faults can
 be switched on per test through ``FakeApi.faults``.
+
+Whatever the switches, a ``fields`` name the endpoint does not serve answers HTTP 400
+``{"error": "Unrecognized or unsupported fields: [a, b]"}`` (every bad name, as the real API
+lists them) on the paper, batch, match, citations, references and recommendations endpoints.
+
+**Realism switches** (``FakeApi.realism``, a :class:`Realism`; all off by default so a test gets
+the lenient fake it always had, ``FakeApi(corpus, real=True)`` turns on all but the pool). Each
+one mimics a way the real service differs from a friendly fake, as recorded in
+``../shared/reference`` and its OpenAPI spec (``s2-openapi/``):
+
+- ``pool``: a :class:`SharedPoolLimit`, the unauthenticated shared pool (100 requests per sliding
+  300 s). S2 requests without an ``x-api-key`` header past the budget answer 429 with the real
+  body (:data:`TOO_MANY_REQUESTS`) and no ``Retry-After`` unless one is set; refused requests do
+  not use up the budget; arXiv and keyed requests are not counted. ``accepted``/``rejected``
+  say what happened, so a test or bench can check nothing was lost.
+- ``max_response_bytes``: a batch or citations/references answer whose JSON would be larger is
+  HTTP 400 ``{"error": "Response would exceed maximum size. ..."}`` (the real limit: 10 MB).
+- ``no_next_at_cap``: no ``next`` once a page ends where no further page may start
+  (``offset + limit`` must stay < 10000), as the real API ends a 25,000-citation list: only
+  ``citationCount`` tells the list was cut (``Corpus.citation_count_override`` sets a count above
+  the served edges).
+- ``best_title_match``: title match answers its best match whatever the similarity (a partial
+  title comes back with the full one, or another paper of the field); 404 ``Title match not
+  found`` only when no title shares a word with the query.
+- ``recommendations_404``: 404 ``{"error": "Input papers not found"}`` when no positive id is
+  known, where the lenient fake answers an empty list.
+- ``venues``: ``journal`` and ``publicationVenue`` in the recorded shapes (see
+  :func:`fakeapi.corpus.real_venue_fields`), including papers whose ``venue`` is ``""``
+  and whose name is only in ``publicationVenue.name`` or only in ``journal.name``.
 """
 
 from __future__ import annotations
@@ -22,16 +51,30 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
-from .corpus import Corpus, Edge
+from .corpus import Corpus, Edge, real_venue_fields
 
-__all__ = ["FakeApi", "Faults", "RecordedRequest", "PAPER_FIELD_NAMES", "CITATION_CAP"]
+__all__ = [
+    "FakeApi",
+    "Faults",
+    "Realism",
+    "SharedPoolLimit",
+    "RecordedRequest",
+    "PAPER_FIELD_NAMES",
+    "CITATION_CAP",
+    "RESPONSE_MAX_BYTES",
+    "TOO_MANY_REQUESTS",
+    "TOO_LARGE",
+    "S2_ENDPOINTS",
+]
 
 #: every top-level paper field the real Graph API accepts
 PAPER_FIELD_NAMES = frozenset({
@@ -41,6 +84,11 @@ PAPER_FIELD_NAMES = frozenset({
     "publicationDate", "journal", "citationStyles", "authors", "citations", "references",
     "embedding", "tldr",
 })
+#: what the Recommendations API serves (its ``BasePaper``): no tldr, embedding or nested lists
+_RECOMMENDATION_FIELD_NAMES = PAPER_FIELD_NAMES - {"tldr", "embedding", "citations",
+                                                   "references"}
+#: fields the real search endpoints (title match included) refuse with HTTP 400
+_NOT_SEARCHABLE = frozenset({"tldr", "embedding"})
 _AUTHOR_FIELDS = frozenset({"authorId", "name", "url", "affiliations", "homepage", "paperCount",
                             "citationCount", "hIndex", "externalIds"})
 _EDGE_FIELDS = ("contexts", "intents", "isInfluential", "contextsWithIntent")
@@ -49,6 +97,21 @@ CITATION_CAP = 10_000
 _BATCH_MAX = 500
 _PAGE_MAX = 1000
 _RECOMMEND_MAX = 500
+#: the real API's answer size limit ("Can only return up to 10 MB of data at a time")
+RESPONSE_MAX_BYTES = 10 * 1024 * 1024
+#: the real 429 body of the shared pool (as users of the keyless API report it verbatim)
+TOO_MANY_REQUESTS = {
+    "message": "Too Many Requests. Please wait and try again or apply for a key for higher rate "
+               "limits. https://www.semanticscholar.org/product/api#api-key-form",
+    "code": "429",
+}
+#: the 400 of an answer past ``max_response_bytes``; the OpenAPI Error400 gives the text
+#: "Response would exceed maximum size...." followed by suggestions to split or page
+TOO_LARGE = ("Response would exceed maximum size. Please break the request into smaller batches "
+             "or make use of the limit and offset features.")
+#: endpoints served by the S2 host (those the shared pool counts)
+S2_ENDPOINTS = frozenset({"paper", "batch", "match", "citations", "references",
+                          "recommendations"})
 _ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z.\-]*(\.[A-Z]{2})?/\d{7})(v\d+)?$")
 
 
@@ -119,16 +182,83 @@ class Faults:
         return None
 
 
+@dataclass
+class SharedPoolLimit:
+    """S2's keyless shared pool: at most ``requests`` per sliding window of ``seconds``.
+
+    ``clock`` is injectable so tests move time instead of sleeping. ``admit`` is thread-safe; a
+    refused request is not counted against the window (the real pool counts what it serves).
+    """
+
+    requests: int = 100
+    seconds: float = 300.0
+    clock: Callable[[], float] = time.monotonic
+    retry_after: str | None = None  # the Retry-After header of a 429; the real pool often has none
+    accepted: int = field(default=0, init=False)
+    rejected: int = field(default=0, init=False)
+    _times: deque[float] = field(default_factory=deque, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def admit(self) -> bool:
+        """Count one request now if the window has room; ``False`` means answer 429."""
+        with self._lock:
+            now = self.clock()
+            self._expire(now)
+            if len(self._times) >= self.requests:
+                self.rejected += 1
+                return False
+            self._times.append(now)
+            self.accepted += 1
+            return True
+
+    def wait_time(self) -> float:
+        """Seconds from now until the window has room again (0.0 if it has room)."""
+        with self._lock:
+            now = self.clock()
+            self._expire(now)
+            if len(self._times) < self.requests:
+                return 0.0
+            return self._times[0] + self.seconds - now
+
+    def _expire(self, now: float) -> None:
+        while self._times and self._times[0] <= now - self.seconds:
+            self._times.popleft()
+
+
+@dataclass
+class Realism:
+    """Which real-API behaviours the fake imitates (module docstring); all off by default."""
+
+    pool: SharedPoolLimit | None = None
+    max_response_bytes: int | None = None
+    no_next_at_cap: bool = False
+    best_title_match: bool = False
+    recommendations_404: bool = False
+    venues: bool = False
+
+    @classmethod
+    def real(cls, pool: SharedPoolLimit | None = None) -> Realism:
+        """Every switch on as the real API behaves; the pool only if given (it slows tests)."""
+        return cls(pool=pool, max_response_bytes=RESPONSE_MAX_BYTES, no_next_at_cap=True,
+                   best_title_match=True, recommendations_404=True, venues=True)
+
+
 class _UnknownField(Exception):
     pass
 
 
 class FakeApi:
     """The fake server: ``start()`` it (or use ``with``), point clients at ``s2_url`` and
-    ``arxiv_url``; ``corpus`` may be replaced between requests."""
+    ``arxiv_url``; ``corpus`` and ``realism`` may be replaced between requests.
 
-    def __init__(self, corpus: Corpus) -> None:
+    ``real=True`` starts with ``Realism.real()`` (everything but the pool); ``realism`` given
+    explicitly wins.
+    """
+
+    def __init__(self, corpus: Corpus, real: bool = False, realism: Realism | None = None
+                 ) -> None:
         self.corpus = corpus
+        self.realism = realism or (Realism.real() if real else Realism())
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self.counts: Counter[str] = Counter()
@@ -180,12 +310,15 @@ class FakeApi:
     # -- S2 ---------------------------------------------------------------------------------
 
     def select(self, record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-        """``record`` reduced to ``fields`` as the Graph API does (``paperId`` always)."""
+        """``record`` reduced to ``fields`` as the Graph API does (``paperId`` always); the
+        fields were checked by ``_check_fields``."""
+        if self.realism.venues:
+            record = {**record, **real_venue_fields(record)}
         out: dict[str, Any] = {"paperId": record.get("paperId")}
         for name in fields:
             top, _, sub = name.partition(".")
-            if top not in PAPER_FIELD_NAMES:
-                raise _UnknownField(name)
+            if top in _EDGE_FIELDS:
+                continue  # a property of the citation, filled in by edge_json
             if top in self.faults.missing_fields:
                 continue
             if top == "embedding":
@@ -195,8 +328,6 @@ class FakeApi:
                     else None
                 out["embedding"] = {"model": model, "vector": vector} if vector else None
             elif top == "authors":
-                if sub and sub not in _AUTHOR_FIELDS:
-                    raise _UnknownField(name)
                 wanted = (sub,) if sub else ("name",)
                 authors = record.get("authors")
                 previous = out.get("authors")
@@ -208,8 +339,6 @@ class FakeApi:
                 ]
             elif top in ("citations", "references"):
                 out[top] = []  # nested lists in paper answers are truncated: never rely on them
-            elif sub:
-                raise _UnknownField(name)
             else:
                 out[top] = record.get(top)
         return out
@@ -220,11 +349,10 @@ class FakeApi:
     def edge_json(self, edge: Edge, side: str, fields: list[str]) -> dict[str, Any]:
         """One ``citations``/``references`` item; ``side`` is ``citing`` or ``cited``."""
         pid = edge.citing if side == "citing" else edge.cited
-        paper_fields = [f for f in fields if f not in _EDGE_FIELDS]
         if pid is None:
-            nested = self.select({"paperId": None, "title": edge.unresolved_title}, paper_fields)
+            nested = self.select({"paperId": None, "title": edge.unresolved_title}, fields)
         else:
-            nested = self.paper_json(pid, paper_fields)
+            nested = self.paper_json(pid, fields)
         item: dict[str, Any] = {}
         for name in _EDGE_FIELDS:
             if name in fields:
@@ -239,12 +367,41 @@ class FakeApi:
         return item
 
 
-def _json_body(status: int, payload: Any) -> tuple[int, str, bytes]:
+#: (HTTP status, Content-Type, body) of one answer
+Answer = tuple[int, str, bytes]
+
+
+def _json_body(status: int, payload: Any) -> Answer:
     return status, "application/json", (json.dumps(payload) + "\n").encode()
 
 
-def _error(status: int, message: str) -> tuple[int, str, bytes]:
+def _error(status: int, message: str) -> Answer:
     return _json_body(status, {"error": message})
+
+
+def _sized(api: FakeApi, payload: Any) -> Answer:
+    """A 200 answer, or the real 400 if it is larger than ``realism.max_response_bytes``."""
+    answer = _json_body(200, payload)
+    limit = api.realism.max_response_bytes
+    if limit is not None and len(answer[2]) > limit:
+        return _error(400, TOO_LARGE)
+    return answer
+
+
+def _check_fields(fields: list[str], allowed: frozenset[str], edge: bool = False) -> None:
+    """Raise ``_UnknownField`` naming every field of ``fields`` the endpoint does not serve."""
+    bad = []
+    for name in fields:
+        top, _, sub = name.partition(".")
+        if edge and top in _EDGE_FIELDS and not sub:
+            continue
+        known = top in allowed and (
+            not sub or (top == "authors" and sub in _AUTHOR_FIELDS)
+            or top in ("embedding", "citations", "references"))
+        if not known:
+            bad.append(name)
+    if bad:
+        raise _UnknownField(", ".join(bad))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -252,7 +409,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def api(self) -> FakeApi:
-        return self.server.api  # type: ignore[attr-defined]
+        api: FakeApi = self.server.api  # type: ignore[attr-defined]
+        return api
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         """Silence the default stderr access log."""
@@ -272,8 +430,15 @@ class _Handler(BaseHTTPRequestHandler):
         endpoint, route = _route(method, path)
         self.api.record(RecordedRequest(
             method, path, query, {k.lower(): v for k, v in self.headers.items()}, body, endpoint))
-        fault = self.api.faults.take(endpoint)
         headers: dict[str, str] = {}
+        pool = self.api.realism.pool
+        if pool is not None and endpoint in S2_ENDPOINTS and "x-api-key" not in self.headers \
+                and not pool.admit():
+            if pool.retry_after is not None:
+                headers["Retry-After"] = pool.retry_after
+            self._send(*_json_body(429, TOO_MANY_REQUESTS), headers)
+            return
+        fault = self.api.faults.take(endpoint)
         if fault and fault.delay and self.api._stopping.wait(fault.delay):
             return
         if fault and fault.status:
@@ -281,8 +446,7 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = fault.retry_after
             answer = _error(fault.status, f"SYNTHETIC fault: HTTP {fault.status}")
             if fault.status == 429:
-                answer = _json_body(429, {"message": "Too Many Requests. Please wait and try "
-                                                     "again or apply for a key"})
+                answer = _json_body(429, TOO_MANY_REQUESTS)
         elif fault and fault.malformed:
             answer = (200, "application/json", b'{"data": [{"paperId": "trunc')
         else:
@@ -308,7 +472,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 # -- routes ------------------------------------------------------------------------------------
 
-Route = Any
+Route = Callable[[FakeApi, str, dict[str, list[str]], bytes], Answer]
 
 
 def _route(method: str, path: str) -> tuple[str, Route]:
@@ -348,15 +512,17 @@ class _BadParam(Exception):
     pass
 
 
-def _paper(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
+def _paper(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes) -> Answer:
     sent = path[len("/graph/v1/paper/"):]
     pid = api.corpus.resolve(sent)
-    if pid is None:
+    if pid is None:  # before the fields: the recorded 404 was asked with fields "t,i,t,l,e"
         return _error(404, f"Paper with id {sent} not found")
-    return _json_body(200, api.paper_json(pid, _fields(query)))
+    fields = _fields(query)
+    _check_fields(fields, PAPER_FIELD_NAMES)
+    return _json_body(200, api.paper_json(pid, fields))
 
 
-def _batch(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
+def _batch(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes) -> Answer:
     try:
         ids = json.loads(body or b"{}").get("ids")
     except ValueError:
@@ -366,26 +532,22 @@ def _batch(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
     if len(ids) > _BATCH_MAX:
         return _error(400, f"Too many ids: at most {_BATCH_MAX} are allowed")
     fields = _fields(query)
-    answer = []
+    _check_fields(fields, PAPER_FIELD_NAMES)
+    answer: list[dict[str, Any] | None] = []
     for sent in ids:
         pid = api.faults.changed_ids.get(sent) or api.corpus.resolve(str(sent))
         if sent in api.faults.null_in_batch or pid is None:
             answer.append(None)
         else:
             answer.append(api.paper_json(pid, fields))
-    return _json_body(200, answer)
+    return _sized(api, answer)
 
 
-#: fields the real search endpoints refuse with HTTP 400 (they serve neither)
-_NOT_SEARCHABLE = ("tldr", "embedding")
-
-
-def _match(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
-    for name in _fields(query):
-        if name.split(".")[0] in _NOT_SEARCHABLE:
-            raise _UnknownField(name)
+def _match(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes) -> Answer:
+    _check_fields(_fields(query), PAPER_FIELD_NAMES - _NOT_SEARCHABLE)
     title = query.get("query", [""])[0]
-    found = api.corpus.match_title(title) if title.strip() else None
+    best = api.corpus.best_match if api.realism.best_title_match else api.corpus.match_title
+    found = best(title) if title.strip() else None
     if found is None:
         return _error(404, "Title match not found")
     pid, similarity = found
@@ -394,11 +556,13 @@ def _match(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
                                       "matchScore": round(similarity * 1.1, 5)}]})
 
 
-def _edges(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
+def _edges(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes) -> Answer:
     sent, _, kind = path[len("/graph/v1/paper/"):].rpartition("/")
     pid = api.corpus.resolve(sent)
     if pid is None:
         return _error(404, f"Paper with id {sent} not found")
+    fields = _fields(query)
+    _check_fields(fields, PAPER_FIELD_NAMES, edge=True)
     try:
         offset = _int_param(query, "offset", 0)
         limit = _int_param(query, "limit", 100)
@@ -411,16 +575,18 @@ def _edges(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
     edges = api.corpus.citations_of(pid) if kind == "citations" else \
         api.corpus.references_of(pid)
     side = "citing" if kind == "citations" else "cited"
-    fields = _fields(query)
     page = [api.edge_json(e, side, fields) for e in edges[offset:offset + limit]]
     answer: dict[str, Any] = {"offset": offset}
-    if offset + limit < len(edges):
-        answer["next"] = offset + limit
+    following = offset + limit
+    # the real API offers no next page that could not be asked for (offset + limit < cap)
+    at_cap = api.realism.no_next_at_cap and following >= CITATION_CAP - 1
+    if following < len(edges) and not at_cap:
+        answer["next"] = following
     answer["data"] = page
-    return _json_body(200, answer)
+    return _sized(api, answer)
 
 
-def _recommendations(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
+def _recommendations(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes) -> Answer:
     try:
         payload = json.loads(body or b"{}")
     except ValueError:
@@ -434,10 +600,13 @@ def _recommendations(api: FakeApi, path: str, query: dict[str, list[str]], body:
         return _error(400, "positivePaperIds must not be empty")
     if not 1 <= limit <= _RECOMMEND_MAX:
         return _error(400, f"limit must be between 1 and {_RECOMMEND_MAX}")
+    fields = _fields(query)
+    _check_fields(fields, _RECOMMENDATION_FIELD_NAMES)
     resolve = api.corpus.resolve
     pos = [p for p in (resolve(str(i)) for i in positive) if p]
     neg = [p for p in (resolve(str(i)) for i in payload.get("negativePaperIds") or []) if p]
-    fields = _fields(query)
+    if not pos and api.realism.recommendations_404:
+        return _error(404, "Input papers not found")
     return _json_body(200, {"recommendedPapers": [
         api.paper_json(pid, fields) for pid in api.corpus.recommend(pos, neg, limit)]})
 
@@ -451,7 +620,7 @@ _FEED_HEAD = (
 )
 
 
-def _arxiv_error(bad: str) -> tuple[int, str, bytes]:
+def _arxiv_error(bad: str) -> Answer:
     anchor = f"https://arxiv.org/api/errors#incorrect_id_format_for_{bad}"
     feed = (
         f"{_FEED_HEAD}  <id>https://arxiv.org/</id>\n  <title>arXiv Search Results</title>\n"
@@ -499,7 +668,7 @@ def _arxiv_entry(record: dict[str, Any], version: int) -> str:
     return "\n".join(lines)
 
 
-def _arxiv_query(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes):
+def _arxiv_query(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes) -> Answer:
     raw = query.get("id_list", [""])[0]
     ids = [i.strip() for i in raw.split(",") if i.strip()]
     for sent in ids:

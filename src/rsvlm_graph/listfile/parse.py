@@ -38,7 +38,8 @@ from ..models import EntryKind, ListDocument, ListEntry, PaperIds
 from .curation import Curation, curate
 from .lines import split_lines, table_cells
 
-__all__ = ["parse_list", "parse_entries", "read_list", "split_venue_year", "is_bullet_line", "header_roles"]
+__all__ = ["parse_list", "parse_entries", "read_list", "split_venue_year", "is_bullet_line", "header_roles",
+           "repair_mojibake"]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,17 @@ _MARKDOWN = MarkdownIt("commonmark").enable("table")
 # mojibake is repaired once per document, line by line (ftfy's own segments); the line breaks and
 # HTML entities stay for Markdown to read, so line numbers and markup are those of the file
 _REPAIR = ftfy.TextFixerConfig(unescape_html=False, fix_line_breaks=False)
+
+
+def repair_mojibake(text: str) -> str:
+    """``text`` with mojibake repaired as the list's titles are (ftfy; line breaks and HTML
+    entities left as written), for every outside text shown beside them (arXiv's author names).
+
+    >>> repair_mojibake("Gui-Song Xia, Fran\u00c3\u00a7ois")
+    'Gui-Song Xia, François'
+    """
+    return ftfy.fix_text(text, _REPAIR)
+
 
 # Header words (case-folded, spaces around "/" removed) → the column's role.
 _HEADER_ROLES = {
@@ -392,7 +404,7 @@ def header_roles(header: str) -> tuple[str | None, ...]:
     ('title', 'venue', 'year', 'paper', None)
     """
     # GFM splits a row at every unescaped pipe, code spans included, then reads each cell inline
-    cells = [_MARKDOWN.parseInline(ftfy.fix_text(cell.replace("\\|", "|"), _REPAIR))[0]
+    cells = [_MARKDOWN.parseInline(repair_mojibake(cell.replace("\\|", "|")))[0]
              for cell in table_cells(header)]
     return tuple(_roles([_read_inline(cell) for cell in cells]))
 
@@ -808,7 +820,7 @@ def parse_list(text: str, path: str = "<string>", curation: Curation | None = No
 def parse_entries(text: str, path: str = "<string>") -> ListDocument:
     """``parse_list`` without the curation: the entries as written, for reading old versions of
     the list (their history) where aliases and pins do not matter."""
-    repaired = ftfy.fix_text(text, _REPAIR)
+    repaired = repair_mojibake(text)
     parser = _Parser(text, repaired, path)
     parser.walk(_MARKDOWN.parse(repaired))
     parser.check_paper_links()

@@ -27,6 +27,7 @@ from ..errors import (
     SourceError,
 )
 from ..identifiers import arxiv_version, normalize_arxiv_id
+from ..listfile.parse import repair_mojibake
 from ..models import ArxivRecord, Failure, iso_utc
 from ..schema import checked_record
 from .http import ApiClient, ApiSource, user_agent, utc_now
@@ -40,7 +41,8 @@ DEFAULT_BATCH_SIZE = 100
 
 
 def record_from_result(result: Result, fetched_at: str) -> ArxivRecord:
-    """An ``ArxivRecord`` from an ``arxiv.Result``; the id loses its version, kept apart.
+    """An ``ArxivRecord`` from an ``arxiv.Result``; the id loses its version, kept apart, and
+    author names get the list titles' mojibake repair.
 
     >>> from datetime import datetime, timezone
     >>> when = datetime(2023, 5, 9, 17, 0, tzinfo=timezone.utc)
@@ -64,7 +66,8 @@ def record_from_result(result: Result, fetched_at: str) -> ArxivRecord:
         pdf_url=result.pdf_url,
         journal_ref=result.journal_ref or None,
         doi=result.doi or None,
-        authors=tuple(a.name for a in result.authors),
+        # arXiv serves names as submitted, some decoded with the wrong encoding ("FranÃ§ois")
+        authors=tuple(repair_mojibake(a.name) for a in result.authors),
     )
     # a field of the wrong type or form is dropped, with a warning naming the paper
     return checked_record(ArxivRecord, record, f"arXiv {record.arxiv_id}")
@@ -128,7 +131,8 @@ class ArxivSource(ApiSource):
             One per distinct id found, in the order the ids were given.
         failures : list of Failure
             Ids that are malformed (never sent), that arXiv rejected, that arXiv does not know
-            ("not found on arXiv"), or whose batch kept failing.
+            ("not found on arXiv"): all ``answered``, the list's id is at fault; or whose
+            batch kept failing (5xx, an unreadable feed), which a later run may fetch.
 
         Raises
         ------
@@ -143,7 +147,7 @@ class ArxivSource(ApiSource):
             try:
                 wanted.setdefault(normalize_arxiv_id(raw), raw)
             except IdentifierError as exc:
-                failures.append(Failure(raw, "arxiv", f"not a valid arXiv id: {exc}"))
+                failures.append(Failure(raw, "arxiv", f"not a valid arXiv id: {exc}", True))
         ids = list(wanted)
         found: dict[str, ArxivRecord] = {}
         for start in range(0, len(ids), self.batch_size):
@@ -151,7 +155,7 @@ class ArxivSource(ApiSource):
         records = [found[i] for i in ids if i in found]
         failed = {f.subject for f in failures}
         failures.extend(
-            Failure(i, "arxiv", "not found on arXiv") for i in ids
+            Failure(i, "arxiv", "not found on arXiv", True) for i in ids
             if i not in found and i not in failed
         )
         return records, failures
@@ -166,7 +170,7 @@ class ArxivSource(ApiSource):
         except BadRequest as exc:
             # arXiv rejects a whole id_list for one id it cannot read: find that id by halving
             if len(ids) == 1:
-                failures.append(Failure(ids[0], "arxiv", f"arXiv rejected the id: {exc}"))
+                failures.append(Failure(ids[0], "arxiv", f"arXiv rejected the id: {exc}", True))
                 return {}
             half = len(ids) // 2
             return {**self._fetch_batch(ids[:half], failures),

@@ -22,9 +22,16 @@ from urllib.parse import quote
 from semanticscholar.Paper import Paper as S2Paper
 
 from ..config import Settings
-from ..errors import NetworkUnavailable, PaperNotFound, RateLimited, SourceError
+from ..errors import (
+    BadRequest,
+    NetworkUnavailable,
+    PagingInterrupted,
+    PaperNotFound,
+    RateLimited,
+    SourceError,
+)
 from ..identifiers import is_s2_paper_id
-from ..models import Author, Citation, Paper
+from ..models import Author, Citation, EdgePage, Paper
 from ..schema import checked_s2_paper
 from .http import ApiClient, ApiSource, user_agent, utc_now
 
@@ -36,8 +43,10 @@ __all__ = [
     "BATCH_LIMIT",
     "PAGE_LIMIT",
     "CITATION_CAP",
+    "PAGEABLE",
+    "TOO_LARGE",
     "RECOMMENDATION_LIMIT",
-    "EdgePage",
+    "PaperBatch",
     "SemanticScholarSource",
     "paper_from_json",
     "client_for",
@@ -52,6 +61,8 @@ PAPER_FIELDS = (
     "year",
     "publicationDate",
     "venue",
+    "publicationVenue",
+    "journal",
     "abstract",
     "tldr",
     "externalIds",
@@ -67,7 +78,8 @@ PAPER_FIELDS = (
 #: ``embedding`` (the package's ``Paper.SEARCH_FIELDS``; S2 answers 400 to either), so a title
 #: match is followed by one batch call for the rest
 MATCH_FIELDS = tuple(f for f in PAPER_FIELDS if f.split(".")[0] in S2Paper.SEARCH_FIELDS)
-EDGE_PAPER_FIELDS = ("paperId", "title", "year", "venue", "externalIds", "authors", "citationCount")
+EDGE_PAPER_FIELDS = ("paperId", "title", "year", "venue", "publicationVenue", "journal", "externalIds",
+                     "authors", "citationCount")
 #: properties of the citation itself, asked for alongside EDGE_PAPER_FIELDS
 EDGE_FIELDS = ("isInfluential", "intents")
 #: ids per POST /paper/batch
@@ -76,20 +88,23 @@ BATCH_LIMIT = 500
 PAGE_LIMIT = 1000
 #: the Graph API serves no citation at or past offset + limit = 10000 (the ~10k cap)
 CITATION_CAP = 10_000
+#: most citations (or references) of one paper the API pages through: offsets 0 to 9998
+PAGEABLE = CITATION_CAP - 1
+#: the one batch HTTP 400 that splitting the batch cures (the official ``Error400``: the answer
+#: would pass 10 MB); any other 400 (a bad field, a bad parameter) fails every half alike
+TOO_LARGE = "Response would exceed maximum size"
 #: most recommendations one request may ask for
 RECOMMENDATION_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
-class EdgePage:
-    """All citations (or references) of one paper, with the papers at their other end.
+class PaperBatch:
+    """A batch's answers, aligned by position with the ids sent (``None``: no paper), and the ids
+    whose request kept failing (5xx, timeouts) even alone, with the error: those ``None`` are not
+    an answer."""
 
-    ``truncated`` is true when the API's ~10k cap stopped the paging before the end.
-    """
-
-    citations: tuple[Citation, ...]
-    papers: tuple[Paper, ...]
-    truncated: bool
+    papers: list[Paper | None]
+    unfetched: dict[str, str]
 
 
 def paper_from_json(data: Mapping[str, Any], fetched_at: str) -> Paper:
@@ -106,7 +121,9 @@ def paper_from_json(data: Mapping[str, Any], fetched_at: str) -> Paper:
     -------
     Paper
         ``external_ids`` are sorted ``(key, value)`` string pairs (S2 sends ``CorpusId`` as an
-        int); an empty venue is ``None``.
+        int). An empty ``venue`` falls back to ``publicationVenue.name``, then to
+        ``journal.name`` (S2 leaves ``venue`` empty for many papers it knows the journal of);
+        none of them: ``None``.
 
     Raises
     ------
@@ -119,6 +136,9 @@ def paper_from_json(data: Mapping[str, Any], fetched_at: str) -> Paper:
     ...     "ArXiv": "2305.05726"}, "authors": None, "tldr": None}, "2026-11-27T10:00:00Z")
     >>> p.external_ids, p.authors, p.tldr
     ((('ArXiv', '2305.05726'), ('CorpusId', '7')), (), None)
+    >>> paper_from_json({"paperId": "a" * 40, "venue": "", "publicationVenue": None,
+    ...                  "journal": {"name": "Remote Sensing", "volume": "15"}}, "").venue
+    'Remote Sensing'
     """
     data = checked_s2_paper(data)  # a field of the wrong type or range is dropped, with a warning
     if not data.get("paperId"):
@@ -139,7 +159,7 @@ def paper_from_json(data: Mapping[str, Any], fetched_at: str) -> Paper:
         fetched_at=fetched_at,
         year=s2.year,
         publication_date=data.get("publicationDate") or None,
-        venue=s2.venue or None,
+        venue=s2.venue or _name(data.get("publicationVenue")) or _name(data.get("journal")) or None,
         abstract=s2.abstract,
         tldr=s2.tldr.text if s2.tldr is not None and s2.tldr.text else None,
         external_ids=tuple(sorted((str(k), str(v)) for k, v in external.items() if v is not None)),
@@ -154,6 +174,11 @@ def paper_from_json(data: Mapping[str, Any], fetched_at: str) -> Paper:
         open_access_pdf=pdf.get("url") or None,
         embedding=tuple(float(x) for x in vector) if vector else None,
     )
+
+
+def _name(venue: Any) -> str | None:
+    """The ``name`` of a ``publicationVenue`` or ``journal`` object (checked: a dict or null)."""
+    return venue.get("name") if venue else None
 
 
 def client_for(
@@ -234,18 +259,30 @@ class SemanticScholarSource(ApiSource):
             ``http.MAX_FAILED_CALLS``), which also ends the splitting.
         RateLimited
             If HTTP 429 outlasts the retries (splitting the batch would only make it worse).
+        BadRequest
+            At once, on an HTTP 400 other than ``TOO_LARGE`` (e.g. "Unrecognized or unsupported
+            fields: [...]"), with the API's message: the request itself is wrong, so every
+            batch and every half of one would be refused alike.
 
         Notes
         -----
-        At most ``BATCH_LIMIT`` ids go in one request. A batch that keeps failing is split in
-        halves, down to single ids, so one id the API chokes on costs only its own answer.
+        At most ``BATCH_LIMIT`` ids go in one request. A batch whose answer would be too large
+        (``TOO_LARGE``), or that keeps failing (5xx, timeouts), is split in halves, down to
+        single ids, so one id the API chokes on costs only its own answer.
         """
-        results: list[Paper | None] = []
-        for start in range(0, len(ids), BATCH_LIMIT):
-            results.extend(self._fetch_batch(list(ids[start:start + BATCH_LIMIT])))
-        return results
+        return self.fetch_paper_batch(ids).papers
 
-    def _fetch_batch(self, ids: list[str]) -> list[Paper | None]:
+    def fetch_paper_batch(self, ids: Sequence[str]) -> PaperBatch:
+        """As :meth:`fetch_papers`, and which ids got no answer because their request kept
+        failing: a ``None`` there is not S2 saying it has no such paper, and must be asked again.
+        """
+        batch = PaperBatch([], {})
+        for start in range(0, len(ids), BATCH_LIMIT):
+            batch.papers.extend(self._fetch_batch(list(ids[start:start + BATCH_LIMIT]),
+                                                  batch.unfetched))
+        return batch
+
+    def _fetch_batch(self, ids: list[str], unfetched: dict[str, str]) -> list[Paper | None]:
         try:
             answer = self.client.post_json(
                 "/graph/v1/paper/batch", {"fields": ",".join(PAPER_FIELDS)}, {"ids": ids},
@@ -265,13 +302,27 @@ class SemanticScholarSource(ApiSource):
             ]
         except (NetworkUnavailable, RateLimited):
             raise
+        except BadRequest as exc:
+            if TOO_LARGE not in str(exc):
+                logger.warning("%s; %d ids not fetched (not split: every half would be refused "
+                               "alike)", exc, len(ids))
+                raise
+            return self._split(ids, exc, unfetched)
         except SourceError as exc:
-            if len(ids) == 1:
-                logger.warning("Semantic Scholar: giving up on %s: %s", ids[0], exc)
-                return [None]
-            half = len(ids) // 2
-            logger.info("Semantic Scholar batch of %d failed (%s); splitting it", len(ids), exc)
-            return self._fetch_batch(ids[:half]) + self._fetch_batch(ids[half:])
+            return self._split(ids, exc, unfetched)
+
+    def _split(self, ids: list[str], exc: SourceError, unfetched: dict[str, str]
+               ) -> list[Paper | None]:
+        """Ask for each half of a failed batch apart; a single id that failed is ``None``,
+        noted in ``unfetched`` with the error."""
+        if len(ids) == 1:
+            logger.warning("Semantic Scholar: giving up on %s: %s", ids[0], exc)
+            unfetched[ids[0]] = str(exc)
+            return [None]
+        half = len(ids) // 2
+        logger.info("Semantic Scholar batch of %d failed (%s); splitting it", len(ids), exc)
+        return (self._fetch_batch(ids[:half], unfetched)
+                + self._fetch_batch(ids[half:], unfetched))
 
     def match_title(self, title: str) -> tuple[Paper, float] | None:
         """The paper Semantic Scholar matches to ``title``, with its ``matchScore``.
@@ -298,33 +349,71 @@ class SemanticScholarSource(ApiSource):
 
     # -- citations and references -----------------------------------------------------------
 
-    def citations(self, s2_id: str) -> EdgePage:
-        """Every paper citing ``s2_id`` (a 40-hex id), up to the API's ~10k cap."""
-        return self._edges(s2_id, "citations", "citingPaper")
+    def citations(
+        self, s2_id: str, *, count: int | None = None, resume: EdgePage | None = None
+    ) -> EdgePage:
+        """Every paper citing ``s2_id`` (a 40-hex id), up to the API's ~10k cap.
 
-    def references(self, s2_id: str) -> EdgePage:
-        """Every paper ``s2_id`` (a 40-hex id) cites, as far as S2 resolved them."""
-        return self._edges(s2_id, "references", "citedPaper")
+        Parameters
+        ----------
+        count : int, optional
+            Its ``citationCount``: a count beyond ``PAGEABLE`` marks the list truncated, whether
+            or not the API says so with a ``next`` at the cap.
+        resume : EdgePage, optional
+            The pages an interrupted run read (``PagingInterrupted.partial``): kept, and the
+            paging goes on at its ``next_offset`` instead of offset 0.
 
-    def _edges(self, s2_id: str, kind: str, nested_key: str) -> EdgePage:
+        Raises
+        ------
+        PagingInterrupted
+            When a page keeps failing after this call read at least one: it carries every
+            citation read so far (``resume``'s too) and the offset to go on from.
+        SourceError
+            When the first page this call asks for fails (nothing new was read).
+        """
+        return self._edges(s2_id, "citations", "citingPaper", count, resume)
+
+    def references(
+        self, s2_id: str, *, count: int | None = None, resume: EdgePage | None = None
+    ) -> EdgePage:
+        """Every paper ``s2_id`` (a 40-hex id) cites, as far as S2 resolved them; ``count``
+        (its ``referenceCount``) and ``resume`` as for :meth:`citations`."""
+        return self._edges(s2_id, "references", "citedPaper", count, resume)
+
+    def _edges(
+        self, s2_id: str, kind: str, nested_key: str, count: int | None, resume: EdgePage | None
+    ) -> EdgePage:
         fields = ",".join(EDGE_PAPER_FIELDS + EDGE_FIELDS)
         citations: dict[tuple[str, str], Citation] = {}
         papers: dict[str, Paper] = {}
-        unresolved = 0
-        truncated = False
         offset = 0
+        if resume is not None:
+            citations = {(c.citing, c.cited): c for c in resume.citations}
+            papers = {p.s2_paper_id: p for p in resume.papers}
+            offset = resume.next_offset or 0
+        unresolved = 0
+        truncated = count is not None and count > PAGEABLE
+        read = False  # a page was read by this call: what it read must not be lost
         while True:
-            limit = min(PAGE_LIMIT, CITATION_CAP - 1 - offset)
-            page = self.client.get_json(
-                f"{_paper_path(s2_id)}/{kind}",
-                {"fields": fields, "offset": offset, "limit": limit},
-                endpoint=kind,
-            )
-            if not isinstance(page, dict):
-                raise SourceError(
-                    f"Semantic Scholar {kind} of {s2_id}: answered {type(page).__name__}, "
-                    "not a page object; retry later"
+            limit = min(PAGE_LIMIT, PAGEABLE - offset)
+            try:
+                page = self.client.get_json(
+                    f"{_paper_path(s2_id)}/{kind}",
+                    {"fields": fields, "offset": offset, "limit": limit},
+                    endpoint=kind,
                 )
+                if not isinstance(page, dict):
+                    raise SourceError(
+                        f"Semantic Scholar {kind} of {s2_id}: answered {type(page).__name__}, "
+                        "not a page object; retry later"
+                    )
+            except SourceError as exc:
+                if not read:
+                    raise
+                partial = EdgePage(tuple(citations.values()), tuple(papers.values()), truncated,
+                                   next_offset=offset)
+                raise PagingInterrupted(partial, exc) from exc
+            read = True
             stamp = self.stamp()
             for item in page.get("data") or ():
                 other = item.get(nested_key) if isinstance(item, dict) else None
@@ -348,7 +437,7 @@ class SemanticScholarSource(ApiSource):
                 logger.warning("Semantic Scholar %s of %s: next=%s after offset=%s; stopping",
                                kind, s2_id, following, offset)
                 break
-            if following >= CITATION_CAP - 1:
+            if following >= PAGEABLE:
                 truncated = True
                 break
             offset = following
@@ -356,8 +445,9 @@ class SemanticScholarSource(ApiSource):
             logger.info("Semantic Scholar %s of %s: skipped %d entries without paperId",
                         kind, s2_id, unresolved)
         if truncated:
-            logger.warning("Semantic Scholar %s of %s: stopped at the API's cap of ~%d",
-                           kind, s2_id, CITATION_CAP)
+            counted = f"; {count:,} by its count" if count is not None else ""
+            logger.warning("Semantic Scholar %s of %s: longer than the API pages through "
+                           "(%d%s); marked truncated", kind, s2_id, PAGEABLE, counted)
         return EdgePage(tuple(citations.values()), tuple(papers.values()), truncated)
 
     # -- recommendations --------------------------------------------------------------------
