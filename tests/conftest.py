@@ -7,6 +7,11 @@ before the first request to serve something else. ``real_fake_api`` is the stric
 with a test API key, no rate-limit waits and short timeouts. ``recorded_sleep`` replaces
 ``time.sleep`` in clients so backoff waits are recorded instead of slept; ``s2_source`` and
 ``arxiv_source`` are sources wired to both.
+
+No test waits on Semantic Scholar's keyless pool (100 requests per 300 s): settings read from the
+environment (the CLI, in-process or as a child process) get a pool window of
+``TEST_POOL_SECONDS`` unless a test sets ``RSVLM_S2_POOL_SECONDS`` itself; settings built
+directly without a key must pass a tiny ``s2_pool_seconds`` or an injected clock and sleep.
 """
 
 from __future__ import annotations
@@ -41,6 +46,16 @@ def _no_proxy_for_loopback() -> Iterator[None]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+#: the keyless pool's window in every test reading settings from the environment
+TEST_POOL_SECONDS = "0.2"
+
+
+@pytest.fixture(autouse=True)
+def _no_wait_on_the_shared_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A keyless CLI run in a test is paced to a 0.2 s window, not 300 s (a suite once hung there)."""
+    monkeypatch.setenv("RSVLM_S2_POOL_SECONDS", TEST_POOL_SECONDS)
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +103,22 @@ class RecordedSleep:
 
     def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+
+class SteppedClock:
+    """A monotonic clock that moves only when something sleeps on it: waits of any length
+    (the shared pool's 300 s) pass at once and are recorded in ``sleeps``."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
 
 
 @pytest.fixture

@@ -323,24 +323,29 @@ def test_progress_bars_only_on_a_terminal_and_never_with_quiet(monkeypatch):
 
     piped = io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=piped, force_terminal=False))
-    with cli._progress(quiet=False) as progress:
-        assert progress is not None  # piped or in CI: no bars, but progress lines for the log
+    with cli._progress(quiet=False) as (progress, waiting):
+        assert progress is not None and waiting is not None  # piped or in CI: progress lines
         progress("resolve", 3, 81)
-    assert piped.getvalue() == "resolve: 3/81\n"
+        waiting(42.0, "for the shared pool")
+        waiting(0.0, "for the shared pool")
+        waiting(1.0, "between requests")  # the pace of a key: not worth a line
+    assert piped.getvalue() == "resolve: 3/81\nresolve: waiting 42 s for the shared pool\n"
     piped_quiet = io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=piped_quiet, force_terminal=False))
-    with cli._progress(quiet=True) as progress:
-        assert progress is None
+    with cli._progress(quiet=True) as (progress, waiting):
+        assert progress is None and waiting is None
     assert piped_quiet.getvalue() == ""
     terminal = io.StringIO()
     monkeypatch.setattr(cli, "err", Console(file=terminal, force_terminal=True))
-    with cli._progress(quiet=True) as progress:
-        assert progress is None
+    with cli._progress(quiet=True) as (progress, waiting):
+        assert progress is None and waiting is None
     assert terminal.getvalue() == ""
-    with cli._progress(quiet=False) as progress:
-        assert progress is not None
+    with cli._progress(quiet=False) as (progress, waiting):
+        assert progress is not None and waiting is not None
         progress("resolve", 3, 81)
+        waiting(42.0, "for the shared pool")
     assert "resolve" in terminal.getvalue() and "3/81" in terminal.getvalue()
+    assert "waiting 42 s for the shared pool" in terminal.getvalue()
 
 
 def snapshot_without_dates(kg: Path) -> list[str]:
@@ -387,6 +392,7 @@ def test_a_paper_that_keeps_failing_is_reported_and_fetched_next_run(kg, online,
 
 def test_no_history_is_recorded_when_semantic_scholar_only_rate_limits(kg, online, env, monkeypatch):
     monkeypatch.setenv("RSVLM_RETRIES", "0")
+    monkeypatch.setenv("RSVLM_RATE_LIMIT_PATIENCE", "0")  # a 429 not cleared at once is given up
     online.faults.rate_limit("*", times=1000, retry_after="0")
     result = run("enrich", "--list", kg / "awesome-list.md", "--quiet")
     assert result.exit_code == EXIT_PARTIAL, result.output

@@ -30,6 +30,9 @@ def test_an_empty_environment_gives_the_defaults():
     assert (settings.timeout, settings.retries, settings.s2_rate, settings.arxiv_interval,
             settings.freshness_days) == (DEFAULT_TIMEOUT, DEFAULT_RETRIES, DEFAULT_S2_RATE,
                                          DEFAULT_ARXIV_INTERVAL, DEFAULT_FRESHNESS_DAYS)
+    # the keyless shared pool as Semantic Scholar documents it, and half an hour of patience
+    assert (settings.s2_pool_requests, settings.s2_pool_seconds,
+            settings.rate_limit_patience) == (100, 300.0, 1800.0)
     assert settings.cache_dir.name == "rsvlm-graph"
     assert settings.database_path == settings.cache_dir / "store.sqlite3"
 
@@ -49,6 +52,9 @@ def test_empty_and_blank_values_keep_the_defaults():
     ("RSVLM_TIMEOUT", "2.5", "timeout", 2.5),
     ("RSVLM_RETRIES", "0", "retries", 0),
     ("RSVLM_S2_RATE", "10", "s2_rate", 10.0),
+    ("RSVLM_S2_POOL_REQUESTS", "5", "s2_pool_requests", 5),
+    ("RSVLM_S2_POOL_SECONDS", "0.5", "s2_pool_seconds", 0.5),
+    ("RSVLM_RATE_LIMIT_PATIENCE", "0", "rate_limit_patience", 0.0),
     ("RSVLM_ARXIV_INTERVAL", "0", "arxiv_interval", 0.0),
     ("RSVLM_FRESHNESS_DAYS", "0.5", "freshness_days", 0.5),
 ])
@@ -71,6 +77,10 @@ def test_cache_dir_expands_the_home_directory(monkeypatch):
     ("RSVLM_RETRIES", "-1", "a whole number at least 0"),
     ("RSVLM_S2_RATE", "0", "a number above 0"),
     ("RSVLM_S2_RATE", "-3", "a number above 0"),
+    ("RSVLM_S2_POOL_REQUESTS", "0", "a whole number above 0"),
+    ("RSVLM_S2_POOL_REQUESTS", "1.5", "a whole number above 0"),
+    ("RSVLM_S2_POOL_SECONDS", "-1", "a number at least 0"),
+    ("RSVLM_RATE_LIMIT_PATIENCE", "soon", "a number at least 0"),
     ("RSVLM_ARXIV_INTERVAL", "-1", "a number at least 0"),
     ("RSVLM_FRESHNESS_DAYS", "inf", "a number at least 0"),
 ])

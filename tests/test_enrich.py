@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import FAKE_NOW, SteppedClock
 from fakeapi.corpus import corpus_for_list
 
 from rsvlm_graph.config import Settings
@@ -25,6 +26,7 @@ from rsvlm_graph.enrich import (
     PHASES,
     TITLE_MATCH_THRESHOLD,
     enrich,
+    planned_requests,
 )
 from rsvlm_graph.errors import (
     BadRequest,
@@ -47,7 +49,8 @@ from rsvlm_graph.models import (
     PaperIds,
 )
 from rsvlm_graph.snapshot import read_snapshot, seed_store, write_snapshot
-from rsvlm_graph.sources.semantic_scholar import PaperBatch, SemanticScholarSource
+from rsvlm_graph.sources.http import MAX_FAILED_CALLS
+from rsvlm_graph.sources.semantic_scholar import PaperBatch, SemanticScholarSource, client_for
 from rsvlm_graph.store import Store
 
 T0 = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -606,12 +609,14 @@ def test_bundled_list_with_faults_ends_with_the_data_of_a_clean_run(
         assert getattr(faulty, part) == getattr(clean, part), part
 
 
+@pytest.mark.parametrize("keyed", [True, False], ids=["with key", "shared pool"])
 def test_an_unreachable_semantic_scholar_fails_fast_and_arxiv_still_runs(
-        bundled, fake_api, fake_settings, arxiv_source, tmp_path):
+        bundled, fake_api, fake_settings, arxiv_source, tmp_path, keyed):
     with socket.socket() as sock:  # a loopback port nobody listens on
         sock.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = dataclasses.replace(fake_settings, s2_api_url=closed, retries=0)
+    settings = dataclasses.replace(fake_settings, s2_api_url=closed, retries=0,
+                                   s2_api_key=fake_settings.s2_api_key if keyed else None)
     s2 = SemanticScholarSource(settings)
     try:
         result = run_e2e(bundled, s2, arxiv_source, settings, tmp_path / "s.db")
@@ -641,3 +646,75 @@ def test_bundled_list_killed_mid_phase_resumes_without_refetching(
     assert resumed == clean
     # the killed run and its resumption together asked exactly what one clean run asks
     assert fake_api.counts == clean_counts + clean_counts
+
+
+def s2_requests(counts: Counter[str]) -> Counter[str]:
+    return Counter({k: n for k, n in counts.items() if k != "arxiv"})
+
+
+def test_planned_requests_foresee_a_cold_a_warm_and_a_week_later_run(
+        bundled, fake_api, fake_settings, s2_source, arxiv_source, tmp_path):
+    document, curation = bundled
+    path = tmp_path / "s.db"
+
+    def planned(now: datetime) -> Counter[str]:
+        with Store(path) as store:
+            return planned_requests(document, curation, store=store, settings=fake_settings,
+                                    now=lambda: now)
+
+    cold = planned(E2E_NOW)
+    n = len(document.papers)
+    with_id = sum(bool(e.ids.arxiv_id or e.ids.doi) for e in document.papers)
+    # unresolved papers: one page of citations and one of references each, as far as is known
+    assert cold == Counter(batch=2, match=n - with_id, citations=n, references=n,
+                           recommendations=1)
+    run_e2e(bundled, s2_source, arxiv_source, fake_settings, path)
+    sent = s2_requests(fake_api.counts)
+    # only papers without any citation (or reference) cost less than foreseen
+    assert sent.total() <= cold.total() <= 1.5 * sent.total()
+    assert {k: sent[k] for k in ("batch", "match", "recommendations")} == \
+        {k: cold[k] for k in ("batch", "match", "recommendations")}
+
+    assert planned(E2E_NOW) == Counter()  # warm: nothing to ask, and nothing asked
+    before = Counter(fake_api.counts)
+    run_e2e(bundled, s2_source, arxiv_source, fake_settings, path)
+    assert fake_api.counts == before
+
+    week = E2E_NOW + timedelta(days=8)
+    later = planned(week)
+    before = Counter(fake_api.counts)
+    with Store(path) as store:
+        enrich(document, curation, s2=s2_source, arxiv=arxiv_source, store=store,
+               settings=fake_settings, now=lambda: week)
+    assert later == s2_requests(fake_api.counts - before)  # counts unchanged: foreseen exactly
+
+
+def keyless_source(settings: Settings, clock: SteppedClock) -> SemanticScholarSource:
+    """A Semantic Scholar source without a key, paced to the pool on a clock that sleeps at once."""
+    keyless = dataclasses.replace(settings, s2_api_key=None)
+    return SemanticScholarSource(keyless, client_for(keyless, sleep=clock.sleep, clock=clock),
+                                 now=lambda: datetime.fromisoformat(FAKE_NOW))
+
+
+def test_429_bursts_without_retry_after_never_turn_semantic_scholar_off(
+        bundled, fake_api, fake_settings, s2_source, arxiv_source, tmp_path):
+    clean = run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "clean.db")
+    pages = fake_api.counts["citations"]
+    burst = fake_settings.retries + 2  # more 429s than a request has retries
+    hit: list[int] = []
+
+    def burst_before_each_page(phase: str, done: int, total: int) -> None:
+        # the next 2 × MAX_FAILED_CALLS citation requests each meet a burst: "host down" before
+        if phase == "citations" and len(hit) < 2 * MAX_FAILED_CALLS:
+            hit.append(done)
+            fake_api.faults.rate_limit("citations", times=burst)
+
+    clock = SteppedClock()
+    with keyless_source(fake_settings, clock) as s2:
+        keyless = run_e2e(bundled, s2, arxiv_source, s2.settings, tmp_path / "keyless.db",
+                          progress=burst_before_each_page)
+        asked = s2.request_counts["citations"]
+    assert keyless.failures == ()
+    assert keyless == clean
+    assert len(hit) == 2 * MAX_FAILED_CALLS
+    assert asked == pages + burst * len(hit)  # each burst waited out, nothing asked twice

@@ -92,14 +92,54 @@ def test_retry_after_is_honoured_and_capped():
     assert clock.sleeps == [7.0, MAX_WAIT]
 
 
-def test_429_without_retry_after_backs_off_then_raises_rate_limited_with_hint():
-    transport, seen = scripted(*[httpx.Response(429)] * 3)
+def test_429s_are_retried_past_the_retry_budget_until_they_go_through():
+    transport, seen = scripted(*[httpx.Response(429)] * 6, httpx.Response(200, json={"ok": 1}))
     clock = FakeClock()
-    with make_client(transport, clock, retries=2, rate_limit_hint="set S2_API_KEY") as client:
-        with pytest.raises(RateLimited, match="set S2_API_KEY"):
+    with make_client(transport, clock, retries=2) as client:
+        assert client.get_json("/x", endpoint="x") == {"ok": 1}
+    assert len(seen) == 7
+    assert clock.sleeps == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+
+
+def test_429s_give_up_after_the_patience_with_the_hint():
+    transport, seen = scripted(*[httpx.Response(429)] * 10)
+    clock = FakeClock()
+    with make_client(transport, clock, patience=10.0, rate_limit_hint="set S2_API_KEY") as client:
+        with pytest.raises(RateLimited, match=r"after 4 tries and 7 s of waiting.*set S2_API_KEY"):
             client.get_json("/x", endpoint="x")
-    assert len(seen) == 3
-    assert clock.sleeps == [1.0, 2.0]
+    assert clock.sleeps == [1.0, 2.0, 4.0]  # the next wait (8 s) would outlast the patience
+    assert len(seen) == 4
+
+
+def test_a_retry_after_that_was_not_enough_is_followed_by_the_backoff():
+    transport, _ = scripted(*[httpx.Response(429, headers={"Retry-After": "0"})] * 3,
+                            httpx.Response(200, json=1))
+    clock = FakeClock()
+    with make_client(transport, clock) as client:
+        assert client.get_json("/x", endpoint="x") == 1
+    assert clock.sleeps == [1.0, 2.0]  # the first Retry-After: 0 honoured as it is
+
+
+def test_429s_never_mark_the_host_down_and_never_spend_the_retries():
+    answers = [httpx.Response(429)] * (3 * MAX_FAILED_CALLS) + [httpx.Response(200, json=1)]
+    transport, seen = scripted(*answers)
+    with make_client(transport, FakeClock(), retries=0, patience=0.0) as client:
+        for _ in range(3 * MAX_FAILED_CALLS):
+            with pytest.raises(RateLimited) as info:
+                client.get_json("/x", endpoint="x")
+            assert not isinstance(info.value, NetworkUnavailable)
+        assert client.get_json("/x", endpoint="x") == 1
+    assert len(seen) == len(answers)
+
+
+def test_waits_are_told_to_on_wait_before_and_after():
+    transport, _ = scripted(httpx.Response(429, headers={"Retry-After": "7"}),
+                            httpx.Response(503), httpx.Response(200, json=1))
+    told: list[tuple[float, str]] = []
+    with make_client(transport, FakeClock(), on_wait=lambda s, why: told.append((s, why))) as client:
+        client.get_json("/x", endpoint="x")
+    assert told == [(7.0, "rate limited (HTTP 429)"), (0.0, "rate limited (HTTP 429)"),
+                    (1.0, "after a failed request"), (0.0, "after a failed request")]
 
 
 def test_persistent_5xx_raises_source_error_after_bounded_tries():
@@ -238,13 +278,13 @@ def test_calls_failing_in_a_row_mark_the_host_down():
 def test_an_answer_in_between_resets_the_count_of_failed_calls():
     answers = []
     for _ in range(3):
-        answers += [httpx.Response(429)] * 2 * (MAX_FAILED_CALLS - 1)
+        answers += [httpx.Response(503)] * 2 * (MAX_FAILED_CALLS - 1)
         answers.append(httpx.Response(404, json={"error": "Paper with id X not found"}))
     transport, seen = scripted(*answers)
     with make_client(transport, FakeClock(), retries=1) as client:
         for _ in range(3):
             for _ in range(MAX_FAILED_CALLS - 1):
-                with pytest.raises(RateLimited):
+                with pytest.raises(SourceError, match="HTTP 503"):
                     client.get_json("/x", endpoint="x")
             with pytest.raises(PaperNotFound):
                 client.get_json("/x", endpoint="x")

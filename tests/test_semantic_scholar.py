@@ -153,18 +153,24 @@ def test_batch_retries_malformed_json_and_429_with_retry_after(fake_api, s2_sour
     assert 4.0 in recorded_sleep.waits
 
 
-def test_rate_limited_batch_raises_instead_of_splitting(fake_api, s2_source):
+def test_rate_limited_batch_raises_instead_of_splitting(fake_api, fake_settings, recorded_sleep):
+    from dataclasses import replace
+
+    hurried = replace(fake_settings, rate_limit_patience=5.0)
+    source = SemanticScholarSource(hurried, client_for(hurried, sleep=recorded_sleep))
     fake_api.faults.rate_limit("batch", times=10)
     with pytest.raises(RateLimited, match="slow down"):
-        s2_source.fetch_papers(["ARXIV:2301.10000", "ARXIV:2301.10001"])
-    assert s2_source.request_counts["batch"] == 4  # one batch, 1 + 3 retries, no split
+        source.fetch_papers(["ARXIV:2301.10000", "ARXIV:2301.10001"])
+    # one batch: about 1 + 2 s of waiting, then the 4 s wait would outlast the patience; no split
+    assert source.request_counts["batch"] == 3
+    source.close()
 
 
 def test_without_key_the_429_message_says_set_s2_api_key(fake_api, fake_settings,
                                                           recorded_sleep):
     from dataclasses import replace
 
-    keyless = replace(fake_settings, s2_api_key=None, retries=0)
+    keyless = replace(fake_settings, s2_api_key=None, retries=0, rate_limit_patience=0.0)
     source = SemanticScholarSource(keyless, client_for(keyless, sleep=recorded_sleep))
     fake_api.faults.rate_limit("batch")
     with pytest.raises(RateLimited, match="set S2_API_KEY"):

@@ -105,6 +105,7 @@ def test_a_refresh_meeting_only_429s_on_a_new_runner_keeps_everything(kg, good, 
     monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "cache-runner"))
     monkeypatch.setenv("RSVLM_FRESHNESS_DAYS", "0")
     monkeypatch.setenv("RSVLM_RETRIES", "0")
+    monkeypatch.setenv("RSVLM_RATE_LIMIT_PATIENCE", "0")  # a 429 not cleared at once is given up
     online.faults.rate_limit("*", times=10_000, retry_after="0")
     result = run("enrich", "--quiet", "--list", clone / "awesome-list.md")
     assert result.exit_code == EXIT_PARTIAL, result.output  # nothing refreshed: the run says so

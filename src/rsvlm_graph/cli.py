@@ -25,11 +25,14 @@ from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, DEFAULT_QUERY_TIMEOUT, Sett
 from .errors import RsvlmGraphError
 
 if TYPE_CHECKING:
+    from collections import Counter
+
     from .enrich import ProgressCallback
     from .listfile.curation import Curation
     from .models import ListDocument
     from .pipeline import BuildResult, Fetched, Inputs
     from .snapshot import SnapshotChange
+    from .sources.http import WaitCallback
 
 # Each command imports the pipeline and the libraries it needs when it runs, so `--help` and
 # argument errors answer at once instead of after a second of importing networkx, rdflib, httpx.
@@ -107,11 +110,13 @@ def _warn_problems(document: ListDocument) -> None:
 
 #: seconds between two progress lines of one phase when stderr is not a terminal
 PROGRESS_LINE_INTERVAL = 10.0
+#: waits shorter than this (the 1 s between keyed requests) are not shown
+WAIT_SHOWN_FROM = 2.0
 
 
 class _ProgressLines:
     """Progress for a log (CI, a pipe): a line when a phase starts, when it ends, and every
-    ``interval`` seconds in between, where a bar would show nothing."""
+    ``interval`` seconds in between, where a bar would show nothing; and a line per long wait."""
 
     def __init__(self, interval: float = PROGRESS_LINE_INTERVAL,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -119,8 +124,10 @@ class _ProgressLines:
         self._clock = clock
         self._last: dict[str, float] = {}
         self._finished: set[str] = set()
+        self._phase = ""
 
     def __call__(self, phase: str, done: int, total: int) -> None:
+        self._phase = phase
         if phase in self._finished:
             return
         now = self._clock()
@@ -132,16 +139,22 @@ class _ProgressLines:
             self._finished.add(phase)
         err.print(f"{phase}: {done}/{total}{' done' if finished else ''}", markup=False, highlight=False)
 
+    def waiting(self, seconds: float, reason: str) -> None:
+        if seconds >= WAIT_SHOWN_FROM:
+            err.print(f"{self._phase}: waiting {seconds:.0f} s {reason}", markup=False, highlight=False)
+
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
+def _progress(quiet: bool) -> Iterator[tuple[ProgressCallback | None, WaitCallback | None]]:
     """A bar per enrichment phase with counts and ETA on a terminal, progress lines elsewhere;
-    nothing when quiet."""
+    nothing when quiet. With it, the callback told of the client's waits: the bar of the phase
+    running says "waiting 42 s for the shared pool" while it lasts."""
     if quiet:
-        yield None
+        yield None, None
         return
     if not err.is_terminal:
-        yield _ProgressLines()
+        lines = _ProgressLines()
+        yield lines, lines.waiting
         return
     from rich.progress import (
         BarColumn,
@@ -157,13 +170,49 @@ def _progress(quiet: bool) -> Iterator[ProgressCallback | None]:
         console=err, transient=False,
     ) as bars:
         tasks: dict[str, TaskID] = {}
+        running: list[str] = []  # the phase reported last
 
         def update(phase: str, done: int, total: int) -> None:
             if phase not in tasks:
                 tasks[phase] = bars.add_task(phase, total=total)
-            bars.update(tasks[phase], completed=done, total=total)
+            running[:] = [phase]
+            bars.update(tasks[phase], completed=done, total=total, description=phase)
 
-        yield update
+        def waiting(seconds: float, reason: str) -> None:
+            if running and (seconds >= WAIT_SHOWN_FROM or seconds == 0):
+                phase = running[0]
+                shown = f"{phase} waiting {seconds:.0f} s {reason}" if seconds else phase
+                bars.update(tasks[phase], description=shown)
+
+        yield update, waiting
+
+
+def _announce_pace(planned: Counter[str]) -> None:
+    """How long the Semantic Scholar requests planned take at this pace, said before they start;
+    without a key, that a key makes it faster."""
+    from .sources.pacing import interval_floor_seconds, pool_floor_seconds
+
+    settings = _settings()
+    n = sum(planned.values())
+    if not n:
+        return
+    requests = f"about {n:,} request{'s' if n != 1 else ''}"
+    keyed = interval_floor_seconds(n, 1.0)
+    if settings.s2_api_key:
+        err.print(f"Semantic Scholar: {requests} at {settings.s2_rate:g} per s "
+                  f"≈ {_minutes(interval_floor_seconds(n, settings.s2_rate))}",
+                  markup=False, highlight=False)
+        return
+    pool = pool_floor_seconds(n, settings.s2_pool_requests, settings.s2_pool_seconds)
+    err.print(f"Semantic Scholar without an API key: {requests} at "
+              f"{settings.s2_pool_requests} per {settings.s2_pool_seconds:g} s ≈ {_minutes(pool)}; "
+              "set S2_API_KEY (free: https://www.semanticscholar.org/product/api) for 1 request/s "
+              f"(≈ {_minutes(keyed)})", markup=False, highlight=False)
+
+
+def _minutes(seconds: float) -> str:
+    """``"12 min"``, or ``"<1 min"``."""
+    return f"{round(seconds / 60)} min" if seconds >= 30 else "<1 min"
 
 
 def _print_version(wanted: bool) -> None:
@@ -255,12 +304,22 @@ def enrich(
     every RSVLM_FULL_REFRESH_WEEKS weeks or with --full. What could not be fetched is listed per
     paper, and everything else proceeds.
 
+    Pace: with S2_API_KEY, 1 request per second (RSVLM_S2_RATE). Without a key, Semantic Scholar
+    serves everyone from one shared pool of 100 requests per 300 s (RSVLM_S2_POOL_REQUESTS,
+    RSVLM_S2_POOL_SECONDS): the first 100 go at once, then each waits for the window, and on
+    HTTP 429 the client slows down and keeps going. The run says up front about how many
+    requests it will send and how long that takes at this pace; the progress bar shows each
+    wait. A 429 never drops a request nor switches Semantic Scholar off: one is given up only
+    after RSVLM_RATE_LIMIT_PATIENCE seconds (default 1800) of waiting, as a failure of its
+    paper. Only an unreachable host (DNS, refused connection) or an outage of 5xx switches a
+    source off for the run. A free key: https://www.semanticscholar.org/product/api
+
     Exit codes: 0 everything asked for was answered (a paper Semantic Scholar or arXiv does not
     know is an answer); 3 a source was unreachable or a record could not be fetched (HTTP 429
-    beyond the retries, 5xx, a 400): the snapshot and the history still hold everything that was
-    fetched, and a re-run asks only for what is missing; --offline asks for nothing and exits 0;
-    1 an error in the input (a file, a setting); 2 a command line that cannot be read (an
-    unknown option); 130 Ctrl-C.
+    beyond RSVLM_RATE_LIMIT_PATIENCE, 5xx, a 400): the snapshot and the history still hold
+    everything that was fetched, and a re-run asks only for what is missing; --offline asks for
+    nothing and exits 0; 1 an error in the input (a file, a setting); 2 a command line that
+    cannot be read (an unknown option); 130 Ctrl-C.
     """
     from .pipeline import Inputs, exclusive, keep_fetched, load_peers, save_snapshot
 
@@ -292,9 +351,10 @@ def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool =
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
     _warn_problems(document)
-    with _progress(quiet) as progress:
+    with _progress(quiet) as (progress, on_wait):
         fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
-                                   progress=progress, full=full)
+                                   progress=progress, full=full, announce=_announce_pace,
+                                   on_wait=on_wait)
     return inputs, document, curation, fetched
 
 

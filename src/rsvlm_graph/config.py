@@ -21,6 +21,9 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_RETRIES",
     "DEFAULT_S2_RATE",
+    "DEFAULT_S2_POOL_REQUESTS",
+    "DEFAULT_S2_POOL_SECONDS",
+    "DEFAULT_RATE_LIMIT_PATIENCE",
     "DEFAULT_ARXIV_INTERVAL",
     "DEFAULT_FRESHNESS_DAYS",
     "DEFAULT_FULL_REFRESH_WEEKS",
@@ -40,6 +43,13 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 5
 #: requests per second granted to an API key by Semantic Scholar
 DEFAULT_S2_RATE = 1.0
+#: without a key, Semantic Scholar serves everyone from one pool of this many requests per window
+DEFAULT_S2_POOL_REQUESTS = 100
+#: ... of this many seconds (a sliding window: see ``sources/pacing.py``)
+DEFAULT_S2_POOL_SECONDS = 300.0
+#: seconds one request may wait on HTTP 429 answers (Retry-After, backoff, the pool) before it is
+#: given up and recorded as a failure: six windows of the shared pool
+DEFAULT_RATE_LIMIT_PATIENCE = 1800.0
 #: arXiv asks for one request every three seconds
 DEFAULT_ARXIV_INTERVAL = 3.0
 #: citation counts and citation lists age; immutable metadata (title, authors, ids) does not
@@ -102,6 +112,10 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
     s2_rate: float = DEFAULT_S2_RATE
+    #: the keyless shared pool the client paces itself to (unused with ``s2_api_key``)
+    s2_pool_requests: int = DEFAULT_S2_POOL_REQUESTS
+    s2_pool_seconds: float = DEFAULT_S2_POOL_SECONDS
+    rate_limit_patience: float = DEFAULT_RATE_LIMIT_PATIENCE
     arxiv_interval: float = DEFAULT_ARXIV_INTERVAL
     freshness_days: float = DEFAULT_FRESHNESS_DAYS
     full_refresh_weeks: float = DEFAULT_FULL_REFRESH_WEEKS
@@ -132,6 +146,7 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read ``S2_API_KEY``, ``RSVLM_S2_API_URL``, ``RSVLM_ARXIV_API_URL``, ``RSVLM_CACHE_DIR``,
         ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE``,
+        ``RSVLM_S2_POOL_REQUESTS``, ``RSVLM_S2_POOL_SECONDS``, ``RSVLM_RATE_LIMIT_PATIENCE``,
         ``RSVLM_ARXIV_INTERVAL``, ``RSVLM_FRESHNESS_DAYS``, ``RSVLM_FULL_REFRESH_WEEKS``,
         ``RSVLM_NOW`` (pins the clock to an ISO 8601 date or date-time, for reproducible runs),
         ``RSVLM_VALIDATE`` (1/true/yes or 0/false/no) and the SPARQL server's credentials
@@ -141,8 +156,9 @@ class Settings:
         Raises
         ------
         ConfigError
-            If a numeric variable is not a number, or outside its range: the timeout and the
-            S2 rate must be above 0, the others at least 0 (retries a whole number); or if the
+            If a numeric variable is not a number, or outside its range: the timeout, the S2
+            rate and the pool's requests must be above 0, the others at least 0 (retries and the
+            pool's requests whole numbers); or if the
             SPARQL credentials are half given (a user without a password) or given twice (a
             password and a token).
 
@@ -178,6 +194,9 @@ class Settings:
             ("RSVLM_TIMEOUT", "timeout", float, False),
             ("RSVLM_RETRIES", "retries", int, True),
             ("RSVLM_S2_RATE", "s2_rate", float, False),
+            ("RSVLM_S2_POOL_REQUESTS", "s2_pool_requests", int, False),
+            ("RSVLM_S2_POOL_SECONDS", "s2_pool_seconds", float, True),
+            ("RSVLM_RATE_LIMIT_PATIENCE", "rate_limit_patience", float, True),
             ("RSVLM_ARXIV_INTERVAL", "arxiv_interval", float, True),
             ("RSVLM_FRESHNESS_DAYS", "freshness_days", float, True),
             ("RSVLM_FULL_REFRESH_WEEKS", "full_refresh_weeks", float, True),

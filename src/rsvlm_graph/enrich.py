@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from .models import (
 )
 from .refresh_plan import PagePlan, PagesOnFile, plan_pages
 from .snapshot import collect
+from .sources.semantic_scholar import BATCH_LIMIT, CITATION_CAP, PAGE_LIMIT
 from .store import Direction, RecordKind, Store
 
 if TYPE_CHECKING:
@@ -65,6 +67,7 @@ __all__ = [
     "OFFLINE_REASON",
     "UNREACHABLE_REASON",
     "enrich",
+    "planned_requests",
 ]
 
 log = logging.getLogger(__name__)
@@ -180,6 +183,40 @@ def enrich(
     negatives = sorted({r.s2_paper_id for r in curation.rejections if r.s2_paper_id})
     run.recommendations(accepted, negatives)
     return collect(store, resolutions, accepted, arxiv_ids, run.failures)
+
+
+def planned_requests(
+    document: ListDocument,
+    curation: Curation,
+    *,
+    store: Store,
+    settings: Settings,
+    now: Callable[[], datetime],
+    full: bool = False,
+) -> Counter[str]:
+    """The Semantic Scholar requests an online ``enrich`` is about to send, per endpoint
+    (``batch``, ``match``, ``citations``, ``references``, ``recommendations``), from what is on
+    file; it sends nothing and writes nothing, so a run can say up front how long it will take.
+
+    It follows the phases: one batch per 500 ids to resolve and a title match per paper without
+    an id; one metadata batch per 500 papers matched by title or stale; citation and reference
+    pages of 1000 from the counts on file where :func:`~rsvlm_graph.refresh_plan.plan_pages`
+    would fetch them (one page each for papers not resolved yet); one recommendations call
+    unless the stored ones are fresh. Failures, splits and pages whose counts move in this run's
+    metadata refresh are not foreseen: it is an estimate.
+    """
+    run = _Run(store=store, settings=settings, now=now, progress=None, s2=None, arxiv=None)
+    run.down.clear()  # planned as if every source answers
+    run.full = full
+    negatives = sorted({r.s2_paper_id for r in curation.rejections if r.s2_paper_id})
+    return run.planned(_unique_papers(document), negatives)
+
+
+def _pages(count: int | None) -> int:
+    """Citation or reference pages a paper with ``count`` of them takes (1 when unknown)."""
+    if count is None:
+        return 1
+    return math.ceil(min(count, CITATION_CAP - 1) / PAGE_LIMIT)
 
 
 def _unique_papers(document: ListDocument) -> list[tuple[str, ListEntry]]:
@@ -330,6 +367,38 @@ class _Run:
                 papers[i] = paper
             unfetched.update(again.unfetched)
         return papers, unfetched
+
+    # ---- the plan of a run, before it starts
+
+    def planned(
+        self, entries: Sequence[tuple[str, ListEntry]], negatives: Sequence[str]
+    ) -> Counter[str]:
+        """Requests per endpoint the phases would send (see :func:`planned_requests`)."""
+        standing: set[str] = set()  # accepted papers whose resolution stands
+        by_batch = by_title = 0
+        for key, entry in entries:
+            stored = self.store.get_resolution(key)
+            if stored is not None and self._stands(key, stored, entry.pin):
+                if _accepted(stored) and stored.s2_paper_id is not None:
+                    standing.add(stored.s2_paper_id)
+            elif _batch_target(key, entry, entry.pin).batch_id is not None:
+                by_batch += 1
+            else:
+                by_title += 1
+        accepted = sorted(standing)
+        stale = len(self._to_fetch("paper", accepted, "semanticscholar"))
+        plan: Counter[str] = Counter(
+            batch=math.ceil(by_batch / BATCH_LIMIT) + math.ceil((by_title + stale) / BATCH_LIMIT),
+            match=by_title,
+        )
+        for direction in ("citations", "references"):
+            fetch = self._page_plan(direction, accepted).fetch
+            plan[direction] = by_batch + by_title + sum(
+                _pages(self._count(direction, s2_id)) for s2_id in fetch)
+        new = by_batch + by_title
+        if new or (accepted and not self.recommendations_fresh(accepted, negatives)):
+            plan["recommendations"] = 1
+        return +plan
 
     # ---- phase 1: resolve
 
@@ -566,15 +635,18 @@ class _Run:
 
     # ---- phase 5: recommendations
 
-    def recommendations(self, positive: Sequence[str], negative: Sequence[str]) -> None:
+    def recommendations_fresh(self, positive: Sequence[str], negative: Sequence[str]) -> bool:
+        """Whether the stored recommendations answer these examples and need not be asked again."""
         stored = self.store.get_recommendations()
-        fresh = stored is not None and (
+        return stored is not None and (
             self.down.get("semanticscholar") == OFFLINE_REASON
             or self.store.recommendations_fresh(self.window, self.now())
             and list(stored.positive) == list(positive)
             and (stored.negative is None or list(stored.negative) == list(negative))
         )
-        if fresh or not positive:  # the API answers 400 to an empty positive list
+
+    def recommendations(self, positive: Sequence[str], negative: Sequence[str]) -> None:
+        if self.recommendations_fresh(positive, negative) or not positive:  # the API answers 400 to an empty positive list
             self._report("recommendations", 1, 1)
             return
         self._report("recommendations", 0, 1)

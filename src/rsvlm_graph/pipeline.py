@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,7 @@ import networkx as nx
 from .citations.refreshes import Refresh
 from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, Settings
 from .discovery import Candidate, KindFilter, discover_candidates, peer_listings
-from .enrich import ProgressCallback, enrich
+from .enrich import ProgressCallback, enrich, planned_requests
 from .errors import ExportError, HistoryError, ListParseError, RsvlmGraphError, StoreError
 from .files import folder_lock, locked, store_lock
 from .graph import build_graph, count_kinds, not_enriched
@@ -38,7 +38,8 @@ from .snapshot import (
     write_snapshot,
 )
 from .sources.arxiv import ArxivSource
-from .sources.semantic_scholar import SemanticScholarSource
+from .sources.http import WaitCallback
+from .sources.semantic_scholar import SemanticScholarSource, client_for
 from .steps import step
 from .store import Store
 
@@ -136,10 +137,16 @@ def fetch_enrichment(
     offline: bool,
     progress: ProgressCallback | None = None,
     full: bool = False,
+    announce: Callable[[Counter[str]], None] | None = None,
+    on_wait: WaitCallback | None = None,
 ) -> Fetched:
     """Return what is known about the list: the committed snapshot, the store, and, unless
     ``offline``, what the APIs add for entries that are missing or stale (``full``: every
-    citation and reference page too)."""
+    citation and reference page too).
+
+    Before fetching, ``announce`` is given the Semantic Scholar requests planned
+    (:func:`~rsvlm_graph.enrich.planned_requests`); ``on_wait`` hears of every wait of the
+    Semantic Scholar client (the shared pool, 429s)."""
     started_at = iso_utc(settings.now())
     with step("read snapshot"):
         snapshot = read_snapshot(inputs.snapshot_path)
@@ -150,7 +157,11 @@ def fetch_enrichment(
         sources: list[SemanticScholarSource | ArxivSource] = []
         s2 = arxiv = None
         if not offline:
-            s2 = SemanticScholarSource(settings, now=settings.now)
+            if announce is not None:
+                announce(planned_requests(document, curation, store=store, settings=settings,
+                                          now=settings.now, full=full))
+            s2 = SemanticScholarSource(settings, client_for(settings, on_wait=on_wait),
+                                       now=settings.now)
             stack.callback(s2.close)
             arxiv = ArxivSource(settings, now=settings.now)
             stack.callback(arxiv.close)

@@ -90,6 +90,7 @@ def client_for(
         sleep=sleep,
         clock=clock,
         rate_limit_hint="arXiv asks for one request every 3 seconds; retry later",
+        patience=settings.rate_limit_patience,
     )
 
 

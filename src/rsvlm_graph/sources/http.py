@@ -1,16 +1,21 @@
-"""The one HTTP transport every source goes through: rate limit, timeouts, retries, API key.
+"""The one HTTP transport every source goes through: pacing, timeouts, retries, API key.
 
-Sources never call httpx themselves. ``ApiClient`` sends each request at most ``retries + 1``
-times, spaces requests by ``min_interval`` seconds, and turns every way a request can fail into
-one exception from :mod:`rsvlm_graph.errors`, translated here and nowhere else:
+Sources never call httpx themselves. ``ApiClient`` waits before each request as its
+:mod:`~rsvlm_graph.sources.pacing` pacer says (an interval, or Semantic Scholar's keyless shared
+pool), and turns every way a request can fail into one exception from :mod:`rsvlm_graph.errors`,
+translated here and nowhere else:
 
 =====================================  ==========================================================
 what happened                          outcome
 =====================================  ==========================================================
-HTTP 429                               wait ``Retry-After`` (else exponential backoff), retry;
-                                       ``RateLimited`` once the budget is spent
-HTTP 500/502/503/504, read timeout,    backoff and retry; ``SourceError`` once the budget is spent
-broken connection, malformed JSON
+HTTP 429                               wait ``Retry-After`` (from the second 429 in a row at
+                                       least the backoff), else exponential backoff, plus what
+                                       the pacer asks; retry until it goes through. Only after
+                                       ``patience`` seconds of such waits for one request:
+                                       ``RateLimited`` for that request. A 429 is never "down"
+                                       and never spends ``retries``
+HTTP 500/502/503/504, read timeout,    backoff and retry; ``SourceError`` once ``retries`` are
+broken connection, malformed JSON      spent
 HTTP 404                               ``PaperNotFound`` at once
 HTTP 400                               ``BadRequest`` at once, with the API's ``error`` text
 other 4xx                              ``SourceError`` at once
@@ -18,10 +23,11 @@ DNS failure, connection refused,       ``NetworkUnavailable`` at once, and every
 connect timeout, a URL that is not     this client fails the same way without trying again
 http(s)
 ``MAX_FAILED_CALLS`` calls in a row    the last one's error; every later call on this client
-spent their retries (429, 5xx, …)      fails at once with ``NetworkUnavailable``
+spent their retries (5xx, timeouts)    fails at once with ``NetworkUnavailable``
 =====================================  ==========================================================
 
-``sleep`` and ``clock`` are injectable so the tests can run the waits instantly and record them.
+``sleep`` and ``clock`` are injectable so the tests can run the waits instantly and record them;
+``on_wait(seconds, reason)`` hears of every wait before it starts, and ``(0, reason)`` after it.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from typing import Any
 import httpx
 
 from .. import __version__
-from ..config import utc_now
+from ..config import DEFAULT_RATE_LIMIT_PATIENCE, utc_now
 from ..errors import (
     BadRequest,
     NetworkUnavailable,
@@ -50,6 +56,7 @@ from ..errors import (
     SourceError,
 )
 from ..models import iso_utc
+from .pacing import Interval, Pacer
 
 __all__ = [
     "ApiClient",
@@ -58,6 +65,7 @@ __all__ = [
     "DEFAULT_BACKOFF_BASE",
     "MAX_WAIT",
     "MAX_FAILED_CALLS",
+    "WaitCallback",
     "user_agent",
     "utc_now",
 ]
@@ -73,6 +81,9 @@ MAX_WAIT = 120.0
 #: calls in a row that spend all their retries before the host counts as down for this run: each
 #: costs about a minute of backoff, and an outage would otherwise cost that for every paper
 MAX_FAILED_CALLS = 5
+
+#: told of every wait: ``(seconds, reason)`` before it, ``(0, reason)`` after it
+WaitCallback = Callable[[float, str], None]
 
 _SUMMARY = re.compile(r"<summary>(.*?)</summary>", re.DOTALL)
 
@@ -90,7 +101,7 @@ def user_agent(contact_email: str | None) -> str:
 
 
 class ApiClient:
-    """One API host behind one ``httpx.Client``, with the project's rate limit and retry policy.
+    """One API host behind one ``httpx.Client``, with the project's pacing and retry policy.
 
     Parameters
     ----------
@@ -100,11 +111,13 @@ class ApiClient:
     name : str
         The API's display name, used in every error message (``"Semantic Scholar"``).
     min_interval : float
-        Minimum seconds between the starts of two requests on this client (retries included).
+        Minimum seconds between the starts of two requests on this client (retries included);
+        ignored when ``pacer`` is given.
     timeout : float
         Seconds allowed for connecting, and for each read, of every request.
     retries : int
-        How many times a failed request (429, 5xx, timeout, malformed JSON) is tried again.
+        How many times a failed request (5xx, timeout, malformed JSON) is tried again; 429s do
+        not count.
     headers : mapping, optional
         Sent with every request, e.g. ``{"x-api-key": ...}``.
     transport : httpx.BaseTransport, optional
@@ -120,6 +133,15 @@ class ApiClient:
         First backoff wait in seconds.
     max_failed_calls : int
         Calls in a row that may spend all their retries before the host counts as down.
+    pacer : Pacer, optional
+        Decides when each request may start (:mod:`~rsvlm_graph.sources.pacing`); an
+        ``Interval(min_interval)`` unless given.
+    patience : float
+        Seconds one request may spend waiting on 429s (``Retry-After``, backoff and the pacer's
+        waits after the first 429, as asked of ``sleep``) before it fails with ``RateLimited``.
+    on_wait : callable, optional
+        ``on_wait(seconds, reason)`` before each wait, and ``on_wait(0, reason)`` when it is over:
+        the progress display shows them.
 
     Examples
     --------
@@ -148,21 +170,24 @@ class ApiClient:
         rate_limit_hint: str = "retry later",
         backoff_base: float = DEFAULT_BACKOFF_BASE,
         max_failed_calls: int = MAX_FAILED_CALLS,
+        pacer: Pacer | None = None,
+        patience: float = DEFAULT_RATE_LIMIT_PATIENCE,
+        on_wait: WaitCallback | None = None,
     ) -> None:
         if retries < 0:
             raise ValueError(f"retries must be >= 0, not {retries}")
         self.name = name
         self.base_url = base_url
-        self.min_interval = max(0.0, min_interval)
+        self.pacer: Pacer = pacer if pacer is not None else Interval(min_interval, clock=clock)
         self.retries = retries
         self.rate_limit_hint = rate_limit_hint
         self.backoff_base = backoff_base
         self.max_failed_calls = max(1, max_failed_calls)
+        self.patience = max(0.0, patience)
         self.request_counts: Counter[str] = Counter()
         self._sleep = sleep
-        self._clock = clock
         self._jitter = jitter
-        self._last_start: float | None = None
+        self._on_wait = on_wait
         self._unreachable: str | None = None
         self._failed_in_a_row = 0
         self._client = httpx.Client(
@@ -233,14 +258,16 @@ class ApiClient:
         where = f"{self.name} {method} {path}"
         problem = ""
         last_exc: Exception | None = None
-        rate_limited = False
-        wait = 0.0
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self._sleep(wait)
-            self._throttle()
+        failed = 0  # tries that failed other than by 429: they spend ``retries``
+        limited = 0  # 429s in a row
+        waited = 0.0  # seconds waited since the first 429: they spend ``patience``
+        while True:
+            pause = self.pacer.delay()
+            self._wait(pause, self.pacer.reason)
+            if limited:
+                waited += pause
             self.request_counts[endpoint] += 1
-            retry_after: float | None = None
+            self.pacer.started()
             try:
                 response = self._client.request(
                     method, path, params=dict(params) if params else None, json=body
@@ -261,18 +288,34 @@ class ApiClient:
                 )
                 raise NetworkUnavailable(self._unreachable) from exc
             except httpx.TimeoutException as exc:
-                problem, last_exc, rate_limited = f"timed out ({type(exc).__name__})", exc, False
+                self.pacer.finished(False)  # the server may have counted it
+                problem, last_exc = f"timed out ({type(exc).__name__})", exc
             except httpx.TransportError as exc:
                 # connection reset or a protocol error half-way: the host exists, try again
-                problem, last_exc, rate_limited = f"connection broke ({exc})", exc, False
+                self.pacer.finished(False)
+                problem, last_exc = f"connection broke ({exc})", exc
             else:
                 status = response.status_code
-                if status == 429:
-                    retry_after = _retry_after_seconds(response.headers.get("retry-after"))
-                    problem, last_exc, rate_limited = "HTTP 429 (rate limited)", None, True
-                elif status in RETRY_STATUSES:
-                    problem = f"HTTP {status} {_error_text(response)}"
-                    last_exc, rate_limited = None, False
+                rate_limited = status == 429
+                self.pacer.finished(rate_limited)
+                if rate_limited:
+                    limited += 1
+                    wait = self._rate_limit_wait(limited, response.headers.get("retry-after"))
+                    if waited + wait > self.patience:
+                        # the host answers, so it is up: a 429 never counts towards "down"
+                        self._failed_in_a_row = 0
+                        raise RateLimited(
+                            f"{where}: still rate limited (HTTP 429) after {limited} "
+                            f"tr{'y' if limited == 1 else 'ies'} and {waited:.0f} s of waiting "
+                            f"(patience {self.patience:g} s, RSVLM_RATE_LIMIT_PATIENCE); "
+                            f"{self.rate_limit_hint}")
+                    logger.info("%s: HTTP 429 (rate limited, %d in a row); waiting %.1f s",
+                                where, limited, wait)
+                    self._wait(wait, "rate limited (HTTP 429)")
+                    waited += wait
+                    continue
+                if status in RETRY_STATUSES:
+                    problem, last_exc = f"HTTP {status} {_error_text(response)}", None
                 elif status >= 400:
                     self._failed_in_a_row = 0  # the host answers: it is up
                     raise _final_error(where, response)
@@ -283,23 +326,23 @@ class ApiClient:
                     try:
                         data = response.json()
                     except ValueError as exc:
-                        problem, last_exc, rate_limited = "answered malformed JSON", exc, False
+                        problem, last_exc = "answered malformed JSON", exc
                     else:
                         self._failed_in_a_row = 0
                         return data
-            wait = self._wait_before_retry(attempt, retry_after)
-            logger.info("%s: %s (try %d of %d)", where, problem, attempt + 1, self.retries + 1)
+            limited = 0
+            logger.info("%s: %s (try %d of %d)", where, problem, failed + 1, self.retries + 1)
+            if failed == self.retries:
+                break
+            self._wait(self._backoff(failed), "after a failed request")
+            failed += 1
         tries = f"{self.retries + 1} tr{'y' if self.retries == 0 else 'ies'}"
-        error = (
-            RateLimited(f"{where}: still rate limited (HTTP 429) after {tries}; "
-                        f"{self.rate_limit_hint}")
-            if rate_limited else
-            SourceError(f"{where}: {problem} after {tries}; the service may be down, retry later")
-        )
+        error = SourceError(
+            f"{where}: {problem} after {tries}; the service may be down, retry later")
         self._failed_in_a_row += 1
         if self._failed_in_a_row >= self.max_failed_calls:
-            # an outage or an exhausted rate limit: every further call would spend its whole
-            # backoff too, so stop asking this host for the rest of the run
+            # an outage: every further call would spend its whole backoff too, so stop asking
+            # this host for the rest of the run
             self._unreachable = (
                 f"{self.name}: {self._failed_in_a_row} calls in a row failed after all their "
                 f"retries; not asking again in this run (last: {error})"
@@ -307,20 +350,29 @@ class ApiClient:
             logger.warning("%s", self._unreachable)
         raise error from last_exc
 
-    def _throttle(self) -> None:
-        """Sleep until ``min_interval`` has passed since the previous request started."""
-        if self._last_start is not None:
-            remaining = self._last_start + self.min_interval - self._clock()
-            if remaining > 0:
-                self._sleep(remaining)
-        self._last_start = self._clock()
+    def _wait(self, seconds: float, reason: str) -> None:
+        """Sleep ``seconds``, telling ``on_wait`` before and after."""
+        if seconds <= 0:
+            return
+        if self._on_wait is not None:
+            self._on_wait(seconds, reason)
+        self._sleep(seconds)
+        if self._on_wait is not None:
+            self._on_wait(0.0, reason)
 
-    def _wait_before_retry(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, MAX_WAIT)
-        backoff = self.backoff_base * 2.0**attempt
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff, stretched by jitter: ``backoff_base × 2^attempt``, ≤ MAX_WAIT."""
         jitter: float = self._jitter()
-        return min(backoff * (1 + jitter / 2), MAX_WAIT)
+        return min(self.backoff_base * 2.0**attempt * (1 + jitter / 2), MAX_WAIT)
+
+    def _rate_limit_wait(self, limited: int, retry_after_header: str | None) -> float:
+        """The wait after the ``limited``-th 429 in a row: ``Retry-After`` when given (≤ MAX_WAIT),
+        at least the backoff once the server's own wait was not enough; else the backoff."""
+        retry_after = _retry_after_seconds(retry_after_header)
+        if retry_after is None:
+            return self._backoff(limited - 1)
+        wait = min(retry_after, MAX_WAIT)
+        return wait if limited == 1 else max(wait, self._backoff(limited - 2))
 
 
 class ApiSource:

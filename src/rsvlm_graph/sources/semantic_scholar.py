@@ -33,7 +33,8 @@ from ..errors import (
 from ..identifiers import is_s2_paper_id
 from ..models import Author, Citation, EdgePage, Paper
 from ..schema import checked_s2_paper
-from .http import ApiClient, ApiSource, user_agent, utc_now
+from .http import ApiClient, ApiSource, WaitCallback, user_agent, utc_now
+from .pacing import Interval, Pacer, SharedPool
 
 __all__ = [
     "PAPER_FIELDS",
@@ -186,25 +187,36 @@ def client_for(
     *,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    on_wait: WaitCallback | None = None,
 ) -> ApiClient:
-    """The ``ApiClient`` for Semantic Scholar as ``settings`` describe it (key, rate, URL)."""
+    """The ``ApiClient`` for Semantic Scholar as ``settings`` describe it (key, pace, URL).
+
+    With a key, one request per ``1 / s2_rate`` s; without one, the keyless shared pool
+    (``s2_pool_requests`` per ``s2_pool_seconds``, see :class:`~.pacing.SharedPool`).
+    """
     headers = {"User-Agent": user_agent(settings.contact_email)}
+    pacer: Pacer
     if settings.s2_api_key:
         headers["x-api-key"] = settings.s2_api_key
         hint = "slow down (RSVLM_S2_RATE) or retry later"
+        pacer = Interval(1.0 / settings.s2_rate if settings.s2_rate > 0 else 0.0, clock=clock)
     else:
         hint = ("set S2_API_KEY (a free key from https://www.semanticscholar.org/product/api): "
                 "requests without one share a pool that is often exhausted")
+        pacer = SharedPool(settings.s2_pool_requests, settings.s2_pool_seconds, clock=clock)
     return ApiClient(
         settings.s2_api_url.rstrip("/"),
         name="Semantic Scholar",
-        min_interval=1.0 / settings.s2_rate if settings.s2_rate > 0 else 0.0,
+        min_interval=0.0,
         timeout=settings.timeout,
         retries=settings.retries,
         headers=headers,
         sleep=sleep,
         clock=clock,
         rate_limit_hint=hint,
+        pacer=pacer,
+        patience=settings.rate_limit_patience,
+        on_wait=on_wait,
     )
 
 
@@ -258,7 +270,8 @@ class SemanticScholarSource(ApiSource):
             If the API cannot be reached at all, or its calls keep failing (an outage: see
             ``http.MAX_FAILED_CALLS``), which also ends the splitting.
         RateLimited
-            If HTTP 429 outlasts the retries (splitting the batch would only make it worse).
+            If HTTP 429 outlasts the client's patience (splitting the batch would only make it
+            worse).
         BadRequest
             At once, on an HTTP 400 other than ``TOO_LARGE`` (e.g. "Unrecognized or unsupported
             fields: [...]"), with the API's message: the request itself is wrong, so every
