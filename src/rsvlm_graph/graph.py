@@ -366,7 +366,7 @@ class DatasetMentions:
     Matching is case-sensitive and on whole words (a hyphen or letter next to the name means
     another word), because dataset names are mostly acronyms that also occur inside other words.
     Built once per graph, with each spelling's pattern compiled once: a spelling is only tried
-    on a text holding every word of it (its longest is looked up), so an abstract costs its own
+    on a text holding every word of it (its rarest is looked up), so an abstract costs its own
     words, not one search per listed dataset.
 
     >>> mentions = DatasetMentions({"dataset:rsicd": ("RSICD",), "dataset:ucm": ("UCM",),
@@ -380,13 +380,16 @@ class DatasetMentions:
         self._spellings: dict[str, list[tuple[frozenset[str], str, re.Pattern[str]]]] = {}
         self._by_word: dict[str, set[str]] = {}
         self._always: set[str] = set()  # a spelling without any word: tried on every text
+        words_of = {s: frozenset(_WORD.findall(s)) for spellings in names.values() for s in spellings}
+        spread = Counter(word for words in words_of.values() for word in words)
         for node, spellings in names.items():
             for spelling in spellings:
-                words = frozenset(_WORD.findall(spelling))
+                words = words_of[spelling]
                 pattern = re.compile(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])")
                 self._spellings.setdefault(node, []).append((words, spelling, pattern))
-                if words:
-                    self._by_word.setdefault(max(words, key=len), set()).add(node)
+                if words:  # looked up by its rarest word ("DS12" of "SYNTHETIC-DS12")
+                    rarest = min(words, key=lambda w: (spread[w], -len(w), w))
+                    self._by_word.setdefault(rarest, set()).add(node)
                 else:
                     self._always.add(node)
 

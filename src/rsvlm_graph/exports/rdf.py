@@ -573,8 +573,17 @@ def statements_to_rdf(statements: Statements, base: str = DEFAULT_BASE) -> rdfli
     g = rdflib.Graph(bind_namespaces="none")
     for prefix, namespace in prefixes(base).items():
         g.bind(prefix, namespace)
+    # one term per IRI, however many statements name it: a predicate or class is named in
+    # most of them, a cited paper in two, and URIRef checks its text each time it is built
+    iris: dict[str, rdflib.URIRef] = {}
+
+    def iri(text: str) -> rdflib.URIRef:
+        if (term := iris.get(text)) is None:
+            term = iris[text] = rdflib.URIRef(text)
+        return term
+
     g.addN(
-        (rdflib.URIRef(s), rdflib.URIRef(p), _to_rdflib(o), g)
+        (iri(s), iri(p), _to_rdflib(o) if isinstance(o, tuple) or o.startswith("_:") else iri(o), g)
         for s, po in statements for p, o in po
     )
     return g
