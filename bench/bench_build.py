@@ -10,6 +10,8 @@ build within 12x the 1,000-row build.
 
     python bench/bench_build.py                         # 100, 1,000, 10,000 rows
     python bench/bench_build.py --sizes 100 1000 --repeat 5
+    python bench/bench_build.py --papers 100000 --citations 1000000   # one whole build at scale
+    python bench/bench_build.py --papers 30000 --citations 300000 --profile /tmp/build.prof
 
 Figures are medians over ``--repeat`` builds of each list; ratios are taken from those medians of
 one run of this script. Nothing is written outside a temporary folder; no assertion.
@@ -159,13 +161,17 @@ def one_build(list_path: str, out_dir: str, *options: str) -> None:
 
 
 def run_build(list_path: Path, out_dir: Path, cache: Path, *options: str, verbose: bool = False,
-              **env_vars: str) -> dict:
+              profile: Path | None = None, **env_vars: str) -> dict:
     """One build in a fresh process, with `options` (e.g. ``--offline``) and `env_vars`;
-    `verbose` shows its steps on stderr as they end."""
+    `verbose` shows its steps on stderr as they end; `profile` runs it under cProfile, whose
+    statistics go to that file. The default build is measured: ``RSVLM_VALIDATE`` is not passed
+    on (``--validate`` asks for the full validation)."""
     env = {**os.environ, "RSVLM_CACHE_DIR": str(cache), **env_vars}
+    env.pop("RSVLM_VALIDATE", None)
+    profiler = ["-m", "cProfile", "-o", str(profile)] if profile else []
     start = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, __file__, "--one", str(list_path), str(out_dir), *options],
+        [sys.executable, *profiler, __file__, "--one", str(list_path), str(out_dir), *options],
         stdout=subprocess.PIPE, stderr=None if verbose else subprocess.PIPE, text=True, env=env, check=False,
     )
     if done.returncode != 0:
@@ -194,7 +200,7 @@ def synthetic_snapshot(list_path: Path, papers: int, citations: int, seed: int =
     from rsvlm_graph.graph import list_paper_key
     from rsvlm_graph.listfile.parse import read_list
     from rsvlm_graph.models import Author, Citation, Enrichment, Paper, Resolution
-    from rsvlm_graph.store import write_snapshot
+    from rsvlm_graph.snapshot import write_snapshot
 
     rng = random.Random(seed)
     document = read_list(list_path)
@@ -230,9 +236,11 @@ def synthetic_snapshot(list_path: Path, papers: int, citations: int, seed: int =
     write_snapshot(list_path.with_name("snapshot.jsonl"), enrichment)
 
 
-def at_scale(papers: int, citations: int) -> None:
-    """One whole offline build of a list of papers // 10 rows whose snapshot holds `papers`
-    papers and `citations` citations; prints each step, then the export ratios of that run."""
+def at_scale(papers: int, citations: int, repeat: int, profile: Path | None = None) -> None:
+    """Whole offline builds (`repeat` of them, each in a fresh process and store) of a list of
+    papers // 10 rows whose snapshot holds `papers` papers and `citations` citations; prints
+    each step as it ends, then the medians and the export ratios of those medians (`profile`:
+    cProfile statistics of the last build go to that file)."""
     with tempfile.TemporaryDirectory() as folder:
         kg = Path(folder) / "kg"
         kg.mkdir()
@@ -248,13 +256,19 @@ def at_scale(papers: int, citations: int) -> None:
         print(f"SYNTHETIC list of {synthetic.count} rows and snapshot of {papers} papers, {citations} "
               f"citations ({size:.0f} MiB) in {time.perf_counter() - start:.1f} s; the list is not in "
               "git (no list history)", flush=True)
-        figures = run_build(list_path, Path(folder) / "out", Path(folder) / "cache", "--offline", verbose=True)
-        written = {p.name: p.stat().st_size / 2**20 for p in sorted((Path(folder) / "out").iterdir())}
-    steps = figures["steps"]
-    print_figures("whole build", median_figures([figures]), 1)
-    print(f"  peak RSS of the build: {max(peak for _, _, peak in steps):.0f} MiB (target <= 2048)")
+        runs = []
+        for i in range(repeat):
+            print(f"  build {i + 1} of {repeat}:", flush=True)
+            runs.append(run_build(list_path, Path(folder) / f"out-{i}", Path(folder) / f"cache-{i}",
+                                  "--offline", verbose=True, profile=profile if i == repeat - 1 else None))
+            print(f"  build {i + 1}: process {runs[-1]['process']:.1f} s", flush=True)
+        written = {p.name: p.stat().st_size / 2**20 for p in sorted((Path(folder) / "out-0").iterdir())}
+    figures = median_figures(runs)
+    print_figures("whole build", figures, repeat)
+    print(f"  peak RSS of the builds: {max(peak for _, peak in figures['steps'].values()):.0f} MiB "
+          "(target <= 2048)")
     print("  files (MiB): " + ", ".join(f"{name} {size:.1f}" for name, size in written.items()))
-    seconds = {name: time for name, time, _ in steps}
+    seconds = {name: time for name, (time, _) in figures["steps"].items()}
     turtle = seconds["turtle"]
     print(f"  GraphML / Turtle {seconds['graphml'] / turtle:.2f}x, CSV / Turtle {seconds['csv'] / turtle:.2f}x "
           "(target <= 2)")
@@ -315,6 +329,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="builds per list (medians are printed)")
     parser.add_argument("--papers", type=int, help="instead: one whole build at this many papers ...")
     parser.add_argument("--citations", type=int, default=1_000_000, help="... and this many citations")
+    parser.add_argument("--profile", type=Path,
+                        help="with --papers: run the build under cProfile, its statistics to this file")
     parser.add_argument("--bundled", action="store_true",
                         help="instead: the bundled list, offline list-only build against a warm enriched one")
     args = parser.parse_args()
@@ -322,7 +338,7 @@ def main() -> None:
         bundled(args.repeat)
         return
     if args.papers:
-        at_scale(args.papers, args.citations)
+        at_scale(args.papers, args.citations, args.repeat, args.profile)
         return
 
     results: dict[int, dict] = {}

@@ -48,7 +48,7 @@ from rsvlm_graph.models import (
     Paper,
     PaperIds,
 )
-from rsvlm_graph.snapshot import read_snapshot, seed_store, write_snapshot
+from rsvlm_graph.snapshot import SnapshotView, read_snapshot, seed_store, write_snapshot
 from rsvlm_graph.sources.http import MAX_FAILED_CALLS
 from rsvlm_graph.sources.semantic_scholar import PaperBatch, SemanticScholarSource, client_for
 from rsvlm_graph.store import Store
@@ -508,6 +508,33 @@ def test_snapshot_import_lets_a_fresh_store_skip_every_request(tmp_path, world):
     assert clone.requests() == 0
     assert again == read_snapshot(snapshot)
     clone.store.close()
+
+
+def test_offline_reads_the_snapshot_over_a_fresh_store_as_if_seeded_and_writes_nothing(tmp_path, world):
+    cold = world.run()
+    snapshot = tmp_path / "snapshot.jsonl"
+    write_snapshot(snapshot, cold)
+    seeded, viewed = World(tmp_path / "seeded"), World(tmp_path / "viewed")
+    seed_store(seeded.store, read_snapshot(snapshot))
+    expected = seeded.run(offline=True)
+    assert viewed.run(offline=True, store=SnapshotView(viewed.store, read_snapshot(snapshot))) == expected
+    assert expected.papers and expected.citations and expected.recommendations
+    assert viewed.store.stamps() == {}
+    seeded.store.close()
+    viewed.store.close()
+
+
+def test_offline_reads_the_store_where_it_is_newer_than_the_snapshot(tmp_path, world):
+    snapshot = tmp_path / "snapshot.jsonl"
+    write_snapshot(snapshot, world.run())
+    arx = world.papers["arx"].s2_paper_id
+    world.papers["arx"] = dataclasses.replace(world.papers["arx"], citation_count=7)
+    world.clock[0] += timedelta(days=100)
+    newer = world.run()  # the store is refreshed, the snapshot is not
+    assert {p.s2_paper_id: p.citation_count for p in newer.papers}[arx] == 7
+    viewed = world.run(offline=True, store=SnapshotView(world.store, read_snapshot(snapshot)))
+    assert viewed == world.run(offline=True)
+    assert {p.s2_paper_id: p.citation_count for p in viewed.papers}[arx] == 7
 
 
 def test_progress_reports_every_phase_to_completion(world):

@@ -516,6 +516,27 @@ def test_list_level_keeps_the_list_its_parts_tasks_and_what_they_link_to():
     assert node_iri(citer) not in subjects and node_iri("code:github.com/lavender105/rsgpt") not in subjects
 
 
+def test_list_level_keeps_what_the_shapes_read_and_one_citation_of_each_cited_paper():
+    G = sample_graph()
+    G.add_edge(SURVEY, OUTSIDE, key="cites", is_influential=True)
+    G.add_edge(CAPTIONER, OUTSIDE, key="cites", is_influential=False)
+    G.add_edge(CAPTIONER, SURVEY, key="cites", is_influential=False)
+    G.add_edge(TITLE_ONLY, SURVEY, key="cites", is_influential=False)
+    cites, survey = str(CITO.cites), node_iri(SURVEY)
+
+    def citers(statements, cited):
+        return {s for s, po in statements for p, o in po if p == cites and o == node_iri(cited)}
+
+    statements, level = to_statements(G), list_level(to_statements(G))
+    assert len(citers(statements, OUTSIDE)) >= 2 and len(citers(statements, SURVEY)) == 2
+    assert len(citers(level, OUTSIDE)) == len(citers(level, SURVEY)) == 1
+    facts = {p for s, po in level if s == survey for p, _ in po}
+    assert {str(DCTERMS.title), str(RDF.type), str(SDO.hasPart)} & facts == {
+        str(DCTERMS.title), str(RDF.type)}
+    assert str(RSVLM.influentiallyCites) in {p for s, po in statements if s == survey for p, _ in po}
+    assert str(RSVLM.influentiallyCites) not in facts  # no shape reads it
+
+
 def test_list_level_validation_sees_list_papers_and_what_they_cite_but_not_their_citers():
     G = sample_graph()
     citer = "paper:s2:" + "c" * 40

@@ -221,6 +221,32 @@ def test_dataset_names_include_parenthesised_short_forms():
     assert dataset_names("AB") == ()
 
 
+def test_dataset_mentions_find_what_a_search_per_spelling_finds():
+    import re
+
+    from rsvlm_graph.graph import DatasetMentions, dataset_names
+
+    names = {f"dataset:{i}": dataset_names(name) for i, name in enumerate((
+        "UC Merced Land-Use(UCM)", "UCM-Captions", "RSICD", "RSICD captions", "(SYN) Bench",
+        "Éole-SAR", "NWPU-RESISC45", "a.b.c",
+    ))}
+    texts = (
+        "We use UCM and UCM-Captions, not UCMX nor pre-RSICD.", "RSICD captions and RSICD.",
+        "the (SYN) Bench set", "Éole-SAR, Éole-SARx", "NWPU-RESISC45-v2 only", "on a.b.c data",
+        "UC Merced Land-Use(UCM) and UC Merced Land-Use", "",
+    )
+    mentioned = DatasetMentions(names)
+    for text in texts:
+        expected = {}
+        for node, spellings in names.items():
+            for spelling in spellings:
+                if re.search(rf"(?<![\w-]){re.escape(spelling)}(?![\w-])", text):
+                    expected[node] = spelling
+                    break
+        assert mentioned(text) == expected, text
+    assert mentioned(texts[0]) == {"dataset:0": "UCM", "dataset:1": "UCM-Captions"}
+
+
 def test_recommended_outside_paper_has_its_rank(enriched):
     assert enriched.nodes["paper:s2:" + S2["outside"]]["recommended_rank"] == 1
 

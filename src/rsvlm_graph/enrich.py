@@ -50,7 +50,7 @@ from .models import (
 from .refresh_plan import PagePlan, PagesOnFile, plan_pages
 from .snapshot import collect
 from .sources.semantic_scholar import BATCH_LIMIT, CITATION_CAP, PAGE_LIMIT
-from .store import Direction, RecordKind, Store
+from .store import Direction, RecordKind, Records, Store
 
 if TYPE_CHECKING:
     from .listfile.curation import Curation
@@ -113,7 +113,7 @@ def enrich(
     *,
     s2: SemanticScholarSource | None,
     arxiv: ArxivSource | None,
-    store: Store,
+    store: Records,
     settings: Settings,
     now: Callable[[], datetime],
     progress: ProgressCallback | None = None,
@@ -131,8 +131,10 @@ def enrich(
         Its rejections with an S2 id are the negative examples of the recommendations call.
     s2, arxiv : sources or None
         ``None`` (or ``offline=True``) means no request at all to that API.
-    store : Store
-        Read for fresh records, written as soon as anything arrives.
+    store : Records
+        Read for fresh records, written as soon as anything arrives: a
+        :class:`~rsvlm_graph.store.Store` unless ``offline`` (which writes nothing, and may read
+        a :class:`~rsvlm_graph.snapshot.SnapshotView`).
     settings : Settings
         ``freshness_days`` is the age after which counts, citation lists, arXiv records and
         recommendations are fetched again.
@@ -263,7 +265,7 @@ def _batch_target(key: str, entry: ListEntry, pin: Pin | None) -> _ToResolve:
 
 def _arxiv_ids(
     entries: Sequence[tuple[str, ListEntry]], accepted: Sequence[str],
-    store: Store,
+    store: Records,
 ) -> list[str]:
     ids = {e.ids.arxiv_id for _, e in entries}
     ids |= {pin.arxiv_id for _, e in entries if (pin := e.pin) is not None}
@@ -288,7 +290,7 @@ class _Run:
     def __init__(
         self,
         *,
-        store: Store,
+        store: Records,
         settings: Settings,
         now: Callable[[], datetime],
         progress: ProgressCallback | None,
@@ -311,6 +313,12 @@ class _Run:
         self.full = False  # enrich --full: every citation and reference page
 
     # ---- plumbing
+
+    @property
+    def _writable(self) -> Store:
+        """The store, to keep what a source returned: only a run with a source writes."""
+        assert isinstance(self.store, Store), "an offline run writes nothing"
+        return self.store
 
     def _report(self, phase: Phase, done: int, total: int) -> None:
         if self.progress is not None:
@@ -477,11 +485,11 @@ class _Run:
                 fallbacks.append(_ToResolve(target.key, target.entry, None, None, None, doubt))
             else:
                 settled.append(Resolution(target.key, paper.s2_paper_id, target.method, score))
-        with self.store.batch():
+        with self._writable.batch():
             found = [p for p in papers if p is not None]
-            self.store.put_papers(found, request=request, fetched_at=stamp)
+            self._writable.put_papers(found, request=request, fetched_at=stamp)
             for resolution in settled:
-                self.store.put_resolution(resolution, request=request, fetched_at=stamp)
+                self._writable.put_resolution(resolution, request=request, fetched_at=stamp)
         return fallbacks
 
     def _resolve_title(self, target: _ToResolve) -> None:
@@ -507,11 +515,11 @@ class _Run:
                     target.key, None, None, score, note=f"best match {paper.title!r}")
         request = f"GET /graph/v1/paper/search/match?query={title}"
         stamp = self._stamp()
-        with self.store.batch():
+        with self._writable.batch():
             if match is not None and _accepted(resolution) and match[0].embedding is not None:
                 # the match came with every field: the metadata phase need not ask again
-                self.store.put_papers([match[0]], request=request, fetched_at=stamp)
-            self.store.put_resolution(resolution, request=request, fetched_at=stamp)
+                self._writable.put_papers([match[0]], request=request, fetched_at=stamp)
+            self._writable.put_resolution(resolution, request=request, fetched_at=stamp)
 
     # ---- phase 2: metadata
 
@@ -534,7 +542,7 @@ class _Run:
     def _fetch_metadata(self, needed: list[str]) -> None:
         papers, unfetched = self._fetch_papers(needed)
         found = [(i, p) for i, p in zip(needed, papers, strict=True) if p is not None]
-        self.store.put_papers([p for _, p in found], keys=[i for i, _ in found],
+        self._writable.put_papers([p for _, p in found], keys=[i for i, _ in found],
                               request=f"POST /graph/v1/paper/batch ({len(needed)} ids)",
                               fetched_at=self._stamp())
         # a null asked twice (``_fetch_papers``) is S2's answer: it has no such paper; an id
@@ -552,9 +560,9 @@ class _Run:
         done = total - len(plan.fetch)
         self._report(direction, done, total)
         if plan.empty:
-            with self.store.batch():
+            with self._writable.batch():
                 for s2_id in plan.empty:
-                    self.store.put_edges(direction, s2_id, (), (), False, count=0,
+                    self._writable.put_edges(direction, s2_id, (), (), False, count=0,
                                          request=f"none: {direction} count 0",
                                          fetched_at=self._stamp())
         for s2_id in plan.fetch:
@@ -596,7 +604,7 @@ class _Run:
         fetch = self.s2.citations if direction == "citations" else self.s2.references
         request = f"GET /graph/v1/paper/{s2_id}/{direction} (paged)"
         count = self._count(direction, s2_id)
-        held = self.store.get_paging(direction, s2_id)
+        held = self._writable.get_paging(direction, s2_id)
         resume = None
         began, began_at = self._stamp(), count
         if held is not None:
@@ -608,12 +616,12 @@ class _Run:
         try:
             page = fetch(s2_id, count=count, resume=resume)
         except PagingInterrupted as stop:
-            self.store.put_paging(direction, s2_id, stop.partial, request=request,
+            self._writable.put_paging(direction, s2_id, stop.partial, request=request,
                                   fetched_at=began, count=began_at)
             log.warning("%s of %s: %s; the next enrich goes on from there", direction, s2_id,
                         stop)
             raise stop.cause from None
-        self.store.put_edges(direction, s2_id, page.citations, page.papers, page.truncated,
+        self._writable.put_edges(direction, s2_id, page.citations, page.papers, page.truncated,
                              request=request, fetched_at=began, count=began_at)
 
     # ---- phase 4: arXiv
@@ -625,7 +633,7 @@ class _Run:
     def _fetch_arxiv(self, needed: list[str]) -> None:
         assert self.arxiv is not None
         records, failures = self.arxiv.fetch(needed)
-        self.store.put_arxiv(records, request=f"GET arXiv id_list ({len(needed)} ids)",
+        self._writable.put_arxiv(records, request=f"GET arXiv id_list ({len(needed)} ids)",
                              fetched_at=self._stamp())
         self.failures.extend(failures)
         accounted = {r.arxiv_id for r in records} | {f.subject for f in failures}
@@ -654,7 +662,7 @@ class _Run:
         def work() -> None:
             assert self.s2 is not None
             papers = self.s2.recommendations(positive, negative, limit=RECOMMENDATIONS_WANTED)
-            self.store.put_recommendations(
+            self._writable.put_recommendations(
                 positive, negative, papers,
                 request=(f"POST /recommendations/v1/papers ({len(positive)} positive, "
                          f"{len(negative)} negative, limit {RECOMMENDATIONS_WANTED})"),

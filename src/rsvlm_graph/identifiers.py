@@ -6,6 +6,7 @@ Nothing here touches the network or the file system, so the graph's node ids (se
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -515,6 +516,7 @@ def list_node_id(title: str) -> str:
     return f"list:{_node_slug(title)}"
 
 
+@functools.lru_cache(maxsize=2**16)  # a title is compared several times a build (curation, history, discovery)
 def normalize_title(title: str) -> str:
     """Return `title` in the form used to compare titles.
 
@@ -545,6 +547,7 @@ def title_similarity(a: str, b: str) -> float:
     return 100.0 * Levenshtein.normalized_similarity(normalize_title(a), normalize_title(b))
 
 
+@functools.lru_cache(maxsize=2**16)  # ftfy on each of 100k papers, with a few thousand venues among them
 def normalize_venue(text: str) -> str:
     """Return the venue as written, tidied: whitespace folded, trailing dots dropped, any casing
     of "arxiv" spelled ``arXiv``. Editorial renaming belongs to the curation file.

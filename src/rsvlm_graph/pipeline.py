@@ -31,6 +31,7 @@ from .models import Enrichment, ListDocument, iso_utc
 from .ranking import RankedPaper, rank_papers
 from .snapshot import (
     SnapshotChange,
+    SnapshotView,
     carried_over,
     compare,
     read_snapshot,
@@ -153,7 +154,11 @@ def fetch_enrichment(
     with ExitStack() as stack, step("enrich"):
         stack.enter_context(_store_locked(settings))
         store = stack.enter_context(Store(settings.database_path))
-        seed_store(store, snapshot)
+        records: Store | SnapshotView = store
+        if offline:  # nothing fetched, nothing to keep: the snapshot is read, not imported
+            records = SnapshotView(store, snapshot)
+        else:
+            seed_store(store, snapshot)
         sources: list[SemanticScholarSource | ArxivSource] = []
         s2 = arxiv = None
         if not offline:
@@ -167,7 +172,7 @@ def fetch_enrichment(
             stack.callback(arxiv.close)
             sources = [s2, arxiv]
         enrichment = enrich(
-            document, curation, s2=s2, arxiv=arxiv, store=store, settings=settings,
+            document, curation, s2=s2, arxiv=arxiv, store=records, settings=settings,
             now=settings.now, progress=progress, offline=offline, full=full,
         )
         requests: Counter[str] = Counter()
@@ -424,7 +429,7 @@ def run_build(
             write_turtle,
         )
         from .exports.report import write_report
-        from .exports.tables import write_csv, write_graphml
+        from .exports.tables import TableRows, write_csv, write_graphml
 
     G, document = loaded.graph, loaded.document
     with step("rank"):
@@ -448,15 +453,18 @@ def run_build(
         write_turtle(statements, paths[0])
     with step("json-ld"):
         write_jsonld(statements, paths[1])
+    del statements  # millions of tuples at scale: not held through the steps that follow
     with step("view"):  # drawn once: the page and the GraphML show the same picture
         view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
                            max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
         drawing = draw_view(view, candidates[:VIEW_CANDIDATES])
     with step("graphml"):
-        write_graphml(G, paths[2], pictures=node_pictures(G, drawing))
+        rows = TableRows(G)  # the nodes and edges as tables hold them: made once for both
+        write_graphml(G, paths[2], pictures=node_pictures(G, drawing), rows=rows)
     nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
     with step("csv"):
-        write_csv(G, nodes_csv, edges_csv)
+        write_csv(G, nodes_csv, edges_csv, rows=rows)
+    del rows
     html_path = out_dir / "graph.html"
     with step("html"):
         write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,

@@ -5,7 +5,8 @@ An :class:`~rsvlm_graph.models.Enrichment` travels three ways, all here:
 - to and from the JSON Lines file (:func:`write_snapshot`, :func:`read_snapshot`), sorted so
   that ``git diff`` shows what changed, every line checked against :mod:`rsvlm_graph.schema`;
 - into the SQLite :class:`~rsvlm_graph.store.Store` (:func:`seed_store`), so a fresh clone
-  does not refetch what is committed;
+  does not refetch what is committed; offline commands read it over the store instead
+  (:class:`SnapshotView`), writing nothing;
 - out of the store for one list (:func:`collect`), after enrichment.
 
 And a refresh only ever adds: :func:`carried_over` keeps the records of papers another list
@@ -19,10 +20,11 @@ import dataclasses
 import functools
 import json
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -41,6 +43,10 @@ from .schema import PaperRef, RecordRefused, as_record, checked_record, record_s
 from .store import (
     RECOMMENDATIONS_KEY,
     Direction,
+    EdgeRecord,
+    RecommendationRecord,
+    RecordKind,
+    Records,
     Store,
     StoredRecord,
     parse_utc,
@@ -50,6 +56,7 @@ from .store import (
 __all__ = [
     "EMBEDDING_DECIMALS",
     "SnapshotChange",
+    "SnapshotView",
     "carried_over",
     "collect",
     "compare",
@@ -185,23 +192,32 @@ def read_snapshot(path: Path) -> Enrichment:
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        handle = path.open(encoding="utf-8")
     except FileNotFoundError:
         return Enrichment()
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise StoreError(f"{path}: cannot read the snapshot: {exc}") from exc
     parts: dict[str, list[Any]] = {kind: [] for kind in _LINE_TYPES}
     reader = _any_line()
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    ids: dict[str, str] = {}  # one string per paper id: 1M citation lines name 100k papers
+    with handle:  # line by line: at 1M citations the text alone is hundreds of MiB
         try:
-            model = reader.validate_json(line)
-            kind = model.type
-            record = as_record(model)
-        except ValidationError:
-            kind, record = _repaired_line(path, number, line)
-        parts[kind].append(record)
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    model = reader.validate_json(line)
+                    kind = model.type
+                    record = as_record(model)
+                except ValidationError:
+                    kind, record = _repaired_line(path, number, line.rstrip("\n"))
+                if kind == "citation":
+                    record = Citation(ids.setdefault(record.citing, record.citing),
+                                      ids.setdefault(record.cited, record.cited),
+                                      record.is_influential, record.intents)
+                parts[kind].append(record)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreError(f"{path}: cannot read the snapshot: {exc}") from exc
     return sorted_enrichment(Enrichment(
         resolutions=tuple(parts["resolution"]),
         papers=tuple(parts["paper"]),
@@ -233,37 +249,42 @@ def _repaired_line(path: Path, number: int, line: str) -> tuple[str, Any]:
 # --------------------------------------------------------------------------- snapshot → store
 
 
-def seed_store(store: Store, enrichment: Enrichment) -> int:
-    """Seed ``store`` from a snapshot, so a fresh clone does not refetch what is committed.
+class _Offer(NamedTuple):
+    """One record the snapshot offers the store: where it goes, its date, and the record."""
 
-    A record goes in only where the store has none or an older one. The snapshot keeps no
-    request text and no date for resolutions or citation lists: a resolution and a list
-    paper's citation lists are dated like its paper record (they are fetched in the same
-    run), a resolution without a paper like the snapshot's newest record (the run that
-    tried it). A citation list whose refresh failed is the last good one (with the pages an
-    interrupted paging read) and goes in undated and without a count, so that nothing is lost
-    and the next online run fetches it whole; only a list that failed with no citation at all in
-    the snapshot (never fetched, or empty) is left out rather than stored empty. Returns the
-    number of records written.
+    source: str
+    kind: RecordKind
+    key: str
+    fetched_at: str  # ``iso_utc``, as the store keeps it
+    record: Callable[[], Any]  # built only when wanted: a warm store takes none
+
+
+def _offers(enrichment: Enrichment, stored: Mapping[tuple[str, str], str]) -> list[_Offer]:
+    """The store records a snapshot holds that ``stored`` (the store's stamps) lacks or has older.
+
+    The snapshot keeps no request text and no date for resolutions or citation lists: a
+    resolution and a list paper's citation lists are dated like its paper record (they are
+    fetched in the same run), a resolution without a paper like the snapshot's newest record
+    (the run that tried it). A citation list whose refresh failed is the last good one (with the
+    pages an interrupted paging read) and goes in undated and without a count, so that nothing
+    is lost and the next online run fetches it whole; only a list that failed with no citation
+    at all in the snapshot (never fetched, or empty) is left out rather than stored empty.
     """
     papers = {p.s2_paper_id: p for p in enrichment.papers}
-    accepted = sorted({r.s2_paper_id for r in enrichment.resolutions
-                       if r.s2_paper_id and not r.doubtful})
+    accepted = tuple(sorted({r.s2_paper_id for r in enrichment.resolutions
+                             if r.s2_paper_id and not r.doubtful}))
     failed = {(f.subject, f.phase) for f in enrichment.failures}
     dated = {s2_id: fetched_at for s2_id in accepted
              if s2_id in papers and (fetched_at := papers[s2_id].fetched_at)}
     newest = max((f for p in papers.values() if (f := p.fetched_at)), key=parse_utc,
                  default=_EPOCH)
-    stored = store.stamps()  # one query: what the store holds and when it was fetched
-    # (source, kind, key, fetched_at, data): data is built only for the records that go in,
-    # since this runs before every command and a warm store takes none of them
-    offered: list[tuple[str, str, str, str, Callable[[], Any]]] = [
-        ("semanticscholar", "resolution", r.entry_key,
-         dated.get(r.s2_paper_id or "", newest), functools.partial(to_record, r))
+    offered: list[_Offer] = [
+        _Offer("semanticscholar", "resolution", r.entry_key, dated.get(r.s2_paper_id or "", newest),
+               functools.partial(_same, r))
         for r in enrichment.resolutions if ("resolution", r.entry_key) not in stored
     ]
-    offered += [("semanticscholar", "paper", s2_id, fetched_at,
-                 functools.partial(to_record, papers[s2_id]))
+    offered += [_Offer("semanticscholar", "paper", s2_id, fetched_at,
+                       functools.partial(_same, papers[s2_id]))
                 for s2_id, fetched_at in dated.items()]
     edges_at: dict[tuple[str, str], list[Citation]] = {}
     for citation in enrichment.citations:
@@ -271,53 +292,139 @@ def seed_store(store: Store, enrichment: Enrichment) -> int:
         edges_at.setdefault(("references", citation.citing), []).append(citation)
     truncated = set(enrichment.truncated)
 
-    def edge_data(direction: str, s2_id: str) -> dict[str, Any]:
-        edges = edges_at.get((direction, s2_id), [])
-        others = sorted({c.citing if direction == "citations" else c.cited for c in edges})
+    def edges(direction: Direction, s2_id: str, fetched_at: str) -> EdgeRecord:
+        found = edges_at.get((direction, s2_id), [])
+        others = sorted({c.citing if direction == "citations" else c.cited for c in found})
         paper = papers[s2_id]
-        return {
-            "citations": to_record(edges),
-            "papers": to_record([papers[o] for o in others if o in papers]),
-            "truncated": direction == "citations" and s2_id in truncated,
+        return EdgeRecord(
+            citations=tuple(found), papers=tuple(papers[o] for o in others if o in papers),
+            truncated=direction == "citations" and s2_id in truncated, fetched_at=fetched_at,
             # fetched in the run that fetched the paper: at the count it holds; a list whose
             # refresh failed (the last good one, or the pages read before a paging stopped) at
             # no count, so the next run fetches it whole rather than take it as complete
-            "count": None if (s2_id, direction) in failed else
+            count=None if (s2_id, direction) in failed else
             paper.citation_count if direction == "citations" else paper.reference_count,
-        }
+        )
 
-    offered += [("semanticscholar", direction, s2_id,
-                 _EPOCH if (s2_id, direction) in failed else fetched_at,
-                 functools.partial(edge_data, direction, s2_id))
-                for direction in ("citations", "references")
-                for s2_id, fetched_at in dated.items()
-                if (s2_id, direction) not in failed or (direction, s2_id) in edges_at]
-    offered += [("arxiv", "arxiv", a.arxiv_id, fetched_at, functools.partial(to_record, a))
+    directions: tuple[Direction, ...] = ("citations", "references")
+    for direction in directions:
+        for s2_id, fetched_at in dated.items():
+            if (s2_id, direction) in failed and (direction, s2_id) not in edges_at:
+                continue
+            stamp = iso_utc(parse_utc(_EPOCH if (s2_id, direction) in failed else fetched_at))
+            offered.append(_Offer("semanticscholar", direction, s2_id, stamp,
+                                  functools.partial(edges, direction, s2_id, stamp)))
+    offered += [_Offer("arxiv", "arxiv", a.arxiv_id, fetched_at, functools.partial(_same, a))
                 for a in enrichment.arxiv if (fetched_at := a.fetched_at)]
-    recommended = [papers[s2_id] for s2_id in enrichment.recommendations if s2_id in papers]
+    recommended = tuple(papers[s2_id] for s2_id in enrichment.recommendations if s2_id in papers)
     stamps = [fetched_at for p in recommended if (fetched_at := p.fetched_at)]
     if stamps:
-        offered.append(("semanticscholar", "recommendations", RECOMMENDATIONS_KEY,
-                        min(stamps, key=parse_utc),
-                        lambda: {"positive": accepted, "negative": None,
-                                 "papers": to_record(recommended)}))
+        first = iso_utc(parse_utc(min(stamps, key=parse_utc)))
+        offered.append(_Offer("semanticscholar", "recommendations", RECOMMENDATIONS_KEY, first,
+                              lambda: RecommendationRecord(accepted, None, recommended, first)))
     newer = []
-    for source, kind, key, fetched_at, data in offered:
-        fetched_at = iso_utc(parse_utc(fetched_at))
-        old = stored.get((kind, key))
+    for offer in offered:
+        fetched_at = iso_utc(parse_utc(offer.fetched_at))
+        old = stored.get((offer.kind, offer.key))
         if old is None or parse_utc(old) < parse_utc(fetched_at):
-            newer.append(StoredRecord(source, kind, key, "imported from the snapshot",
-                                      fetched_at, data()))
-    store.put(newer)
-    log.info("imported %d of %d snapshot records into %s", len(newer), len(offered), store.path)
-    return len(newer)
+            newer.append(offer._replace(fetched_at=fetched_at))
+    return newer
+
+
+def _same(record: Any) -> Any:
+    return record
+
+
+def seed_store(store: Store, enrichment: Enrichment) -> int:
+    """Seed ``store`` from a snapshot, so a fresh clone does not refetch what is committed.
+
+    A record goes in only where the store has none or an older one (dated as :func:`_offers`
+    says). Returns the number of records written.
+    """
+    offered = _offers(enrichment, store.stamps())  # one query: what the store holds, and when
+    as_json: dict[str, Any] = {}  # each paper's JSON once: a paper cited by many lies in many lists
+
+    def paper(p: Paper) -> Any:
+        if (record := as_json.get(p.s2_paper_id)) is None:
+            record = as_json[p.s2_paper_id] = to_record(p)
+        return record
+
+    def data(kind: str, record: Any) -> Any:
+        if isinstance(record, EdgeRecord):
+            return {"citations": to_record(record.citations), "papers": list(map(paper, record.papers)),
+                    "truncated": record.truncated, "count": record.count}
+        if isinstance(record, RecommendationRecord):
+            return {"positive": list(record.positive), "negative": record.negative,
+                    "papers": list(map(paper, record.papers))}
+        return paper(record) if kind == "paper" else to_record(record)
+
+    store.put(StoredRecord(o.source, o.kind, o.key, "imported from the snapshot", o.fetched_at,
+                           data(o.kind, o.record())) for o in offered)
+    log.info("imported %d snapshot records into %s", len(offered), store.path)
+    return len(offered)
+
+
+class SnapshotView:
+    """The store as :func:`seed_store` would leave it, read without writing anything.
+
+    Offline commands read this: a record the snapshot holds newer than the store's (every
+    record, in a fresh clone) comes from the snapshot as read, the others from the store. At
+    1M citations that saves writing every citation list into SQLite and checking it again on
+    the way back. Read-only: enrichment that fetches writes to a seeded :class:`Store`.
+    """
+
+    def __init__(self, store: Store, enrichment: Enrichment) -> None:
+        self._store = store
+        self._stamps = store.stamps()
+        self._offers = {(o.kind, o.key): o for o in _offers(enrichment, self._stamps)}
+
+    def _offered(self, kind: RecordKind, key: str) -> Any | None:
+        offer = self._offers.get((kind, key))
+        return None if offer is None else offer.record()
+
+    def has(self, kind: RecordKind, key: str) -> bool:
+        return (kind, key) in self._offers or (kind, key) in self._stamps
+
+    def is_fresh(self, kind: RecordKind, key: str, max_age_days: float, now: datetime) -> bool:
+        if (offer := self._offers.get((kind, key))) is None:
+            return self._store.is_fresh(kind, key, max_age_days, now)
+        return now - parse_utc(offer.fetched_at) < timedelta(days=max_age_days)
+
+    def recommendations_fresh(self, max_age_days: float, now: datetime) -> bool:
+        return self.is_fresh("recommendations", RECOMMENDATIONS_KEY, max_age_days, now)
+
+    def get_paper(self, s2_paper_id: str) -> Paper | None:
+        offered: Paper | None = self._offered("paper", s2_paper_id)
+        return self._store.get_paper(s2_paper_id) if offered is None else offered
+
+    def get_resolution(self, entry_key: str) -> Resolution | None:
+        offered: Resolution | None = self._offered("resolution", entry_key)
+        return self._store.get_resolution(entry_key) if offered is None else offered
+
+    def get_edges(self, direction: Direction, s2_paper_id: str) -> EdgeRecord | None:
+        offered: EdgeRecord | None = self._offered(direction, s2_paper_id)
+        return self._store.get_edges(direction, s2_paper_id) if offered is None else offered
+
+    def get_paging(self, direction: Direction, s2_paper_id: str) -> EdgeRecord | None:
+        return self._store.get_paging(direction, s2_paper_id)  # only the store has pagings
+
+    def has_paging(self, direction: Direction, s2_paper_id: str) -> bool:
+        return self._store.has_paging(direction, s2_paper_id)
+
+    def get_arxiv(self, arxiv_id: str) -> ArxivRecord | None:
+        offered: ArxivRecord | None = self._offered("arxiv", arxiv_id)
+        return self._store.get_arxiv(arxiv_id) if offered is None else offered
+
+    def get_recommendations(self) -> RecommendationRecord | None:
+        offered: RecommendationRecord | None = self._offered("recommendations", RECOMMENDATIONS_KEY)
+        return self._store.get_recommendations() if offered is None else offered
 
 
 # --------------------------------------------------------------------------- store → Enrichment
 
 
 def collect(
-    store: Store, resolutions: Sequence[Resolution], accepted: Sequence[str],
+    store: Records, resolutions: Sequence[Resolution], accepted: Sequence[str],
     arxiv_ids: Sequence[str], failures: Sequence[Failure],
 ) -> Enrichment:
     """Everything ``store`` holds for one list, as one sorted ``Enrichment``.

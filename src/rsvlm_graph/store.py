@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from .errors import StoreError
 from .models import (
@@ -44,6 +44,7 @@ __all__ = [
     "EdgeRecord",
     "RecommendationRecord",
     "RecordKind",
+    "Records",
     "Store",
     "StoredRecord",
     "from_record",
@@ -92,11 +93,24 @@ def to_record(obj: Any) -> Any:
     >>> to_record(Author("Ada Lovelace", "42"))
     {'name': 'Ada Lovelace', 's2_author_id': '42'}
     """
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_record(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    # called for every field of every record a snapshot seeds: scalars return at once
+    cls: Any = type(obj)  # Any: mypy takes type[Any] for unhashable
+    if cls in _SCALARS:
+        return obj
+    if (names := _field_names(cls)) is not None:
+        return {name: to_record(getattr(obj, name)) for name in names}
     if isinstance(obj, (tuple, list)):
-        return [to_record(item) for item in obj]
+        return [item if type(item) in _SCALARS else to_record(item) for item in obj]
     return obj
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass, ``None`` for any other class (looked up once per class)."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
 
 
 def from_record(kind: type[T], data: Any) -> T:
@@ -204,6 +218,34 @@ class RecommendationRecord:
     negative: tuple[str, ...] | None  # None: imported from a snapshot, which does not say
     papers: tuple[Paper, ...]
     fetched_at: str
+
+
+class Records(Protocol):
+    """What reading an enrichment asks of the store.
+
+    :class:`Store` is one; :class:`~rsvlm_graph.snapshot.SnapshotView` (the store with the
+    snapshot over it, written nowhere) is the one offline commands read.
+    """
+
+    def has(self, kind: RecordKind, key: str) -> bool: ...
+
+    def is_fresh(self, kind: RecordKind, key: str, max_age_days: float, now: datetime) -> bool: ...
+
+    def recommendations_fresh(self, max_age_days: float, now: datetime) -> bool: ...
+
+    def get_paper(self, s2_paper_id: str) -> Paper | None: ...
+
+    def get_resolution(self, entry_key: str) -> Resolution | None: ...
+
+    def get_edges(self, direction: Direction, s2_paper_id: str) -> EdgeRecord | None: ...
+
+    def get_paging(self, direction: Direction, s2_paper_id: str) -> EdgeRecord | None: ...
+
+    def has_paging(self, direction: Direction, s2_paper_id: str) -> bool: ...
+
+    def get_arxiv(self, arxiv_id: str) -> ArxivRecord | None: ...
+
+    def get_recommendations(self) -> RecommendationRecord | None: ...
 
 
 class Store:

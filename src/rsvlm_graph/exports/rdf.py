@@ -51,11 +51,13 @@ outside paper (``paper/s2/…``) still leads to it.
 
 Building and writing are split (STYLE rule 9). :func:`to_statements` describes the graph as plain
 Python strings and tuples, subjects in IRI order; :func:`to_rdf` turns them into an ``rdflib.Graph``
-for SPARQL, SHACL and Python users; the writers take either. pyoxigraph writes the Turtle (rdflib's
-writer needs 37 s for 400k triples); the statements reach it as pyoxigraph terms built one triple
-at a time, recurring terms once. JSON-LD is formatted here with ``json``: pyoxigraph 0.5 writes
-expanded JSON-LD on a single line, without the ``@context`` that makes IRIs read as
-``dcterms:title`` and without a line per node to diff.
+for SPARQL, SHACL and Python users; the writers take either. The Turtle is formatted here, byte for
+byte as pyoxigraph writes the same triples (its prefix lines, its escapes and prefixed names;
+every IRI and language tag checked by it): handing it the triples meant building a pyoxigraph term
+for each, which cost several times its writing (rdflib's writer needs 37 s for 400k triples).
+JSON-LD is formatted here with ``json``: pyoxigraph 0.5 writes expanded JSON-LD on a single line,
+without the ``@context`` that makes IRIs read as ``dcterms:title`` and without a line per node to
+diff.
 """
 from __future__ import annotations
 
@@ -64,6 +66,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -76,8 +79,9 @@ import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, SDO, SH, SKOS, XSD
 
 from ..errors import ExportError
-from ..files import atomic_bytes, atomic_text
+from ..files import atomic_text
 from ..identifiers import paper_page
+from . import collector_paused
 from .vocab import CITO, FABIO, PRISM, RSVLM
 
 __all__ = [
@@ -239,10 +243,27 @@ def node_iri(node: str, base: str = DEFAULT_BASE) -> str:
         )
     if head == "paper" or (head == "author" and rest.startswith("name:")):
         scheme, _, value = rest.partition(":")
-        return f"{base}{head}/{scheme}/{quote(value, safe='')}"
+        return f"{base}{head}/{scheme}/{_quote(value)}"
     if head == "code":
-        return f"{base}code/{quote(rest, safe='/')}"
-    return f"{base}{head}/{quote(rest, safe='')}"
+        return f"{base}code/{_quote(rest, '/')}"
+    return f"{base}{head}/{_quote(rest)}"
+
+
+@cache
+def _unquoted(safe: str) -> Callable[[str], re.Match[str] | None]:
+    """Whether ``quote(value, safe)`` would leave `value` as it is (ASCII letters, digits,
+    ``_.-~`` and `safe`): most ids and links, which then skip ``quote``'s encode and decode."""
+    return re.compile(f"[A-Za-z0-9_.~{re.escape(safe)}-]*").fullmatch
+
+
+def _quote(value: str, safe: str = "") -> str:
+    """``urllib.parse.quote(value, safe)``, at a tenth of the cost when nothing needs encoding
+    or only a "/" does (a DOI's)."""
+    if _unquoted(safe)(value):
+        return value
+    if "/" not in safe and _unquoted(f"{safe}/")(value):
+        return value.replace("/", "%2F")
+    return quote(value, safe=safe)
 
 
 def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
@@ -262,7 +283,7 @@ def _text(value: str) -> Literal:
 
 def _link(url: str, node: str) -> str | None:
     """An IRI for a link from the list or an API answer, or None (logged) if it is not one."""
-    iri = quote(url.strip(), safe=_URL_SAFE)
+    iri = _quote(url.strip(), _URL_SAFE)
     if _is_iri(iri):
         return iri
     logger.warning("node %s: %r is not an absolute IRI; link left out of the RDF", node, url)
@@ -317,8 +338,11 @@ def _paper(node: str, data: Mapping[str, Any]) -> PredicateObjects:
     po.extend((p, (str(int(data[attr])), XSD_INTEGER, None)) for attr, p in _PAPER_COUNTS if data.get(attr) is not None)
     if data.get("resolution_score") is not None:
         po.append((RESOLUTION_SCORE, (repr(float(data["resolution_score"])), XSD_DOUBLE, None)))
-    pages = [(SAME_AS, paper_page(attr, quote(str(data[attr]), safe="/:;()"))) for attr in _SAME_AS if data.get(attr)]
-    po.extend(_links(node, [(URL, data.get("url")), *pages]))
+    url = data.get("url")
+    if url:
+        po.extend(_links(node, [(URL, url)]))
+    # a page is an IRI by construction: a fixed https prefix and a percent-encoded value
+    po.extend([(SAME_AS, paper_page(attr, _quote(str(data[attr]), "/:;()"))) for attr in _SAME_AS if data.get(attr)])
     return po
 
 
@@ -326,8 +350,8 @@ def _aliases(data: Mapping[str, Any], own: str, base: str) -> PredicateObjects:
     """``owl:sameAs`` the IRIs the paper's DOI, arXiv id and S2 id mint, when not its own."""
     # the graph keeps DOIs lower-cased and arXiv ids as arXiv writes them; S2 ids as given, while
     # outside papers' node ids lower-case them (identifiers.outside_paper_node_id)
-    aliases = {node_iri(f"paper:{scheme}:{str(data[attr]).lower() if scheme == 's2' else data[attr]}", base)
-               for attr, scheme in _MINTING_IDS if data.get(attr)}
+    aliases = {f"{base}paper/{scheme}/{_quote(str(data[attr]).lower() if scheme == 's2' else str(data[attr]))}"
+               for attr, scheme in _MINTING_IDS if data.get(attr)}  # node_iri of paper:{scheme}:{id}
     aliases.discard(own)
     return [(OWL_SAME_AS, alias) for alias in sorted(aliases)]
 
@@ -344,7 +368,7 @@ def _record(node: str, paper: str, data: Mapping[str, Any]) -> PredicateObjects:
         logger.warning("node %s: fetched_at %r is not an ISO 8601 date-time; left out", node, fetched_at)
     attr, page = _SOURCE_PAGES.get(source, ("", ""))
     if data.get(attr):
-        po.append((DERIVED_FROM, page.format(quote(str(data[attr]), safe=""))))
+        po.append((DERIVED_FROM, page.format(_quote(str(data[attr])))))
     return po if len(po) > 2 else []
 
 
@@ -384,7 +408,7 @@ def _code(node: str, data: Mapping[str, Any]) -> PredicateObjects:
 def _author(node: str, data: Mapping[str, Any]) -> PredicateObjects:
     po: PredicateObjects = [(TYPE, str(FOAF.Person)), *_named(str(FOAF.name), data, "name")]
     if data.get("s2_author_id"):
-        po.append((SAME_AS, f"https://www.semanticscholar.org/author/{quote(str(data['s2_author_id']), safe='')}"))
+        po.append((SAME_AS, f"https://www.semanticscholar.org/author/{_quote(str(data['s2_author_id']))}"))
     return po
 
 
@@ -403,6 +427,7 @@ _DESCRIBE: dict[str, Callable[[str, Mapping[str, Any]], PredicateObjects]] = {
 }
 
 
+@collector_paused()
 def to_statements(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Statements:
     """Describe the graph in RDF terms: per subject IRI, its predicates and objects.
 
@@ -445,9 +470,13 @@ def to_statements(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Statements:
     """
     if not base.endswith("/"):
         raise ExportError(f"RDF base {base!r} must end with '/' so node IRIs nest under it")
-    iris = {node: node_iri(node, base) for node in G}
+    nodes = sorted((node_iri(node, base), node) for node in G)
+    # a link is sorted as one int, rank × len(nodes) + the target's place in IRI order: sorting
+    # (rank, IRI) pairs compares strings and costs most of the time of a million citations
+    place = {node: i for i, (_, node) in enumerate(nodes)}
+    iris = [iri for iri, _ in nodes]
     scheme = f"{base}scheme/tasks"
-    subjects: list[tuple[str, str | None]] = sorted((iri, node) for node, iri in iris.items())
+    subjects: list[tuple[str, str | None]] = list(nodes)
     if any(kind == "task" for _, kind in G.nodes(data="kind")):
         subjects.append((scheme, None))
         subjects.sort(key=lambda subject: subject[0])
@@ -456,7 +485,7 @@ def to_statements(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Statements:
         if node is None:
             statements.append((subject, [(TYPE, str(SKOS.ConceptScheme)), (str(SKOS.prefLabel), _text("Tasks"))]))
             continue
-        data = G.nodes[node]
+        data = G._node[node]
         kind = data.get("kind")
         if kind == "task":
             po = _task(node, data, scheme)
@@ -467,7 +496,8 @@ def to_statements(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Statements:
         paper = kind == "paper" or kind == "outside_paper"
         if paper:
             po += _aliases(data, subject, base)
-        statements.append((subject, po + _edges(G, node, kind == "code", iris)))
+        po += _edges(G, node, kind == "code", place, iris)
+        statements.append((subject, po))
         record = _record(node, subject, data) if paper else []
         if record:
             # "#" sorts before every character node IRIs continue with (all else is
@@ -476,11 +506,15 @@ def to_statements(G: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Statements:
     return statements
 
 
-def _edges(G: nx.MultiDiGraph, node: str, code: bool, iris: Mapping[str, str]) -> PredicateObjects:
-    links: list[tuple[int, str]] = []
-    append = links.append
+def _edges(G: nx.MultiDiGraph, node: str, code: bool, place: Mapping[str, int], iris: list[str]) -> PredicateObjects:
+    """The node's links sorted by (predicate rank, object IRI): `place` is each node's index in
+    `iris`, the node IRIs sorted."""
+    n = len(iris)
+    keys: list[int] = []
+    append = keys.append
     # networkx's own adjacency dicts: its read-only views cost a third of the export time
     for target, relations in G._succ[node].items():
+        at = place[target]
         for relation, attrs in relations.items():
             rank = _RELATION_RANK.get(relation)
             if rank is None:
@@ -489,13 +523,13 @@ def _edges(G: nx.MultiDiGraph, node: str, code: bool, iris: Mapping[str, str]) -
                 if G._node[target].get("kind") != "code":
                     raise ExportError(f"edge {node!r} → {target!r}: has_code must point to a code node; see docs/ARCHITECTURE.md")
                 continue  # stated by the code node: <code> schema:isBasedOn <paper>
-            append((rank, iris[target]))
+            append(rank * n + at)
             if rank == _CITES and attrs.get("is_influential"):
-                append((_INFLUENTIAL, iris[target]))
+                append(_INFLUENTIAL * n + at)
     if code:  # only code nodes take has_code edges: scanning every node's citers costs a tenth
-        links.extend((_BASED_ON, iris[source]) for source, relations in G._pred[node].items() if "has_code" in relations)
-    links.sort()
-    return [(_LINK_PREDICATES[rank], iri) for rank, iri in links]
+        keys.extend(_BASED_ON * n + place[source] for source, relations in G._pred[node].items() if "has_code" in relations)
+    keys.sort()
+    return [(_LINK_PREDICATES[key // n], iris[key % n]) for key in keys]
 
 
 def _to_rdflib(term: Object) -> rdflib.term.Identifier:
@@ -584,57 +618,155 @@ def _open(path: Path, what: str) -> Iterator[TextIO]:
         raise ExportError(f"{path}: cannot write {what} ({exc}); check the folder exists and is writable") from exc
 
 
-def _triples(statements: Statements) -> Iterator[ox.Triple]:
-    """The statements as pyoxigraph triples, in their order, made one at a time.
+# Turtle, as pyoxigraph writes it: a literal escapes these; an integer, decimal, double or boolean
+# whose lexical form Turtle's grammar reads as a number or boolean is written bare
+_TURTLE_ESCAPE = re.compile('[\x00-\x1f"\\\\\x7f]')
+_TURTLE_ESCAPES = {
+    **{i: f"\\u{i:04X}" for i in (*range(0x20), 0x7F)},
+    0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\",
+}
+_EXPONENT = "[eE][+-]?[0-9]+"
+_TURTLE_BARE = {
+    XSD_INTEGER: re.compile("[+-]?[0-9]+").fullmatch,
+    str(XSD.decimal): re.compile(r"[+-]?[0-9]*\.[0-9]+").fullmatch,
+    XSD_DOUBLE: re.compile(rf"[+-]?(?:[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT})").fullmatch,
+    str(XSD.boolean): re.compile("true|false").fullmatch,
+}
+# a local part of a prefixed name (Turtle's PN_LOCAL), as pyoxigraph writes one: name characters
+# as they are, a "." inside too, the characters of _LOCAL_ESCAPED elsewhere after a backslash
+_PN_CHARS_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
+                  "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_FIRST_NAME_CHAR = re.compile(f"[{_PN_CHARS_BASE}_:0-9]").fullmatch
+_NAME_CHAR = re.compile(f"[{_PN_CHARS_BASE}_:0-9\u00b7\u0300-\u036f\u203f\u2040-]").fullmatch
+_PLAIN_LOCAL_NAME = re.compile("[A-Za-z0-9_][A-Za-z0-9_-]*").fullmatch  # most: nothing to escape
+_LOCAL_ESCAPED = frozenset("_~.-!$&'()*+,;=/?#@%")
 
-    Building terms is most of the cost of writing (a ``Triple`` alone takes about 0.3 µs, or 2 µs
-    with a literal object), so terms that recur are built once: subjects (cited papers, authors,
-    tasks and venues recur as objects), predicates, classes and typed literals (years, counts).
-    Titles, abstracts and outside links mostly occur once: they are built on each use, not kept.
-    """
-    Triple, NamedNode, PlainLiteral = ox.Triple, ox.NamedNode, ox.Literal
-    named: dict[str, ox.NamedNode] = {}
-    typed: dict[Literal, ox.Literal] = {}
 
-    def term(value: str, keep: bool) -> ox.NamedNode | ox.BlankNode:
-        if value.startswith("_:"):
-            return ox.BlankNode(value[2:])
-        node = NamedNode(value)
-        if keep:
-            named[value] = node
-        return node
+def _local_name(local: str) -> str | None:
+    """`local` as the local part of a prefixed name, escaped, or None if it cannot be one."""
+    if _PLAIN_LOCAL_NAME(local):
+        return local
+    escaped = []
+    for i, c in enumerate(local):
+        if (_NAME_CHAR if i else _FIRST_NAME_CHAR)(c) or (c == "." and 0 < i < len(local) - 1):
+            escaped.append(c)
+        elif c in _LOCAL_ESCAPED:
+            escaped.append(f"\\{c}")
+        else:
+            return None
+    return "".join(escaped)
 
-    def literal(value: Literal) -> ox.Literal:
-        text, datatype, language = value
-        kind = None
-        if datatype is not None:
-            kind = named.get(datatype)
-            if kind is None:
-                kind = named[datatype] = NamedNode(datatype)
-        node = typed[value] = PlainLiteral(text, datatype=kind, language=language)
-        return node
 
-    try:
-        named.update((subject, NamedNode(subject)) for subject, _ in statements if not subject.startswith("_:"))
-        for subject, po in statements:
-            s = named.get(subject) or term(subject, False)
-            for p, o in po:
-                predicate = named.get(p) or term(p, True)
-                if isinstance(o, str):
-                    yield Triple(s, predicate, named.get(o) or term(o, p == TYPE))  # type: ignore[arg-type]
-                elif o[1] is None and o[2] is None:
-                    yield Triple(s, predicate, PlainLiteral(o[0]))  # type: ignore[arg-type]
-                else:
-                    yield Triple(s, predicate, typed.get(o) or literal(o))  # type: ignore[arg-type]
-    except ValueError as exc:  # not an IRI, or a bad language tag
-        raise ExportError(f"RDF term not valid: {exc}; fix the graph or its sources") from exc
+class _TurtleTerms(dict[str, str]):
+    """IRI → its Turtle text (a prefixed name or ``<IRI>``), each checked by pyoxigraph and
+    formatted once: the same few hundred thousand IRIs recur across millions of triples."""
+
+    def __init__(self, bound: Mapping[str, str]) -> None:
+        super().__init__()
+        self.prefix = {namespace: prefix for prefix, namespace in bound.items()}
+        # one regular expression finds an IRI's namespace, the longest first
+        self.namespace = re.compile("|".join(map(re.escape, sorted(self.prefix, key=len, reverse=True)))).match
+
+    def __missing__(self, iri: str) -> str:
+        if iri.startswith("_:"):
+            text = str(ox.BlankNode(iri[2:]))
+        else:
+            ox.NamedNode(iri)  # checks it is an IRI: raises ValueError naming what is wrong
+            found = self.namespace(iri) if self.prefix else None
+            local = None if found is None else _local_name(iri[found.end():])
+            text = f"<{iri}>" if local is None else f"{self.prefix[found.group()]}:{local}"  # type: ignore[union-attr]
+        self[iri] = text
+        return text
+
+
+@cache
+def _language(tag: str) -> str:
+    return ox.Literal("", language=tag).language or ""  # checked and lower-cased as pyoxigraph does
+
+
+def _turtle_literal(value: Literal, terms: _TurtleTerms) -> str:
+    text, datatype, language = value
+    quoted = f'"{text}"' if _TURTLE_ESCAPE.search(text) is None else f'"{text.translate(_TURTLE_ESCAPES)}"'
+    if language:
+        return f"{quoted}@{_language(language)}"
+    if datatype is None or datatype == XSD_STRING:
+        return quoted
+    bare = _TURTLE_BARE.get(datatype)
+    if bare is not None and bare(text):
+        return text
+    return f"{quoted}^^{terms[datatype]}"
+
+
+def _turtle_header(bound: Mapping[str, str]) -> str:
+    """The ``@prefix`` lines as pyoxigraph writes them (its order), for a file that reads as before."""
+    probe = ox.NamedNode("urn:x")
+    text = (ox.serialize([ox.Triple(probe, probe, probe)], format=ox.RdfFormat.TURTLE, prefixes=dict(bound)) or b"").decode()
+    return text[:text.rindex("<urn:x> <urn:x> <urn:x> .")]
+
+
+def _turtle(statements: Statements, bound: Mapping[str, str]) -> Iterator[str]:
+    """The Turtle text of `statements` in chunks, byte for byte what pyoxigraph writes for the
+    same triples in the same order: one subject a block, one predicate a line, the objects of
+    a predicate joined with " , ". Each IRI is formatted once; each triple costs a few list
+    appends, a tenth of building the pyoxigraph terms it would need."""
+    terms = _TurtleTerms(bound)
+    first: dict[str, str] = {}  # predicate → its text after the subject, and after another predicate
+    then: dict[str, str] = {}
+    escape_needed, escapes = _TURTLE_ESCAPE.search, _TURTLE_ESCAPES
+    parts: list[str] = [_turtle_header(bound)]
+    append = parts.append
+    at: list[int] = []  # the subject's plain literals: their places in parts, their texts
+    texts: list[str] = []
+    subject: str | None = None
+    for s, po in statements:
+        if not po:
+            continue
+        if s != subject:
+            if subject is not None:
+                append(" .\n")
+            append(terms[s])
+            predicate = None
+            subject = s
+        for p, o in po:
+            if p == predicate:
+                append(" , ")
+            else:
+                lead = (then if predicate is not None else first).get(p)
+                if lead is None:
+                    name = "a" if p == TYPE else terms[p]
+                    first[p], then[p] = f" {name} ", f" ;\n\t{name} "
+                    lead = then[p] if predicate is not None else first[p]
+                append(lead)
+                predicate = p
+            if o.__class__ is str:
+                append(terms[o])
+            elif o[1] is None and o[2] is None:  # most literals: plain strings, written as they
+                at.append(len(parts))  # are if none of the subject's needs an escape (checked
+                texts.append(o[0])  # once for all of them: one search instead of a dozen)
+                append(f'"{o[0]}"')
+            else:
+                append(_turtle_literal(o, terms))  # type: ignore[arg-type]  # a literal here
+        if texts:
+            if escape_needed("".join(texts)) is not None:
+                for i, text in zip(at, texts):
+                    parts[i] = f'"{text.translate(escapes)}"'
+            at.clear()
+            texts.clear()
+        if len(parts) >= 1 << 16:
+            yield "".join(parts)
+            parts.clear()
+    if subject is not None:
+        append(" .\n")
+    yield "".join(parts)
 
 
 def write_turtle(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, str] | None = None) -> None:
     """Write RDF to `path` as Turtle with prefixes, byte-identical for the same input.
 
-    pyoxigraph formats the file: triples in the order given, one predicate a line and the
-    objects of a predicate joined with ",", so a change to the graph is a change to a few lines.
+    Triples in the order given, one predicate a line and the objects of a predicate joined
+    with ",", so a change to the graph is a change to a few lines. The text is what pyoxigraph
+    writes for the same triples (every IRI and language tag is checked by it), formatted here:
+    building a pyoxigraph term for each of millions of triples costs several times its writing.
 
     Parameters
     ----------
@@ -657,8 +789,11 @@ def write_turtle(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, s
     """
     statements, bound = _prepare(g, bound)
     try:
-        with atomic_bytes(path) as out:  # a reader never sees half a graph
-            ox.serialize(_triples(statements), out, ox.RdfFormat.TURTLE, prefixes=dict(bound))
+        with atomic_text(path) as out:  # a reader never sees half a graph
+            for chunk in _turtle(statements, bound):
+                out.write(chunk)
+    except ValueError as exc:  # not an IRI, or a bad language tag
+        raise ExportError(f"RDF term not valid: {exc}; fix the graph or its sources") from exc
     except OSError as exc:
         raise ExportError(f"{path}: cannot write Turtle ({exc}); check the folder exists and is writable") from exc
 
@@ -727,12 +862,17 @@ _LINKED_FACTS = frozenset({TYPE, str(FOAF.name)})
 
 
 def list_level(statements: Statements) -> Statements:
-    """The statements about what the list itself holds, and about everything those link to.
+    """The statements about what the list itself holds, and about everything those link to,
+    as far as the SHACL shapes read them.
 
     The list level is the list (``schema:Collection``), its parts (list papers and datasets) with
     their API records, and the tasks; of the nodes they link to (cited papers, authors, venues)
     come the facts the shapes check of a link's target: its class, and an author's name. Validating these is what a default ``build`` affords: the outside papers
-    that cite the list are most of a large graph, and SHACL costs about 40 µs a triple.
+    that cite the list are most of a large graph, and SHACL costs about 40 µs and 1.2 KB a
+    triple. For the same reason only what a shape reads is kept (:func:`_shape_reads`): the
+    properties shapes check, ``rdf:type`` to the classes they name, and of a link the shapes
+    check only at its target (``cito:cites``: the cited node's class) one link per target,
+    however many list papers cite it.
 
     Examples
     --------
@@ -755,12 +895,51 @@ def list_level(statements: Statements) -> Statements:
     level.update(o for subject, po in statements if subject in level for p, o in po if p == _HAS_PART and isinstance(o, str))
     level.update([f"{subject}#record" for subject in level])
     linked = {o for subject, po in statements if subject in level for _, o in po if isinstance(o, str)}
+    reads = _shape_reads()
+    targets: set[tuple[str, Object]] = set()
+
+    def read(p: str, o: Object) -> bool:
+        if reads is None or p in reads.properties:
+            return True
+        if p == TYPE:
+            return o in reads.classes
+        if p in reads.link_targets:  # the first link to each target stands for all of them
+            first = (p, o) not in targets
+            targets.add((p, o))
+            return first
+        return False
+
     # of a linked node, the shapes ask its class and, of an author, a name: a cited paper's own
     # facts, authors and citations are not the list's, and would pull in most of the graph
     return [
-        (subject, po if subject in level else [(p, o) for p, o in po if p in _LINKED_FACTS])
+        (subject, [(p, o) for p, o in po if (subject in level or p in _LINKED_FACTS) and read(p, o)])
         for subject, po in statements if subject in level or subject in linked
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _ShapeReads:
+    properties: frozenset[str]  # read at the subject: property paths and targetSubjectsOf
+    link_targets: frozenset[str]  # only their objects are checked (sh:targetObjectsOf)
+    classes: frozenset[str]  # sh:targetClass and sh:class: the types a shape can tell apart
+
+
+@cache
+def _shape_reads() -> _ShapeReads | None:
+    """What the packaged shapes read of a graph; ``None`` if a shape has a path that is not
+    one property (then every statement is kept). The data holds no ``rdfs:subClassOf``, so a
+    type that names no shape's class cannot change a result."""
+    shapes = _shapes()
+    properties = {*shapes.objects(None, SH.path), *shapes.objects(None, SH.targetSubjectsOf)}
+    if not all(isinstance(p, rdflib.URIRef) for p in properties):
+        return None
+    return _ShapeReads(
+        properties=frozenset(map(str, properties)),
+        link_targets=frozenset(str(p) for p in shapes.objects(None, SH.targetObjectsOf)
+                               if p not in properties),
+        classes=frozenset(str(c) for c in (*shapes.objects(None, SH.targetClass),
+                                           *shapes.objects(None, SH["class"]))),
+    )
 
 
 @cache

@@ -19,9 +19,11 @@ a million citations, and building an ElementTree of them first costs seconds and
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -30,8 +32,9 @@ import networkx as nx
 
 from ..errors import ExportError
 from ..files import atomic_text
+from . import collector_paused
 
-__all__ = ["write_graphml", "write_csv", "NODE_COLUMNS", "EDGE_COLUMNS"]
+__all__ = ["write_graphml", "write_csv", "TableRows", "NODE_COLUMNS", "EDGE_COLUMNS"]
 
 # Attributes that are never exported: 768 floats per paper make tables unreadable and Gephi slow.
 _DROPPED = frozenset({"embedding"})
@@ -52,7 +55,10 @@ _GRAPHML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _plain(where: str, attr: str, value: Any) -> bool | int | float | str | None:
+Plain = bool | int | float | str
+
+
+def _plain(where: str, attr: str, value: Any) -> Plain | None:
     """The value as one of bool, int, float, str, or None when there is nothing to export."""
     kind = value.__class__
     if kind is str or kind is int or kind is bool or value is None:
@@ -67,20 +73,103 @@ def _plain(where: str, attr: str, value: Any) -> bool | int | float | str | None
     )
 
 
-def _attributes(where: str, data: Mapping[str, Any], skip: Iterable[str] = ()) -> dict[str, bool | int | float | str]:
+def _attributes(where: str, data: Mapping[str, Any], skip: Iterable[str] = ()) -> dict[str, Plain]:
+    """The exported attributes of one node or edge, in the graph's order."""
     skipped = _DROPPED.union(skip)
-    values = {attr: _plain(where, attr, value) for attr, value in data.items() if attr not in skipped}
-    return {attr: value for attr, value in values.items() if value is not None}
+    attrs: dict[str, Plain] = {}
+    for attr, value in data.items():
+        kind = value.__class__
+        if kind is str or kind is int or kind is bool:  # most values: nothing to convert
+            attrs[attr] = value
+        elif value is not None and attr not in skipped:  # an embedding is not even looked at
+            plain = _plain(where, attr, value)
+            if plain is not None:
+                attrs[attr] = plain
+    for attr in skipped.intersection(attrs):
+        del attrs[attr]
+    return attrs
+
+
+def _node_rows(G: nx.MultiDiGraph) -> list[tuple[str, dict[str, Plain]]]:
+    """Each node's exported attributes, nodes sorted by id: checked and converted once."""
+    data = G._node  # networkx's own dict: its node view costs as much again
+    return [(node, _attributes(f"node {node!r}", data[node])) for node in sorted(data)]
+
+
+class _Edges:
+    """The edges sorted by (source, target, relation), each as (source, target, index into
+    :attr:`distinct`), read from networkx's own adjacency dicts (its edge view costs as much as
+    a writer).
+
+    A million citations carry a handful of distinct data (``is_influential`` true or false), so
+    each is checked, converted and later formatted once, not once per edge: :attr:`distinct`
+    holds each distinct data's exported attributes, ``relation`` first. Data holding an
+    unhashable value (a list) gets an entry of its own on each edge.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, order: Sequence[str]) -> None:
+        """`order`: the node ids, sorted."""
+        place = {node: i for i, node in enumerate(order)}
+        by_place = place.__getitem__  # sorting targets by place sorts ints, not strings
+        succ = G._succ
+        index: dict[Any, int] = {}
+        self.distinct: list[dict[str, Plain]] = []
+        self.rows: list[tuple[str, str, int]] = []
+        append = self.rows.append
+        for u in order:
+            targets = succ[u]
+            for v in sorted(targets, key=by_place) if len(targets) > 1 else targets:
+                keys = targets[v]
+                # keys are unique per node pair, so sorting (key, data) never compares the data
+                for relation, data in sorted(keys.items()) if len(keys) > 1 else keys.items():
+                    signature = (relation, *data.items()) if data else relation
+                    try:
+                        at = index.get(signature)
+                    except TypeError:  # an unhashable value
+                        at, signature = None, None
+                    if at is None:
+                        at = len(self.distinct)
+                        self.distinct.append({"relation": relation, **_attributes(
+                            f"edge {u!r} → {v!r}", data, skip=("relation",))})
+                        if signature is not None:
+                            index[signature] = at
+                    append((u, v, at))
+
+
+class TableRows:
+    """The graph's nodes and edges as GraphML and CSV export them, checked and converted once
+    for both writers (a build writes both from the same graph).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("task:a", kind="task", label="A", embedding=(0.5,))
+    >>> G.add_node("task:b", kind="task", label="B")
+    >>> G.add_edge("task:a", "task:b", key="has_task")
+    'has_task'
+    >>> rows = TableRows(G)
+    >>> rows.nodes[0], rows.edges.rows, rows.edges.distinct
+    (('task:a', {'kind': 'task', 'label': 'A'}), [('task:a', 'task:b', 0)], [{'relation': 'has_task'}])
+    """
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.nodes = _node_rows(G)
+        self.edges = _Edges(G, [node for node, _ in self.nodes])
 
 
 def _key_types(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """One GraphML type per attribute: int and float widen to double, any other mix to string."""
-    seen: dict[str, set[str]] = {}
+    seen: dict[str, set[type]] = {}
     for row in rows:
         for attr, value in row.items():
-            seen.setdefault(attr, set()).add(_GRAPHML_TYPES[type(value)])
+            classes = seen.get(attr)
+            if classes is None:
+                classes = seen[attr] = set()
+            classes.add(value.__class__)
     types = {}
-    for attr, kinds in sorted(seen.items()):
+    for attr, classes in sorted(seen.items()):
+        kinds = {_GRAPHML_TYPES[value_class] for value_class in classes}
         if len(kinds) == 1:
             types[attr] = kinds.pop()
         else:
@@ -88,52 +177,34 @@ def _key_types(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return types
 
 
-def _xml_text(value: bool | int | float | str, kind: str) -> str:
-    if kind == "string":
-        text = _cell(value)  # an attribute of mixed types: booleans as true/false, not Python's True
+# what XML text must escape or drop: if a text holds none of it (most do), it is written as is
+_XML_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value: Plain, double: bool) -> str:
+    """The text of a ``<data>`` element. Only an int under a key of type double is written
+    differently from its own type; under a string key (mixed types) every value reads as its
+    own type would write it."""
+    kind = value.__class__
+    if kind is str:
+        text: str = value  # type: ignore[assignment]  # the class check narrows it
+        if _XML_SPECIAL.search(text) is None:
+            return text
         if "&" in text or "<" in text or ">" in text or "\r" in text:
             text = escape(text, {"\r": "&#13;"})
         return _XML_INVALID.sub("", text)
-    if kind == "boolean":
+    if kind is bool:
         return "true" if value else "false"
-    return repr(float(value)) if kind == "double" else str(value)
+    return repr(float(value)) if double or kind is float else str(value)
 
 
-def _sorted_edges(G: nx.MultiDiGraph) -> list[tuple[str, str, str, Mapping[str, Any]]]:
-    """Edges sorted by (source, target, relation), read from networkx's own adjacency dicts:
-    its edge view costs as much as the rest of the CSV writer. Keys are unique per node pair,
-    so sorting ``(key, data)`` pairs never compares the data."""
-    succ = G._succ
-    return [(u, v, key, data) for u in sorted(succ) for v in sorted(succ[u])
-            for key, data in sorted(succ[u][v].items())]
-
-
-class _EdgeAttributes(dict[tuple[Any, ...], dict[str, bool | int | float | str]]):
-    """The exported attributes of each distinct edge data, by (relation, data items).
-
-    A million citations carry a handful of distinct data (``is_influential`` true or false), so
-    each is checked and formatted once, not once per edge. Data holding an unhashable value
-    (a list) is not kept: it is checked on each use.
-    """
-
-    def of(self, u: str, v: str, relation: str, data: Mapping[str, Any]) -> tuple[tuple[Any, ...] | None, dict[str, bool | int | float | str]]:
-        try:
-            signature: tuple[Any, ...] | None = (relation, *data.items())
-            attrs = self.get(signature)  # type: ignore[arg-type]
-        except TypeError:
-            signature, attrs = None, None
-        if attrs is None:
-            attrs = {"relation": relation, **_attributes(f"edge {u!r} → {v!r}", data, skip=("relation",))}
-            if signature is not None:
-                self[signature] = attrs
-        return signature, attrs
-
-
+@collector_paused()
 def write_graphml(
     G: nx.MultiDiGraph,
     path: Path,
     *,
     pictures: Mapping[str, Mapping[str, int | float | str]] | None = None,
+    rows: TableRows | None = None,
 ) -> None:
     """Write the graph as GraphML with typed attribute keys, nodes and edges sorted.
 
@@ -150,6 +221,8 @@ def write_graphml(
         The file to write.
     pictures : mapping of node → mapping, optional
         Drawing attributes per node, from :func:`.html.node_pictures`.
+    rows : TableRows, optional
+        ``TableRows(G)``, when the CSV writer is given it too.
 
     Raises
     ------
@@ -170,14 +243,11 @@ def write_graphml(
     >>> H.nodes["paper:arxiv:2305.05726"]["tasks"], H.nodes["paper:arxiv:2305.05726"]["year"]
     ('A; B', 2023)
     """
-    drawn = pictures or {}
-    nodes = [(node, {**_attributes(f"node {node!r}", data), **drawn.get(node, {})})
-             for node, data in sorted(G.nodes(data=True))]
-    distinct = _EdgeAttributes()
-    edges = [(u, v, *distinct.of(u, v, relation, data)) for u, v, relation, data in _sorted_edges(G)]
-    node_types = _key_types(attrs for _, attrs in nodes)
-    edge_types = _key_types([*distinct.values(), *(attrs for _, _, signature, attrs in edges if signature is None)])
-    texts: dict[tuple[Any, ...] | None, str] = {}  # the <data> elements of each distinct edge data
+    rows = rows or TableRows(G)
+    edges, nodes = rows.edges, rows.nodes
+    if pictures:  # merged into copies: the rows stay the graph's own for the CSV writer
+        nodes = [(node, {**attrs, **pictures[node]} if node in pictures else attrs) for node, attrs in nodes]
+    node_types, edge_types = _key_types(attrs for _, attrs in nodes), _key_types(edges.distinct)
     try:
         with atomic_text(path) as out:
             out.write(
@@ -192,20 +262,25 @@ def write_graphml(
                     out.write(f'<key id={quoteattr(f"{scope}.{attr}")} for="{scope}" '
                               f'attr.name={quoteattr(attr)} attr.type="{kind}"/>\n')
             out.write('<graph id="G" edgedefault="directed">\n')
-            quoted = {node: quoteattr(_XML_INVALID.sub("", node)) for node, _ in nodes}
-            for node, attrs in nodes:
-                out.write(f"<node id={quoted[node]}>")
-                out.writelines(f'<data key="node.{a}">{_xml_text(v, node_types[a])}</data>' for a, v in attrs.items())
-                out.write("</node>\n")
+            # each attribute's opening tag and whether it widens ints, once per attribute
+            opening = {attr: (f'<data key="node.{attr}">', kind == "double") for attr, kind in node_types.items()}
+            quoted = {}
             parts: list[str] = []
-            for i, (u, v, signature, attrs) in enumerate(edges):
-                text = texts.get(signature) if signature is not None else None
-                if text is None:
-                    text = "".join(f'<data key="edge.{a}">{_xml_text(x, edge_types[a])}</data>' for a, x in attrs.items())
-                    if signature is not None:
-                        texts[signature] = text
-                parts.append(f'<edge id="e{i}" source={quoted[u]} target={quoted[v]}>{text}</edge>\n')
-                if len(parts) >= 1 << 14:  # one large write is far cheaper than many small ones
+            for node, attrs in nodes:
+                quoted[node] = ids = quoteattr(_XML_INVALID.sub("", node))
+                parts.append(f"<node id={ids}>")
+                for attr, value in attrs.items():
+                    tag, double = opening[attr]
+                    parts += (tag, _xml_text(value, double), "</data>")
+                parts.append("</node>\n")
+                if len(parts) >= 1 << 16:  # one large write is far cheaper than many small ones
+                    out.write("".join(parts))
+                    parts.clear()
+            texts = ["".join(f'<data key="edge.{a}">{_xml_text(x, edge_types[a] == "double")}</data>'
+                             for a, x in attrs.items()) for attrs in edges.distinct]
+            for i, (u, v, at) in enumerate(edges.rows):
+                parts.append(f'<edge id="e{i}" source={quoted[u]} target={quoted[v]}>{texts[at]}</edge>\n')
+                if len(parts) >= 1 << 14:
                     out.write("".join(parts))
                     parts.clear()
             out.write("".join(parts))
@@ -214,29 +289,67 @@ def write_graphml(
         raise ExportError(f"{path}: cannot write GraphML ({exc}); check the folder exists and is writable") from exc
 
 
-def _cell(value: bool | int | float | str | None) -> str:
+def _cell(value: Plain | None) -> str:
+    kind = value.__class__
+    if kind is str:
+        return value  # type: ignore[return-value]  # the class check narrows it
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "true" if value else "false"
-    return repr(value) if isinstance(value, float) else str(value)
+    return repr(value) if kind is float else str(value)
 
 
-def _write_table(path: Path, columns: list[str], rows: Iterable[Mapping[str, Any]]) -> None:
-    _write_rows(path, columns, ([_cell(row.get(column)) for column in columns] for row in rows))
-
-
-def _write_rows(path: Path, columns: list[str], rows: Iterable[list[str]]) -> None:
+def _write_rows(path: Path, columns: list[str], rows: Iterable[Sequence[str]]) -> None:
+    """Write a CSV table: rows are formatted by the csv module into a string buffer and reach
+    the file in large writes, not one small write per row."""
     try:
         with atomic_text(path, newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
             writer.writerow(columns)
-            writer.writerows(rows)
+            for chunk in _chunks(rows, 1 << 14):
+                writer.writerows(chunk)
+                out.write(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
+            out.write(buffer.getvalue())
     except OSError as exc:
         raise ExportError(f"{path}: cannot write CSV ({exc}); check the folder exists and is writable") from exc
 
 
-def write_csv(G: nx.MultiDiGraph, nodes_path: Path, edges_path: Path) -> None:
+def _write_lines(path: Path, columns: list[str], lines: Iterable[str]) -> None:
+    """Write a CSV table whose rows are already lines of CSV (see :func:`_csv_field`)."""
+    try:
+        with atomic_text(path, newline="") as out:
+            out.write(",".join(map(_csv_field, columns)) + "\n")
+            for chunk in _chunks(lines, 1 << 14):
+                out.write("".join(chunk))  # type: ignore[arg-type]  # chunks of lines here
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write CSV ({exc}); check the folder exists and is writable") from exc
+
+
+_CSV_SPECIAL = re.compile('[,"\r\n]').search
+
+
+def _csv_field(text: str) -> str:
+    """`text` as the csv module writes it in a row: as it is, or, if it holds a comma, quote
+    or line end, as the module quotes it (asked, so the rule is the module's own)."""
+    if _CSV_SPECIAL(text) is None:
+        return text
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow((text, ""))
+    return buffer.getvalue()[:-2]  # without the empty field's "," and the line end
+
+
+def _chunks(rows: Iterable[Sequence[str]], size: int) -> Iterator[list[Sequence[str]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+@collector_paused()
+def write_csv(G: nx.MultiDiGraph, nodes_path: Path, edges_path: Path, *, rows: TableRows | None = None) -> None:
     """Write a node table and an edge table, fixed column order, rows sorted.
 
     Node columns are :data:`NODE_COLUMNS` (attributes outside the contract follow, sorted by
@@ -249,31 +362,35 @@ def write_csv(G: nx.MultiDiGraph, nodes_path: Path, edges_path: Path) -> None:
         A graph following ``docs/ARCHITECTURE.md``.
     nodes_path, edges_path : Path
         The files to write.
+    rows : TableRows, optional
+        ``TableRows(G)``, when the GraphML writer is given it too.
 
     Raises
     ------
     ExportError
         If an attribute holds a value tables cannot carry, or a file cannot be written.
     """
-    nodes = [{**_attributes(f"node {node!r}", data), "id": node} for node, data in sorted(G.nodes(data=True))]
-    distinct = _EdgeAttributes()
-    edges = [(u, v, *distinct.of(u, v, relation, data)) for u, v, relation, data in _sorted_edges(G)]
-    _write_table(nodes_path, _columns(NODE_COLUMNS, nodes), nodes)
-    # per distinct edge data, its cells after source, target and relation, formatted once
-    columns = _columns(EDGE_COLUMNS, [*distinct.values(), *(attrs for _, _, signature, attrs in edges if signature is None)])
-    tails: dict[tuple[Any, ...] | None, list[str]] = {}
+    rows = rows or TableRows(G)
+    nodes, edges = rows.nodes, rows.edges
+    columns = _columns(NODE_COLUMNS, (attrs for _, attrs in nodes))
+    place = {column: i for i, column in enumerate(columns)}
+    blank = [""] * len(columns)
 
-    def row(u: str, v: str, signature: tuple[Any, ...] | None, attrs: Mapping[str, Any]) -> list[str]:
-        tail = tails.get(signature) if signature is not None else None
-        if tail is None:
-            tail = [_cell(attrs.get(column)) for column in columns[3:]]
-            if signature is not None:
-                tails[signature] = tail
-        return [u, v, attrs["relation"], *tail]
+    def node_row(node: str, attrs: Mapping[str, Plain]) -> list[str]:
+        row = blank.copy()
+        for attr, value in attrs.items():
+            row[place[attr]] = _cell(value)
+        row[0] = node  # the id column is the node id, whatever an "id" attribute says
+        return row
 
-    _write_rows(edges_path, columns, (row(*edge) for edge in edges))
+    _write_rows(nodes_path, columns, (node_row(node, attrs) for node, attrs in nodes))
+    edge_columns = _columns(EDGE_COLUMNS, edges.distinct)
+    # an edge's line joins text made once: its ends' fields, and its data's cells after them
+    fields = {node: _csv_field(node) for node, _ in nodes}
+    tails = [",".join(_csv_field(_cell(attrs.get(column))) for column in edge_columns[2:]) for attrs in edges.distinct]
+    _write_lines(edges_path, edge_columns, (f"{fields[u]},{fields[v]},{tails[at]}\n" for u, v, at in edges.rows))
 
 
-def _columns(fixed: tuple[str, ...], rows: list[dict[str, Any]]) -> list[str]:
+def _columns(fixed: tuple[str, ...], rows: Iterable[Mapping[str, Any]]) -> list[str]:
     extra = {attr for row in rows for attr in row}.difference(fixed)
     return [*fixed, *sorted(extra)]
