@@ -7,7 +7,7 @@
     ├── SourceError           an API answered badly or not at all, after retries
     │   ├── BadRequest        HTTP 400: the request itself is wrong; retrying cannot help
     │   ├── PagingInterrupted a citations/references page kept failing; carries the pages read
-    │   ├── RateLimited       HTTP 429 that outlasted the retry budget
+    │   ├── RateLimited       HTTP 429 that outlasted the patience (RSVLM_RATE_LIMIT_PATIENCE)
     │   ├── PaperNotFound     the API does not know the paper
     │   └── NetworkUnavailable the host cannot be reached at all (DNS, refused): stop asking
     ├── StoreError            the cache database or the kg/ snapshot is unreadable
@@ -103,7 +103,8 @@ class PagingInterrupted(SourceError):
 
 
 class RateLimited(SourceError):
-    """Raised when HTTP 429 answers outlast the retry budget (set S2_API_KEY, or retry later)."""
+    """Raised when HTTP 429 answers outlast one request's patience (``RSVLM_RATE_LIMIT_PATIENCE``
+    seconds of waiting): a failure of that request only, never "host down"."""
 
 
 class PaperNotFound(SourceError):

@@ -76,7 +76,8 @@ logger = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 #: first backoff wait in seconds; doubles on every further failure
 DEFAULT_BACKOFF_BASE = 1.0
-#: no single wait (backoff or Retry-After) is longer than this many seconds
+#: no backoff or Retry-After wait is longer than this many seconds (the shared pool's pacer may
+#: wait longer: its window is 300 s)
 MAX_WAIT = 120.0
 #: calls in a row that spend all their retries before the host counts as down for this run: each
 #: costs about a minute of backoff, and an outage would otherwise cost that for every paper
