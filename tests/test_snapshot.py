@@ -305,3 +305,13 @@ def test_a_bad_record_in_the_store_is_checked_and_the_reset_named(tmp_path, capl
     assert missing is None
     assert f"paper {A} in the store" in caplog.text and "delete the file" in caplog.text
     assert "field 'venue' dropped" in caplog.text
+
+
+def test_a_line_separator_inside_a_title_stays_in_its_line(tmp_path):
+    # the writer leaves U+2028 as it is (ensure_ascii=False); str.splitlines would cut there
+    paper = dataclasses.replace(synthetic_paper(A), title="SYNTHETIC line\u2028separated\u0085title",
+                                embedding=None)  # an embedding is rounded on the way
+    enrichment = Enrichment(papers=(paper,))
+    path = tmp_path / "snapshot.jsonl"
+    write_snapshot(path, enrichment)
+    assert read_snapshot(path) == enrichment
