@@ -458,13 +458,15 @@ def run_build(
         view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
                            max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
         drawing = draw_view(view, candidates[:VIEW_CANDIDATES])
+        pictures = node_pictures(G, drawing)
+    with step("table rows"):  # what "rdf statements" is to the RDF writers, for GraphML and CSV
+        rows = TableRows(G)
     with step("graphml"):
-        rows = TableRows(G)  # the nodes and edges as tables hold them: made once for both
-        write_graphml(G, paths[2], pictures=node_pictures(G, drawing), rows=rows)
+        write_graphml(G, paths[2], pictures=pictures, rows=rows)
     nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
     with step("csv"):
         write_csv(G, nodes_csv, edges_csv, rows=rows)
-    del rows
+    del rows, pictures
     html_path = out_dir / "graph.html"
     with step("html"):
         write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
