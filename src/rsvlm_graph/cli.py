@@ -1,8 +1,8 @@
 """The ``rsvlm-graph`` command line: thin typed commands over the library.
 
 Each command's docstring is its help. Errors of this package are caught once, in ``main``'s
-callback wrapper, and printed as one line with exit code 1; a fetch that wrote what it got but
-missed something exits :data:`EXIT_PARTIAL`; progress bars live here only.
+callback wrapper, and printed as one line with exit code 1; an ``enrich`` that wrote what it got
+but missed something exits :data:`EXIT_PARTIAL`; progress bars live here only.
 """
 
 from __future__ import annotations
@@ -39,8 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_PARTIAL", "app"]
 
-#: the exit status of ``enrich`` (and ``build`` without --offline) when a source was unreachable
-#: or a record could not be fetched, after everything fetched was written (README, exit codes);
+#: the exit status of ``enrich`` when a source was unreachable or a record could not be fetched, after everything fetched was written (README, exit codes);
 #: 1 is an error in the input, 2 a command line click cannot read, 130 Ctrl-C (``__main__``)
 EXIT_PARTIAL = 3
 
@@ -256,10 +255,10 @@ def build(
     what could not be enriched, and why. A build that fetched writes kg/snapshot.jsonl and the
     citation history of what it fetched, like enrich.
 
-    Exit codes: 0 done; 3 (like enrich) when a source was unreachable or a record could not be
-    fetched: every export is still written, from what is on file, and what is missing is listed;
-    --offline asks for nothing, so it never exits 3; 1 an error in the input (a file, a
-    setting); 2 a command line that cannot be read (an unknown option).
+    Exit codes: 0 the exports are built, also when a source was unreachable or a record could not
+    be fetched: they are built from what is on file, and what is missing is listed last, on
+    stderr (run enrich first where a script must know the fetch was whole: it exits 3 then);
+    1 an error in the input (a file, a setting); 2 a command line that cannot be read.
     """
     from .citations.refreshes import load_history
     from .pipeline import Inputs, Loaded, exclusive, keep_fetched, load_peers, run_build
@@ -286,7 +285,7 @@ def build(
         out.print(f"wrote {inputs.snapshot_path}")
     for path in recorded:
         out.print(f"recorded citation history: {path}")
-    _exit_if_incomplete(fetched, offline, "build")
+    _report_incomplete(fetched, offline, "build")
 
 
 @app.command()
@@ -340,7 +339,8 @@ def enrich(
         out.print(f"recorded citation history: {path}")
     if not recorded:
         out.print("citation history: nothing recorded (nothing fetched that is not on file)")
-    _exit_if_incomplete(fetched, offline, "enrich")
+    if _report_incomplete(fetched, offline, "enrich"):
+        raise typer.Exit(code=EXIT_PARTIAL)
 
 
 def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool = False) -> tuple[Inputs, ListDocument, Curation, Fetched]:
@@ -379,7 +379,7 @@ def _print_enrichment_summary(fetched: Fetched, list_papers: int, offline: bool)
         f"{len(e.recommendations)} recommendations, {len(e.truncated)} truncated citation lists"
     )
     # one line per phase and reason: a lost network is one cause, not eighty; what a fetching
-    # run missed is listed last, by _exit_if_incomplete
+    # run missed is listed last, by _report_incomplete
     causes: dict[tuple[str, str, str], list[str]] = {}
     for failure in e.failures:
         if offline or failure.answered:
@@ -393,28 +393,30 @@ def _first_few(subjects: list[str]) -> str:
     return ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
 
 
-def _exit_if_incomplete(fetched: Fetched, offline: bool, command: str) -> None:
-    """Name what a fetching run could not get, per source, phase and reason, then exit
-    EXIT_PARTIAL.
+def _report_incomplete(fetched: Fetched, offline: bool, command: str) -> bool:
+    """Name what a fetching run could not get, per source, phase and reason; whether anything.
 
     Called last, after every file is written. An answer of the source (a paper it does not
     know) is not missing (``Failure.answered``); an offline run asked for nothing, so it is
-    never incomplete.
+    never incomplete. ``enrich`` then exits EXIT_PARTIAL; ``build`` keeps its exit 0 (its
+    exports are built from what is on file, as offline).
     """
     missing = [] if offline else [f for f in fetched.enrichment.failures if not f.answered]
     if not missing:
-        return
+        return False
     causes: dict[tuple[str, str], list[str]] = {}
     for failure in missing:
         where = "arXiv records" if failure.phase == "arxiv" else f"Semantic Scholar {failure.phase}"
         causes.setdefault((where, failure.reason), []).append(failure.subject)
+    outcome = (f"exit {EXIT_PARTIAL}" if command == "enrich"
+               else "the exports are built from what is on file")
     err.print(f"[yellow]incomplete:[/yellow] {len(missing)} record{'s' if len(missing) > 1 else ''}"
-              f" could not be fetched (exit {EXIT_PARTIAL}); everything fetched is written")
+              f" could not be fetched ({outcome}); everything fetched is written")
     for (where, reason), subjects in sorted(causes.items()):
         err.print(f"  {where} ({len(subjects)}): {reason}\n    {_first_few(subjects)}", markup=False)
     err.print(f"retry: run `rsvlm-graph {command}` again: fresh records are not fetched again, "
               "so it asks only for what is missing", markup=False)
-    raise typer.Exit(code=EXIT_PARTIAL)
+    return True
 
 
 def _print_snapshot_change(change: SnapshotChange, kept: tuple[str, ...], inputs: Inputs) -> None:
