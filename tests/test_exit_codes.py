@@ -200,3 +200,13 @@ def test_the_refresh_keeps_what_a_failed_enrich_fetched():
     upload = steps[upload_at]
     assert enrich_at < upload_at and "failure()" in upload.get("if", "")
     assert "kg/snapshot.jsonl" in upload["with"]["path"]
+
+
+def test_one_cause_met_by_many_papers_is_one_line_with_their_count(kg, online, env):
+    online.faults.fail("citations", 400, times=10_000)  # every paper's citations refused alike
+    result = run("enrich", "--quiet", "--list", kg / "awesome-list.md")
+    assert result.exit_code == EXIT_PARTIAL, result.output
+    groups = re.findall(r"^  Semantic Scholar citations \((\d+)\): (.*)$", result.stderr, re.M)
+    assert len(groups) == 1, groups
+    (count, reason), = groups
+    assert int(count) > 1 and "HTTP 400" in reason

@@ -334,3 +334,22 @@ def test_every_mojibaked_arxiv_author_of_the_scripts_corpus_reads_as_s2_names_it
     records, failures = arxiv_source.fetch(sorted(names))
     assert failures == []
     assert {r.arxiv_id: r.authors for r in records} == names
+
+
+def test_a_citation_page_too_large_to_answer_is_asked_for_in_halves_from_the_same_offset(
+        fake_api, s2_source):
+    corpus = fake_api.corpus
+    target = corpus.core_ids[1]
+    corpus.add_citers(target, 1200)
+    every = {(e.citing, target) for e in corpus.citations_of(target) if e.citing}
+    fields = ",".join(s2_module.EDGE_PAPER_FIELDS + s2_module.EDGE_FIELDS)
+    quarter = s2_source.client.get_json(f"/graph/v1/paper/{target}/citations",
+                                        {"fields": fields, "offset": 0, "limit": 250},
+                                        endpoint="probe")
+    # a page of 250 fits, one of 500 (about twice as large) does not
+    fake_api.realism.max_response_bytes = int(len(json.dumps(quarter)) * 1.5)
+    page = s2_source.citations(target)
+    assert {(c.citing, c.cited) for c in page.citations} == every  # nothing lost
+    asked = [(r.param("offset"), r.param("limit")) for r in fake_api.requests_to("citations")][1:]
+    assert asked[:3] == [("0", "1000"), ("0", "500"), ("0", "250")]
+    assert {limit for _, limit in asked[3:]} == {"250"}  # the smaller pages are kept

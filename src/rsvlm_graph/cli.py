@@ -8,6 +8,7 @@ but missed something exits :data:`EXIT_PARTIAL`; progress bars live here only.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -393,6 +394,15 @@ def _first_few(subjects: list[str]) -> str:
     return ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
 
 
+_S2_ID = re.compile(r"\b[0-9a-f]{40}\b")
+
+
+def _cause(reason: str, subject: str) -> str:
+    """A failure's reason without the paper it names (the request path carries the id), so
+    that one cause met by eighty papers is one line with a count, not eighty."""
+    return _S2_ID.sub("…", reason.replace(subject, "…")) if subject else reason
+
+
 def _report_incomplete(fetched: Fetched, offline: bool, command: str) -> bool:
     """Name what a fetching run could not get, per source, phase and reason; whether anything.
 
@@ -407,7 +417,8 @@ def _report_incomplete(fetched: Fetched, offline: bool, command: str) -> bool:
     causes: dict[tuple[str, str], list[str]] = {}
     for failure in missing:
         where = "arXiv records" if failure.phase == "arxiv" else f"Semantic Scholar {failure.phase}"
-        causes.setdefault((where, failure.reason), []).append(failure.subject)
+        causes.setdefault((where, _cause(failure.reason, failure.subject)), []).append(
+            failure.subject)
     outcome = (f"exit {EXIT_PARTIAL}" if command == "enrich"
                else "the exports are built from what is on file")
     err.print(f"[yellow]incomplete:[/yellow] {len(missing)} record{'s' if len(missing) > 1 else ''}"

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import warnings
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -316,11 +318,22 @@ def _integer_ticks(axis: Axis) -> None:
         locator.set_params(integer=True)
 
 
-def _save_svg(fig: Figure, path: Path) -> None:
+@contextmanager
+def _drawing() -> Iterator[None]:
+    """matplotlib as the report draws: fixed SVG ids, text kept as text, and quiet about glyphs
+    missing from its font (the browser draws the text with its own fonts: a CJK title only gets
+    its label width misjudged)."""
     import matplotlib
 
+    with matplotlib.rc_context(_SVG_RC), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font",
+                                category=UserWarning)
+        yield
+
+
+def _save_svg(fig: Figure, path: Path) -> None:
     # no date and no creator version: the bytes change only when the data does
-    with matplotlib.rc_context(_SVG_RC), atomic_bytes(path) as out:
+    with _drawing(), atomic_bytes(path) as out:
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
 
 
@@ -346,9 +359,8 @@ def write_report(
     ExportError
         If a file cannot be written.
     """
-    import matplotlib
 
-    with matplotlib.rc_context(_SVG_RC):
+    with _drawing():
         figures = {
             YEARS_PLOT_NAME: plot_papers_per_year(papers_per_year_per_task(G)),
             CITATIONS_PLOT_NAME: plot_citation_distribution(citation_distribution(G)),

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 from semanticscholar.Paper import Paper as S2Paper
@@ -407,8 +407,9 @@ class SemanticScholarSource(ApiSource):
         unresolved = 0
         truncated = count is not None and count > PAGEABLE
         read = False  # a page was read by this call: what it read must not be lost
+        page_size = PAGE_LIMIT
         while True:
-            limit = min(PAGE_LIMIT, PAGEABLE - offset)
+            limit = min(page_size, PAGEABLE - offset)
             try:
                 page = self.client.get_json(
                     f"{_paper_path(s2_id)}/{kind}",
@@ -420,12 +421,17 @@ class SemanticScholarSource(ApiSource):
                         f"Semantic Scholar {kind} of {s2_id}: answered {type(page).__name__}, "
                         "not a page object; retry later"
                     )
+            except BadRequest as exc:
+                if TOO_LARGE not in str(exc) or limit == 1:
+                    self._interrupted(exc, read, citations, papers, truncated, offset)
+                # a page of papers with long author lists can pass the API's 10 MB: ask for
+                # halves from the same offset, and keep the smaller pages for the rest
+                page_size = max(1, limit // 2)
+                logger.info("Semantic Scholar %s of %s: page of %d at offset %d too large; "
+                            "asking for %d", kind, s2_id, limit, offset, page_size)
+                continue
             except SourceError as exc:
-                if not read:
-                    raise
-                partial = EdgePage(tuple(citations.values()), tuple(papers.values()), truncated,
-                                   next_offset=offset)
-                raise PagingInterrupted(partial, exc) from exc
+                self._interrupted(exc, read, citations, papers, truncated, offset)
             read = True
             stamp = self.stamp()
             for item in page.get("data") or ():
@@ -462,6 +468,19 @@ class SemanticScholarSource(ApiSource):
             logger.warning("Semantic Scholar %s of %s: longer than the API pages through "
                            "(%d%s); marked truncated", kind, s2_id, PAGEABLE, counted)
         return EdgePage(tuple(citations.values()), tuple(papers.values()), truncated)
+
+    @staticmethod
+    def _interrupted(
+        exc: SourceError, read: bool, citations: Mapping[tuple[str, str], Citation],
+        papers: Mapping[str, Paper], truncated: bool, offset: int,
+    ) -> NoReturn:
+        """Raise the failure of a page: as it is before any page was read, else as
+        ``PagingInterrupted`` carrying what was read and the offset to resume from."""
+        if not read:
+            raise exc
+        partial = EdgePage(tuple(citations.values()), tuple(papers.values()), truncated,
+                           next_offset=offset)
+        raise PagingInterrupted(partial, exc) from exc
 
     # -- recommendations --------------------------------------------------------------------
 
