@@ -203,11 +203,16 @@ def _announce_pace(planned: Counter[str]) -> None:
                   f"≈ {_minutes(interval_floor_seconds(n, settings.s2_rate))}",
                   markup=False, highlight=False)
         return
+    if settings.s2_pool_seconds <= 0:  # RSVLM_S2_POOL_SECONDS=0: a local mirror, no pacing
+        err.print(f"Semantic Scholar without an API key: {requests}, not paced "
+                  "(RSVLM_S2_POOL_SECONDS=0)", markup=False, highlight=False)
+        return
     pool = pool_floor_seconds(n, settings.s2_pool_requests, settings.s2_pool_seconds)
+    hint = ("; set S2_API_KEY (free: https://www.semanticscholar.org/product/api) for 1 request/s "
+            f"(≈ {_minutes(keyed)})" if keyed < pool else "")
     err.print(f"Semantic Scholar without an API key: {requests} at "
-              f"{settings.s2_pool_requests} per {settings.s2_pool_seconds:g} s ≈ {_minutes(pool)}; "
-              "set S2_API_KEY (free: https://www.semanticscholar.org/product/api) for 1 request/s "
-              f"(≈ {_minutes(keyed)})", markup=False, highlight=False)
+              f"{settings.s2_pool_requests} per {settings.s2_pool_seconds:g} s ≈ {_minutes(pool)}"
+              f"{hint}", markup=False, highlight=False)
 
 
 def _minutes(seconds: float) -> str:
