@@ -49,7 +49,6 @@ from .models import (
 )
 from .refresh_plan import PagePlan, PagesOnFile, plan_pages
 from .snapshot import collect
-from .sources.semantic_scholar import BATCH_LIMIT, CITATION_CAP, PAGE_LIMIT
 from .store import Direction, RecordKind, Records, Store
 
 if TYPE_CHECKING:
@@ -216,9 +215,12 @@ def planned_requests(
 
 def _pages(count: int | None) -> int:
     """Citation or reference pages a paper with ``count`` of them takes (1 when unknown)."""
+    # imported here: only a fetching run plans, and an offline build need not load the S2 client
+    from .sources.semantic_scholar import PAGE_LIMIT, PAGEABLE
+
     if count is None:
         return 1
-    return math.ceil(min(count, CITATION_CAP - 1) / PAGE_LIMIT)
+    return math.ceil(min(count, PAGEABLE) / PAGE_LIMIT)
 
 
 def _unique_papers(document: ListDocument) -> list[tuple[str, ListEntry]]:
@@ -382,6 +384,8 @@ class _Run:
         self, entries: Sequence[tuple[str, ListEntry]], negatives: Sequence[str]
     ) -> Counter[str]:
         """Requests per endpoint the phases would send (see :func:`planned_requests`)."""
+        from .sources.semantic_scholar import BATCH_LIMIT  # see _pages
+
         standing: set[str] = set()  # accepted papers whose resolution stands
         by_batch = by_title = 0
         for key, entry in entries:
@@ -543,8 +547,8 @@ class _Run:
         papers, unfetched = self._fetch_papers(needed)
         found = [(i, p) for i, p in zip(needed, papers, strict=True) if p is not None]
         self._writable.put_papers([p for _, p in found], keys=[i for i, _ in found],
-                              request=f"POST /graph/v1/paper/batch ({len(needed)} ids)",
-                              fetched_at=self._stamp())
+                                  request=f"POST /graph/v1/paper/batch ({len(needed)} ids)",
+                                  fetched_at=self._stamp())
         # a null asked twice (``_fetch_papers``) is S2's answer: it has no such paper; an id
         # whose request kept failing got no answer
         self.failures.extend(
@@ -563,8 +567,8 @@ class _Run:
             with self._writable.batch():
                 for s2_id in plan.empty:
                     self._writable.put_edges(direction, s2_id, (), (), False, count=0,
-                                         request=f"none: {direction} count 0",
-                                         fetched_at=self._stamp())
+                                             request=f"none: {direction} count 0",
+                                             fetched_at=self._stamp())
         for s2_id in plan.fetch:
             self._guard(direction, "semanticscholar", [s2_id],
                         functools.partial(self._fetch_edges, direction, s2_id))
@@ -617,12 +621,12 @@ class _Run:
             page = fetch(s2_id, count=count, resume=resume)
         except PagingInterrupted as stop:
             self._writable.put_paging(direction, s2_id, stop.partial, request=request,
-                                  fetched_at=began, count=began_at)
+                                      fetched_at=began, count=began_at)
             log.warning("%s of %s: %s; the next enrich goes on from there", direction, s2_id,
                         stop)
             raise stop.cause from None
         self._writable.put_edges(direction, s2_id, page.citations, page.papers, page.truncated,
-                             request=request, fetched_at=began, count=began_at)
+                                 request=request, fetched_at=began, count=began_at)
 
     # ---- phase 4: arXiv
 
@@ -634,7 +638,7 @@ class _Run:
         assert self.arxiv is not None
         records, failures = self.arxiv.fetch(needed)
         self._writable.put_arxiv(records, request=f"GET arXiv id_list ({len(needed)} ids)",
-                             fetched_at=self._stamp())
+                                 fetched_at=self._stamp())
         self.failures.extend(failures)
         accounted = {r.arxiv_id for r in records} | {f.subject for f in failures}
         # arXiv answered the feed without it: as final as "not found on arXiv"
@@ -654,7 +658,8 @@ class _Run:
         )
 
     def recommendations(self, positive: Sequence[str], negative: Sequence[str]) -> None:
-        if self.recommendations_fresh(positive, negative) or not positive:  # the API answers 400 to an empty positive list
+        # the API answers 400 to an empty positive list
+        if self.recommendations_fresh(positive, negative) or not positive:
             self._report("recommendations", 1, 1)
             return
         self._report("recommendations", 0, 1)

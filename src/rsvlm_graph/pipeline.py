@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -38,11 +39,13 @@ from .snapshot import (
     seed_store,
     write_snapshot,
 )
-from .sources.arxiv import ArxivSource
-from .sources.http import WaitCallback
-from .sources.semantic_scholar import SemanticScholarSource, client_for
 from .steps import step
 from .store import Store
+
+if TYPE_CHECKING:
+    from .sources.arxiv import ArxivSource
+    from .sources.http import WaitCallback
+    from .sources.semantic_scholar import SemanticScholarSource
 
 __all__ = [
     "Inputs",
@@ -162,6 +165,10 @@ def fetch_enrichment(
         sources: list[SemanticScholarSource | ArxivSource] = []
         s2 = arxiv = None
         if not offline:
+            # the API clients load only when they are used: an offline build needs none of them
+            from .sources.arxiv import ArxivSource
+            from .sources.semantic_scholar import SemanticScholarSource, client_for
+
             if announce is not None:
                 announce(planned_requests(document, curation, store=store, settings=settings,
                                           now=settings.now, full=full))
