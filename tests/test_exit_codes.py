@@ -210,3 +210,14 @@ def test_one_cause_met_by_many_papers_is_one_line_with_their_count(kg, online, e
     assert len(groups) == 1, groups
     (count, reason), = groups
     assert int(count) > 1 and "HTTP 400" in reason
+
+
+def test_one_answer_given_for_many_papers_is_one_line_of_the_summary_with_their_count(
+        kg, online, env):
+    online.faults.fail("citations", 404, times=10_000)  # no paper's citations are known
+    result = enrich(kg)
+    assert result.exit_code == 0, result.output
+    groups = re.findall(r"^not found in citations \((\d+)\): (.*)$", result.output, re.M)
+    assert len(groups) == 1, groups
+    (count, reason), = groups
+    assert int(count) > 1 and "HTTP 404" in reason

@@ -11,7 +11,7 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from .enrich import ProgressCallback
     from .listfile.curation import Curation
-    from .models import ListDocument
+    from .models import Failure, ListDocument
     from .pipeline import BuildResult, Fetched, Inputs
     from .snapshot import SnapshotChange
     from .sources.http import WaitCallback
@@ -40,8 +40,9 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_PARTIAL", "app"]
 
-#: the exit status of ``enrich`` when a source was unreachable or a record could not be fetched, after everything fetched was written (README, exit codes);
-#: 1 is an error in the input, 2 a command line click cannot read, 130 Ctrl-C (``__main__``)
+#: the exit status of ``enrich`` when a source was unreachable or a record could not be fetched,
+#: after everything fetched was written (README, exit codes); 1 is an error in the input, 2 a
+#: command line click cannot read, 130 Ctrl-C (``__main__``)
 EXIT_PARTIAL = 3
 
 
@@ -384,15 +385,11 @@ def _print_enrichment_summary(fetched: Fetched, list_papers: int, offline: bool)
         f"known: {len(e.papers)} papers, {len(e.citations)} citations, {len(e.arxiv)} arXiv records, "
         f"{len(e.recommendations)} recommendations, {len(e.truncated)} truncated citation lists"
     )
-    # one line per phase and reason: a lost network is one cause, not eighty; what a fetching
-    # run missed is listed last, by _report_incomplete
-    causes: dict[tuple[str, str, str], list[str]] = {}
-    for failure in e.failures:
-        if offline or failure.answered:
-            kind = "not found in" if failure.answered else "failed in"
-            causes.setdefault((kind, failure.phase, failure.reason), []).append(failure.subject)
-    for (kind, phase, reason), subjects in sorted(causes.items()):
-        out.print(f"{kind} {phase} ({len(subjects)}): {reason}\n  {_first_few(subjects)}")
+    # what a fetching run missed is listed last, by _report_incomplete
+    shown = [f for f in e.failures if offline or f.answered]
+    for (kind, reason), subjects in _by_cause(
+            shown, lambda f: f"{'not found in' if f.answered else 'failed in'} {f.phase}"):
+        out.print(f"{kind} ({len(subjects)}): {reason}\n  {_first_few(subjects)}")
 
 
 def _first_few(subjects: list[str]) -> str:
@@ -403,9 +400,22 @@ _S2_ID = re.compile(r"\b[0-9a-f]{40}\b")
 
 
 def _cause(reason: str, subject: str) -> str:
-    """A failure's reason without the paper it names (the request path carries the id), so
-    that one cause met by eighty papers is one line with a count, not eighty."""
-    return _S2_ID.sub("…", reason.replace(subject, "…")) if subject else reason
+    """A failure's reason without the paper it names (the request path carries the id). Only an
+    id is taken out (it has a digit): the subject ``list`` of recommendations is a plain word."""
+    if any(c.isdigit() for c in subject):
+        reason = reason.replace(subject, "…")
+    return _S2_ID.sub("…", reason)
+
+
+def _by_cause(failures: Iterable[Failure], where: Callable[[Failure], str]
+              ) -> list[tuple[tuple[str, str], list[str]]]:
+    """Failures grouped by where they happened and their cause, sorted: a lost network, or one
+    error met by eighty papers, is one line with a count, not eighty."""
+    causes: dict[tuple[str, str], list[str]] = {}
+    for failure in failures:
+        causes.setdefault((where(failure), _cause(failure.reason, failure.subject)), []).append(
+            failure.subject)
+    return sorted(causes.items())
 
 
 def _report_incomplete(fetched: Fetched, offline: bool, command: str) -> bool:
@@ -419,16 +429,12 @@ def _report_incomplete(fetched: Fetched, offline: bool, command: str) -> bool:
     missing = [] if offline else [f for f in fetched.enrichment.failures if not f.answered]
     if not missing:
         return False
-    causes: dict[tuple[str, str], list[str]] = {}
-    for failure in missing:
-        where = "arXiv records" if failure.phase == "arxiv" else f"Semantic Scholar {failure.phase}"
-        causes.setdefault((where, _cause(failure.reason, failure.subject)), []).append(
-            failure.subject)
     outcome = (f"exit {EXIT_PARTIAL}" if command == "enrich"
                else "the exports are built from what is on file")
     err.print(f"[yellow]incomplete:[/yellow] {len(missing)} record{'s' if len(missing) > 1 else ''}"
               f" could not be fetched ({outcome}); everything fetched is written")
-    for (where, reason), subjects in sorted(causes.items()):
+    for (where, reason), subjects in _by_cause(missing, lambda f: "arXiv records" if f.phase == "arxiv"
+                                               else f"Semantic Scholar {f.phase}"):
         err.print(f"  {where} ({len(subjects)}): {reason}\n    {_first_few(subjects)}", markup=False)
     err.print(f"retry: run `rsvlm-graph {command}` again: fresh records are not fetched again, "
               "so it asks only for what is missing", markup=False)
