@@ -147,6 +147,29 @@ def test_parse_problems_become_errors():
     assert str(findings[0]) == "l.md:7: error [parse-error] row has no title"
 
 
+def test_a_tools_table_without_title_column_is_no_error():
+    # SYNTHETIC: tools, no title column; one tool cites its paper, which is said as a warning
+    text = ("# L\n## Tools\n| Year | Abbreviation | Description |\n|---|---|---|\n"
+            "|2024|[toolbox](https://github.com/example/toolbox)|A change detection toolbox.|\n"
+            "|2022|[kit](https://github.com/example/kit)|Paper: [arXiv](https://arxiv.org/abs/2407.00001).|\n"
+            "|2020|[repo](https://github.com/example/repo)|Classic methods.|\n")
+    findings = lint_list(parse_list(text, "l.md"))
+    assert not has_errors(findings)
+    assert [(f.line, f.severity, f.code) for f in findings] == [(6, "warning", "paper-mention")]
+    no_paper = text.replace("Paper: [arXiv](https://arxiv.org/abs/2407.00001).", "A kit.")
+    assert lint_list(parse_list(no_paper, "l.md")) == []
+
+
+def test_a_table_of_papers_without_title_column_is_an_error_naming_path_and_line():
+    # SYNTHETIC: arXiv and DOI links in a table whose header lacks a title word
+    text = ("# L\n## Methods\n| Year | Abbreviation | Publication |\n|---|---|---|\n"
+            "|2024|NetA|[TGRS2024](https://doi.org/10.5555/synthetic.1)|\n"
+            "|2023|NetB|[arXiv2023](https://arxiv.org/abs/2301.00001)|\n")
+    (finding,) = lint_list(parse_list(text, "lists/l.md"))
+    assert has_errors([finding])
+    assert str(finding).startswith("lists/l.md:3: error [parse-error] table has no title column")
+
+
 def test_format_findings_text_and_json():
     findings = [Finding("l.md", 3, "warning", "missing-year", "'A' has no year")]
     assert format_findings(findings) == "l.md:3: warning [missing-year] 'A' has no year\n"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rsvlm_graph.errors import ListParseError
+from rsvlm_graph.errors import ListParseError, PaperMention
 from rsvlm_graph.identifiers import slugify
 from rsvlm_graph.listfile.curation import Curation, Pin
 from rsvlm_graph.listfile.parse import header_roles, parse_list, read_list
@@ -337,12 +337,51 @@ def test_rows_cut_off_by_a_blank_line_are_recovered() -> None:
 
 
 def test_malformed_rows_become_problems_with_file_and_line() -> None:
+    # the "| Rank | Score |" table at line 21 links nothing: content, not a problem
     document = read_list(DATA / "columns.md")
-    assert [(Path(p.path).name, p.line) for p in document.problems] == [("columns.md", 15),
-                                                                         ("columns.md", 21)]
+    assert [(Path(p.path).name, p.line) for p in document.problems] == [("columns.md", 15)]
     assert "broken link" in document.problems[0].reason
-    assert "no title column" in document.problems[1].reason
     assert str(document.problems[0]).startswith(f"{DATA / 'columns.md'}:15: ")
+
+
+# SYNTHETIC tables without a title column: a table of tools, one of whose rows cites its paper,
+# and a table of papers whose header lacks the title word
+TOOLS = ("# L\n## Tools\n| Year | Abbreviation | Description |\n|---|---|---|\n"
+         "|2024|[toolbox](https://github.com/example/toolbox)|A change detection toolbox.|\n"
+         "|2022|[kit](https://github.com/example/kit)|A kit. Paper: [arXiv2024](https://arxiv.org/abs/2407.00001).|\n"
+         "|2020|[repo](https://github.com/example/repo)|Classic methods.|\n")
+PAPERS_UNTITLED = ("# L\n## Methods\n| Year | Abbreviation | Publication |\n|---|---|---|\n"
+                   "|2024|NetA|[TGRS2024](https://doi.org/10.5555/synthetic.1)|\n"
+                   "|2023|NetB|[arXiv2023](https://arxiv.org/abs/2301.00001)|\n"
+                   "|2023|NetC|-|\n")
+
+
+def test_a_table_without_title_column_that_links_no_paper_is_no_problem() -> None:
+    text = TOOLS.replace("Paper: [arXiv2024](https://arxiv.org/abs/2407.00001).", "")
+    document = parse_list(text + "\n## Papers\n- [A paper](https://arxiv.org/abs/2101.00001)\n",
+                          "l.md")
+    assert document.problems == ()
+    assert [e.title for e in document.entries] == ["A paper"]
+
+
+def test_a_paper_cited_by_a_table_that_lists_no_papers_is_a_mention_of_its_line() -> None:
+    document = parse_list(TOOLS, "l.md")
+    (mention,) = document.problems
+    assert type(mention) is PaperMention and mention.line == 6
+    assert str(mention).startswith("l.md:6: links a paper (https://arxiv.org/abs/2407.00001)")
+    assert "table without a title column" in mention.reason
+    # the same paper as an entry of the list (under another form of its link): nothing is lost
+    listed = TOOLS + "## Papers\n- [Kit](https://arxiv.org/pdf/2407.00001v2)\n"
+    assert parse_list(listed, "l.md").problems == ()
+
+
+def test_a_table_of_papers_without_title_column_is_a_problem_at_its_header() -> None:
+    document = parse_list(PAPERS_UNTITLED, "l.md")
+    (problem,) = document.problems
+    assert type(problem) is ListParseError  # not a mention: its papers are lost
+    assert str(problem).startswith("l.md:3: table has no title column")
+    assert "its 3 row(s) are skipped, 2 of them linking a paper" in problem.reason
+    assert document.entries == ()
 
 
 def test_unclosed_link_in_the_bundled_layout() -> None:

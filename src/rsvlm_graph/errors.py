@@ -3,6 +3,7 @@
     RsvlmGraphError
     ├── ConfigError           an environment variable holds a value that cannot be used
     ├── ListParseError        the curated list (or curation file) cannot be read; carries path and line
+    │   └── PaperMention      a paper linked in passing by a table that lists no papers (collected only)
     ├── IdentifierError       a string is not a valid arXiv id / DOI / other identifier
     ├── SourceError           an API answered badly or not at all, after retries
     │   ├── BadRequest        HTTP 400: the request itself is wrong; retrying cannot help
@@ -32,6 +33,7 @@ __all__ = [
     "RsvlmGraphError",
     "ConfigError",
     "ListParseError",
+    "PaperMention",
     "IdentifierError",
     "SourceError",
     "BadRequest",
@@ -70,6 +72,13 @@ class ListParseError(RsvlmGraphError):
         if self.path is not None:
             where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
         super().__init__(f"{where}{message}")
+
+
+class PaperMention(ListParseError):
+    """A line that links a paper in passing, in a table that lists no papers (a tool's or a
+    contest's paper): said like any paper link that is no entry, but nothing the list lists is
+    lost, so ``lint`` warns instead of failing. Collected in ``ListDocument.problems``, never
+    raised."""
 
 
 class IdentifierError(RsvlmGraphError, ValueError):

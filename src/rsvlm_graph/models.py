@@ -116,7 +116,8 @@ class ListEntry:
 class ListDocument:
     """A parsed list: its entries in file order and the problems met on the way.
 
-    ``problems`` are ``ListParseError`` instances for rows that were skipped or read only in part;
+    ``problems`` are ``ListParseError`` instances for rows that were skipped or read only in part,
+    and ``PaperMention`` ones for papers cited in passing by a table that lists no papers;
     parsing never stops at the first one.
     """
 

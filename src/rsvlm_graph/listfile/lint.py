@@ -10,6 +10,7 @@ Findings and their severity (errors make ``rsvlm-graph lint`` exit 1):
 code                       severity  meaning
 =========================  ========  ===========================================================
 ``parse-error``            error     the parser skipped or only partly read a row
+``paper-mention``          warning   a paper linked in passing by a table that lists no papers
 ``duplicate-paper``        error     a paper listed again (same link, identifier or ~same title)
 ``malformed-url``          error     a link that is not an absolute http(s) URL
 ``dead-link``              error     ``--online``: 404/410, or the host does not answer
@@ -43,6 +44,7 @@ import ftfy
 import httpx
 import networkx as nx
 
+from ..errors import PaperMention
 from ..identifiers import (
     canonical_url,
     ids_from_url,
@@ -162,7 +164,11 @@ def _parse_problems(document: ListDocument) -> Iterable[Finding]:
     for problem in document.problems:
         line = getattr(problem, "line", None) or 0
         reason = getattr(problem, "reason", None) or str(problem)
-        yield _finding(document, line, "error", "parse-error", reason)
+        if isinstance(problem, PaperMention):
+            # a tools or contests table citing a paper: said, yet nothing of the list is lost
+            yield _finding(document, line, "warning", "paper-mention", reason)
+        else:
+            yield _finding(document, line, "error", "parse-error", reason)
 
 
 def _paper_keys(entry: ListEntry) -> list[tuple[str, str]]:

@@ -17,7 +17,10 @@ A year and venue written before the entry (``2024-TGRS.``, ``**[CVPR 2024]**``) 
 Headings give each entry its section and task. A row that cannot be understood becomes a
 problem on the document, with its file and line, and parsing goes on; so does a line that links
 a paper (arXiv, DOI, IEEE Xplore, MDPI, ACM, ScienceDirect, CVF, Springer, Taylor & Francis…)
-but is not read as an entry, with the reason.
+but is not read as an entry, with the reason. A table without a title column is a problem when
+at least half its rows link a paper (a table of papers missing its header word); otherwise it
+lists something else (tools, contests) and is no problem, and a paper one of its rows links in
+passing, unless an entry links it, is a ``PaperMention``.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ import ftfy
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..errors import ListParseError
-from ..identifiers import ids_from_url, is_paper_url, normalize_venue
+from ..errors import ListParseError, PaperMention
+from ..identifiers import canonical_url, ids_from_url, is_paper_url, normalize_venue
 from ..models import EntryKind, ListDocument, ListEntry, PaperIds
 from .curation import Curation, curate
 from .lines import split_lines, table_cells
@@ -199,6 +202,12 @@ class _Found:
     year: int | None
     short_name: str | None = None
     extra_lines: tuple[int, ...] = field(default=())
+
+
+def _paper_links(line: str) -> list[str]:
+    """The paper links (``is_paper_url``) of one source line: a line holding one must be an
+    entry, or say why it is not."""
+    return [href for href in _HREF.findall(line) if is_paper_url(href)]
 
 
 def _fold_text(text: str) -> str:
@@ -455,10 +464,12 @@ class _Parser:
         self.last_heading: _Heading | None = None
         self.covered: set[int] = set()  # lines read as (part of) an entry, or reported
         self.why: dict[int, str] = {}  # why a line is not an entry
+        self.mentions: set[int] = set()  # lines of tables that list no papers: links in passing
         self.nested = False  # walking the Markdown inside an HTML block
 
-    def problem(self, message: str, line: int, lines: Iterable[int] = ()) -> None:
-        self.problems.append(ListParseError(message, self.path, line))
+    def problem(self, message: str, line: int, lines: Iterable[int] = (),
+                kind: type[ListParseError] = ListParseError) -> None:
+        self.problems.append(kind(message, self.path, line))
         self.covered.update((line, *lines))
 
     def source(self, start: int, end: int) -> str:
@@ -551,10 +562,7 @@ class _Parser:
         columns = _columns(rows[0][2])
         if columns is None:
             self.last_table = None
-            self.problem(
-                "table has no title column (want a header such as Title, Paper, Name, Dataset or "
-                f"Method); its {len(rows) - 1} row(s) are skipped", header_line + 1,
-                range(header_line + 1, rows[-1][1] + 1))
+            self.untitled_table(header_line, rows[-1][1], [first for first, _, _ in rows[1:]])
             return
         if line_offset == 0:
             self.last_table = _Table("\n".join(self.repaired[header_line:header_line + 2]),
@@ -563,6 +571,27 @@ class _Parser:
                            in _DATASET_TITLE_HEADERS or self.in_dataset_part() else "paper")
         for first, last, cells in rows[1:]:
             self.row(kind, columns, cells, first, last)
+
+    def untitled_table(self, start: int, end: int, row_starts: Sequence[int]) -> None:
+        """A table without a title column, lines ``start``..``end`` (0-based, end excluded).
+
+        When at least half its rows link a paper it is a table of papers that lacks only its
+        header word, and it is a problem: its papers would be lost. Otherwise it lists something
+        else (tools, contests, scores): normal content, no problem; a paper that one of its rows
+        links in passing, and no entry links, is said by ``check_paper_links`` as a
+        ``PaperMention``.
+        """
+        linking = sum(bool(_paper_links(self.repaired[first])) for first in row_starts)
+        if linking and 2 * linking >= len(row_starts):
+            self.problem(
+                "table has no title column (want a header such as Title, Paper, Name, Dataset or "
+                f"Method); its {len(row_starts)} row(s) are skipped, {linking} of them linking a "
+                "paper", start + 1, range(start + 1, end + 1))
+            return
+        self.mentions.update(range(start + 1, end + 1))
+        self.explain(start, end, "it is in a table without a title column, which lists no "
+                     "papers (most of its rows link none); if the list should hold this paper, "
+                     "give it a row of a paper table")
 
     def stray_rows(self, inline: Token, start: int, end: int) -> bool:
         """Read table rows that a blank line cut off from their table (Markdown makes them a
@@ -712,15 +741,21 @@ class _Parser:
         self.entries.append(replace(entry, ids=ids))
 
     def check_paper_links(self) -> None:
-        """Every line that links a paper is an entry, or a problem says why not."""
+        """Every line that links a paper is an entry, or a problem says why not; a mention of a
+        paper that an entry links (a contest's dataset paper, listed as the dataset) loses
+        nothing and is not said."""
+        listed = {canonical_url(entry.url) for entry in self.entries if entry.url}
         for number, line in enumerate(self.repaired, start=1):
             if number in self.covered or "://" not in line:
                 continue
-            hosts = [href for href in _HREF.findall(line) if is_paper_url(href)]
+            hosts = _paper_links(line)
+            if number in self.mentions:
+                hosts = [href for href in hosts if canonical_url(href) not in listed]
             if hosts:
                 why = self.why.get(number, "it is not in a table row, bullet or paragraph")
                 self.problem(f"links a paper ({hosts[0]}) but is not read as an entry: {why}",
-                             number)
+                             number, kind=PaperMention if number in self.mentions
+                             else ListParseError)
         self.problems.sort(key=lambda p: p.line or 0)
 
 
