@@ -1008,6 +1008,7 @@ def _violations(g: rdflib.Graph) -> list[tuple[str, str | None, str]]:
     return found
 
 
+@collector_paused()  # rdflib and pyshacl make a few million small objects, none of them garbage
 def conforming(statements: Statements, *, everything: bool = True) -> Statements:
     """Return `statements` without the values the SHACL shapes reject, each one a warning.
 
