@@ -28,8 +28,9 @@ pytestmark = pytest.mark.skipif(not SHARED_LISTS.is_dir(), reason="needs ../shar
 # - renshengji: eleven "### N. [VENUE 'YEAR] Title" headings, each followed (after the authors
 #   and a <details> abstract) by one "[📄 Paper](…) | [💻 Code](…)" line: eleven papers.
 # - wenhwu: rows per table, header and delimiter not counted: "## Optical Datasets" 54 and
-#   "## Multi-Modal and SAR Datasets" 13, plus "Satellite Data Resources" 4 and "More Resources"
-#   3 ("| Name |" tables, read as datasets as the bundled list's are) make 74 datasets;
+#   "## Multi-Modal and SAR Datasets" 13, plus "Satellite Data Resources" 4 (a "| Name |" table
+#   of data portals) make 71 datasets; "More Resources" (3 rows) is a "| Name |" table too, but
+#   every name links a GitHub repository (other awesome lists, a review's code): no datasets;
 #   "Review Papers" 36, "Traditional Methods" 10, "Foundation Models" 19, "Diffusion Models and
 #   GANs" 9, "Transformers" 34 and "CNNs" 39 make 147 papers. "# Tools" (6 rows) and
 #   "# Competitions" (15 rows) have no title column and list tools and contests, not papers;
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.skipif(not SHARED_LISTS.is_dir(), reason="needs ../shar
 LISTS = [
     ("bili-sakura-awesome-remote-sensing-visual-generative-models.md", 72, 32, 1.0),
     ("renshengji-awesome-remote-sensing-image-generation.md", 11, 0, 1.0),
-    ("wenhwu-awesome-remote-sensing-change-detection.md", 147, 74, 0.95),
+    ("wenhwu-awesome-remote-sensing-change-detection.md", 147, 71, 0.95),
 ]
 # hosts of the issue's rule of thumb, written here independently of the parser's table
 _PAPER_LINK = re.compile(
@@ -96,16 +97,22 @@ def _section_lines(lines: list[str], heading: str) -> range:
     return range(start, end)
 
 
+def _lint(tmp_path: Path, monkeypatch, name: str) -> tuple[Path, list[dict], int]:
+    """Lint a copy of a real list: (its path, the findings as JSON, the exit code)."""
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "kg" / "README.md"
+    path.parent.mkdir()
+    shutil.copy(SHARED_LISTS / name, path)
+    result = CliRunner().invoke(app, ["lint", "--list", str(path), "--format", "json"])
+    return path, json.loads(result.stdout), result.exit_code
+
+
 def test_wenhwu_tools_and_competitions_tables_are_no_lint_errors(tmp_path: Path,
                                                                  monkeypatch) -> None:
     # neither table has a title column; they list tools and contests, and the papers a few rows
     # cite and no entry links are warnings on their own lines, so nothing is lost unsaid
-    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "cache"))
-    path = tmp_path / "kg" / "README.md"
-    path.parent.mkdir()
-    shutil.copy(SHARED_LISTS / "wenhwu-awesome-remote-sensing-change-detection.md", path)
-    result = CliRunner().invoke(app, ["lint", "--list", str(path), "--format", "json"])
-    findings = json.loads(result.stdout)
+    path, findings, exit_code = _lint(tmp_path, monkeypatch,
+                                      "wenhwu-awesome-remote-sensing-change-detection.md")
     lines = re.split(r"\r\n?|\n", path.read_text(encoding="utf-8"))
     tables = {n for heading in ("# Tools", "# Competitions")
               for n in _section_lines(lines, heading)}
@@ -118,4 +125,46 @@ def test_wenhwu_tools_and_competitions_tables_are_no_lint_errors(tmp_path: Path,
     assert (len(citing), len(mentions)) == (6, 3)
     # what is left failing the run is the list's real duplicate title, not a parse error
     assert {f["code"] for f in findings if f["severity"] == "error"} == {"duplicate-paper"}
-    assert result.exit_code == 1
+    assert exit_code == 1
+
+
+def _has_han(text: str) -> bool:
+    return re.search(r"[\u4e00-\u9fff]", text) is not None
+
+
+def test_wenhwu_chinese_journals_and_more_resources_are_no_false_findings(tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    # 测绘学报, 遥感学报, 遥感技术与应用, 武汉大学学报 (信息科学版), 计算机研究与发展 and 地理信息世界
+    # are six journals; "More Resources" links other lists' repositories, which are no datasets
+    # (nor introduced by the review whose code one of them holds)
+    path, findings, _ = _lint(tmp_path, monkeypatch,
+                              "wenhwu-awesome-remote-sensing-change-detection.md")
+    document = read_list(path)
+    assert {e.venue for e in document.papers if e.venue and _has_han(e.venue)} == {
+        "测绘学报", "遥感学报", "遥感技术与应用", "武汉大学学报 (信息科学版)", "计算机研究与发展",
+        "地理信息世界"}
+    assert not [f for f in findings if f["code"] == "venue-variants" and _has_han(f["message"])]
+    lines = re.split(r"\r\n?|\n", path.read_text(encoding="utf-8"))
+    resources = _section_lines(lines, "# More Resources")
+    assert not [e for e in document.entries if e.line in resources]
+    assert not [f for f in findings if f["line"] in resources]
+    # a dataset table still reads a dataset whose name links GitHub, and data portals stay
+    (rscc,) = [e for e in document.entries if e.title == "RSCC"]
+    assert rscc.kind == "dataset" and "https://github.com/Bili-Sakura/RSCC" in rscc.home_urls
+    portals = _section_lines(lines, "# Satellite Data Resources for Disaster Response")
+    assert len([e for e in document.datasets if e.line in portals]) == 4
+    # a Chinese dataset name is not the prefix of every Chinese title
+    assert not [f for f in findings if f["code"] == "unlinked-dataset-paper"
+                and "吉林一号资源库" in f["message"]]
+
+
+def test_bili_sakura_tgrs_and_mgrs_are_two_venues(tmp_path: Path, monkeypatch) -> None:
+    # IEEE TGRS (Transactions) and IEEE MGRS (Magazine) differ in one letter that is a word
+    path, findings, exit_code = _lint(
+        tmp_path, monkeypatch, "bili-sakura-awesome-remote-sensing-visual-generative-models.md")
+    venues = {e.venue for e in read_list(path).papers}
+    assert {"IEEE TGRS", "IEEE MGRS"} <= venues
+    assert not [f for f in findings if f["code"] == "venue-variants"]
+    # what fails the run is the list's real duplicates
+    assert {f["code"] for f in findings if f["severity"] == "error"} == {"duplicate-paper"}
+    assert exit_code == 1

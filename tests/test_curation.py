@@ -163,6 +163,17 @@ def test_aliases_ignore_case_and_spacing() -> None:
     assert curation.canonical_dataset("AID") == "AID"
 
 
+def test_venue_aliases_are_found_by_the_venue_key_lint_groups_by() -> None:
+    # one comparison of venues: punctuation, a publisher and a year do not matter, Chinese
+    # characters do
+    curation = Curation(venue_aliases={"JSTARS": "J-STARS", "测绘学报": "Acta Geodaetica"})
+    assert curation.canonical_venue("IEEE J-STARS") == curation.canonical_venue("JSTARS 2021") \
+        == "J-STARS"
+    assert curation.canonical_venue("测绘学报") == "Acta Geodaetica"
+    assert curation.canonical_venue("遥感学报") == "遥感学报"
+    assert curation.canonical_venue("IEEE MGRS") == "IEEE MGRS"
+
+
 def test_append_rejections_keeps_comments_and_skips_duplicates(tmp_path: Path) -> None:
     path = write(tmp_path, FULL + "# a closing comment")  # no final newline
     new = [

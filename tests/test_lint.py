@@ -7,6 +7,7 @@ SYNTHETIC test data; the bundled list is read as it is.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,12 +15,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from rsvlm_graph.cli import EXIT_PARTIAL, app
 from rsvlm_graph.errors import ListParseError
 from rsvlm_graph.graph import build_graph
 from rsvlm_graph.listfile.curation import Curation
 from rsvlm_graph.listfile.lint import (
     Finding,
+    LinkFailure,
     check_links,
     format_findings,
     has_errors,
@@ -125,6 +129,35 @@ def test_venue_variants_fold_case_aliases_and_one_letter_swaps():
     assert [f.line for f in aliased if f.code == "venue-variants"] == [9, 12]
 
 
+def test_venue_variants_compare_chinese_names_by_character_and_acronyms_by_word():
+    # SYNTHETIC rows, one venue each, from line 5 on
+    venues = ["IEEE TGRS", "IEEE TGRS", "IEEE MGRS", "TGRS",  # 5-8: Magazine is no variant
+              "CVPR", "CVPR2023", "CVPR Workshops", "ICPR Workshops",  # 9-12
+              "测绘学报", "测绘学报", "遥感学报", "遥感技术与应用",  # 13-16: four journals
+              "武汉大学学报 (信息科学版)", "武汉大学学报(信息科学版)",  # 17-18: one journal
+              "北京大学学报", "南京大学学报"]  # 19-20: one character, two universities
+    text = HEAD + "".join(f"[P{i}](https://arxiv.org/abs/2101.{i:05d})|{venue} 2021|-\n"
+                          for i, venue in enumerate(venues))
+    variants = [f for f in lint_list(parse_list(text, "l.md")) if f.code == "venue-variants"]
+    assert [f.line for f in variants] == [8, 10, 18]
+    assert "'TGRS' here and 'IEEE TGRS' on lines 5, 6" in variants[0].message
+    assert "'武汉大学学报 (信息科学版)' on lines 17" in variants[2].message
+
+
+def test_a_chinese_dataset_name_is_no_prefix_of_every_chinese_title():
+    # SYNTHETIC: letters of every script count in "the paper's title starts with the dataset's
+    # name and a colon"; an all-Chinese name does not fold to nothing
+    text = HEAD + (
+        "[遥感智能变化检测的深度学习方法:演变与发展趋势](https://doi.org/10.5555/synthetic.1)|测绘学报 2023|-\n"
+        "[吉林一号变化: 一个变化检测数据集](https://doi.org/10.5555/synthetic.2)|遥感学报 2024|-\n"
+        "## Resources Dataset\n| Dataset | Home | Download |\n|---|:-:|:-:|\n"
+        "[吉林一号资源库](https://www.example.org/jl1)|-|-\n"
+        "[吉林一号变化](https://www.example.org/jl1cd)|-|-\n"
+    )
+    unlinked = [f for f in lint_list(parse_list(text, "l.md")) if f.code == "unlinked-dataset-paper"]
+    assert [(f.line, "line 6" in f.message) for f in unlinked] == [(11, True)]
+
+
 def test_venue_checks_find_the_venue_column_by_its_header_not_its_position():
     # SYNTHETIC list in another layout: Venue is the third column and holds no year
     text = ("# L\n## VQA\n|Year|Title|Venue|Link|\n|---|---|---|---|\n"
@@ -225,27 +258,143 @@ def test_check_links_head_then_get(link_server):
     urls = [f"{link_server}/ok", f"{link_server}/gone", f"{link_server}/nohead", f"{link_server}/busy",
             refused, f"{link_server}/ok"]
     with httpx.Client(trust_env=False, timeout=10.0) as client:
-        status = check_links(urls, client, workers=2)
-    assert list(status) == urls[:5]
-    assert [status[u] for u in urls[:4]] == [200, 404, 200, 503]
-    assert isinstance(status[refused], str) and "Connect" in status[refused]
+        checked = check_links(urls, client, workers=2)
+    assert list(checked.status) == urls[:5] and not checked.unchecked
+    assert [checked.status[u] for u in urls[:4]] == [200, 404, 200, 503]
+    failure = checked.status[refused]
+    assert isinstance(failure, LinkFailure) and failure.kind == "unreachable"
+    assert "Connect" in str(failure)
 
 
 def test_dead_links_are_errors_and_other_http_errors_warnings(link_server):
+    refused = f"http://127.0.0.1:{_closed_port()}/x"
     text = HEAD + (
         f"[A](https://arxiv.org/abs/2101.00001)|TGRS 2020|[code]({link_server}/gone)\n"
         f"[B](https://arxiv.org/abs/2101.00002)|TGRS 2020|[code]({link_server}/busy)\n"
         f"[C](https://arxiv.org/abs/2101.00003)|TGRS 2020|[code]({link_server}/ok)\n"
+        f"[D](https://arxiv.org/abs/2101.00004)|TGRS 2020|[code]({refused})\n"
+        "[E](https://arxiv.org/abs/2101.00005)|TGRS 2020|[code](http://no-such-host.invalid/x)\n"
     )
     document = parse_list(text, "l.md", None)
-    urls = [u for u in list_urls(document) if u.startswith(link_server)]
+    urls = [u for u in list_urls(document) if u.startswith(link_server) or u == refused
+            or ".invalid" in u]
     with httpx.Client(trust_env=False, timeout=10.0) as client:
-        status = check_links(urls, client)
-    findings = lint_list(document, link_status=status)
+        links = check_links(urls, client)
+    findings = lint_list(document, links=links)
     assert [(f.line, f.code, f.severity) for f in findings if "link" in f.code] == [
-        (5, "dead-link", "error"), (6, "link-status", "warning"),
+        (5, "dead-link", "error"),  # 404
+        (6, "link-status", "warning"),  # 503: did not answer now
+        (8, "link-status", "warning"),  # refused: the host exists, its server is down now
+        (9, "dead-link", "error"),  # a name that does not exist while other hosts answer
     ]
-    assert not any("dead-link" in s for s in skipped_checks(link_status=status))
+    by_line = {f.line: f.message for f in findings if "link" in f.code}
+    assert "did not answer now (HTTP 503)" in by_line[6] and "did not answer now" in by_line[8]
+    assert "no-such-host.invalid does not exist" in by_line[9]
+    assert not any("dead-link" in s for s in skipped_checks(links=links))
+
+
+# SYNTHETIC network failures, raised as httpx raises them (httpcore's error over the socket's)
+def _unresolved(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("[Errno -2] Name or service not known", request=request) from (
+        socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
+
+
+def _no_resolver(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution",
+                             request=request) from socket.gaierror(socket.EAI_AGAIN, "Temporary")
+
+
+def _links_on(hosts: int, per_host: int) -> list[str]:
+    return [f"https://host{h}.example.org/page{i}" for h in range(hosts) for i in range(per_host)]
+
+
+@pytest.mark.parametrize("failure", [_unresolved, _no_resolver])
+def test_network_down_asks_three_hosts_and_condemns_no_link(failure):
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.host)
+        return failure(request)
+
+    urls = _links_on(hosts=4, per_host=5) + ["https://host1.example.org/extra"]
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        links = check_links(urls, client)
+    # the three hosts holding most links, one link each, HEAD only: then nothing more is asked
+    assert sorted(asked) == ["host0.example.org", "host1.example.org", "host2.example.org"]
+    assert links.status == {} and links.unchecked == tuple(urls)
+    assert "host1.example.org" in (links.unavailable or "")
+    text = HEAD + "".join(f"[P{i}]({u})|TGRS 2020|-\n" for i, u in enumerate(urls))
+    findings = lint_list(parse_list(text, "l.md"), links=links)
+    assert not [f for f in findings if "link" in f.code]
+    (note,) = [s for s in skipped_checks(links=links) if "dead-link" in s]
+    assert "network is unavailable" in note and "none of the 21 link(s) was checked" in note
+
+
+def test_a_host_that_does_not_exist_is_dead_only_while_others_answer():
+    # SYNTHETIC: one host answers; another's name does not exist, asked twice (a DNS blip would
+    # pass the second time); a third times out
+    asked: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.method} {request.url.host}")
+        if request.url.host == "gone.example.org":
+            return _unresolved(request)
+        if request.url.host == "slow.example.org":
+            raise httpx.ReadTimeout("timed out", request=request)
+        return httpx.Response(200)
+
+    urls = ["https://up.example.org/a", "https://gone.example.org/b", "https://slow.example.org/c"]
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        links = check_links(urls, client, workers=1)
+    assert not links.unchecked
+    gone, slow = links.status[urls[1]], links.status[urls[2]]
+    assert isinstance(gone, LinkFailure) and gone.kind == "unresolved"
+    assert isinstance(slow, LinkFailure) and slow.kind == "timeout"
+    assert asked.count("HEAD gone.example.org") == 2 and asked.count("HEAD up.example.org") == 2
+
+
+def test_a_network_lost_during_the_run_leaves_the_links_without_connection_unchecked():
+    # SYNTHETIC: up.example.org answers once, then the resolver stops answering for everyone
+    answered: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "up.example.org" and not answered:
+            answered.append(str(request.url))
+            return httpx.Response(200)
+        return _unresolved(request)
+
+    urls = ["https://up.example.org/a", "https://gone.example.org/b"]
+    with httpx.Client(transport=httpx.MockTransport(handler)) as client:
+        links = check_links(urls, client, workers=1)
+    assert links.status == {urls[0]: 200} and links.unchecked == (urls[1],)
+    (note,) = [s for s in skipped_checks(links=links) if "dead-link" in s]
+    assert "1 of the 2 link(s) were not checked" in note
+
+
+def _write_list(tmp_path: Path, rows: str) -> Path:
+    path = tmp_path / "kg" / "awesome-list.md"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(HEAD + rows, encoding="utf-8")
+    return path
+
+
+def test_lint_online_without_network_says_so_once_and_exits_3(tmp_path, monkeypatch):
+    # SYNTHETIC list whose every host refuses (a closed local port): no host answers, so the
+    # network counts as down; with a duplicate row, that error still exits 1
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NO_PROXY", "*")
+    refused = f"http://127.0.0.1:{_closed_port()}"
+    rows = "".join(f"[P{i}]({refused}/paper{i})|TGRS 2020|[code]({refused}/code{i})\n"
+                   for i in range(3))
+    path = _write_list(tmp_path, rows)
+    result = CliRunner().invoke(app, ["lint", "--online", "--list", str(path)])
+    assert result.exit_code == EXIT_PARTIAL, result.output
+    assert "dead-link" not in result.stdout
+    assert result.stderr.count("network is unavailable") == 1
+    assert "0 error(s)" in result.stderr and "6 link(s) not checked" in result.stderr
+    path.write_text(HEAD + rows + rows.splitlines(keepends=True)[0], encoding="utf-8")
+    result = CliRunner().invoke(app, ["lint", "--online", "--list", str(path)])
+    assert result.exit_code == 1 and "duplicate-paper" in result.stdout
 
 
 def test_unlinked_dataset_paper_by_identifier_code_page_and_name():

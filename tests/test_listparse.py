@@ -384,6 +384,34 @@ def test_a_table_of_papers_without_title_column_is_a_problem_at_its_header() -> 
     assert document.entries == ()
 
 
+# SYNTHETIC: a "| Name |" table of other lists' repositories (one citing a review no entry
+# links), a "| Name |" table of data portals, and a dataset table whose row links its GitHub
+RESOURCES = (
+    "# L\n## Papers\n- [A review](https://arxiv.org/abs/2101.00001)\n"
+    "# More Resources\n| Name | Description |\n| --- | --- |\n"
+    "|[someone/Awesome-Change-Detection](https://github.com/someone/Awesome-Change-Detection)|"
+    "Methods of the review in [RS2020](https://www.mdpi.com/2072-4292/12/10/1688).|\n"
+    "|[other/Change-Detection-Review](https://gitlab.com/other/Change-Detection-Review)|"
+    "Codes of [the review](https://arxiv.org/abs/2101.00001).|\n"
+    "# Data Portals\n| Name | Description |\n| --- | --- |\n"
+    "|[Open Data Program](https://www.example.org/open-data)|Imagery after disasters.|\n"
+    "|[Portal Code](https://github.com/example/portal)|Its tools.|\n"
+    "## Optical Datasets\n| Dataset | Description |\n| --- | --- |\n"
+    "|[RSCC](https://github.com/example/RSCC)|Change captions.|\n"
+)
+
+
+def test_a_name_table_of_code_repositories_lists_no_datasets() -> None:
+    document = parse_list(RESOURCES, "l.md")
+    assert [(e.kind, e.title) for e in document.entries] == [
+        ("paper", "A review"), ("dataset", "Open Data Program"), ("dataset", "Portal Code"),
+        ("dataset", "RSCC")]
+    # the repositories' rows are content: the paper one cites and no entry links is a mention
+    (mention,) = document.problems
+    assert type(mention) is PaperMention and mention.line == 7
+    assert "every Name links a code repository" in mention.reason
+
+
 def test_unclosed_link_in_the_bundled_layout() -> None:
     text = LIST.read_text(encoding="utf-8").replace(
         "[Truncation cross entropy loss for remote sensing image captionin](https://ieeexplore.ieee.org/abstract/document/9153154)|",

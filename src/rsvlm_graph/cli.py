@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["EXIT_PARTIAL", "app"]
 
 #: the exit status of ``enrich`` when a source was unreachable or a record could not be fetched,
-#: after everything fetched was written (README, exit codes); 1 is an error in the input, 2 a
+#: after everything fetched was written, and of ``lint --online`` when the network left links
+#: unchecked and nothing else is an error (README, exit codes); 1 is an error in the input, 2 a
 #: command line click cannot read, 130 Ctrl-C (``__main__``)
 EXIT_PARTIAL = 3
 
@@ -622,7 +623,8 @@ def lint(
     """Check the list: duplicates, missing venue/year, venue spellings, titles against Semantic
     Scholar's, malformed (and with --online dead) links, datasets not linked to their paper.
 
-    Exits 1 when any finding is an error (for CI); warnings alone exit 0.
+    Exits 1 when any finding is an error (for CI); warnings alone exit 0. With --online and the
+    network unavailable, the links are not checked (said once): exit 3 unless there are errors.
     """
     import httpx
 
@@ -638,22 +640,25 @@ def lint(
 
     settings = _settings()
     loaded = load_graph(Inputs(list_path), settings)
-    link_status = None
+    links = None
     if online:
         headers = {"User-Agent": "rsvlm-graph link check"}
         with httpx.Client(headers=headers, timeout=settings.timeout) as client:
-            link_status = check_links(list_urls(loaded.document), client)
+            links = check_links(list_urls(loaded.document), client)
     findings = lint_list(
-        loaded.document, graph=loaded.graph, curation=loaded.curation, link_status=link_status
+        loaded.document, graph=loaded.graph, curation=loaded.curation, links=links
     )
     if findings:
         _write(format_findings(findings, fmt))
-    for note in skipped_checks(graph=loaded.graph, link_status=link_status):
+    for note in skipped_checks(graph=loaded.graph, links=links):
         err.print(f"note: {note}", highlight=False, markup=False)
     errors = sum(f.severity == "error" for f in findings)
-    err.print(f"{errors} error(s), {len(findings) - errors} warning(s)", highlight=False)
+    unchecked = f", {len(links.unchecked)} link(s) not checked" if links and links.unchecked else ""
+    err.print(f"{errors} error(s), {len(findings) - errors} warning(s){unchecked}", highlight=False)
     if has_errors(findings):
         raise typer.Exit(code=1)
+    if unchecked:
+        raise typer.Exit(code=EXIT_PARTIAL)
 
 
 @app.command()

@@ -40,11 +40,15 @@ __all__ = [
     "normalize_title",
     "title_similarity",
     "normalize_venue",
+    "venue_words",
+    "venue_key",
     "MDPI_JOURNAL_CODES",
     "PAPER_PAGES",
     "paper_page",
     "PAPER_HOSTS",
     "is_paper_url",
+    "CODE_HOSTS",
+    "is_code_url",
 ]
 
 #: the public page of a paper by each identifier, keyed by the node attribute holding it
@@ -314,17 +318,36 @@ PAPER_HOSTS = frozenset({
 })
 
 
+#: hosts of source code repositories: a link there is code (or another list kept as code), never
+#: a paper or a data set's own page
+CODE_HOSTS = frozenset({"github.com", "gitlab.com", "gitee.com", "bitbucket.org", "codeberg.org"})
+
+
+def _on_hosts(url: str, hosts: frozenset[str]) -> bool:
+    """Whether `url` is an http(s) URL on one of `hosts` or a subdomain of one."""
+    split = _split(url)
+    if split is None or split[0].scheme not in ("http", "https"):
+        return False
+    host = split[1].partition(":")[0]
+    return any(host == known or host.endswith("." + known) for known in hosts)
+
+
 def is_paper_url(url: str) -> bool:
     """Return whether `url` is on a host of ``PAPER_HOSTS`` (or a subdomain of one).
 
     >>> is_paper_url("https://www.mdpi.com/2072-4292/15/9/2464"), is_paper_url("https://github.com/a")
     (True, False)
     """
-    split = _split(url)
-    if split is None or split[0].scheme not in ("http", "https"):
-        return False
-    host = split[1].partition(":")[0]
-    return any(host == known or host.endswith("." + known) for known in PAPER_HOSTS)
+    return _on_hosts(url, PAPER_HOSTS)
+
+
+def is_code_url(url: str) -> bool:
+    """Return whether `url` is on a host of ``CODE_HOSTS`` (or a subdomain of one).
+
+    >>> is_code_url("https://github.com/MinZHANG-WHU/Change-Detection-Review"), is_code_url("https://huggingface.co/datasets/x")
+    (True, False)
+    """
+    return _on_hosts(url, CODE_HOSTS)
 
 
 def ids_from_url(url: str) -> PaperIds:
@@ -557,6 +580,50 @@ def normalize_venue(text: str) -> str:
     """
     venue = " ".join(ftfy.fix_text(text).split()).rstrip(". ").strip()
     return re.sub(r"\barxiv\b", "arXiv", venue, flags=re.IGNORECASE)
+
+
+#: words naming a venue's publisher or society before its name ("IEEE TGRS", "ISPRS JPRS"): the
+#: venue is the same with or without them
+VENUE_PUBLISHERS = frozenset({"ieee", "acm", "isprs", "spie", "iet", "mdpi", "elsevier",
+                              "springer"})
+_YEAR_WORD = re.compile(r"(?:19|20)\d\d")
+_TRAILING_YEAR = re.compile(r"(?<=\D)(?:19|20)\d\d$")
+
+
+@functools.lru_cache(maxsize=2**12)
+def venue_words(name: str) -> tuple[str, ...]:
+    """Return the words of a venue as two spellings of it share them: ``normalize_title``'s words
+    (case folded, punctuation dropped, letters of every script kept: 遥感学报 is a word, not
+    nothing), without a leading publisher (``VENUE_PUBLISHERS``) or a trailing year, glued on or
+    not, when something is left besides.
+
+    >>> venue_words("IEEE TGRS"), venue_words("CVPR 2023"), venue_words("ICLR2024"), venue_words("J-STARS")
+    (('tgrs',), ('cvpr',), ('iclr',), ('j', 'stars'))
+    >>> venue_words("武汉大学学报 (信息科学版)")
+    ('武汉大学学报', '信息科学版')
+    """
+    words = list(normalize_title(name).split())
+    if len(words) > 1 and words[0] in VENUE_PUBLISHERS:
+        words.pop(0)
+    if len(words) > 1 and _YEAR_WORD.fullmatch(words[-1]):
+        words.pop()
+    if words and (glued := _TRAILING_YEAR.sub("", words[-1])) != words[-1]:
+        words[-1] = glued
+    return tuple(words)
+
+
+def venue_key(name: str) -> str:
+    """Return the key two spellings of one venue share: its ``venue_words`` run together, so case,
+    punctuation, spacing, a publisher and a year do not tell venues apart, and every script's
+    letters do. ``Curation.canonical_venue`` looks venue aliases up by it, and lint groups the
+    list's venue spellings by it.
+
+    >>> venue_key("IEEE TGRS") == venue_key("tgrs.") == venue_key("TGRS 2021"), venue_key("JSTARS") == venue_key("J-STARS")
+    (True, True)
+    >>> venue_key("遥感学报") == venue_key("测绘学报"), venue_key("IEEE MGRS") == venue_key("IEEE TGRS")
+    (False, False)
+    """
+    return "".join(venue_words(name))
 
 
 

@@ -26,6 +26,7 @@ from ..identifiers import (
     normalize_title,
     normalize_venue,
     title_similarity,
+    venue_key,
 )
 from ..models import ListDocument, ListEntry, Pin
 
@@ -63,13 +64,14 @@ def _fold(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def _alias(aliases: Mapping[str, str], name: str) -> str:
-    # Exact spelling first, then case- and whitespace-insensitive: "jstarg" is "JSTARG".
+def _alias(aliases: Mapping[str, str], name: str, key: Callable[[str], str] = _fold) -> str:
+    # Exact spelling first, then by `key` (case- and whitespace-insensitive unless told): "jstarg"
+    # is "JSTARG".
     if name in aliases:
         return aliases[name]
-    folded = _fold(name)
+    folded = key(name)
     for alias, canonical in aliases.items():
-        if _fold(alias) == folded:
+        if key(alias) == folded:
             return canonical
     return name
 
@@ -133,8 +135,9 @@ class Curation:
 
     def canonical_venue(self, name: str) -> str:
         """Return the canonical venue for `name` (tidied by ``normalize_venue``, then
-        ``venue_aliases``)."""
-        return _alias(self.venue_aliases, normalize_venue(name))
+        ``venue_aliases``, looked up by ``venue_key`` as lint compares venues: "IEEE J-STARS"
+        finds the alias "JSTARS", "遥感学报" never finds "测绘学报")."""
+        return _alias(self.venue_aliases, normalize_venue(name), venue_key)
 
 
 def curate(document: ListDocument, curation: Curation) -> ListDocument:

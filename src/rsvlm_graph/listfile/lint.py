@@ -4,7 +4,8 @@
 canonical titles) and link statuses fetched beforehand by :func:`check_links` (the only network
 access, at the edge). Each problem is a :class:`Finding` naming the file and line.
 
-Findings and their severity (errors make ``rsvlm-graph lint`` exit 1):
+Findings and their severity (errors make ``rsvlm-graph lint`` exit 1; links left unchecked
+because the network is unavailable, and no error, exit 3):
 
 =========================  ========  ===========================================================
 code                       severity  meaning
@@ -13,8 +14,10 @@ code                       severity  meaning
 ``paper-mention``          warning   a paper linked in passing by a table that lists no papers
 ``duplicate-paper``        error     a paper listed again (same link, identifier or ~same title)
 ``malformed-url``          error     a link that is not an absolute http(s) URL
-``dead-link``              error     ``--online``: 404/410, or the host does not answer
-``link-status``            warning   ``--online``: another HTTP error (403 from bot walls, 5xx)
+``dead-link``              error     ``--online``: 404/410, or the host's name does not resolve
+                                     while other hosts answer
+``link-status``            warning   ``--online``: another HTTP error (403 from bot walls), or
+                                     no answer now (5xx, a timeout, a refused connection)
 ``missing-venue``          warning   a paper row without a venue in "Published in"
 ``missing-year``           warning   a paper row without a year
 ``missing-link``           warning   a paper row whose title links nowhere
@@ -32,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -49,8 +53,9 @@ from ..identifiers import (
     canonical_url,
     ids_from_url,
     normalize_title,
-    normalize_venue,
     title_similarity,
+    venue_key,
+    venue_words,
 )
 from ..models import ListDocument, ListEntry
 from ..output import format_records
@@ -59,6 +64,8 @@ from .parse import is_bullet_line, split_venue_year
 
 __all__ = [
     "Finding",
+    "LinkCheck",
+    "LinkFailure",
     "lint_list",
     "skipped_checks",
     "list_urls",
@@ -69,12 +76,13 @@ __all__ = [
     "FINDING_FIELDS",
     "DUPLICATE_TITLE_SIMILARITY",
     "LINK_WORKERS",
+    "NETWORK_PROBES",
 ]
 
 log = logging.getLogger(__name__)
 
 Severity = Literal["error", "warning"]
-LinkStatus = int | str  # an HTTP status code, or why no response came
+FailureKind = Literal["unresolved", "unreachable", "timeout", "broken"]
 
 #: two paper titles at least this similar (0..100) are taken for the same paper
 DUPLICATE_TITLE_SIMILARITY = 95.0
@@ -84,11 +92,17 @@ SAME_PAPER_SIMILARITY = 70.0
 LINK_WORKERS = 4
 #: statuses that mean the page is gone; other errors (403 bot walls, 5xx) are only warnings
 GONE_STATUSES = frozenset({404, 410})
+#: hosts asked first, those holding most of the list's links: when none of them can be connected
+#: to, the network is down and no other link is asked
+NETWORK_PROBES = 3
+#: getaddrinfo's "no such name": the resolver answered, and the host does not exist (a resolver
+#: that could not answer, EAI_AGAIN, says nothing about the host)
+_NO_SUCH_NAME = frozenset({socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)})
 
 _LINK_TARGET = re.compile(r"\]\(([^)]*)\)")
 _VENUE_CELL = re.compile(r"^(?:\S.*\s)?(?:19|20)\d\d$")
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_WRITTEN_VENUE = re.compile(r"^(.*?\S)\W*\s+(?:19|20)\d\d\W*$")
+_WRITTEN_VENUE = re.compile(r"^(.*?\S)[^\w)\]]*\s+(?:19|20)\d\d\W*$")  # "(…)" stays whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +121,32 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFailure:
+    """Why a link got no HTTP answer: its host's name does not exist (``unresolved``), no
+    connection could be made (``unreachable``: refused, connect timeout, no resolver), the answer
+    did not come in time (``timeout``), or the exchange broke off (``broken``)."""
+
+    kind: FailureKind
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+LinkStatus = int | LinkFailure  # an HTTP status code, or why no response came
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCheck:
+    """What :func:`check_links` found: each checked URL's status, and the URLs it could not check
+    because the network was unavailable, with why (``unavailable``)."""
+
+    status: Mapping[str, LinkStatus]
+    unchecked: tuple[str, ...] = ()
+    unavailable: str | None = None
 
 
 def _cells(raw: str) -> list[str]:
@@ -257,13 +297,35 @@ def _written_venue(entry: ListEntry) -> str | None:
 
 
 def _fold(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    """A name with case, spacing and punctuation ignored and the letters of every script kept
+    ("RS-5M" is "rs5m"; "吉林一号" stays itself rather than folding to nothing)."""
+    return normalize_title(name).replace(" ", "")
 
 
-def _one_letter_apart(a: str, b: str) -> bool:
-    # "JSTARG"/"J-STARS": same length, one letter swapped; short names ("CVPR"/"ICCV") and
-    # insertions ("CVPR"/"CVPRW", a workshop) are different venues, so they do not count
-    return len(a) == len(b) >= 5 and sum(x != y for x, y in zip(a, b)) == 1
+def _word_at(words: Sequence[str], index: int) -> str:
+    """The word holding the `index`-th letter of the words run together."""
+    for word in words:
+        if index < len(word):
+            return word
+        index -= len(word)
+    return ""
+
+
+def _one_letter_apart(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether two venues (their ``venue_words``) differ in one swapped letter of a cased script
+    inside a word of at least five letters on both sides: "JSTARG"/"J-STARS" is a typo. In a short
+    acronym each letter is a word ("IEEE TGRS"/"IEEE MGRS": Transactions, Magazine; "CVPR"/
+    "ICCV"), an inserted letter is another venue ("CVPR"/"CVPRW", a workshop), and a Chinese
+    character is a word ("遥感学报"/"测绘学报"): none of these counts."""
+    joined_a, joined_b = "".join(a), "".join(b)
+    if len(joined_a) != len(joined_b):
+        return False
+    differ = [i for i, (x, y) in enumerate(zip(joined_a, joined_b)) if x != y]
+    if len(differ) != 1:
+        return False
+    (i,) = differ
+    cased = all(ch.upper() != ch for ch in (joined_a[i], joined_b[i]))
+    return cased and min(len(_word_at(a, i)), len(_word_at(b, i))) >= 5
 
 
 def _venue_variants(document: ListDocument, curation: Curation | None) -> Iterable[Finding]:
@@ -272,16 +334,14 @@ def _venue_variants(document: ListDocument, curation: Curation | None) -> Iterab
         if spelling := _written_venue(entry):
             rows[spelling].append(entry)
 
-    def key(spelling: str) -> str:
-        name = normalize_venue(spelling)
-        return _fold(curation.canonical_venue(name) if curation is not None else name)
-
-    # union spellings with the same key or one letter apart
-    group = {s: key(s) for s in rows}
+    # spellings are one venue by venue_key, the comparison the curation's alias lookup makes too
+    canonical = {s: curation.canonical_venue(s) if curation is not None else s for s in rows}
+    words = {s: venue_words(name) for s, name in canonical.items()}
+    group = {s: venue_key(name) for s, name in canonical.items()}
     spellings = list(rows)
     for i, a in enumerate(spellings):
         for b in spellings[i + 1:]:
-            if group[a] != group[b] and _one_letter_apart(group[a], group[b]):
+            if group[a] != group[b] and _one_letter_apart(words[a], words[b]):
                 old, new = group[b], group[a]
                 group = {s: new if g == old else g for s, g in group.items()}
     members: dict[str, list[str]] = defaultdict(list)
@@ -317,9 +377,26 @@ def _mojibake(document: ListDocument) -> Iterable[Finding]:
         )
 
 
-def _urls(
-    document: ListDocument, link_status: Mapping[str, LinkStatus] | None
-) -> Iterable[Finding]:
+def _link_finding(status: LinkStatus, url: str) -> tuple[Severity, str, str] | None:
+    """Severity, code and message for a link's status; ``None`` when it answered well."""
+    if isinstance(status, LinkFailure):
+        if status.kind == "unresolved":  # check_links says so only while other hosts answer
+            host = urlsplit(url).hostname
+            return ("error", "dead-link", f"{url}: its host {host} does not exist ({status}) "
+                    "while other hosts answer; replace or remove the link")
+        return "warning", "link-status", f"{url} did not answer now ({status}); check it later"
+    if status in GONE_STATUSES:
+        return "error", "dead-link", f"{url} is gone (HTTP {status}); replace or remove the link"
+    if status >= 500:
+        return ("warning", "link-status",
+                f"{url} did not answer now (HTTP {status}); check it later")
+    if status >= 400:
+        return "warning", "link-status", f"{url} answered HTTP {status}; check it in a browser"
+    return None
+
+
+def _urls(document: ListDocument, links: LinkCheck | None) -> Iterable[Finding]:
+    status = links.status if links is not None else {}
     for entry in document.entries:
         for url in _row_urls(entry):
             if not _is_wellformed(url):
@@ -327,18 +404,8 @@ def _urls(
                     document, entry.line, "error", "malformed-url",
                     f"link {url!r} is not an absolute http(s) URL",
                 )
-            elif link_status is not None and url in link_status:
-                status = link_status[url]
-                if isinstance(status, str) or status in GONE_STATUSES:
-                    yield _finding(
-                        document, entry.line, "error", "dead-link",
-                        f"{url} no longer answers ({status}); replace or remove the link",
-                    )
-                elif status >= 400:
-                    yield _finding(
-                        document, entry.line, "warning", "link-status",
-                        f"{url} answered HTTP {status}; check it in a browser",
-                    )
+            elif url in status and (found := _link_finding(status[url], url)) is not None:
+                yield _finding(document, entry.line, *found)
 
 
 def _canonical_titles(graph: nx.MultiDiGraph) -> dict[int, str]:
@@ -374,7 +441,7 @@ def _title_mismatch(document: ListDocument, graph: nx.MultiDiGraph | None) -> It
 def _title_prefix(title: str) -> str | None:
     """The name a paper gives itself before a colon ("RS5M: A Large Scale …" → "rs5m")."""
     head, colon, _ = title.partition(":")
-    return _fold(head) if colon and head.strip() else None
+    return (_fold(head) or None) if colon else None
 
 
 def _unlinked_datasets(document: ListDocument) -> Iterable[Finding]:
@@ -414,7 +481,7 @@ def lint_list(
     *,
     graph: nx.MultiDiGraph | None = None,
     curation: Curation | None = None,
-    link_status: Mapping[str, LinkStatus] | None = None,
+    links: LinkCheck | None = None,
 ) -> list[Finding]:
     """Return every problem found in a parsed list, sorted by line.
 
@@ -434,8 +501,9 @@ def lint_list(
         by enrichment) drives the ``title-mismatch`` check, which is skipped without it.
     curation : Curation, optional
         Venue aliases: spellings the curation file maps to one venue count as variants.
-    link_status : mapping of str to int or str, optional
-        ``check_links`` results; without them no ``dead-link``/``link-status`` findings.
+    links : LinkCheck, optional
+        ``check_links`` results; without them no ``dead-link``/``link-status`` findings, nor for
+        the links it left unchecked.
 
     Returns
     -------
@@ -462,7 +530,7 @@ def lint_list(
         *_row_shape(document),
         *_venue_variants(document, curation),
         *_mojibake(document),
-        *_urls(document, link_status),
+        *_urls(document, links),
         *_title_mismatch(document, graph),
         *_unlinked_datasets(document),
     ]
@@ -472,7 +540,7 @@ def lint_list(
 def skipped_checks(
     *,
     graph: nx.MultiDiGraph | None = None,
-    link_status: Mapping[str, LinkStatus] | None = None,
+    links: LinkCheck | None = None,
 ) -> list[str]:
     """Return one sentence per check ``lint_list`` could not run with these inputs, and why."""
     skipped = []
@@ -481,9 +549,41 @@ def skipped_checks(
             "title-mismatch skipped: no paper has a Semantic Scholar title yet "
             "(run `rsvlm-graph enrich`, then lint again)"
         )
-    if link_status is None:
+    if links is None:
         skipped.append("dead-link skipped: links are checked only with --online")
+    elif links.unchecked:
+        total = len(links.status) + len(links.unchecked)
+        which = (f"none of the {total} link(s) was checked" if not links.status
+                 else f"{len(links.unchecked)} of the {total} link(s) were not checked")
+        skipped.append(
+            f"dead-link skipped: the network is unavailable ({links.unavailable}); {which}; "
+            "run `rsvlm-graph lint --online` again when online"
+        )
     return skipped
+
+
+def _caused_by_missing_name(exc: BaseException) -> bool:
+    """Whether getaddrinfo's "no such name" is behind `exc` (httpx wraps httpcore's error, which
+    wraps the socket's)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, socket.gaierror):
+            return cause.errno in _NO_SUCH_NAME
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _failure(exc: httpx.HTTPError) -> LinkFailure:
+    reason = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return LinkFailure("unreachable", reason)
+    if isinstance(exc, httpx.ConnectError):
+        return LinkFailure("unresolved" if _caused_by_missing_name(exc) else "unreachable", reason)
+    if isinstance(exc, httpx.TimeoutException):
+        return LinkFailure("timeout", "timeout")
+    return LinkFailure("broken", reason)
 
 
 def _status(client: httpx.Client, url: str) -> LinkStatus:
@@ -494,10 +594,30 @@ def _status(client: httpx.Client, url: str) -> LinkStatus:
         # many servers refuse or mishandle HEAD (405, 403, 404): ask again with GET, body unread
         with client.stream("GET", url, follow_redirects=True) as response:
             return response.status_code
-    except httpx.TimeoutException:
-        return "timeout"
     except httpx.HTTPError as exc:
-        return f"{type(exc).__name__}: {exc}"
+        return _failure(exc)
+
+
+def _probes(urls: Sequence[str], count: int) -> list[str]:
+    """The first URL of each of the `count` servers (host and port) holding most of `urls`."""
+    first: dict[str, str] = {}
+    for url in urls:
+        first.setdefault(urlsplit(url).netloc, url)
+    servers = Counter(urlsplit(url).netloc for url in urls)
+    return [first[server] for server, _ in servers.most_common(count)]
+
+
+def _no_connection(status: LinkStatus) -> bool:
+    """No connection was made: what a network that is down gives for every link."""
+    return isinstance(status, LinkFailure) and status.kind in ("unresolved", "unreachable")
+
+
+def _why_unavailable(status: Mapping[str, LinkStatus]) -> str:
+    """"no connection to HOST, …: the first failure", naming at most three hosts."""
+    hosts = list(dict.fromkeys(urlsplit(u).netloc for u in status))
+    more = ", …" if len(hosts) > NETWORK_PROBES else ""
+    return (f"no connection to {', '.join(hosts[:NETWORK_PROBES])}{more}: "
+            f"{next(iter(status.values()), '')}")
 
 
 def check_links(
@@ -505,8 +625,16 @@ def check_links(
     client: httpx.Client,
     *,
     workers: int = LINK_WORKERS,
-) -> dict[str, LinkStatus]:
-    """Return the HTTP status of each URL, asking with HEAD and falling back to GET.
+    probes: int = NETWORK_PROBES,
+) -> LinkCheck:
+    """Ask every URL, with HEAD and falling back to GET, unless the network is unavailable.
+
+    A link that gets no connection condemns nothing on its own: the network may be down. So the
+    hosts holding most links are asked first (``probes`` of them); when none can be connected to,
+    no other link is asked and every one is ``unchecked``. After the others, a host whose name
+    did not resolve is asked again, right after a link that answered: when that link now gets no
+    connection either, the network went away during the run and the links without a connection
+    are ``unchecked``; otherwise what is still ``unresolved`` is a host that does not exist.
 
     Parameters
     ----------
@@ -517,19 +645,41 @@ def check_links(
         CLI); redirects are followed.
     workers : int, default LINK_WORKERS
         Links checked at the same time.
+    probes : int, default NETWORK_PROBES
+        Hosts asked first to tell whether the network is up.
 
     Returns
     -------
-    status : dict
-        URL → final HTTP status code, or a short reason (``"timeout"``, ``"ConnectError: …"``)
-        when no response came. Keys in the order of ``urls``.
+    LinkCheck
+        URL → final HTTP status code, or a :class:`LinkFailure` when no response came (keys in
+        the order of ``urls``), and the URLs left unchecked with why.
     """
     unique = list(dict.fromkeys(urls))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        statuses = list(pool.map(lambda url: _status(client, url), unique))
-    for url, status in zip(unique, statuses):
-        log.debug("%s -> %s", url, status)
-    return dict(zip(unique, statuses))
+
+        def ask(batch: Sequence[str]) -> dict[str, LinkStatus]:
+            return dict(zip(batch, pool.map(lambda url: _status(client, url), batch)))
+
+        first = ask(_probes(unique, probes))
+        if first and all(_no_connection(s) for s in first.values()):
+            reason = _why_unavailable(first)
+            log.info("network unavailable, no link checked: %s", reason)
+            return LinkCheck({}, tuple(unique), reason)
+        status = first | ask([u for u in unique if u not in first])
+        unresolved = [u for u, s in status.items()
+                      if isinstance(s, LinkFailure) and s.kind == "unresolved"]
+        if unresolved:
+            control = next((u for u, s in status.items() if isinstance(s, int)), None)
+            again = ask([control]) if control is not None else {}
+            if control is None or _no_connection(again[control]):
+                lost = tuple(u for u in unique if _no_connection(status[u]))
+                reason = _why_unavailable(again or {u: status[u] for u in lost})
+                log.info("network unavailable, %d link(s) not checked: %s", len(lost), reason)
+                return LinkCheck({u: status[u] for u in unique if u not in lost}, lost, reason)
+            status |= ask(unresolved)
+    for url in unique:
+        log.debug("%s -> %s", url, status[url])
+    return LinkCheck({url: status[url] for url in unique})
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

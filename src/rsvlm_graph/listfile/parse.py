@@ -20,7 +20,10 @@ a paper (arXiv, DOI, IEEE Xplore, MDPI, ACM, ScienceDirect, CVF, Springer, Taylo
 but is not read as an entry, with the reason. A table without a title column is a problem when
 at least half its rows link a paper (a table of papers missing its header word); otherwise it
 lists something else (tools, contests) and is no problem, and a paper one of its rows links in
-passing, unless an entry links it, is a ``PaperMention``.
+passing, unless an entry links it, is a ``PaperMention``. So is a ``| Name | … |`` table outside a
+"Dataset(s)" heading whose every row's name links a code repository (GitHub, GitLab, Gitee…):
+it lists other awesome lists or toolboxes, not datasets. "Name" alone makes a table's rows
+datasets otherwise; a "Dataset" header or heading always does, whatever the rows link.
 """
 
 from __future__ import annotations
@@ -36,7 +39,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..errors import ListParseError, PaperMention
-from ..identifiers import canonical_url, ids_from_url, is_paper_url, normalize_venue
+from ..identifiers import (
+    canonical_url,
+    ids_from_url,
+    is_code_url,
+    is_paper_url,
+    normalize_venue,
+)
 from ..models import EntryKind, ListDocument, ListEntry, PaperIds
 from .curation import Curation, curate
 from .lines import split_lines, table_cells
@@ -437,6 +446,14 @@ def _columns(header: Sequence[_Inline]) -> _Columns | None:
                     every("code"), every("home"), every("download"), attributes)
 
 
+def _names_code(title_cells: Iterable[_Inline]) -> bool:
+    """Whether every row's title cell links, first, a code repository (``is_code_url``): a
+    "| Name | Description |" table of other awesome lists or toolboxes, not of datasets."""
+    firsts = [next((link.href for link in cell.links if not link.is_badge), None)
+              for cell in title_cells]
+    return bool(firsts) and all(url is not None and is_code_url(url) for url in firsts)
+
+
 def _has_text(text: str) -> bool:
     """A letter or digit in any script (遥感, Обзор), as a title needs."""
     return any(ch.isalnum() for ch in text)
@@ -567,8 +584,15 @@ class _Parser:
         if line_offset == 0:
             self.last_table = _Table("\n".join(self.repaired[header_line:header_line + 2]),
                                      self.heading_count)
-        kind: EntryKind = ("dataset" if _header_key(rows[0][2][columns.title].text)
-                           in _DATASET_TITLE_HEADERS or self.in_dataset_part() else "paper")
+        header = _header_key(rows[0][2][columns.title].text)
+        if header == "name" and not self.in_dataset_part() and _names_code(
+                cells[columns.title] for _, _, cells in rows[1:]):
+            self.content(header_line, rows[-1][1], "it is in a table whose every Name links a "
+                         "code repository (other lists, toolboxes), which lists no papers or "
+                         "datasets")
+            return
+        kind: EntryKind = ("dataset" if header in _DATASET_TITLE_HEADERS
+                           or self.in_dataset_part() else "paper")
         for first, last, cells in rows[1:]:
             self.row(kind, columns, cells, first, last)
 
@@ -588,10 +612,15 @@ class _Parser:
                 f"Method); its {len(row_starts)} row(s) are skipped, {linking} of them linking a "
                 "paper", start + 1, range(start + 1, end + 1))
             return
+        self.content(start, end, "it is in a table without a title column, which lists no "
+                     "papers (most of its rows link none)")
+
+    def content(self, start: int, end: int, why: str) -> None:
+        """Lines ``start``..``end`` (0-based, end excluded) are a table of something else than
+        papers and datasets: the papers its rows link in passing are mentions."""
         self.mentions.update(range(start + 1, end + 1))
-        self.explain(start, end, "it is in a table without a title column, which lists no "
-                     "papers (most of its rows link none); if the list should hold this paper, "
-                     "give it a row of a paper table")
+        self.explain(start, end, f"{why}; if the list should hold this paper, give it a row of "
+                     "a paper table")
 
     def stray_rows(self, inline: Token, start: int, end: int) -> bool:
         """Read table rows that a blank line cut off from their table (Markdown makes them a
