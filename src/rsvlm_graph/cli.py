@@ -540,7 +540,7 @@ def rank(
 @app.command()
 def discover(
     list_path: ListOption = DEFAULT_LIST,
-    since: Annotated[int | None, typer.Option("--since", help="First year of new work (default: the year before the list's newest paper); older papers are foundations.")] = None,
+    since: Annotated[int | None, typer.Option("--since", min=1900, max=2999, metavar="YEAR", help="First year of new work (default: the year before the list's newest paper); older papers are foundations.")] = None,
     min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended or in a peer list.")] = 1,
     top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N of each kind.")] = 20,
     fmt: FormatOption = "table",

@@ -498,6 +498,11 @@ class _Run:
             if paper is None:
                 fallbacks.append(target)
                 continue
+            if not paper.title and target.pin is None:
+                # nothing to compare: a record without a title cannot contradict the exact id
+                settled.append(Resolution(target.key, paper.s2_paper_id, target.method,
+                                          note=f"Semantic Scholar gives {target.batch_id} no title"))
+                continue
             score = round(title_similarity(target.entry.title, paper.title), 1)
             if target.pin is not None:
                 settled.append(Resolution(target.key, paper.s2_paper_id, "pinned", score,
