@@ -37,7 +37,7 @@ import logging
 import re
 import socket
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
@@ -53,6 +53,7 @@ from ..identifiers import (
     canonical_url,
     ids_from_url,
     normalize_title,
+    normalize_venue,
     title_similarity,
     venue_key,
     venue_words,
@@ -72,6 +73,7 @@ __all__ = [
     "check_links",
     "has_errors",
     "format_findings",
+    "venue_spelling",
     "FindingsFormat",
     "FINDING_FIELDS",
     "DUPLICATE_TITLE_SIMILARITY",
@@ -328,16 +330,62 @@ def _one_letter_apart(a: Sequence[str], b: Sequence[str]) -> bool:
     return cased and min(len(_word_at(a, i)), len(_word_at(b, i))) >= 5
 
 
-def _venue_variants(document: ListDocument, curation: Curation | None) -> Iterable[Finding]:
-    rows: dict[str, list[ListEntry]] = defaultdict(list)  # spelling as written -> rows
+def _canonical_venue(spelling: str, curation: Curation | None) -> str:
+    """The venue with the curation's aliases applied (tidied by ``normalize_venue``)."""
+    return curation.canonical_venue(spelling) if curation is not None else normalize_venue(spelling)
+
+
+def _venue_key(spelling: str, curation: Curation | None) -> str:
+    """What two spellings of one venue share: the curation's aliases applied, then ``venue_key``,
+    the comparison the curation's alias lookup makes too."""
+    return venue_key(_canonical_venue(spelling, curation))
+
+
+def _spellings(document: ListDocument) -> dict[str, list[ListEntry]]:
+    """Each venue spelling as the rows write it, with its rows in list order."""
+    rows: dict[str, list[ListEntry]] = defaultdict(list)
     for entry in document.papers:
         if spelling := _written_venue(entry):
             rows[spelling].append(entry)
+    return rows
 
-    # spellings are one venue by venue_key, the comparison the curation's alias lookup makes too
-    canonical = {s: curation.canonical_venue(s) if curation is not None else s for s in rows}
-    words = {s: venue_words(name) for s, name in canonical.items()}
-    group = {s: venue_key(name) for s, name in canonical.items()}
+
+def _house_style(names: Iterable[str], rows: Mapping[str, Sequence[ListEntry]]) -> str:
+    """The most used spelling is the house style; ties go to the one written first."""
+    return max(names, key=lambda s: (len(rows[s]), -rows[s][0].line))
+
+
+def venue_spelling(document: ListDocument, curation: Curation | None = None) -> Callable[[str], str]:
+    """Return how the list spells a venue named elsewhere (Semantic Scholar's name of it).
+
+    A name with the key of spellings the list uses (the curation's ``venue_aliases`` applied,
+    then ``venue_key``: case, punctuation, a publisher and a year ignored, as ``venue-variants``
+    compares them) is written as the list's house style of it, so a suggested row adds no
+    variant; any other name is its canonical form. Only equal keys count: names one letter apart ("IEEE TGRS",
+    "IEEE MGRS") may be two venues.
+
+    >>> row = ListEntry("paper", "A", "a", "VQA", "VQA", 3, "[A](a)|arxiv 2023|-", venue="arXiv")
+    >>> spell = venue_spelling(ListDocument("l.md", "L", (row,)))
+    >>> spell("arXiv.org"), spell("Remote Sensing")
+    ('arxiv', 'Remote Sensing')
+    """
+    rows = _spellings(document)
+    members: dict[str, list[str]] = defaultdict(list)
+    for spelling in rows:
+        members[_venue_key(spelling, curation)].append(spelling)
+    house = {key: _house_style(names, rows) for key, names in members.items()}
+
+    def spell(name: str) -> str:
+        return house.get(_venue_key(name, curation), _canonical_venue(name, curation))
+
+    return spell
+
+
+def _venue_variants(document: ListDocument, curation: Curation | None) -> Iterable[Finding]:
+    rows = _spellings(document)
+    # union spellings with the same key or one letter apart
+    words = {s: venue_words(_canonical_venue(s, curation)) for s in rows}
+    group = {s: _venue_key(s, curation) for s in rows}
     spellings = list(rows)
     for i, a in enumerate(spellings):
         for b in spellings[i + 1:]:
@@ -350,8 +398,7 @@ def _venue_variants(document: ListDocument, curation: Curation | None) -> Iterab
     for names in members.values():
         if len(names) < 2:
             continue
-        # the most used spelling is the house style; ties go to the one written first
-        preferred = max(names, key=lambda s: (len(rows[s]), -rows[s][0].line))
+        preferred = _house_style(names, rows)
         lines = ", ".join(str(e.line) for e in rows[preferred])
         for spelling in names:
             if spelling == preferred:
