@@ -25,6 +25,7 @@ from .files import folder_lock, locked, staged_folder, store_lock
 from .graph import build_graph, count_kinds, not_enriched
 from .identifiers import paper_node_id
 from .listfile.curation import Curation, load_curation
+from .listfile.lint import venue_spelling
 from .listfile.parse import read_list
 from .listfile.peers import PeerList, is_url, read_peer_lists
 from .listfile.rows import with_rows
@@ -338,7 +339,8 @@ class Loaded:
             min_links=min_links, top=top,
             peers=peer_listings(self.graph, self.peers) if self.peers else None,
         )
-        return with_rows(candidates, self.document.entries, self.document.text)
+        return with_rows(candidates, self.document.entries, self.document.text,
+                         venue_spelling(self.document, self.curation))
 
 
 def load_peers(
