@@ -275,7 +275,7 @@ def build(
         inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline,
                                                               quiet=quiet)
         peers = load_peers(inputs, curation, settings, offline=offline)
-        enrichment, recorded, saved = fetched.enrichment, list[Path](), None
+        enrichment, recorded, saved = fetched.summarised, list[Path](), None
         if not offline:
             enrichment, recorded, saved = keep_fetched(fetched, document, curation, inputs,
                                                        settings, peers)

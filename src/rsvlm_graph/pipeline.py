@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -117,6 +117,12 @@ class Fetched:
     not_on_file: tuple[Failure, ...] = ()
 
     @property
+    def summarised(self) -> Enrichment:
+        """The enrichment with, as failures, only what is not on file: what a build's summary
+        lists (``graph.not_enriched``)."""
+        return replace(self.enrichment, failures=self.not_on_file)
+
+    @property
     def reached_semantic_scholar(self) -> bool:
         """Whether Semantic Scholar answered with a paper during this run.
 
@@ -189,8 +195,9 @@ def fetch_enrichment(
         requests: Counter[str] = Counter()
         for source in sources:
             requests.update(source.request_counts)
-        return Fetched(enrichment, dict(sorted(requests.items())), started_at, snapshot,
-                       not_on_file(records, enrichment.failures))
+        # offline, what is missing was last asked by the run that wrote the snapshot
+        missing = not_on_file(records, enrichment.failures, snapshot.failures if offline else ())
+        return Fetched(enrichment, dict(sorted(requests.items())), started_at, snapshot, missing)
 
 
 @contextmanager
@@ -291,17 +298,17 @@ def keep_fetched(
     requested anything: a run killed after its last request leaves dates to record.
     """
     import tempfile
-    from dataclasses import replace
 
-    enrichment, saved = fetched.enrichment, None
+    enrichment, saved = fetched.summarised, None
     if fetched.brought_anything:
         saved = save_snapshot(inputs, document, curation, fetched)
         with tempfile.TemporaryDirectory(prefix="rsvlm-snapshot-") as fresh:
-            enrichment = load_enrichment(document, curation, inputs,
-                                         replace(settings, cache_dir=Path(fresh)))
+            as_cloned = load_enrichment(document, curation, inputs,
+                                        replace(settings, cache_dir=Path(fresh)))
+        enrichment = replace(as_cloned, failures=fetched.not_on_file)
     loaded = Loaded.build(document, curation, fetched.enrichment, peers)
     written = record_history(loaded, inputs, year_now=settings.today().year)
-    return replace(enrichment, failures=fetched.not_on_file), written, saved
+    return enrichment, written, saved
 
 
 @dataclass(frozen=True, slots=True)
