@@ -389,6 +389,19 @@ def test_a_failed_swap_leaves_the_previous_graph_and_no_temporary_one(server, en
     assert no_temporary_graph_left(server)
 
 
+def test_ctrl_c_mid_upload_drops_the_temporary_graph_too(server, enriched, before):
+    graph, previous = before
+
+    def interrupt(seconds: float) -> None:  # Ctrl-C while waiting to send a part again
+        raise KeyboardInterrupt
+
+    with (failing_proxy(server, store_writes_from(3, 503)) as proxy, client_for(Settings(), 30) as client,
+          pytest.raises(KeyboardInterrupt)):
+        publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, chunk=1000, retry=Retry(sleep=interrupt))
+    assert server_triples(server, graph) == previous
+    assert no_temporary_graph_left(server)
+
+
 def test_a_temporary_graph_that_cannot_be_dropped_is_named_with_the_update_that_drops_it(server, enriched, before):
     graph, previous = before
     store = store_writes_from(2, 503)
