@@ -34,7 +34,21 @@ def test_an_offline_build_names_every_phase_a_partial_enrich_left_out(kg, online
     assert run("enrich", "--quiet", "--list", kg / "awesome-list.md").exit_code == 3
     result = build_offline(kg, tmp_path / "exports", "--quiet")
     assert result.exit_code == 0, result.output
-    # the three lists that failed are not on file: the exports lack them, and the build says so
+    # the three lists that failed are not on file: the exports lack them, and the build says so,
+    # with what the run that asked was told (kg/snapshot.jsonl keeps it)
+    assert "not enriched: 3 of 81 list papers" in result.output, result.output
+    assert list(gaps(result.output)) == ["citations"], result.output
+    assert re.fullmatch(r"3 × Semantic Scholar GET /graph/v1/paper/…/citations: HTTP 500 .*",
+                        gaps(result.output)["citations"]), result.output
+
+
+def test_an_offline_build_says_offline_where_no_run_recorded_why(
+        kg, online, env, tmp_path, monkeypatch):
+    monkeypatch.setenv("RSVLM_RETRIES", "0")
+    online.faults.fail("citations", 500, times=3)
+    assert run("enrich", "--quiet", "--list", kg / "awesome-list.md").exit_code == 3
+    (kg / "snapshot.jsonl").unlink()  # the store alone: no run's word on what is missing
+    result = build_offline(kg, tmp_path / "exports", "--quiet")
     assert "not enriched: 3 of 81 list papers" in result.output, result.output
     assert gaps(result.output) == {"citations": "3 × offline: not fetched"}
 
@@ -44,7 +58,7 @@ def test_an_offline_build_lists_recommendations_it_does_not_hold(kg, online, env
     assert run("enrich", "--quiet", "--list", kg / "awesome-list.md").exit_code == 0
     result = build_offline(kg, tmp_path / "exports", "--quiet")
     assert "not enriched: 0 of 81 list papers" in result.output, result.output
-    assert re.search(r"^ +recommendations \(of the list\): offline: not fetched$", result.output,
+    assert re.search(r"^ +recommendations \(of the list\): .*HTTP 404", result.output,
                      re.M), result.output
 
 

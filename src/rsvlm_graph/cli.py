@@ -275,7 +275,7 @@ def build(
         inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline,
                                                               quiet=quiet)
         peers = load_peers(inputs, curation, settings, offline=offline)
-        enrichment, recorded, saved = fetched.enrichment, list[Path](), None
+        enrichment, recorded, saved = fetched.summarised, list[Path](), None
         if not offline:
             enrichment, recorded, saved = keep_fetched(fetched, document, curation, inputs,
                                                        settings, peers)
@@ -692,27 +692,34 @@ def suggest(
     out_path: Annotated[Path, typer.Option("--out", help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
     rejects: Annotated[list[str] | None, typer.Option("--reject", metavar="ID_OR_TITLE", help="S2 id, arXiv id, DOI or title never to suggest again (repeatable).")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
+    force: Annotated[bool, typer.Option("--force", help="Record --reject values that name no known paper too (by default such a value, most likely a typo, is refused and nothing is recorded).")] = False,
     kind: KindOption = "new",
 ) -> None:
     """Write a patch adding the top discovery candidates to their sections, and a review note.
 
     Proposes new work only (recent papers building on the list) unless --kind asks for
     foundations too. The list itself is never changed: review the patch, then `git apply` it.
-    With --reject, the named papers go to kg/curation.toml instead, and no patch is written.
+    With --reject, the named papers go to kg/curation.toml instead, and no patch is written; a
+    value naming no discovery candidate nor paper of the graph is refused (exit 1, with the
+    closest titles) unless --force.
     """
-    from .listfile.suggest import reject, write_suggestions
+    from .listfile.suggest import known_papers, reject, write_suggestions
     from .pipeline import Inputs, load_graph
 
     inputs = Inputs(list_path)
     loaded = load_graph(inputs, _settings())
     _warn_problems(loaded.document)
-    candidates = loaded.candidates(year_now=_settings().today().year, kind=kind, top=top)
+    year_now = _settings().today().year
     if rejects:
         if not reason:
             raise typer.BadParameter("say why with --reason", param_hint="--reason")
-        added = reject(inputs.curation_path, rejects, reason, candidates)
+        # every candidate, whatever --kind and --top: a value may name any of them
+        every = loaded.candidates(year_now=year_now, kind="all")
+        added = reject(inputs.curation_path, rejects, reason, known_papers(every, loaded.graph),
+                       force=force)
         out.print(f"{inputs.curation_path}: {len(added)} rejection(s) recorded")
         return
+    candidates = loaded.candidates(year_now=year_now, kind=kind, top=top)
     patch_path, note_path = write_suggestions(list_path, loaded.document, candidates, out_path)
     out.print(f"{len(candidates)} candidate(s); wrote {patch_path} and {note_path}")
 

@@ -193,8 +193,11 @@ def enrich(
     return collect(store, resolutions, accepted, arxiv_ids, run.failures)
 
 
-def not_on_file(store: Records, failures: Sequence[Failure]) -> tuple[Failure, ...]:
-    """The ``failures`` whose record ``store`` does not hold at all, resolution included.
+def not_on_file(store: Records, failures: Sequence[Failure], recorded: Sequence[Failure] = ()
+                ) -> tuple[Failure, ...]:
+    """The ``failures`` whose record ``store`` does not hold at all, resolution included; each
+    as ``recorded`` has it when it names the same subject and phase (an offline run's "not
+    fetched" is then what the run that asked was told: "not found on arXiv", say).
 
     A refresh that failed keeps the stale copy, which the exports use: that failure makes the
     run incomplete, yet the record is on file. What is left is what the exports lack, and why.
@@ -202,7 +205,9 @@ def not_on_file(store: Records, failures: Sequence[Failure]) -> tuple[Failure, .
     kinds: dict[Phase, RecordKind] = {"resolve": "resolution", "metadata": "paper",
                                       "citations": "citations", "references": "references",
                                       "arxiv": "arxiv", "recommendations": "recommendations"}
-    return tuple(f for f in failures if not store.has(kinds[f.phase], f.subject))
+    told = {(f.subject, f.phase): f for f in recorded}
+    return tuple(told.get((f.subject, f.phase), f) for f in failures
+                 if not store.has(kinds[f.phase], f.subject))
 
 
 def planned_requests(

@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from .files import folder_lock, locked, staged_folder, store_lock
 from .graph import build_graph, count_kinds, not_enriched
 from .identifiers import paper_node_id
 from .listfile.curation import Curation, load_curation
+from .listfile.lint import venue_spelling
 from .listfile.parse import read_list
 from .listfile.peers import PeerList, is_url, read_peer_lists
 from .listfile.rows import with_rows
@@ -116,6 +117,12 @@ class Fetched:
     not_on_file: tuple[Failure, ...] = ()
 
     @property
+    def summarised(self) -> Enrichment:
+        """The enrichment with, as failures, only what is not on file: what a build's summary
+        lists (``graph.not_enriched``)."""
+        return replace(self.enrichment, failures=self.not_on_file)
+
+    @property
     def reached_semantic_scholar(self) -> bool:
         """Whether Semantic Scholar answered with a paper during this run.
 
@@ -188,8 +195,9 @@ def fetch_enrichment(
         requests: Counter[str] = Counter()
         for source in sources:
             requests.update(source.request_counts)
-        return Fetched(enrichment, dict(sorted(requests.items())), started_at, snapshot,
-                       not_on_file(records, enrichment.failures))
+        # offline, what is missing was last asked by the run that wrote the snapshot
+        missing = not_on_file(records, enrichment.failures, snapshot.failures if offline else ())
+        return Fetched(enrichment, dict(sorted(requests.items())), started_at, snapshot, missing)
 
 
 @contextmanager
@@ -290,17 +298,17 @@ def keep_fetched(
     requested anything: a run killed after its last request leaves dates to record.
     """
     import tempfile
-    from dataclasses import replace
 
-    enrichment, saved = fetched.enrichment, None
+    enrichment, saved = fetched.summarised, None
     if fetched.brought_anything:
         saved = save_snapshot(inputs, document, curation, fetched)
         with tempfile.TemporaryDirectory(prefix="rsvlm-snapshot-") as fresh:
-            enrichment = load_enrichment(document, curation, inputs,
-                                         replace(settings, cache_dir=Path(fresh)))
+            as_cloned = load_enrichment(document, curation, inputs,
+                                        replace(settings, cache_dir=Path(fresh)))
+        enrichment = replace(as_cloned, failures=fetched.not_on_file)
     loaded = Loaded.build(document, curation, fetched.enrichment, peers)
     written = record_history(loaded, inputs, year_now=settings.today().year)
-    return replace(enrichment, failures=fetched.not_on_file), written, saved
+    return enrichment, written, saved
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,7 +339,8 @@ class Loaded:
             min_links=min_links, top=top,
             peers=peer_listings(self.graph, self.peers) if self.peers else None,
         )
-        return with_rows(candidates, self.document.entries, self.document.text)
+        return with_rows(candidates, self.document.entries, self.document.text,
+                         venue_spelling(self.document, self.curation))
 
 
 def load_peers(
