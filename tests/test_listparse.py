@@ -411,8 +411,9 @@ def test_read_list_refuses_missing_and_unreadable_files(tmp_path: Path) -> None:
         read_list(tmp_path / "missing.md")
     assert info.value.path == tmp_path / "missing.md"
     binary = tmp_path / "binary.md"
-    binary.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(ListParseError, match="cannot read"):
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")  # an image saved as .md
+    with pytest.raises(ListParseError, match=r"binary.md:1: the list is not UTF-8 text: byte "
+                                             r"offset 0 .*0x89"):
         read_list(binary)
 
 

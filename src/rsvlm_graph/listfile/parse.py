@@ -889,22 +889,28 @@ def read_list_text(path: Path, what: str) -> str:
     except OSError as exc:
         raise ListParseError(f"cannot read {what}: {exc}; check the path", path) from exc
     codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "utf-8")
-    if codec == "utf-8" and (nul := data.find(b"\0")) >= 0:
-        raise _not_text(path, what, data, nul, "is a NUL byte: UTF-16 saved without a "
-                        "byte-order mark, or no text file; re-save it as UTF-8")
+    text: str | None = None
     try:
-        return data.decode(codec)
+        text, bad = data.decode(codec), len(data)
     except UnicodeDecodeError as exc:
-        start = exc.start + (len(codecs.BOM_UTF8) if codec == "utf-8-sig" else 0)
-        raise _not_text(path, what, data, start, (
-            f"is not {codec.removesuffix('-sig').upper()}; re-save the file as UTF-8 (one saved "
-            "as Latin-1: iconv -f WINDOWS-1252 -t UTF-8)")) from exc
+        bad = exc.start + (len(codecs.BOM_UTF8) if codec == "utf-8-sig" else 0)
+    # whichever comes first: a NUL is valid UTF-8, yet no text in a list
+    nul = data.find(b"\0", 0, bad) if codec == "utf-8" else -1
+    name = codec.removesuffix("-sig").upper()
+    if nul >= 0:
+        raise _not_text(path, f"{what} is not UTF-8 text", data, nul, "is a NUL byte: UTF-16 "
+                        "saved without a byte-order mark, or no text file; re-save it as UTF-8")
+    if text is None:
+        raise _not_text(path, f"{what} is not {name} text", data, bad, (
+            f"is not {name}; re-save the file as UTF-8 (one saved as Latin-1: iconv -f "
+            "WINDOWS-1252 -t UTF-8)"))
+    return text
 
 
 def _not_text(path: Path, what: str, data: bytes, offset: int, problem: str) -> ListParseError:
     line = data.count(b"\n", 0, offset) + 1
     column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return ListParseError(f"{what} is not UTF-8 text: byte offset {offset} (column {column}, "
+    return ListParseError(f"{what}: byte offset {offset} (column {column}, "
                           f"0x{data[offset]:02x}) {problem}", path, line)
 
 
