@@ -468,7 +468,7 @@ def test_markdown_row_writes_bullets_like_the_last_bullet():
         f"- [New one]({ARXIV_LINK}) | ICCV 2024")
     assert row_for("* **[Old 2019 survey](https://example.org/old)** (AAAI 2020) "
                    "[[code]](https://c.org/o)\n", venue=None) == (
-        f"* **[New one]({ARXIV_LINK})** (arxiv 2024)")
+        f"* **[New one]({ARXIV_LINK})** (arXiv 2024)")
     assert row_for("1. [A](https://example.org/a), TGRS 2020\n"
                    "2. **Old**, arXiv 2023. [[Paper](https://arxiv.org/abs/2307.15266)] "
                    "[[Code](https://c.org/o)]\n") == f"3. **New one**, ICCV 2024. [[Paper]({ARXIV_LINK})]"

@@ -125,7 +125,7 @@ def test_offline_raises_network_unavailable_once(fake_settings, recorded_sleep):
         source.fetch(["2301.10000", "2301.10001"])
     with pytest.raises(NetworkUnavailable):
         source.fetch(["2301.10002"])
-    assert source.request_counts["arxiv"] == 1
+    assert source.client.unsent_counts["arxiv"] == 1 and not source.request_counts
     source.close()
 
 

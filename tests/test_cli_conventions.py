@@ -195,3 +195,10 @@ def test_the_wheel_ships_the_example_queries_and_the_license(tmp_path):
     assert "rsvlm_graph/__main__.py" in names
     assert any(name.endswith("LICENSE") for name in names)
     assert wheel.name.startswith(f"rsvlm_graph-{__version__}-")
+
+
+@pytest.mark.parametrize("year", ["-5", "20", "30000"])
+def test_discover_refuses_a_year_that_is_not_one(year):
+    result = run("discover", "--since", year)
+    assert result.exit_code == 2
+    assert "--since" in result.output

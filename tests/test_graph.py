@@ -197,7 +197,7 @@ def test_doubtful_resolution_is_not_enriched_and_reported(enriched):
     gamma = enriched.nodes["paper:arxiv:2302.00002"]
     assert gamma["fetched_at"] is None
     rows = not_enriched(enriched, synthetic_enrichment())
-    assert rows == [("paper:arxiv:2302.00002", "Gamma captions", "resolve: no confident title match")]
+    assert rows == [("paper:arxiv:2302.00002", "resolve", "no confident title match")]
 
 
 def test_datasets_named_in_abstracts_are_used_with_evidence(enriched):

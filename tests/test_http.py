@@ -13,6 +13,8 @@ from rsvlm_graph.errors import (
     NetworkUnavailable,
     PaperNotFound,
     RateLimited,
+    ServiceUnavailable,
+    SourceDown,
     SourceError,
 )
 from rsvlm_graph.sources.http import (
@@ -240,7 +242,8 @@ def test_an_unreachable_host_fails_fast_and_is_remembered(base_url, message):
             client.get_json("/x", endpoint="x")
         with pytest.raises(NetworkUnavailable):
             client.get_json("/y", endpoint="y")
-    assert client.request_counts == {"x": 1}
+    # tried once, and not counted as a request: nothing reached a server
+    assert client.unsent_counts == {"x": 1} and client.request_counts == {}
     assert clock.sleeps == []
 
 
@@ -268,9 +271,10 @@ def test_calls_failing_in_a_row_mark_the_host_down():
         for _ in range(MAX_FAILED_CALLS):
             with pytest.raises(SourceError, match="HTTP 503") as info:
                 client.get_json("/x", endpoint="x")
-            assert not isinstance(info.value, NetworkUnavailable)
-        # an outage: the next call does not spend another round of backoff
-        with pytest.raises(NetworkUnavailable, match="in a row.*HTTP 503"):
+            assert not isinstance(info.value, SourceDown)
+        # an outage of the service, not of the network: the next call does not spend another
+        # round of backoff
+        with pytest.raises(ServiceUnavailable, match="in a row.*HTTP 503"):
             client.get_json("/x", endpoint="x")
     assert len(seen) == 2 * MAX_FAILED_CALLS
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import networkx as nx
+import pytest
 import rdflib
 
 from rsvlm_graph.listfile.curation import Curation
@@ -90,3 +91,62 @@ def test_one_bad_value_degrades_only_its_own_record(tmp_path, caplog):
     # the page's drawing reaches the GraphML: every node coloured, the view's nodes placed
     assert all("color" in data for _, data in H.nodes(data=True))
     assert sum("x" in data for _, data in H.nodes(data=True)) == built.view_nodes > 0
+
+
+def _built(tmp_path, title: str, **kwargs):
+    """A build of a one-paper SYNTHETIC list whose paper is called `title`, into tmp_path/out."""
+    text = _LIST.replace("A paper", title)
+    listed = tmp_path / "list.md"
+    listed.write_text(text, encoding="utf-8")
+    document = parse_list(text, str(listed))
+    return run_build(Loaded.build(document, Curation(), Enrichment()), tmp_path / "out", year_now=2026, **kwargs)
+
+
+def _files(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_a_build_that_fails_on_a_late_export_leaves_the_previous_set_whole(tmp_path, monkeypatch):
+    from rsvlm_graph.errors import ExportError
+    from rsvlm_graph.exports import annotated_list
+
+    _built(tmp_path, "First title")
+    before = _files(tmp_path / "out")
+    assert b"First title" in before["graph.ttl"]
+
+    def refuse(*args, **kwargs):
+        raise ExportError("SYNTHETIC failure of the last export")
+
+    monkeypatch.setattr(annotated_list, "write_annotated_list", refuse)
+    with pytest.raises(ExportError, match="SYNTHETIC failure"):
+        _built(tmp_path, "Second title")
+    # not one file of the second build replaced one of the first, and no staging folder is left
+    assert _files(tmp_path / "out") == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir()) == []
+
+
+def test_an_export_name_taken_by_a_folder_replaces_nothing(tmp_path):
+    from rsvlm_graph.errors import ExportError
+
+    _built(tmp_path, "First title")
+    before = _files(tmp_path / "out")
+    (tmp_path / "out" / "graph.html").unlink()
+    (tmp_path / "out" / "graph.html").mkdir()
+    with pytest.raises(ExportError, match="graph.html.*unchanged"):
+        _built(tmp_path, "Second title")
+    del before["graph.html"]
+    assert _files(tmp_path / "out") == before
+
+
+def test_a_stale_staging_folder_of_a_killed_build_is_removed_and_stale_plots_too(tmp_path):
+    from rsvlm_graph.files import STAGING_PREFIX
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / f"{STAGING_PREFIX}killed").mkdir()
+    (tmp_path / "out" / f"{STAGING_PREFIX}killed" / "graph.ttl").write_text("half")
+    (tmp_path / "out" / "report-citations-over-time.svg").write_text("a plot of an earlier build")
+    built = _built(tmp_path, "A title")
+    left = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert not any(name.startswith(STAGING_PREFIX) for name in left)
+    assert "report-citations-over-time.svg" not in left  # no history: nothing to plot
+    assert {p.name for p, _ in built.written} <= set(left)

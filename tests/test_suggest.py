@@ -5,6 +5,7 @@ Candidates here are SYNTHETIC stand-ins (made-up titles, ids and links), never w
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, replace
@@ -13,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from rsvlm_graph.discovery import Candidate
+from rsvlm_graph.errors import UsageError
 from rsvlm_graph.listfile.curation import load_curation
 from rsvlm_graph.listfile.parse import parse_list, read_list
 from rsvlm_graph.listfile.rows import markdown_row
 from rsvlm_graph.listfile.suggest import (
+    KnownPaper,
     build_patch,
     plan_suggestions,
     reject,
@@ -233,31 +236,50 @@ def test_review_note_has_one_entry_per_candidate():
 
 
 def test_reject_values_become_rejections_by_kind():
-    rejections = rejections_from_args(
+    read = rejections_from_args(
         ["B" * 40, "arXiv:2401.00001v3", "https://doi.org/10.1109/TGRS.2020.1", "Synthetic captioner",
          "Some unknown title"],
         "off topic",
-        candidates=[CAPTION],
+        papers=[KnownPaper(CAPTION.title, CAPTION.s2_id)],
     )
-    assert [(r.s2_paper_id, r.arxiv_id, r.doi, r.title) for r in rejections] == [
+    assert [(r.s2_paper_id, r.arxiv_id, r.doi, r.title) for r, _ in read] == [
         ("b" * 40, None, None, None),
         (None, "2401.00001", None, None),
         (None, None, "10.1109/tgrs.2020.1", None),
         (CAPTION.s2_id, None, None, "Synthetic captioner"),  # a candidate's title brings its id
         (None, None, None, "Some unknown title"),
     ]
-    assert {r.reason for r in rejections} == {"off topic"}
+    assert [match is not None for _, match in read] == [False, False, False, True, False]
+    assert {r.reason for r, _ in read} == {"off topic"}
+
+
+KNOWN = [KnownPaper(CAPTION.title, CAPTION.s2_id), KnownPaper(VQA.title, VQA.s2_id)]
 
 
 def test_reject_appends_to_the_curation_file(tmp_path):
     path = tmp_path / "curation.toml"
     path.write_text("# curated by hand\n", encoding="utf-8")
-    reject(path, [VQA.s2_id, "Synthetic captioner"], "not remote sensing", candidates=[CAPTION])
+    # a title written otherwise still names the candidate, and records its id
+    reject(path, [VQA.s2_id, "SYNTHETIC Captioner."], "not remote sensing", KNOWN)
     curation = load_curation(path)
     assert curation.is_rejected(s2_paper_id=VQA.s2_id)
     assert curation.is_rejected(s2_paper_id=CAPTION.s2_id)
     assert path.read_text(encoding="utf-8").startswith("# curated by hand\n")
     assert not curation.is_rejected(s2_paper_id="e" * 40)
+
+
+def test_reject_refuses_values_naming_no_known_paper_unless_forced(tmp_path):
+    path = tmp_path / "curation.toml"
+    path.write_text("# curated by hand\n", encoding="utf-8")
+    with pytest.raises(UsageError) as refused:
+        reject(path, [VQA.s2_id, "Synthetic VQA modle for nothing", "e" * 40], "typo", KNOWN)
+    message = str(refused.value)
+    assert "'Synthetic VQA modle for nothing' names no discovery candidate" in message
+    assert f"'{'e' * 40}' names no discovery candidate" in message
+    assert "closest titles: 'Synthetic VQA model'" in message and "--force" in message
+    assert path.read_text(encoding="utf-8") == "# curated by hand\n"  # nothing, not even VQA
+    reject(path, ["e" * 40], "known elsewhere", KNOWN, force=True)
+    assert load_curation(path).is_rejected(s2_paper_id="e" * 40)
 
 
 def test_refresh_workflow_parses_and_runs_the_cli_commands():
@@ -337,3 +359,71 @@ def test_real_candidates_from_the_fake_api_make_an_applicable_patch(
     assert len(reparsed.papers) == len(document.papers) + len(plan.placed)
     note = review_note(candidates, unplaced=plan.unplaced)
     assert all(c.title in note for c in candidates)
+
+
+def _candidate(title: str, venue: str | None, **ids: str) -> Candidate:
+    """A SYNTHETIC candidate for the VQA section, linked as discovery links it."""
+    from rsvlm_graph.identifiers import paper_link
+
+    arxiv_id, doi, s2_id = ids.get("arxiv_id"), ids.get("doi"), ids.get("s2_id", "9" * 40)
+    return Candidate(node=f"paper:s2:{s2_id}", title=title, s2_id=s2_id, arxiv_id=arxiv_id, doi=doi,
+                     year=2024, venue=venue, url=paper_link(arxiv_id, doi, s2_id, ""), score=1.0,
+                     cites_list_papers=(), cited_by_list_papers=(), similarity=None,
+                     recommended_rank=None, suggested_task="VQA")
+
+
+#: a SYNTHETIC table in each labelling convention of real lists: {link} is each row's link cell
+_LABELLED = """# L
+## VQA
+| Title | Year | Venue | Link |
+|---|---|---|---|
+| Synthetic A | 2023 | CVPR | {cvpr} |
+| Synthetic B | 2022 | IEEE TGRS | {tgrs} |
+| Synthetic C | 2021 | arXiv | {arxiv} |
+"""
+_S2_TGRS = "IEEE Transactions on Geoscience and Remote Sensing"
+_NEW = [_candidate("Synthetic new one", _S2_TGRS, arxiv_id="2401.90001"),
+        _candidate("Synthetic new two", "arXiv", doi="10.5555/synthetic.2"),
+        _candidate("Synthetic new three", None)]
+
+
+def _rows_for(text: str) -> list[str]:
+    from rsvlm_graph.listfile.curation import Curation
+    from rsvlm_graph.listfile.lint import venue_spelling
+    from rsvlm_graph.listfile.rows import with_rows
+
+    curation = Curation(venue_aliases={_S2_TGRS: "IEEE TGRS"})
+    document = parse_list(text, "l.md", curation)
+    spell = venue_spelling(document, curation)
+    return [c.markdown_row for c in with_rows(_NEW, document.entries, document.text, spell)]
+
+
+@pytest.mark.parametrize(("links", "labels"), [
+    # labelled by the link's site (bili-sakura): arXiv, DOI; S2 pages get their own name
+    (("[CVPR](https://openaccess.thecvf.com/a)", "[DOI](https://doi.org/10.1109/tgrs.2022.1)",
+      "[arXiv](https://arxiv.org/abs/2101.00001)"), ("arXiv", "DOI", "Semantic Scholar")),
+    # one label whatever the site
+    (("[Paper](https://openaccess.thecvf.com/a)", "[Paper](https://doi.org/10.1109/tgrs.2022.1)",
+      "[Paper](https://arxiv.org/abs/2101.00001)"), ("Paper", "Paper", "Paper")),
+    # labelled by the row's venue: the candidate's venue as the list spells it
+    (("[CVPR](https://arxiv.org/abs/2301.00001)", "[IEEE TGRS](https://doi.org/10.1109/tgrs.2022.1)",
+      "[arXiv](https://arxiv.org/abs/2101.00001)"), ("IEEE TGRS", "arXiv", "Semantic Scholar")),
+])
+def test_new_rows_label_their_link_as_the_list_labels_links(links, labels):
+    text = _LABELLED.format(cvpr=links[0], tgrs=links[1], arxiv=links[2])
+    rows = _rows_for(text)
+    assert [re.search(r"\| \[([^\]]+)\]\(", row)[1] for row in rows] == list(labels)  # type: ignore[index]
+    # the venue as the list writes it: its alias of S2's name, its "arXiv"
+    assert [row.split(" | ")[2] for row in rows] == ["IEEE TGRS", "arXiv", "-"]
+
+
+def test_a_linked_venue_cell_gets_the_link_labelled_venue_and_year():
+    # wenhwu: "| Year | Title | Publication |" with "[TGRS2024](…)", "[ISPRS P&RS 2024](…)"
+    text = ("# L\n## VQA\n|Year|Title|Publication|\n|---|---|---|\n"
+            "|2024|Synthetic A|[IEEE TGRS2024](https://ieeexplore.ieee.org/document/1)|\n"
+            "|2023|Synthetic B|[JAG2023](https://www.sciencedirect.com/science/article/pii/S1)|\n"
+            "|2022|Synthetic C|[ISPRS P&RS 2022](https://doi.org/10.1016/j.isprsjprs.2022.1)|\n")
+    rows = _rows_for(text)
+    assert rows[0] == "|2024|Synthetic new one|[IEEE TGRS 2024](https://arxiv.org/abs/2401.90001)|"
+    assert rows[1] == "|2024|Synthetic new two|[arXiv2024](https://doi.org/10.5555/synthetic.2)|"
+    assert rows[2].startswith("|2024|Synthetic new three|[Semantic Scholar](https://www.semanticscholar")

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from .enrich import ProgressCallback
     from .listfile.curation import Curation
-    from .models import Failure, ListDocument
+    from .models import Failure, ListDocument, Phase
     from .pipeline import BuildResult, Fetched, Inputs
     from .snapshot import SnapshotChange
     from .sources.http import WaitCallback
@@ -275,7 +275,7 @@ def build(
         inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline,
                                                               quiet=quiet)
         peers = load_peers(inputs, curation, settings, offline=offline)
-        enrichment, recorded, saved = fetched.enrichment, list[Path](), None
+        enrichment, recorded, saved = fetched.summarised, list[Path](), None
         if not offline:
             enrichment, recorded, saved = keep_fetched(fetched, document, curation, inputs,
                                                        settings, peers)
@@ -358,7 +358,8 @@ def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool =
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
     _warn_problems(document)
-    with _progress(quiet) as (progress, on_wait):
+    # offline runs no phase (it reads what is on file): no bar would say anything true
+    with _progress(quiet or offline) as (progress, on_wait):
         fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
                                    progress=progress, full=full, announce=_announce_pace,
                                    on_wait=on_wait)
@@ -366,11 +367,16 @@ def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool =
 
 
 def _print_requests(fetched: Fetched, offline: bool) -> None:
+    """The requests sent per endpoint; one that reached no server (a refused connection) was
+    not sent, and a run that sent none says whether everything was fresh or nothing answered."""
     if offline:
         out.print("requests: none (--offline)")
-    else:
-        sent = ", ".join(f"{endpoint} {n}" for endpoint, n in fetched.requests.items()) or "none (all fresh)"
-        out.print(f"requests (failed ones included): {sent}")
+        return
+    sent = ", ".join(f"{endpoint} {n}" for endpoint, n in fetched.requests.items())
+    if not sent:
+        unanswered = any(not f.answered for f in fetched.enrichment.failures)
+        sent = "none (no server could be reached)" if unanswered else "none (all fresh)"
+    out.print(f"requests (failed ones included): {sent}")
 
 
 def _print_enrichment_summary(fetched: Fetched, list_papers: int, offline: bool) -> None:
@@ -471,19 +477,32 @@ def _print_build_summary(result: BuildResult, list_path: Path) -> None:
     )
     out.print("nodes: " + ", ".join(f"{kind} {n}" for kind, n in result.counts.items()))
     out.print(f"edges: {result.loaded.graph.number_of_edges()}")
-    missing = result.not_enriched
-    if missing:
-        reasons: dict[str, int] = {}
-        for _, _, reason in missing:
-            reasons[reason] = reasons.get(reason, 0) + 1
-        out.print(f"not enriched: {len(missing)} of {len(entries.papers)} list papers")
-        for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
-            out.print(f"  {n:>3} × {reason}")
-    else:
-        out.print("not enriched: none")
+    _print_not_enriched(result.not_enriched, result.counts["paper"])
     out.print(f"html view: {result.view_nodes} nodes")
     for path, size in result.written:
         out.print(f"wrote {path} ({size:,} bytes)")
+
+
+def _print_not_enriched(gaps: list[tuple[str | None, Phase, str]], list_papers: int) -> None:
+    """What the exports lack, per phase and reason, counted in distinct list papers (a paper
+    listed twice is one); the recommendations, the list's own, last."""
+    from .models import PHASES
+
+    papers = {node for node, _, _ in gaps if node is not None}
+    if not gaps:
+        out.print("not enriched: none")
+        return
+    out.print(f"not enriched: {len(papers)} of {list_papers} list papers")
+    causes: dict[tuple[Phase, str], set[str]] = {}
+    for node, phase, reason in gaps:
+        causes.setdefault((phase, _S2_ID.sub("…", reason)), set()).add(node or "")
+    order = {phase: i for i, phase in enumerate(PHASES)}
+    for (phase, reason), nodes in sorted(causes.items(),
+                                         key=lambda kv: (order[kv[0][0]], -len(kv[1]), kv[0][1])):
+        if phase == "recommendations":
+            out.print(f"        {phase} (of the list): {reason}")
+        else:
+            out.print(f"  {len(nodes):>3} × {phase}: {reason}")
 
 
 def _write(text: str) -> None:
@@ -521,7 +540,7 @@ def rank(
 @app.command()
 def discover(
     list_path: ListOption = DEFAULT_LIST,
-    since: Annotated[int | None, typer.Option("--since", help="First year of new work (default: the year before the list's newest paper); older papers are foundations.")] = None,
+    since: Annotated[int | None, typer.Option("--since", min=1900, max=2999, metavar="YEAR", help="First year of new work (default: the year before the list's newest paper); older papers are foundations.")] = None,
     min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended or in a peer list.")] = 1,
     top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N of each kind.")] = 20,
     fmt: FormatOption = "table",
@@ -663,27 +682,34 @@ def suggest(
     out_path: Annotated[Path, typer.Option("--out", help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
     rejects: Annotated[list[str] | None, typer.Option("--reject", metavar="ID_OR_TITLE", help="S2 id, arXiv id, DOI or title never to suggest again (repeatable).")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
+    force: Annotated[bool, typer.Option("--force", help="Record --reject values that name no known paper too (by default such a value, most likely a typo, is refused and nothing is recorded).")] = False,
     kind: KindOption = "new",
 ) -> None:
     """Write a patch adding the top discovery candidates to their sections, and a review note.
 
     Proposes new work only (recent papers building on the list) unless --kind asks for
     foundations too. The list itself is never changed: review the patch, then `git apply` it.
-    With --reject, the named papers go to kg/curation.toml instead, and no patch is written.
+    With --reject, the named papers go to kg/curation.toml instead, and no patch is written; a
+    value naming no discovery candidate nor paper of the graph is refused (exit 1, with the
+    closest titles) unless --force.
     """
-    from .listfile.suggest import reject, write_suggestions
+    from .listfile.suggest import known_papers, reject, write_suggestions
     from .pipeline import Inputs, load_graph
 
     inputs = Inputs(list_path)
     loaded = load_graph(inputs, _settings())
     _warn_problems(loaded.document)
-    candidates = loaded.candidates(year_now=_settings().today().year, kind=kind, top=top)
+    year_now = _settings().today().year
     if rejects:
         if not reason:
             raise typer.BadParameter("say why with --reason", param_hint="--reason")
-        added = reject(inputs.curation_path, rejects, reason, candidates)
+        # every candidate, whatever --kind and --top: a value may name any of them
+        every = loaded.candidates(year_now=year_now, kind="all")
+        added = reject(inputs.curation_path, rejects, reason, known_papers(every, loaded.graph),
+                       force=force)
         out.print(f"{inputs.curation_path}: {len(added)} rejection(s) recorded")
         return
+    candidates = loaded.candidates(year_now=year_now, kind=kind, top=top)
     patch_path, note_path = write_suggestions(list_path, loaded.document, candidates, out_path)
     out.print(f"{len(candidates)} candidate(s); wrote {patch_path} and {note_path}")
 

@@ -30,26 +30,29 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from .config import Settings
 from .errors import (
     IdentifierError,
-    NetworkUnavailable,
     PagingInterrupted,
     PaperNotFound,
+    ServiceUnavailable,
+    SourceDown,
     SourceError,
 )
 from .identifiers import normalize_arxiv_id, paper_node_id, title_similarity
 from .models import (
+    PHASES,
     EdgePage,
     Enrichment,
     Failure,
     ListDocument,
     ListEntry,
     Paper,
+    Phase,
     Pin,
     Resolution,
     iso_utc,
 )
 from .refresh_plan import PagePlan, PagesOnFile, plan_pages
 from .snapshot import collect
-from .store import Direction, RecordKind, Records, Store
+from .store import RECOMMENDATIONS_KEY, Direction, RecordKind, Records, Store
 
 if TYPE_CHECKING:
     from .listfile.curation import Curation
@@ -65,13 +68,14 @@ __all__ = [
     "RECOMMENDATIONS_WANTED",
     "OFFLINE_REASON",
     "UNREACHABLE_REASON",
+    "SERVICE_DOWN_REASON",
     "enrich",
+    "not_on_file",
     "planned_requests",
 ]
 
 log = logging.getLogger(__name__)
 
-PHASES = ("resolve", "metadata", "citations", "references", "arxiv", "recommendations")
 #: a title match is accepted from this similarity on: list titles carry typos ("image captionin")
 #: that cost a few points, while a different paper of the same field scores far lower
 TITLE_MATCH_THRESHOLD = 90.0
@@ -84,9 +88,11 @@ RECOMMENDATIONS_WANTED = 100
 OFFLINE_REASON = "offline: not fetched"
 #: the start of every failure's reason when its source could not be reached at all
 UNREACHABLE_REASON = "network unavailable"
+#: the start of every failure's reason when its source answered, but call after call with 5xx
+#: or timeouts: an outage of the service, not of this machine's network
+SERVICE_DOWN_REASON = "service unavailable"
 _PINNED = "pinned by curation: "
 
-Phase = Literal["resolve", "metadata", "citations", "references", "arxiv", "recommendations"]
 SourceName = Literal["semanticscholar", "arxiv"]
 
 
@@ -158,8 +164,9 @@ def enrich(
 
     Notes
     -----
-    A ``NetworkUnavailable`` from one source ends every later call to that source in this run;
-    each item it would have fetched gets a failure "network unavailable: …". Any other
+    A ``SourceDown`` from one source ends every later call to that source in this run; each
+    item it would have fetched gets a failure "network unavailable: …" (the host cannot be
+    reached) or "service unavailable: …" (it answered 5xx or timed out call after call). Any other
     ``SourceError`` is recorded against the one paper (or batch) it hit, and the run goes on.
     A ``PaperNotFound`` (HTTP 404) and a paper the batch keeps answering null for are the
     source's answer: their failures are ``answered``, and do not make the run incomplete.
@@ -184,6 +191,23 @@ def enrich(
     negatives = sorted({r.s2_paper_id for r in curation.rejections if r.s2_paper_id})
     run.recommendations(accepted, negatives)
     return collect(store, resolutions, accepted, arxiv_ids, run.failures)
+
+
+def not_on_file(store: Records, failures: Sequence[Failure], recorded: Sequence[Failure] = ()
+                ) -> tuple[Failure, ...]:
+    """The ``failures`` whose record ``store`` does not hold at all, resolution included; each
+    as ``recorded`` has it when it names the same subject and phase (an offline run's "not
+    fetched" is then what the run that asked was told: "not found on arXiv", say).
+
+    A refresh that failed keeps the stale copy, which the exports use: that failure makes the
+    run incomplete, yet the record is on file. What is left is what the exports lack, and why.
+    """
+    kinds: dict[Phase, RecordKind] = {"resolve": "resolution", "metadata": "paper",
+                                      "citations": "citations", "references": "references",
+                                      "arxiv": "arxiv", "recommendations": "recommendations"}
+    told = {(f.subject, f.phase): f for f in recorded}
+    return tuple(told.get((f.subject, f.phase), f) for f in failures
+                 if not store.has(kinds[f.phase], f.subject))
 
 
 def planned_requests(
@@ -351,10 +375,11 @@ class _Run:
             try:
                 work()
                 return
-            except NetworkUnavailable as exc:
+            except SourceDown as exc:
                 # every later call would wait for the same timeout: stop asking this host
-                reason = self.down[source] = f"{UNREACHABLE_REASON}: {exc}"
-                log.warning("%s unreachable, skipping its remaining requests: %s", source, exc)
+                label = SERVICE_DOWN_REASON if isinstance(exc, ServiceUnavailable) else UNREACHABLE_REASON
+                reason = self.down[source] = f"{label}: {exc}"
+                log.warning("%s down, skipping its remaining requests: %s", source, exc)
             except PaperNotFound as exc:
                 reason, answered = str(exc), True
                 log.info("%s %s: not found: %s", phase, ", ".join(subjects[:3]), exc)
@@ -477,6 +502,11 @@ class _Run:
                 continue
             if paper is None:
                 fallbacks.append(target)
+                continue
+            if not paper.title and target.pin is None:
+                # nothing to compare: a record without a title cannot contradict the exact id
+                settled.append(Resolution(target.key, paper.s2_paper_id, target.method,
+                                          note=f"Semantic Scholar gives {target.batch_id} no title"))
                 continue
             score = round(title_similarity(target.entry.title, paper.title), 1)
             if target.pin is not None:
@@ -658,8 +688,10 @@ class _Run:
         )
 
     def recommendations(self, positive: Sequence[str], negative: Sequence[str]) -> None:
-        # the API answers 400 to an empty positive list
-        if self.recommendations_fresh(positive, negative) or not positive:
+        if not positive:  # the API answers 400 to an empty positive list: nothing to ask
+            self._report("recommendations", 0, 0)
+            return
+        if self.recommendations_fresh(positive, negative):
             self._report("recommendations", 1, 1)
             return
         self._report("recommendations", 0, 1)
@@ -673,5 +705,5 @@ class _Run:
                          f"{len(negative)} negative, limit {RECOMMENDATIONS_WANTED})"),
                 fetched_at=self._stamp())
 
-        self._guard("recommendations", "semanticscholar", ["list"], work)
+        self._guard("recommendations", "semanticscholar", [RECOMMENDATIONS_KEY], work)
         self._report("recommendations", 1, 1)

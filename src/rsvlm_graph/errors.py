@@ -10,7 +10,9 @@
     │   ├── PagingInterrupted a citations/references page kept failing; carries the pages read
     │   ├── RateLimited       HTTP 429 that outlasted the patience (RSVLM_RATE_LIMIT_PATIENCE)
     │   ├── PaperNotFound     the API does not know the paper
-    │   └── NetworkUnavailable the host cannot be reached at all (DNS, refused): stop asking
+    │   └── SourceDown        the source is down for the rest of the run: stop asking it
+    │       ├── NetworkUnavailable  the host cannot be reached at all (DNS, refused)
+    │       └── ServiceUnavailable  the host answers, but 5xx or timeouts call after call
     ├── StoreError            the cache database or the kg/ snapshot is unreadable
     ├── ExportError           an export cannot be built, written or validated
     ├── QueryError            a SPARQL query or the data it runs on cannot be read
@@ -40,7 +42,9 @@ __all__ = [
     "PagingInterrupted",
     "RateLimited",
     "PaperNotFound",
+    "SourceDown",
     "NetworkUnavailable",
+    "ServiceUnavailable",
     "StoreError",
     "ExportError",
     "QueryError",
@@ -120,8 +124,17 @@ class PaperNotFound(SourceError):
     """Raised when the API does not know the requested paper."""
 
 
-class NetworkUnavailable(SourceError):
-    """Raised when the API host cannot be reached at all; further requests would only wait."""
+class SourceDown(SourceError):
+    """Raised when a source is down for this run: every further request would only wait."""
+
+
+class NetworkUnavailable(SourceDown):
+    """Raised when the API host cannot be reached at all (DNS, a refused connection)."""
+
+
+class ServiceUnavailable(SourceDown):
+    """Raised when the host answers, but calls in a row spent their retries on 5xx or timeouts:
+    the service is failing, not this machine's network."""
 
 
 class StoreError(RsvlmGraphError):

@@ -4,6 +4,10 @@ A reader (a browser, a triple store, ``git add``) must never see half a file, an
 never leave one: :func:`atomic_text` and :func:`atomic_bytes` write into a temporary file in the target's folder, syncs
 it to disk and renames it over the target, so the old file stays whole until the new one is.
 
+A set of files read together (the exports of one build) is written into a staging folder and moved
+in only once every file of the set is whole (:func:`staged_folder`): a build that fails on its
+last file leaves the previous set as it was, not half of each.
+
 Two runs writing the same folder or the same store would interleave their files; :func:`locked`
 makes the second wait (an advisory ``flock`` on a small lock file, released by the kernel even
 when the holder is killed) and logs why it waits.
@@ -15,9 +19,10 @@ import fcntl
 import io
 import logging
 import os
+import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -29,6 +34,7 @@ __all__ = [
     "atomic_text",
     "folder_lock",
     "locked",
+    "staged_folder",
     "store_lock",
     "write_atomic",
 ]
@@ -37,6 +43,8 @@ log = logging.getLogger(__name__)
 
 #: the lock file of an output folder (ignored by git)
 LOCK_NAME = ".rsvlm-graph.lock"
+#: how the staging folders of :func:`staged_folder` begin (ignored by git)
+STAGING_PREFIX = ".rsvlm-graph-staging-"
 
 # Locks this process holds, by lock file: flock conflicts between two descriptors of one process,
 # so a nested ``locked`` on the same file counts instead of waiting for itself.
@@ -187,3 +195,47 @@ def store_lock(database: Path) -> Path:
     database = Path(database)
     return database.with_name(database.name + ".lock")
 
+
+
+@contextmanager
+def staged_folder(folder: Path, owned: Collection[str] = ()) -> Iterator[Path]:
+    """Yield an empty staging folder inside ``folder``; on success move its files into ``folder``.
+
+    Writers write the whole set into the staging folder; only when the ``with`` block ends
+    without an exception is each file renamed over its namesake in ``folder`` (one file system:
+    renames that cannot fail half-way), and every name in ``owned`` that the set no longer holds
+    (a plot with nothing to show) is removed. On an exception ``folder`` is left untouched. The
+    staging folder is always removed; one a killed run left behind is removed by the next run,
+    which must hold the folder's lock (:func:`locked`). The folder must exist. ``OSError``
+    propagates (no staging folder can be made; a target name is a folder), ``folder`` unchanged.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     (Path(folder) / "old.svg").write_text("stale")
+    ...     with staged_folder(Path(folder), owned={"old.svg"}) as stage:
+    ...         _ = (stage / "graph.ttl").write_text("new")
+    ...     sorted(p.name for p in Path(folder).iterdir())
+    5
+    ['graph.ttl']
+    """
+    folder = Path(folder)
+    for stale in folder.glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    stage = Path(tempfile.mkdtemp(dir=folder, prefix=STAGING_PREFIX))
+    try:
+        yield stage
+        made = {path.name for path in stage.iterdir()}
+        # a rename within one folder fails only over a folder: checked first, so none is moved
+        blocked = sorted(name for name in made if (folder / name).is_dir())
+        if blocked:
+            raise IsADirectoryError(f"{', '.join(blocked)} in {folder} are folders, not files; "
+                                    "nothing was replaced")
+        for name in sorted(made):
+            os.replace(stage / name, folder / name)
+        for name in sorted(set(owned) - made):
+            (folder / name).unlink(missing_ok=True)
+        _sync_folder(folder)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

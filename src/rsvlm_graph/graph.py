@@ -31,12 +31,14 @@ from .identifiers import (
     venue_node_id,
 )
 from .models import (
+    PHASES,
     ArxivRecord,
     Enrichment,
     ListDocument,
     ListEntry,
     Paper,
     PaperIds,
+    Phase,
     Resolution,
 )
 
@@ -451,26 +453,43 @@ def _resolution_reason(resolution: Resolution) -> str | None:
     return None
 
 
-def not_enriched(G: nx.MultiDiGraph, enrichment: Enrichment) -> list[tuple[str, str, str]]:
-    """Return ``(node, title, reason)`` for each list paper without Semantic Scholar metadata.
+def not_enriched(G: nx.MultiDiGraph, enrichment: Enrichment) -> list[tuple[str | None, Phase, str]]:
+    """Return ``(node, phase, reason)`` for each list paper and phase whose record is not on file.
 
-    The reason is the recorded failure when there is one, else why resolution found no paper
-    or doubted the one it found, else "never fetched".
+    ``enrichment.failures`` must name only what is not on file (``Fetched.not_on_file``; an
+    offline read fails nothing else): a failed resolve names the entry, metadata, citations and
+    references an S2 id, arxiv an arXiv id (three kinds of id that never look alike), each
+    mapped to every list paper it belongs to. A
+    paper resolved to nothing, or doubtfully, says why under ``resolve``; one with neither is
+    "never fetched". The recommendations are the list's, not a paper's: their node is ``None``.
+    Rows come in phase order, then list order; a paper once per phase.
     """
-    failures: dict[str, str] = {}
-    for failure in enrichment.failures:
-        failures.setdefault(failure.subject, f"{failure.phase}: {failure.reason}")
+    papers = list_papers(G)
     resolutions = {r.entry_key: r for r in enrichment.resolutions}
-    rows = []
-    for node in list_papers(G):
+    by_subject: dict[str, set[str]] = {}
+    for node in papers:
         attrs = G.nodes[node]
-        if attrs.get("fetched_at"):
-            continue
-        reason = failures.get(node) or failures.get(attrs.get("s2_id") or "")
-        if reason is None and node in resolutions:
-            reason = _resolution_reason(resolutions[node])
-        rows.append((node, attrs["title"], reason or "never fetched (no snapshot record)"))
-    return rows
+        # the S2 id asked for is the resolution's; the record's own paperId may differ
+        resolved = resolutions[node].s2_paper_id if node in resolutions else None
+        for subject in {node, resolved, attrs.get("s2_id"), attrs.get("arxiv_id")} - {None}:
+            by_subject.setdefault(subject, set()).add(node)
+    reasons: dict[tuple[Phase, str | None], str] = {}
+    for failure in enrichment.failures:
+        owners: Iterable[str | None] = (
+            [None] if failure.phase == "recommendations" else by_subject.get(failure.subject, ()))
+        for owner in owners:
+            reasons.setdefault((failure.phase, owner), failure.reason)
+    for node in papers:
+        resolution = resolutions.get(node)
+        why = (_resolution_reason(resolution) if resolution is not None
+               else "never fetched (no snapshot record)")
+        if why is not None:
+            reasons.setdefault(("resolve", node), why)
+    order = {phase: i for i, phase in enumerate(PHASES)}
+    position = {node: i for i, node in enumerate(papers)}
+    rows = sorted(reasons.items(),
+                  key=lambda kv: (order[kv[0][0]], position.get(kv[0][1] or "", -1)))
+    return [(node, phase, reason) for (phase, node), reason in rows]
 
 
 PAPER_KINDS = frozenset({"paper", "outside_paper"})

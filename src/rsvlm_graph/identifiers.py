@@ -45,6 +45,7 @@ __all__ = [
     "paper_page",
     "PAPER_HOSTS",
     "is_paper_url",
+    "link_kind",
 ]
 
 #: the public page of a paper by each identifier, keyed by the node attribute holding it
@@ -550,14 +551,34 @@ def title_similarity(a: str, b: str) -> float:
 @functools.lru_cache(maxsize=2**16)  # ftfy on each of 100k papers, with a few thousand venues among them
 def normalize_venue(text: str) -> str:
     """Return the venue as written, tidied: whitespace folded, trailing dots dropped, any casing
-    of "arxiv" spelled ``arXiv``. Editorial renaming belongs to the curation file.
+    of "arxiv" spelled ``arXiv``, and so Semantic Scholar's "arXiv.org" too (it is the list's
+    "arxiv"). Editorial renaming belongs to the curation file.
 
-    >>> normalize_venue(" arxiv "), normalize_venue("GRSL."), normalize_venue("IEEE  Access")
-    ('arXiv', 'GRSL', 'IEEE Access')
+    >>> normalize_venue(" arxiv "), normalize_venue("GRSL."), normalize_venue("arXiv.org")
+    ('arXiv', 'GRSL', 'arXiv')
     """
     venue = " ".join(ftfy.fix_text(text).split()).rstrip(". ").strip()
-    return re.sub(r"\barxiv\b", "arXiv", venue, flags=re.IGNORECASE)
+    return re.sub(r"\barxiv(?:\.org)?\b", "arXiv", venue, flags=re.IGNORECASE)
 
+
+
+def link_kind(url: str) -> str | None:
+    """Which of ``paper_link``'s pages ``url`` is on: ``"arxiv_id"`` (any arXiv link), ``"doi"``
+    (a doi.org link) or ``"s2_id"`` (a Semantic Scholar paper page), else ``None``.
+
+    >>> link_kind("https://arxiv.org/pdf/2405.13570"), link_kind("https://doi.org/10.1109/x")
+    ('arxiv_id', 'doi')
+    >>> link_kind("https://www.mdpi.com/2072-4292/11/6/612") is None
+    True
+    """
+    split = _split(url)
+    host = split[1] if split else ""
+    ids = ids_from_url(url)
+    if ids.arxiv_id:
+        return "arxiv_id"
+    if ids.doi and host in _DOI_HOSTS:
+        return "doi"
+    return "s2_id" if ids.s2_paper_id and host == "semanticscholar.org" else None
 
 
 def paper_link(arxiv_id: str | None, doi: str | None, s2_id: str | None, fallback: str) -> str:

@@ -21,6 +21,8 @@ __all__ = [
     "EdgePage",
     "ArxivRecord",
     "Resolution",
+    "Phase",
+    "PHASES",
     "Failure",
     "Enrichment",
     "iso_utc",
@@ -229,6 +231,12 @@ class Resolution:
     note: str | None = None
 
 
+#: the enrichment phases, in the order they run (``enrich``'s module docstring)
+Phase = Literal["resolve", "metadata", "citations", "references", "arxiv", "recommendations"]
+PHASES: tuple[Phase, ...] = ("resolve", "metadata", "citations", "references", "arxiv",
+                             "recommendations")
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """Something that could not be fetched, per entry or paper, and why.
@@ -242,7 +250,7 @@ class Failure:
     """
 
     subject: str  # entry key, S2 id or arXiv id
-    phase: Literal["resolve", "metadata", "citations", "references", "arxiv", "recommendations"]
+    phase: Phase
     reason: str
     answered: bool = False
 

@@ -19,16 +19,17 @@ import networkx as nx
 from .citations.refreshes import Refresh
 from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, Settings
 from .discovery import Candidate, KindFilter, discover_candidates, peer_listings
-from .enrich import ProgressCallback, enrich, planned_requests
+from .enrich import ProgressCallback, enrich, not_on_file, planned_requests
 from .errors import ExportError, HistoryError, ListParseError, RsvlmGraphError, StoreError
-from .files import folder_lock, locked, store_lock
+from .files import folder_lock, locked, staged_folder, store_lock
 from .graph import build_graph, count_kinds, not_enriched
 from .identifiers import paper_node_id
 from .listfile.curation import Curation, load_curation
+from .listfile.lint import venue_spelling
 from .listfile.parse import read_list
 from .listfile.peers import PeerList, is_url, read_peer_lists
 from .listfile.rows import with_rows
-from .models import Enrichment, ListDocument, iso_utc
+from .models import Enrichment, Failure, ListDocument, Phase, iso_utc
 from .ranking import RankedPaper, rank_papers
 from .snapshot import (
     CheckedSnapshot,
@@ -107,13 +108,22 @@ def load_inputs(inputs: Inputs) -> tuple[ListDocument, Curation]:
 
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    """What enrichment knows after a run, and the requests the run sent per endpoint."""
+    """What enrichment knows after a run, the requests the run sent per endpoint, and which of
+    the run's failures left no record on file at all (``enrich.not_on_file``): what the exports
+    lack, as against a stale copy kept."""
 
     enrichment: Enrichment
     requests: dict[str, int]
     started_at: str  # ISO 8601 UTC, the format of every record's fetched_at
     snapshot: CheckedSnapshot = CheckedSnapshot()  # kg/snapshot.jsonl as read
+    not_on_file: tuple[Failure, ...] = ()
     offline: bool = False  # nothing was asked for
+
+    @property
+    def summarised(self) -> Enrichment:
+        """The enrichment with, as failures, only what is not on file: what a build's summary
+        lists (``graph.not_enriched``)."""
+        return replace(self.enrichment, failures=self.not_on_file)
 
     @property
     def reached_semantic_scholar(self) -> bool:
@@ -189,7 +199,10 @@ def fetch_enrichment(
         requests: Counter[str] = Counter()
         for source in sources:
             requests.update(source.request_counts)
-        return Fetched(enrichment, dict(sorted(requests.items())), started_at, checked, offline)
+        # offline, what is missing was last asked by the run that wrote the snapshot
+        missing = not_on_file(records, enrichment.failures, snapshot.failures if offline else ())
+        return Fetched(enrichment, dict(sorted(requests.items())), started_at, checked, missing,
+                       offline)
 
 
 @contextmanager
@@ -290,20 +303,21 @@ def keep_fetched(
     When a source answered with anything the snapshot is written (:func:`save_snapshot`: only
     ever adding), and the exports are built
     from it alone, read through an empty temporary store exactly as ``build --offline`` reads it
-    in a fresh clone, so both give the same bytes (the snapshot rounds embeddings, for one); the
-    failures stay this run's, for the summary. The
+    in a fresh clone, so both give the same bytes (the snapshot rounds embeddings, for one). The
+    enrichment returned holds as failures what is not on file, with this run's reasons
+    (``Fetched.not_on_file``), for the build's summary. The
     history gets every fetch date it lacks (:func:`record_history`), whether or not this run
     requested anything: a run killed after its last request leaves dates to record.
     """
     import tempfile
 
-    enrichment, saved = fetched.enrichment, None
+    enrichment, saved = fetched.summarised, None
     if fetched.brought_anything:
         saved = save_snapshot(inputs, document, curation, fetched)
         with tempfile.TemporaryDirectory(prefix="rsvlm-snapshot-") as fresh:
             as_cloned = load_enrichment(document, curation, inputs,
                                         replace(settings, cache_dir=Path(fresh)))
-        enrichment = replace(as_cloned, failures=fetched.enrichment.failures)
+        enrichment = replace(as_cloned, failures=fetched.not_on_file)
     loaded = Loaded.build(document, curation, fetched.enrichment, peers)
     written = record_history(loaded, inputs, year_now=settings.today().year)
     return enrichment, written, saved
@@ -337,7 +351,8 @@ class Loaded:
             min_links=min_links, top=top,
             peers=peer_listings(self.graph, self.peers) if self.peers else None,
         )
-        return with_rows(candidates, self.document.entries, self.document.text)
+        return with_rows(candidates, self.document.entries, self.document.text,
+                         venue_spelling(self.document, self.curation))
 
 
 def load_peers(
@@ -397,7 +412,7 @@ class BuildResult:
         return count_kinds(self.loaded.graph)
 
     @property
-    def not_enriched(self) -> list[tuple[str, str, str]]:
+    def not_enriched(self) -> list[tuple[str | None, Phase, str]]:
         return not_enriched(self.loaded.graph, self.loaded.enrichment)
 
 
@@ -445,7 +460,7 @@ def run_build(
             write_jsonld,
             write_turtle,
         )
-        from .exports.report import write_report
+        from .exports.report import PLOT_NAMES, write_report
         from .exports.tables import TableRows, write_csv, write_graphml
 
     G, document = loaded.graph, loaded.document
@@ -465,39 +480,46 @@ def run_build(
     except OSError as exc:
         raise ExportError(f"{out_dir}: cannot create the output folder ({exc}); "
                           "pass a writable --out") from exc
-    paths = [out_dir / "graph.ttl", out_dir / "graph.jsonld", out_dir / "graph.graphml"]
-    with step("turtle"):
-        write_turtle(statements, paths[0])
-    with step("json-ld"):
-        write_jsonld(statements, paths[1])
-    del statements  # millions of tuples at scale: not held through the steps that follow
-    with step("view"):  # drawn once: the page and the GraphML show the same picture
-        view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
-                           max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
-        drawing = draw_view(view, candidates[:VIEW_CANDIDATES])
-        pictures = node_pictures(G, drawing)
-    with step("table rows"):  # what "rdf statements" is to the RDF writers, for GraphML and CSV
-        rows = TableRows(G)
-    with step("graphml"):
-        write_graphml(G, paths[2], pictures=pictures, rows=rows)
-    nodes_csv, edges_csv = out_dir / "nodes.csv", out_dir / "edges.csv"
-    with step("csv"):
-        write_csv(G, nodes_csv, edges_csv, rows=rows)
-    del rows, pictures
-    html_path = out_dir / "graph.html"
-    with step("html"):
-        write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
-                              candidates=candidates[:VIEW_CANDIDATES], drawing=drawing), html_path)
-    with step("list history"):
-        growth = _list_growth(document)
-    with step("report"):
-        report_paths = write_report(
-            G, out_dir, candidates=candidates, foundations=foundations, ranking=ranking,
-            history=history, growth=growth,
-        )
-    with step("annotated list"):
-        annotated = write_annotated_list(Path(document.path), document, G, out_dir)
-    written = [*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths]
+    # every file is written into a staging folder and moved in once all are whole: a build that
+    # fails on its last export leaves the previous set, never a mix of two builds
+    try:
+        with staged_folder(out_dir, owned=PLOT_NAMES) as stage:
+            paths = [stage / "graph.ttl", stage / "graph.jsonld", stage / "graph.graphml"]
+            with step("turtle"):
+                write_turtle(statements, paths[0])
+            with step("json-ld"):
+                write_jsonld(statements, paths[1])
+            del statements  # millions of tuples at scale: not held through the steps that follow
+            with step("view"):  # drawn once: the page and the GraphML show the same picture
+                view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
+                                   max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
+                drawing = draw_view(view, candidates[:VIEW_CANDIDATES])
+                pictures = node_pictures(G, drawing)
+            with step("table rows"):  # what "rdf statements" is to the RDF writers, for GraphML and CSV
+                rows = TableRows(G)
+            with step("graphml"):
+                write_graphml(G, paths[2], pictures=pictures, rows=rows)
+            nodes_csv, edges_csv = stage / "nodes.csv", stage / "edges.csv"
+            with step("csv"):
+                write_csv(G, nodes_csv, edges_csv, rows=rows)
+            del rows, pictures
+            html_path = stage / "graph.html"
+            with step("html"):
+                write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
+                                      candidates=candidates[:VIEW_CANDIDATES], drawing=drawing), html_path)
+            with step("list history"):
+                growth = _list_growth(document)
+            with step("report"):
+                report_paths = write_report(
+                    G, stage, candidates=candidates, foundations=foundations, ranking=ranking,
+                    history=history, growth=growth,
+                )
+            with step("annotated list"):
+                annotated = write_annotated_list(Path(document.path), document, G, stage)
+            written = [out_dir / p.name for p in (*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths)]
+    except OSError as exc:  # the writers name their own files; this is the folder's turn
+        raise ExportError(f"{out_dir}: cannot put the new exports in place ({exc}); the previous "
+                          "ones are unchanged") from exc
     return BuildResult(
         loaded=loaded, ranking=ranking, candidates=candidates, written=tuple((p, p.stat().st_size) for p in written),
         view_nodes=view.number_of_nodes(),

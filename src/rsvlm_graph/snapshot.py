@@ -377,7 +377,8 @@ def _refetch(path: Path, unread: Sequence[UnreadLine], enrichment: Enrichment) -
             marks.setdefault((key, "arxiv"), line)
     return tuple(
         Failure(subject, phase, f"{path}:{line.number}: {line.kind or 'a'} line not read as "
-                f"written (kept in {rejected_path(path)}); fetched again by the next enrich")
+                f"written (the rewrite keeps it in {rejected_path(path)}); fetched again by the "
+                "next enrich")
         for (subject, phase), line in marks.items())
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "plot_citation_distribution",
     "plot_list_growth",
     "write_report",
+    "PLOT_NAMES",
     "REPORT_NAME",
     "YEARS_PLOT_NAME",
     "CITATIONS_PLOT_NAME",
@@ -53,6 +54,8 @@ YEARS_PLOT_NAME = "report-papers-per-year.svg"
 CITATIONS_PLOT_NAME = "report-citation-distribution.svg"
 TRENDS_PLOT_NAME = "report-citations-over-time.svg"
 GROWTH_PLOT_NAME = "report-list-growth.svg"
+#: every plot the report may draw; one with nothing to show is not written (and a stale one removed)
+PLOT_NAMES = (YEARS_PLOT_NAME, CITATIONS_PLOT_NAME, TRENDS_PLOT_NAME, GROWTH_PLOT_NAME)
 #: list papers shown per task, and discovery candidates shown in the shortlist
 TOP_PER_TASK = 5
 SHORTLIST = 20

@@ -33,7 +33,7 @@ import json
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
@@ -65,6 +65,7 @@ __all__ = [
     "check_links",
     "has_errors",
     "format_findings",
+    "venue_spelling",
     "FindingsFormat",
     "FINDING_FIELDS",
     "DUPLICATE_TITLE_SIMILARITY",
@@ -266,18 +267,57 @@ def _one_letter_apart(a: str, b: str) -> bool:
     return len(a) == len(b) >= 5 and sum(x != y for x, y in zip(a, b)) == 1
 
 
-def _venue_variants(document: ListDocument, curation: Curation | None) -> Iterable[Finding]:
-    rows: dict[str, list[ListEntry]] = defaultdict(list)  # spelling as written -> rows
+def _venue_key(spelling: str, curation: Curation | None) -> str:
+    """What two spellings of one venue share: tidied, the curation's aliases applied, folded."""
+    name = normalize_venue(spelling)
+    return _fold(curation.canonical_venue(name) if curation is not None else name)
+
+
+def _spellings(document: ListDocument) -> dict[str, list[ListEntry]]:
+    """Each venue spelling as the rows write it, with its rows in list order."""
+    rows: dict[str, list[ListEntry]] = defaultdict(list)
     for entry in document.papers:
         if spelling := _written_venue(entry):
             rows[spelling].append(entry)
+    return rows
 
-    def key(spelling: str) -> str:
-        name = normalize_venue(spelling)
-        return _fold(curation.canonical_venue(name) if curation is not None else name)
 
+def _house_style(names: Iterable[str], rows: Mapping[str, Sequence[ListEntry]]) -> str:
+    """The most used spelling is the house style; ties go to the one written first."""
+    return max(names, key=lambda s: (len(rows[s]), -rows[s][0].line))
+
+
+def venue_spelling(document: ListDocument, curation: Curation | None = None) -> Callable[[str], str]:
+    """Return how the list spells a venue named elsewhere (Semantic Scholar's name of it).
+
+    A name with the key of spellings the list uses (tidied by ``normalize_venue``, the curation's
+    ``venue_aliases`` applied, case and punctuation ignored, as ``venue-variants`` compares them)
+    is written as the list's house style of it, so a suggested row adds no variant; any other
+    name is its canonical form. Only equal keys count: names one letter apart ("IEEE TGRS",
+    "IEEE MGRS") may be two venues.
+
+    >>> row = ListEntry("paper", "A", "a", "VQA", "VQA", 3, "[A](a)|arxiv 2023|-", venue="arXiv")
+    >>> spell = venue_spelling(ListDocument("l.md", "L", (row,)))
+    >>> spell("arXiv.org"), spell("Remote Sensing")
+    ('arxiv', 'Remote Sensing')
+    """
+    rows = _spellings(document)
+    members: dict[str, list[str]] = defaultdict(list)
+    for spelling in rows:
+        members[_venue_key(spelling, curation)].append(spelling)
+    house = {key: _house_style(names, rows) for key, names in members.items()}
+
+    def spell(name: str) -> str:
+        canonical = curation.canonical_venue(name) if curation is not None else normalize_venue(name)
+        return house.get(_venue_key(name, curation), canonical)
+
+    return spell
+
+
+def _venue_variants(document: ListDocument, curation: Curation | None) -> Iterable[Finding]:
+    rows = _spellings(document)
     # union spellings with the same key or one letter apart
-    group = {s: key(s) for s in rows}
+    group = {s: _venue_key(s, curation) for s in rows}
     spellings = list(rows)
     for i, a in enumerate(spellings):
         for b in spellings[i + 1:]:
@@ -290,8 +330,7 @@ def _venue_variants(document: ListDocument, curation: Curation | None) -> Iterab
     for names in members.values():
         if len(names) < 2:
             continue
-        # the most used spelling is the house style; ties go to the one written first
-        preferred = max(names, key=lambda s: (len(rows[s]), -rows[s][0].line))
+        preferred = _house_style(names, rows)
         lines = ", ".join(str(e.line) for e in rows[preferred])
         for spelling in names:
             if spelling == preferred:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from ..discovery import Candidate
-from ..identifiers import paper_link
+from ..identifiers import canonical_url, link_kind, normalize_title, normalize_venue, paper_link
 from ..markdown import Markdown, markdown_link, markdown_text, markdown_url
 from ..models import ListEntry
 from .lines import split_lines, table_cells
@@ -37,6 +37,33 @@ _QUOTED_TITLE = re.compile(r"(?P<open>[\"“])[^\"“”]+?(?P<close>[.,]?[\"”
 #: "(AAAI 2024)", ", TGRS 2020.", " | CVPR 2023": the text around a venue and year as written
 _WRITTEN_VENUE_YEAR = re.compile(
     r"(?P<before>[\s(,|]*)[^()\[\]|,\"“”*\0]*?\b(?:19|20)\d{2}\b(?P<after>\)?\.?)")
+_LINK = re.compile(r"\[((?:\\.|[^\]\\])+)\]\(([^)\s]+)\)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+#: the label of a link to each of ``paper_link``'s pages, when the list has none of its own
+_SITE_LABELS = {"arxiv_id": "arXiv", "doi": "DOI", "s2_id": "Semantic Scholar"}
+#: labels that name the site a link is on (folded), rather than the paper or its venue
+_SITE_WORDS = frozenset({"arxiv", "doi", "s2", "semanticscholar"})
+
+
+@dataclass(frozen=True, slots=True)
+class _LinkLabels:
+    """How the list labels its paper links (``_link_labels`` learns it from the rows)."""
+
+    by_site: Mapping[str, str] = field(default_factory=dict)  # ``link_kind`` → its label
+    by_venue: bool = False  # the label is the row's venue: "[CVPR](…)"
+    year: str | None = None  # what joins the year to the venue in the label: "" in "[TGRS2024](…)"
+    constant: str | None = None  # the label most rows give whatever the site: "Paper", "PDF"
+
+    def label(self, link: str, venue: str, year: int | None) -> str:
+        """The label of a new row's ``link`` to a paper published in ``venue`` (as the list
+        spells it) in ``year``."""
+        if self.by_venue and venue:
+            if self.year is None or not year:
+                return venue
+            # "TGRS2024" but "ISPRS P&RS 2024": a name of several words keeps its space
+            return f"{venue}{' ' if ' ' in venue else self.year}{year}"
+        site = link_kind(link) or ""
+        return self.by_site.get(site) or self.constant or _SITE_LABELS.get(site, "link")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +75,9 @@ class _TableShape:
     padded: bool  # " | " between cells rather than "|"
     roles: tuple[str | None, ...]  # of each column, as ``listparse.header_roles`` reads them
     linked_title: bool = True  # the title cell holds "[Title](link)"
+    linked_venue: bool = False  # the venue cell holds the paper's link: "[TGRS2024](link)"
     none: str = "-"  # what the rows write in a cell with nothing to say
-    labels: tuple[str | None, ...] = ()  # link text of each Paper/PDF/Link column
+    labels: _LinkLabels = _LinkLabels()  # of the link in the first Paper/PDF/Link column
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +107,7 @@ def markdown_row(
     candidate: Candidate,
     section_rows: Sequence[ListEntry] | None = None,
     list_text: str | None = None,
+    spell_venue: Callable[[str], str] = normalize_venue,
 ) -> str:
     """Return the candidate as an entry of the list, written the way its section writes entries.
 
@@ -91,12 +120,15 @@ def markdown_row(
       ``listparse.header_roles`` gives its column in the table's header: the title (linked only
       when the rows link theirs), the venue (with the year unless the table has a Year column),
       the year, the paper link in the first Paper/PDF/Link column (labelled as the rows label
-      it), and the rows' mark for "nothing" (``-`` by default) elsewhere. Without ``list_text``
-      the cells are the bundled list's ``[Title](link)|Venue Year|-``.
+      theirs, see ``with_rows``), and the rows' mark for "nothing" (``-`` by default)
+      elsewhere. Without ``list_text`` the cells are the bundled list's
+      ``[Title](link)|Venue Year|-``.
 
     The link is the arXiv abstract page, else the DOI, else the Semantic Scholar page; the
-    title and venue are written as text (:func:`~rsvlm_graph.markdown.markdown_text`: markup
-    and HTML escaped), the link percent-encoded.
+    venue (``arXiv`` for a preprint S2 names none for) is written as ``spell_venue`` gives it
+    (``lint.venue_spelling``: as the list spells it); title and venue are written as text
+    (:func:`~rsvlm_graph.markdown.markdown_text`: markup and HTML escaped), the link
+    percent-encoded.
 
     Examples
     --------
@@ -105,54 +137,113 @@ def markdown_row(
     ...               cited_by_list_papers=(), similarity=None, recommended_rank=None,
     ...               suggested_task=None)
     >>> markdown_row(c)
-    '[GeoX \\\\[v2\\\\]](https://arxiv.org/abs/2401.00001)|arxiv 2024|-'
+    '[GeoX \\\\[v2\\\\]](https://arxiv.org/abs/2401.00001)|arXiv 2024|-'
     >>> rows = [ListEntry("paper", "A", "https://a.org", "VQA", "VQA", 3,
     ...                   "* **[A](https://a.org)** (CVPR 2023) [[code]](https://c.org)")]
     >>> markdown_row(c, rows)
-    '* **[GeoX \\\\[v2\\\\]](https://arxiv.org/abs/2401.00001)** (arxiv 2024)'
+    '* **[GeoX \\\\[v2\\\\]](https://arxiv.org/abs/2401.00001)** (arXiv 2024)'
     """
     link = paper_link(candidate.arxiv_id, candidate.doi, candidate.s2_id, candidate.url)
+    rows = section_rows or ()
     return Markdown(_render_row(
-        _section_shape(section_rows or (), list_text), candidate.title, link, candidate.venue,
-        candidate.year, candidate.arxiv_id,
+        _section_shape(rows, list_text, _link_labels(rows)), candidate.title, link,
+        _venue(candidate, spell_venue), candidate.year,
     ))
 
 
 def with_rows(
-    candidates: Sequence[Candidate], entries: Sequence[ListEntry], list_text: str | None = None
+    candidates: Sequence[Candidate],
+    entries: Sequence[ListEntry],
+    list_text: str | None = None,
+    spell_venue: Callable[[str], str] = normalize_venue,
 ) -> list[Candidate]:
     """Return the candidates with ``markdown_row`` written like their suggested task's rows.
 
     ``entries`` are the list's rows and ``list_text`` the text they were read from
     (``ListDocument.text``): with it, table rows are filled cell by cell by their table's header.
     A candidate with no suggested task, or a task the list has no rows for, gets the bundled
-    list's shape.
+    list's shape. The paper link's label follows the convention of the list's rows (see
+    ``_link_labels``), and the venue is written as ``spell_venue`` gives it.
     """
     rows_by_task: dict[str, list[ListEntry]] = {}
     for entry in entries:
         if entry.kind == "paper":
             rows_by_task.setdefault(entry.task, []).append(entry)
-    shapes = {task: _section_shape(rows, list_text) for task, rows in rows_by_task.items()}
+    labels = _link_labels(entries)
+    shapes = {task: _section_shape(rows, list_text, labels) for task, rows in rows_by_task.items()}
     return [
         replace(c, markdown_row=_render_row(
-            shapes.get(c.suggested_task or "", _DEFAULT_SHAPE), c.title, c.url, c.venue, c.year,
-            c.arxiv_id,
+            shapes.get(c.suggested_task or "", _DEFAULT_SHAPE), c.title, c.url,
+            _venue(c, spell_venue), c.year,
         ))
         for c in candidates
     ]
 
 
-def _section_shape(rows: Sequence[ListEntry], list_text: str | None = None) -> _Shape:
+def _venue(candidate: Candidate, spell_venue: Callable[[str], str]) -> str:
+    venue = candidate.venue or ("arXiv" if candidate.arxiv_id else "")
+    return spell_venue(venue) if venue else ""
+
+
+def _fold(text: str) -> str:
+    """Letters and digits, lower case, without years: "CVPR 2024" and "cvpr" are one venue."""
+    return re.sub(r"[^a-z0-9]", "", _YEAR.sub("", text.casefold()))
+
+
+def _link_labels(entries: Sequence[ListEntry]) -> _LinkLabels:
+    """Learn how the list's table rows label their paper links: by the row's venue (most rows'
+    label is their own venue, not a site's name), else by the link's site (what the rows call
+    arXiv, DOI and Semantic Scholar links), else by the one label most rows give any link.
+
+    A row's paper link is its link to ``entry.url`` other than the title. Bullets are left out:
+    their shape copies the last bullet's link text.
+    """
+    venue_labels: list[str | None] = []  # per row labelled by its venue: what joins its year
+    site_labels: list[tuple[str, str | None]] = []  # (label, link_kind) of the other rows
+    for entry in entries:
+        if entry.kind != "paper" or not entry.url or is_bullet_line(entry.raw):
+            continue
+        url = canonical_url(entry.url)
+        for match in _LINK.finditer(entry.raw):
+            label = match[1].strip()
+            if (canonical_url(match[2]) != url
+                    or normalize_title(label) == normalize_title(entry.title)):
+                continue
+            venues = {_fold(v) for v in (entry.venue, entry.venue_name) if v}
+            if _fold(label) in venues - {""} and _fold(label) not in _SITE_WORDS:
+                joined = re.search(rf"(\s*){entry.year}", label) if entry.year else None
+                venue_labels.append(joined[1] if joined else None)
+            else:
+                site_labels.append((label, link_kind(match[2])))
+            break
+    if len(venue_labels) > len(site_labels):
+        joiners = Counter(venue_labels).most_common(1)[0][0]
+        return _LinkLabels(by_venue=True, year=joiners)
+    by_site = {site: Counter(label for label, kind in site_labels if kind == site).most_common(1)
+               for site in _SITE_LABELS}
+    anywhere = Counter(label for label, _ in site_labels if _fold(label) not in _SITE_WORDS)
+    constant = anywhere.most_common(1)[0] if anywhere else None
+    return _LinkLabels(
+        by_site={site: found[0][0] for site, found in by_site.items() if found},
+        constant=constant[0] if constant and 2 * constant[1] >= len(site_labels) else None,
+    )
+
+
+def _section_shape(
+    rows: Sequence[ListEntry], list_text: str | None, labels: _LinkLabels
+) -> _Shape:
     """How the section of ``rows[0]`` writes its entries: as its last entry is written."""
     section = rows[0].section if rows else None
     rows = sorted((e for e in rows if e.raw.strip() and e.section == section), key=lambda e: e.line)
     if rows and is_bullet_line(rows[-1].raw):
         return _bullet_shape(rows[-1])
     table_rows = [e for e in rows if not is_bullet_line(e.raw)]
-    return _table_shape(table_rows, list_text) if table_rows else _DEFAULT_SHAPE
+    return _table_shape(table_rows, list_text, labels) if table_rows else _DEFAULT_SHAPE
 
 
-def _table_shape(table_rows: Sequence[ListEntry], list_text: str | None) -> _TableShape:
+def _table_shape(
+    table_rows: Sequence[ListEntry], list_text: str | None, labels: _LinkLabels
+) -> _TableShape:
     """Pipes and padding of most rows; each column's role from the table's header in
     ``list_text``, else the bundled list's columns."""
     layouts = [_row_layout(e.raw) for e in table_rows]
@@ -168,12 +259,12 @@ def _table_shape(table_rows: Sequence[ListEntry], list_text: str | None) -> _Tab
     column = [row[roles.index("title")] if len(row) > roles.index("title") else "" for row in cells]
     empty = Counter(cell for row in cells for cell in row if cell.casefold() in _NONE_WORDS
                     or ("](" not in cell and not any(ch.isalnum() for ch in cell)))
-    labels = tuple(_link_label(header_cell, [row[i] for row in cells if len(row) > i])
-                   if role in _LINK_COLUMNS else None
-                   for i, (role, header_cell) in enumerate(zip(roles, table_cells(header or ""))))
+    venues = [row[roles.index("venue")] for row in cells
+              if "venue" in roles and len(row) > roles.index("venue")]
     return _TableShape(
         leading, trailing, padded, roles,
         linked_title=2 * sum("](" in cell for cell in column) >= len(column),
+        linked_venue=2 * sum("](" in cell for cell in venues) > len(cells),
         none=empty.most_common(1)[0][0] if empty else "-", labels=labels,
     )
 
@@ -190,12 +281,6 @@ def _table_header(list_text: str, first_row: int) -> str | None:
 
 def _is_table_line(text: str) -> bool:
     return "|" in text and not is_bullet_line(text) and not text.lstrip().startswith("#")
-
-
-def _link_label(header_cell: str, column: Sequence[str]) -> str:
-    """The text the column's rows give their links (``PDF``, ``arXiv``), else its header's."""
-    labels = Counter(m[1] for cell in column for m in re.finditer(r"\[([^\]]+)\]\(", cell))
-    return labels.most_common(1)[0][0] if labels else header_cell.strip(" *_") or "link"
 
 
 def _bullet_shape(entry: ListEntry) -> _BulletShape:
@@ -236,10 +321,7 @@ def _bullet_shape(entry: ListEntry) -> _BulletShape:
     return _BulletShape(marker, title, linked_title, venue, paper)
 
 
-def _render_row(
-    shape: _Shape, title: str, link: str, venue: str | None, year: int | None, arxiv_id: str | None
-) -> str:
-    venue = venue or ("arxiv" if arxiv_id else "")
+def _render_row(shape: _Shape, title: str, link: str, venue: str, year: int | None) -> str:
     if isinstance(shape, _BulletShape):
         published = " ".join(str(p) for p in (venue, year) if p)
         written = markdown_link(title, link) if shape.linked_title else markdown_text(title)
@@ -250,18 +332,24 @@ def _render_row(
         ))
     # the parser takes a bracket in a plain-text title cell for a broken link: link such a title
     linked_title = shape.linked_title or bool(re.search(r"[\[\]]|://", title))
+    # a Year column takes the year; else the venue cell holds both ("TGRS 2024")
+    published = " ".join(str(p) for p in (venue, None if "year" in shape.roles else year) if p)
     by_role = {
         "title": markdown_link(title, link) if linked_title else markdown_text(title),
-        # a Year column takes the year; else the venue cell holds both ("TGRS 2024")
-        "venue": markdown_text(" ".join(str(p) for p in (venue, None if "year" in shape.roles
-                                                          else year) if p)),
+        "venue": markdown_text(published),
         "year": str(year or ""),
     }
     cells: list[str] = []
     linked = False
-    for role, label in zip(shape.roles, shape.labels or (None,) * len(shape.roles)):
-        if role in _LINK_COLUMNS and not linked:  # one link, in the first Paper/PDF/Link column
-            cells.append(markdown_link(label or "link", link))
+    for role in shape.roles:
+        # one link: in a linked venue cell, else in the first Paper/PDF/Link column
+        if not linked and role == "venue" and shape.linked_venue:
+            by_label = shape.labels.by_venue or not published
+            cells.append(markdown_link(
+                shape.labels.label(link, venue, year) if by_label else published, link))
+            linked = True
+        elif not linked and role in _LINK_COLUMNS:
+            cells.append(markdown_link(shape.labels.label(link, venue, year), link))
             linked = True
         else:
             cells.append(by_role.get(role or "") or shape.none)

@@ -4,7 +4,8 @@ The tool never rewrites the list: :func:`build_patch` returns a unified diff (``
 ``patch -p1``) that adds each candidate's row (``markdown_row``, written the way the section writes
 its entries) after the last entry of its suggested section, table row or bullet, and
 :func:`review_note` says why each was suggested. What the maintainer turns down goes to the
-curation file through :func:`reject`, so discovery does not suggest it again.
+curation file through :func:`reject`, so discovery does not suggest it again; a value that names
+no paper known (a typo) is refused rather than recorded, unless forced.
 """
 
 from __future__ import annotations
@@ -16,18 +17,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import networkx as nx
+
 from ..discovery import Candidate
-from ..errors import ExportError
+from ..errors import ExportError, UsageError
 from ..files import write_atomic
-from ..identifiers import is_s2_paper_id, normalize_arxiv_id, normalize_doi, normalize_title, slugify
+from ..graph import paper_nodes
+from ..identifiers import (
+    is_s2_paper_id,
+    normalize_arxiv_id,
+    normalize_doi,
+    slugify,
+    title_similarity,
+)
 from ..markdown import markdown_link, markdown_text
 from ..models import ListDocument, ListEntry
-from .curation import Rejection, append_rejections
+from .curation import REJECT_TITLE_SIMILARITY, Curation, Rejection, append_rejections
 from .lines import line_ending, split_lines
 from .parse import is_bullet_line
 
 __all__ = [
     "Placement",
+    "KnownPaper",
+    "known_papers",
     "SuggestionPlan",
     "plan_suggestions",
     "build_patch",
@@ -262,58 +274,122 @@ def _as_doi(value: str) -> str | None:
     return normalize_doi(value) if _DOI.fullmatch(value.lower()) else None
 
 
+@dataclass(frozen=True, slots=True)
+class KnownPaper:
+    """A paper a ``--reject`` value may name: a discovery candidate or a paper of the graph."""
+
+    title: str
+    s2_id: str | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+
+
+def known_papers(candidates: Sequence[Candidate], graph: nx.MultiDiGraph) -> list[KnownPaper]:
+    """The candidates (what the note shows), then every paper of the graph, list or outside."""
+    papers = [KnownPaper(c.title, c.s2_id, c.arxiv_id, c.doi) for c in candidates]
+    papers += [KnownPaper(a.get("title") or a.get("s2_title") or "", a.get("s2_id"),
+                          a.get("arxiv_id"), a.get("doi")) for a in paper_nodes(graph).values()]
+    return papers
+
+
+def _named(rejection: Rejection, papers: Sequence[KnownPaper]) -> KnownPaper | None:
+    """The paper the rejection will match (as ``Curation.is_rejected`` matches), the one with
+    the closest title when several do."""
+    if rejection.title is None:
+        curation = Curation(rejections=(rejection,))
+        return next((p for p in papers if curation.is_rejected(p.s2_id, p.doi, p.arxiv_id)), None)
+    from rapidfuzz import process, utils
+    from rapidfuzz.distance import Levenshtein
+
+    title = rejection.title
+    # ``title_similarity`` normalises both titles (~100 µs each, seconds over a large graph):
+    # rapidfuzz's own folding picks the nearest few first, in C, with a cutoff well below ours
+    near = process.extract(title, [p.title for p in papers], processor=utils.default_process,
+                           scorer=Levenshtein.normalized_similarity, score_cutoff=0.8, limit=20)
+    scored = [(title_similarity(papers[i].title, title), -i) for _, _, i in near]
+    best = max((s for s in scored if s[0] >= REJECT_TITLE_SIMILARITY), default=None)
+    return papers[-best[1]] if best else None
+
+
 def rejections_from_args(
     values: Sequence[str],
     reason: str,
-    candidates: Sequence[Candidate] = (),
-) -> list[Rejection]:
-    """Turn ``--reject`` values into rejections: S2 id, arXiv id, DOI, or else a title.
+    papers: Sequence[KnownPaper] = (),
+) -> list[tuple[Rejection, KnownPaper | None]]:
+    """Turn ``--reject`` values into rejections: S2 id, arXiv id, DOI, or else a title; each with
+    the paper of ``papers`` it names, if any.
 
-    A value naming one of ``candidates`` (by S2 id or normalised title) takes that candidate's
-    S2 id and title too, so the rejection holds whatever discovery will match it by later.
+    A value naming one of ``papers`` (by an id, or a title as close as a rejection matches,
+    ``REJECT_TITLE_SIMILARITY``) takes that paper's S2 id and title too, so the rejection holds
+    whatever discovery will match it by later.
 
     Examples
     --------
-    >>> [(r.s2_paper_id, r.arxiv_id, r.title) for r in rejections_from_args(
+    >>> [(r.s2_paper_id, r.arxiv_id, r.title) for r, _ in rejections_from_args(
     ...     ["2401.00001v2", "A Survey of Things"], "off topic")]
     [(None, '2401.00001', None), (None, None, 'A Survey of Things')]
     """
-    rejections = []
+    read = []
     for raw in values:
         value = raw.strip()
         s2_id = value.lower() if is_s2_paper_id(value.lower()) else None
         arxiv_id = None if s2_id else _as_arxiv(value)
         doi = None if s2_id or arxiv_id else _as_doi(value)
         title = None if s2_id or arxiv_id or doi else value
-        match = next(
-            (
-                c for c in candidates
-                if (s2_id and c.s2_id == s2_id)
-                or (title and normalize_title(c.title) == normalize_title(title))
-            ),
-            None,
-        )
+        rejection = Rejection(s2_paper_id=s2_id, doi=doi, arxiv_id=arxiv_id, title=title,
+                              reason=reason)
+        match = _named(rejection, papers)
         if match is not None:
-            s2_id, title = match.s2_id, match.title
-        rejections.append(
-            Rejection(s2_paper_id=s2_id, doi=doi, arxiv_id=arxiv_id, title=title, reason=reason)
-        )
-    return rejections
+            rejection = Rejection(s2_paper_id=s2_id or match.s2_id, doi=doi, arxiv_id=arxiv_id,
+                                  title=match.title or title, reason=reason)
+        read.append((rejection, match))
+    return read
+
+
+def _closest_titles(value: str, papers: Sequence[KnownPaper], limit: int = 3) -> list[str]:
+    from rapidfuzz import fuzz, process, utils
+
+    titles = list(dict.fromkeys(p.title for p in papers if p.title))
+    found = process.extract(value, titles, scorer=fuzz.WRatio, processor=utils.default_process,
+                            limit=limit)
+    return [title for title, _, _ in found]
 
 
 def reject(
     curation_path: Path,
     values: Sequence[str],
     reason: str,
-    candidates: Sequence[Candidate] = (),
+    papers: Sequence[KnownPaper] = (),
+    *,
+    force: bool = False,
 ) -> list[Rejection]:
     """Append rejections for ``values`` to the curation file and return them.
+
+    A value that names none of ``papers`` (``known_papers``: the candidates and the graph's
+    papers) is most likely a typo, which would pile up in the file and reject nothing: unless
+    ``force``, nothing is recorded and the error names each such value with the closest titles.
+
+    Raises
+    ------
+    UsageError
+        If a value names no known paper and ``force`` is not set.
 
     See Also
     --------
     rejections_from_args : how each value is read
     """
-    rejections = rejections_from_args(values, reason, candidates)
+    read = rejections_from_args(values, reason, papers)
+    unknown = [value for value, (_, match) in zip(values, read) if match is None]
+    if unknown and not force:
+        lines = []
+        for value in unknown:
+            closest = _closest_titles(value, papers)
+            hint = ("; closest titles: " + "; ".join(repr(t) for t in closest)) if closest else ""
+            lines.append(f"--reject {value!r} names no discovery candidate nor paper of the "
+                         f"graph (by S2 id, arXiv id, DOI or title){hint}")
+        raise UsageError("\n".join(lines) + "\nnothing recorded; correct the value, or pass "
+                         "--force to record it as it is")
+    rejections = [rejection for rejection, _ in read]
     append_rejections(curation_path, rejections)
     log.info("%s: %d rejection(s) added", curation_path, len(rejections))
     return rejections

@@ -22,8 +22,8 @@ from ..config import Settings
 from ..errors import (
     BadRequest,
     IdentifierError,
-    NetworkUnavailable,
     RateLimited,
+    SourceDown,
     SourceError,
 )
 from ..identifiers import arxiv_version, normalize_arxiv_id
@@ -137,7 +137,7 @@ class ArxivSource(ApiSource):
 
         Raises
         ------
-        NetworkUnavailable
+        SourceDown
             If arXiv cannot be reached at all, or its calls keep failing (an outage).
         RateLimited
             If arXiv keeps answering HTTP 429.
@@ -176,7 +176,7 @@ class ArxivSource(ApiSource):
             half = len(ids) // 2
             return {**self._fetch_batch(ids[:half], failures),
                     **self._fetch_batch(ids[half:], failures)}
-        except (NetworkUnavailable, RateLimited):
+        except (SourceDown, RateLimited):
             raise
         except SourceError as exc:
             logger.warning("arXiv: batch of %d ids failed: %s", len(ids), exc)

@@ -20,10 +20,10 @@ HTTP 404                               ``PaperNotFound`` at once
 HTTP 400                               ``BadRequest`` at once, with the API's ``error`` text
 other 4xx                              ``SourceError`` at once
 DNS failure, connection refused,       ``NetworkUnavailable`` at once, and every later call on
-connect timeout, a URL that is not     this client fails the same way without trying again
-http(s)
+connect timeout, a URL that is not     this client fails the same way without trying again;
+http(s)                                nothing was sent: ``unsent_counts``, not ``request_counts``
 ``MAX_FAILED_CALLS`` calls in a row    the last one's error; every later call on this client
-spent their retries (5xx, timeouts)    fails at once with ``NetworkUnavailable``
+spent their retries (5xx, timeouts)    fails at once with ``ServiceUnavailable``
 =====================================  ==========================================================
 
 ``sleep`` and ``clock`` are injectable so the tests can run the waits instantly and record them;
@@ -53,6 +53,8 @@ from ..errors import (
     NetworkUnavailable,
     PaperNotFound,
     RateLimited,
+    ServiceUnavailable,
+    SourceDown,
     SourceError,
 )
 from ..models import iso_utc
@@ -186,10 +188,12 @@ class ApiClient:
         self.max_failed_calls = max(1, max_failed_calls)
         self.patience = max(0.0, patience)
         self.request_counts: Counter[str] = Counter()
+        #: per endpoint, the tries that reached no server (DNS, refused, connect timeout)
+        self.unsent_counts: Counter[str] = Counter()
         self._sleep = sleep
         self._jitter = jitter
         self._on_wait = on_wait
-        self._unreachable: str | None = None
+        self._down: SourceDown | None = None  # raised again by every later call
         self._failed_in_a_row = 0
         self._client = httpx.Client(
             base_url=base_url,
@@ -252,10 +256,10 @@ class ApiClient:
         endpoint: str,
         as_json: bool,
     ) -> Any:
-        if self._unreachable is not None:
+        if self._down is not None:
             # fail fast: a host that refused once will refuse again, and an offline run must
             # not spend minutes rediscovering that for every paper
-            raise NetworkUnavailable(self._unreachable)
+            raise type(self._down)(str(self._down))
         where = f"{self.name} {method} {path}"
         problem = ""
         last_exc: Exception | None = None
@@ -267,35 +271,27 @@ class ApiClient:
             self._wait(pause, self.pacer.reason)
             if limited:
                 waited += pause
-            self.request_counts[endpoint] += 1
             self.pacer.started()
             try:
                 response = self._client.request(
                     method, path, params=dict(params) if params else None, json=body
                 )
-            except httpx.UnsupportedProtocol as exc:
-                # a URL without http:// or https:// fails every request alike: retrying only waits
-                self._unreachable = (
-                    f"{self.name}: the API URL {self.base_url!r} is not an http(s) URL ({exc}); "
-                    "correct it (RSVLM_S2_API_URL / RSVLM_ARXIV_API_URL)"
-                )
-                raise NetworkUnavailable(self._unreachable) from exc
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                # no connection within the whole timeout is as final as a refusal: a host that
-                # does not answer at all will not answer the next paper either
-                self._unreachable = (
-                    f"{self.name} cannot be reached ({type(exc).__name__}: {exc}); check the "
-                    f"network connection and the API URL {self.base_url!r}, or retry when online"
-                )
-                raise NetworkUnavailable(self._unreachable) from exc
+            except (httpx.UnsupportedProtocol, httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # nothing reached a server (not a request sent), and retrying only waits: a
+                # host that does not answer at all will not answer the next paper either
+                self.unsent_counts[endpoint] += 1
+                raise self._unreachable(exc) from exc
             except httpx.TimeoutException as exc:
+                self.request_counts[endpoint] += 1
                 self.pacer.finished(False)  # the server may have counted it
                 problem, last_exc = f"timed out ({type(exc).__name__})", exc
             except httpx.TransportError as exc:
                 # connection reset or a protocol error half-way: the host exists, try again
+                self.request_counts[endpoint] += 1
                 self.pacer.finished(False)
                 problem, last_exc = f"connection broke ({exc})", exc
             else:
+                self.request_counts[endpoint] += 1
                 status = response.status_code
                 rate_limited = status == 429
                 self.pacer.finished(rate_limited)
@@ -344,12 +340,31 @@ class ApiClient:
         if self._failed_in_a_row >= self.max_failed_calls:
             # an outage: every further call would spend its whole backoff too, so stop asking
             # this host for the rest of the run
-            self._unreachable = (
+            self._down = ServiceUnavailable(
                 f"{self.name}: {self._failed_in_a_row} calls in a row failed after all their "
                 f"retries; not asking again in this run (last: {error})"
             )
-            logger.warning("%s", self._unreachable)
+            logger.warning("%s", self._down)
         raise error from last_exc
+
+    def _unreachable(self, exc: httpx.TransportError) -> NetworkUnavailable:
+        """The error of a request that reached no server, kept for every later call.
+
+        Its text goes into failures and the committed snapshot: it names the service and the
+        cause, not this machine's URL (logged here instead), unless the URL is itself wrong.
+        """
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            down = NetworkUnavailable(
+                f"{self.name}: the API URL {self.base_url!r} is not an http(s) URL ({exc}); "
+                "correct it (RSVLM_S2_API_URL / RSVLM_ARXIV_API_URL)")
+        else:
+            logger.warning("%s cannot be reached at %s (%s: %s)", self.name, self.base_url,
+                           type(exc).__name__, exc)
+            down = NetworkUnavailable(
+                f"{self.name} cannot be reached ({type(exc).__name__}: {exc}); check the network "
+                "connection and the API URL, or retry when online")
+        self._down = down
+        return down
 
     def _wait(self, seconds: float, reason: str) -> None:
         """Sleep ``seconds``, telling ``on_wait`` before and after."""

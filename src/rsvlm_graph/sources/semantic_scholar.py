@@ -24,10 +24,10 @@ from semanticscholar.Paper import Paper as S2Paper
 from ..config import Settings
 from ..errors import (
     BadRequest,
-    NetworkUnavailable,
     PagingInterrupted,
     PaperNotFound,
     RateLimited,
+    SourceDown,
     SourceError,
 )
 from ..identifiers import is_s2_paper_id
@@ -266,9 +266,10 @@ class SemanticScholarSource(ApiSource):
 
         Raises
         ------
-        NetworkUnavailable
-            If the API cannot be reached at all, or its calls keep failing (an outage: see
-            ``http.MAX_FAILED_CALLS``), which also ends the splitting.
+        SourceDown
+            If the API cannot be reached at all (``NetworkUnavailable``), or its calls keep
+            failing (``ServiceUnavailable``, an outage: see ``http.MAX_FAILED_CALLS``), which
+            also ends the splitting.
         RateLimited
             If HTTP 429 outlasts the client's patience (splitting the batch would only make it
             worse).
@@ -313,7 +314,7 @@ class SemanticScholarSource(ApiSource):
                 else None
                 for item in answer
             ]
-        except (NetworkUnavailable, RateLimited):
+        except (SourceDown, RateLimited):
             raise
         except BadRequest as exc:
             if TOO_LARGE not in str(exc):
