@@ -175,6 +175,44 @@ def test_a_run_killed_after_its_last_request_is_recorded_by_the_next(kg, online,
     assert "recorded citation history" in result.output
 
 
+def test_a_paper_no_longer_returned_leaves_the_committed_history_as_it_is(
+        kg, online, env, monkeypatch):
+    """S2 answers null for a list paper at the next weekly refresh (merged or withdrawn): last
+    week's file, committed, keeps every byte, and `changes` counts the paper as no longer returned.
+
+    Its stale record in the store still carries last week's date, which once rebuilt that file
+    from that one paper: 80 of 81 papers lost their first data point to nulls.
+    """
+    listed = kg / "awesome-list.md"
+    monkeypatch.setenv("RSVLM_NOW", "2026-11-01T08:00:00Z")
+    assert run("enrich", "--list", listed, "--quiet").exit_code == 0
+    first = kg / "history" / "2026-11-01.jsonl"
+    committed = first.read_bytes()
+    gone = online.corpus.core_ids[0]
+    (line,) = [json.loads(x) for x in committed.decode().splitlines() if f'"s2_id":"{gone}"' in x]
+    assert line["citation_count"] is not None
+
+    online.faults.null_in_batch.add(gone)
+    monkeypatch.setenv("RSVLM_NOW", "2026-11-09T08:00:00Z")
+    result = run("enrich", "--list", listed, "--quiet")
+    assert result.exit_code == 0, result.output  # a null is S2's answer, not a failed fetch
+    assert "not found in metadata (1)" in result.output
+    assert re.findall(r"recorded citation history: (\S+)", result.output) == [
+        str(kg / "history" / "2026-11-09.jsonl")]
+    assert first.read_bytes() == committed
+    week = {r["entry"]: r for r in map(json.loads, (kg / "history" / "2026-11-09.jsonl")
+                                       .read_text().splitlines()) if r["kind"] == "paper"}
+    assert week[line["entry"]]["s2_id"] == gone
+    assert week[line["entry"]]["citation_count"] is None
+    assert sum(r["citation_count"] is None for r in week.values()) == 1
+
+    result = run("changes", "--list", listed, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [(d["entry"], d["citation_count"]) for d in json.loads(result.output)["disappeared"]] \
+        == [(line["entry"], line["citation_count"])]
+    assert "1 papers no longer returned" in run("changes", "--list", listed).output
+
+
 def test_warm_enrich_sends_no_request(kg, online, env):
     assert run("enrich", "--list", kg / "awesome-list.md", "--quiet").exit_code == 0
     before = len(online.requests)

@@ -11,9 +11,12 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import pathlib
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rsvlm_graph.citations.changes import (
     RELATIVE_GAIN_FLOOR,
@@ -174,18 +177,26 @@ def test_vanished_paper_carries_its_citers_and_has_no_count(history):
     assert paper(history[3], B).citers == citers("c4", "c5", "c9")
 
 
-def test_same_day_rerun_replaces_the_file(tmp_path):
+def test_same_day_rerun_only_adds_what_the_file_lacks(tmp_path):
     directory = tmp_path / "history"
     record(directory, 0)
     first = record(directory, 1)
     text = first.read_text()
     assert record(directory, 1).read_text() == text  # byte-identical re-run
-    state = dict(REFRESHES[1][0], **{A: (99, ["c1"])})
+    # a later answer that day, another count and a vanished paper, replaces nothing on file
+    state = dict(REFRESHES[1][0], **{A: (99, ["c1"]), B: None})
     record_refresh(directory, make_enrichment(state), TITLES, [], DATES[1])
+    assert first.read_text() == text
+    # a paper the file has no count for gains one, its citers based on the refresh before
+    record_refresh(directory, make_enrichment({A: REFRESHES[1][0][A]}), TITLES, [], DATES[2])
+    third = record_refresh(directory, make_enrichment(REFRESHES[1][0]), TITLES, [], DATES[2])
     history = load_history(directory)
-    assert [r.date for r in history] == DATES[:2]
-    assert paper(history[1], A).citation_count == 99
-    assert paper(history[1], A).citers == citers("c1")  # based on the first refresh, not itself
+    assert [r.date for r in history] == DATES[:3]
+    assert paper(history[2], A) == dataclasses.replace(paper(history[1], A), citers_fetched=True,
+                                                       citers=citers("c1", "c2", "c4"))
+    assert (paper(history[2], B).citation_count, paper(history[2], B).citers) == (
+        3, citers("c4", "c5"))
+    assert '"citers_added":[],' in next(x for x in third.read_text().splitlines() if B in x)
 
 
 def test_recording_before_the_newest_refresh_is_refused(history_dir):
@@ -537,3 +548,111 @@ def test_the_newest_day_is_recorded_again_only_when_it_fetched_more(tmp_path):
     assert [p.name for p in record_fetched(history_dir, both, titles, [])] == ["2026-01-05.jsonl"]
     (only,) = load_history(history_dir)
     assert paper(only, C).citation_count == 200 and paper(only, C).citers_fetched
+
+
+def test_a_paper_s2_answers_null_for_has_no_count_after_its_record(tmp_path):
+    from rsvlm_graph.citations.refreshes import record_fetched
+
+    history_dir = tmp_path / "history"
+    titles = {A: TITLES[A], C: TITLES[C]}
+    first = dated(make_enrichment({A: (10, ["c1"]), C: (200, ["c3"])}), {A: DATES[0], C: DATES[0]})
+    (path,) = record_fetched(history_dir, first, titles, [])
+    committed = path.read_bytes()
+    # a week later S2 answers null for C: the store still holds C's record of the first day
+    gone = Failure(sid(C), "metadata", "Semantic Scholar returned no record", True)
+    later = dated(make_enrichment({A: (12, ["c1", "c2"]), C: (200, ["c3"])}, failures=[gone]),
+                  {A: DATES[1], C: DATES[0]})
+    assert [p.name for p in record_fetched(history_dir, later, titles, [])] == ["2026-01-12.jsonl"]
+    assert path.read_bytes() == committed
+    old, new = load_history(history_dir)
+    assert paper(new, C).citation_count is None and paper(new, C).s2_id == sid(C)
+    assert paper(new, C).citers == citers("c3") and not paper(new, C).citers_fetched
+    changes = changes_between(old, new)
+    assert [(d.entry, d.citation_count) for d in changes.disappeared] == [(C, 200)]
+
+
+# A SYNTHETIC store over a run sequence: per run, each list paper is fetched again (count beyond
+# its citing rows, citing papers), kept as stored (fresh, or its fetch failed), or answered null
+# (the store keeps its old record); the list, the candidates and citation failures vary too.
+_FETCH = st.tuples(st.just("fetch"), st.integers(0, 2), st.frozensets(st.sampled_from(
+    ["c1", "c2", "c3", "c4"])))
+_RUN = st.tuples(
+    st.integers(0, 2),  # days since the run before
+    st.fixed_dictionaries({e: st.one_of(st.just("keep"), st.just("null"), _FETCH)
+                           for e in (A, B, C, D)}),
+    st.frozensets(st.sampled_from([A, B, C, D, SET]), min_size=1),  # the list's entries
+    st.frozensets(st.sampled_from(["x1", "x2", "x3"])),  # candidates
+    st.frozensets(st.sampled_from([A, B, C, D])),  # citation pages that failed
+)
+
+
+def _lines(data: bytes) -> tuple[dict[str, dict], set[str]]:
+    """Paper lines by entry, and every other line."""
+    papers, others = {}, set()
+    for line in data.decode().splitlines():
+        record = json.loads(line)
+        if record["kind"] == "paper":
+            papers[record["entry"]] = record
+        else:
+            others.add(line)
+    return papers, others
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_RUN, min_size=1, max_size=6))
+def test_refreshes_never_take_anything_from_a_file_on_disk(runs):
+    """Whatever the runs fetch, files before the newest keep their bytes, and the newest only
+    fills in what it held as null (docs/history.md, "A file on disk only ever gains")."""
+    import tempfile
+
+    from rsvlm_graph.citations.refreshes import record_fetched
+
+    store: dict[str, tuple[int, frozenset[str], dt.date]] = {}
+    day = DATES[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        history_dir = pathlib.Path(tmp) / "history"
+        for gap, actions, listed, candidates, failed in runs:
+            day += dt.timedelta(days=gap)
+            gone = set()
+            for entry, action in actions.items():
+                if action == "null" and entry in store:
+                    gone.add(entry)
+                elif isinstance(action, tuple):
+                    _, extra, names = action
+                    store[entry] = (len(names) + extra, names, day)
+            enrichment = dated(
+                make_enrichment(
+                    {e: (count, sorted(names)) for e, (count, names, _) in store.items()},
+                    failures=[Failure(sid(e), "metadata", "SYNTHETIC null", True) for e in gone]
+                    + [Failure(sid(e), "citations", "SYNTHETIC timeout") for e in failed],
+                ),
+                {e: fetched for e, (_, _, fetched) in store.items()},
+            )
+            titles = {e: TITLES[e] for e in listed}
+            shortlist = [candidate(x) for x in sorted(candidates)]
+            before = {p.name: p.read_bytes() for p in history_dir.glob("*.jsonl")}
+            newest = max(before, default=None)
+
+            written = record_fetched(history_dir, enrichment, titles, shortlist)
+
+            after = {p.name: p.read_bytes() for p in history_dir.glob("*.jsonl")}
+            assert all(newest is None or p.name >= newest for p in written)
+            for name, data in before.items():
+                if name != newest:
+                    assert after[name] == data, name
+            if newest is not None and after[newest] != before[newest]:
+                old_papers, old_others = _lines(before[newest])
+                new_papers, new_others = _lines(after[newest])
+                assert {x for x in old_others if '"kind":"citer"' not in x} \
+                    == {x for x in new_others if '"kind":"citer"' not in x}
+                assert old_others <= new_others
+                for entry, line in old_papers.items():
+                    assert {k: v for k, v in line.items() if v is not None}.items() \
+                        <= new_papers[entry].items(), entry
+            for path in (p for p in written if p.name not in before):  # a new file
+                recorded, _ = _lines(path.read_bytes())
+                for entry in gone & recorded.keys():
+                    if path.name > f"{store[entry][2].isoformat()}.jsonl":
+                        assert recorded[entry]["citation_count"] is None, (path.name, entry)
+            # and the same run again records nothing
+            assert record_fetched(history_dir, enrichment, titles, shortlist) == []

@@ -239,8 +239,9 @@ def record_refresh(
 ) -> Path:
     """Write the refresh of ``date`` to ``history_dir/YYYY-MM-DD.jsonl`` and return its path.
 
-    A second run on the same date replaces that date's file (its differences are still taken
-    from the refresh before it), so re-running never duplicates entries. Recording a date older
+    A second run on the same date only adds to that date's file what it lacks
+    (:func:`_newest_gaining`; its differences are still taken from the refresh before it), so
+    re-running never duplicates entries nor replaces what is recorded. Recording a date older
     than the newest file is refused: the later files' differences are based on what precedes them.
 
     Raises
@@ -257,10 +258,14 @@ def record_refresh(
         )
     earlier = [r for r in history if r.date < date]
     previous = earlier[-1] if earlier else None
-    return _write_refresh(
-        history_dir, refresh_from_enrichment(enrichment, entry_keys, candidates, date, previous),
-        previous,
-    )
+    refresh = refresh_from_enrichment(enrichment, entry_keys, candidates, date, previous)
+    if history and history[-1].date == date:
+        gaining = _newest_gaining(history[-1], refresh, {p.entry for p in refresh.papers},
+                                  previous)
+        if gaining is None:
+            return history_dir / f"{date.isoformat()}.jsonl"
+        refresh = gaining
+    return _write_refresh(history_dir, refresh, previous)
 
 
 def _write_refresh(history_dir: Path, refresh: Refresh, previous: Refresh | None) -> Path:
@@ -284,6 +289,63 @@ def _fetch_date(fetched_at: str | None) -> dt.date | None:
         if fetched_at else None
 
 
+def _no_longer_returned(enrichment: Enrichment) -> set[str]:
+    """The S2 ids Semantic Scholar answered null for in this run (merged or withdrawn papers).
+
+    The store keeps their last record, dated when it was fetched; from then on it is no longer
+    what S2 says, so a refresh after that date records them without a count.
+    """
+    return {f.subject for f in enrichment.failures if f.phase == "metadata" and f.answered}
+
+
+def _gained(on_file: PaperRecord | None, fetched: PaperRecord) -> PaperRecord | None:
+    """``on_file`` with what ``fetched`` (a record of the same day) adds to it, or ``None``.
+
+    A line only gains: a paper with a count the file lacks, a count where it has none, citing
+    papers where it did not fetch them. Nothing it holds is replaced, so a same-day re-run whose
+    answer is worse (a null, a failed page) changes nothing, nor does a paper matched to another
+    S2 id.
+    """
+    if on_file is None:
+        return fetched if fetched.citation_count is not None else None
+    if on_file.s2_id not in (None, fetched.s2_id):
+        return None
+    record = on_file
+    if record.citation_count is None and fetched.citation_count is not None:
+        record = replace(record, s2_id=fetched.s2_id, citation_count=fetched.citation_count,
+                         influential_citation_count=fetched.influential_citation_count)
+    if not record.citers_fetched and fetched.citers_fetched:
+        record = replace(record, s2_id=fetched.s2_id, citers=fetched.citers, citers_fetched=True)
+    return record if record != on_file else None
+
+
+def _newest_gaining(on_file: Refresh, refresh: Refresh, fetched_that_day: set[str],
+                    previous: Refresh | None) -> Refresh | None:
+    """The file of the newest refresh with what ``refresh`` fetched that day adds, or ``None``.
+
+    Only paper lines of ``fetched_that_day`` (entries) can gain (:func:`_gained`), with the titles
+    of their new citing papers; entries, candidates and every other line stay as written, since
+    a later run recomputes them from a later list and graph.
+    """
+    papers = {p.entry: p for p in on_file.papers}
+    gained: dict[str, PaperRecord] = {}
+    for paper in refresh.papers:
+        if paper.entry in fetched_that_day:
+            record = _gained(papers.get(paper.entry), paper)
+            if record is not None:
+                gained[paper.entry] = record
+    if not gained:
+        return None
+    before = {p.entry: p.citers for p in previous.papers} if previous is not None else {}
+    new_citers = {c for entry, p in gained.items() if p.citers_fetched and p.citers is not None
+                  for c in p.citers - (before.get(entry) or frozenset())}
+    titles = dict(on_file.citer_titles)
+    titles.update((c, t) for c, t in refresh.citer_titles if c in new_citers)
+    return replace(on_file, papers=tuple(sorted({**papers, **gained}.values(),
+                                                key=lambda p: p.entry)),
+                   citer_titles=tuple(sorted(titles.items())))
+
+
 def refreshes_by_fetch_date(
     enrichment: Enrichment,
     entry_keys: Mapping[str, str] | nx.MultiDiGraph,
@@ -294,12 +356,14 @@ def refreshes_by_fetch_date(
 
     A list paper's counts and citers belong to the date its record was fetched (UTC), whichever
     command fetched it: a ``build``, an ``enrich``, a run killed after its last request and
-    resumed. Each date from the newest recorded one on that has a fetched paper gets a refresh
-    in which those papers are fetched and every other paper is carried from the refresh before
-    (or, when that refresh lacks it, taken as known). The newest recorded date is given again
-    only when its papers would differ from what is on file, so re-running on one day adds
-    nothing. Dates before the newest recorded refresh are left out (logged): later files are
-    differences from them.
+    resumed. Each date after the newest recorded one that has a fetched paper gets a refresh in
+    which those papers are fetched and every other paper is carried from the refresh before (or,
+    when that refresh lacks it, taken as known); a paper S2 answered null for
+    (:func:`_no_longer_returned`) has no count after its record's date. The newest recorded
+    refresh itself is given again only when papers fetched on its date add to its file
+    (:func:`_newest_gaining`: it only ever gains), so re-running on one day adds nothing and a
+    paper whose stale record carries that date changes nothing. Dates before the newest
+    recorded refresh are left out (logged): later files are differences from them.
 
     Parameters
     ----------
@@ -311,6 +375,7 @@ def refreshes_by_fetch_date(
     resolved = {r.entry_key: r.s2_paper_id for r in enrichment.resolutions if r.s2_paper_id}
     fetched_on = {p.s2_paper_id: _fetch_date(p.fetched_at) for p in enrichment.papers}
     list_ids = {s2 for entry, s2 in resolved.items() if entry.startswith(PAPER_PREFIX)}
+    gone = _no_longer_returned(enrichment) & list_ids
     dates = sorted({d for s2 in list_ids if (d := fetched_on.get(s2)) is not None})
     newest = history[-1].date if history else None
     if newest is not None and (skipped := [d for d in dates if d < newest]):
@@ -321,25 +386,31 @@ def refreshes_by_fetch_date(
     for day in (d for d in dates if newest is None or d >= newest):
         earlier = [r for r in recorded if r.date < day]
         previous = earlier[-1] if earlier else None
-        # papers fetched later are not known on `day`: their citations must not count there
-        later = {s2 for s2 in list_ids if (fetched_on.get(s2) or day) > day}
+        # papers fetched later are not known on `day`, nor those S2 stopped returning since:
+        # their counts and citations must not count there
+        vanished = {s2 for s2 in gone if (fetched_on.get(s2) or day) < day}
+        hidden = vanished | {s2 for s2 in list_ids if (fetched_on.get(s2) or day) > day}
         view = replace(
             enrichment,
-            papers=tuple(p for p in enrichment.papers if p.s2_paper_id not in later),
-            citations=tuple(c for c in enrichment.citations if c.cited not in later),
+            papers=tuple(p for p in enrichment.papers if p.s2_paper_id not in hidden),
+            citations=tuple(c for c in enrichment.citations if c.cited not in hidden),
         )
         refresh = refresh_from_enrichment(view, entry_keys, candidates, day, previous)
         before = {p.entry: p for p in previous.papers} if previous is not None else {}
         papers = tuple(
             replace(before[p.entry], title=p.title, citers_fetched=False)
             if p.entry in before and before[p.entry].s2_id == p.s2_id
-            and fetched_on.get(p.s2_id or "") != day
+            and fetched_on.get(p.s2_id or "") != day and p.s2_id not in vanished
             else p
             for p in refresh.papers
         )
         refresh = replace(refresh, papers=papers)
-        if day == newest and refresh.papers == history[-1].papers:
-            continue  # this day's fetches are on file already
+        if day == newest:
+            that_day = {e for e, s2 in resolved.items() if fetched_on.get(s2) == day}
+            gaining = _newest_gaining(history[-1], refresh, that_day, previous)
+            if gaining is None:
+                continue  # this day's fetches are on file already
+            refresh = gaining
         recorded = [*earlier, refresh]
         refreshes.append(refresh)
     return refreshes
