@@ -21,7 +21,7 @@ from rsvlm_graph.sources.http import (
     MAX_FAILED_CALLS,
     MAX_WAIT,
     ApiClient,
-    _retry_after_seconds,
+    retry_after_seconds,
 )
 
 
@@ -248,9 +248,9 @@ def test_an_unreachable_host_fails_fast_and_is_remembered(base_url, message):
 
 
 def test_retry_after_parsing():
-    assert _retry_after_seconds("3") == 3.0
-    assert _retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
-    assert _retry_after_seconds("") is None
+    assert retry_after_seconds("3") == 3.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+    assert retry_after_seconds("") is None
 
 
 def test_connect_timeout_counts_as_unreachable():

@@ -612,10 +612,16 @@ def publish(
     graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="The named graph replaced (default https://w3id.org/rsvlm-graph/graph).")] = None,
     data: Annotated[Path, typer.Option("--data", help="The RDF sent (.ttl or .nt).")] = DEFAULT_OUT_DIR / "graph.ttl",
     chunk: Annotated[int | None, typer.Option("--chunk", min=1, metavar="TRIPLES", help="Send at most this many triples per request, for servers that limit a request's size.")] = None,
+    update_endpoint: Annotated[str | None, typer.Option("--update-endpoint", metavar="URL", help="The server's SPARQL 1.1 Update endpoint, through which the graph, loaded aside, is swapped in at once (default: the one beside --endpoint for Oxigraph, Fuseki, GraphDB and Virtuoso; '' to replace the graph in place, over the Graph Store Protocol only).")] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds to wait for each answer of the server.")] = 300.0,
 ) -> None:
-    """Replace one named graph on a SPARQL server with the export (SPARQL 1.1 Graph Store HTTP
-    Protocol), then print the triple count the server reports for it.
+    """Replace one named graph on a SPARQL server with the export, then print the triple count
+    the server reports for it.
+
+    The triples go into a temporary graph (SPARQL 1.1 Graph Store HTTP Protocol), which one SPARQL
+    Update then moves over the graph: readers see the old graph or the new one, never part of it,
+    and a failure leaves the old graph as it was. Requests the server is briefly unable to answer
+    (HTTP 429, 502, 503, 504, a dropped connection) are sent again after a wait.
 
     Credentials come from the environment only: RSVLM_SPARQL_USER and RSVLM_SPARQL_PASSWORD
     (Basic, or Digest when the server asks), or RSVLM_SPARQL_TOKEN (a bearer token).
@@ -623,11 +629,15 @@ def publish(
     from .sparql_server import DEFAULT_GRAPH_IRI, client_for, publish_graph
 
     with client_for(_settings(), timeout) as client:
-        published = publish_graph(client, endpoint, data, graph_iri=graph or DEFAULT_GRAPH_IRI, chunk=chunk)
+        published = publish_graph(client, endpoint, data, graph_iri=graph or DEFAULT_GRAPH_IRI, chunk=chunk,
+                                  update_endpoint=update_endpoint)
     out.print(
-        f"published {data} to <{published.graph}> at {endpoint} in {published.requests} request(s): "
+        f"published {data} to <{published.graph}> at {endpoint} in {published.requests} request(s)"
+        f"{', then swapped in at once' if published.swapped else ''}: "
         f"the server holds {published.held:,} triples in that graph ({published.sent:,} sent)"
     )
+    if published.note:
+        err.print(f"[yellow]warning:[/yellow] {escape(published.note)}")
     if published.held != published.sent:
         err.print(f"[yellow]warning:[/yellow] the server holds {published.held:,} triples, {published.sent:,} were sent")
 

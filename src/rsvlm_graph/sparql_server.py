@@ -1,25 +1,38 @@
 """A SPARQL server as the graph's shared home: publish the export as one named graph, query it.
 
-Publishing uses the SPARQL 1.1 Graph Store HTTP Protocol: one ``PUT <endpoint>?graph=<IRI>`` of
-the Turtle (or N-Triples) file, streamed from disk, replaces that graph and leaves every other
-graph of the server alone. A server that refuses a body that large (HTTP 413), or a ``chunk``
-asked for, gets the triples in N-Triples parts instead: a ``PUT`` of the first part, then a
-``POST`` (which adds) of each further one. Afterwards the graph is read back from the server and
-its triples counted: that is the count ``publish`` reports.
+Publishing never leaves readers of the server with part of a graph. The triples go, through the
+SPARQL 1.1 Graph Store HTTP Protocol, into a temporary named graph of a unique name: one
+``PUT <endpoint>?graph=<temporary>`` of the Turtle (or N-Triples) file, streamed from disk; or, when
+the server refuses a body that large (HTTP 413) or a ``chunk`` is asked for, N-Triples parts (a
+``PUT`` of the first, a ``POST``, which adds, of each further one). Then one SPARQL 1.1 Update,
+``MOVE GRAPH <temporary> TO GRAPH <graph>``, replaces the graph: a single transaction on Oxigraph
+(and an atomic request by the Update spec), so a reader sees the old graph or the new one, and every
+other graph of the server is left alone. If anything fails, the temporary graph is dropped and the
+graph is as it was; the error names the request that failed and what the graph holds.
+
+The Update endpoint is guessed from the Graph Store one (the table below) unless given. A server
+without one (it answers the probe, ``DROP SILENT GRAPH <temporary>``, with a 4xx) gets the graph
+replaced in place instead, the first request replacing and the others adding; a failure part-way then
+says how many of the triples the server's graph now holds and that publishing again completes it.
+
+Requests a server was briefly unable to answer (HTTP 429, 502, 503, 504, a connection dropped
+mid-request) are tried again after a wait: its ``Retry-After``, else a doubling backoff
+(:class:`Retry`). Afterwards the graph is read back and its triples counted: that is the count
+``publish`` reports.
 
 Queries use the SPARQL 1.1 Protocol (``POST`` of a form with ``query=``), asking for SPARQL JSON
 results or N-Triples, and give the same :class:`~rsvlm_graph.query.QueryResult` as a file query.
 
 The endpoints of common servers (``HOST`` and the dataset or repository names are yours):
 
-==========  ====================================================  ==============================================
-server      ``publish --endpoint`` (Graph Store Protocol)         ``query --endpoint`` (SPARQL Protocol)
-==========  ====================================================  ==============================================
-Oxigraph    ``http://HOST:7878/store``                            ``http://HOST:7878/query``
-Fuseki      ``http://HOST:3030/DATASET/data``                     ``http://HOST:3030/DATASET/sparql``
-GraphDB     ``http://HOST:7200/repositories/REPO/rdf-graphs/service``  ``http://HOST:7200/repositories/REPO``
-Virtuoso    ``http://HOST:8890/sparql-graph-crud-auth``           ``http://HOST:8890/sparql``
-==========  ====================================================  ==============================================
+==========  ====================================================  ==================================================  ==============================================
+server      ``publish --endpoint`` (Graph Store Protocol)         its ``--update-endpoint`` (guessed)                 ``query --endpoint`` (SPARQL Protocol)
+==========  ====================================================  ==================================================  ==============================================
+Oxigraph    ``http://HOST:7878/store``                            ``http://HOST:7878/update``                         ``http://HOST:7878/query``
+Fuseki      ``http://HOST:3030/DATASET/data``                     ``http://HOST:3030/DATASET/update``                 ``http://HOST:3030/DATASET/sparql``
+GraphDB     ``http://HOST:7200/repositories/REPO/rdf-graphs/service``  ``http://HOST:7200/repositories/REPO/statements``  ``http://HOST:7200/repositories/REPO``
+Virtuoso    ``http://HOST:8890/sparql-graph-crud-auth``           ``http://HOST:8890/sparql-auth``                    ``http://HOST:8890/sparql``
+==========  ====================================================  ==================================================  ==============================================
 
 Credentials come from :class:`~rsvlm_graph.config.Settings` (the environment) only: a user and
 password are sent as HTTP Basic, or as Digest when the server asks for it (Virtuoso's
@@ -30,7 +43,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Generator, Iterator
+import time
+import uuid
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -40,17 +55,22 @@ import pyoxigraph as ox
 
 from . import __version__
 from .config import Settings
-from .errors import EndpointError, QueryError
+from .errors import EndpointError, QueryError, UsageError
 from .exports.rdf import DEFAULT_BASE, prefixes
 from .query import QueryResult, answer_from_bytes, check_services
+from .sources.http import retry_after_seconds
 
 __all__ = [
     "DEFAULT_GRAPH_IRI",
     "DEFAULT_CHUNK_TRIPLES",
+    "DEFAULT_RETRY",
+    "RETRY_STATUSES",
     "Published",
+    "Retry",
     "client_for",
     "publish_graph",
     "count_triples",
+    "update_endpoint_for",
     "query_endpoint",
 ]
 
@@ -60,8 +80,25 @@ log = logging.getLogger(__name__)
 DEFAULT_GRAPH_IRI = DEFAULT_BASE + "graph"
 #: triples per request when a graph goes in parts: a few MB of N-Triples, under common body limits
 DEFAULT_CHUNK_TRIPLES = 50_000
+#: answers of a server briefly unable (rate limiting, overloaded, restarting): worth another try
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: a connection lost mid-request: sent again, except the swap (see ``_request``)
+_DROPPED = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+#: how a Graph Store endpoint's path ends, and the SPARQL Update endpoint's path beside it
+_UPDATE_BESIDE = (
+    ("/store", "/update"),  # Oxigraph
+    ("/data", "/update"),  # Fuseki
+    ("/rdf-graphs/service", "/statements"),  # GraphDB, RDF4J
+    ("/sparql-graph-crud-auth", "/sparql-auth"),  # Virtuoso
+    ("/sparql-graph-crud", "/sparql"),
+)
+_IN_PLACE = (
+    ": the graph was replaced in place, where readers could see it part-way; give the server's "
+    "SPARQL Update endpoint with --update-endpoint to load it aside and swap it in at once"
+)
 _READ_SIZE = 1 << 16
 _MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples"}
+_N_TRIPLES = {"Content-Type": "application/n-triples"}
 _RESULTS_ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
     "application/sparql-results+xml;q=0.5"
@@ -72,12 +109,41 @@ _PREFIX_DECLARED = re.compile(r"\bPREFIX\s+([\w.-]*):", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
 class Published:
-    """What a publish did: the graph replaced, the triples sent, the server's count afterwards."""
+    """What a publish did: the graph replaced, the triples sent, the server's count afterwards,
+    whether the graph was swapped in at once, and, when it was replaced in place instead, why."""
 
     graph: str
     sent: int
     held: int
     requests: int
+    swapped: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """How a request the server was briefly unable to answer (:data:`RETRY_STATUSES`, a dropped
+    connection) is sent again: ``tries`` in all, after the server's ``Retry-After`` or else
+    ``backoff`` seconds doubling each time, never waiting more than ``max_wait``. Tests give
+    their own ``sleep``."""
+
+    tries: int = 5
+    backoff: float = 1.0
+    max_wait: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def wait(self, attempt: int, retry_after: str | None) -> float:
+        """Seconds to wait after the ``attempt``-th try failed.
+
+        >>> Retry(backoff=1.0).wait(3, None), Retry().wait(1, "7"), Retry(max_wait=60.0).wait(1, "3600")
+        (4.0, 7.0, 60.0)
+        """
+        asked = retry_after_seconds(retry_after)
+        return min(self.max_wait, self.backoff * 2.0 ** (attempt - 1) if asked is None else asked)
+
+
+#: 5 tries over about 15 s of backoff, or what the server's Retry-After asks (at most 60 s each)
+DEFAULT_RETRY = Retry()
 
 
 class _PasswordAuth(httpx.Auth):
@@ -134,8 +200,11 @@ def publish_graph(
     *,
     graph_iri: str = DEFAULT_GRAPH_IRI,
     chunk: int | None = None,
+    update_endpoint: str | None = None,
+    retry: Retry = DEFAULT_RETRY,
 ) -> Published:
-    """Replace the named graph ``graph_iri`` on a Graph Store Protocol endpoint with ``data``.
+    """Replace the named graph ``graph_iri`` on a Graph Store Protocol endpoint with ``data``,
+    loading it into a temporary graph and swapping that in with one SPARQL Update.
 
     Parameters
     ----------
@@ -150,6 +219,13 @@ def publish_graph(
     chunk : int, optional
         Send at most this many triples per request (PUT, then POSTs); by default the whole file
         in one streamed PUT, falling back to parts of :data:`DEFAULT_CHUNK_TRIPLES` on HTTP 413.
+    update_endpoint : str, optional
+        The server's SPARQL 1.1 Update URL, through which the graph is swapped in; by default
+        :func:`update_endpoint_for` ``endpoint``, and the graph replaced in place when that finds
+        none or the server refuses it (a 4xx). ``""``: replace in place, over the Graph Store
+        Protocol only.
+    retry : Retry
+        How a request the server was briefly unable to answer is sent again.
 
     Returns
     -------
@@ -159,41 +235,109 @@ def publish_graph(
     Raises
     ------
     EndpointError
-        If the server cannot be reached or refuses a request (status and its message).
+        If the server cannot be reached or refuses a request (status and its message); it names
+        the request and says what the graph on the server holds then.
     QueryError
         If ``data`` cannot be read as RDF.
+    UsageError
+        If ``graph_iri`` is not an absolute IRI.
     """
-    rdf_format, media_type = _file_format(data)
+    rdf_format, _ = _file_format(data)
+    graph = _named_node(graph_iri)
     sent = sum(1 for _ in _triples(data, rdf_format))
-    target = {"graph": graph_iri}
-    if chunk is None:
-        headers = {"Content-Type": media_type, "Content-Length": str(data.stat().st_size)}
-        response = _send(client, "PUT", endpoint, params=target, content=_FileBody(data), headers=headers)
-        if response.status_code != 413:
-            _check(response, f"PUT of {data}")
-            return Published(graph_iri, sent, count_triples(client, endpoint, graph_iri), requests=1)
-        log.info("%s refused %s as one body (413); sending it in parts", endpoint, data)
-    requests = 0
-    for part in _parts(data, rdf_format, chunk or DEFAULT_CHUNK_TRIPLES):
-        method = "PUT" if requests == 0 else "POST"  # the first part replaces, the others add
-        response = _send(client, method, endpoint, params=target, content=part,
-                         headers={"Content-Type": "application/n-triples"})
-        _check(response, f"{method} of part {requests + 1} of {data}")
-        requests += 1
-    if requests == 0:  # an empty file still replaces the graph: with nothing
-        _check(_send(client, "PUT", endpoint, params=target, content=b"",
-                     headers={"Content-Type": "application/n-triples"}), f"PUT of {data}")
+    update_url = note = None
+    if sent == 0:  # one PUT of nothing empties the graph: no reader can see it part-way
+        _request(client, "PUT", endpoint, f"PUT of {data}", retry, params={"graph": graph_iri},
+                 content=b"", headers=_N_TRIPLES)
         requests = 1
-    return Published(graph_iri, sent, count_triples(client, endpoint, graph_iri), requests=requests)
+    else:
+        temporary = _named_node(f"{graph_iri}.publishing-{uuid.uuid4().hex}")
+        try:
+            update_url, note = _swap_endpoint(client, endpoint, update_endpoint, temporary, retry)
+        except EndpointError as exc:
+            raise EndpointError(f"{exc}; nothing was sent: the graph {graph} on the server is as it was") from exc
+        if update_url is None:
+            requests = _replace_in_place(client, endpoint, graph, data, sent, chunk, retry)
+        else:
+            requests = _load_and_swap(client, endpoint, update_url, graph, temporary, data, sent, chunk, retry)
+    try:
+        held = count_triples(client, endpoint, graph_iri, retry=retry)
+    except EndpointError as exc:
+        raise EndpointError(f"{exc}; the {sent:,} triples were sent to {graph}, but it could not be read back "
+                            "to count them") from exc
+    return Published(graph_iri, sent, held, requests, swapped=update_url is not None, note=note)
 
 
-def count_triples(client: httpx.Client, endpoint: str, graph_iri: str) -> int:
+def _replace_in_place(
+    client: httpx.Client, endpoint: str, graph: ox.NamedNode, data: Path, sent: int, chunk: int | None,
+    retry: Retry,
+) -> int:
+    """Upload straight into the graph, for a server without SPARQL Update; a failure says how much
+    of the graph the server then holds."""
+    try:
+        return _upload(client, endpoint, graph.value, data, sent, chunk, retry)
+    except _UploadFailed as exc:
+        held = _held(client, endpoint, graph.value, retry)
+        if not isinstance(held, int):
+            state = f"may now hold only part of the {sent:,} triples ({_holds(held)})"
+        elif exc.replaced:
+            state = f"now holds {held:,} of the {sent:,} triples: it is incomplete until publish runs again"
+        else:
+            state = f"now holds {held:,} triples, {sent:,} were sent: run publish again to replace it"
+        raise EndpointError(f"{exc}; the graph {graph} on the server {state}") from exc
+
+
+def _load_and_swap(
+    client: httpx.Client, endpoint: str, update_url: str, graph: ox.NamedNode, temporary: ox.NamedNode,
+    data: Path, sent: int, chunk: int | None, retry: Retry,
+) -> int:
+    """Upload into the temporary graph, then move it over the graph in one update; whatever fails,
+    the temporary graph is dropped and the error says what the graph holds."""
+    swapping = False
+    try:
+        requests = _upload(client, endpoint, temporary.value, data, sent, chunk, retry)
+        swapping = True
+        _request(client, "POST", update_url, f"the swap of {temporary} into {graph}", retry,
+                 form={"update": f"MOVE GRAPH {temporary} TO GRAPH {graph}"}, resend_dropped=False)
+    except BaseException as exc:  # Ctrl-C too: no temporary graph is left behind if it can be helped
+        not_dropped = _drop(client, update_url, temporary, retry)
+        if not isinstance(exc, EndpointError):
+            raise
+        holds = _holds(_held(client, endpoint, graph.value, retry))
+        left = (f"{temporary}, which could not be dropped ({not_dropped}): drop it with the update "
+                f"DROP GRAPH {temporary}") if not_dropped else "now dropped"
+        state = (f"the swap was not confirmed: the graph {graph} on the server {holds}, {sent:,} were sent; "
+                 f"run publish again to be sure (the parts went to a temporary graph, {left})" if swapping else
+                 f"the graph {graph} on the server is unchanged: it {holds} (the parts sent went to a "
+                 f"temporary graph, {left})")
+        raise EndpointError(f"{exc}; {state}") from exc
+    return requests
+
+
+def update_endpoint_for(endpoint: str) -> str | None:
+    """The SPARQL Update endpoint beside a Graph Store endpoint of the servers in the module's
+    table, or ``None`` for a URL of none of them.
+
+    >>> update_endpoint_for("http://localhost:7878/store")
+    'http://localhost:7878/update'
+    >>> update_endpoint_for("http://h:7200/repositories/rsvlm/rdf-graphs/service")
+    'http://h:7200/repositories/rsvlm/statements'
+    """
+    url = httpx.URL(endpoint)
+    path = url.path.rstrip("/")
+    for graph_store, update in _UPDATE_BESIDE:
+        if path.endswith(graph_store):
+            return str(url.copy_with(path=path.removesuffix(graph_store) + update, query=None))
+    return None
+
+
+def count_triples(client: httpx.Client, endpoint: str, graph_iri: str, *, retry: Retry = DEFAULT_RETRY) -> int:
     """The triples a Graph Store Protocol endpoint holds in ``graph_iri`` (0 if it has no such
     graph), read back from the server."""
-    response = _send(client, "GET", endpoint, params={"graph": graph_iri}, headers={"Accept": _GRAPH_ACCEPT})
+    response = _request(client, "GET", endpoint, f"GET of graph <{graph_iri}>", retry,
+                        params={"graph": graph_iri}, headers={"Accept": _GRAPH_ACCEPT}, allow=frozenset({404}))
     if response.status_code == 404:
         return 0
-    _check(response, f"GET of graph <{graph_iri}>")
     media_type = response.headers.get("content-type", "application/n-triples").split(";")[0].strip()
     rdf_format = ox.RdfFormat.from_media_type(media_type)
     if rdf_format is None:
@@ -247,6 +391,100 @@ def query_endpoint(
         raise EndpointError(f"{endpoint}: {exc}") from exc
 
 
+def _named_node(iri: str) -> ox.NamedNode:
+    """The graph name as SPARQL writes it (``str()`` gives ``<iri>``): checked, as it goes into
+    an update's text."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise UsageError(f"graph {iri!r} is not an absolute IRI ({exc})") from exc
+
+
+def _swap_endpoint(
+    client: httpx.Client, endpoint: str, given: str | None, unused: ox.NamedNode, retry: Retry
+) -> tuple[str | None, str | None]:
+    """The SPARQL Update endpoint to swap the graph in through, checked with an update that
+    changes nothing (dropping the still unused temporary graph); else ``None`` and why not.
+
+    A guessed endpoint the server refuses (4xx) means replacing in place; a given one, an error.
+    """
+    if given == "":
+        return None, None
+    url = given or update_endpoint_for(endpoint)
+    if url is None:
+        return None, f"no SPARQL Update endpoint is known beside {endpoint}{_IN_PLACE}"
+    refusals = frozenset(range(400, 500)) if given is None else frozenset()
+    response = _request(client, "POST", url, "a SPARQL Update that changes nothing", retry,
+                        form={"update": f"DROP SILENT GRAPH {unused}"}, allow=refusals)
+    if response.is_success:
+        return url, None
+    log.info("%s refused SPARQL Update: %s", url, response.text[:300])
+    return None, f"{url} refused SPARQL Update (HTTP {response.status_code}){_IN_PLACE}"
+
+
+def _upload(
+    client: httpx.Client, endpoint: str, graph_iri: str, data: Path, sent: int, chunk: int | None, retry: Retry
+) -> int:
+    """Replace ``graph_iri`` with the ``sent`` triples of ``data``: one streamed PUT, or parts
+    (a PUT, then POSTs that add); the requests it took."""
+    rdf_format, media_type = _file_format(data)
+    target = {"graph": graph_iri}
+    if chunk is None:
+        headers = {"Content-Type": media_type, "Content-Length": str(data.stat().st_size)}
+        try:
+            response = _request(client, "PUT", endpoint, f"PUT of {data}", retry, params=target,
+                                content=_FileBody(data), headers=headers, allow=frozenset({413}))
+        except EndpointError as exc:
+            raise _UploadFailed(str(exc), replaced=False) from exc
+        if response.status_code != 413:
+            return 1
+        log.info("%s refused %s as one body (413); sending it in parts", endpoint, data)
+    size = chunk or DEFAULT_CHUNK_TRIPLES
+    total = -(-sent // size)
+    requests = 0
+    for part in _parts(data, rdf_format, size):
+        method = "PUT" if requests == 0 else "POST"  # the first part replaces, the others add
+        first = requests * size + 1
+        what = (f"{method} of part {requests + 1} of {total} (triples {first:,}-{min(first + size - 1, sent):,} "
+                f"of {data})")
+        try:
+            _request(client, method, endpoint, what, retry, params=target, content=part, headers=_N_TRIPLES)
+        except EndpointError as exc:
+            raise _UploadFailed(str(exc), replaced=requests > 0) from exc
+        requests += 1
+    return requests
+
+
+def _drop(client: httpx.Client, update_url: str, graph: ox.NamedNode, retry: Retry) -> str | None:
+    """Drop the temporary graph; ``None`` once it is gone, else why it could not be."""
+    try:
+        _request(client, "POST", update_url, f"the drop of {graph}", retry,
+                 form={"update": f"DROP SILENT GRAPH {graph}"})
+    except EndpointError as exc:
+        return str(exc)
+    return None
+
+
+def _held(client: httpx.Client, endpoint: str, graph_iri: str, retry: Retry) -> int | str:
+    """The graph's triples on the server, or why they could not be counted: for an error's text."""
+    try:
+        return count_triples(client, endpoint, graph_iri, retry=retry)
+    except EndpointError as exc:
+        return str(exc)
+
+
+def _holds(held: int | str) -> str:
+    return f"holds {held:,} triples" if isinstance(held, int) else f"could not be read back: {held}"
+
+
+class _UploadFailed(EndpointError):
+    """A request of an upload failed; ``replaced``: an earlier one had replaced the graph already."""
+
+    def __init__(self, message: str, *, replaced: bool) -> None:
+        super().__init__(message)
+        self.replaced = replaced
+
+
 def _declare_prefixes(query: str) -> str:
     """The query with a PREFIX line for each project prefix it does not declare itself."""
     declared = set(_PREFIX_DECLARED.findall(query))
@@ -282,24 +520,56 @@ def _parts(data: Path, rdf_format: ox.RdfFormat, size: int) -> Iterator[bytes]:
         yield ox.serialize([quad.triple for quad in part], format=ox.RdfFormat.N_TRIPLES) or b""
 
 
-def _send(
+def _request(
     client: httpx.Client,
     method: str,
     url: str,
+    what: str,
+    retry: Retry,
     *,
-    params: dict[str, str],
-    headers: dict[str, str],
+    params: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
     content: bytes | _FileBody | None = None,
+    form: dict[str, str] | None = None,
+    allow: frozenset[int] = frozenset(),
+    resend_dropped: bool = True,
 ) -> httpx.Response:
-    try:
-        return client.request(method, url, params=params, headers=headers, content=content)
-    except httpx.TimeoutException as exc:
-        raise EndpointError(f"{url}: {method} timed out ({exc}); raise --timeout for a slow server") from exc
-    except httpx.HTTPError as exc:
-        raise EndpointError(f"{url}: cannot be reached ({exc}); check the URL and that the server runs") from exc
+    """Send a request, and again after a wait while the server is briefly unable (``retry``); a
+    refusal raises, with its status and the server's words, unless its status is ``allow``ed.
+
+    Every request publish makes can be sent twice to the same effect (a PUT replaces, a POST adds
+    triples a graph, a set, may already hold, a DROP SILENT drops), but the swap: a ``MOVE`` whose
+    answer was lost may have been done, and done again it fails, so it is not ``resend_dropped``.
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            response = client.request(method, url, params=params, headers=headers, content=content, data=form)
+        except httpx.TimeoutException as exc:
+            raise EndpointError(f"{url}: {what} timed out ({exc}); raise --timeout for a slow server") from exc
+        except _DROPPED as exc:
+            if not resend_dropped or attempt >= retry.tries:
+                raise EndpointError(f"{url}: {what} lost its connection ({exc}){_after(attempt)}") from exc
+            wait, why = retry.wait(attempt, None), f"its connection lost ({exc})"
+        except httpx.HTTPError as exc:
+            raise EndpointError(f"{url}: cannot be reached ({exc}); check the URL and that the server runs") from exc
+        else:
+            if response.status_code not in RETRY_STATUSES or attempt >= retry.tries:
+                if response.status_code not in allow:
+                    _check(response, what, attempt)
+                return response
+            wait, why = retry.wait(attempt, response.headers.get("retry-after")), f"HTTP {response.status_code}"
+        log.warning("%s: %s got %s; sending it again in %.3g s (try %d of %d)",
+                    url, what, why, wait, attempt + 1, retry.tries)
+        retry.sleep(wait)
 
 
-def _check(response: httpx.Response, what: str) -> None:
+def _after(tries: int) -> str:
+    return f", after {tries} tries" if tries > 1 else ""
+
+
+def _check(response: httpx.Response, what: str, tries: int = 1) -> None:
     """Turn a refusal into an error with the status and the server's own words."""
     if response.is_success:
         return
@@ -307,10 +577,10 @@ def _check(response: httpx.Response, what: str) -> None:
     hint = {
         401: "; set RSVLM_SPARQL_USER and RSVLM_SPARQL_PASSWORD, or RSVLM_SPARQL_TOKEN",
         403: "; the credentials given may not write there",
-        404: "; is this the server's Graph Store (publish) or query endpoint? see docs/maintainers.md",
-        405: "; is this the server's Graph Store (publish) or query endpoint? see docs/maintainers.md",
+        404: "; is this the server's Graph Store (publish), Update or query endpoint? see docs/maintainers.md",
+        405: "; is this the server's Graph Store (publish), Update or query endpoint? see docs/maintainers.md",
     }.get(response.status_code, "")
     raise EndpointError(
-        f"{response.request.url}: {what} refused with HTTP {response.status_code}"
+        f"{response.request.url}: {what} refused with HTTP {response.status_code}{_after(tries)}"
         f"{': ' + said if said else ''}{hint}"
     )

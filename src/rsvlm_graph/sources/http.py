@@ -68,6 +68,7 @@ __all__ = [
     "MAX_WAIT",
     "MAX_FAILED_CALLS",
     "WaitCallback",
+    "retry_after_seconds",
     "user_agent",
     "utc_now",
 ]
@@ -384,7 +385,7 @@ class ApiClient:
     def _rate_limit_wait(self, limited: int, retry_after_header: str | None) -> float:
         """The wait after the ``limited``-th 429 in a row: ``Retry-After`` when given (≤ MAX_WAIT),
         at least the backoff once the server's own wait was not enough; else the backoff."""
-        retry_after = _retry_after_seconds(retry_after_header)
+        retry_after = retry_after_seconds(retry_after_header)
         if retry_after is None:
             return self._backoff(limited - 1)
         wait = min(retry_after, MAX_WAIT)
@@ -421,10 +422,10 @@ class ApiSource:
         self.close()
 
 
-def _retry_after_seconds(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
     """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), else ``None``.
 
-    >>> _retry_after_seconds("7"), _retry_after_seconds(None), _retry_after_seconds("soon")
+    >>> retry_after_seconds("7"), retry_after_seconds(None), retry_after_seconds("soon")
     (7.0, None, None)
     """
     if value is None:
