@@ -462,6 +462,9 @@ def test_validate_reports_a_bad_year_and_a_citation_of_a_dataset():
     (CITO.usesDataFrom, iri(SURVEY), "cito:describes or cito:usesDataFrom points to is a schema:Dataset"),
     (FABIO.hasArXivId, Literal("2305.05726v2"), "without version"),
     (SDO.sameAs, Literal("https://arxiv.org/abs/2305.05726"), "an IRI"),
+    # pyshacl's sh:datatype checks an xsd:date's value, not only its form
+    (PRISM.publicationDate, Literal("2023-13-45", datatype=XSD.date), "a day of the calendar"),
+    (PRISM.publicationDate, Literal("2023-02-30", datatype=XSD.date), "a day of the calendar"),
 ])
 def test_validate_reports_each_planted_violation(predicate, obj, shape_text):
     g = to_rdf(sample_graph())

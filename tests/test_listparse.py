@@ -439,8 +439,9 @@ def test_read_list_refuses_missing_and_unreadable_files(tmp_path: Path) -> None:
         read_list(tmp_path / "missing.md")
     assert info.value.path == tmp_path / "missing.md"
     binary = tmp_path / "binary.md"
-    binary.write_bytes(b"\xff\xfe\x00garbage")
-    with pytest.raises(ListParseError, match="cannot read"):
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")  # an image saved as .md
+    with pytest.raises(ListParseError, match=r"binary.md:1: the list is not UTF-8 text: byte "
+                                             r"offset 0 .*0x89"):
         read_list(binary)
 
 
@@ -597,3 +598,56 @@ def test_a_title_in_any_script_is_a_title() -> None:
     assert document.papers[0].task == "图像描述"
     # emoji are no title: that one row is skipped with its line, the rest is read
     assert [(p.line, "no title" in p.reason) for p in document.problems] == [(8, True)]
+
+
+# ---- encodings (review item 10): UTF-8 is the format, a byte-order mark is honoured, any other
+# encoding is an error naming the line and byte, never "check the path"
+
+SYNTHETIC_LIST = "# SYNTHETIC list\n\n## Captioning\n\n| Title | Venue |\n|---|---|\n" \
+                 "| [Rémote Sensing Captions](https://arxiv.org/abs/2301.00001) | TGRS 2023 |\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+def test_a_list_saved_with_a_byte_order_mark_reads_as_its_utf8_copy(tmp_path, codec):
+    utf8, other = tmp_path / "utf8.md", tmp_path / "other.md"
+    utf8.write_bytes(SYNTHETIC_LIST.encode("utf-8"))
+    encoded = SYNTHETIC_LIST.encode(codec)
+    if codec == "utf-16-be":
+        encoded = b"\xfe\xff" + encoded
+    other.write_bytes(encoded)
+    assert read_list(other).entries[0].title == read_list(utf8).entries[0].title == \
+        "Rémote Sensing Captions"
+    assert [e.line for e in read_list(other).entries] == [e.line for e in read_list(utf8).entries]
+
+
+def test_a_latin1_list_names_line_and_byte_and_says_to_resave_it_as_utf8(tmp_path):
+    path = tmp_path / "latin1.md"
+    path.write_bytes(SYNTHETIC_LIST.encode("cp1252"))
+    offset = SYNTHETIC_LIST.encode("cp1252").index(b"\xe9")
+    with pytest.raises(ListParseError) as raised:
+        read_list(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}:7: the list is not UTF-8 text: byte offset {offset} "
+                              "(column 5, 0xe9)")
+    assert "re-save the file as UTF-8" in message and "check the path" not in message
+
+
+def test_utf16_without_byte_order_mark_is_named_as_such(tmp_path):
+    path = tmp_path / "utf16.md"
+    path.write_bytes(SYNTHETIC_LIST.encode("utf-16-le"))
+    with pytest.raises(ListParseError, match=r"utf16.md:1: .* byte offset 1 .* NUL byte: UTF-16 "
+                                             "saved without a byte-order mark"):
+        read_list(path)
+
+
+def test_the_cli_reports_a_latin1_list_in_one_line_and_exits_1(tmp_path):
+    from typer.testing import CliRunner
+
+    from rsvlm_graph.cli import app
+
+    path = tmp_path / "awesome-list.md"
+    path.write_bytes(SYNTHETIC_LIST.encode("cp1252"))
+    result = CliRunner().invoke(app, ["lint", "--list", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:7: the list is not UTF-8 text: byte offset" in result.output
+    assert "check the path" not in result.output

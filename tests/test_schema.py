@@ -28,6 +28,9 @@ WRONG_API_FIELDS = [
     ("fieldsOfStudy", "Computer Science", "fields_of_study", ()),
     ("openAccessPdf", {"url": 3}, "open_access_pdf", None),
     ("publicationDate", "May 2023", "publication_date", None),
+    ("publicationDate", "2023-02-30", "publication_date", None),
+    ("publicationDate", "2023-13", "publication_date", None),
+    ("citationCount", 10**30, "citation_count", None),
 ]
 
 # the CLI tests' fixtures: a copy of kg/, a temp store, the fake API around the list

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
@@ -22,6 +23,7 @@ from rsvlm_graph.models import (
 )
 from rsvlm_graph.snapshot import (
     EMBEDDING_DECIMALS,
+    check_snapshot,
     read_snapshot,
     seed_store,
     sorted_enrichment,
@@ -225,15 +227,26 @@ def test_missing_snapshot_is_empty(tmp_path):
 
 
 @pytest.mark.parametrize("bad", ["{not json", '{"type": "paper", "key": "x"}',
-                                 '{"type": "mystery", "key": "x"}', "[1, 2]"])
-def test_broken_snapshot_line_names_file_and_line(tmp_path, bad):
+                                 '{"type": "mystery", "key": "x"}', "[1, 2]", "\xe9t\xe9"])
+def test_a_broken_snapshot_line_is_skipped_naming_file_and_line(tmp_path, bad, caplog):
     path = tmp_path / "snapshot.jsonl"
     write_snapshot(path, synthetic_enrichment())
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines[2] = bad
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(StoreError, match=r"snapshot.jsonl:3: "):
-        read_snapshot(path)
+    whole = read_snapshot(path)
+    lines = path.read_bytes().splitlines()
+    assert json.loads(lines[2])["type"] == "citation"  # the second of two
+    lines[2] = bad.encode("latin-1")  # the last one: not UTF-8
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    with caplog.at_level("WARNING"):
+        checked = check_snapshot(path)
+    assert re.search(r"snapshot.jsonl:3: .*; line skipped, every other line is used", caplog.text)
+    assert [(u.number, u.record) for u in checked.unread] == [(3, False)]
+    kept = checked.enrichment
+    assert kept.citations == whole.citations[:1]  # only the broken line's record is missing
+    assert (kept.papers, kept.resolutions, kept.arxiv) == (whole.papers, whole.resolutions, whole.arxiv)
+    # what it held is to be fetched again: failures of the lists it could belong to (none for
+    # a paper "x" nothing cites)
+    assert set(checked.refetch) <= set(kept.failures)
+    assert bool(checked.refetch) == (bad != '{"type": "paper", "key": "x"}')
 
 
 def test_import_enrichment_seeds_an_empty_store_and_never_overwrites_newer(tmp_path):

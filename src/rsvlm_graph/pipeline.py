@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,11 +32,13 @@ from .listfile.rows import with_rows
 from .models import Enrichment, Failure, ListDocument, Phase, iso_utc
 from .ranking import RankedPaper, rank_papers
 from .snapshot import (
+    CheckedSnapshot,
     SnapshotChange,
     SnapshotView,
     carried_over,
+    check_snapshot,
     compare,
-    read_snapshot,
+    keep_unread,
     seed_store,
     write_snapshot,
 )
@@ -113,8 +115,9 @@ class Fetched:
     enrichment: Enrichment
     requests: dict[str, int]
     started_at: str  # ISO 8601 UTC, the format of every record's fetched_at
-    snapshot: Enrichment = field(default_factory=Enrichment)  # kg/snapshot.jsonl as read
+    snapshot: CheckedSnapshot = CheckedSnapshot()  # kg/snapshot.jsonl as read
     not_on_file: tuple[Failure, ...] = ()
+    offline: bool = False  # nothing was asked for
 
     @property
     def summarised(self) -> Enrichment:
@@ -163,7 +166,8 @@ def fetch_enrichment(
     Semantic Scholar client (the shared pool, 429s)."""
     started_at = iso_utc(settings.now())
     with step("read snapshot"):
-        snapshot = read_snapshot(inputs.snapshot_path)
+        checked = check_snapshot(inputs.snapshot_path)
+        snapshot = checked.enrichment
     with ExitStack() as stack, step("enrich"):
         stack.enter_context(_store_locked(settings))
         store = stack.enter_context(Store(settings.database_path))
@@ -197,7 +201,8 @@ def fetch_enrichment(
             requests.update(source.request_counts)
         # offline, what is missing was last asked by the run that wrote the snapshot
         missing = not_on_file(records, enrichment.failures, snapshot.failures if offline else ())
-        return Fetched(enrichment, dict(sorted(requests.items())), started_at, snapshot, missing)
+        return Fetched(enrichment, dict(sorted(requests.items())), started_at, checked, missing,
+                       offline)
 
 
 @contextmanager
@@ -244,13 +249,20 @@ def save_snapshot(
     Entries of the previous snapshot that this run did not return stay when they are still in
     the list (a record the store refused, say) or in another list beside it (``kg/draft.md``
     next to ``kg/awesome-list.md`` share one snapshot); the others left the list and go.
+    The previous snapshot's lines that were not read as written are kept beside it first
+    (:func:`~rsvlm_graph.snapshot.keep_unread`): the new one no longer holds them as they were,
+    and, when this run fetched nothing, keeps the failures that have the next one fetch again
+    what they held.
     Returns what changed against the previous snapshot, and the entry keys kept that way.
     """
-    previous, current = fetched.snapshot, fetched.enrichment
+    previous, current = fetched.snapshot.enrichment, fetched.enrichment
+    if fetched.offline:
+        current = replace(current, failures=current.failures + fetched.snapshot.refetch)
     returned = {r.entry_key for r in current.resolutions}
     missing = {r.entry_key for r in previous.resolutions} - returned
     keep = missing & (_entry_keys(document) | _entry_keys_beside(inputs, curation, missing))
     written = carried_over(previous, current, keep)
+    keep_unread(inputs.snapshot_path, fetched.snapshot.unread, fetched.started_at)
     write_snapshot(inputs.snapshot_path, written)
     return compare(previous, written), tuple(sorted(keep))
 

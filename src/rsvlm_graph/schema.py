@@ -23,14 +23,16 @@ import json
 import logging
 import typing
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .errors import RsvlmGraphError
 from .models import ArxivRecord, Citation, Failure, Paper, Resolution
 
 __all__ = [
+    "MAX_COUNT",
     "S2_PAPER_ID",
     "checked_record",
     "checked_s2_paper",
@@ -44,12 +46,36 @@ T = TypeVar("T")
 #: a Semantic Scholar paper id: 40 lower-case hex digits
 S2_PAPER_ID = r"^[0-9a-f]{40}$"
 S2Id = Annotated[str, Field(pattern=S2_PAPER_ID)]
+#: the years a paper may be dated by (a publication year, a publication date's year)
+YEARS = range(1000, 2201)
+#: above any real count (the most cited paper has a few hundred thousand citations): a larger
+#: one is a corrupt value, and would overflow GraphML's ``long`` and every per-year ratio
+MAX_COUNT = 10**9
+
+
+def _real_date(text: str) -> str:
+    """A year, year-month or day that exists in the calendar (not 2023-13-45, not 2023-02-30)."""
+    year, month, day = ([int(p) for p in text.split("-")] + [1, 1])[:3]
+    if year not in YEARS:
+        raise ValueError(f"year {year} is outside {YEARS.start}-{YEARS.stop - 1}")
+    date(year, month, day)  # ValueError: "month must be in 1..12", "day is out of range …"
+    return text
+
+
+def _real_stamp(text: str) -> str:
+    # the pattern has checked the form; this, that the day and the time exist (fast: 100k papers)
+    datetime.fromisoformat(text[:-1])
+    return text
+
+
 #: ``models.iso_utc``: every fetched_at, arXiv's published and updated
-Stamp = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")]
-#: a publication date as S2 gives it: a year, a month or a day
-PublicationDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
-Year = Annotated[int, Field(ge=1000, le=2200)]
-Count = Annotated[int, Field(ge=0)]
+Stamp = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"),
+                  AfterValidator(_real_stamp)]
+#: a publication date as S2 gives it: a year, a month or a day, each one of the calendar
+PublicationDate = Annotated[str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+                            AfterValidator(_real_date)]
+Year = Annotated[int, Field(ge=YEARS.start, lt=YEARS.stop)]
+Count = Annotated[int, Field(ge=0, lt=MAX_COUNT)]
 #: versionless, new style (2305.05726) or old style (math.GT/0309136, hep-th/9901001)
 ArxivId = Annotated[str, Field(pattern=r"^(\d{4}\.\d{4,5}|[a-z][a-z-]*(\.[A-Za-z-]+)?/\d{7})$")]
 EntryKey = Annotated[str, Field(pattern=r"^paper:\S+$")]
@@ -165,7 +191,8 @@ def as_record(value: BaseModel) -> Any:
 
 
 def checked_record(
-    cls: type[T], data: str | T, where: str, *, schema: type[BaseModel] | None = None
+    cls: type[T], data: str | T, where: str, *, schema: type[BaseModel] | None = None,
+    dropped: list[str] | None = None,
 ) -> T:
     """Return the record ``data`` describes, each bad field dropped with a warning.
 
@@ -179,6 +206,9 @@ def checked_record(
         Names the record in warnings: ``kg/snapshot.jsonl:12: paper 0f3c…``.
     schema : optional
         The schema to use instead of ``record_schema(cls)`` (one with a snapshot line's keys).
+    dropped : list, optional
+        Gets what each warning said was dropped (``field 'year' dropped (…)``), for a caller
+        that keeps a note of the record as it was.
 
     Raises
     ------
@@ -206,7 +236,8 @@ def checked_record(
     if not isinstance(value, dict):
         raise RecordRefused(f"{where}: not a record (a JSON {type(value).__name__})")
     return typing.cast(T, _repaired(schema, value, first, where,
-                                    lambda v: schema.model_validate_json(json.dumps(v))))
+                                    lambda v: schema.model_validate_json(json.dumps(v)),
+                                    dropped=dropped))
 
 
 def checked_s2_paper(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -243,7 +274,7 @@ _MAX_FIXES = 1000
 
 def _repaired(
     schema: type[BaseModel], value: Any, error: ValidationError, where: str,
-    validate: Callable[[Any], Any], *, keep: bool = False,
+    validate: Callable[[Any], Any], *, keep: bool = False, dropped: list[str] | None = None,
 ) -> Any:
     """Drop the field each validation error is in until ``value`` validates; warn per field.
 
@@ -251,7 +282,7 @@ def _repaired(
     citations): a bad author name drops ``authors``, not one author, and one bad number drops the
     whole embedding. A record whose required field (its id) is bad goes entirely; that is the
     end of the top-level record: :class:`RecordRefused`. ``keep``: return the repaired raw
-    value (API objects) rather than the validated record.
+    value (API objects) rather than the validated record; ``dropped`` gets each warning's text.
     """
     inner = _record_lists(schema)
     for _ in range(_MAX_FIXES):
@@ -268,13 +299,15 @@ def _repaired(
         optional = known is None or not known.is_required()  # unknown fields may go
         if optional and field and isinstance(owner, dict) and field[0] in owner:
             del owner[field[0]]
-            log.warning("%s: field %s dropped (%s)", where, _dotted(prefix + field), problem["msg"])
+            note = f"field {_dotted(prefix + field)} dropped ({problem['msg']})"
         elif prefix:
             del value[prefix[0]][prefix[1]]
-            log.warning("%s: %s dropped (%s: %s)", where, _dotted(prefix), _dotted(path[2:]),
-                        problem["msg"].lower())
+            note = f"{_dotted(prefix)} dropped ({_dotted(path[2:])}: {problem['msg'].lower()})"
         else:
             raise RecordRefused(f"{where}: {_dotted(path)} {problem['msg'].lower()}")
+        log.warning("%s: %s", where, note)
+        if dropped is not None:
+            dropped.append(note)
         try:
             record = validate(value)
         except ValidationError as exc:

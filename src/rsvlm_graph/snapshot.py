@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import json
 import logging
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -55,12 +56,17 @@ from .store import (
 
 __all__ = [
     "EMBEDDING_DECIMALS",
+    "CheckedSnapshot",
     "SnapshotChange",
     "SnapshotView",
+    "UnreadLine",
     "carried_over",
+    "check_snapshot",
     "collect",
     "compare",
+    "keep_unread",
     "read_snapshot",
+    "rejected_path",
     "seed_store",
     "sorted_enrichment",
     "write_snapshot",
@@ -177,27 +183,73 @@ def write_snapshot(path: Path, enrichment: Enrichment) -> None:
         raise StoreError(f"{path}: cannot write the snapshot: {exc}") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadLine:
+    """A snapshot line not read as it is written: skipped (``record`` false), or read without
+    the fields that were wrong. ``kind`` and ``key`` are what the line says it holds, when it
+    still says so (a line cut short keeps its leading ``type`` and ``key``)."""
+
+    number: int
+    text: str
+    problem: str
+    kind: str | None
+    key: str | None
+    record: bool
+
+
+class CheckedSnapshot(NamedTuple):
+    """The snapshot as read, the lines of it that were not read as written, and the failures
+    that say what those held is to be fetched again (in ``enrichment.failures`` too)."""
+
+    enrichment: Enrichment = Enrichment()
+    unread: tuple[UnreadLine, ...] = ()
+    refetch: tuple[Failure, ...] = ()
+
+
+#: what a line not read as written makes the next enrich fetch again (:func:`_refetch`)
+_Refetched = Literal["metadata", "citations", "references", "arxiv", "recommendations"]
+
+#: the head every line is written with: still readable in a line whose end is broken
+_HEAD = re.compile(r'^\{"type": "([a-z]+)", "key": "((?:[^"\\]|\\.)*)"')
+
+
+def rejected_path(path: Path) -> Path:
+    """Where a rewrite of the snapshot at ``path`` keeps the lines it could not read as written."""
+    return path.with_name(path.name + ".rejected")
+
+
 def read_snapshot(path: Path) -> Enrichment:
+    """The enrichment of :func:`check_snapshot`: what a snapshot holds, for readers that do
+    not rewrite it."""
+    return check_snapshot(path).enrichment
+
+
+def check_snapshot(path: Path) -> CheckedSnapshot:
     """Read a snapshot written by :func:`write_snapshot`; a missing file is an empty enrichment.
 
-    Every line is checked against its record's schema: a field of the wrong type or out of
-    range is dropped with a warning naming ``path:line`` and the field, and the rest is used.
+    Every line is checked against its record's schema. One bad line never stops a run: a field
+    of the wrong type or out of range is dropped and the rest of the record used; a line that
+    is no record at all (not JSON, not UTF-8, an unknown ``type``, a bad or missing id or
+    title) is skipped. Either is a warning naming ``path:line``. What such a line held is
+    marked to be fetched again (:func:`_refetch`): a ``failure`` of the lists, paper,
+    arXiv record or recommendations it belongs to, exactly as a failed refresh leaves them, so
+    the next ``enrich`` fetches them before it rewrites the file; it keeps the lines in
+    :func:`rejected_path` (:func:`keep_unread`).
 
     Raises
     ------
     StoreError
-        When the file cannot be read, or a line is no record at all (not JSON, an unknown
-        ``type``, a bad or missing id); the message names the file and line (fix the line, or
-        re-run ``enrich`` to rewrite the file).
+        When the file cannot be read at all.
     """
     path = Path(path)
     try:
-        handle = path.open(encoding="utf-8")
+        handle = path.open("rb")
     except FileNotFoundError:
-        return Enrichment()
+        return CheckedSnapshot()
     except OSError as exc:
         raise StoreError(f"{path}: cannot read the snapshot: {exc}") from exc
     parts: dict[str, list[Any]] = {kind: [] for kind in _LINE_TYPES}
+    unread: list[UnreadLine] = []
     reader = _any_line()
     ids: dict[str, str] = {}  # one string per paper id: 1M citation lines name 100k papers
     with handle:  # line by line: at 1M citations the text alone is hundreds of MiB
@@ -210,15 +262,18 @@ def read_snapshot(path: Path) -> Enrichment:
                     kind = model.type
                     record = as_record(model)
                 except ValidationError:
-                    kind, record = _repaired_line(path, number, line.rstrip("\n"))
+                    kind, record, bad = _checked_line(path, number, line.rstrip(b"\r\n"))
+                    unread.append(bad)
+                    if record is None:
+                        continue
                 if kind == "citation":
                     record = Citation(ids.setdefault(record.citing, record.citing),
                                       ids.setdefault(record.cited, record.cited),
                                       record.is_influential, record.intents)
                 parts[kind].append(record)
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
             raise StoreError(f"{path}: cannot read the snapshot: {exc}") from exc
-    return sorted_enrichment(Enrichment(
+    enrichment = Enrichment(
         resolutions=tuple(parts["resolution"]),
         papers=tuple(parts["paper"]),
         citations=tuple(parts["citation"]),
@@ -226,24 +281,137 @@ def read_snapshot(path: Path) -> Enrichment:
         recommendations=tuple(r.s2_paper_id for r in parts["recommendation"]),
         failures=tuple(parts["failure"]),
         truncated=tuple(r.s2_paper_id for r in parts["truncated"]),
-    ))
+    )
+    again = _refetch(path, unread, enrichment) if unread else ()
+    enrichment = dataclasses.replace(enrichment, failures=enrichment.failures + again)
+    return CheckedSnapshot(sorted_enrichment(enrichment), tuple(unread), again)
 
 
-def _repaired_line(path: Path, number: int, line: str) -> tuple[str, Any]:
-    """The record of a line that did not validate as it is, its bad fields dropped."""
+def _checked_line(path: Path, number: int, raw: bytes) -> tuple[str, Any | None, UnreadLine]:
+    """A line that did not validate as it is: its record with the bad fields dropped, or
+    ``None`` when it holds no record at all; warned about either way."""
+    text = raw.decode("utf-8", errors="backslashreplace")
+    head = _HEAD.match(text)
+    kind, key = (head.group(1), json.loads(f'"{head.group(2)}"')) if head else (None, None)
+    kind = kind if kind in _LINE_TYPES else None
+    where = f"{path}:{number}"
+    dropped: list[str] = []
     try:
-        head = json.loads(line)
-        kind = head.get("type") if isinstance(head, dict) else None
-        if kind not in _LINE_TYPES:
-            raise RecordRefused(f"unknown record type {kind!r}" if isinstance(head, dict)
-                                else f"a JSON {type(head).__name__}, not an object")
-        where = f"{path}:{number}: {kind} {head.get('key')}"
-        return kind, checked_record(_LINE_TYPES[kind], line, where, schema=_line_schema(kind))
-    except (json.JSONDecodeError, RecordRefused) as exc:
-        raise StoreError(
-            f"{path}:{number}: not a snapshot record ({exc}); fix or delete the line, "
-            "or re-run `rsvlm-graph enrich` to rewrite the snapshot"
-        ) from exc
+        try:
+            value = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise RecordRefused(f"not UTF-8 (byte {exc.start} of the line)") from exc
+        except json.JSONDecodeError as exc:
+            raise RecordRefused(f"not JSON ({exc})") from exc
+        if not isinstance(value, dict):
+            raise RecordRefused(f"a JSON {type(value).__name__}, not a record")
+        line_type, key = value.get("type"), value.get("key")
+        if line_type not in _LINE_TYPES:
+            kind = None
+            raise RecordRefused(f"unknown record type {line_type!r}")
+        kind = str(line_type)
+        record: Any = checked_record(_LINE_TYPES[kind], text, f"{where}: {kind} {key}",
+                                schema=_line_schema(kind), dropped=dropped)
+    except RecordRefused as exc:
+        problem = str(exc).removeprefix(f"{where}: ")
+        if kind is None:
+            consequence = ("its type cannot be read, so the next `rsvlm-graph enrich` fetches "
+                           "every citation list and the recommendations again")
+        else:
+            consequence = f"the next `rsvlm-graph enrich` fetches the {kind} {key} again"
+        log.warning("%s: %s; line skipped, every other line is used: %s and, rewriting the "
+                    "snapshot, keeps the line in %s", where, problem, consequence,
+                    rejected_path(path))
+        return str(kind), None, UnreadLine(number, text, problem, kind,
+                                           key if isinstance(key, str) else None, False)
+    return str(kind), record, UnreadLine(number, text, "; ".join(dropped), kind,
+                                         key if isinstance(key, str) else None, True)
+
+
+def _refetch(path: Path, unread: Sequence[UnreadLine], enrichment: Enrichment) -> tuple[Failure, ...]:
+    """Failures that make the next ``enrich`` fetch again what the ``unread`` lines held.
+
+    They say what a failed refresh says (:func:`_offers`): a list paper's citation or
+    reference list is imported undated and without a count, so it is paged whole; its paper,
+    an arXiv record or the recommendations stale. A line whose type cannot be read could have
+    held anything: every list and the recommendations. A resolution, a list paper or an arXiv
+    record that is missing altogether is fetched anyway.
+    """
+    accepted = {r.s2_paper_id for r in enrichment.resolutions if r.s2_paper_id and not r.doubtful}
+    marks: dict[tuple[str, _Refetched], UnreadLine] = {}
+
+    def lists(s2_ids: Collection[str], direction: Direction, line: UnreadLine) -> None:
+        for s2_id in s2_ids:
+            if s2_id in accepted:
+                marks.setdefault((s2_id, direction), line)
+
+    counts = {p.s2_paper_id: (p.citation_count, p.reference_count) for p in enrichment.papers}
+    for line in unread:
+        key = line.key or ""
+        if line.kind is None:  # any list but those of a paper counted without any
+            lists({s for s in accepted if counts.get(s, (None,))[0] != 0}, "citations", line)
+            lists({s for s in accepted if counts.get(s, (None, None))[1] != 0}, "references", line)
+            marks.setdefault(("list", "recommendations"), line)
+        elif line.kind == "paper" and key in accepted:
+            marks.setdefault((key, "metadata"), line)
+        elif line.kind == "paper":
+            lists({c.cited for c in enrichment.citations if c.citing == key}, "citations", line)
+            lists({c.citing for c in enrichment.citations if c.cited == key}, "references", line)
+            if key in enrichment.recommendations:
+                marks.setdefault(("list", "recommendations"), line)
+        elif line.kind == "citation":
+            citing, _, cited = key.partition(">")
+            lists({cited}, "citations", line)
+            lists({citing}, "references", line)
+        elif line.kind == "truncated":
+            lists({key}, "citations", line)
+        elif line.kind == "recommendation":
+            marks.setdefault(("list", "recommendations"), line)
+        elif line.kind == "failure":
+            subject, _, phase = key.partition("|")
+            if phase == "recommendations":
+                marks.setdefault(("list", "recommendations"), line)
+            elif phase in ("citations", "references"):
+                lists({subject}, "citations" if phase == "citations" else "references", line)
+        elif line.kind == "arxiv" and line.record:
+            marks.setdefault((key, "arxiv"), line)
+    return tuple(
+        Failure(subject, phase, f"{path}:{line.number}: {line.kind or 'a'} line not read as "
+                f"written (the rewrite keeps it in {rejected_path(path)}); fetched again by the "
+                "next enrich")
+        for (subject, phase), line in marks.items())
+
+
+def keep_unread(path: Path, unread: Sequence[UnreadLine], when: str) -> None:
+    """Add the ``unread`` lines of the snapshot at ``path`` to :func:`rejected_path`, before a
+    rewrite leaves them out: one JSON object a line, ``{"kept_at", "line", "problem",
+    "record_used", "text"}``, ``text`` the line exactly as it was. A line kept already is not
+    added again.
+
+    Raises
+    ------
+    StoreError
+        When the file cannot be written.
+    """
+    if not unread:
+        return
+    target = rejected_path(path)
+    try:
+        old = target.read_text(encoding="utf-8") if target.exists() else ""
+        kept = {json.loads(line).get("text") for line in old.splitlines() if line.strip()}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
+        raise StoreError(f"{target}: cannot read the rejected snapshot lines ({exc}); "
+                         "move the file away") from exc
+    new = [json.dumps({"kept_at": when, "line": u.number, "problem": u.problem,
+                       "record_used": u.record, "text": u.text}, ensure_ascii=False) + "\n"
+           for u in unread if u.text not in kept]
+    if not new:
+        return
+    try:
+        write_atomic(target, old + "".join(new))
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot write the rejected snapshot lines: {exc}") from exc
+    log.warning("kept %d snapshot lines not read as written in %s", len(new), target)
 
 
 # --------------------------------------------------------------------------- snapshot → store
@@ -268,14 +436,19 @@ def _offers(enrichment: Enrichment, stored: Mapping[tuple[str, str], str]) -> li
     (the run that tried it). A citation list whose refresh failed is the last good one (with the
     pages an interrupted paging read) and goes in undated and without a count, so that nothing
     is lost and the next online run fetches it whole; only a list that failed with no citation
-    at all in the snapshot (never fetched, or empty) is left out rather than stored empty.
+    at all in the snapshot (never fetched, or empty) is left out rather than stored empty. The
+    lists of a list paper the snapshot holds no paper record of go in the same way. A paper, an
+    arXiv record or the recommendations whose refresh failed go in undated: the next online run
+    fetches them again (offline, they are used as they are).
     """
     papers = {p.s2_paper_id: p for p in enrichment.papers}
     accepted = tuple(sorted({r.s2_paper_id for r in enrichment.resolutions
                              if r.s2_paper_id and not r.doubtful}))
-    failed = {(f.subject, f.phase) for f in enrichment.failures}
     dated = {s2_id: fetched_at for s2_id in accepted
              if s2_id in papers and (fetched_at := papers[s2_id].fetched_at)}
+    directions: tuple[Direction, ...] = ("citations", "references")
+    failed = {(f.subject, f.phase) for f in enrichment.failures}
+    failed |= {(s2_id, d) for s2_id in accepted if s2_id not in dated for d in directions}
     newest = max((f for p in papers.values() if (f := p.fetched_at)), key=parse_utc,
                  default=_EPOCH)
     offered: list[_Offer] = [
@@ -283,7 +456,8 @@ def _offers(enrichment: Enrichment, stored: Mapping[tuple[str, str], str]) -> li
                functools.partial(_same, r))
         for r in enrichment.resolutions if ("resolution", r.entry_key) not in stored
     ]
-    offered += [_Offer("semanticscholar", "paper", s2_id, fetched_at,
+    offered += [_Offer("semanticscholar", "paper", s2_id,
+                       _EPOCH if (s2_id, "metadata") in failed else fetched_at,
                        functools.partial(_same, papers[s2_id]))
                 for s2_id, fetched_at in dated.items()]
     edges_at: dict[tuple[str, str], list[Citation]] = {}
@@ -295,31 +469,35 @@ def _offers(enrichment: Enrichment, stored: Mapping[tuple[str, str], str]) -> li
     def edges(direction: Direction, s2_id: str, fetched_at: str) -> EdgeRecord:
         found = edges_at.get((direction, s2_id), [])
         others = sorted({c.citing if direction == "citations" else c.cited for c in found})
-        paper = papers[s2_id]
+        # fetched in the run that fetched the paper: at the count it holds; a list whose
+        # refresh failed (the last good one, or the pages read before a paging stopped) at no
+        # count, so the next run fetches it whole rather than take it as complete
+        count = None
+        if (s2_id, direction) not in failed:
+            paper = papers[s2_id]
+            count = paper.citation_count if direction == "citations" else paper.reference_count
         return EdgeRecord(
             citations=tuple(found), papers=tuple(papers[o] for o in others if o in papers),
             truncated=direction == "citations" and s2_id in truncated, fetched_at=fetched_at,
-            # fetched in the run that fetched the paper: at the count it holds; a list whose
-            # refresh failed (the last good one, or the pages read before a paging stopped) at
-            # no count, so the next run fetches it whole rather than take it as complete
-            count=None if (s2_id, direction) in failed else
-            paper.citation_count if direction == "citations" else paper.reference_count,
+            count=count,
         )
 
-    directions: tuple[Direction, ...] = ("citations", "references")
     for direction in directions:
-        for s2_id, fetched_at in dated.items():
+        for s2_id in accepted:
             if (s2_id, direction) in failed and (direction, s2_id) not in edges_at:
                 continue
-            stamp = iso_utc(parse_utc(_EPOCH if (s2_id, direction) in failed else fetched_at))
+            stamp = iso_utc(parse_utc(_EPOCH if (s2_id, direction) in failed else dated[s2_id]))
             offered.append(_Offer("semanticscholar", direction, s2_id, stamp,
                                   functools.partial(edges, direction, s2_id, stamp)))
-    offered += [_Offer("arxiv", "arxiv", a.arxiv_id, fetched_at, functools.partial(_same, a))
+    offered += [_Offer("arxiv", "arxiv", a.arxiv_id,
+                       _EPOCH if (a.arxiv_id, "arxiv") in failed else fetched_at,
+                       functools.partial(_same, a))
                 for a in enrichment.arxiv if (fetched_at := a.fetched_at)]
     recommended = tuple(papers[s2_id] for s2_id in enrichment.recommendations if s2_id in papers)
     stamps = [fetched_at for p in recommended if (fetched_at := p.fetched_at)]
     if stamps:
-        first = iso_utc(parse_utc(min(stamps, key=parse_utc)))
+        oldest = _EPOCH if ("list", "recommendations") in failed else min(stamps, key=parse_utc)
+        first = iso_utc(parse_utc(oldest))
         offered.append(_Offer("semanticscholar", "recommendations", RECOMMENDATIONS_KEY, first,
                               lambda: RecommendationRecord(accepted, None, recommended, first)))
     newer = []

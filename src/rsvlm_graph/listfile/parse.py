@@ -28,6 +28,7 @@ datasets otherwise; a "Dataset" header or heading always does, whatever the rows
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -50,8 +51,8 @@ from ..models import EntryKind, ListDocument, ListEntry, PaperIds
 from .curation import Curation, curate
 from .lines import split_lines, table_cells
 
-__all__ = ["parse_list", "parse_entries", "read_list", "split_venue_year", "is_bullet_line", "header_roles",
-           "repair_mojibake"]
+__all__ = ["parse_list", "parse_entries", "read_list", "read_list_text", "split_venue_year",
+           "is_bullet_line", "header_roles", "repair_mojibake"]
 
 logger = logging.getLogger(__name__)
 
@@ -892,11 +893,63 @@ def parse_entries(text: str, path: str = "<string>") -> ListDocument:
                         entries=tuple(parser.entries), problems=tuple(parser.problems), text=text)
 
 
+#: byte-order marks and their codecs, UTF-32 first: its little-endian mark starts like UTF-16's
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def read_list_text(path: Path, what: str) -> str:
+    """The text of a list file: UTF-8, or UTF-16/32 with a byte-order mark, as Windows editors
+    save (a UTF-8 one is dropped too).
+
+    Any other encoding is an error naming the line, column and byte offset of the first byte
+    that is not UTF-8, as pandoc reports it, rather than a guess: read as Latin-1, a title would
+    be misread without a word, and matched by title against the wrong paper. ``what`` names
+    the file in messages ("the list").
+
+    Raises
+    ------
+    ListParseError
+        If the file cannot be read, or is not UTF-8 text.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ListParseError(f"cannot read {what}: {exc}; check the path", path) from exc
+    codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "utf-8")
+    text: str | None = None
+    try:
+        text, bad = data.decode(codec), len(data)
+    except UnicodeDecodeError as exc:
+        bad = exc.start + (len(codecs.BOM_UTF8) if codec == "utf-8-sig" else 0)
+    # whichever comes first: a NUL is valid UTF-8, yet no text in a list
+    nul = data.find(b"\0", 0, bad) if codec == "utf-8" else -1
+    name = codec.removesuffix("-sig").upper()
+    if nul >= 0:
+        raise _not_text(path, f"{what} is not UTF-8 text", data, nul, "is a NUL byte: UTF-16 "
+                        "saved without a byte-order mark, or no text file; re-save it as UTF-8")
+    if text is None:
+        raise _not_text(path, f"{what} is not {name} text", data, bad, (
+            f"is not {name}; re-save the file as UTF-8 (one saved as Latin-1: iconv -f "
+            "WINDOWS-1252 -t UTF-8)"))
+    return text
+
+
+def _not_text(path: Path, what: str, data: bytes, offset: int, problem: str) -> ListParseError:
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return ListParseError(f"{what}: byte offset {offset} (column {column}, "
+                          f"0x{data[offset]:02x}) {problem}", path, line)
+
+
 def read_list(path: Path, curation: Curation | None = None) -> ListDocument:
     """Read and parse the list file at `path` (see ``parse_list``).
 
     Rows skipped or read in part are in the document's ``problems``, not logged: the caller
     reports them once (the CLI as warnings, ``lint`` as findings).
+
+    The file is read as :func:`read_list_text` says.
 
     Raises
     ------
@@ -904,10 +957,7 @@ def read_list(path: Path, curation: Curation | None = None) -> ListDocument:
         If the file is missing, unreadable, empty, or holds no entry at all.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ListParseError(f"cannot read the list: {exc}; check the path", path) from exc
+    text = read_list_text(path, "the list")
     if not text.strip():
         raise ListParseError("the list is empty", path)
     document = parse_list(text, str(path), curation)

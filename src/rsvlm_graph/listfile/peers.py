@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..errors import ListParseError, SourceError
+from ..errors import SourceError
 from ..files import write_atomic
 from ..models import ListDocument
-from .parse import parse_list
+from .parse import parse_list, read_list_text
 
 __all__ = ["PeerList", "cached_path", "fetch_text", "is_url", "read_peer_lists"]
 
@@ -130,10 +130,7 @@ def read_peer_lists(
             name = source
         else:
             path = Path(source)
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ListParseError(f"cannot read the peer list: {exc}; check the path", path) from exc
+            text = read_list_text(path, "the peer list")
             name = path.name
         document = parse_list(text, name)
         if document.papers:
