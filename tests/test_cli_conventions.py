@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from test_export_rdf import sample_graph
+from test_fresh_install import top_level_ignored
 from test_tracking import history as history  # noqa: F401 (a fixture: two recorded refreshes)
 from test_tracking import history_dir as history_dir  # noqa: F401 (the fixture it needs)
 from typer.testing import CliRunner
@@ -185,7 +186,7 @@ def test_examples_by_name_from_the_command_line(turtle):
 def test_the_wheel_ships_the_example_queries_and_the_license(tmp_path):
     # built offline, with this environment's setuptools and wheel (the test extras)
     source = tmp_path / "src-copy"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", "exports", "kg", "tests", "bench", "*.egg-info", "build"))
+    shutil.copytree(ROOT, source, ignore=top_level_ignored)
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                             "-w", str(tmp_path / "dist"), str(source)], capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr
@@ -193,6 +194,7 @@ def test_the_wheel_ships_the_example_queries_and_the_license(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert {f"rsvlm_graph/queries/{p.name}" for p in (SRC / "rsvlm_graph" / "queries").glob("*.rq")} <= set(names)
     assert "rsvlm_graph/__main__.py" in names
+    assert {"rsvlm_graph/exports/page.js", "rsvlm_graph/exports/shapes.ttl"} <= set(names)
     assert any(name.endswith("LICENSE") for name in names)
     assert wheel.name.startswith(f"rsvlm_graph-{__version__}-")
 

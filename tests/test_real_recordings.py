@@ -23,11 +23,10 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from chromium import LAUNCH_ARGS, browser_required, chromium_path
-from click.testing import Result
 from conftest import FAKE_API_KEY
 from fakeapi import FakeApi
 from fakeapi.recorded import recorded_corpus
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from rsvlm_graph import cli
 from rsvlm_graph.identifiers import normalize_venue

@@ -102,7 +102,8 @@ def _line_schema(kind: str) -> Any:
 def _any_line() -> TypeAdapter[Any]:
     # one pass of pydantic-core per line in the common case: the "type" picks the schema
     union = functools.reduce(lambda a, b: a | b, (_line_schema(k) for k in _LINE_TYPES))
-    return TypeAdapter(Annotated[union, Field(discriminator="type")])
+    tagged: Any = Annotated[union, Field(discriminator="type")]  # a type built at run time
+    return TypeAdapter(tagged)
 
 
 # --------------------------------------------------------------------------- JSONL
