@@ -59,7 +59,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     missing = [str(SHARED / name) for name in ("reference", "lists") if not (SHARED / name).is_dir()]
     if missing:
-        pytest.exit(f"RSVLM_REQUIRE_SHARED=1 but not found: {', '.join(missing)};: the real data tests would skip",
+        pytest.exit(f"RSVLM_REQUIRE_SHARED=1 but not found: {', '.join(missing)} (the real data tests would skip)",
                     returncode=1)
 
 
