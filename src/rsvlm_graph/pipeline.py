@@ -514,7 +514,7 @@ def run_build(
                     history=history, growth=growth,
                 )
             with step("annotated list"):
-                annotated = write_annotated_list(Path(document.path), document, G, stage)
+                annotated = write_annotated_list(document, G, stage)
             written = [out_dir / p.name for p in (*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths)]
     except OSError as exc:  # the writers name their own files; this is the folder's turn
         raise ExportError(f"{out_dir}: cannot put the new exports in place ({exc}); the previous "

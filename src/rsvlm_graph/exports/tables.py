@@ -32,6 +32,7 @@ import networkx as nx
 
 from ..errors import ExportError
 from ..files import atomic_text
+from ..output import csv_text
 from . import collector_paused
 
 __all__ = ["write_graphml", "write_csv", "TableRows", "NODE_COLUMNS", "EDGE_COLUMNS"]
@@ -292,7 +293,7 @@ def write_graphml(
 def _cell(value: Plain | None) -> str:
     kind = value.__class__
     if kind is str:
-        return value  # type: ignore[return-value]  # the class check narrows it
+        return csv_text(value)  # type: ignore[arg-type]  # the class check narrows it
     if value is None:
         return ""
     if kind is bool:
