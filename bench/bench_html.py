@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # shared
 from chromium import LAUNCH_ARGS, chromium_path  # noqa: E402
 
 from rsvlm_graph.exports import html_layout
-from rsvlm_graph.exports.html import build_page, select_view, write_page
+from rsvlm_graph.exports.html import build_page, write_page
+from rsvlm_graph.exports.html_view import VIEW_MAX_NODES, select_view
 
 TARGET_SECONDS = 1.0
 TARGET_BYTES = 1.5e6
@@ -148,7 +149,6 @@ def open_times(
 
 
 def html_layout_default() -> int:
-    from rsvlm_graph.exports.html import VIEW_MAX_NODES
 
     return VIEW_MAX_NODES
 

@@ -20,14 +20,9 @@ import networkx as nx
 import pytest
 
 from rsvlm_graph.errors import ExportError
-from rsvlm_graph.exports.html import (
-    DETAIL_ATTRIBUTES,
-    NODE_ATTRIBUTES,
-    PAGE_NODE_KEYS,
-    build_page,
-    select_view,
-    write_page,
-)
+from rsvlm_graph.exports.html import DETAIL_ATTRIBUTES, build_page, write_page
+from rsvlm_graph.exports.html_drawing import NODE_ATTRIBUTES, PAGE_NODE_KEYS
+from rsvlm_graph.exports.html_view import select_view
 
 IMG_INJECTION = "<img src=x onerror=alert(1)>"
 SCRIPT_INJECTION = "</script><script>alert(1)</script>"
@@ -416,7 +411,8 @@ def test_identical_bytes_whatever_the_hash_seed() -> None:
     # set and dict-view iteration order of strings changes with PYTHONHASHSEED between runs
     code = (
         "import hashlib, test_export_html as t;"
-        "from rsvlm_graph.exports.html import build_page, select_view;"
+        "from rsvlm_graph.exports.html import build_page;"
+        "from rsvlm_graph.exports.html_view import select_view;"
         "page = build_page(select_view(t.contract_graph(), [t.OUTSIDE[1]]), 't');"
         "print(hashlib.sha256(page.encode()).hexdigest())"
     )

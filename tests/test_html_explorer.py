@@ -30,7 +30,9 @@ from test_export_html import (
 )
 
 from rsvlm_graph.discovery import Candidate
-from rsvlm_graph.exports.html import MAJOR_FONT, build_page, select_view, write_page
+from rsvlm_graph.exports.html import build_page, write_page
+from rsvlm_graph.exports.html_drawing import MAJOR_FONT
+from rsvlm_graph.exports.html_view import select_view
 
 pytestmark = BROWSER_MARKS
 LISTS = Path(__file__).parent / "data" / "lists"
