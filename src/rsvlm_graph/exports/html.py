@@ -4,13 +4,14 @@ Three steps, as for every export: :func:`.html_view.select_view` picks a readabl
 (capped to the most important nodes), :func:`build_page` turns it into HTML text (pure and
 deterministic), :func:`write_page` writes it. How each node is drawn comes from
 :mod:`.html_drawing`, positions from :mod:`.html_layout`; the page's CSS, script and template
-are the package files ``page.css``, ``page.js`` and ``page.html``.
+are the package files ``page.css``, ``page.html`` and the scripts :data:`SCRIPTS`.
 
 Why the page is built the way it is (pyvis 0.3.2, see ``shared/reference/EXPORT-NOTES.md``):
 
 - **Allow-lists, never** ``from_nx``: ``from_nx`` copies every node attribute (embeddings,
-  provenance) into the page. The canvas nodes read only :data:`NODE_ATTRIBUTES` and carry only
-  :data:`PAGE_NODE_KEYS`; the details panel reads only :data:`DETAIL_ATTRIBUTES`.
+  provenance) into the page. The canvas nodes read only :data:`.html_drawing.NODE_ATTRIBUTES`
+  and carry only :data:`.html_drawing.PAGE_NODE_KEYS`; the details panel reads only
+  :data:`DETAIL_ATTRIBUTES`.
 - **Text, never markup**: pyvis renders every tooltip as HTML as soon as one node title contains
   "href". No node is given a ``title`` in Python; the page's script builds tooltips and the
   details panel with ``textContent``, and links only to ``http(s)`` addresses.
@@ -21,8 +22,9 @@ Why the page is built the way it is (pyvis 0.3.2, see ``shared/reference/EXPORT-
   data with the vis-network that pyvis bundles, inline, and nothing else. :func:`build_page`
   checks that the page loads nothing from another host.
 - **Usable at once**: positions for both layouts are computed here and physics is off.
-- **Readable at first sight**: the most important nodes get larger labels; the page opens at a
-  zoom where those are at least 11 px, and vis-network draws the others once one zooms in.
+- **A map at first sight**: the page opens on everything it shows, fitted to the window; each
+  task's cluster is a region named in type readable at that zoom (the page writes the names),
+  the most important nodes get larger labels, and vis-network draws the others as one zooms in.
 """
 
 from __future__ import annotations
@@ -42,7 +44,17 @@ import networkx as nx
 from ..errors import ExportError
 from ..files import write_atomic
 from ..identifiers import paper_page
-from .html_drawing import KIND_STYLES, MAJOR_FONT, MINOR_FONT, PAPER_KINDS, ViewDrawing, draw_view
+from . import html_layout
+from .html_drawing import (
+    KIND_STYLES,
+    LABEL_COLOUR,
+    MINOR_FONT,
+    PAPER_KINDS,
+    TASK_FONT,
+    ViewDrawing,
+    draw_view,
+    size_of,
+)
 from .html_view import VIEW_RELATIONS
 
 if TYPE_CHECKING:
@@ -52,7 +64,7 @@ if TYPE_CHECKING:
     from ..discovery import Candidate
     from ..ranking import RankedPaper
 
-__all__ = ["build_page", "write_page", "DETAIL_ATTRIBUTES"]
+__all__ = ["build_page", "write_page", "DETAIL_ATTRIBUTES", "SCRIPTS"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +74,13 @@ DETAIL_ATTRIBUTES = frozenset(
     {"abstract", "tldr", "authors", "influential_citation_count", "s2_id"}
 )
 
+#: the page's scripts (package files), in the order the page runs them: the explorer's parts,
+#: then ``page.js``, which puts them together
+SCRIPTS = ("page_view.js", "page_details.js", "page_colour.js", "page_export.js", "page.js")
 #: cited papers listed in the details panel are the view's; the abstract is cut at this length
 _ABSTRACT_CHARS = 2000
+#: the citation counts whose node sizes the legend shows
+_SIZE_LEGEND = (1, 10, 100, 1000, 10000)
 #: screen pixels of the side column (legend, filters, details), right of the graph
 _SIDE_WIDTH = 340
 #: relations drawn with an arrow (a has-task edge has no reading direction worth showing)
@@ -82,14 +99,16 @@ def build_page(
 ) -> str:
     """Return the HTML text of an interactive, self-contained page showing ``view``.
 
-    Nodes are coloured and shaped by kind and sized by influence: the Semantic Scholar
-    ``citation_count`` when known, else the node's degree in the view, on a logarithmic scale.
+    Nodes are coloured by kind (or, switched on the page, by year or citations) and shaped by
+    kind, sized by influence: the Semantic Scholar ``citation_count`` when known, else the
+    node's degree in the view, on a logarithmic scale.
     Hovering shows a short text; clicking opens the details panel (links to the paper's pages,
     authors, figures and rank from ``ranking``, tasks, datasets, code, abstract and TLDR, and for
     candidates the evidence and the row from ``candidates``; citing and cited papers) and dims
     everything but the node's neighbours. Filters by edge and node kind, task (a candidate
     counts under its suggested task) and minimum citations; a search box; a switch between the
-    clustered layout and the timeline; the state lives in the URL fragment.
+    clustered map and the timeline; what is shown always fits the window; the canvas saved as
+    PNG; the state lives in the URL fragment.
 
     Parameters
     ----------
@@ -129,10 +148,15 @@ def build_page(
     ranked = {r.node: r for r in ranking}
     suggested = {c.node: c for c in candidates if c.node in view}
     drawn = drawing if drawing is not None else draw_view(view, candidates)
+    tasks = sorted({t for node_tasks in drawn.tasks.values() for t in node_tasks})
+    cluster_index = {task: i for i, task in enumerate(tasks)}
     net = Network(directed=True, cdn_resources="in_line")
     for node, data in drawn.nodes.items():
-        (x, y), (tx, ty) = drawn.clustered[node], drawn.timeline.positions[node]
-        net.add_node(node, **data, x=x, y=y, tx=tx, ty=ty)
+        (x, y), (tx, ty) = drawn.clustered.positions[node], drawn.timeline.positions[node]
+        tb, tc = drawn.timeline.cells[node]
+        cluster = drawn.clustered.clusters.get(node)
+        net.add_node(node, **data, x=x, y=y, tx=tx, ty=ty, tb=tb, tc=tc, opacity=1,
+                     cl=-1 if cluster is None else cluster_index[cluster])
     for u, v, rel in sorted(view.edges(keys=True)):
         if rel in VIEW_RELATIONS:
             net.add_edge(u, v, **_page_edge(u, v, rel))
@@ -141,9 +165,11 @@ def build_page(
     explorer = {
         "details": {n: _details(n, view.nodes[n], ranked.get(n), suggested.get(n))
                     for n in sorted(view.nodes)},
-        "tasks": sorted({t for node_tasks in drawn.tasks.values() for t in node_tasks}),
-        "timeline": {"columns": drawn.timeline.columns, "bands": drawn.timeline.bands},
-        "majorFont": MAJOR_FONT,
+        "tasks": tasks,
+        "timeline": {"columns": drawn.timeline.columns, "bands": drawn.timeline.bands,
+                     "gap": html_layout.GAP},
+        "taskFont": TASK_FONT,
+        "labelColour": LABEL_COLOUR,
     }
     page = _template(net.template_dir).render(
         title=title,
@@ -152,7 +178,7 @@ def build_page(
         edges=edges,
         options=options,
         explorer=_script_json(explorer),
-        script=_package_text("page.js"),
+        scripts=[_package_text(name) for name in SCRIPTS],
         legend=_legend(view),
         note=_cap_note(view),
     )
@@ -203,7 +229,7 @@ def _options() -> dict[str, Any]:
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True,
                         "multiselect": False},
         "nodes": {
-            "font": {"size": MINOR_FONT, "face": "sans-serif"},
+            "font": {"size": MINOR_FONT, "face": "sans-serif", "color": LABEL_COLOUR},
             "borderWidth": 1,
             "borderWidthSelected": 4,
             # labels below 7 screen pixels are not drawn: minor labels appear as one zooms in
@@ -280,7 +306,8 @@ def _details(
 
 
 def _legend(view: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
-    """The legend rows (each a filter toggle): node kinds and relations present in the view."""
+    """The legend rows: node kinds and relations present in the view (each a filter toggle),
+    and the sizes of nodes with 1 to 10,000 citations, drawn at half their size at zoom 1."""
     counts = Counter(str(kind) for _, kind in view.nodes(data="kind"))
     relations = Counter(rel for _, _, rel in view.edges(keys=True))
     return {
@@ -289,6 +316,8 @@ def _legend(view: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
                   for kind, (text, colour, shape) in KIND_STYLES.items() if counts[kind]],
         "relations": [{"rel": rel, "text": text, "colour": colour, "count": relations[rel]}
                       for rel, (text, colour) in VIEW_RELATIONS.items() if relations[rel]],
+        "sizes": [{"diameter": round(size_of(count)), "text": f"{count:,}"}
+                  for count in _SIZE_LEGEND],
     }
 
 

@@ -31,7 +31,10 @@ __all__ = [
     "KIND_STYLES",
     "MAJOR_FONT",
     "MINOR_FONT",
+    "TASK_FONT",
+    "LABEL_COLOUR",
     "PAPER_KINDS",
+    "size_of",
 ]
 
 #: the graph attributes the canvas nodes read
@@ -58,7 +61,7 @@ NODE_ATTRIBUTES = frozenset(
 #: the keys of every node object in the page's data
 PAGE_NODE_KEYS = frozenset(
     {"id", "label", "shape", "color", "size", "x", "y", "kind", "tasks", "name", "tip",
-     "font", "tx", "ty", "cit", "major"}
+     "font", "tx", "ty", "tb", "tc", "cl", "cit", "year", "major", "opacity", "borderWidth", "shapeProperties"}
 )
 
 #: kind → (legend text, colour, vis-network shape), in legend order
@@ -73,6 +76,17 @@ KIND_STYLES: Mapping[str, tuple[str, str, str]] = {
 #: label pixels of the most important nodes and of the others (at zoom 1)
 MAJOR_FONT = 22.0
 MINOR_FONT = 14.0
+#: label pixels of a task (at zoom 1): the room its cluster's name takes; the page writes the
+#: name itself, never smaller than it can be read (vis-network draws the label transparent)
+TASK_FONT = 30.0
+#: the colour of every label vis-network draws (its own default, written out so that the page
+#: can restore it after dimming)
+LABEL_COLOUR = "#343434"
+_HIDDEN_LABEL = "rgba(0, 0, 0, 0)"
+_BOLD = 1.1
+#: a discovery candidate's border is dashed: it tells candidates from list papers whatever
+#: the colour shows (kind, year or citations)
+_CANDIDATE_BORDER = {"borderWidth": 2, "shapeProperties": {"borderDashes": [4, 2]}}
 
 #: the kinds of paper nodes: list papers and discovery candidates
 PAPER_KINDS = frozenset({"paper", "outside_paper"})
@@ -90,7 +104,7 @@ class ViewDrawing:
     by the GraphML (:func:`node_pictures`), so both show the same colours, sizes and positions."""
 
     nodes: Mapping[str, Mapping[str, Any]]  # node → pyvis keyword arguments, positions apart
-    clustered: Mapping[str, html_layout.Point]
+    clustered: html_layout.Clustered
     timeline: html_layout.Timeline
     tasks: Mapping[str, Sequence[str]]
 
@@ -104,9 +118,12 @@ def draw_view(view: nx.MultiDiGraph, candidates: Sequence[Candidate] = ()) -> Vi
     tasks = {n: _node_tasks(n, a, suggested.get(n)) for n, a in attrs.items()}
     influence = {n: _influence(a, degree[n]) for n, a in attrs.items()}
     major = _major_nodes(attrs, influence)
-    page_nodes = {n: _page_node(n, a, tasks[n], influence[n], n in major, view)
+    years = html_layout.node_years(view)
+    page_nodes = {n: _page_node(n, a, tasks[n], influence[n], n in major, years[n], view)
                   for n, a in attrs.items()}
-    boxes = {n: html_layout.box(d["label"], d["size"], d["font"]["size"])
+    # a task's name is written in bold, a tenth wider
+    boxes = {n: html_layout.box(d["label"], d["size"],
+                                d["font"]["size"] * (_BOLD if d["kind"] == "task" else 1.0))
              for n, d in page_nodes.items()}
     importance = {n: float(influence[n]) + (1e9 if attrs[n].get("kind") == "task" else 0.0)
                   for n in attrs}
@@ -133,10 +150,10 @@ def node_pictures(G: nx.MultiDiGraph, drawing: ViewDrawing) -> dict[str, dict[st
         picture: dict[str, int | float | str] = {
             "color": colour,
             "r": int(colour[1:3], 16), "g": int(colour[3:5], 16), "b": int(colour[5:7], 16),
-            "size": drawn["size"] if drawn else _size(_influence(attrs, degree[node])),
+            "size": drawn["size"] if drawn else size_of(_influence(attrs, degree[node])),
         }
-        if node in drawing.clustered:
-            x, y = drawing.clustered[node]
+        if node in drawing.clustered.positions:
+            x, y = drawing.clustered.positions[node]
             picture.update(x=x, y=-y)
         pictures[node] = picture
     return pictures
@@ -182,10 +199,12 @@ def _page_node(
     tasks: Sequence[str],
     influence: int,
     major: bool,
+    year: int | None,
     view: nx.MultiDiGraph,
 ) -> dict[str, Any]:
     """The pyvis keyword arguments of one node: :data:`PAGE_NODE_KEYS` but ``id`` and the
-    positions."""
+    positions. ``year`` is the one the timeline and the colour by year use (a dataset's is its
+    paper's)."""
     kind = attrs.get("kind", "")
     _, colour, shape = _kind_style(kind)
     name = str(attrs.get("title") or attrs.get("name") or attrs.get("label") or node)
@@ -194,22 +213,24 @@ def _page_node(
         "label": _short_label(str(attrs.get("label") or name), kind),
         "shape": shape,
         "color": colour,
-        "size": _size(influence),
-        "font": {"size": MAJOR_FONT if major else MINOR_FONT},
+        "size": size_of(influence),
+        "font": ({"size": TASK_FONT, "color": _HIDDEN_LABEL} if kind == "task" else
+                 {"size": MAJOR_FONT if major else MINOR_FONT}),
         "major": major,
         "kind": kind,
         "tasks": list(tasks),
         "name": name,
         "cit": citations if isinstance(citations, int) else None,
+        "year": year,
         "tip": _tooltip(node, kind, name, attrs, tasks, view),
-    }
+    } | (_CANDIDATE_BORDER if kind == "outside_paper" else {})
 
 
 def _kind_style(kind: str) -> tuple[str, str, str]:
     return KIND_STYLES.get(kind, ("Other", "#bcbd22", "dot"))
 
 
-def _size(influence: int) -> float:
+def size_of(influence: int) -> float:
     """Node radius in pixels: logarithmic, since citation counts span five orders of magnitude
     (0 → 6 px, 100 → about 23 px, 10,000 → the cap of 40 px)."""
     return round(min(_SIZE_MAX, 6 + 2.5 * math.log2(1 + max(influence, 0))), 1)
