@@ -88,12 +88,19 @@ with locked(Path(sys.argv[1]), "SYNTHETIC folder"):
 """
 
 
-def test_a_second_run_waits_for_the_lock_and_says_why(tmp_path, caplog):
-    lock = folder_lock(tmp_path)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(lock), "1.0"],
+def _holding(lock: Path, seconds: float, wait: bool = True) -> subprocess.Popen[str]:
+    """Another process holding ``lock`` for ``seconds``; once it holds it, unless not ``wait``."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(lock), str(seconds)],
                               stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": str(SRC)})
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    if wait:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_second_run_waits_for_the_lock_and_says_why(tmp_path, caplog):
+    lock = folder_lock(tmp_path)
+    holder = _holding(lock, 1.0)
     started = time.monotonic()
     with caplog.at_level("WARNING"), locked(lock, "SYNTHETIC folder"):
         waited = time.monotonic() - started
@@ -172,17 +179,13 @@ def test_a_waiting_run_locks_the_new_file_after_the_holder_removed_the_old(tmp_p
     # SYNTHETIC: three runs in turn; each must hold the lock alone although each holder removes
     # the file the next one opened
     lock = folder_lock(tmp_path)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(lock), "0.5"],
-                              stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(SRC)})
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder = _holding(lock, 0.5)
     started = time.monotonic()
     with locked(lock, "x"):
         assert time.monotonic() - started > 0.3  # it waited for the holder's 0.5 s
         assert os.stat(lock).st_ino == os.fstat(_held_descriptor(lock)).st_ino
-        third = subprocess.Popen([sys.executable, "-c", HOLD, str(lock), "0"],
-                                 stdout=subprocess.PIPE, text=True,
-                                 env={**os.environ, "PYTHONPATH": str(SRC)})
+        third = _holding(lock, 0, wait=False)
+        assert holder.wait(timeout=30) == 0
         time.sleep(0.3)
         assert third.poll() is None  # waiting on this run's lock file
     assert third.wait(timeout=30) == 0
