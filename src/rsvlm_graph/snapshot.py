@@ -40,7 +40,7 @@ from .models import (
     Resolution,
     iso_utc,
 )
-from .schema import PaperRef, RecordRefused, as_record, checked_record, record_schema
+from .schema import PaperRef, RecordRefused, as_record, checked_record, json_loads, record_schema
 from .store import (
     EMBEDDING_DECIMALS,
     RECOMMENDATIONS_KEY,
@@ -290,7 +290,7 @@ def _checked_line(path: Path, number: int, raw: bytes) -> tuple[str, Any | None,
     dropped: list[str] = []
     try:
         try:
-            value = json.loads(raw.decode("utf-8"))
+            value = json_loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise RecordRefused(f"not UTF-8 (byte {exc.start} of the line)") from exc
         except json.JSONDecodeError as exc:
@@ -390,7 +390,7 @@ def keep_unread(path: Path, unread: Sequence[UnreadLine], when: str) -> None:
     target = rejected_path(path)
     try:
         old = target.read_text(encoding="utf-8") if target.exists() else ""
-        kept = {json.loads(line).get("text") for line in old.splitlines() if line.strip()}
+        kept = {json_loads(line).get("text") for line in old.splitlines() if line.strip()}
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
         raise StoreError(f"{target}: cannot read the rejected snapshot lines ({exc}); "
                          "move the file away") from exc

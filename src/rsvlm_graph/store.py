@@ -35,7 +35,7 @@ from .models import (
     Paper,
     Resolution,
 )
-from .schema import RecordRefused, checked_record
+from .schema import RecordRefused, checked_record, json_loads
 
 __all__ = [
     "EMBEDDING_DECIMALS",
@@ -383,7 +383,7 @@ class Store:
         if row is None:
             return None
         try:
-            data = json.loads(row[5])
+            data = json_loads(row[5])
         except json.JSONDecodeError as exc:
             raise self._error(f"record {kind} {key!r} is not JSON ({exc})") from exc
         source, kind_, key_, request, fetched_at = row[:5]
