@@ -446,6 +446,7 @@ def run_build(
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
+        from .exports.bibliography import FILE_NAMES, FORMATS, list_references, write_bibliography
         from .exports.html import (
             VIEW_MAX_NODES,
             build_page,
@@ -516,7 +517,13 @@ def run_build(
                 )
             with step("annotated list"):
                 annotated = write_annotated_list(Path(document.path), document, G, stage)
-            written = [out_dir / p.name for p in (*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths)]
+            with step("bibliography"):  # papers.bib, papers.ris, papers.csl.json
+                references = list_references(G)
+                bibliographies = [stage / FILE_NAMES[fmt] for fmt in FORMATS]
+                for fmt, path in zip(FORMATS, bibliographies):
+                    write_bibliography(references, fmt, path)
+            written = [out_dir / p.name for p in (*paths, nodes_csv, edges_csv, html_path, annotated,
+                                                  *report_paths, *bibliographies)]
     except OSError as exc:  # the writers name their own files; this is the folder's turn
         raise ExportError(f"{out_dir}: cannot put the new exports in place ({exc}); the previous "
                           "ones are unchanged") from exc
