@@ -18,20 +18,18 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SDO, SKO
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from rsvlm_graph.errors import ExportError
+from rsvlm_graph.exports.jsonld import write_jsonld
 from rsvlm_graph.exports.rdf import (
     DEFAULT_BASE,
     Statements,
-    _shapes,
-    list_level,
     node_iri,
     prefixes,
     statements_to_rdf,
     to_rdf,
     to_statements,
-    validate,
-    write_jsonld,
-    write_turtle,
 )
+from rsvlm_graph.exports.shacl import _shapes, list_level, validate
+from rsvlm_graph.exports.turtle import write_turtle
 from rsvlm_graph.exports.vocab import CITO, FABIO, PRISM, RSVLM
 
 NASTY_DOI = "10.1002/(SICI)1097-4636(199706)35:4<X>#y"

@@ -18,8 +18,9 @@ import pytest
 from test_export_rdf import sample_graph, tricky_statements
 
 from rsvlm_graph.errors import ExportError
-from rsvlm_graph.exports.rdf import DEFAULT_BASE, Statements, prefixes, write_turtle
+from rsvlm_graph.exports.rdf import DEFAULT_BASE, Statements, prefixes
 from rsvlm_graph.exports.tables import TableRows, _csv_field, write_csv, write_graphml
+from rsvlm_graph.exports.turtle import write_turtle
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

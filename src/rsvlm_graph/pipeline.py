@@ -439,7 +439,7 @@ def run_build(
 
     ``history`` (the recorded refreshes) feeds the report's trends; the list's growth comes from
     the git log of the list file when it is in a git repository. With ``validate_all`` false only
-    the list level is validated (``exports.rdf.list_level``): at 1M citations checking every
+    the list level is validated (``exports.shacl.list_level``): at 1M citations checking every
     triple takes minutes and gigabytes, while the list's own papers and what they link to take
     a second. ``html_max_nodes`` caps the HTML view (default ``exports.html.VIEW_MAX_NODES``).
     Each step logs its time and peak memory (``rsvlm_graph.steps``, debug level).
@@ -455,14 +455,12 @@ def run_build(
             select_view,
             write_page,
         )
-        from .exports.rdf import (
-            conforming,
-            to_statements,
-            write_jsonld,
-            write_turtle,
-        )
+        from .exports.jsonld import write_jsonld
+        from .exports.rdf import to_statements
         from .exports.report import PLOT_NAMES, write_report
+        from .exports.shacl import conforming
         from .exports.tables import TableRows, write_csv, write_graphml
+        from .exports.turtle import write_turtle
 
     G, document = loaded.graph, loaded.document
     with step("rank"):
