@@ -173,3 +173,35 @@ def test_keys_are_unique_and_the_list_papers_keep_theirs() -> None:
     with_outside = references(G, ["paper:s2:" + "0" * 40])
     assert {n: r.key for n, r in with_outside.items() if n in alone} == {n: r.key for n, r in alone.items()}
     assert with_outside["paper:s2:" + "0" * 40].key == "liu2024remoteb"
+
+
+def cli(built: Built, *args: str) -> str:
+    from typer.testing import CliRunner
+
+    from rsvlm_graph.cli import app
+
+    kg = built.out.parent / "kg"
+    result = CliRunner().invoke(app, [*args, "--list", str(kg / "awesome-list.md")],
+                                env={"RSVLM_CACHE_DIR": str(built.out.parent / "cache"),
+                                     "RSVLM_NOW": NOW.isoformat()})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("command", [["rank", "--top", "15"], ["discover", "--kind", "all"]])
+def test_rank_and_discover_give_reference_manager_formats_and_richer_rows(built: Built, command) -> None:
+    rows = json.loads(cli(built, *command, "--format", "json"))
+    assert rows and all({"doi", "arxiv_id", "url", "authors"} <= row.keys() for row in rows)
+    assert any(row["authors"] for row in rows) and any(row["doi"] or row["arxiv_id"] for row in rows)
+    header = cli(built, *command, "--format", "csv").splitlines()[0].split(",")
+    assert {"doi", "arxiv_id", "url", "authors"} <= set(header)
+    assert "| doi | arxiv_id | url | authors |" in cli(built, *command, "--format", "md")
+    library = parsed_bibtex(cli(built, *command, "--format", "bibtex"))
+    assert library.failed_blocks == [] and len(library.entries) == len(rows)
+    if command[0] == "discover":  # outside papers: S2's titles on both sides, in ranking order
+        assert [e["title"] for e in library.entries] == [r["title"] for r in rows]
+    assert len(rispy.loads(cli(built, *command, "--format", "ris"))) == len(rows)
+    items = json.loads(cli(built, *command, "--format", "csl-json"))
+    assert [i["id"] for i in items] == [e.key for e in library.entries]  # the same keys, in order
+    doi_of = {row["title"]: row["doi"] for row in rows}
+    assert all(i.get("DOI") == doi_of.get(i["title"], i.get("DOI")) for i in items)

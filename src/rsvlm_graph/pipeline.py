@@ -25,10 +25,10 @@ from .files import folder_lock, locked, staged_folder, store_lock
 from .graph import build_graph, count_kinds, not_enriched
 from .identifiers import paper_node_id
 from .listfile.curation import Curation, load_curation
-from .listfile.lint import venue_spelling
 from .listfile.parse import read_list
 from .listfile.peers import PeerList, is_url, read_peer_lists
 from .listfile.rows import with_rows
+from .listfile.venues import venue_spelling
 from .models import Enrichment, Failure, ListDocument, Phase, iso_utc
 from .ranking import RankedPaper, rank_papers
 from .snapshot import (

@@ -19,6 +19,7 @@ citation key; the three formats are then written per paper or per file, from the
 ``write_bibliography(refs, fmt,     that text as a file (``FILE_NAMES``: ``papers.bib``,
 path)``                             ``papers.ris``, ``papers.csl.json``)
 ``list_references(G)``              the list's papers, in key order: what the files hold
+``bibliography_of(G, nodes, fmt)``  chosen papers in a given order (``rank``, ``discover``)
 ==================================  ==========================================================
 
 What a record holds: title, authors, year, venue, DOI, arXiv id (BibTeX ``eprint`` and
@@ -44,7 +45,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -68,6 +69,7 @@ __all__ = [
     "ris_entry",
     "csl_item",
     "bibliography",
+    "bibliography_of",
     "write_bibliography",
     "BibliographyFormat",
     "FORMATS",
@@ -397,6 +399,18 @@ def bibliography(refs: Sequence[Reference], fmt: BibliographyFormat) -> str:
         return json.dumps([csl_item(r) for r in refs], ensure_ascii=False, indent=1) + "\n"
     entry = bibtex_entry if fmt == "bibtex" else ris_entry
     return "\n".join(entry(r) for r in refs)
+
+
+def bibliography_of(G: nx.MultiDiGraph, nodes: Sequence[str], fmt: BibliographyFormat,
+                    keywords: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The paper nodes ``nodes`` of ``G`` as one text in ``fmt``, in the order given (a ranking,
+    discovery's candidates); ``keywords`` replaces a node's (a candidate's suggested task)."""
+    refs = references(G, nodes)
+    chosen = [refs[node] for node in nodes]
+    if keywords:
+        chosen = [replace(r, keywords=tuple(keywords.get(node, r.keywords)))
+                  for node, r in zip(nodes, chosen)]
+    return bibliography(chosen, fmt)
 
 
 def write_bibliography(refs: Sequence[Reference], fmt: BibliographyFormat, path: Path) -> None:
