@@ -44,7 +44,9 @@ paper, with ``prov:generatedAtTime`` (when it was fetched) and ``prov:wasDerived
 
 IRIs are minted from node ids under one base, never from enrichment order, so they stay stable:
 ``paper:doi:10.1109/x`` → ``{base}paper/doi/10.1109%2Fx``. Everything outside RFC 3986's unreserved
-characters is percent-encoded, so old DOIs with ``<>#"{}|\\^`` or spaces cannot break a serializer.
+characters is percent-encoded, so old DOIs with ``<>#"{}|\\^`` or spaces cannot break a serializer;
+a "." or ".." path segment is written "%2E" (a reader resolving IRIs would drop it), and links
+have theirs resolved, so every reader reads the IRIs written.
 A list paper keeps the IRI of the id the list gives even when a better one is found;
 ``owl:sameAs`` links it to the IRIs its DOI, arXiv id and S2 id would mint, so the IRI it had as an
 outside paper (``paper/s2/…``) still leads to it.
@@ -148,6 +150,11 @@ _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$")
 # Reserved characters and "%" survive in links: list links arrive percent-encoded already.
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+# A "." or ".." path segment: a Turtle reader that resolves IRIs as RFC 3986 §5.2 says (rapper)
+# removes it, others (rdflib, pyoxigraph) keep it. So minted IRIs write its dots as "%2E" and
+# links have it resolved, and every reader reads the same IRI.
+_DOT_SEGMENT = re.compile(r"(?:^|(?<=/))\.\.?(?=/|$)")
+_IRI_PARTS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:(?://[^/?#]*)?)([^?#]*)(.*)", re.DOTALL)  # RFC 3986 app. B
 
 _SOURCE_PAGES = {
     # provenance: the API page a record's facts came from, by `source` attribute
@@ -214,10 +221,10 @@ def node_iri(node: str, base: str = DEFAULT_BASE) -> str:
         )
     if head == "paper" or (head == "author" and rest.startswith("name:")):
         scheme, _, value = rest.partition(":")
-        return f"{base}{head}/{scheme}/{_quote(value)}"
+        return f"{base}{head}/{scheme}/{_path(value)}"
     if head == "code":
-        return f"{base}code/{_quote(rest, '/')}"
-    return f"{base}{head}/{_quote(rest)}"
+        return f"{base}code/{_path(rest, '/')}"
+    return f"{base}{head}/{_path(rest)}"
 
 
 @cache
@@ -237,6 +244,44 @@ def _quote(value: str, safe: str = "") -> str:
     return quote(value, safe=safe)
 
 
+def _path(value: str, safe: str = "") -> str:
+    """`value` quoted as the end of an IRI's path (its "/" kept if `safe` holds it), a "." or
+    ".." segment written with "%2E": a reader resolving the IRI would remove it (``_DOT_SEGMENT``)."""
+    quoted = _quote(value, safe)
+    if "/." not in quoted and not quoted.startswith("."):
+        return quoted
+    return _DOT_SEGMENT.sub(lambda dots: dots[0].replace(".", "%2E"), quoted)
+
+
+def _resolved(iri: str) -> str:
+    """`iri` with its "." and ".." path segments removed (RFC 3986 §5.2.4), as a reader that
+    resolves IRIs reads it; the same resource, for a link.
+
+    >>> _resolved("https://e.org/a/b/../c/./d/..?q=/../#/./")
+    'https://e.org/a/c/?q=/../#/./'
+    """
+    parts = _IRI_PARTS.fullmatch(iri)
+    if parts is None or _DOT_SEGMENT.search(parts[2]) is None:
+        return iri
+    path, output = parts[2], list[str]()
+    while path:  # the algorithm of §5.2.4, step by step
+        if path.startswith(("../", "./")):
+            path = path.partition("/")[2]
+        elif path.startswith(("/./", "/../")) or path in ("/.", "/.."):
+            segment, _, rest = path[1:].partition("/")
+            if segment == ".." and output:
+                output.pop()
+            path = "/" + rest
+        elif path in (".", ".."):
+            path = ""
+        else:
+            end = path.find("/", 1)
+            end = len(path) if end < 0 else end
+            output.append(path[:end])
+            path = path[end:]
+    return parts[1] + "".join(output) + parts[3]
+
+
 def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
     """Return the prefix → namespace map the writers bind, for data under `base`, sorted.
 
@@ -254,7 +299,7 @@ def _text(value: str) -> Literal:
 
 def _link(url: str, node: str) -> str | None:
     """An IRI for a link from the list or an API answer, or None (logged) if it is not one."""
-    iri = _quote(url.strip(), _URL_SAFE)
+    iri = _resolved(_quote(url.strip(), _URL_SAFE))
     if _is_iri(iri):
         return iri
     logger.warning("node %s: %r is not an absolute IRI; link left out of the RDF", node, url)
@@ -311,7 +356,7 @@ def _paper(node: str, data: Mapping[str, Any]) -> PredicateObjects:
     if url:
         po.extend(_links(node, [(URL, url)]))
     # a page is an IRI by construction: a fixed https prefix and a percent-encoded value
-    po.extend([(SAME_AS, paper_page(attr, _quote(str(data[attr]), "/:;()"))) for attr in _SAME_AS if data.get(attr)])
+    po.extend([(SAME_AS, paper_page(attr, _path(str(data[attr]), "/:;()"))) for attr in _SAME_AS if data.get(attr)])
     return po
 
 
@@ -319,7 +364,7 @@ def _aliases(data: Mapping[str, Any], own: str, base: str) -> PredicateObjects:
     """``owl:sameAs`` the IRIs the paper's DOI, arXiv id and S2 id mint, when not its own."""
     # the graph keeps DOIs lower-cased and arXiv ids as arXiv writes them; S2 ids as given, while
     # outside papers' node ids lower-case them (identifiers.outside_paper_node_id)
-    aliases = {f"{base}paper/{scheme}/{_quote(str(data[attr]).lower() if scheme == 's2' else str(data[attr]))}"
+    aliases = {f"{base}paper/{scheme}/{_path(str(data[attr]).lower() if scheme == 's2' else str(data[attr]))}"
                for attr, scheme in _MINTING_IDS if data.get(attr)}  # node_iri of paper:{scheme}:{id}
     aliases.discard(own)
     return [(OWL_SAME_AS, alias) for alias in sorted(aliases)]
