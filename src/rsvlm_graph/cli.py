@@ -693,7 +693,7 @@ def lint(
     links = None
     if online:
         with client_for(settings) as client:
-            links = check_links(list_urls(loaded.document), client)
+            links = check_links(list_urls(loaded.document, loaded.curation), client)
     findings = select_findings(
         lint_list(loaded.document, graph=loaded.graph, curation=loaded.curation, links=links),
         select=selected, ignore=ignored,

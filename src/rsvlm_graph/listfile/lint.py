@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from difflib import SequenceMatcher
 from urllib.parse import urlsplit
 
@@ -71,9 +71,11 @@ def _is_wellformed(url: str) -> bool:
     return parts.scheme in ("http", "https") and ("." in host or host == "localhost")
 
 
-def list_urls(document: ListDocument) -> list[str]:
-    """Return every well-formed link of the list once, sorted: what ``--online`` checks."""
-    return sorted({u for e in document.entries for u in _row_urls(e) if _is_wellformed(u)})
+def list_urls(document: ListDocument, curation: Curation | None = None) -> list[str]:
+    """Return every well-formed link of the list once, sorted: what ``--online`` checks; links
+    the curation file's ``[links] allowlist`` names are left out."""
+    urls = {u for e in document.entries for u in _row_urls(e) if _is_wellformed(u)}
+    return sorted(u for u in urls if curation is None or not curation.is_link_allowed(u))
 
 
 def _finding(
@@ -197,8 +199,12 @@ def _mojibake(document: ListDocument) -> Iterable[Finding]:
         )
 
 
-def _link_finding(status: LinkStatus, url: str) -> tuple[Severity, str, str] | None:
-    """Severity, code and message for a link's status; ``None`` when it answered well."""
+def _link_finding(status: LinkStatus, url: str, allowed: Container[int] = ()
+                  ) -> tuple[Severity, str, str] | None:
+    """Severity, code and message for a link's status; ``None`` when it answered well, or with a
+    status the curation file allows."""
+    if isinstance(status, int) and status in allowed:
+        return None
     if isinstance(status, LinkFailure):
         if status.kind == "unresolved":  # check_links says so only while other hosts answer
             host = urlsplit(url).hostname
@@ -215,8 +221,10 @@ def _link_finding(status: LinkStatus, url: str) -> tuple[Severity, str, str] | N
     return None
 
 
-def _urls(document: ListDocument, links: LinkCheck | None) -> Iterable[Finding]:
+def _urls(document: ListDocument, links: LinkCheck | None,
+          curation: Curation | None) -> Iterable[Finding]:
     status = links.status if links is not None else {}
+    allowed = curation.allowed_statuses if curation is not None else frozenset()
     for entry in document.entries:
         for url in _row_urls(entry):
             if not _is_wellformed(url):
@@ -224,7 +232,7 @@ def _urls(document: ListDocument, links: LinkCheck | None) -> Iterable[Finding]:
                     document, entry.line, "error", "malformed-url",
                     f"link {url!r} is not an absolute http(s) URL",
                 )
-            elif url in status and (found := _link_finding(status[url], url)) is not None:
+            elif url in status and (found := _link_finding(status[url], url, allowed)) is not None:
                 yield _finding(document, entry.line, *found)
 
 
@@ -326,7 +334,8 @@ def lint_list(
         The built graph; its list papers' ``s2_title`` (Semantic Scholar's canonical title, set
         by enrichment) drives the ``title-mismatch`` check, which is skipped without it.
     curation : Curation, optional
-        Venue aliases: spellings the curation file maps to one venue count as variants.
+        Venue aliases: spellings the curation file maps to one venue count as variants; the
+        HTTP statuses its ``[links] allowed_statuses`` names make no link finding.
     links : LinkCheck, optional
         ``check_links`` results; without them no ``dead-link``/``link-status`` findings, nor for
         the links it left unchecked.
@@ -357,7 +366,7 @@ def lint_list(
         *_row_shape(document),
         *venue_variants(document, curation),
         *_mojibake(document),
-        *_urls(document, links),
+        *_urls(document, links, curation),
         *_title_mismatch(document, graph),
         *_unlinked_datasets(document),
     ]
