@@ -32,7 +32,7 @@ from rsvlm_graph.exports.bibliography import (
 )
 from rsvlm_graph.graph import build_graph
 from rsvlm_graph.listfile.parse import read_list
-from rsvlm_graph.pipeline import Loaded, run_build
+from rsvlm_graph.pipeline import Loaded, write_exports
 
 DATA = Path(__file__).parent / "data"
 LIST = DATA / "awesome-list.md"
@@ -51,7 +51,7 @@ class Built:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     work = tmp_path_factory.mktemp("bibliography")
     loaded = enriched(LIST, work).loaded
-    run_build(loaded, work / "out", year_now=NOW.year, validate_all=False)
+    write_exports(loaded, work / "out", year_now=NOW.year, validate_all=False)
     return Built(loaded, work / "out")
 
 
