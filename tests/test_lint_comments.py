@@ -121,3 +121,12 @@ def test_select_and_ignore(listed: Path) -> None:
         0, {"missing-venue"})
     result = CliRunner().invoke(app, ["lint", "--list", str(listed), "--select", "missing-venu"])
     assert result.exit_code == 1 and "did you mean 'missing-venue'" in result.output
+
+
+def test_an_escaped_bracket_is_text_not_a_link() -> None:
+    """A title holding "[x\\](javascript:…)" written escaped, as suggest writes outside titles,
+    links nowhere: no malformed-url finding for it."""
+    text = rows(r"[Synthetic [x\](javascript:alert(1)) title](https://arxiv.org/abs/2101.00001)|arxiv 2021|-")
+    assert "malformed-url" not in {code for _, code in found(text)}
+    assert (5, "malformed-url") in found(rows(
+        r"[Synthetic \[x\]](https://arxiv.org/abs/2101.00001)|arxiv 2021|[code](www.example.org/x)"))

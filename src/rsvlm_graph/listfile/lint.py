@@ -47,7 +47,9 @@ SAME_PAPER_SIMILARITY = 70.0
 #: statuses that mean the page is gone; other errors (403 bot walls, 5xx) are only warnings
 GONE_STATUSES = frozenset({404, 410})
 
-_LINK_TARGET = re.compile(r"\]\(([^)]*)\)")
+#: a link's target in a row's text; "\](" is escaped text, not a link (rows suggest writes escape
+#: the brackets of outside titles)
+_LINK_TARGET = re.compile(r"(?<!\\)\]\(([^)]*)\)")
 _VENUE_CELL = re.compile(r"^(?:\S.*\s)?(?:19|20)\d\d$")
 _HAS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
