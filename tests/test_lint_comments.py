@@ -130,3 +130,9 @@ def test_an_escaped_bracket_is_text_not_a_link() -> None:
     assert "malformed-url" not in {code for _, code in found(text)}
     assert (5, "malformed-url") in found(rows(
         r"[Synthetic \[x\]](https://arxiv.org/abs/2101.00001)|arxiv 2021|[code](www.example.org/x)"))
+
+
+def test_a_comment_over_two_lines_ignores_the_row_after_it() -> None:
+    text = rows(NO_VENUE.format(n=1), "<!--lint ignore", "  missing-venue-->", NO_VENUE.format(n=2))
+    assert [(c.line, c.rules, c.target) for c in lint_comments(text)] == [(7, ("missing-venue",), 8)]
+    assert {line for line, code in found(text) if code == "missing-venue"} == {5}

@@ -58,11 +58,10 @@ def _code_lines(text: str) -> set[int]:
     return lines
 
 
-def _target(lines: Sequence[str], end: int, after: str) -> int | None:
-    """The 1-based line an ``ignore`` ending on 0-based line ``end`` covers (``after``: what
-    follows the comment on that line)."""
-    row = _ANY_COMMENT.sub("", lines[end][: len(lines[end]) - len(after)] + after)
-    if row.strip():
+def _target(lines: Sequence[str], end: int, around: str) -> int | None:
+    """The 1-based line an ``ignore`` ending on 0-based line ``end`` covers (``around``: the text
+    before the comment on its first line and after it on its last)."""
+    if _ANY_COMMENT.sub("", around).strip():
         return end + 1
     for number in range(end + 1, len(lines)):
         if _ANY_COMMENT.sub("", lines[number]).strip():
@@ -88,8 +87,8 @@ def lint_comments(text: str) -> list[LintComment]:
         if first in code:
             continue
         action: Action = match.group(1)  # type: ignore[assignment]  # the pattern's alternatives
-        after = lines[end][match.end() - starts[end]:]
-        target = _target(lines, end, after) if action == "ignore" else None
+        around = lines[first][: match.start() - starts[first]] + " " + lines[end][match.end() - starts[end]:]
+        target = _target(lines, end, around) if action == "ignore" else None
         comments.append(LintComment(end + 1, action, tuple(match.group(2).split()), target))
     return comments
 
