@@ -559,19 +559,14 @@ def write_exports(
     ``validate_all`` false only the list level is validated (``exports.shacl.list_level``): at 1M
     citations checking every triple takes minutes and gigabytes, while the list's own papers and
     what they link to take a second. ``html_max_nodes`` caps the HTML view (default
-    ``exports.html.VIEW_MAX_NODES``). Each step logs its time and peak memory
+    ``exports.html_view.VIEW_MAX_NODES``). Each step logs its time and peak memory
     (``rsvlm_graph.steps``, debug level).
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
-        from .exports.html import (
-            VIEW_MAX_NODES,
-            build_page,
-            draw_view,
-            node_pictures,
-            select_view,
-            write_page,
-        )
+        from .exports.html import build_page, write_page
+        from .exports.html_drawing import draw_view, node_pictures
+        from .exports.html_view import VIEW_MAX_NODES, select_view
         from .exports.jsonld import write_jsonld
         from .exports.rdf import to_statements
         from .exports.report import PLOT_NAMES, write_report
