@@ -1,39 +1,36 @@
 """The ``rsvlm-graph`` command line: thin typed commands over the library.
 
-Each command's docstring is its help. Errors of this package are caught once, in ``main``'s
-callback wrapper, and printed as one line with exit code 1; an ``enrich`` that wrote what it got
-but missed something exits :data:`EXIT_PARTIAL`; progress bars live here only.
+Each command's docstring is its help. A command parses its options, calls one function of the
+pipeline and prints what it returns (:mod:`rsvlm_graph.terminal` draws the progress and the
+summaries). Errors of this package are caught once, in ``main``'s callback wrapper, and printed
+as one line with exit code 1; an ``enrich`` that wrote what it got but missed something exits
+:data:`EXIT_PARTIAL`.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import re
 import sys
-import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from . import terminal
 from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, DEFAULT_QUERY_TIMEOUT, Settings
 from .errors import RsvlmGraphError, UsageError
+from .terminal import err, out
 
 if TYPE_CHECKING:
-    from collections import Counter
 
-    from .enrich import ProgressCallback
     from .listfile.curation import Curation
-    from .models import Failure, ListDocument, Phase
-    from .pipeline import BuildResult, Fetched, Inputs, Watch
-    from .snapshot import SnapshotChange
-    from .sources.http import WaitCallback
+    from .models import ListDocument
+    from .pipeline import Inputs, Watch
 
 # Each command imports the pipeline and the libraries it needs when it runs, so `--help` and
 # argument errors answer at once instead of after a second of importing networkx, rdflib, httpx.
@@ -65,8 +62,6 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain click help: docstring paragraphs re-wrap to the terminal
     help="Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list.",
 )
-out = Console(soft_wrap=True, highlight=False, markup=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 # Paths are checked where they are read, so a bad one is one line naming it and exit 1, as the
 # README promises, rather than click's usage block and exit 2.
@@ -90,6 +85,8 @@ OfflineOption = Annotated[bool, typer.Option("--offline", help="Make no network 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, only the summary.")]
 Format = Literal["table", "json", "csv", "md"]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json, csv or md (a Markdown table).")]
+PaperFormat = Literal["table", "json", "csv", "md", "bibtex", "ris", "csl-json"]
+PaperFormatOption = Annotated[PaperFormat, typer.Option("--format", help="table, json, csv, md (a Markdown table), or for reference managers bibtex, ris or csl-json.")]
 TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N.")]
 DEFAULT_LIST = DEFAULT_KG_DIR / "awesome-list.md"
 
@@ -101,6 +98,9 @@ DISCOVER_COLUMNS = (
     "kind", "rank", "title", "year", "venue", "score", "cites_list", "cited_by_list", "peer_count",
     "similarity", "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
 )
+#: what csv and md rows add to the table's columns: where to find the paper, and who wrote it
+PAPER_COLUMNS = ("doi", "arxiv_id", "url", "authors")
+BIBLIOGRAPHY_FORMATS = ("bibtex", "ris", "csl-json")
 KindOption = Annotated[
     Literal["new", "foundation", "all"],
     typer.Option("--kind", help="new: recent work building on the list; foundation: older papers "
@@ -114,124 +114,6 @@ _run_settings: ContextVar[Settings] = ContextVar("settings")
 def _settings() -> Settings:
     """The settings ``main`` read from the environment once for this run."""
     return _run_settings.get()
-
-
-def _warn_problems(document: ListDocument) -> None:
-    """Rows of the list that were skipped or read in part: one line each, ``path:line:``."""
-    for problem in document.problems:
-        err.print(f"[yellow]warning:[/yellow] {escape(str(problem))}")
-
-
-#: seconds between two progress lines of one phase when stderr is not a terminal
-PROGRESS_LINE_INTERVAL = 10.0
-#: waits shorter than this (the 1 s between keyed requests) are not shown
-WAIT_SHOWN_FROM = 2.0
-
-
-class _ProgressLines:
-    """Progress for a log (CI, a pipe): a line when a phase starts, when it ends, and every
-    ``interval`` seconds in between, where a bar would show nothing; and a line per long wait."""
-
-    def __init__(self, interval: float = PROGRESS_LINE_INTERVAL,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._interval = interval
-        self._clock = clock
-        self._last: dict[str, float] = {}
-        self._finished: set[str] = set()
-        self._phase = ""
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        self._phase = phase
-        if phase in self._finished:
-            return
-        now = self._clock()
-        finished = done >= total
-        if phase in self._last and not finished and now - self._last[phase] < self._interval:
-            return
-        self._last[phase] = now
-        if finished:
-            self._finished.add(phase)
-        err.print(f"{phase}: {done}/{total}{' done' if finished else ''}", markup=False, highlight=False)
-
-    def waiting(self, seconds: float, reason: str) -> None:
-        if seconds >= WAIT_SHOWN_FROM:
-            err.print(f"{self._phase}: waiting {seconds:.0f} s {reason}", markup=False, highlight=False)
-
-
-@contextmanager
-def _progress(quiet: bool) -> Iterator[tuple[ProgressCallback | None, WaitCallback | None]]:
-    """A bar per enrichment phase with counts and ETA on a terminal, progress lines elsewhere;
-    nothing when quiet. With it, the callback told of the client's waits: the bar of the phase
-    running says "waiting 42 s for the shared pool" while it lasts."""
-    if quiet:
-        yield None, None
-        return
-    if not err.is_terminal:
-        lines = _ProgressLines()
-        yield lines, lines.waiting
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskID,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=False,
-    ) as bars:
-        tasks: dict[str, TaskID] = {}
-        running: list[str] = []  # the phase reported last
-
-        def update(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bars.add_task(phase, total=total)
-            running[:] = [phase]
-            bars.update(tasks[phase], completed=done, total=total, description=phase)
-
-        def waiting(seconds: float, reason: str) -> None:
-            if running and (seconds >= WAIT_SHOWN_FROM or seconds == 0):
-                phase = running[0]
-                shown = f"{phase} waiting {seconds:.0f} s {reason}" if seconds else phase
-                bars.update(tasks[phase], description=shown)
-
-        yield update, waiting
-
-
-def _announce_pace(planned: Counter[str]) -> None:
-    """How long the Semantic Scholar requests planned take at this pace, said before they start;
-    without a key, that a key makes it faster."""
-    from .sources.pacing import interval_floor_seconds, pool_floor_seconds
-
-    settings = _settings()
-    n = sum(planned.values())
-    if not n:
-        return
-    requests = f"about {n:,} request{'s' if n != 1 else ''}"
-    keyed = interval_floor_seconds(n, 1.0)
-    if settings.s2_api_key:
-        err.print(f"Semantic Scholar: {requests} at {settings.s2_rate:g} per s "
-                  f"≈ {_minutes(interval_floor_seconds(n, settings.s2_rate))}",
-                  markup=False, highlight=False)
-        return
-    if settings.s2_pool_seconds <= 0:  # RSVLM_S2_POOL_SECONDS=0: a local mirror, no pacing
-        err.print(f"Semantic Scholar without an API key: {requests}, not paced "
-                  "(RSVLM_S2_POOL_SECONDS=0)", markup=False, highlight=False)
-        return
-    pool = pool_floor_seconds(n, settings.s2_pool_requests, settings.s2_pool_seconds)
-    hint = ("; set S2_API_KEY (free: https://www.semanticscholar.org/product/api) for 1 request/s "
-            f"(≈ {_minutes(keyed)})" if keyed < pool else "")
-    err.print(f"Semantic Scholar without an API key: {requests} at "
-              f"{settings.s2_pool_requests} per {settings.s2_pool_seconds:g} s ≈ {_minutes(pool)}"
-              f"{hint}", markup=False, highlight=False)
-
-
-def _minutes(seconds: float) -> str:
-    """``"12 min"``, or ``"<1 min"``."""
-    return f"{round(seconds / 60)} min" if seconds >= 30 else "<1 min"
 
 
 def _print_version(wanted: bool) -> None:
@@ -287,14 +169,15 @@ def build(
     result = build_all(inputs, document, curation, settings, out_dir, offline=offline,
                        validate_all=validate or settings.validate_all,
                        html_max_nodes=html_max_nodes, watch=_watch(quiet or offline))
-    _print_requests(result.fetched, offline)
-    _print_build_summary(result, list_path)
+    terminal.print_requests(result.fetched, offline)
+    terminal.print_build_summary(result, list_path)
     if result.saved is not None:
-        _print_snapshot_change(*result.saved, inputs)
+        terminal.print_snapshot_change(*result.saved, inputs)
         out.print(f"wrote {inputs.snapshot_path}")
     for path in result.recorded:
         out.print(f"recorded citation history: {path}")
-    _report_incomplete(result.fetched, offline, "build")
+    terminal.report_incomplete(result.fetched, offline, "build",
+                               "the exports are built from what is on file")
 
 
 @app.command()
@@ -335,15 +218,15 @@ def enrich(
     result = refresh(inputs, document, curation, _settings(), offline=offline, full=full,
                      watch=_watch(quiet or offline))
     fetched = result.fetched
-    _print_requests(fetched, offline)
-    _print_enrichment_summary(fetched, len(document.papers), offline)
-    _print_snapshot_change(*result.saved, inputs)
+    terminal.print_requests(fetched, offline)
+    terminal.print_enrichment_summary(fetched, len(document.papers), offline)
+    terminal.print_snapshot_change(*result.saved, inputs)
     out.print(f"wrote {inputs.snapshot_path}")
     for path in result.recorded:
         out.print(f"recorded citation history: {path}")
     if not result.recorded:
         out.print("citation history: nothing recorded (nothing fetched that is not on file)")
-    if _report_incomplete(fetched, offline, "enrich"):
+    if terminal.report_incomplete(fetched, offline, "enrich", f"exit {EXIT_PARTIAL}"):
         raise typer.Exit(code=EXIT_PARTIAL)
 
 
@@ -353,7 +236,7 @@ def _read_inputs(list_path: Path) -> tuple[Inputs, ListDocument, Curation]:
 
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
-    _warn_problems(document)
+    terminal.warn_problems(document)
     return inputs, document, curation
 
 
@@ -362,146 +245,8 @@ def _watch(quiet: bool) -> Watch:
     bar would say anything true), and the pace announced once Semantic Scholar answers."""
     from .pipeline import Watch
 
-    return Watch(following=lambda: _progress(quiet), planned=_announce_pace)
-
-
-def _print_requests(fetched: Fetched, offline: bool) -> None:
-    """The requests sent per endpoint; one that reached no server (a refused connection) was
-    not sent, and a run that sent none says whether everything was fresh or nothing answered."""
-    if offline:
-        out.print("requests: none (--offline)")
-        return
-    sent = ", ".join(f"{endpoint} {n}" for endpoint, n in fetched.requests.items())
-    if not sent:
-        unanswered = any(not f.answered for f in fetched.enrichment.failures)
-        sent = "none (no server could be reached)" if unanswered else "none (all fresh)"
-    out.print(f"requests (failed ones included): {sent}")
-
-
-def _print_enrichment_summary(fetched: Fetched, list_papers: int, offline: bool) -> None:
-    e = fetched.enrichment
-    methods: dict[str, int] = {}
-    for r in e.resolutions:
-        label = "doubtful" if r.doubtful else (r.method or "unresolved") if r.s2_paper_id else "unresolved"
-        methods[label] = methods.get(label, 0) + 1
-    resolved = ", ".join(f"{k} {v}" for k, v in sorted(methods.items())) or "none"
-    out.print(f"resolved: {resolved} (of {list_papers} list papers)")
-    out.print(
-        f"known: {len(e.papers)} papers, {len(e.citations)} citations, {len(e.arxiv)} arXiv records, "
-        f"{len(e.recommendations)} recommendations, {len(e.truncated)} truncated citation lists"
-    )
-    # what a fetching run missed is listed last, by _report_incomplete
-    shown = [f for f in e.failures if offline or f.answered]
-    for (kind, reason), subjects in _by_cause(
-            shown, lambda f: f"{'not found in' if f.answered else 'failed in'} {f.phase}"):
-        out.print(f"{kind} ({len(subjects)}): {reason}\n  {_first_few(subjects)}")
-
-
-def _first_few(subjects: list[str]) -> str:
-    return ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
-
-
-_S2_ID = re.compile(r"\b[0-9a-f]{40}\b")
-
-
-def _cause(reason: str, subject: str) -> str:
-    """A failure's reason without the paper it names (the request path carries the id). Only an
-    id is taken out (it has a digit): the subject ``list`` of recommendations is a plain word."""
-    if any(c.isdigit() for c in subject):
-        reason = reason.replace(subject, "…")
-    return _S2_ID.sub("…", reason)
-
-
-def _by_cause(failures: Iterable[Failure], where: Callable[[Failure], str]
-              ) -> list[tuple[tuple[str, str], list[str]]]:
-    """Failures grouped by where they happened and their cause, sorted: a lost network, or one
-    error met by eighty papers, is one line with a count, not eighty."""
-    causes: dict[tuple[str, str], list[str]] = {}
-    for failure in failures:
-        causes.setdefault((where(failure), _cause(failure.reason, failure.subject)), []).append(
-            failure.subject)
-    return sorted(causes.items())
-
-
-def _report_incomplete(fetched: Fetched, offline: bool, command: str) -> bool:
-    """Name what a fetching run could not get, per source, phase and reason; whether anything.
-
-    Called last, after every file is written. An answer of the source (a paper it does not
-    know) is not missing (``Failure.answered``); an offline run asked for nothing, so it is
-    never incomplete. ``enrich`` then exits EXIT_PARTIAL; ``build`` keeps its exit 0 (its
-    exports are built from what is on file, as offline).
-    """
-    missing = [] if offline else [f for f in fetched.enrichment.failures if not f.answered]
-    if not missing:
-        return False
-    outcome = (f"exit {EXIT_PARTIAL}" if command == "enrich"
-               else "the exports are built from what is on file")
-    err.print(f"[yellow]incomplete:[/yellow] {len(missing)} record{'s' if len(missing) > 1 else ''}"
-              f" could not be fetched ({outcome}); everything fetched is written")
-    for (where, reason), subjects in _by_cause(missing, lambda f: "arXiv records" if f.phase == "arxiv"
-                                               else f"Semantic Scholar {f.phase}"):
-        err.print(f"  {where} ({len(subjects)}): {reason}\n    {_first_few(subjects)}", markup=False)
-    err.print(f"retry: run `rsvlm-graph {command}` again: fresh records are not fetched again, "
-              "so it asks only for what is missing", markup=False)
-    return True
-
-
-def _print_snapshot_change(change: SnapshotChange, kept: tuple[str, ...], inputs: Inputs) -> None:
-    """The snapshot against the previous one: a loss is said, with its count and its reasons."""
-    out.print(
-        f"snapshot: {change.papers_after:,} papers, {change.citations_after:,} citations "
-        f"(previous: {change.papers_before:,} papers, {change.citations_before:,} citations)"
-    )
-    if kept:
-        out.print(f"kept: the records of {len(kept)} entries of other lists beside {inputs.list_path} "
-                  f"(the snapshot serves every list in {inputs.kg_dir})")
-    if change.is_loss:
-        out.print(f"loss: {change.lost_papers:,} papers and {change.lost_citations:,} citations fewer "
-                  "than the previous snapshot")
-    if change.left_the_list:
-        shown = ", ".join(change.left_the_list[:5]) + (
-            f", … ({len(change.left_the_list) - 5} more)" if len(change.left_the_list) > 5 else "")
-        out.print(f"removed {len(change.left_the_list)} papers that left the list, with "
-                  f"{change.citations_of_removed:,} of their citations: {shown}")
-    if change.citations_dropped_by_api:
-        out.print(f"removed {change.citations_dropped_by_api:,} citations Semantic Scholar no longer "
-                  "returns for papers still in the list")
-
-
-def _print_build_summary(result: BuildResult, list_path: Path) -> None:
-    entries = result.loaded.document
-    out.print(
-        f"{list_path}: {len(entries.papers)} paper rows, {len(entries.datasets)} dataset rows, "
-        f"{len(entries.problems)} problem(s)"
-    )
-    out.print("nodes: " + ", ".join(f"{kind} {n}" for kind, n in result.counts.items()))
-    out.print(f"edges: {result.loaded.graph.number_of_edges()}")
-    _print_not_enriched(result.not_enriched, result.counts["paper"])
-    out.print(f"html view: {result.view_nodes} nodes")
-    for path, size in result.written:
-        out.print(f"wrote {path} ({size:,} bytes)")
-
-
-def _print_not_enriched(gaps: list[tuple[str | None, Phase, str]], list_papers: int) -> None:
-    """What the exports lack, per phase and reason, counted in distinct list papers (a paper
-    listed twice is one); the recommendations, the list's own, last."""
-    from .models import PHASES
-
-    papers = {node for node, _, _ in gaps if node is not None}
-    if not gaps:
-        out.print("not enriched: none")
-        return
-    out.print(f"not enriched: {len(papers)} of {list_papers} list papers")
-    causes: dict[tuple[Phase, str], set[str]] = {}
-    for node, phase, reason in gaps:
-        causes.setdefault((phase, _S2_ID.sub("…", reason)), set()).add(node or "")
-    order = {phase: i for i, phase in enumerate(PHASES)}
-    for (phase, reason), nodes in sorted(causes.items(),
-                                         key=lambda kv: (order[kv[0][0]], -len(kv[1]), kv[0][1])):
-        if phase == "recommendations":
-            out.print(f"        {phase} (of the list): {reason}")
-        else:
-            out.print(f"  {len(nodes):>3} × {phase}: {reason}")
+    return Watch(following=lambda: terminal.progress(quiet),
+                 planned=functools.partial(terminal.announce_pace, _settings()))
 
 
 def _write(text: str) -> None:
@@ -509,15 +254,23 @@ def _write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _columns(fmt: str, columns: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The columns a format shows: json every field, csv and md the paper's identifiers and
+    authors too, the terminal's table only ``columns``."""
+    return None if fmt == "json" else columns if fmt == "table" else (*columns, *PAPER_COLUMNS)
+
+
 @app.command()
 def rank(
     list_path: ListOption = DEFAULT_LIST,
     task: Annotated[str | None, typer.Option("--task", help="Only papers of this task (section name or slug).")] = None,
     top: TopOption = None,
-    fmt: FormatOption = "table",
+    fmt: PaperFormatOption = "table",
 ) -> None:
     """Rank the list's papers by influence: citations, influential citations, citations from other
-    list papers, PageRank on the citation graph, citations per year, and recent velocity."""
+    list papers, PageRank on the citation graph, citations per year, and recent velocity.
+
+    --format bibtex, ris or csl-json gives the ranked papers for a reference manager instead."""
     from .citations.refreshes import load_history
     from .citations.trends import citation_velocity
     from .output import format_records
@@ -526,14 +279,19 @@ def rank(
 
     inputs = Inputs(list_path)
     loaded = load_graph(inputs, _settings())
-    _warn_problems(loaded.document)
+    terminal.warn_problems(loaded.document)
     ranking = rank_papers(loaded.graph, task=task, top=top, year_now=_settings().today().year)
+    if fmt == "bibtex" or fmt == "ris" or fmt == "csl-json":
+        from .exports.bibliography import bibliography_of
+
+        _write(bibliography_of(loaded.graph, [p.node for p in ranking], fmt))
+        return
     history = load_history(inputs.history_dir)
     records = [
         {**paper.to_dict(), "velocity_30d": citation_velocity(history, paper.node) if history else None}
         for paper in ranking
     ]
-    _write(format_records(records, fmt, None if fmt == "json" else RANK_COLUMNS))
+    _write(format_records(records, fmt, _columns(fmt, RANK_COLUMNS)))
 
 
 @app.command()
@@ -542,7 +300,7 @@ def discover(
     since: Annotated[int | None, typer.Option("--since", min=1900, max=2999, metavar="YEAR", help="First year of new work (default: the year before the list's newest paper); older papers are foundations.")] = None,
     min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended or in a peer list.")] = 1,
     top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N of each kind.")] = 20,
-    fmt: FormatOption = "table",
+    fmt: PaperFormatOption = "table",
     kind: KindOption = "new",
     peers: Annotated[list[str] | None, typer.Option("--peer", metavar="PATH_OR_URL", help="Another curated list of the field as evidence, a file or the http(s) URL of its raw Markdown (repeatable); kg/curation.toml may name more under peers.")] = None,
 ) -> None:
@@ -557,12 +315,17 @@ def discover(
     from .ranking import coverage_notes
 
     loaded = load_graph(Inputs(list_path), _settings(), peers=peers or ())
-    _warn_problems(loaded.document)
+    terminal.warn_problems(loaded.document)
     candidates = loaded.candidates(
         year_now=_settings().today().year, kind=kind, since=since, min_links=min_links, top=top
     )
-    records = [c.to_dict() for c in candidates]
-    _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
+    if fmt == "bibtex" or fmt == "ris" or fmt == "csl-json":
+        from .exports.bibliography import bibliography_of
+
+        tasks = {c.node: (c.suggested_task,) for c in candidates if c.suggested_task}
+        _write(bibliography_of(loaded.graph, [c.node for c in candidates], fmt, tasks))
+    else:
+        _write(format_records([c.to_dict() for c in candidates], fmt, _columns(fmt, DISCOVER_COLUMNS)))
     if not candidates:
         for note in coverage_notes(loaded.graph):
             err.print(f"note: {note}", highlight=False, markup=False)
@@ -646,25 +409,32 @@ def lint(
     list_path: ListOption = DEFAULT_LIST,
     online: Annotated[bool, typer.Option("--online", help="Also ask every link; dead links are errors.")] = False,
     fmt: Annotated[Literal["text", "json", "csv", "github"], typer.Option("--format", help="text: path:line: severity [code] message; json: an array; csv: the same fields; github: workflow commands that GitHub Actions shows as annotations.")] = "text",
+    select: Annotated[list[str] | None, typer.Option("--select", metavar="RULE", help="Report only these rules (comma-separated or repeated), e.g. duplicate-paper,dead-link.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", metavar="RULE", help="Do not report these rules (comma-separated or repeated).")] = None,
 ) -> None:
     """Check the list: duplicates, missing venue/year, venue spellings, titles against Semantic
     Scholar's, malformed (and with --online dead) links, datasets not linked to their paper.
 
     Exits 1 when any finding is an error (for CI); warnings alone exit 0. With --online and the
     network unavailable, the links are not checked (said once): exit 3 unless there are errors.
+    The list's own <!--lint disable RULE-->, <!--lint enable RULE--> and <!--lint ignore RULE-->
+    comments silence findings where they stand (awesome-lint's conventions).
     """
-    from .listfile.lint import format_findings, has_errors, lint_list, list_urls, skipped_checks
+    from .listfile.findings import check_rules, format_findings, has_errors, select_findings
+    from .listfile.lint import lint_list, list_urls, skipped_checks
     from .pipeline import Inputs, load_graph
     from .sources.links import check_links, client_for
 
+    selected, ignored = check_rules(select or (), "--select"), check_rules(ignore or (), "--ignore")
     settings = _settings()
     loaded = load_graph(Inputs(list_path), settings)
     links = None
     if online:
         with client_for(settings) as client:
-            links = check_links(list_urls(loaded.document), client)
-    findings = lint_list(
-        loaded.document, graph=loaded.graph, curation=loaded.curation, links=links
+            links = check_links(list_urls(loaded.document, loaded.curation), client)
+    findings = select_findings(
+        lint_list(loaded.document, graph=loaded.graph, curation=loaded.curation, links=links),
+        select=selected, ignore=ignored,
     )
     if findings:
         _write(format_findings(findings, fmt))
@@ -688,6 +458,7 @@ def suggest(
     reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
     force: Annotated[bool, typer.Option("--force", help="Record --reject values that name no known paper too (by default such a value, most likely a typo, is refused and nothing is recorded).")] = False,
     kind: KindOption = "new",
+    fmt: Annotated[Literal["bibtex", "ris", "csl-json"] | None, typer.Option("--format", help="Also write the suggested papers for a reference manager beside the patch: suggestions.bib, .ris or .csl.json.")] = None,
 ) -> None:
     """Write a patch adding the top discovery candidates to their sections, and a review note.
 
@@ -697,12 +468,12 @@ def suggest(
     value naming no discovery candidate nor paper of the graph is refused (exit 1, with the
     closest titles) unless --force.
     """
-    from .listfile.suggest import known_papers, reject, write_suggestions
+    from .listfile.suggest import known_papers, references_path, reject, write_suggestions
     from .pipeline import Inputs, load_graph
 
     inputs = Inputs(list_path)
     loaded = load_graph(inputs, _settings())
-    _warn_problems(loaded.document)
+    terminal.warn_problems(loaded.document)
     year_now = _settings().today().year
     if rejects:
         if not reason:
@@ -714,8 +485,11 @@ def suggest(
         out.print(f"{inputs.curation_path}: {len(added)} rejection(s) recorded")
         return
     candidates = loaded.candidates(year_now=year_now, kind=kind, top=top)
-    patch_path, note_path = write_suggestions(list_path, loaded.document, candidates, out_path)
-    out.print(f"{len(candidates)} candidate(s); wrote {patch_path} and {note_path}")
+    patch_path, note_path = write_suggestions(
+        list_path, loaded.document, candidates, out_path, curation=loaded.curation,
+        references=(loaded.graph, fmt) if fmt is not None else None)
+    wrote = [patch_path, note_path, *([references_path(patch_path, fmt)] if fmt is not None else [])]
+    out.print(f"{len(candidates)} candidate(s); wrote {', '.join(map(str, wrote[:-1]))} and {wrote[-1]}")
 
 
 @app.command()
@@ -734,7 +508,7 @@ def history(
     if repo is not None or path is not None:
         list_path = (repo or Path(".")) / (path or DEFAULT_LIST.as_posix())
     document, _ = load_inputs(Inputs(list_path))
-    _warn_problems(document)
+    terminal.warn_problems(document)
     entries = entry_history(list_path, document)
     _write(format_history(entries, fmt))
 
@@ -747,14 +521,24 @@ def changes(
     top: Annotated[int, typer.Option("--top", min=1, help="Rows in the gains and new-citers sections.")] = 10,
 ) -> None:
     """Show what changed between two refreshes: citation gains, new citing papers, discovery
-    candidates that appeared or dropped out, list entries added or removed."""
+    candidates that appeared or dropped out (and why: added to the list, rejected, outranked, or
+    no longer returned), list entries added or removed."""
     from .citations.changes import changes_between, format_changes
     from .citations.refreshes import citer_titles, load_history, select_refreshes
-    from .pipeline import Inputs
+    from .pipeline import Inputs, load_graph
 
-    history = load_history(Inputs(list_path).history_dir)
+    inputs = Inputs(list_path)
+    history = load_history(inputs.history_dir)
     old, new = select_refreshes(history, since)
-    _write(format_changes(changes_between(old, new, citer_titles(history)), fmt, top=top))
+    is_rejected, now = None, None
+    if list_path.is_file():  # why candidates left: the curation's rejections, discovery now
+        loaded = load_graph(inputs, _settings(), offline=True)
+        is_rejected = lambda s2_id, title: loaded.curation.is_rejected(s2_id, title=title)  # noqa: E731
+        now = {c.s2_id for c in loaded.candidates(year_now=_settings().today().year, kind="all")
+               if c.s2_id}
+    changes = changes_between(old, new, citer_titles(history), is_rejected=is_rejected,
+                              candidates_now=now)
+    _write(format_changes(changes, fmt, top=top))
 
 
 if __name__ == "__main__":  # pragma: no cover
