@@ -76,13 +76,6 @@ TEST_POOL_SECONDS = "0.2"
 
 
 @pytest.fixture(autouse=True)
-def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Every test's commands get a cache of their own unless the test picks one: the user's
-    ``~/.cache/rsvlm-graph`` may hold a store another version wrote (a test once failed on it)."""
-    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-
-
-@pytest.fixture(autouse=True)
 def _no_wait_on_the_shared_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """A keyless CLI run in a test is paced to a 0.2 s window, not 300 s (a suite once hung there)."""
     monkeypatch.setenv("RSVLM_S2_POOL_SECONDS", TEST_POOL_SECONDS)
