@@ -79,6 +79,23 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress ba
 Format = Literal["table", "json", "csv", "md"]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json, csv or md (a Markdown table).")]
 TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N.")]
+
+
+def _base_iri(value: str | None) -> str | None:
+    from .errors import IdentifierError
+    from .identifiers import base_iri
+
+    try:
+        return None if value is None else base_iri(value)
+    except IdentifierError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+BaseIriOption = Annotated[str | None, typer.Option(
+    "--base-iri", metavar="IRI", callback=_base_iri,
+    help="The IRI every node of the RDF is minted under, ending in '/' (default: base_iri in "
+         "curation.toml, else https://w3id.org/rsvlm-graph/); one per list, so two lists can share a SPARQL server.",
+)]
 DEFAULT_LIST = DEFAULT_KG_DIR / "awesome-list.md"
 
 RANK_COLUMNS = (
@@ -255,6 +272,7 @@ def build(
         "--html-max-nodes", min=0,
         help="Cap on the nodes of graph.html's view (default 300): the most important are kept.",
     )] = None,
+    base_iri: BaseIriOption = None,
 ) -> None:
     """Build the graph from the list into exports/: Turtle, JSON-LD, GraphML, CSV, HTML and the report.
 
@@ -284,7 +302,7 @@ def build(
             Loaded.build(document, curation, enrichment, peers), out_dir,
             year_now=settings.today().year, history=load_history(inputs.history_dir),
             validate_all=validate or settings.validate_all,
-            html_max_nodes=html_max_nodes,
+            html_max_nodes=html_max_nodes, base_iri=base_iri,
         )
     _print_requests(fetched, offline)
     _print_build_summary(result, list_path)
@@ -610,11 +628,12 @@ def query(
 @app.command()
 def publish(
     endpoint: Annotated[str, typer.Option("--endpoint", metavar="URL", help="The server's SPARQL 1.1 Graph Store Protocol endpoint (see docs/maintainers.md for each server's).")],
-    graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="The named graph replaced (default https://w3id.org/rsvlm-graph/graph).")] = None,
+    graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="The named graph replaced (default: BASE_IRI + 'graph', https://w3id.org/rsvlm-graph/graph).")] = None,
     data: Annotated[Path, typer.Option("--data", help="The RDF sent (.ttl or .nt).")] = DEFAULT_OUT_DIR / "graph.ttl",
     chunk: Annotated[int | None, typer.Option("--chunk", min=1, metavar="TRIPLES", help="Send at most this many triples per request, for servers that limit a request's size.")] = None,
     update_endpoint: Annotated[str | None, typer.Option("--update-endpoint", metavar="URL", help="The server's SPARQL 1.1 Update endpoint, through which the graph, loaded aside, is swapped in at once (default: the one beside --endpoint for Oxigraph, Fuseki, GraphDB and Virtuoso; '' to replace the graph in place, over the Graph Store Protocol only).")] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds to wait for each answer of the server.")] = 300.0,
+    base_iri: BaseIriOption = None,
 ) -> None:
     """Replace one named graph on a SPARQL server with the export, then print the triple count
     the server reports for it.
@@ -630,7 +649,8 @@ def publish(
     from .sparql_server import DEFAULT_GRAPH_IRI, client_for, publish_graph
 
     with client_for(_settings(), timeout) as client:
-        published = publish_graph(client, endpoint, data, graph_iri=graph or DEFAULT_GRAPH_IRI, chunk=chunk,
+        default_graph = DEFAULT_GRAPH_IRI if base_iri is None else f"{base_iri}graph"
+        published = publish_graph(client, endpoint, data, graph_iri=graph or default_graph, chunk=chunk,
                                   update_endpoint=update_endpoint)
     out.print(
         f"published {data} to <{published.graph}> at {endpoint} in {published.requests} request(s)"

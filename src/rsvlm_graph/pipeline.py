@@ -434,6 +434,7 @@ def run_build(
     history: Sequence[Refresh] = (),
     validate_all: bool = True,
     html_max_nodes: int | None = None,
+    base_iri: str | None = None,
 ) -> BuildResult:
     """Build the graph and write every export into ``out_dir``; validates the RDF before writing.
 
@@ -442,6 +443,8 @@ def run_build(
     the list level is validated (``exports.shacl.list_level``): at 1M citations checking every
     triple takes minutes and gigabytes, while the list's own papers and what they link to take
     a second. ``html_max_nodes`` caps the HTML view (default ``exports.html.VIEW_MAX_NODES``).
+    The RDF is minted under ``base_iri``, else the curation file's ``base_iri``, else
+    ``exports.rdf.DEFAULT_BASE``.
     Each step logs its time and peak memory (``rsvlm_graph.steps``, debug level).
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
@@ -455,7 +458,7 @@ def run_build(
             write_page,
         )
         from .exports.jsonld import write_jsonld
-        from .exports.rdf import to_statements
+        from .exports.rdf import DEFAULT_BASE, prefixes, to_statements
         from .exports.report import PLOT_NAMES, write_report
         from .exports.shacl import conforming
         from .exports.tables import TableRows, write_csv, write_graphml
@@ -468,7 +471,8 @@ def run_build(
         candidates = tuple(loaded.candidates(year_now=year_now))
         foundations = loaded.candidates(year_now=year_now, kind="foundation", top=REPORT_FOUNDATIONS)
     with step("rdf statements"):  # the writers take these directly: rdflib's writers are too slow
-        statements = to_statements(G)
+        base = base_iri or loaded.curation.base_iri or DEFAULT_BASE
+        statements = to_statements(G, base)
     with step("validate"):
         # a value one record gives that no shape allows is left out with a warning, anything
         # else fails before a file is written
@@ -484,9 +488,9 @@ def run_build(
         with staged_folder(out_dir, owned=PLOT_NAMES) as stage:
             paths = [stage / "graph.ttl", stage / "graph.jsonld", stage / "graph.graphml"]
             with step("turtle"):
-                write_turtle(statements, paths[0])
+                write_turtle(statements, paths[0], prefixes(base))
             with step("json-ld"):
-                write_jsonld(statements, paths[1])
+                write_jsonld(statements, paths[1], prefixes(base))
             del statements  # millions of tuples at scale: not held through the steps that follow
             with step("view"):  # drawn once: the page and the GraphML show the same picture
                 view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,

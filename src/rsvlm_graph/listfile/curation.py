@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import IdentifierError, ListParseError
 from ..files import append_atomic
 from ..identifiers import (
+    base_iri,
     canonical_url,
     is_s2_paper_id,
     normalize_arxiv_id,
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 #: ``title_similarity`` at or above which a paper's title matches a rejected title.
 REJECT_TITLE_SIMILARITY = 95.0
 
-_TOP_LEVEL_KEYS = ("list_name", "ignore", "task_aliases", "dataset_aliases", "venue_aliases",
+_TOP_LEVEL_KEYS = ("list_name", "base_iri", "ignore", "task_aliases", "dataset_aliases", "venue_aliases",
                    "pin", "reject", "peers")
 
 
@@ -81,6 +82,7 @@ class Curation:
     """Every decision of the curation file; the empty ``Curation()`` changes nothing."""
 
     list_name: str | None = None
+    base_iri: str | None = None  # the IRI the RDF export mints under; None: exports.rdf.DEFAULT_BASE
     task_aliases: Mapping[str, str] = field(default_factory=dict)
     dataset_aliases: Mapping[str, str] = field(default_factory=dict)  # alias → canonical name
     venue_aliases: Mapping[str, str] = field(default_factory=dict)
@@ -257,6 +259,13 @@ class _Reader:
             raise self.error(f"{where} has unknown key(s) {', '.join(unknown)} "
                              f"(allowed: {', '.join(allowed)})", line)
 
+    def base_iri(self, value: Any) -> str:
+        line = next((n for n, text in enumerate(self.lines, 1) if re.match(r"\s*base_iri\s*=", text)), None)
+        try:
+            return base_iri(self.string(value, "base_iri", line))
+        except IdentifierError as exc:
+            raise self.error(str(exc), line) from exc
+
     def pins(self, data: Mapping[str, Any]) -> tuple[Pin, ...]:
         allowed = [f.name for f in fields(Pin)]
         pins = []
@@ -299,6 +308,7 @@ class _Reader:
             raise self.error("peers must be a list of paths or URLs of other curated lists")
         return Curation(
             list_name=self.string(list_name, "list_name", None) if list_name is not None else None,
+            base_iri=self.base_iri(data["base_iri"]) if "base_iri" in data else None,
             task_aliases=self.mapping(data, "task_aliases"),
             dataset_aliases=self.mapping(data, "dataset_aliases"),
             venue_aliases=self.mapping(data, "venue_aliases"),
