@@ -17,6 +17,7 @@ directly without a key must pass a tiny ``s2_pool_seconds`` or an injected clock
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +47,13 @@ def _no_proxy_for_loopback() -> Iterator[None]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+def closed_port_url() -> str:
+    """``http://127.0.0.1:PORT`` with a port nothing listens on: a refused connection."""
+    with socket.socket() as sock:  # a port nothing listens on once the socket closes
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 #: the real recordings and lists beside the checkout (``../shared``); tests that need them skip without them

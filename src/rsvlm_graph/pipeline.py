@@ -357,20 +357,21 @@ class Loaded:
 
 def load_peers(
     inputs: Inputs, curation: Curation, settings: Settings, *,
-    extra: Sequence[Path] = (), offline: bool = False,
+    extra: Sequence[str | Path] = (), offline: bool = False,
 ) -> list[PeerList]:
-    """The peer lists of the curation file (paths relative to it) and ``extra`` ones.
+    """The peer lists of the curation file (paths relative to it) and ``extra`` ones (paths or
+    URLs). A URL is fetched once, then read from ``settings.cache_dir``; ``offline`` fetches
+    nothing."""
+    from .sources.peer_lists import fetcher
 
-    A URL is fetched once, then read from ``settings.cache_dir``; ``offline`` fetches nothing.
-    """
     sources: list[str | Path] = [
         peer if is_url(peer) else inputs.kg_dir / peer for peer in curation.peers
     ]
     return read_peer_lists([*sources, *extra], cache_dir=settings.cache_dir, offline=offline,
-                           timeout=settings.timeout)
+                           fetch=fetcher(settings))
 
 
-def load_graph(inputs: Inputs, settings: Settings, *, peers: Sequence[Path] = (),
+def load_graph(inputs: Inputs, settings: Settings, *, peers: Sequence[str | Path] = (),
                offline: bool = False) -> Loaded:
     """Build the graph from the list, the snapshot and the store, without any API request.
 
