@@ -60,7 +60,7 @@ class _Commands(TyperGroup):
 
 app = typer.Typer(
     cls=_Commands,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion: bash, zsh, fish, PowerShell
     no_args_is_help=True,
     rich_markup_mode=None,  # plain click help: docstring paragraphs re-wrap to the terminal
     help="Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list.",
@@ -250,7 +250,7 @@ def _print_version(wanted: bool) -> None:
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_print_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     """Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list."""
@@ -290,7 +290,7 @@ def build(
     from .pipeline import Inputs, Loaded, exclusive, keep_fetched, load_peers, run_build
 
     settings = _settings()
-    with exclusive(Inputs(list_path), settings, out_dir):
+    with exclusive(Inputs(list_path, _settings().data_dir), settings, out_dir):
         inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline,
                                                               quiet=quiet)
         peers = load_peers(inputs, curation, settings, offline=offline)
@@ -349,7 +349,7 @@ def enrich(
     from .pipeline import Inputs, exclusive, keep_fetched, load_peers, save_snapshot
 
     settings = _settings()
-    with exclusive(Inputs(list_path), settings):
+    with exclusive(Inputs(list_path, _settings().data_dir), settings):
         inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline,
                                                               quiet=quiet, full=full)
         change, kept = save_snapshot(inputs, document, curation, fetched)
@@ -374,7 +374,7 @@ def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool =
     from .pipeline import Inputs, fetch_enrichment, load_inputs
 
     settings = _settings()
-    inputs = Inputs(list_path)
+    inputs = Inputs(list_path, _settings().data_dir)
     document, curation = load_inputs(inputs)
     _warn_problems(document)
     # offline runs no phase (it reads what is on file): no bar would say anything true
@@ -524,6 +524,12 @@ def _print_not_enriched(gaps: list[tuple[str | None, Phase, str]], list_papers: 
             out.print(f"  {len(nodes):>3} × {phase}: {reason}")
 
 
+def _terminal_width() -> int | None:
+    """The width a table must fit on a terminal (``COLUMNS`` or the terminal's own); a pipe or a
+    file has none, and gets every column whole."""
+    return out.width if out.is_terminal else None
+
+
 def _write(text: str) -> None:
     """Machine-readable output goes to stdout untouched by rich's markup and wrapping."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -544,7 +550,7 @@ def rank(
     from .pipeline import Inputs, load_graph
     from .ranking import rank_papers
 
-    inputs = Inputs(list_path)
+    inputs = Inputs(list_path, _settings().data_dir)
     loaded = load_graph(inputs, _settings())
     _warn_problems(loaded.document)
     ranking = rank_papers(loaded.graph, task=task, top=top, year_now=_settings().today().year)
@@ -553,7 +559,7 @@ def rank(
         {**paper.to_dict(), "velocity_30d": citation_velocity(history, paper.node) if history else None}
         for paper in ranking
     ]
-    _write(format_records(records, fmt, None if fmt == "json" else RANK_COLUMNS))
+    _write(format_records(records, fmt, None if fmt == "json" else RANK_COLUMNS, width=_terminal_width()))
 
 
 @app.command()
@@ -576,13 +582,13 @@ def discover(
     from .pipeline import Inputs, load_graph
     from .ranking import coverage_notes
 
-    loaded = load_graph(Inputs(list_path), _settings(), peers=peers or ())
+    loaded = load_graph(Inputs(list_path, _settings().data_dir), _settings(), peers=peers or ())
     _warn_problems(loaded.document)
     candidates = loaded.candidates(
         year_now=_settings().today().year, kind=kind, since=since, min_links=min_links, top=top
     )
     records = [c.to_dict() for c in candidates]
-    _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
+    _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS, width=_terminal_width()))
     if not candidates:
         for note in coverage_notes(loaded.graph):
             err.print(f"note: {note}", highlight=False, markup=False)
@@ -680,7 +686,7 @@ def lint(
     from .sources.links import check_links, client_for
 
     settings = _settings()
-    loaded = load_graph(Inputs(list_path), settings)
+    loaded = load_graph(Inputs(list_path, _settings().data_dir), settings)
     links = None
     if online:
         with client_for(settings) as client:
@@ -722,7 +728,7 @@ def suggest(
     from .listfile.suggest import known_papers, reject, write_suggestions
     from .pipeline import Inputs, load_graph
 
-    inputs = Inputs(list_path)
+    inputs = Inputs(list_path, _settings().data_dir)
     loaded = load_graph(inputs, _settings())
     _warn_problems(loaded.document)
     year_now = _settings().today().year
@@ -755,7 +761,7 @@ def history(
 
     if repo is not None or path is not None:
         list_path = (repo or Path(".")) / (path or DEFAULT_LIST.as_posix())
-    document, _ = load_inputs(Inputs(list_path))
+    document, _ = load_inputs(Inputs(list_path, _settings().data_dir))
     _warn_problems(document)
     entries = entry_history(list_path, document)
     _write(format_history(entries, fmt))
@@ -774,7 +780,7 @@ def changes(
     from .citations.refreshes import citer_titles, load_history, select_refreshes
     from .pipeline import Inputs
 
-    history = load_history(Inputs(list_path).history_dir)
+    history = load_history(Inputs(list_path, _settings().data_dir).history_dir)
     old, new = select_refreshes(history, since)
     _write(format_changes(changes_between(old, new, citer_titles(history)), fmt, top=top))
 

@@ -78,13 +78,15 @@ REPORT_FOUNDATIONS = 10
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
-    """Where the curated input lives; everything else in ``kg/`` sits beside the list."""
+    """Where the curated input lives; everything else sits in ``data_dir`` (``RSVLM_DATA_DIR``),
+    by default beside the list (this project's ``kg/``)."""
 
     list_path: Path
+    data_dir: Path | None = None
 
     @property
     def kg_dir(self) -> Path:
-        return self.list_path.parent
+        return self.list_path.parent if self.data_dir is None else self.data_dir
 
     @property
     def curation_path(self) -> Path:
