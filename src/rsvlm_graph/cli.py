@@ -42,7 +42,7 @@ __all__ = ["EXIT_PARTIAL", "app"]
 
 #: the exit status of ``enrich`` when a source was unreachable or a record could not be fetched,
 #: after everything fetched was written, and of ``lint --online`` when the network left links
-#: unchecked and nothing else is an error (README, exit codes); 1 is an error in the input, 2 a
+#: unchecked and nothing else is an error (docs/reference.md, exit codes); 1 is an error in the input, 2 a
 #: command line click cannot read, 130 Ctrl-C (``__main__``)
 EXIT_PARTIAL = 3
 
@@ -63,7 +63,7 @@ app = typer.Typer(
     add_completion=True,  # --install-completion, --show-completion: bash, zsh, fish, PowerShell
     no_args_is_help=True,
     rich_markup_mode=None,  # plain click help: docstring paragraphs re-wrap to the terminal
-    help="Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list.",
+    help="Knowledge graph, citation tracker and lint for curated Markdown paper lists (made for Awesome Remote Sensing VLMs).",
 )
 out = Console(soft_wrap=True, highlight=False, markup=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -253,7 +253,7 @@ def main(
     version: Annotated[bool, typer.Option("--version", "-V", callback=_print_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
-    """Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list."""
+    """Knowledge graph, citation tracker and lint for curated Markdown paper lists (made for Awesome Remote Sensing VLMs)."""
     _run_settings.set(Settings.from_env())
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
