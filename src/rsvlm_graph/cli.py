@@ -78,11 +78,11 @@ TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Show only t
 
 
 def _base_iri(value: str | None) -> str | None:
+    from .base_iri import check_base_iri
     from .errors import IdentifierError
-    from .identifiers import base_iri
 
     try:
-        return None if value is None else base_iri(value)
+        return None if value is None else check_base_iri(value)
     except IdentifierError as exc:
         raise typer.BadParameter(str(exc)) from None
 

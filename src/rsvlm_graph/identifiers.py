@@ -38,7 +38,6 @@ __all__ = [
     "code_node_id",
     "author_node_id",
     "list_node_id",
-    "base_iri",
     "normalize_title",
     "title_similarity",
     "normalize_venue",
@@ -542,30 +541,6 @@ def list_node_id(title: str) -> str:
     'list:awesome-remote-sensing-vision-language-models'
     """
     return f"list:{_node_slug(title)}"
-
-
-# an http(s) IRI of a folder: an authority, a path of plain segments (no "." or ".."), ending "/"
-_IRI_CHARS = r"(?:[^\s/?#<>\"{}|\\^`%]|%[0-9A-Fa-f]{2})+"
-_BASE_IRI = re.compile(rf"https?://{_IRI_CHARS}/(?:(?!\.\.?/){_IRI_CHARS}/)*")
-
-
-def base_iri(value: str) -> str:
-    """Return `value` if it can be the base every IRI of a list is minted under, else raise.
-
-    The base is an ``http(s)`` IRI ending in "/", with neither query, fragment nor a "." or ".."
-    segment (a reader resolving IRIs would remove it), so ``{base}paper/…`` nests under it.
-
-    >>> base_iri("https://example.org/my-list/")
-    'https://example.org/my-list/'
-    >>> base_iri("https://example.org/my-list")
-    Traceback (most recent call last):
-    ...
-    rsvlm_graph.errors.IdentifierError: base IRI 'https://example.org/my-list' must be an http(s) IRI ending in '/', without query, fragment or a '.' or '..' segment (e.g. https://w3id.org/my-list/)
-    """
-    if not _BASE_IRI.fullmatch(value):
-        raise IdentifierError(f"base IRI {value!r} must be an http(s) IRI ending in '/', without query, "
-                              "fragment or a '.' or '..' segment (e.g. https://w3id.org/my-list/)")
-    return value
 
 
 @functools.lru_cache(maxsize=2**16)  # a title is compared several times a build (curation, history, discovery)

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from ..base_iri import check_base_iri
 from ..errors import IdentifierError, ListParseError
 from ..files import append_atomic
 from ..identifiers import (
-    base_iri,
     canonical_url,
     is_s2_paper_id,
     normalize_arxiv_id,
@@ -277,7 +277,7 @@ class _Reader:
     def base_iri(self, value: Any) -> str:
         line = next((n for n, text in enumerate(self.lines, 1) if re.match(r"\s*base_iri\s*=", text)), None)
         try:
-            return base_iri(self.string(value, "base_iri", line))
+            return check_base_iri(self.string(value, "base_iri", line))
         except IdentifierError as exc:
             raise self.error(str(exc), line) from exc
 
