@@ -76,14 +76,6 @@ TEST_POOL_SECONDS = "0.2"
 
 
 @pytest.fixture(autouse=True)
-def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No test reads the machine's store (``~/.cache/rsvlm-graph``): another version of the tool
-    on the machine may have written it in a schema this one refuses. Tests that need a store of
-    their own set ``RSVLM_CACHE_DIR`` (or ``Settings.cache_dir``) themselves."""
-    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path_factory.mktemp("rsvlm-cache")))
-
-
-@pytest.fixture(autouse=True)
 def _no_wait_on_the_shared_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """A keyless CLI run in a test is paced to a 0.2 s window, not 300 s (a suite once hung there)."""
     monkeypatch.setenv("RSVLM_S2_POOL_SECONDS", TEST_POOL_SECONDS)
