@@ -31,14 +31,10 @@ import networkx as nx
 import pyoxigraph as ox
 
 from rsvlm_graph.exports import collector_paused
-from rsvlm_graph.exports.rdf import (
-    Statements,
-    prefixes,
-    to_statements,
-    write_jsonld,
-    write_turtle,
-)
+from rsvlm_graph.exports.jsonld import write_jsonld
+from rsvlm_graph.exports.rdf import Statements, prefixes, to_statements
 from rsvlm_graph.exports.tables import write_csv, write_graphml
+from rsvlm_graph.exports.turtle import write_turtle
 
 TASKS = ("Image Captioning", "Visual Question Answering", "Visual Grounding", "Scene Classification")
 VENUES = ("TGRS", "arxiv", "CVPR", "Remote Sensing", "IGARSS")

@@ -17,6 +17,7 @@ directly without a key must pass a tiny ``s2_pool_seconds`` or an injected clock
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +47,28 @@ def _no_proxy_for_loopback() -> Iterator[None]:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+def closed_port_url() -> str:
+    """``http://127.0.0.1:PORT`` with a port nothing listens on: a refused connection."""
+    with socket.socket() as sock:  # a port nothing listens on once the socket closes
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+#: the real recordings and lists beside the checkout (``../shared``); tests that need them skip without them
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """CI sets ``RSVLM_REQUIRE_SHARED=1``: there a missing ``../shared`` stops the run instead of skipping
+    every test of real data (a run in a clone without it once passed with 68 of them skipped)."""
+    if os.environ.get("RSVLM_REQUIRE_SHARED") != "1":
+        return
+    missing = [str(SHARED / name) for name in ("reference", "lists") if not (SHARED / name).is_dir()]
+    if missing:
+        pytest.exit(f"RSVLM_REQUIRE_SHARED=1 but not found: {', '.join(missing)} (the real data tests would skip)",
+                    returncode=1)
 
 
 #: the keyless pool's window in every test reading settings from the environment

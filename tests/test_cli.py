@@ -483,11 +483,11 @@ def test_help_imports_none_of_the_heavy_libraries():
 
 
 def test_default_build_validates_the_list_level_and_validate_everything(kg, online, env, tmp_path, monkeypatch):
-    from rsvlm_graph.exports import rdf
+    from rsvlm_graph.exports import shacl
 
     checked: list[int] = []  # triples handed to SHACL, per build
-    real_to_rdf = rdf.statements_to_rdf
-    monkeypatch.setattr(rdf, "statements_to_rdf", lambda st: (checked.append(len(real_to_rdf(st))), real_to_rdf(st))[1])
+    real_to_rdf = shacl.statements_to_rdf
+    monkeypatch.setattr(shacl, "statements_to_rdf", lambda st: (checked.append(len(real_to_rdf(st))), real_to_rdf(st))[1])
     assert run("enrich", "--list", kg / "awesome-list.md", "--quiet").exit_code == 0
     monkeypatch.delenv("RSVLM_VALIDATE")  # conftest sets it for every other test
     result = run("build", "--offline", "--list", kg / "awesome-list.md", "--out", tmp_path / "a")

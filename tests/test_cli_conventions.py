@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -29,7 +30,8 @@ from typer.testing import CliRunner
 from rsvlm_graph import __version__
 from rsvlm_graph.citations.changes import CHANGES_CSV_COLUMNS, changes_between, format_changes
 from rsvlm_graph.cli import _ProgressLines, app
-from rsvlm_graph.exports.rdf import to_statements, write_turtle
+from rsvlm_graph.exports.rdf import to_statements
+from rsvlm_graph.exports.turtle import write_turtle
 from rsvlm_graph.listfile.history import EntryAdded, format_history
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +68,8 @@ def test_version_from_the_command_and_python_dash_m():
 def test_license_matches_pyproject():
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     assert "rsvlm-graph contributors" in (ROOT / "LICENSE").read_text()
-    assert 'license = { text = "MIT" }' in (ROOT / "pyproject.toml").read_text()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]  # SPDX, PEP 639
 
 
 def bad_list(tmp_path: Path) -> Path:

@@ -5,6 +5,7 @@ Every environment here is a plain dict passed in, so the real environment never 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,43 @@ def test_the_cli_reads_the_clock_from_settings(tmp_path):
                                 env={"RSVLM_NOW": "later"})
     assert result.exit_code == 1
     assert "RSVLM_NOW='later'" in result.output  # read once, before the command runs
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    # issue 29: each once a traceback, or a failure of every request after its retries
+    ("RSVLM_S2_API_URL", "http://[::1", "is not a URL"),
+    ("RSVLM_S2_API_URL", "api.semanticscholar.org", "is not an absolute http(s) URL"),
+    ("RSVLM_ARXIV_API_URL", "file:///etc/passwd", "is not an absolute http(s) URL"),
+    ("RSVLM_ARXIV_API_URL", "http://xn--/", "is not a URL"),
+    ("RSVLM_S2_API_URL", "http://api.example.org/?x=1", "without a query"),
+    ("RSVLM_S2_API_URL", "http://api.example.org/a b", "a space or a control character"),
+    ("RSVLM_S2_RATE", "1e-300", "less than one request a day"),
+    ("RSVLM_S2_RATE", "1e300", "at most 1000"),
+    ("RSVLM_TIMEOUT", "1e300", "at most 86400"),
+    ("RSVLM_RETRIES", "9" * 5000, "a whole number"),
+    ("RSVLM_ARXIV_INTERVAL", "1e20", "at most 3600"),
+    ("RSVLM_CONTACT_EMAIL", "me@example.org\r\nX-Evil: 1", "is not an e-mail address"),
+    ("RSVLM_CONTACT_EMAIL", "me@exämple.org", "is not an e-mail address"),
+    ("RSVLM_CONTACT_EMAIL", "me (x)@example.org", "is not an e-mail address"),
+    ("RSVLM_CACHE_DIR", "/tmp/a\0b", "NUL"),
+    ("RSVLM_SPARQL_USER", "bob:admin", "without ':'"),
+])
+def test_every_value_is_parsed_whole_at_start_up(name, value, says):
+    env = {name: value}
+    if name == "RSVLM_SPARQL_USER":
+        env["RSVLM_SPARQL_PASSWORD"] = "pw"
+    with pytest.raises(ConfigError, match=re.escape(says)) as info:
+        Settings.from_env(env)
+    assert "\n" not in str(info.value) and name in str(info.value)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("S2_API_KEY", "SYNTHETIC key\nx-evil: 1"),
+    ("RSVLM_SPARQL_TOKEN", "SYNTHETIC\ttoken"),
+    ("RSVLM_S2_API_URL", "http://bob:SYNTHETIC-pw@[::1"),
+    ("RSVLM_S2_API_URL", "http://bob:SYNTHETIC-pw@api.example.org"),
+])
+def test_a_refused_secret_is_not_repeated(name, value):
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({name: value})
+    assert "SYNTHETIC" not in str(info.value) and name in str(info.value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -18,8 +19,9 @@ import pytest
 from test_export_rdf import sample_graph, tricky_statements
 
 from rsvlm_graph.errors import ExportError
-from rsvlm_graph.exports.rdf import DEFAULT_BASE, Statements, prefixes, write_turtle
+from rsvlm_graph.exports.rdf import DEFAULT_BASE, Statements, prefixes
 from rsvlm_graph.exports.tables import TableRows, _csv_field, write_csv, write_graphml
+from rsvlm_graph.exports.turtle import write_turtle
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -64,7 +66,15 @@ def oxigraph_turtle(statements: Statements) -> bytes:
         return ox.BlankNode(value[2:]) if value.startswith("_:") else ox.NamedNode(value)
 
     triples = [ox.Triple(term(s), ox.NamedNode(p), term(o)) for s, po in statements for p, o in po]
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes())
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes()).decode()
+    # the one departure: a prefixed name ending in an escaped "." (rdflib cannot read it) is the
+    # full IRI; pyoxigraph's own writing of each such IRI is replaced by it, as a whole term
+    for iri in {term for s, po in statements for p, o in po for term in (s, p, o)
+                if isinstance(term, str) and term.endswith(".")}:
+        name = ox.serialize([ox.Triple(ox.NamedNode(iri), ox.NamedNode(iri), ox.NamedNode(iri))],
+                            format=ox.RdfFormat.TURTLE, prefixes=prefixes()).decode().splitlines()[-1].split(" ")[0]
+        text = re.sub(f"(?<!\\S){re.escape(name)}(?!\\S)", lambda _, iri=iri: f"<{iri}>", text)
+    return text.encode()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

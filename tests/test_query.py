@@ -12,13 +12,9 @@ import rdflib
 from test_export_rdf import CAPTIONER, DATASET, NASTY, OUTSIDE, SURVEY, sample_graph
 
 from rsvlm_graph.errors import QueryError
-from rsvlm_graph.exports.rdf import (
-    node_iri,
-    to_rdf,
-    to_statements,
-    write_jsonld,
-    write_turtle,
-)
+from rsvlm_graph.exports.jsonld import write_jsonld
+from rsvlm_graph.exports.rdf import node_iri, to_rdf, to_statements
+from rsvlm_graph.exports.turtle import write_turtle
 from rsvlm_graph.query import QueryResult, example_names, example_query, format_result, read_query, run_query
 
 QUERIES = Path(__file__).parents[1] / "src" / "rsvlm_graph" / "queries"

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qs, quote
 
@@ -38,9 +38,10 @@ from rsvlm_graph.errors import ConfigError, EndpointError, QueryError, UsageErro
 from rsvlm_graph.listfile.curation import load_curation
 from rsvlm_graph.listfile.parse import read_list
 from rsvlm_graph.query import example_names, example_query, format_result, run_query
+from rsvlm_graph.sources.transport import RetryPolicy
 from rsvlm_graph.sparql_server import (
     DEFAULT_GRAPH_IRI,
-    Retry,
+    DEFAULT_RETRY,
     client_for,
     count_triples,
     publish_graph,
@@ -345,7 +346,7 @@ def test_a_failure_mid_upload_leaves_the_previous_graph_whole_and_readable(serve
           client_for(Settings(), 30) as client):
         with pytest.raises(EndpointError) as failed:
             publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, chunk=1000,
-                          retry=Retry(sleep=sleeps.append))
+                          retry=replace(DEFAULT_RETRY, sleep=sleeps.append))
     message = str(failed.value)
     assert "POST of part 3 of 7 (triples 2,001-3,000 of" in message
     assert "refused with HTTP 503, after 5 tries: busy" in message
@@ -363,7 +364,7 @@ def test_a_transient_503_or_dropped_connection_is_sent_again_and_the_publish_com
     once = {3: 503, 5: DROP}  # the reviewer's case: the 3rd write refused once; then a lost connection
     with (failing_proxy(server, lambda n, *_: once.get(n)) as proxy, client_for(Settings(), 30) as client):
         done = publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, chunk=1000,
-                             retry=Retry(backoff=0.5, sleep=sleeps.append))
+                             retry=replace(DEFAULT_RETRY, backoff=0.5, sleep=sleeps.append))
     assert sleeps == [7.0, 0.5]  # Retry-After, then the backoff of a connection that gave none
     assert done.swapped and done.held == done.sent
     assert server_triples(server, graph) == triples_of(enriched, ox.RdfFormat.TURTLE)
@@ -382,7 +383,7 @@ def test_a_failed_swap_leaves_the_previous_graph_and_no_temporary_one(server, en
             rf"the swap of <[^>]+publishing-[^>]+> into <{graph}> refused with HTTP 500: busy; the swap was not "
             rf"confirmed: the graph <{graph}> on the server holds 100 triples, [\d,]+ were sent; run publish "
             r"again to be sure \(the parts went to a temporary graph, now dropped\)$")):
-            publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, retry=Retry(sleep=pytest.fail))
+            publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, retry=replace(DEFAULT_RETRY, sleep=pytest.fail))
         with pytest.raises(EndpointError, match="HTTP 404"):  # an Update endpoint given is not guessed at
             publish_graph(client, f"{server}/store", enriched, graph_iri=graph, update_endpoint=f"{server}/nowhere")
     assert server_triples(server, graph) == previous
@@ -397,7 +398,7 @@ def test_ctrl_c_mid_upload_drops_the_temporary_graph_too(server, enriched, befor
 
     with (failing_proxy(server, store_writes_from(3, 503)) as proxy, client_for(Settings(), 30) as client,
           pytest.raises(KeyboardInterrupt)):
-        publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, chunk=1000, retry=Retry(sleep=interrupt))
+        publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, chunk=1000, retry=replace(DEFAULT_RETRY, sleep=interrupt))
     assert server_triples(server, graph) == previous
     assert no_temporary_graph_left(server)
 
@@ -411,7 +412,7 @@ def test_a_temporary_graph_that_cannot_be_dropped_is_named_with_the_update_that_
 
     with failing_proxy(server, fail) as proxy, client_for(Settings(), 30) as client:
         with pytest.raises(EndpointError) as failed:
-            publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, chunk=1000, retry=Retry(tries=1))
+            publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, chunk=1000, retry=RetryPolicy(retries=0))
     left = re.search(r"which could not be dropped \(.*HTTP 500.*\): drop it with the update (DROP GRAPH <[^>]+>)\)$",
                      str(failed.value))
     assert left, failed.value
@@ -442,12 +443,12 @@ def test_without_update_a_failure_says_how_much_of_the_graph_the_server_now_hold
             rf"POST of part 3 of 7 .* refused with HTTP 503, after 2 tries: busy; the graph <{graph}> on the "
             rf"server now holds 2,000 of the {sent:,} triples: it is incomplete until publish runs again$")):
             publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, chunk=1000,
-                          retry=Retry(tries=2, sleep=lambda _: None))
+                          retry=RetryPolicy(retries=1, sleep=lambda _: None))
         with pytest.raises(EndpointError, match=(  # asked for: in place, and no Update request at all
             rf"PUT of .* refused with HTTP 503: busy; the graph <{graph}> on the server now holds 2,000 "
             rf"triples, {sent:,} were sent: run publish again to replace it$")):
             publish_graph(client, f"{proxy.url}/store", enriched, graph_iri=graph, update_endpoint="",
-                          retry=Retry(tries=1))
+                          retry=RetryPolicy(retries=0))
     assert [path for _, path, _ in proxy.writes].count("/update") == 1
 
 

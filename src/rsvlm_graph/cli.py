@@ -546,7 +546,7 @@ def discover(
     top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N of each kind.")] = 20,
     fmt: FormatOption = "table",
     kind: KindOption = "new",
-    peers: Annotated[list[Path] | None, typer.Option("--peer", metavar="PATH", help="Another curated list of the field as evidence (repeatable); kg/curation.toml may name more under peers.")] = None,
+    peers: Annotated[list[str] | None, typer.Option("--peer", metavar="PATH_OR_URL", help="Another curated list of the field as evidence, a file or the http(s) URL of its raw Markdown (repeatable); kg/curation.toml may name more under peers.")] = None,
 ) -> None:
     """Find relevant papers the list does not include, each with its evidence, a suggested task and
     a row ready to paste into the list.
@@ -655,24 +655,15 @@ def lint(
     Exits 1 when any finding is an error (for CI); warnings alone exit 0. With --online and the
     network unavailable, the links are not checked (said once): exit 3 unless there are errors.
     """
-    import httpx
-
-    from .listfile.lint import (
-        check_links,
-        format_findings,
-        has_errors,
-        lint_list,
-        list_urls,
-        skipped_checks,
-    )
+    from .listfile.lint import format_findings, has_errors, lint_list, list_urls, skipped_checks
     from .pipeline import Inputs, load_graph
+    from .sources.links import check_links, client_for
 
     settings = _settings()
     loaded = load_graph(Inputs(list_path), settings)
     links = None
     if online:
-        headers = {"User-Agent": "rsvlm-graph link check"}
-        with httpx.Client(headers=headers, timeout=settings.timeout) as client:
+        with client_for(settings) as client:
             links = check_links(list_urls(loaded.document), client)
     findings = lint_list(
         loaded.document, graph=loaded.graph, curation=loaded.curation, links=links

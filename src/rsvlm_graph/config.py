@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -59,6 +60,7 @@ DEFAULT_FRESHNESS_DAYS = 7
 DEFAULT_FULL_REFRESH_WEEKS = 4
 #: seconds a SPARQL query may run before it is stopped (``query --timeout``)
 DEFAULT_QUERY_TIMEOUT = 30.0
+_DAY = 86_400.0
 
 
 def utc_now() -> datetime:
@@ -78,9 +80,65 @@ def _pinned_clock(name: str, raw: str) -> Callable[[], datetime]:
 
 _SWITCH = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
+#: an e-mail address as it may stand in a User-Agent's comment: no space, no control character,
+#: no parenthesis, one @
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+#: a token as HTTP headers carry it (RFC 9110 visible characters, no space)
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+
+
+def _api_url(name: str, raw: str) -> str:
+    """An absolute http(s) URL with a host and nothing httpx would refuse later: checked here,
+    once, so that no request is tried with it and no failure line of the snapshot names it."""
+    import httpx
+
+    def refused(why: str) -> ConfigError:
+        # the URL is not repeated when it may hold a password
+        shown = f"{name}={raw!r}" if "@" not in raw else name
+        return ConfigError(f"{shown} is not {why}; fix or unset it")
+
+    if any(not ch.isprintable() or ch.isspace() for ch in raw):
+        raise refused("a URL (it holds a space or a control character)")
+    try:
+        url = httpx.URL(raw)
+        host = url.host  # an IDNA host is decoded only now
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise refused(f"a URL ({exc})") from None
+    if url.scheme not in ("http", "https") or not host:
+        raise refused("an absolute http(s) URL such as https://api.semanticscholar.org")
+    if url.userinfo:
+        raise refused("a URL without a user or password (the API key goes in S2_API_KEY)")
+    if url.query or url.fragment:
+        raise refused("a URL without a query or fragment")
+    return raw
+
+
+def _header_safe(name: str, raw: str, pattern: re.Pattern[str], what: str) -> str:
+    """A value sent in an HTTP header, whole: a line break or a non-ASCII character would fail
+    every request (after all its retries) instead of once, here."""
+    if not pattern.fullmatch(raw):
+        secret = name in ("S2_API_KEY", "RSVLM_SPARQL_TOKEN", "RSVLM_SPARQL_PASSWORD")
+        shown = name if secret else f"{name}={raw!r}"
+        raise ConfigError(f"{shown} is not {what}; fix or unset it")
+    return raw
+
+
+def _path(name: str, raw: str) -> Path:
+    if "\0" in raw:
+        raise ConfigError(f"{name} holds a NUL character; fix or unset it")
+    return Path(raw).expanduser()
+
 
 def _sparql_credentials(user: str | None, password: str | None, token: str | None) -> dict[str, str]:
     """One way to sign in to a SPARQL server, complete: a user with a password, or a token."""
+    if user is not None:
+        _header_safe("RSVLM_SPARQL_USER", user, re.compile(r"[^\x00-\x1f\x7f:]+"),
+                     "a user name without ':' or control characters")
+    if password is not None:
+        _header_safe("RSVLM_SPARQL_PASSWORD", password, re.compile(r"[^\x00-\x1f\x7f]+"),
+                     "a password without control characters")
+    if token is not None:
+        _header_safe("RSVLM_SPARQL_TOKEN", token, _TOKEN, "a token of visible ASCII characters")
     if user is not None and password is None:
         raise ConfigError("RSVLM_SPARQL_USER is set but RSVLM_SPARQL_PASSWORD is not; set both, or neither")
     if password is not None and user is None:
@@ -175,37 +233,41 @@ class Settings:
 
         kwargs: dict[str, object] = {}
         if key := get("S2_API_KEY"):
-            kwargs["s2_api_key"] = key
+            kwargs["s2_api_key"] = _header_safe("S2_API_KEY", key, _TOKEN,
+                                                "an API key of visible ASCII characters")
         if url := get("RSVLM_S2_API_URL"):
-            kwargs["s2_api_url"] = url.rstrip("/")
+            kwargs["s2_api_url"] = _api_url("RSVLM_S2_API_URL", url).rstrip("/")
         if url := get("RSVLM_ARXIV_API_URL"):
-            kwargs["arxiv_api_url"] = url
+            kwargs["arxiv_api_url"] = _api_url("RSVLM_ARXIV_API_URL", url)
         if cache := get("RSVLM_CACHE_DIR"):
-            kwargs["cache_dir"] = Path(cache).expanduser()
+            kwargs["cache_dir"] = _path("RSVLM_CACHE_DIR", cache)
         if email := get("RSVLM_CONTACT_EMAIL"):
-            kwargs["contact_email"] = email
+            kwargs["contact_email"] = _header_safe("RSVLM_CONTACT_EMAIL", email, _EMAIL,
+                                                   "an e-mail address such as me@example.org")
         if pinned := get("RSVLM_NOW"):
             kwargs["clock"] = _pinned_clock("RSVLM_NOW", pinned)
         kwargs.update(_sparql_credentials(get("RSVLM_SPARQL_USER"), get("RSVLM_SPARQL_PASSWORD"),
                                           get("RSVLM_SPARQL_TOKEN")))
         # 0 requests per second or a 0 s timeout cannot work; the others may be 0 (no waiting,
         # no retry, always refetch). NaN and infinity are refused: they pass every comparison.
-        numbers: tuple[tuple[str, str, Callable[[str], float], bool], ...] = (
-            ("RSVLM_TIMEOUT", "timeout", float, False),
-            ("RSVLM_RETRIES", "retries", int, True),
-            ("RSVLM_S2_RATE", "s2_rate", float, False),
-            ("RSVLM_S2_POOL_REQUESTS", "s2_pool_requests", int, False),
-            ("RSVLM_S2_POOL_SECONDS", "s2_pool_seconds", float, True),
-            ("RSVLM_RATE_LIMIT_PATIENCE", "rate_limit_patience", float, True),
-            ("RSVLM_ARXIV_INTERVAL", "arxiv_interval", float, True),
-            ("RSVLM_FRESHNESS_DAYS", "freshness_days", float, True),
-            ("RSVLM_FULL_REFRESH_WEEKS", "full_refresh_weeks", float, True),
+        # Each has a ceiling too: a value past it is a typo, and would overflow a wait
+        # (RSVLM_S2_RATE=1e-300 is one request every 1e300 s) or a date
+        numbers: tuple[tuple[str, str, Callable[[str], float], bool, float], ...] = (
+            ("RSVLM_TIMEOUT", "timeout", float, False, _DAY),
+            ("RSVLM_RETRIES", "retries", int, True, 100),
+            ("RSVLM_S2_RATE", "s2_rate", float, False, 1000),
+            ("RSVLM_S2_POOL_REQUESTS", "s2_pool_requests", int, False, 1_000_000),
+            ("RSVLM_S2_POOL_SECONDS", "s2_pool_seconds", float, True, _DAY),
+            ("RSVLM_RATE_LIMIT_PATIENCE", "rate_limit_patience", float, True, 7 * _DAY),
+            ("RSVLM_ARXIV_INTERVAL", "arxiv_interval", float, True, 3600),
+            ("RSVLM_FRESHNESS_DAYS", "freshness_days", float, True, 36_500),
+            ("RSVLM_FULL_REFRESH_WEEKS", "full_refresh_weeks", float, True, 5_200),
         )
         if (raw := get("RSVLM_VALIDATE")) is not None:
             if raw.lower() not in _SWITCH:
                 raise ConfigError(f"RSVLM_VALIDATE={raw!r} is not one of {', '.join(_SWITCH)}; fix or unset it")
             kwargs["validate_all"] = _SWITCH[raw.lower()]
-        for name, attr, kind, zero_ok in numbers:
+        for name, attr, kind, zero_ok, ceiling in numbers:
             if (raw := get(name)) is None:
                 continue
             wanted = (f"a {'whole ' if kind is int else ''}number "
@@ -216,5 +278,10 @@ class Settings:
                 raise ConfigError(f"{name}={raw!r} is not {wanted}; fix or unset it") from None
             if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
                 raise ConfigError(f"{name}={raw!r} is not {wanted}; fix or unset it")
+            if value > ceiling:
+                raise ConfigError(f"{name}={raw!r} is not {wanted} and at most {ceiling:g}; "
+                                  "fix or unset it")
+            if attr == "s2_rate" and value < 1 / _DAY:
+                raise ConfigError(f"{name}={raw!r} is less than one request a day; fix or unset it")
             kwargs[attr] = value
         return cls(**kwargs)  # type: ignore[arg-type]

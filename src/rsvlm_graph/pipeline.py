@@ -357,20 +357,21 @@ class Loaded:
 
 def load_peers(
     inputs: Inputs, curation: Curation, settings: Settings, *,
-    extra: Sequence[Path] = (), offline: bool = False,
+    extra: Sequence[str | Path] = (), offline: bool = False,
 ) -> list[PeerList]:
-    """The peer lists of the curation file (paths relative to it) and ``extra`` ones.
+    """The peer lists of the curation file (paths relative to it) and ``extra`` ones (paths or
+    URLs). A URL is fetched once, then read from ``settings.cache_dir``; ``offline`` fetches
+    nothing."""
+    from .sources.peer_lists import fetcher
 
-    A URL is fetched once, then read from ``settings.cache_dir``; ``offline`` fetches nothing.
-    """
     sources: list[str | Path] = [
         peer if is_url(peer) else inputs.kg_dir / peer for peer in curation.peers
     ]
     return read_peer_lists([*sources, *extra], cache_dir=settings.cache_dir, offline=offline,
-                           timeout=settings.timeout)
+                           fetch=fetcher(settings))
 
 
-def load_graph(inputs: Inputs, settings: Settings, *, peers: Sequence[Path] = (),
+def load_graph(inputs: Inputs, settings: Settings, *, peers: Sequence[str | Path] = (),
                offline: bool = False) -> Loaded:
     """Build the graph from the list, the snapshot and the store, without any API request.
 
@@ -439,7 +440,7 @@ def run_build(
 
     ``history`` (the recorded refreshes) feeds the report's trends; the list's growth comes from
     the git log of the list file when it is in a git repository. With ``validate_all`` false only
-    the list level is validated (``exports.rdf.list_level``): at 1M citations checking every
+    the list level is validated (``exports.shacl.list_level``): at 1M citations checking every
     triple takes minutes and gigabytes, while the list's own papers and what they link to take
     a second. ``html_max_nodes`` caps the HTML view (default ``exports.html.VIEW_MAX_NODES``).
     Each step logs its time and peak memory (``rsvlm_graph.steps``, debug level).
@@ -454,14 +455,12 @@ def run_build(
             select_view,
             write_page,
         )
-        from .exports.rdf import (
-            conforming,
-            to_statements,
-            write_jsonld,
-            write_turtle,
-        )
+        from .exports.jsonld import write_jsonld
+        from .exports.rdf import to_statements
         from .exports.report import PLOT_NAMES, write_report
+        from .exports.shacl import conforming
         from .exports.tables import TableRows, write_csv, write_graphml
+        from .exports.turtle import write_turtle
 
     G, document = loaded.graph, loaded.document
     with step("rank"):

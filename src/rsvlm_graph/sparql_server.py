@@ -16,9 +16,11 @@ replaced in place instead, the first request replacing and the others adding; a 
 says how many of the triples the server's graph now holds and that publishing again completes it.
 
 Requests a server was briefly unable to answer (HTTP 429, 502, 503, 504, a connection dropped
-mid-request) are tried again after a wait: its ``Retry-After``, else a doubling backoff
-(:class:`Retry`). Afterwards the graph is read back and its triples counted: that is the count
-``publish`` reports.
+mid-request) are tried again after a wait: its ``Retry-After``, else a doubling backoff (the one
+retry schedule, :class:`~rsvlm_graph.sources.transport.RetryPolicy`). Every request goes through
+the one HTTP edge (:func:`~rsvlm_graph.sources.transport.open_client`): ``--timeout`` is a
+deadline for the whole request, and a redirect to another origin never carries the credentials.
+Afterwards the graph is read back and its triples counted: that is the count ``publish`` reports.
 
 Queries use the SPARQL 1.1 Protocol (``POST`` of a form with ``query=``), asking for SPARQL JSON
 results or N-Triples, and give the same :class:`~rsvlm_graph.query.QueryResult` as a file query.
@@ -43,9 +45,8 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 import uuid
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -58,7 +59,7 @@ from .config import Settings
 from .errors import EndpointError, QueryError, UsageError
 from .exports.rdf import DEFAULT_BASE, prefixes
 from .query import QueryResult, answer_from_bytes, check_services
-from .sources.http import retry_after_seconds
+from .sources.transport import HttpPolicy, RefusedAnswer, RetryPolicy, open_client
 
 __all__ = [
     "DEFAULT_GRAPH_IRI",
@@ -66,7 +67,6 @@ __all__ = [
     "DEFAULT_RETRY",
     "RETRY_STATUSES",
     "Published",
-    "Retry",
     "client_for",
     "publish_graph",
     "count_triples",
@@ -82,6 +82,8 @@ DEFAULT_GRAPH_IRI = DEFAULT_BASE + "graph"
 DEFAULT_CHUNK_TRIPLES = 50_000
 #: answers of a server briefly unable (rate limiting, overloaded, restarting): worth another try
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: a graph read back, or query results, may be large; still not unbounded
+SPARQL_MAX_BYTES = 1 << 30
 #: a connection lost mid-request: sent again, except the swap (see ``_request``)
 _DROPPED = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 #: how a Graph Store endpoint's path ends, and the SPARQL Update endpoint's path beside it
@@ -120,30 +122,8 @@ class Published:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """How a request the server was briefly unable to answer (:data:`RETRY_STATUSES`, a dropped
-    connection) is sent again: ``tries`` in all, after the server's ``Retry-After`` or else
-    ``backoff`` seconds doubling each time, never waiting more than ``max_wait``. Tests give
-    their own ``sleep``."""
-
-    tries: int = 5
-    backoff: float = 1.0
-    max_wait: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
-
-    def wait(self, attempt: int, retry_after: str | None) -> float:
-        """Seconds to wait after the ``attempt``-th try failed.
-
-        >>> Retry(backoff=1.0).wait(3, None), Retry().wait(1, "7"), Retry(max_wait=60.0).wait(1, "3600")
-        (4.0, 7.0, 60.0)
-        """
-        asked = retry_after_seconds(retry_after)
-        return min(self.max_wait, self.backoff * 2.0 ** (attempt - 1) if asked is None else asked)
-
-
 #: 5 tries over about 15 s of backoff, or what the server's Retry-After asks (at most 60 s each)
-DEFAULT_RETRY = Retry()
+DEFAULT_RETRY = RetryPolicy(retries=4, max_wait=60.0)
 
 
 class _PasswordAuth(httpx.Auth):
@@ -171,14 +151,16 @@ class _PasswordAuth(httpx.Auth):
 
 
 def client_for(settings: Settings, timeout: float) -> httpx.Client:
-    """An HTTP client for a SPARQL server, signed in with the credentials of ``settings``."""
+    """An HTTP client for a SPARQL server, signed in with the credentials of ``settings``: the
+    one HTTP edge, ``timeout`` seconds for each whole request."""
     auth: httpx.Auth | None = None
     headers = {"User-Agent": f"rsvlm-graph/{__version__}"}
     if settings.sparql_token:
         headers["Authorization"] = f"Bearer {settings.sparql_token}"
     elif settings.sparql_user and settings.sparql_password:
         auth = _PasswordAuth(settings.sparql_user, settings.sparql_password)
-    return httpx.Client(auth=auth, headers=headers, timeout=timeout, follow_redirects=True)
+    policy = HttpPolicy(deadline=timeout, max_bytes=SPARQL_MAX_BYTES, retry=DEFAULT_RETRY)
+    return open_client(policy, headers=headers, auth=auth)
 
 
 class _FileBody:
@@ -201,7 +183,7 @@ def publish_graph(
     graph_iri: str = DEFAULT_GRAPH_IRI,
     chunk: int | None = None,
     update_endpoint: str | None = None,
-    retry: Retry = DEFAULT_RETRY,
+    retry: RetryPolicy = DEFAULT_RETRY,
 ) -> Published:
     """Replace the named graph ``graph_iri`` on a Graph Store Protocol endpoint with ``data``,
     loading it into a temporary graph and swapping that in with one SPARQL Update.
@@ -224,7 +206,7 @@ def publish_graph(
         :func:`update_endpoint_for` ``endpoint``, and the graph replaced in place when that finds
         none or the server refuses it (a 4xx). ``""``: replace in place, over the Graph Store
         Protocol only.
-    retry : Retry
+    retry : RetryPolicy
         How a request the server was briefly unable to answer is sent again.
 
     Returns
@@ -270,7 +252,7 @@ def publish_graph(
 
 def _replace_in_place(
     client: httpx.Client, endpoint: str, graph: ox.NamedNode, data: Path, sent: int, chunk: int | None,
-    retry: Retry,
+    retry: RetryPolicy,
 ) -> int:
     """Upload straight into the graph, for a server without SPARQL Update; a failure says how much
     of the graph the server then holds."""
@@ -289,7 +271,7 @@ def _replace_in_place(
 
 def _load_and_swap(
     client: httpx.Client, endpoint: str, update_url: str, graph: ox.NamedNode, temporary: ox.NamedNode,
-    data: Path, sent: int, chunk: int | None, retry: Retry,
+    data: Path, sent: int, chunk: int | None, retry: RetryPolicy,
 ) -> int:
     """Upload into the temporary graph, then move it over the graph in one update; whatever fails,
     the temporary graph is dropped and the error says what the graph holds."""
@@ -331,7 +313,7 @@ def update_endpoint_for(endpoint: str) -> str | None:
     return None
 
 
-def count_triples(client: httpx.Client, endpoint: str, graph_iri: str, *, retry: Retry = DEFAULT_RETRY) -> int:
+def count_triples(client: httpx.Client, endpoint: str, graph_iri: str, *, retry: RetryPolicy = DEFAULT_RETRY) -> int:
     """The triples a Graph Store Protocol endpoint holds in ``graph_iri`` (0 if it has no such
     graph), read back from the server."""
     response = _request(client, "GET", endpoint, f"GET of graph <{graph_iri}>", retry,
@@ -401,7 +383,7 @@ def _named_node(iri: str) -> ox.NamedNode:
 
 
 def _swap_endpoint(
-    client: httpx.Client, endpoint: str, given: str | None, unused: ox.NamedNode, retry: Retry
+    client: httpx.Client, endpoint: str, given: str | None, unused: ox.NamedNode, retry: RetryPolicy
 ) -> tuple[str | None, str | None]:
     """The SPARQL Update endpoint to swap the graph in through, checked with an update that
     changes nothing (dropping the still unused temporary graph); else ``None`` and why not.
@@ -423,7 +405,7 @@ def _swap_endpoint(
 
 
 def _upload(
-    client: httpx.Client, endpoint: str, graph_iri: str, data: Path, sent: int, chunk: int | None, retry: Retry
+    client: httpx.Client, endpoint: str, graph_iri: str, data: Path, sent: int, chunk: int | None, retry: RetryPolicy
 ) -> int:
     """Replace ``graph_iri`` with the ``sent`` triples of ``data``: one streamed PUT, or parts
     (a PUT, then POSTs that add); the requests it took."""
@@ -455,7 +437,7 @@ def _upload(
     return requests
 
 
-def _drop(client: httpx.Client, update_url: str, graph: ox.NamedNode, retry: Retry) -> str | None:
+def _drop(client: httpx.Client, update_url: str, graph: ox.NamedNode, retry: RetryPolicy) -> str | None:
     """Drop the temporary graph; ``None`` once it is gone, else why it could not be."""
     try:
         _request(client, "POST", update_url, f"the drop of {graph}", retry,
@@ -465,7 +447,7 @@ def _drop(client: httpx.Client, update_url: str, graph: ox.NamedNode, retry: Ret
     return None
 
 
-def _held(client: httpx.Client, endpoint: str, graph_iri: str, retry: Retry) -> int | str:
+def _held(client: httpx.Client, endpoint: str, graph_iri: str, retry: RetryPolicy) -> int | str:
     """The graph's triples on the server, or why they could not be counted: for an error's text."""
     try:
         return count_triples(client, endpoint, graph_iri, retry=retry)
@@ -525,7 +507,7 @@ def _request(
     method: str,
     url: str,
     what: str,
-    retry: Retry,
+    retry: RetryPolicy,
     *,
     params: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
@@ -552,6 +534,8 @@ def _request(
             if not resend_dropped or attempt >= retry.tries:
                 raise EndpointError(f"{url}: {what} lost its connection ({exc}){_after(attempt)}") from exc
             wait, why = retry.wait(attempt, None), f"its connection lost ({exc})"
+        except (httpx.TooManyRedirects, RefusedAnswer) as exc:
+            raise EndpointError(f"{url}: {what} failed: {exc}") from exc
         except httpx.HTTPError as exc:
             raise EndpointError(f"{url}: cannot be reached ({exc}); check the URL and that the server runs") from exc
         else:

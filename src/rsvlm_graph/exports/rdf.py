@@ -44,59 +44,48 @@ paper, with ``prov:generatedAtTime`` (when it was fetched) and ``prov:wasDerived
 
 IRIs are minted from node ids under one base, never from enrichment order, so they stay stable:
 ``paper:doi:10.1109/x`` → ``{base}paper/doi/10.1109%2Fx``. Everything outside RFC 3986's unreserved
-characters is percent-encoded, so old DOIs with ``<>#"{}|\\^`` or spaces cannot break a serializer.
+characters is percent-encoded, so old DOIs with ``<>#"{}|\\^`` or spaces cannot break a serializer;
+a "." or ".." path segment is written "%2E" (a reader resolving IRIs would drop it), and links
+have theirs resolved, so every reader reads the IRIs written.
 A list paper keeps the IRI of the id the list gives even when a better one is found;
 ``owl:sameAs`` links it to the IRIs its DOI, arXiv id and S2 id would mint, so the IRI it had as an
 outside paper (``paper/s2/…``) still leads to it.
 
 Building and writing are split (STYLE rule 9). :func:`to_statements` describes the graph as plain
 Python strings and tuples, subjects in IRI order; :func:`to_rdf` turns them into an ``rdflib.Graph``
-for SPARQL, SHACL and Python users; the writers take either. The Turtle is formatted here, byte for
-byte as pyoxigraph writes the same triples (its prefix lines, its escapes and prefixed names;
-every IRI and language tag checked by it): handing it the triples meant building a pyoxigraph term
-for each, which cost several times its writing (rdflib's writer needs 37 s for 400k triples).
-JSON-LD is formatted here with ``json``: pyoxigraph 0.5 writes expanded JSON-LD on a single line,
-without the ``@context`` that makes IRIs read as ``dcterms:title`` and without a line per node to
-diff.
+for SPARQL, SHACL and Python users. The writers (:mod:`.turtle`, :mod:`.jsonld`) take either, and
+:mod:`.shacl` checks them against the shapes.
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
-from importlib import resources
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, SDO, SH, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, SDO, SKOS, XSD
 
 from ..errors import ExportError
-from ..files import atomic_text
 from ..identifiers import paper_page
 from . import collector_paused
 from .vocab import CITO, FABIO, PRISM, RSVLM
 
 __all__ = [
     "DEFAULT_BASE",
+    "Literal",
+    "Object",
     "Statements",
     "node_iri",
     "prefixes",
     "to_statements",
     "to_rdf",
     "statements_to_rdf",
-    "write_turtle",
-    "write_jsonld",
-    "validate",
-    "list_level",
-    "conforming",
+    "writable",
 ]
 
 logger = logging.getLogger(__name__)
@@ -177,6 +166,11 @@ _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$")
 # Reserved characters and "%" survive in links: list links arrive percent-encoded already.
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+# A "." or ".." path segment: a Turtle reader that resolves IRIs as RFC 3986 §5.2 says (rapper)
+# removes it, others (rdflib, pyoxigraph) keep it. So minted IRIs write its dots as "%2E" and
+# links have it resolved, and every reader reads the same IRI.
+_DOT_SEGMENT = re.compile(r"(?:^|(?<=/))\.\.?(?=/|$)")
+_IRI_PARTS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*:(?://[^/?#]*)?)([^?#]*)(.*)", re.DOTALL)  # RFC 3986 app. B
 
 _SOURCE_PAGES = {
     # provenance: the API page a record's facts came from, by `source` attribute
@@ -243,10 +237,10 @@ def node_iri(node: str, base: str = DEFAULT_BASE) -> str:
         )
     if head == "paper" or (head == "author" and rest.startswith("name:")):
         scheme, _, value = rest.partition(":")
-        return f"{base}{head}/{scheme}/{_quote(value)}"
+        return f"{base}{head}/{scheme}/{_path(value)}"
     if head == "code":
-        return f"{base}code/{_quote(rest, '/')}"
-    return f"{base}{head}/{_quote(rest)}"
+        return f"{base}code/{_path(rest, '/')}"
+    return f"{base}{head}/{_path(rest)}"
 
 
 @cache
@@ -266,6 +260,44 @@ def _quote(value: str, safe: str = "") -> str:
     return quote(value, safe=safe)
 
 
+def _path(value: str, safe: str = "") -> str:
+    """`value` quoted as the end of an IRI's path (its "/" kept if `safe` holds it), a "." or
+    ".." segment written with "%2E": a reader resolving the IRI would remove it (``_DOT_SEGMENT``)."""
+    quoted = _quote(value, safe)
+    if "/." not in quoted and not quoted.startswith("."):
+        return quoted
+    return _DOT_SEGMENT.sub(lambda dots: dots[0].replace(".", "%2E"), quoted)
+
+
+def _resolved(iri: str) -> str:
+    """`iri` with its "." and ".." path segments removed (RFC 3986 §5.2.4), as a reader that
+    resolves IRIs reads it; the same resource, for a link.
+
+    >>> _resolved("https://e.org/a/b/../c/./d/..?q=/../#/./")
+    'https://e.org/a/c/?q=/../#/./'
+    """
+    parts = _IRI_PARTS.fullmatch(iri)
+    if parts is None or _DOT_SEGMENT.search(parts[2]) is None:
+        return iri
+    path, output = parts[2], list[str]()
+    while path:  # the algorithm of §5.2.4, step by step
+        if path.startswith(("../", "./")):
+            path = path.partition("/")[2]
+        elif path.startswith(("/./", "/../")) or path in ("/.", "/.."):
+            segment, _, rest = path[1:].partition("/")
+            if segment == ".." and output:
+                output.pop()
+            path = "/" + rest
+        elif path in (".", ".."):
+            path = ""
+        else:
+            end = path.find("/", 1)
+            end = len(path) if end < 0 else end
+            output.append(path[:end])
+            path = path[end:]
+    return parts[1] + "".join(output) + parts[3]
+
+
 def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
     """Return the prefix → namespace map the writers bind, for data under `base`, sorted.
 
@@ -283,7 +315,7 @@ def _text(value: str) -> Literal:
 
 def _link(url: str, node: str) -> str | None:
     """An IRI for a link from the list or an API answer, or None (logged) if it is not one."""
-    iri = _quote(url.strip(), _URL_SAFE)
+    iri = _resolved(_quote(url.strip(), _URL_SAFE))
     if _is_iri(iri):
         return iri
     logger.warning("node %s: %r is not an absolute IRI; link left out of the RDF", node, url)
@@ -342,7 +374,7 @@ def _paper(node: str, data: Mapping[str, Any]) -> PredicateObjects:
     if url:
         po.extend(_links(node, [(URL, url)]))
     # a page is an IRI by construction: a fixed https prefix and a percent-encoded value
-    po.extend([(SAME_AS, paper_page(attr, _quote(str(data[attr]), "/:;()"))) for attr in _SAME_AS if data.get(attr)])
+    po.extend([(SAME_AS, paper_page(attr, _path(str(data[attr]), "/:;()"))) for attr in _SAME_AS if data.get(attr)])
     return po
 
 
@@ -350,7 +382,7 @@ def _aliases(data: Mapping[str, Any], own: str, base: str) -> PredicateObjects:
     """``owl:sameAs`` the IRIs the paper's DOI, arXiv id and S2 id mint, when not its own."""
     # the graph keeps DOIs lower-cased and arXiv ids as arXiv writes them; S2 ids as given, while
     # outside papers' node ids lower-case them (identifiers.outside_paper_node_id)
-    aliases = {f"{base}paper/{scheme}/{_quote(str(data[attr]).lower() if scheme == 's2' else str(data[attr]))}"
+    aliases = {f"{base}paper/{scheme}/{_path(str(data[attr]).lower() if scheme == 's2' else str(data[attr]))}"
                for attr, scheme in _MINTING_IDS if data.get(attr)}  # node_iri of paper:{scheme}:{id}
     aliases.discard(own)
     return [(OWL_SAME_AS, alias) for alias in sorted(aliases)]
@@ -611,434 +643,10 @@ def _statements_of(g: rdflib.Graph) -> Statements:
     return statements
 
 
-def _prepare(g: rdflib.Graph | Statements, bound: Mapping[str, str] | None) -> tuple[Statements, dict[str, str]]:
+def writable(g: rdflib.Graph | Statements, bound: Mapping[str, str] | None) -> tuple[Statements, dict[str, str]]:
+    """What a writer writes: the statements of `g` (an rdflib graph's sorted, so the output
+    depends on its content only) and the prefixes to bind, sorted (`bound`, else the graph's own
+    or :func:`prefixes`)."""
     if isinstance(g, rdflib.Graph):
         return _statements_of(g), dict(sorted((bound or {p: str(ns) for p, ns in g.namespaces() if p}).items()))
     return g, dict(sorted((bound or prefixes()).items()))
-
-
-@contextmanager
-def _open(path: Path, what: str) -> Iterator[TextIO]:
-    # atomically: a reader (or a killed build) never sees half a graph
-    try:
-        with atomic_text(path) as out:
-            yield out
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write {what} ({exc}); check the folder exists and is writable") from exc
-
-
-# Turtle, as pyoxigraph writes it: a literal escapes these; an integer, decimal, double or boolean
-# whose lexical form Turtle's grammar reads as a number or boolean is written bare
-_TURTLE_ESCAPE = re.compile('[\x00-\x1f"\\\\\x7f]')
-_TURTLE_ESCAPES = {
-    **{i: f"\\u{i:04X}" for i in (*range(0x20), 0x7F)},
-    0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: '\\"', 0x5C: "\\\\",
-}
-_EXPONENT = "[eE][+-]?[0-9]+"
-_TURTLE_BARE = {
-    XSD_INTEGER: re.compile("[+-]?[0-9]+").fullmatch,
-    str(XSD.decimal): re.compile(r"[+-]?[0-9]*\.[0-9]+").fullmatch,
-    XSD_DOUBLE: re.compile(rf"[+-]?(?:[0-9]+\.[0-9]*{_EXPONENT}|\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT})").fullmatch,
-    str(XSD.boolean): re.compile("true|false").fullmatch,
-}
-# a local part of a prefixed name (Turtle's PN_LOCAL), as pyoxigraph writes one: name characters
-# as they are, a "." inside too, the characters of _LOCAL_ESCAPED elsewhere after a backslash
-_PN_CHARS_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
-                  "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
-_FIRST_NAME_CHAR = re.compile(f"[{_PN_CHARS_BASE}_:0-9]").fullmatch
-_NAME_CHAR = re.compile(f"[{_PN_CHARS_BASE}_:0-9\u00b7\u0300-\u036f\u203f\u2040-]").fullmatch
-_PLAIN_LOCAL_NAME = re.compile("[A-Za-z0-9_][A-Za-z0-9_-]*").fullmatch  # most: nothing to escape
-_LOCAL_ESCAPED = frozenset("_~.-!$&'()*+,;=/?#@%")
-
-
-def _local_name(local: str) -> str | None:
-    """`local` as the local part of a prefixed name, escaped, or None if it cannot be one."""
-    if _PLAIN_LOCAL_NAME(local):
-        return local
-    escaped = []
-    for i, c in enumerate(local):
-        if (_NAME_CHAR if i else _FIRST_NAME_CHAR)(c) or (c == "." and 0 < i < len(local) - 1):
-            escaped.append(c)
-        elif c in _LOCAL_ESCAPED:
-            escaped.append(f"\\{c}")
-        else:
-            return None
-    return "".join(escaped)
-
-
-class _TurtleTerms(dict[str, str]):
-    """IRI → its Turtle text (a prefixed name or ``<IRI>``), each checked by pyoxigraph and
-    formatted once: the same few hundred thousand IRIs recur across millions of triples."""
-
-    def __init__(self, bound: Mapping[str, str]) -> None:
-        super().__init__()
-        self.prefix = {namespace: prefix for prefix, namespace in bound.items()}
-        # one regular expression finds an IRI's namespace, the longest first
-        self.namespace = re.compile("|".join(map(re.escape, sorted(self.prefix, key=len, reverse=True)))).match
-
-    def __missing__(self, iri: str) -> str:
-        if iri.startswith("_:"):
-            text = str(ox.BlankNode(iri[2:]))
-        else:
-            ox.NamedNode(iri)  # checks it is an IRI: raises ValueError naming what is wrong
-            found = self.namespace(iri) if self.prefix else None
-            local = None if found is None else _local_name(iri[found.end():])
-            text = f"<{iri}>" if local is None else f"{self.prefix[found.group()]}:{local}"  # type: ignore[union-attr]
-        self[iri] = text
-        return text
-
-
-@cache
-def _language(tag: str) -> str:
-    return ox.Literal("", language=tag).language or ""  # checked and lower-cased as pyoxigraph does
-
-
-def _turtle_literal(value: Literal, terms: _TurtleTerms) -> str:
-    text, datatype, language = value
-    quoted = f'"{text}"' if _TURTLE_ESCAPE.search(text) is None else f'"{text.translate(_TURTLE_ESCAPES)}"'
-    if language:
-        return f"{quoted}@{_language(language)}"
-    if datatype is None or datatype == XSD_STRING:
-        return quoted
-    bare = _TURTLE_BARE.get(datatype)
-    if bare is not None and bare(text):
-        return text
-    return f"{quoted}^^{terms[datatype]}"
-
-
-def _turtle_header(bound: Mapping[str, str]) -> str:
-    """The ``@prefix`` lines as pyoxigraph writes them (its order), for a file that reads as before."""
-    probe = ox.NamedNode("urn:x")
-    text = (ox.serialize([ox.Triple(probe, probe, probe)], format=ox.RdfFormat.TURTLE, prefixes=dict(bound)) or b"").decode()
-    return text[:text.rindex("<urn:x> <urn:x> <urn:x> .")]
-
-
-def _turtle(statements: Statements, bound: Mapping[str, str]) -> Iterator[str]:
-    """The Turtle text of `statements` in chunks, byte for byte what pyoxigraph writes for the
-    same triples in the same order: one subject a block, one predicate a line, the objects of
-    a predicate joined with " , ". Each IRI is formatted once; each triple costs a few list
-    appends, a tenth of building the pyoxigraph terms it would need."""
-    terms = _TurtleTerms(bound)
-    first: dict[str, str] = {}  # predicate → its text after the subject, and after another predicate
-    then: dict[str, str] = {}
-    escape_needed, escapes = _TURTLE_ESCAPE.search, _TURTLE_ESCAPES
-    parts: list[str] = [_turtle_header(bound)]
-    append = parts.append
-    at: list[int] = []  # the subject's plain literals: their places in parts, their texts
-    texts: list[str] = []
-    subject: str | None = None
-    for s, po in statements:
-        if not po:
-            continue
-        if s != subject:
-            if subject is not None:
-                append(" .\n")
-            append(terms[s])
-            predicate = None
-            subject = s
-        for p, o in po:
-            if p == predicate:
-                append(" , ")
-            else:
-                lead = (then if predicate is not None else first).get(p)
-                if lead is None:
-                    name = "a" if p == TYPE else terms[p]
-                    first[p], then[p] = f" {name} ", f" ;\n\t{name} "
-                    lead = then[p] if predicate is not None else first[p]
-                append(lead)
-                predicate = p
-            if o.__class__ is str:
-                append(terms[o])
-            elif o[1] is None and o[2] is None:  # most literals: plain strings, written as they
-                at.append(len(parts))  # are if none of the subject's needs an escape (checked
-                texts.append(o[0])  # once for all of them: one search instead of a dozen)
-                append(f'"{o[0]}"')
-            else:
-                append(_turtle_literal(o, terms))  # type: ignore[arg-type]  # a literal here
-        if texts:
-            if escape_needed("".join(texts)) is not None:
-                for i, text in zip(at, texts):
-                    parts[i] = f'"{text.translate(escapes)}"'
-            at.clear()
-            texts.clear()
-        if len(parts) >= 1 << 16:
-            yield "".join(parts)
-            parts.clear()
-    if subject is not None:
-        append(" .\n")
-    yield "".join(parts)
-
-
-def write_turtle(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, str] | None = None) -> None:
-    """Write RDF to `path` as Turtle with prefixes, byte-identical for the same input.
-
-    Triples in the order given, one predicate a line and the objects of a predicate joined
-    with ",", so a change to the graph is a change to a few lines. The text is what pyoxigraph
-    writes for the same triples (every IRI and language tag is checked by it), formatted here:
-    building a pyoxigraph term for each of millions of triples costs several times its writing.
-
-    Parameters
-    ----------
-    g : rdflib.Graph or Statements
-        The output of :func:`to_statements` (written in its order), or an ``rdflib.Graph``
-        (sorted first; its bound prefixes used).
-    path : Path
-        The file to write; its folder must exist.
-    bound : mapping, optional
-        Prefix → namespace to use instead of the defaults.
-
-    Raises
-    ------
-    ExportError
-        If the file cannot be written, or a term is not valid RDF.
-
-    See Also
-    --------
-    write_jsonld
-    """
-    statements, bound = _prepare(g, bound)
-    try:
-        with atomic_text(path) as out:  # a reader never sees half a graph
-            for chunk in _turtle(statements, bound):
-                out.write(chunk)
-    except ValueError as exc:  # not an IRI, or a bad language tag
-        raise ExportError(f"RDF term not valid: {exc}; fix the graph or its sources") from exc
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write Turtle ({exc}); check the folder exists and is writable") from exc
-
-
-def _jsonld_nodes(statements: Statements, compact: Callable[[str], str]) -> Iterator[dict[str, Any]]:
-    """Node objects of flattened JSON-LD, one per subject."""
-    for subject, po in statements:
-        node: dict[str, Any] = {"@id": compact(subject)}
-        for p, o in po:
-            value: Any
-            if p == TYPE and isinstance(o, str):
-                key, value = "@type", compact(o)
-            elif not isinstance(o, tuple):
-                key, value = compact(p), {"@id": compact(o)}
-            elif o[2]:
-                key, value = compact(p), {"@value": o[0], "@language": o[2]}
-            elif o[1]:
-                key, value = compact(p), {"@value": o[0], "@type": compact(o[1])}
-            else:
-                key, value = compact(p), o[0]
-            if key not in node:
-                node[key] = value
-            elif isinstance(node[key], list):
-                node[key].append(value)
-            else:
-                node[key] = [node[key], value]
-        yield node
-
-
-def _jsonld_compactor(bound: Mapping[str, str]) -> Callable[[str], str]:
-    ordered = sorted(bound.items(), key=lambda item: len(item[1]), reverse=True)
-
-    @cache
-    def compact(iri: str) -> str:
-        # "prefix://..." would read as an absolute IRI, so such local parts stay expanded
-        for prefix, namespace in ordered:
-            if iri.startswith(namespace) and len(iri) > len(namespace) and not iri.startswith("//", len(namespace)):
-                return f"{prefix}:{iri[len(namespace):]}"
-        return iri
-
-    return compact
-
-
-def write_jsonld(g: rdflib.Graph | Statements, path: Path, bound: Mapping[str, str] | None = None) -> None:
-    """Write RDF to `path` as flattened JSON-LD, one node object a line, byte-identical on reruns.
-
-    The ``@context`` declares the prefixes, so IRIs read as ``dcterms:title``; every literal keeps
-    its lexical form and datatype, so parsing the file gives back the same triples. Parameters
-    and errors are those of :func:`write_turtle`.
-    """
-    statements, bound = _prepare(g, bound)
-    compact = _jsonld_compactor(bound)
-    dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
-    with _open(path, "JSON-LD") as out:
-        out.write('{\n"@context": ' + dumps(bound) + ',\n"@graph": [')
-        separator = "\n"  # one node a line, streamed: the whole document can exceed 200 MB
-        for node in _jsonld_nodes(statements, compact):
-            out.write(separator + dumps(node))
-            separator = ",\n"
-        out.write("\n]\n}\n")
-
-
-_LIST_LEVEL_TYPES = frozenset({str(SDO.Collection), str(SKOS.Concept), str(SKOS.ConceptScheme)})
-_HAS_PART = str(SDO.hasPart)
-_LINKED_FACTS = frozenset({TYPE, str(FOAF.name)})
-
-
-def list_level(statements: Statements) -> Statements:
-    """The statements about what the list itself holds, and about everything those link to,
-    as far as the SHACL shapes read them.
-
-    The list level is the list (``schema:Collection``), its parts (list papers and datasets) with
-    their API records, and the tasks; of the nodes they link to (cited papers, authors, venues)
-    come the facts the shapes check of a link's target: its class, and an author's name. Validating these is what a default ``build`` affords: the outside papers
-    that cite the list are most of a large graph, and SHACL costs about 40 µs and 1.2 KB a
-    triple. For the same reason only what a shape reads is kept (:func:`_shape_reads`): the
-    properties shapes check, ``rdf:type`` to the classes they name, and of a link the shapes
-    check only at its target (``cito:cites``: the cited node's class) one link per target,
-    however many list papers cite it.
-
-    Examples
-    --------
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("list:l", kind="list", label="L", title="L")
-    >>> G.add_node("paper:arxiv:1", kind="paper", label="A", title="A")
-    >>> G.add_node("paper:arxiv:2", kind="outside_paper", label="B", title="B")
-    >>> G.add_node("paper:arxiv:3", kind="outside_paper", label="C", title="C")
-    >>> G.add_edge("list:l", "paper:arxiv:1", key="has_part")
-    'has_part'
-    >>> G.add_edge("paper:arxiv:1", "paper:arxiv:2", key="cites")  # cited by the list: kept
-    'cites'
-    >>> G.add_edge("paper:arxiv:3", "paper:arxiv:1", key="cites")  # a citer: left out
-    'cites'
-    >>> [subject.rsplit("/", 2)[-2:] for subject, _ in list_level(to_statements(G))]
-    [['list', 'l'], ['arxiv', '1'], ['arxiv', '2']]
-    """
-    level = {subject for subject, po in statements if any(p == TYPE and o in _LIST_LEVEL_TYPES for p, o in po)}
-    level.update(o for subject, po in statements if subject in level for p, o in po if p == _HAS_PART and isinstance(o, str))
-    level.update([f"{subject}#record" for subject in level])
-    linked = {o for subject, po in statements if subject in level for _, o in po if isinstance(o, str)}
-    reads = _shape_reads()
-    targets: set[tuple[str, Object]] = set()
-
-    def read(p: str, o: Object) -> bool:
-        if reads is None or p in reads.properties:
-            return True
-        if p == TYPE:
-            return o in reads.classes
-        if p in reads.link_targets:  # the first link to each target stands for all of them
-            first = (p, o) not in targets
-            targets.add((p, o))
-            return first
-        return False
-
-    # of a linked node, the shapes ask its class and, of an author, a name: a cited paper's own
-    # facts, authors and citations are not the list's, and would pull in most of the graph
-    return [
-        (subject, [(p, o) for p, o in po if (subject in level or p in _LINKED_FACTS) and read(p, o)])
-        for subject, po in statements if subject in level or subject in linked
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class _ShapeReads:
-    properties: frozenset[str]  # read at the subject: property paths and targetSubjectsOf
-    link_targets: frozenset[str]  # only their objects are checked (sh:targetObjectsOf)
-    classes: frozenset[str]  # sh:targetClass and sh:class: the types a shape can tell apart
-
-
-@cache
-def _shape_reads() -> _ShapeReads | None:
-    """What the packaged shapes read of a graph; ``None`` if a shape has a path that is not
-    one property (then every statement is kept). The data holds no ``rdfs:subClassOf``, so a
-    type that names no shape's class cannot change a result."""
-    shapes = _shapes()
-    properties = {*shapes.objects(None, SH.path), *shapes.objects(None, SH.targetSubjectsOf)}
-    if not all(isinstance(p, rdflib.URIRef) for p in properties):
-        return None
-    return _ShapeReads(
-        properties=frozenset(map(str, properties)),
-        link_targets=frozenset(str(p) for p in shapes.objects(None, SH.targetObjectsOf)
-                               if p not in properties),
-        classes=frozenset(str(c) for c in (*shapes.objects(None, SH.targetClass),
-                                           *shapes.objects(None, SH["class"]))),
-    )
-
-
-@cache
-def _shapes() -> rdflib.Graph:
-    text = resources.files("rsvlm_graph.exports").joinpath("shapes.ttl").read_text(encoding="utf-8")
-    return rdflib.Graph().parse(data=text, format="turtle")
-
-
-def validate(g: rdflib.Graph) -> None:
-    """Check `g` against the packaged SHACL shapes; raise listing every violation.
-
-    Runs pyshacl without inference: ``cito:describes`` and ``cito:usesDataFrom`` are
-    sub-properties of ``cito:cites``, and RDFS inference would make every introduced or used
-    dataset look like a cited paper that is not a ``schema:ScholarlyArticle``.
-
-    Parameters
-    ----------
-    g : rdflib.Graph
-        Usually ``to_rdf(G)``.
-
-    Raises
-    ------
-    ExportError
-        If a shape is violated; the message lists focus node, path and message of each.
-
-    Examples
-    --------
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("paper:arxiv:2305.05726", kind="paper", label="VLMs", title="VLMs", year=2023)
-    >>> validate(to_rdf(G))
-    """
-    violations = _violations(g)
-    if not violations:
-        return
-    lines = sorted(f"{focus} | path {path} | {message}" for focus, path, message in violations)
-    raise ExportError(
-        f"SHACL validation failed with {len(lines)} violation(s) (focus node | path | message):\n  "
-        + "\n  ".join(lines)
-        + "\nfix the graph or its sources; the shapes are in rsvlm_graph/exports/shapes.ttl"
-    )
-
-
-def _violations(g: rdflib.Graph) -> list[tuple[str, str | None, str]]:
-    """(focus node, property path or None, message) of each SHACL violation in `g`."""
-    from pyshacl import validate as shacl_validate  # slow import, needed only here
-
-    conforms, report, _ = shacl_validate(g, shacl_graph=_shapes(), inference="none")
-    if conforms:
-        return []
-    found = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        path = report.value(result, SH.resultPath)
-        found.append((str(report.value(result, SH.focusNode)),
-                      str(path) if isinstance(path, rdflib.URIRef) else None,
-                      str(report.value(result, SH.resultMessage))))
-    return found
-
-
-@collector_paused()  # rdflib and pyshacl make a few million small objects, none of them garbage
-def conforming(statements: Statements, *, everything: bool = True) -> Statements:
-    """Return `statements` without the values the SHACL shapes reject, each one a warning.
-
-    One record with a value no shape allows (a DOI with a space, a versioned arXiv id from an
-    API) must not stop the export of every other: the property of that node that violates a
-    shape is left out, and the warning names the node and the value. Unless `everything`, only
-    the :func:`list_level` statements are checked (a default ``build``); the rest pass as they are.
-
-    Raises
-    ------
-    ExportError
-        If the graph still violates a shape once those values are out (a violation of the
-        graph's structure, not of one record's value).
-    """
-    checked: Callable[[Statements], Statements] = (lambda s: s) if everything else list_level
-    violations = [(focus, path, message) for focus, path, message in _violations(
-        statements_to_rdf(checked(statements))) if path is not None]
-    if not violations:
-        return statements
-    rejected = {(focus, path) for focus, path, _ in violations}
-    values: dict[tuple[str, str], list[Object]] = {}
-    for subject, po in statements:
-        for predicate, obj in po:
-            if (subject, predicate) in rejected:
-                values.setdefault((subject, predicate), []).append(obj)
-    for focus, path, message in sorted(violations):
-        shown = ", ".join(repr(o[0] if isinstance(o, tuple) else o) for o in values.get((focus, path), []))
-        logger.warning("%s: %s %s violates the shapes (%s); left out of the RDF",
-                       focus, path, shown, message)
-    kept = [(subject, [(p, o) for p, o in po if (subject, p) not in rejected])
-            for subject, po in statements]
-    validate(statements_to_rdf(checked(kept)))
-    return kept

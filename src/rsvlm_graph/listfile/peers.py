@@ -1,8 +1,9 @@
 """Peer lists: other curated lists of the field, read with this list's parser, as evidence.
 
 A paper three other curators list but this list lacks is a strong candidate. Peer lists are
-local Markdown files or raw URLs; a URL is fetched once and kept in the cache directory, so
-later runs (offline ones too) read the cached copy. Matching their entries to papers is
+local Markdown files or raw URLs; a URL is fetched once (by the ``fetch`` function the caller
+hands in: this package does no network itself) and kept in the cache directory, so later runs
+(offline ones too) read the cached copy; a cached copy damaged on disk is fetched again. Matching their entries to papers is
 discovery's job (``discovery.peer_listings``).
 """
 
@@ -14,12 +15,12 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import ListParseError, SourceError
 from ..files import write_atomic
 from ..models import ListDocument
 from .parse import parse_list, read_list_text
 
-__all__ = ["PeerList", "cached_path", "fetch_text", "is_url", "read_peer_lists"]
+__all__ = ["PeerList", "cached_path", "is_url", "read_peer_lists"]
 
 log = logging.getLogger(__name__)
 
@@ -44,32 +45,15 @@ def cached_path(url: str, cache_dir: Path) -> Path:
     return cache_dir / "peers" / f"{name.stem}-{digest}{name.suffix or '.md'}"
 
 
-def fetch_text(url: str, timeout: float) -> str:
-    """GET ``url`` as text; the one network call of peer lists.
-
-    Raises
-    ------
-    SourceError
-        If the URL cannot be fetched or does not answer 200.
-    """
-    import httpx
-
-    try:
-        answer = httpx.get(url, timeout=timeout, follow_redirects=True,
-                           headers={"User-Agent": "rsvlm-graph peer lists"})
-    except httpx.HTTPError as exc:
-        raise SourceError(f"peer list {url}: cannot fetch it ({exc}); check the URL or retry later") from exc
-    if answer.status_code != 200:
-        raise SourceError(f"peer list {url}: HTTP {answer.status_code}; give the raw file's URL")
-    return answer.text
-
-
-def _read_url(url: str, cache_dir: Path, *, offline: bool,
-              fetch: Callable[[str], str]) -> str | None:
+def _read_url(url: str, cache_dir: Path, fetch: Callable[[str], str] | None) -> str | None:
     path = cached_path(url, cache_dir)
     if path.is_file():
-        return path.read_text(encoding="utf-8")
-    if offline:
+        try:
+            return read_list_text(path, "the cached copy of the peer list")
+        except ListParseError as exc:  # a copy damaged on disk: fetch it again
+            log.warning("peer list %s: %s%s", url, exc,
+                        "; fetching it again" if fetch else "; left out (--offline)")
+    if fetch is None:
         log.warning("peer list %s: not fetched yet and --offline; left out", url)
         return None
     try:
@@ -91,7 +75,6 @@ def read_peer_lists(
     cache_dir: Path,
     offline: bool = False,
     fetch: Callable[[str], str] | None = None,
-    timeout: float = 30.0,
 ) -> list[PeerList]:
     """Read and parse each peer list; URLs are fetched once and then read from the cache.
 
@@ -104,9 +87,9 @@ def read_peer_lists(
     offline : bool
         Fetch nothing: a URL not cached yet is left out (with a warning).
     fetch : callable, optional
-        ``fetch(url) -> text``; :func:`fetch_text` by default (tests pass a stand-in).
-    timeout : float
-        Seconds per fetch.
+        ``fetch(url) -> text`` raising ``SourceError``: the network, at the edge
+        (:func:`rsvlm_graph.sources.peer_lists.fetcher`; tests pass a stand-in). Without it,
+        as with ``offline``, only cached copies of URLs are read.
 
     Returns
     -------
@@ -120,11 +103,11 @@ def read_peer_lists(
     ListParseError
         If a local path cannot be read (the message names it).
     """
-    fetch = fetch or (lambda url: fetch_text(url, timeout))
+    fetch = None if offline else fetch
     peers: list[PeerList] = []
     for source in dict.fromkeys(str(s) for s in sources):
         if is_url(source):
-            text = _read_url(source, cache_dir, offline=offline, fetch=fetch)
+            text = _read_url(source, cache_dir, fetch)
             if text is None:
                 continue
             name = source

@@ -133,7 +133,8 @@ class ArxivSource(ApiSource):
         failures : list of Failure
             Ids that are malformed (never sent), that arXiv rejected, that arXiv does not know
             ("not found on arXiv"): all ``answered``, the list's id is at fault; or whose
-            batch kept failing (5xx, an unreadable feed), which a later run may fetch.
+            batch kept failing (5xx, an answer that is not a well-formed Atom feed), which a
+            later run may fetch: a feed without an id is "not found", any other answer is not.
 
         Raises
         ------
@@ -163,7 +164,7 @@ class ArxivSource(ApiSource):
 
     def _fetch_batch(self, ids: list[str], failures: list[Failure]) -> dict[str, ArxivRecord]:
         try:
-            text = self.client.get_text(
+            feed_bytes = self.client.get_atom(
                 self.settings.arxiv_api_url,
                 {"id_list": ",".join(ids), "start": 0, "max_results": len(ids)},
                 endpoint="arxiv",
@@ -182,7 +183,7 @@ class ArxivSource(ApiSource):
             logger.warning("arXiv: batch of %d ids failed: %s", len(ids), exc)
             failures.extend(Failure(i, "arxiv", str(exc)) for i in ids)
             return {}
-        feed = arxiv_feed.parse(text.encode("utf-8"))
+        feed = arxiv_feed.parse(feed_bytes)  # a well-formed Atom feed: the edge checked it
         if feed.malformed:
             failures.extend(
                 Failure(i, "arxiv", f"arXiv answered an unreadable feed ({feed.error})")

@@ -1,6 +1,8 @@
-"""The one HTTP transport every source goes through: pacing, timeouts, retries, API key.
+"""The API client every source goes through: pacing, retries, API key, errors translated.
 
-Sources never call httpx themselves. ``ApiClient`` waits before each request as its
+Sources never call httpx themselves. ``ApiClient`` sends through a client of the one HTTP edge
+(:func:`~rsvlm_graph.sources.transport.open_client`: a deadline per request, redirects that keep
+the API key at its origin, bounded bodies), waits before each request as its
 :mod:`~rsvlm_graph.sources.pacing` pacer says (an interval, or Semantic Scholar's keyless shared
 pool), and turns every way a request can fail into one exception from :mod:`rsvlm_graph.errors`,
 translated here and nowhere else:
@@ -14,14 +16,18 @@ HTTP 429                               wait ``Retry-After`` (from the second 429
                                        ``patience`` seconds of such waits for one request:
                                        ``RateLimited`` for that request. A 429 is never "down"
                                        and never spends ``retries``
-HTTP 500/502/503/504, read timeout,    backoff and retry; ``SourceError`` once ``retries`` are
-broken connection, malformed JSON      spent
+HTTP 500/502/503/504, the deadline     backoff and retry; ``SourceError`` once ``retries`` are
+passed, broken connection, a body      spent
+that is not the JSON (or Atom feed)
+asked for, nested too deep, too large
+too many redirects, a redirect to a    ``SourceError`` at once
+URL that is not http(s)
 HTTP 404                               ``PaperNotFound`` at once
 HTTP 400                               ``BadRequest`` at once, with the API's ``error`` text
 other 4xx                              ``SourceError`` at once
 DNS failure, connection refused,       ``NetworkUnavailable`` at once, and every later call on
-connect timeout, a URL that is not     this client fails the same way without trying again;
-http(s)                                nothing was sent: ``unsent_counts``, not ``request_counts``
+connect timeout                        this client fails the same way without trying again;
+                                       nothing was sent: ``unsent_counts``, not ``request_counts``
 ``MAX_FAILED_CALLS`` calls in a row    the last one's error; every later call on this client
 spent their retries (5xx, timeouts)    fails at once with ``ServiceUnavailable``
 =====================================  ==========================================================
@@ -32,15 +38,13 @@ spent their retries (5xx, timeouts)    fails at once with ``ServiceUnavailable``
 
 from __future__ import annotations
 
-import json as jsonlib
 import logging
 import random
 import re
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -59,6 +63,17 @@ from ..errors import (
 )
 from ..models import iso_utc
 from .pacing import Interval, Pacer
+from .transport import (
+    DEFAULT_BACKOFF,
+    MAX_WAIT,
+    HttpPolicy,
+    MalformedAnswer,
+    RetryPolicy,
+    atom_answer,
+    json_answer,
+    open_client,
+    retry_after_seconds,
+)
 
 __all__ = [
     "ApiClient",
@@ -77,11 +92,9 @@ logger = logging.getLogger(__name__)
 
 #: server-side failures worth another try; every other 4xx/5xx is final
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
-#: first backoff wait in seconds; doubles on every further failure
-DEFAULT_BACKOFF_BASE = 1.0
-#: no backoff or Retry-After wait is longer than this many seconds (the shared pool's pacer may
-#: wait longer: its window is 300 s)
-MAX_WAIT = 120.0
+#: first backoff wait in seconds (the one retry schedule's); no wait is longer than MAX_WAIT,
+#: though the shared pool's pacer may wait longer: its window is 300 s
+DEFAULT_BACKOFF_BASE = DEFAULT_BACKOFF
 #: calls in a row that spend all their retries before the host counts as down for this run: each
 #: costs about a minute of backoff, and an outage would otherwise cost that for every paper
 MAX_FAILED_CALLS = 5
@@ -118,7 +131,8 @@ class ApiClient:
         Minimum seconds between the starts of two requests on this client (retries included);
         ignored when ``pacer`` is given.
     timeout : float
-        Seconds allowed for connecting, and for each read, of every request.
+        Seconds one request may take in all: connecting, redirects, headers and body (a
+        deadline, not a timeout per read).
     retries : int
         How many times a failed request (5xx, timeout, malformed JSON) is tried again; 429s do
         not count.
@@ -178,32 +192,25 @@ class ApiClient:
         patience: float = DEFAULT_RATE_LIMIT_PATIENCE,
         on_wait: WaitCallback | None = None,
     ) -> None:
-        if retries < 0:
-            raise ValueError(f"retries must be >= 0, not {retries}")
         self.name = name
         self.base_url = base_url
         self.pacer: Pacer = pacer if pacer is not None else Interval(min_interval, clock=clock)
+        self.retry = RetryPolicy(retries=retries, backoff=backoff_base, sleep=sleep, jitter=jitter)
         self.retries = retries
         self.rate_limit_hint = rate_limit_hint
-        self.backoff_base = backoff_base
         self.max_failed_calls = max(1, max_failed_calls)
         self.patience = max(0.0, patience)
         self.request_counts: Counter[str] = Counter()
         #: per endpoint, the tries that reached no server (DNS, refused, connect timeout)
         self.unsent_counts: Counter[str] = Counter()
-        self._sleep = sleep
-        self._jitter = jitter
         self._on_wait = on_wait
         self._down: SourceDown | None = None  # raised again by every later call
         self._failed_in_a_row = 0
-        self._client = httpx.Client(
-            base_url=base_url,
-            headers=dict(headers or {}),
-            timeout=httpx.Timeout(timeout),
-            transport=transport,
-            # arXiv answers http:// with a redirect to https://
-            follow_redirects=True,
-        )
+        self._policy = HttpPolicy(deadline=timeout, retry=self.retry)
+        # arXiv answers http:// with a redirect to https://: the edge follows it, and a
+        # redirect elsewhere without the API key
+        self._client = open_client(self._policy, base_url=base_url, headers=headers,
+                                   transport=transport)
 
     # -- public request methods ------------------------------------------------------------
 
@@ -211,24 +218,35 @@ class ApiClient:
         self, path: str, params: Mapping[str, Any] | None = None, *, endpoint: str
     ) -> Any:
         """GET ``path`` and return its decoded JSON body (see the class docstring for failures)."""
-        return self._request("GET", path, params=params, body=None, endpoint=endpoint, as_json=True)
+        return self._request("GET", path, params=params, body=None, endpoint=endpoint,
+                             answer=self._json)
 
     def post_json(
         self, path: str, params: Mapping[str, Any] | None, json: Any, *, endpoint: str
     ) -> Any:
         """POST ``json`` to ``path`` and return the decoded JSON answer."""
         return self._request(
-            "POST", path, params=params, body=json, endpoint=endpoint, as_json=True
+            "POST", path, params=params, body=json, endpoint=endpoint, answer=self._json
         )
 
-    def get_text(
+    def get_atom(
         self, url_or_path: str, params: Mapping[str, Any] | None = None, *, endpoint: str
-    ) -> str:
-        """GET a path or an absolute URL and return the body as text (arXiv's Atom feeds)."""
-        text: str = self._request(
-            "GET", url_or_path, params=params, body=None, endpoint=endpoint, as_json=False
+    ) -> bytes:
+        """GET a path or an absolute URL whose answer must be a well-formed Atom feed (arXiv's):
+        any other body is a failed request, retried like a 5xx."""
+        feed: bytes = self._request(
+            "GET", url_or_path, params=params, body=None, endpoint=endpoint, answer=atom_answer
         )
+        return feed
+
+    def get_text(self, url: str, *, endpoint: str) -> str:
+        """GET an absolute URL and return its body as text (a peer list's Markdown)."""
+        text: str = self._request("GET", url, params=None, body=None, endpoint=endpoint,
+                                  answer=lambda response: response.text)
         return text
+
+    def _json(self, response: httpx.Response) -> Any:
+        return json_answer(response, self._policy.max_json_depth)
 
     def close(self) -> None:
         """Close the underlying connection pool."""
@@ -255,7 +273,7 @@ class ApiClient:
         params: Mapping[str, Any] | None,
         body: Any,
         endpoint: str,
-        as_json: bool,
+        answer: Callable[[httpx.Response], Any],
     ) -> Any:
         if self._down is not None:
             # fail fast: a host that refused once will refuse again, and an offline run must
@@ -277,7 +295,7 @@ class ApiClient:
                 response = self._client.request(
                     method, path, params=dict(params) if params else None, json=body
                 )
-            except (httpx.UnsupportedProtocol, httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # nothing reached a server (not a request sent), and retrying only waits: a
                 # host that does not answer at all will not answer the next paper either
                 self.unsent_counts[endpoint] += 1
@@ -291,6 +309,14 @@ class ApiClient:
                 self.request_counts[endpoint] += 1
                 self.pacer.finished(False)
                 problem, last_exc = f"connection broke ({exc})", exc
+            except httpx.RequestError as exc:
+                # what the edge refused: a redirect loop, a redirect to another scheme, a body
+                # too large. The same answer would come again: no retry
+                self.request_counts[endpoint] += 1
+                self.pacer.finished(False)
+                self._failed_in_a_row = 0  # the host answers: it is up
+                raise SourceError(f"{where}: {exc}; the API URL may be wrong, or the service "
+                                  "misbehaving: retry later") from exc
             else:
                 self.request_counts[endpoint] += 1
                 status = response.status_code
@@ -317,14 +343,11 @@ class ApiClient:
                 elif status >= 400:
                     self._failed_in_a_row = 0  # the host answers: it is up
                     raise _final_error(where, response)
-                elif not as_json:
-                    self._failed_in_a_row = 0
-                    return response.text
                 else:
                     try:
-                        data = response.json()
-                    except ValueError as exc:
-                        problem, last_exc = "answered malformed JSON", exc
+                        data = answer(response)
+                    except MalformedAnswer as exc:
+                        problem, last_exc = str(exc), exc
                     else:
                         self._failed_in_a_row = 0
                         return data
@@ -332,7 +355,7 @@ class ApiClient:
             logger.info("%s: %s (try %d of %d)", where, problem, failed + 1, self.retries + 1)
             if failed == self.retries:
                 break
-            self._wait(self._backoff(failed), "after a failed request")
+            self._wait(self.retry.backoff_wait(failed + 1), "after a failed request")
             failed += 1
         tries = f"{self.retries + 1} tr{'y' if self.retries == 0 else 'ies'}"
         error = SourceError(
@@ -352,18 +375,14 @@ class ApiClient:
         """The error of a request that reached no server, kept for every later call.
 
         Its text goes into failures and the committed snapshot: it names the service and the
-        cause, not this machine's URL (logged here instead), unless the URL is itself wrong.
+        cause, never this machine's URL (logged here instead; ``Settings`` refused a URL that is
+        not http(s) at start-up).
         """
-        if isinstance(exc, httpx.UnsupportedProtocol):
-            down = NetworkUnavailable(
-                f"{self.name}: the API URL {self.base_url!r} is not an http(s) URL ({exc}); "
-                "correct it (RSVLM_S2_API_URL / RSVLM_ARXIV_API_URL)")
-        else:
-            logger.warning("%s cannot be reached at %s (%s: %s)", self.name, self.base_url,
-                           type(exc).__name__, exc)
-            down = NetworkUnavailable(
-                f"{self.name} cannot be reached ({type(exc).__name__}: {exc}); check the network "
-                "connection and the API URL, or retry when online")
+        logger.warning("%s cannot be reached at %s (%s: %s)", self.name, self.base_url,
+                       type(exc).__name__, exc)
+        down = NetworkUnavailable(
+            f"{self.name} cannot be reached ({type(exc).__name__}: {exc}); check the network "
+            "connection and the API URL, or retry when online")
         self._down = down
         return down
 
@@ -373,23 +392,17 @@ class ApiClient:
             return
         if self._on_wait is not None:
             self._on_wait(seconds, reason)
-        self._sleep(seconds)
+        self.retry.sleep(seconds)
         if self._on_wait is not None:
             self._on_wait(0.0, reason)
-
-    def _backoff(self, attempt: int) -> float:
-        """Exponential backoff, stretched by jitter: ``backoff_base × 2^attempt``, ≤ MAX_WAIT."""
-        jitter: float = self._jitter()
-        return min(self.backoff_base * 2.0**attempt * (1 + jitter / 2), MAX_WAIT)
 
     def _rate_limit_wait(self, limited: int, retry_after_header: str | None) -> float:
         """The wait after the ``limited``-th 429 in a row: ``Retry-After`` when given (≤ MAX_WAIT),
         at least the backoff once the server's own wait was not enough; else the backoff."""
-        retry_after = retry_after_seconds(retry_after_header)
-        if retry_after is None:
-            return self._backoff(limited - 1)
-        wait = min(retry_after, MAX_WAIT)
-        return wait if limited == 1 else max(wait, self._backoff(limited - 2))
+        if retry_after_seconds(retry_after_header) is None:
+            return self.retry.backoff_wait(limited)
+        wait = self.retry.wait(limited, retry_after_header)
+        return wait if limited == 1 else max(wait, self.retry.backoff_wait(limited - 1))
 
 
 class ApiSource:
@@ -422,34 +435,12 @@ class ApiSource:
         self.close()
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date), else ``None``.
-
-    >>> retry_after_seconds("7"), retry_after_seconds(None), retry_after_seconds("soon")
-    (7.0, None, None)
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
 def _error_text(response: httpx.Response) -> str:
     """The API's own words about a failed request: S2's ``error`` field, arXiv's ``<summary>``."""
     text = response.text
     try:
-        data = jsonlib.loads(text)
-    except ValueError:
+        data = json_answer(response)
+    except MalformedAnswer:
         data = None
     if isinstance(data, dict):
         for key in ("error", "message"):
