@@ -427,6 +427,14 @@ def _list_growth(document: ListDocument) -> list[tuple[str, int]]:
         return []
 
 
+def _list_rows(G: nx.MultiDiGraph, iri: Callable[[str], str]) -> dict[str, str]:
+    """``path:line`` of the list row each list paper and dataset came from, by node IRI: where a
+    warning about a value the list wrote sends the reader."""
+    path = G.nodes[G.graph["list"]]["path"]
+    return {iri(node): f"{path}:{attrs['lines'][0]}" for node, attrs in G.nodes(data=True)
+            if attrs.get("lines")}
+
+
 def run_build(
     loaded: Loaded,
     out_dir: Path,
@@ -456,7 +464,7 @@ def run_build(
             write_page,
         )
         from .exports.jsonld import write_jsonld
-        from .exports.rdf import to_statements
+        from .exports.rdf import node_iri, to_statements
         from .exports.report import PLOT_NAMES, write_report
         from .exports.shacl import conforming
         from .exports.tables import TableRows, write_csv, write_graphml
@@ -473,7 +481,7 @@ def run_build(
     with step("validate"):
         # a value one record gives that no shape allows is left out with a warning, anything
         # else fails before a file is written
-        statements = conforming(statements, everything=validate_all)
+        statements = conforming(statements, everything=validate_all, where=_list_rows(G, node_iri))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

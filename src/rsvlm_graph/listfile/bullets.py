@@ -50,9 +50,10 @@ def is_paper_link(link: Link) -> bool:
     return link_role(link.text) == "paper" or is_paper_url(link.href)
 
 
-def _numeric(link: Link) -> bool:
-    """A link before the title that is no title: a citation count, a date, a venue and year."""
-    return not_a_title(link.text) in ("a number", "a date", "a venue and year")
+def _numeric(text: str) -> bool:
+    """A link's text before the title that is no title: a citation count, a date, a venue and
+    year."""
+    return not_a_title(text) in ("a number", "a date", "a venue and year")
 
 
 def drop_prefix(pieces: Sequence[Piece]) -> tuple[list[Piece], Prefix]:
@@ -69,7 +70,7 @@ def drop_prefix(pieces: Sequence[Piece]) -> tuple[list[Piece], Prefix]:
             continue
         lead = next((i for i, p in enumerate(rest) if p.kind == "link" or p.text.strip()), None)
         if lead is None or rest[lead].kind != "link" or rest[lead].is_badge or not _numeric(
-                Link(rest[lead].text, rest[lead].href, False)) or lead == len(rest) - 1:
+                rest[lead].text) or lead == len(rest) - 1:
             return rest, said
         rest = rest[lead + 1:]  # "[9](https://scholar…)": a count linked to its citations
 

@@ -96,6 +96,38 @@ _NUMBERING = re.compile(r"\s*\d{1,4}[.)]\s+")
 _HEADING_SYMBOLS = re.compile(r"^[^\w\[(\"“']+")
 
 
+def _closing(text: str) -> int:
+    """Where the bracket opening ``text`` closes, or -1."""
+    opening, depth = text[0], 0
+    closing = ")" if opening == "(" else "]"
+    for i, ch in enumerate(text):
+        depth += (ch == opening) - (ch == closing)
+        if depth == 0:
+            return i
+    return -1
+
+
+def _trim(text: str) -> str:
+    """``text`` without the separators and brackets lists write around a title; a bracket the
+    title closes itself stays: "UC Merced Land-Use(UCM)".
+
+    >>> _trim("- [UC Merced Land-Use(UCM)] |"), _trim("(Title"), _trim("Title (AAAI)] [")
+    ('UC Merced Land-Use(UCM)', 'Title', 'Title (AAAI)')
+    """
+    while True:
+        trimmed = text.strip(" \t|-–—,:;").lstrip(")]").rstrip("([")  # "… 2019. [[pdf](…)]"
+        if trimmed[:1] in ("(", "["):
+            end = _closing(trimmed)
+            if end in (-1, len(trimmed) - 1):  # unclosed, or wrapping the whole text
+                trimmed = trimmed[1:end] if end > 0 else trimmed[1:]
+        if trimmed[-1:] in (")", "]") and trimmed.count(trimmed[-1]) > trimmed.count(
+                "(" if trimmed[-1] == ")" else "["):
+            trimmed = trimmed[:-1]
+        if trimmed == text:
+            return text
+        text = trimmed
+
+
 @dataclass(frozen=True, slots=True)
 class Title:
     """A chosen title with the venue and year its tail gave, and whether the list titles the
@@ -300,13 +332,15 @@ def choose_title(candidates: Iterable[tuple[str | None, bool]]) -> Title | None:
     for text, from_list in candidates:
         if not text:
             continue
-        text = fold_text(text).strip(SEPARATORS)
+        text = _trim(fold_text(text))
         venue: str | None = None
         year: int | None = None
-        if quoted := _QUOTED.fullmatch(text):
+        quoted = _QUOTED.fullmatch(text)
+        rest = quoted["rest"].strip(SEPARATORS + ".") if quoted else ""
+        found = venue_year(rest, any_venue=True) if rest else None
+        if quoted and (found or not rest):
             # citation style puts the title's closing period or comma inside the quotes
             text = quoted["title"].rstrip(".,").strip()
-            found = venue_year(quoted["rest"].strip(SEPARATORS + "."))
             venue, year = found if found else (None, None)
         else:
             text, venue, year = split_tail(text)
