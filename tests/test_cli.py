@@ -516,3 +516,22 @@ def test_build_logs_each_step_with_its_time_and_peak_memory(kg, env, tmp_path, c
     assert {"graph", "rdf statements", "validate", "turtle", "json-ld", "graphml", "csv", "html",
             "list history", "report", "annotated list"} <= set(names)
     assert all(r.seconds >= 0 and r.peak_mib > 0 for r in steps)  # type: ignore[attr-defined]
+
+
+def test_the_cost_estimate_is_said_only_once_the_api_has_answered(kg, env, tmp_path, monkeypatch):
+    # issue 28: a first build without network promised "≈ 10 min" of requests it never sent
+    monkeypatch.setenv("RSVLM_S2_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("RSVLM_ARXIV_API_URL", "http://127.0.0.1:9/api/query")
+    monkeypatch.setenv("RSVLM_S2_POOL_SECONDS", "300")
+    result = run("build", "--quiet", "--list", kg / "awesome-list.md", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "network unavailable" in result.output
+    assert "Semantic Scholar without an API key" not in result.stderr
+    assert "request" not in result.stderr.split("incomplete:")[0]
+
+
+def test_the_cost_estimate_follows_the_first_answer(kg, online, env, tmp_path):
+    result = run("enrich", "--list", kg / "awesome-list.md")
+    assert result.exit_code == 0, result.output
+    announced = result.stderr.index("Semantic Scholar: about 211 requests")
+    assert result.stderr.index("resolve: ") < announced  # the progress of the first request first

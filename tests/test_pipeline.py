@@ -16,7 +16,7 @@ from rsvlm_graph.graph import build_graph
 from rsvlm_graph.listfile.curation import Curation
 from rsvlm_graph.listfile.parse import parse_list
 from rsvlm_graph.models import Author, Citation, Enrichment, Failure, Paper, Resolution
-from rsvlm_graph.pipeline import Fetched, Loaded, _list_rows, run_build
+from rsvlm_graph.pipeline import Fetched, Loaded, _list_rows, write_exports
 
 EARLIER = Paper("a" * 40, "Alpha", fetched_at="2026-11-20T08:00:00Z")
 TODAY = Paper("b" * 40, "Beta", fetched_at="2026-11-27T10:00:05Z")
@@ -73,9 +73,9 @@ def test_one_bad_value_degrades_only_its_own_record(tmp_path, caplog):
         citations=tuple(Citation(s2_id, _GOOD) for s2_id in _BAD),
     )
     with caplog.at_level(logging.WARNING):
-        built = run_build(Loaded.build(document, Curation(), enrichment), tmp_path / "out",
-                          year_now=2026)
-    G = built.loaded.graph
+        loaded = Loaded.build(document, Curation(), enrichment)
+        built = write_exports(loaded, tmp_path / "out", year_now=2026)
+    G = loaded.graph
     assert G.nodes[node]["venue"] == "全球传媒学刊" and G.has_edge(node, "venue:全球传媒学刊")
     cited_by = {u for u, _, key in G.in_edges(node, keys=True) if key == "cites"}
     assert cited_by == {f"paper:s2:{s2_id}" for s2_id in _BAD if s2_id != "NOT-AN-S2-ID"}
@@ -104,7 +104,8 @@ def _built(tmp_path, title: str, **kwargs):
     listed = tmp_path / "list.md"
     listed.write_text(text, encoding="utf-8")
     document = parse_list(text, str(listed))
-    return run_build(Loaded.build(document, Curation(), Enrichment()), tmp_path / "out", year_now=2026, **kwargs)
+    return write_exports(Loaded.build(document, Curation(), Enrichment()), tmp_path / "out", year_now=2026,
+                         **kwargs)
 
 
 def _files(folder) -> dict[str, bytes]:

@@ -29,7 +29,7 @@ from rsvlm_graph.snapshot import (
     sorted_enrichment,
     write_snapshot,
 )
-from rsvlm_graph.store import Store, from_record, to_record
+from rsvlm_graph.store import Store, from_record, rounded, to_record
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 STAMP = "2024-06-01T12:00:00Z"
@@ -134,15 +134,16 @@ def test_store_keeps_records_across_reopen(tmp_path):
         store.put_recommendations([A], [B], [enrichment.papers[0]], request="POST recs",
                                   fetched_at=STAMP)
     with Store(db) as store:
-        assert store.get_paper(A) == enrichment.papers[1]
+        # embeddings are rounded as they enter: the store holds what the snapshot holds
+        assert store.get_paper(A) == rounded(enrichment.papers[1]) != enrichment.papers[1]
         edges = store.get_edges("citations", A)
         assert edges.citations == (Citation(C, A, True),) and edges.truncated is True
-        assert edges.papers == (enrichment.papers[0],)
+        assert edges.papers == (rounded(enrichment.papers[0]),)
         assert store.get_edges("references", A) is None
         assert store.get_arxiv("2301.00001") == enrichment.arxiv[0]
         assert store.get_resolution("paper:arxiv:2301.00001") == enrichment.resolutions[1]
         recs = store.get_recommendations()
-        assert (recs.positive, recs.negative, recs.papers) == ((A,), (B,), (enrichment.papers[0],))
+        assert (recs.positive, recs.negative, recs.papers) == ((A,), (B,), (rounded(enrichment.papers[0]),))
         row = store.get("paper", A)
         assert (row.source, row.kind, row.request, row.fetched_at) == (
             "semanticscholar", "paper", "POST batch", STAMP)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .enrich import ProgressCallback
     from .listfile.curation import Curation
     from .models import Failure, ListDocument, Phase
-    from .pipeline import BuildResult, Fetched, Inputs
+    from .pipeline import BuildResult, Fetched, Inputs, Watch
     from .snapshot import SnapshotChange
     from .sources.http import WaitCallback
 
@@ -268,32 +268,21 @@ def build(
     stderr (run enrich first where a script must know the fetch was whole: it exits 3 then);
     1 an error in the input (a file, a setting); 2 a command line that cannot be read.
     """
-    from .citations.refreshes import load_history
-    from .pipeline import Inputs, Loaded, exclusive, keep_fetched, load_peers, run_build
+    from .pipeline import build as build_all
 
     settings = _settings()
-    with exclusive(Inputs(list_path), settings, out_dir):
-        inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline,
-                                                              quiet=quiet)
-        peers = load_peers(inputs, curation, settings, offline=offline)
-        enrichment, recorded, saved = fetched.summarised, list[Path](), None
-        if not offline:
-            enrichment, recorded, saved = keep_fetched(fetched, document, curation, inputs,
-                                                       settings, peers)
-        result = run_build(
-            Loaded.build(document, curation, enrichment, peers), out_dir,
-            year_now=settings.today().year, history=load_history(inputs.history_dir),
-            validate_all=validate or settings.validate_all,
-            html_max_nodes=html_max_nodes,
-        )
-    _print_requests(fetched, offline)
+    inputs, document, curation = _read_inputs(list_path)
+    result = build_all(inputs, document, curation, settings, out_dir, offline=offline,
+                       validate_all=validate or settings.validate_all,
+                       html_max_nodes=html_max_nodes, watch=_watch(quiet or offline))
+    _print_requests(result.fetched, offline)
     _print_build_summary(result, list_path)
-    if saved is not None:
-        _print_snapshot_change(*saved, inputs)
+    if result.saved is not None:
+        _print_snapshot_change(*result.saved, inputs)
         out.print(f"wrote {inputs.snapshot_path}")
-    for path in recorded:
+    for path in result.recorded:
         out.print(f"recorded citation history: {path}")
-    _report_incomplete(fetched, offline, "build")
+    _report_incomplete(result.fetched, offline, "build")
 
 
 @app.command()
@@ -328,43 +317,40 @@ def enrich(
     nothing and exits 0; 1 an error in the input (a file, a setting); 2 a command line that
     cannot be read (an unknown option); 130 Ctrl-C.
     """
-    from .pipeline import Inputs, exclusive, keep_fetched, load_peers, save_snapshot
+    from .pipeline import refresh
 
-    settings = _settings()
-    with exclusive(Inputs(list_path), settings):
-        inputs, document, curation, fetched = _read_and_fetch(list_path, offline=offline,
-                                                              quiet=quiet, full=full)
-        change, kept = save_snapshot(inputs, document, curation, fetched)
-        recorded: list[Path] = []
-        if not offline:  # offline fetches nothing, so it has nothing to date
-            peers = load_peers(inputs, curation, settings, offline=offline)
-            _, recorded, _ = keep_fetched(fetched, document, curation, inputs, settings, peers)
+    inputs, document, curation = _read_inputs(list_path)
+    result = refresh(inputs, document, curation, _settings(), offline=offline, full=full,
+                     watch=_watch(quiet or offline))
+    fetched = result.fetched
     _print_requests(fetched, offline)
     _print_enrichment_summary(fetched, len(document.papers), offline)
-    _print_snapshot_change(change, kept, inputs)
+    _print_snapshot_change(*result.saved, inputs)
     out.print(f"wrote {inputs.snapshot_path}")
-    for path in recorded:
+    for path in result.recorded:
         out.print(f"recorded citation history: {path}")
-    if not recorded:
+    if not result.recorded:
         out.print("citation history: nothing recorded (nothing fetched that is not on file)")
     if _report_incomplete(fetched, offline, "enrich"):
         raise typer.Exit(code=EXIT_PARTIAL)
 
 
-def _read_and_fetch(list_path: Path, *, offline: bool, quiet: bool, full: bool = False) -> tuple[Inputs, ListDocument, Curation, Fetched]:
-    """Read the list and its curation, then what is known and, unless offline, fetch the rest."""
-    from .pipeline import Inputs, fetch_enrichment, load_inputs
+def _read_inputs(list_path: Path) -> tuple[Inputs, ListDocument, Curation]:
+    """The list and its curation, its problems warned about before any request."""
+    from .pipeline import Inputs, load_inputs
 
-    settings = _settings()
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
     _warn_problems(document)
-    # offline runs no phase (it reads what is on file): no bar would say anything true
-    with _progress(quiet or offline) as (progress, on_wait):
-        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
-                                   progress=progress, full=full, announce=_announce_pace,
-                                   on_wait=on_wait)
-    return inputs, document, curation, fetched
+    return inputs, document, curation
+
+
+def _watch(quiet: bool) -> Watch:
+    """Progress bars (or lines) around the requests, unless quiet (offline runs no phase: no
+    bar would say anything true), and the pace announced once Semantic Scholar answers."""
+    from .pipeline import Watch
+
+    return Watch(following=lambda: _progress(quiet), planned=_announce_pace)
 
 
 def _print_requests(fetched: Fetched, offline: bool) -> None:

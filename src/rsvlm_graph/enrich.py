@@ -124,6 +124,7 @@ def enrich(
     progress: ProgressCallback | None = None,
     offline: bool = False,
     full: bool = False,
+    answered: Callable[[], None] | None = None,
 ) -> Enrichment:
     """Resolve and enrich the list's papers, fetching only what the store lacks or holds stale.
 
@@ -154,6 +155,9 @@ def enrich(
         (``enrich --full``); otherwise :func:`~rsvlm_graph.refresh_plan.plan_pages` picks the
         papers whose counts changed, and those not fully checked for
         ``settings.full_refresh_weeks``.
+    answered : callable, optional
+        Called once, when Semantic Scholar first answers (anything but an unreachable host):
+        the CLI says then how many requests the run plans, not before it knows they can go.
 
     Returns
     -------
@@ -178,6 +182,7 @@ def enrich(
         progress=progress,
         s2=None if offline else s2,
         arxiv=None if offline else arxiv,
+        answered=answered,
     )
     run.full = full
     entries = _unique_papers(document)
@@ -322,8 +327,10 @@ class _Run:
         progress: ProgressCallback | None,
         s2: SemanticScholarSource | None,
         arxiv: ArxivSource | None,
+        answered: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        self.answered = answered
         self.window = settings.freshness_days
         self.now = now
         self.progress = progress
@@ -374,6 +381,7 @@ class _Run:
         if reason is None:
             try:
                 work()
+                self._heard(source)
                 return
             except SourceDown as exc:
                 # every later call would wait for the same timeout: stop asking this host
@@ -383,10 +391,18 @@ class _Run:
             except PaperNotFound as exc:
                 reason, answered = str(exc), True
                 log.info("%s %s: not found: %s", phase, ", ".join(subjects[:3]), exc)
+                self._heard(source)
             except SourceError as exc:
                 reason = str(exc)
                 log.info("%s %s failed: %s", phase, ", ".join(subjects[:3]), exc)
+                self._heard(source)
         self.failures.extend(Failure(s, phase, reason, answered) for s in subjects)
+
+    def _heard(self, source: SourceName) -> None:
+        """Semantic Scholar answered (a 429 that outlasted the patience, a 500 too): say so once."""
+        if source == "semanticscholar" and self.answered is not None:
+            answered, self.answered = self.answered, None
+            answered()
 
     def _fetch_papers(self, ids: Sequence[str]) -> tuple[list[Paper | None], dict[str, str]]:
         """The papers by position, and the ids whose request kept failing, with the error (their

@@ -6,10 +6,11 @@ tests run the whole job in-process and check what it returns and writes.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ from .listfile.parse import read_list
 from .listfile.peers import PeerList, is_url, read_peer_lists
 from .listfile.rows import with_rows
 from .models import Enrichment, Failure, ListDocument, Phase, iso_utc
-from .ranking import RankedPaper, rank_papers
+from .ranking import rank_papers
 from .snapshot import (
     CheckedSnapshot,
     SnapshotChange,
@@ -52,7 +53,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Inputs",
+    "Watch",
+    "build",
     "BuildResult",
+    "refresh",
+    "RefreshResult",
     "load_inputs",
     "Fetched",
     "fetch_enrichment",
@@ -60,10 +65,12 @@ __all__ = [
     "exclusive",
     "save_snapshot",
     "Loaded",
+    "Discovered",
     "load_graph",
     "load_peers",
     "record_history",
-    "run_build",
+    "write_exports",
+    "Exported",
     "DEFAULT_KG_DIR",
     "DEFAULT_OUT_DIR",
 ]
@@ -145,6 +152,29 @@ class Fetched:
         )
 
 
+ProgressScope = Callable[
+    [], AbstractContextManager[tuple["ProgressCallback | None", "WaitCallback | None"]]]
+
+
+@contextmanager
+def _unwatched() -> Iterator[tuple[ProgressCallback | None, WaitCallback | None]]:
+    yield None, None
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """How a caller follows a command's requests (the CLI: bars and messages; tests: nothing).
+
+    ``following()`` is entered around the requests and gives the progress callback and the one
+    told of each wait of the Semantic Scholar client (the shared pool, 429s); ``planned`` is
+    given the Semantic Scholar requests planned (:func:`~rsvlm_graph.enrich.planned_requests`)
+    once the API has answered a first one, so a run that cannot reach it promises nothing.
+    """
+
+    following: ProgressScope = _unwatched
+    planned: Callable[[Counter[str]], None] | None = None
+
+
 def fetch_enrichment(
     document: ListDocument,
     curation: Curation,
@@ -152,18 +182,12 @@ def fetch_enrichment(
     settings: Settings,
     *,
     offline: bool,
-    progress: ProgressCallback | None = None,
     full: bool = False,
-    announce: Callable[[Counter[str]], None] | None = None,
-    on_wait: WaitCallback | None = None,
+    watch: Watch = Watch(),
 ) -> Fetched:
     """Return what is known about the list: the committed snapshot, the store, and, unless
     ``offline``, what the APIs add for entries that are missing or stale (``full``: every
-    citation and reference page too).
-
-    Before fetching, ``announce`` is given the Semantic Scholar requests planned
-    (:func:`~rsvlm_graph.enrich.planned_requests`); ``on_wait`` hears of every wait of the
-    Semantic Scholar client (the shared pool, 429s)."""
+    citation and reference page too), followed as ``watch`` says."""
     started_at = iso_utc(settings.now())
     with step("read snapshot"):
         checked = check_snapshot(inputs.snapshot_path)
@@ -178,14 +202,17 @@ def fetch_enrichment(
             seed_store(store, snapshot)
         sources: list[SemanticScholarSource | ArxivSource] = []
         s2 = arxiv = None
+        answered: Callable[[], None] | None = None
+        progress, on_wait = stack.enter_context(watch.following())
         if not offline:
             # the API clients load only when they are used: an offline build needs none of them
             from .sources.arxiv import ArxivSource
             from .sources.semantic_scholar import SemanticScholarSource, client_for
 
-            if announce is not None:
-                announce(planned_requests(document, curation, store=store, settings=settings,
-                                          now=settings.now, full=full))
+            if (planned := watch.planned) is not None:
+                plan = planned_requests(document, curation, store=store, settings=settings,
+                                        now=settings.now, full=full)
+                answered = functools.partial(planned, plan)
             s2 = SemanticScholarSource(settings, client_for(settings, on_wait=on_wait),
                                        now=settings.now)
             stack.callback(s2.close)
@@ -194,7 +221,7 @@ def fetch_enrichment(
             sources = [s2, arxiv]
         enrichment = enrich(
             document, curation, s2=s2, arxiv=arxiv, store=records, settings=settings,
-            now=settings.now, progress=progress, offline=offline, full=full,
+            now=settings.now, progress=progress, offline=offline, full=full, answered=answered,
         )
         requests: Counter[str] = Counter()
         for source in sources:
@@ -267,6 +294,77 @@ def save_snapshot(
     return compare(previous, written), tuple(sorted(keep))
 
 
+Saved = tuple[SnapshotChange, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    """What ``enrich`` did, for the CLI's summary: what was fetched, what the snapshot written
+    holds against the previous one (and the entries of other lists kept), the history files
+    recorded."""
+
+    fetched: Fetched
+    saved: Saved
+    recorded: tuple[Path, ...]
+
+
+def refresh(
+    inputs: Inputs, document: ListDocument, curation: Curation, settings: Settings, *,
+    offline: bool = False, full: bool = False, watch: Watch = Watch(),
+) -> RefreshResult:
+    """``enrich``: fetch what is missing or stale (nothing when ``offline``), write
+    ``kg/snapshot.jsonl`` and record the citation history of what was fetched.
+
+    ``document`` and ``curation`` are ``load_inputs(inputs)``: the caller reads them first, to
+    warn about the list's problems before any request.
+    """
+    with exclusive(inputs, settings):
+        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
+                                   full=full, watch=watch)
+        saved = save_snapshot(inputs, document, curation, fetched)
+        recorded: list[Path] = []
+        if not offline:  # offline fetches nothing, so it has nothing to date
+            loaded = Loaded.build(document, curation, fetched.enrichment,
+                                  load_peers(inputs, curation, settings))
+            recorded = record_history(loaded, inputs,
+                                      loaded.discover(year_now=settings.today().year))
+    return RefreshResult(fetched, saved, tuple(recorded))
+
+
+def build(
+    inputs: Inputs, document: ListDocument, curation: Curation, settings: Settings,
+    out_dir: Path, *, offline: bool = False, validate_all: bool = False,
+    html_max_nodes: int | None = None, watch: Watch = Watch(),
+) -> BuildResult:
+    """``build``: what ``enrich`` does unless ``offline`` (the snapshot is written only when a
+    source answered with anything), then every export into ``out_dir``.
+
+    The snapshot is read once, the graph built once and discovery run once, for the history
+    and the exports alike. ``document`` and ``curation`` as for :func:`refresh`.
+    """
+    from .citations.refreshes import load_history
+
+    with exclusive(inputs, settings, out_dir):
+        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
+                                   watch=watch)
+        peers = load_peers(inputs, curation, settings, offline=offline)
+        saved = None
+        if not offline and fetched.brought_anything:
+            saved = save_snapshot(inputs, document, curation, fetched)
+        loaded = Loaded.build(document, curation, fetched.summarised, peers)
+        year_now = settings.today().year
+        with step("discover"):
+            discovered = loaded.discover(year_now=year_now)
+        recorded: list[Path] = []
+        if not offline:  # the history replays what was fetched, failures and all
+            recorded = record_history(replace(loaded, enrichment=fetched.enrichment), inputs,
+                                      discovered)
+        exported = write_exports(loaded, out_dir, year_now=year_now, discovered=discovered,
+                                 history=load_history(inputs.history_dir),
+                                 validate_all=validate_all, html_max_nodes=html_max_nodes)
+    return BuildResult(loaded, fetched, saved, tuple(recorded), exported)
+
+
 def _entry_keys(document: ListDocument) -> set[str]:
     return {paper_node_id(e.ids, e.title) for e in document.papers}
 
@@ -291,36 +389,6 @@ def load_enrichment(
 ) -> Enrichment:
     """Return what is known without any request: the snapshot and the store."""
     return fetch_enrichment(document, curation, inputs, settings, offline=True).enrichment
-
-
-def keep_fetched(
-    fetched: Fetched, document: ListDocument, curation: Curation, inputs: Inputs,
-    settings: Settings, peers: Sequence[PeerList] = (),
-) -> tuple[Enrichment, list[Path], tuple[SnapshotChange, tuple[str, ...]] | None]:
-    """After an online fetch, put what it brought into ``kg/``; return what exports are built
-    from, the history files written, and what :func:`save_snapshot` says when it wrote.
-
-    When a source answered with anything the snapshot is written (:func:`save_snapshot`: only
-    ever adding), and the exports are built
-    from it alone, read through an empty temporary store exactly as ``build --offline`` reads it
-    in a fresh clone, so both give the same bytes (the snapshot rounds embeddings, for one). The
-    enrichment returned holds as failures what is not on file, with this run's reasons
-    (``Fetched.not_on_file``), for the build's summary. The
-    history gets every fetch date it lacks (:func:`record_history`), whether or not this run
-    requested anything: a run killed after its last request leaves dates to record.
-    """
-    import tempfile
-
-    enrichment, saved = fetched.summarised, None
-    if fetched.brought_anything:
-        saved = save_snapshot(inputs, document, curation, fetched)
-        with tempfile.TemporaryDirectory(prefix="rsvlm-snapshot-") as fresh:
-            as_cloned = load_enrichment(document, curation, inputs,
-                                        replace(settings, cache_dir=Path(fresh)))
-        enrichment = replace(as_cloned, failures=fetched.not_on_file)
-    loaded = Loaded.build(document, curation, fetched.enrichment, peers)
-    written = record_history(loaded, inputs, year_now=settings.today().year)
-    return enrichment, written, saved
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +422,28 @@ class Loaded:
         return with_rows(candidates, self.document.entries, self.document.text,
                          venue_spelling(self.document, self.curation))
 
+    def discover(self, *, year_now: int) -> Discovered:
+        """Discovery once, both kinds: what a build shows, reports and records in the history."""
+        every = self.candidates(year_now=year_now, kind="all")
+        return Discovered(
+            new=tuple(c for c in every if c.kind == "new"),
+            foundations=tuple(c for c in every if c.kind == "foundation")[:REPORT_FOUNDATIONS],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Discovered:
+    """The discovery candidates of one build: every new one, and the foundations the report
+    shows (the first :data:`REPORT_FOUNDATIONS`)."""
+
+    new: tuple[Candidate, ...]
+    foundations: tuple[Candidate, ...]
+
+    @property
+    def shortlist(self) -> list[tuple[str, str]]:
+        """The candidates the page shows, as ``(s2_id, title)``: what the history records."""
+        return [(c.s2_id, c.title) for c in self.new[:VIEW_CANDIDATES] if c.s2_id]
+
 
 def load_peers(
     inputs: Inputs, curation: Curation, settings: Settings, *,
@@ -384,7 +474,7 @@ def load_graph(inputs: Inputs, settings: Settings, *, peers: Sequence[str | Path
     return Loaded.build(document, curation, enrichment, peer_lists)
 
 
-def record_history(loaded: Loaded, inputs: Inputs, *, year_now: int) -> list[Path]:
+def record_history(loaded: Loaded, inputs: Inputs, discovered: Discovered) -> list[Path]:
     """Record in ``kg/history/`` the citation counts and citers fetched on each date not on file
     yet, with the discovery shortlist; return the files written (none when nothing new).
 
@@ -393,20 +483,36 @@ def record_history(loaded: Loaded, inputs: Inputs, *, year_now: int) -> list[Pat
     """
     from .citations.refreshes import record_fetched
 
-    candidates = loaded.candidates(year_now=year_now, top=VIEW_CANDIDATES)
-    shortlist = [(c.s2_id, c.title) for c in candidates if c.s2_id]
-    return record_fetched(inputs.history_dir, loaded.enrichment, loaded.graph, shortlist)
+    return record_fetched(inputs.history_dir, loaded.enrichment, loaded.graph, discovered.shortlist)
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """What :func:`write_exports` wrote: each file with its size in bytes, and the nodes of the
+    page's view."""
+
+    written: tuple[tuple[Path, int], ...]
+    view_nodes: int
 
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
-    """What a build produced, for the CLI's summary."""
+    """What ``build`` did, for the CLI's summary: what was fetched, the snapshot written (when
+    the run brought anything), the history files recorded, and the exports."""
 
     loaded: Loaded
-    ranking: tuple[RankedPaper, ...]
-    candidates: tuple[Candidate, ...]
-    written: tuple[tuple[Path, int], ...]  # (path, size in bytes)
-    view_nodes: int
+    fetched: Fetched
+    saved: Saved | None
+    recorded: tuple[Path, ...]
+    exported: Exported
+
+    @property
+    def written(self) -> tuple[tuple[Path, int], ...]:
+        return self.exported.written
+
+    @property
+    def view_nodes(self) -> int:
+        return self.exported.view_nodes
 
     @property
     def counts(self) -> dict[str, int]:
@@ -435,23 +541,26 @@ def _list_rows(G: nx.MultiDiGraph, iri: Callable[[str], str]) -> dict[str, str]:
             if attrs.get("lines")}
 
 
-def run_build(
+def write_exports(
     loaded: Loaded,
     out_dir: Path,
     *,
     year_now: int,
+    discovered: Discovered | None = None,
     history: Sequence[Refresh] = (),
     validate_all: bool = True,
     html_max_nodes: int | None = None,
-) -> BuildResult:
-    """Build the graph and write every export into ``out_dir``; validates the RDF before writing.
+) -> Exported:
+    """Write every export of the graph into ``out_dir``; validates the RDF before writing.
 
-    ``history`` (the recorded refreshes) feeds the report's trends; the list's growth comes from
-    the git log of the list file when it is in a git repository. With ``validate_all`` false only
-    the list level is validated (``exports.shacl.list_level``): at 1M citations checking every
-    triple takes minutes and gigabytes, while the list's own papers and what they link to take
-    a second. ``html_max_nodes`` caps the HTML view (default ``exports.html.VIEW_MAX_NODES``).
-    Each step logs its time and peak memory (``rsvlm_graph.steps``, debug level).
+    ``discovered`` are the build's candidates (:meth:`Loaded.discover`, run here when not
+    given); ``history`` (the recorded refreshes) feeds the report's trends; the list's growth
+    comes from the git log of the list file when it is in a git repository. With
+    ``validate_all`` false only the list level is validated (``exports.shacl.list_level``): at 1M
+    citations checking every triple takes minutes and gigabytes, while the list's own papers and
+    what they link to take a second. ``html_max_nodes`` caps the HTML view (default
+    ``exports.html.VIEW_MAX_NODES``). Each step logs its time and peak memory
+    (``rsvlm_graph.steps``, debug level).
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
@@ -473,9 +582,10 @@ def run_build(
     G, document = loaded.graph, loaded.document
     with step("rank"):
         ranking = tuple(rank_papers(G, year_now=year_now))
-    with step("discover"):
-        candidates = tuple(loaded.candidates(year_now=year_now))
-        foundations = loaded.candidates(year_now=year_now, kind="foundation", top=REPORT_FOUNDATIONS)
+    if discovered is None:
+        with step("discover"):
+            discovered = loaded.discover(year_now=year_now)
+    candidates, shown = discovered.new, discovered.new[:VIEW_CANDIDATES]
     with step("rdf statements"):  # the writers take these directly: rdflib's writers are too slow
         statements = to_statements(G)
     with step("validate"):
@@ -498,9 +608,9 @@ def run_build(
                 write_jsonld(statements, paths[1])
             del statements  # millions of tuples at scale: not held through the steps that follow
             with step("view"):  # drawn once: the page and the GraphML show the same picture
-                view = select_view(G, [c.node for c in candidates[:VIEW_CANDIDATES]], VIEW_CANDIDATES,
+                view = select_view(G, [c.node for c in shown], VIEW_CANDIDATES,
                                    max_nodes=VIEW_MAX_NODES if html_max_nodes is None else html_max_nodes)
-                drawing = draw_view(view, candidates[:VIEW_CANDIDATES])
+                drawing = draw_view(view, shown)
                 pictures = node_pictures(G, drawing)
             with step("table rows"):  # what "rdf statements" is to the RDF writers, for GraphML and CSV
                 rows = TableRows(G)
@@ -513,13 +623,13 @@ def run_build(
             html_path = stage / "graph.html"
             with step("html"):
                 write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
-                                      candidates=candidates[:VIEW_CANDIDATES], drawing=drawing), html_path)
+                                      candidates=shown, drawing=drawing), html_path)
             with step("list history"):
                 growth = _list_growth(document)
             with step("report"):
                 report_paths = write_report(
-                    G, stage, candidates=candidates, foundations=foundations, ranking=ranking,
-                    history=history, growth=growth,
+                    G, stage, candidates=candidates, foundations=discovered.foundations,
+                    ranking=ranking, history=history, growth=growth,
                 )
             with step("annotated list"):
                 annotated = write_annotated_list(Path(document.path), document, G, stage)
@@ -527,7 +637,4 @@ def run_build(
     except OSError as exc:  # the writers name their own files; this is the folder's turn
         raise ExportError(f"{out_dir}: cannot put the new exports in place ({exc}); the previous "
                           "ones are unchanged") from exc
-    return BuildResult(
-        loaded=loaded, ranking=ranking, candidates=candidates, written=tuple((p, p.stat().st_size) for p in written),
-        view_nodes=view.number_of_nodes(),
-    )
+    return Exported(tuple((p, p.stat().st_size) for p in written), view.number_of_nodes())

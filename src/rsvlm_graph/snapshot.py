@@ -42,6 +42,7 @@ from .models import (
 )
 from .schema import PaperRef, RecordRefused, as_record, checked_record, record_schema
 from .store import (
+    EMBEDDING_DECIMALS,
     RECOMMENDATIONS_KEY,
     Direction,
     EdgeRecord,
@@ -51,6 +52,7 @@ from .store import (
     Store,
     StoredRecord,
     parse_utc,
+    rounded,
     to_record,
 )
 
@@ -73,10 +75,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: SPECTER v2 values carry ~17 significant digits; 6 decimals keep cosine similarities exact to
-#: ~1e-6 while cutting each 768-float embedding line (and every re-fetch diff) roughly in half
-EMBEDDING_DECIMALS = 6
 
 #: the date given to imported records the snapshot does not date at all
 _EPOCH = "1970-01-01T00:00:00Z"
@@ -127,17 +125,10 @@ def sorted_enrichment(enrichment: Enrichment) -> Enrichment:
     )
 
 
-def _round_embedding(paper: Paper) -> Paper:
-    if paper.embedding is None:
-        return paper
-    rounded = tuple(round(x, EMBEDDING_DECIMALS) for x in paper.embedding)
-    return dataclasses.replace(paper, embedding=rounded)
-
-
 def _snapshot_lines(enrichment: Enrichment) -> list[str]:
     rows: list[tuple[str, str, dict[str, Any]]] = []
     rows += [("resolution", r.entry_key, to_record(r)) for r in enrichment.resolutions]
-    rows += [("paper", p.s2_paper_id, to_record(_round_embedding(p))) for p in enrichment.papers]
+    rows += [("paper", p.s2_paper_id, to_record(rounded(p))) for p in enrichment.papers]
     rows += [("citation", f"{c.citing}>{c.cited}", to_record(c)) for c in enrichment.citations]
     rows += [("arxiv", a.arxiv_id, to_record(a)) for a in enrichment.arxiv]
     # the zero-padded rank as key keeps "best first" under the (type, key) sort

@@ -38,6 +38,7 @@ from .models import (
 from .schema import RecordRefused, checked_record
 
 __all__ = [
+    "EMBEDDING_DECIMALS",
     "RECOMMENDATIONS_KEY",
     "SCHEMA_VERSION",
     "Direction",
@@ -49,6 +50,7 @@ __all__ = [
     "StoredRecord",
     "from_record",
     "parse_utc",
+    "rounded",
     "to_record",
 ]
 
@@ -63,6 +65,12 @@ Direction = Literal["citations", "references"]
 
 #: the single recommendations record: the list as a whole is its subject
 RECOMMENDATIONS_KEY = "list"
+
+#: SPECTER v2 values carry ~17 significant digits; 6 decimals keep cosine similarities exact to
+#: ~1e-6 while cutting each 768-float embedding line (and every re-fetch diff) roughly in half.
+#: Rounded as a paper enters the store, so the store, the snapshot and every export built from
+#: either hold the same values.
+EMBEDDING_DECIMALS = 6
 
 _SCHEMA = """
 CREATE TABLE records (
@@ -171,6 +179,18 @@ def _converter(tp: Any) -> Callable[[Any], Any]:
     return lambda value: value
 
 
+
+
+def rounded(paper: Paper) -> Paper:
+    """``paper`` with its embedding rounded to :data:`EMBEDDING_DECIMALS`, as it is stored."""
+    if paper.embedding is None:
+        return paper
+    return dataclasses.replace(
+        paper, embedding=tuple(round(x, EMBEDDING_DECIMALS) for x in paper.embedding))
+
+
+def _papers(papers: Iterable[Paper]) -> Any:
+    return to_record(tuple(map(rounded, papers)))
 
 
 def parse_utc(text: str) -> datetime:
@@ -426,7 +446,8 @@ class Store:
         """Store full paper records, under ``keys`` (the ids asked for) or their own S2 ids."""
         keys = keys or [p.s2_paper_id for p in papers]
         self.put(
-            StoredRecord("semanticscholar", "paper", key, request, fetched_at, to_record(paper))
+            StoredRecord("semanticscholar", "paper", key, request, fetched_at,
+                         to_record(rounded(paper)))
             for key, paper in zip(keys, papers, strict=True)
         )
 
@@ -460,7 +481,7 @@ class Store:
         """
         data = {
             "citations": to_record(tuple(citations)),
-            "papers": to_record(tuple(papers)),
+            "papers": _papers(papers),
             "truncated": truncated,
             "count": count,
         }
@@ -493,7 +514,7 @@ class Store:
             raise ValueError("put_paging keeps an interrupted paging: next_offset is needed")
         data = {
             "citations": to_record(page.citations),
-            "papers": to_record(page.papers),
+            "papers": _papers(page.papers),
             "truncated": page.truncated,
             "count": count,
             "next_offset": page.next_offset,
@@ -529,7 +550,7 @@ class Store:
         data = {
             "positive": list(positive),
             "negative": None if negative is None else list(negative),
-            "papers": to_record(tuple(papers)),
+            "papers": _papers(papers),
         }
         self.put([StoredRecord("semanticscholar", "recommendations", RECOMMENDATIONS_KEY,
                                request, fetched_at, data)])
