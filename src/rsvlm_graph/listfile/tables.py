@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..identifiers import ids_from_url, is_code_url, is_paper_url
 from ..models import EntryKind
+from .decode import repair_mojibake
 from .inline import MARKDOWN, Inline, Link, has_text, read_inline, split_at_breaks, web_links
 from .lines import table_cells
 from .titles import Title, choose_title, link_role, not_a_title, split_venue_year, venue_year
@@ -129,7 +130,8 @@ def header_roles(header: str) -> tuple[str | None, ...]:
     ('title', 'venue', 'year', 'paper', None)
     """
     # GFM splits a row at every unescaped pipe, code spans included, then reads each cell inline
-    cells = [MARKDOWN.parseInline(cell.replace("\\|", "|"))[0] for cell in table_cells(header)]
+    cells = [MARKDOWN.parseInline(repair_mojibake(cell.replace("\\|", "|")))[0]
+             for cell in table_cells(header)]
     return tuple(_roles([header_key(read_inline(cell).text) for cell in cells]))
 
 
