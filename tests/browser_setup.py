@@ -27,8 +27,10 @@ BROWSER_MARKS = [
 class Visit:
     """A browser context on one page file that records whatever it should not do."""
 
-    def __init__(self, browser, path: Path, fragment: str = "") -> None:
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+    def __init__(self, browser, path: Path, fragment: str = "",
+                 viewport: tuple[int, int] = (1400, 900)) -> None:
+        self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                           accept_downloads=True)
         self.foreign: list[str] = []
         self.errors: list[str] = []
         self.dialogs: list[str] = []

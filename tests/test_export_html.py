@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 import subprocess
@@ -20,14 +19,9 @@ import networkx as nx
 import pytest
 
 from rsvlm_graph.errors import ExportError
-from rsvlm_graph.exports.html import (
-    DETAIL_ATTRIBUTES,
-    NODE_ATTRIBUTES,
-    PAGE_NODE_KEYS,
-    build_page,
-    select_view,
-    write_page,
-)
+from rsvlm_graph.exports.html import DETAIL_ATTRIBUTES, SCRIPTS, build_page, write_page
+from rsvlm_graph.exports.html_drawing import NODE_ATTRIBUTES, PAGE_NODE_KEYS
+from rsvlm_graph.exports.html_view import select_view
 
 IMG_INJECTION = "<img src=x onerror=alert(1)>"
 SCRIPT_INJECTION = "</script><script>alert(1)</script>"
@@ -325,8 +319,9 @@ def test_injection_strings_appear_only_escaped(page: str) -> None:
 def test_no_markup_from_the_data_becomes_a_tag(page: str) -> None:
     found = tags(page)
     assert not [t for t, _ in found if t in {"img", "a", "b"}]
-    # pyvis's inline libraries, its drawGraph() and the page's own script: nothing else
-    assert [t for t, _ in found].count("script") == 4
+    # pyvis's inline libraries, its drawGraph(), the explorer's data and the page's own
+    # scripts: nothing else
+    assert [t for t, _ in found].count("script") == 3 + len(SCRIPTS)
 
 
 def test_tooltips_never_use_pyvis_html_popup(page: str) -> None:
@@ -416,7 +411,8 @@ def test_identical_bytes_whatever_the_hash_seed() -> None:
     # set and dict-view iteration order of strings changes with PYTHONHASHSEED between runs
     code = (
         "import hashlib, test_export_html as t;"
-        "from rsvlm_graph.exports.html import build_page, select_view;"
+        "from rsvlm_graph.exports.html import build_page;"
+        "from rsvlm_graph.exports.html_view import select_view;"
         "page = build_page(select_view(t.contract_graph(), [t.OUTSIDE[1]]), 't');"
         "print(hashlib.sha256(page.encode()).hexdigest())"
     )
@@ -507,21 +503,6 @@ def test_no_two_labels_overlap_in_a_crowded_view(crowded_nodes: list[dict[str, o
     assert overlapping(label_boxes(crowded_nodes)) == []
 
 
-def test_largest_cluster_is_spread_out(crowded_nodes: list[dict[str, object]]) -> None:
-    G = crowded_graph()
-    largest = max(nx.connected_components(G.to_undirected()), key=len)
-    assert len(largest) == 37
-    xs = [float(n["x"]) for n in crowded_nodes]
-    ys = [float(n["y"]) for n in crowded_nodes]
-    extent = max(max(xs) - min(xs), max(ys) - min(ys))
-    points = [(float(n["x"]), float(n["y"])) for n in crowded_nodes if n["id"] in largest]
-    closest = min(math.dist(p, q) for i, p in enumerate(points) for q in points[i + 1:])
-    # relative to the extent that the first view fits into the window (the former layout: 0.030)
-    assert closest / extent > 0.04
-    # packed for a landscape window, not a square or a column (the former layout: 0.77)
-    assert (max(xs) - min(xs)) / (max(ys) - min(ys)) > 1.0
-
-
 def test_labels_are_two_short_lines(crowded_nodes: list[dict[str, object]]) -> None:
     labels = {str(n["id"]): str(n["label"]) for n in crowded_nodes}
     for label in labels.values():
@@ -576,6 +557,6 @@ def test_page_assets_are_package_files() -> None:
 
     package = resources.files("rsvlm_graph.exports")
     page = build_page(select_view(contract_graph()), "t")
-    for name in ("page.css", "page.js"):
+    for name in ("page.css", *SCRIPTS):
         text = package.joinpath(name).read_text(encoding="utf-8")
         assert text.strip().splitlines()[2] in page

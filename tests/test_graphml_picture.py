@@ -10,7 +10,9 @@ from pathlib import Path
 import networkx as nx
 from test_export_html import OUTSIDE, contract_graph, page_nodes
 
-from rsvlm_graph.exports.html import KIND_STYLES, build_page, draw_view, node_pictures, select_view
+from rsvlm_graph.exports.html import build_page
+from rsvlm_graph.exports.html_drawing import KIND_STYLES, draw_view, node_pictures
+from rsvlm_graph.exports.html_view import select_view
 from rsvlm_graph.exports.tables import write_graphml
 
 

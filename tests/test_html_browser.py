@@ -27,7 +27,8 @@ from test_export_html import (
     crowded_graph,
 )
 
-from rsvlm_graph.exports.html import build_page, select_view, write_page
+from rsvlm_graph.exports.html import build_page, write_page
+from rsvlm_graph.exports.html_view import select_view
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 pytestmark = BROWSER_MARKS

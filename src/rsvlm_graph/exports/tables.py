@@ -5,7 +5,7 @@ left out (GraphML) or empty (CSV), embeddings are dropped. Rows are sorted by no
 (source, target, relation), so rerunning gives byte-identical files.
 
 GraphML opens as a picture in Gephi: given the build's pictures
-(:func:`.html.node_pictures`), every node carries the keys Gephi's GraphML importer reads by
+(:func:`.html_drawing.node_pictures`), every node carries the keys Gephi's GraphML importer reads by
 name — ``label``, ``size``, ``r``/``g``/``b`` (0–255) and, for the nodes of the page's view, ``x``
 and ``y`` — so Gephi shows the page's colours, sizes and clustered layout (y mirrored, as Gephi's
 axis points up). The same colour is also a ``color`` key in ``#rrggbb``, the form Cytoscape's
@@ -221,7 +221,7 @@ def write_graphml(
     path : Path
         The file to write.
     pictures : mapping of node → mapping, optional
-        Drawing attributes per node, from :func:`.html.node_pictures`.
+        Drawing attributes per node, from :func:`.html_drawing.node_pictures`.
     rows : TableRows, optional
         ``TableRows(G)``, when the CSV writer is given it too.
 
