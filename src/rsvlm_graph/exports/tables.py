@@ -42,8 +42,9 @@ _DROPPED = frozenset({"embedding"})
 
 NODE_COLUMNS = (
     # the graph contract's attributes, id first; attributes outside the contract follow, sorted
-    "id", "kind", "label", "title", "name", "s2_title", "year", "venue", "url", "arxiv_id", "doi",
-    "ieee_id", "pii", "s2_id", "s2_author_id", "in_list", "tasks", "section", "line", "lines",
+    "id", "kind", "label", "title", "title_from_list", "alias", "name", "s2_title", "year",
+    "venue", "url", "arxiv_id", "doi", "ieee_id", "pii", "s2_id", "s2_author_id", "in_list",
+    "tasks", "section", "line", "lines",
     "code_urls", "home_urls", "download_urls", "authors", "publication_date", "citation_count",
     "influential_citation_count", "reference_count", "fields_of_study", "arxiv_categories",
     "arxiv_primary_category", "open_access_pdf", "abstract", "tldr", "resolution_method",
