@@ -175,6 +175,18 @@ def test_keys_are_unique_and_the_list_papers_keep_theirs() -> None:
     assert with_outside["paper:s2:" + "0" * 40].key == "liu2024remoteb"
 
 
+def test_keys_never_run_out_when_many_papers_share_one() -> None:
+    """SYNTHETIC: 1,000 papers titled alike (a list of one-row sections, bench_sections.py) once
+    exhausted the suffixes a..zz and stopped the build with a StopIteration."""
+    G = nx.MultiDiGraph()
+    for i in range(1_000):
+        G.add_node(f"paper:title:p{i:04}", kind="paper", in_list=True, title="Paper", year=None)
+    keys = [r.key for r in references(G).values()]
+    assert len(set(keys)) == 1_000
+    assert keys[:3] == ["paper", "papera", "paperb"]
+    assert keys[27] == "paperaa" and keys[27 + 26 * 26] == "paperaaa"
+
+
 def cli(built: Built, *args: str) -> str:
     from typer.testing import CliRunner
 

@@ -41,10 +41,12 @@ dependency; words with capitals past their first letter braced, so styles keep "
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import string
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -152,13 +154,12 @@ def _base_key(title: str, authors: Sequence[str], year: int | None) -> str:
     return f"{word}{year_text}" or "paper"
 
 
-def _suffixes() -> Iterable[str]:
-    """a, b, …, z, aa, ab, …: what a second, third, … paper with the same key gets."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    yield from letters
-    for first in letters:
-        for second in letters:
-            yield first + second
+def _suffixes() -> Iterator[str]:
+    """a, b, …, z, aa, ab, …, zz, aaa, …: what a second, third, … paper with the same key gets;
+    never runs out (a list of 10,000 papers can share one key)."""
+    for length in itertools.count(1):
+        for letters in itertools.product(string.ascii_lowercase, repeat=length):
+            yield "".join(letters)
 
 
 def _reference(attrs: Mapping[str, Any], key: str) -> Reference:
@@ -201,12 +202,15 @@ def references(G: nx.MultiDiGraph, nodes: Iterable[str] | None = None) -> dict[s
     listed = sorted(n for n, a in data(data="in_list") if a and data[n].get("kind") == "paper")
     extra = sorted(set(nodes or ()) - set(listed))
     taken: set[str] = set()
+    suffixes: dict[str, Iterator[str]] = {}  # per key, the suffixes not tried yet: linear, not quadratic
     result: dict[str, Reference] = {}
     for node in (*listed, *extra):
         attrs = data[node]
         title = str(attrs.get("s2_title") or attrs.get("title") or "")
         base = _base_key(title, [a for a in attrs.get("authors") or () if a.strip()], attrs.get("year"))
-        key = base if base not in taken else next(base + s for s in _suffixes() if base + s not in taken)
+        key = base
+        while key in taken:
+            key = base + next(suffixes.setdefault(base, _suffixes()))
         taken.add(key)
         result[node] = _reference(attrs, key)
     return result
