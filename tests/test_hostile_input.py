@@ -281,3 +281,16 @@ def test_json_nested_100000_deep_in_a_kg_file_is_one_line_not_a_recursion_error(
         assert result.exit_code == 0, result.output
     else:
         assert result.exit_code == 1 and "nested deeper than 64 levels" in one_line(result)
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "https://", "http://127.0.0.1:notaport/x.md"])
+def test_a_peer_url_that_cannot_be_parsed_is_left_out_in_one_line_without_retries(kg, env, url, caplog):
+    # found after round three: httpx's InvalidURL is no RequestError, so it left the HTTP edge
+    # as a traceback; a URL without a host was retried six times as a broken connection
+    result = run("discover", "--list", kg / "awesome-list.md", "--peer", url)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    warned = [r.getMessage() for r in caplog.records if "peer list" in r.getMessage()]
+    assert len(warned) == 1, warned
+    assert warned[0].startswith(f"peer list GET {url}: not a URL that can be asked")
+    assert "tries" not in warned[0]
