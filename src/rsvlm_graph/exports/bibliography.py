@@ -26,7 +26,7 @@ What a record holds: title, authors, year, venue, DOI, arXiv id (BibTeX ``eprint
 ``archivePrefix``), URL, and the list's tasks as keywords. Built offline from the list alone, it
 holds what the list says; enriched, what was fetched (Semantic Scholar's title, authors, year
 and venue; the list's venue is kept when S2 knows only a preprint of a paper the list gives a
-journal or conference for). The entry type follows the venue (``identifiers.venue_kind``, the
+journal or conference for). The entry type follows the venue (``venue_names.venue_kind``, the
 same reading the RDF's FaBiO type uses): a journal article, a conference paper, a preprint, or
 a generic entry when the venue does not say.
 
@@ -61,7 +61,8 @@ from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from ..files import atomic_text
-from ..identifiers import PAPER_PAGES, venue_kind
+from ..identifiers import PAPER_PAGES
+from ..venue_names import venue_kind
 
 __all__ = [
     "Reference",

@@ -25,11 +25,10 @@ from ..identifiers import (
     normalize_arxiv_id,
     normalize_doi,
     normalize_title,
-    normalize_venue,
     title_similarity,
-    venue_key,
 )
 from ..models import ListDocument, ListEntry, Pin
+from ..venue_names import normalize_venue, venue_key
 
 __all__ = [
     "Pin",
