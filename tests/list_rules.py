@@ -23,7 +23,7 @@ _PAPER_HOSTS = ("arxiv.org", "doi.org", "dx.doi.org", "ieeexplore.ieee.org", "md
 _PAPER_PAGES = ("hf.co/papers/", "huggingface.co/papers/")
 _URL = re.compile(r"https?://[^\s)\]>\"'|<]+")
 # what a reader of the rendered list does not see: comments, "[//]: # (…)" lines, code blocks
-_HIDDEN = re.compile(r"<!--.*?-->|^\s*\[//\]:\s*#.*$|^\s*(```|~~~).*?^\s*\1",
+_HIDDEN = re.compile(r"<!--.*?-->|^[ \t]*\[//\]:[ \t]*#[^\n]*$|^\s*(```|~~~).*?^\s*\1",
                      re.DOTALL | re.MULTILINE)
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _ARXIV = re.compile(r"(?:arxiv\.org/(?:abs|pdf|html)/|(?:hf\.co|huggingface\.co)/papers/)"

@@ -657,7 +657,8 @@ def test_the_cli_reports_a_latin1_list_in_one_line_and_exits_1(tmp_path):
 # --- shapes of other real lists (SYNTHETIC fixtures in tests/data/lists/) --------------------
 
 SHAPES = ("models.md", "numbered.md", "news.md", "paperinfo.md", "chinese.md", "labels.md",
-          "bullets.md", "columns.md", "paragraphs.md")
+          "bullets.md", "columns.md", "paragraphs.md", "htmltable.md", "linkcolumns.md",
+          "tools.md")
 
 
 @pytest.mark.parametrize("name", SHAPES)

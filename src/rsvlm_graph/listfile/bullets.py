@@ -11,6 +11,7 @@ Two titled links to two papers are two entries.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -22,6 +23,7 @@ from .titles import (
     Prefix,
     Title,
     choose_title,
+    is_date,
     link_role,
     not_a_title,
     prefix_length,
@@ -30,6 +32,10 @@ from .titles import (
 )
 
 __all__ = ["Found", "read_entries", "label_only_title", "drop_prefix", "is_paper_link"]
+
+# where a venue and year may begin or end in the text after a title: brackets, bars,
+# semicolons, a sentence's end, a dash between spaces
+_VENUE_PARTS = re.compile(r"[()\[\]|;*]|(?<=\.)\s|\s[-–—]\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +108,12 @@ def read_entries(pieces: Sequence[Piece], paragraph: bool = False) -> list[Found
     """
     pieces, said = drop_prefix(pieces)
     run = inline(pieces)
-    links = [link for link in run.links if not link.is_badge
+    # a badge is navigation, unless it links the paper of an entry the line writes: "Title
+    # [![arXiv](…shields.io…)](arxiv.org/…)"; a line of badges alone is a survey's banner
+    links = [link for link in run.links if (not link.is_badge or is_paper_url(link.href))
              and link.href.startswith(("http://", "https://"))]
+    if all(link.is_badge for link in links):
+        links = []
     venue_text = run.outside
     title: Title | None
     url: str | None = None
@@ -121,8 +131,10 @@ def read_entries(pieces: Sequence[Piece], paragraph: bool = False) -> list[Found
         links = [link for link in links[1:] if link.href not in {m.url for m in more}]
     elif run.leading == "text" and has_text(run.before_link) and any(
             link_role(link.text) == "paper" for link in links):
-        # '"Title." ECCV 2024. [[paper](…)]', 'Title [[paper](…)]', a dated announcement
-        title, venue_text = choose_title([(run.before_link, True)]), ""
+        # '"Title." ECCV 2024. [[paper](…)]', 'Title [[paper](…)]', a dated announcement;
+        # 'Title. [[paper](…)] <br> *Information Fusion (2025)*': the venue after the links
+        title = choose_title([(run.before_link, True)])
+        venue_text = _after_first_link(pieces)
     elif links and all(link_role(link.text) for link in links) and any(
             is_paper_link(link) for link in links):
         # every link a label: the title is bold on the line, on the next line, or a heading's
@@ -136,12 +148,33 @@ def read_entries(pieces: Sequence[Piece], paragraph: bool = False) -> list[Found
     venue, year = said.venue, said.year
     if title is not None and venue is None and year is None:
         venue, year = title.venue, title.year
-    if (written := venue_year(venue_text.strip(SEPARATORS), any_venue=True)) is not None \
-            and venue is None and year is None:
+    if (written := _venue_in(venue_text)) is not None and venue is None and year is None:
         venue, year = written
     first = Found(title, url, tuple(links), venue, year, name, said.dated)
     return [first, *(replace(m, venue=m.venue or venue, year=m.year or year, dated=said.dated)
                      for m in more)]
+
+
+def _after_first_link(pieces: Sequence[Piece]) -> str:
+    """The text after the first link, links left out."""
+    first = next((i for i, p in enumerate(pieces) if p.kind == "link"), len(pieces))
+    return fold_text("".join(p.text for p in pieces[first + 1:] if p.kind == "text"))
+
+
+def _venue_in(text: str) -> tuple[str | None, int] | None:
+    """The venue and year written around an entry's links: the whole text (``, TGRS 2017.``),
+    else its last part between separators that is one, after authors or a description
+    (``. *E. Mathieu, C. Le Lan*. (NeurIPS 2019).``).
+
+    >>> _venue_in(". Emile Mathieu, Charline Le Lan. (NeurIPS 2019). "), _venue_in("(May 2018)")
+    (('NeurIPS', 2019), None)
+    """
+    for part in (text, *reversed(_VENUE_PARTS.split(text))):
+        part = part.strip(SEPARATORS + ".")
+        if has_text(part) and not is_date(part) and (
+                said := venue_year(part, any_venue=True)) is not None:
+            return said
+    return None
 
 
 def _more_papers(links: Sequence[Link]) -> list[Found]:

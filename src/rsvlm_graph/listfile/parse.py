@@ -40,6 +40,7 @@ from ..models import EntryKind, ListDocument, ListEntry, PaperIds
 from .bullets import Found, is_paper_link, read_entries
 from .curation import Curation, curate
 from .decode import read_list_text, repair_mojibake
+from .html_tables import html_tables, table_span
 from .inline import MARKDOWN, Inline, pieces, read_inline, split_at_breaks
 from .lines import split_lines
 from .tables import (
@@ -63,6 +64,8 @@ _DATASET_SUFFIX = re.compile(r"\s*\bdatasets?\s*$", re.IGNORECASE)
 _BULLET_LINE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])\s")
 _HREF = re.compile(r"https?://[^\s)\]>\"'|]+")
 _HTML_TAG = re.compile(r"<[^>]*>")
+_TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
+_NAME_WORDS = 4
 # commented-out text: HTML comments, and the "[//]: # (…)" link definitions lists use as comments
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|^ {0,3}\[(?://|comment|#)\]: *(?:#|<>)[^\r\n]*",
                       re.DOTALL | re.MULTILINE | re.IGNORECASE)
@@ -90,6 +93,12 @@ def _paper_links(line: str) -> list[str]:
     """The paper links (``is_paper_url``) of one source line: a line holding one must be an
     entry, or say why it is not."""
     return [href for href in _HREF.findall(line) if is_paper_url(href)]
+
+
+def _is_name(text: str) -> bool:
+    """A short name ("SNAP", "Orfeo Toolbox (OTB)"), not a paper's title: four words at most,
+    no colon."""
+    return len(text.split()) <= _NAME_WORDS and ":" not in text
 
 
 def _uncommented(text: str) -> str:
@@ -137,6 +146,7 @@ class _Parser:
         self.why: dict[int, str] = {}  # why a line is not an entry
         self.mentions: set[int] = set()  # lines of tables that list no papers: links in passing
         self.nested = False  # walking the Markdown inside an HTML block
+        self.skip_until = 0  # lines before this one are read (an HTML table)
 
     def problem(self, message: str, line: int, lines: Iterable[int] = (),
                 kind: type[ListParseError] = ListParseError) -> None:
@@ -169,6 +179,8 @@ class _Parser:
     def walk(self, tokens: Sequence[Token]) -> None:
         for index, token in enumerate(tokens):
             start, end = token.map or (0, 0)
+            if token.map and start < self.skip_until:
+                continue  # inside an HTML table already read
             if token.type == "heading_open":
                 self.heading(int(token.tag[1]), read_inline(tokens[index + 1]).text, start)
             elif token.type == "table_open":
@@ -184,17 +196,40 @@ class _Parser:
 
     def html_block(self, token: Token) -> None:
         """Read the Markdown that HTML tags wrap (``<div align=center>`` around a table): the
-        tags and comments are dropped, the lines keep their numbers."""
+        tags and comments are dropped, the lines keep their numbers. An HTML table is read as
+        a table, to its ``</table>`` even past blank lines (``html_table``)."""
         start, end = token.map or (0, 0)
         content = _uncommented(token.content)
         if not content.strip():
             self.explain(start, end, "it is in an HTML comment")
             return
+        lines = content.split("\n")
+        for index in range(len(lines)):
+            if start + index < self.skip_until or not _TABLE_OPEN.search(lines[index]):
+                continue
+            close = table_span(self.visible, start + index)
+            if close is not None:
+                self.html_table(start + index, close)
+                lines[index:close - start + 1] = [""] * len(lines[index:close - start + 1])
         inner = [_HTML_TAG.sub("", line) if line.lstrip().startswith("<") else line
-                 for line in content.split("\n")]
+                 for line in lines]
         self.nested = True
         self.walk(MARKDOWN.parse("\n" * start + "\n".join(inner)))
         self.nested = False
+
+    def html_table(self, first: int, last: int) -> None:
+        """The HTML table on lines ``first``..``last`` (0-based, both in), read as a pipe
+        table's rows are; what follows it up to ``last`` is no more Markdown to read."""
+        text = "\n".join(self.visible[first:last + 1])
+        for table in html_tables(text):
+            width = len(table[0].cells)  # every row as wide as its header, as GFM makes them
+            self.table_rows([(first + row.first - 1, first + row.last,
+                              [read_inline(MARKDOWN.parseInline(cell)[0]) for cell in
+                               (*row.cells, *[""] * (width - len(row.cells)))])
+                             for row in table], keep=False)
+        self.last_table = None
+        self.skip_until = last + 1
+        self.explain(first, last + 1, "it is in an HTML table, in no row with a title")
 
     def paragraph(self, tokens: Sequence[Token], index: int) -> None:
         opener, inline = tokens[index], tokens[index + 1]
@@ -227,6 +262,11 @@ class _Parser:
                 rows.append((span[0] + line_offset, span[1] + line_offset, []))
             elif token.type == "inline" and rows:
                 rows[-1][2].append(read_inline(token))
+        self.table_rows(rows, keep=line_offset == 0)
+
+    def table_rows(self, rows: Sequence[tuple[int, int, list[Inline]]], keep: bool) -> None:
+        """A table's rows (first and last line, 0-based with the last excluded, and cells), the
+        header first; ``keep``: remember it, to read rows a blank line cuts off from it."""
         rows = [row for row in rows if row[0] + 1 not in self.hidden]  # commented-out rows
         if not rows:
             return
@@ -236,7 +276,7 @@ class _Parser:
             self.last_table = None
             self.untitled_table(header_line, rows[-1][1], [first for first, _, _ in rows[1:]])
             return
-        if line_offset == 0:
+        if keep:
             self.last_table = _Table("\n".join(self.repaired[header_line:header_line + 2]),
                                      self.heading_count)
         header = header_key(rows[0][2][cols.title].text)
@@ -386,12 +426,21 @@ class _Parser:
             role = "paper" if is_paper_link(link) else link_role(link.text) or "download"
             roles[role].append(link.href)
         url = found.url
+        if kind == "paper" and url is not None and not is_paper_url(url) and roles["paper"]:
+            # "[Challenge](https://site) … Paper: [Weir et al. 2019](https://arxiv.org/…)": the
+            # titled link is a home page (or code), the paper's link follows it
+            roles["home"].insert(0, url)
+            url = None
         if url is None and roles["paper"]:
             url = roles["paper"].pop(0)
-        if kind == "paper" and not (url and is_paper_url(url)) and not roles["paper"] and (
-                (url is None or is_code_url(url)) and not (venue or year or title.venue)):
-            # "- [Awesome-RS](https://github.com/…)": a repository, no paper
-            self.explain(start, end, "it links only code or a repository, not a paper")
+        if kind == "paper" and not roles["paper"] and not (venue or year or title.venue) and (
+                url is None or is_code_url(url) or (_is_name(title.text) and not (
+                    is_paper_url(url) or ids_from_url(url).pairs()))):
+            # "- [Awesome-RS](https://github.com/…)", "* [SNAP](http://step.esa.int/…) - Sentinel
+            # Application Platform": a repository, or a tool's site, no paper; a title linking a
+            # project page ("[GeoChat: Grounded …](https://….github.io/GeoChat/)") stays
+            self.explain(start, end, "it links no paper, only code, a repository or a named "
+                         "tool's site")
             self.covered.update(lines)
             return
         code_urls: tuple[str, ...] = ()

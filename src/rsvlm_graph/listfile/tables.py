@@ -34,10 +34,13 @@ _HEADER_ROLES = {
                      "model", "models", "benchmark", "benchmarks"), "title"),
     **dict.fromkeys(("publication", "venue", "published in", "conference", "journal",
                      "conference/journal", "journal/conference"), "venue"),
-    "year": "year",
+    # "| Date | Paper |" (2026-04-10), "| Time | Model Name |" (2023.11): the year is in it
+    **dict.fromkeys(("year", "date", "time", "published", "publication date", "release date",
+                     "release"), "year"),
     **dict.fromkeys(("pdf", "paper link", "paper links", "arxiv", "doi", "paper/pdf"), "paper"),
     **dict.fromkeys(("code", "project", "github", "code/project", "code link", "code links",
-                     "repo", "repository"), "code"),
+                     "repo", "repository", "code/weights", "code/models", "code/model",
+                     "code/data", "code/dataset"), "code"),
     **dict.fromkeys(("home", "home/github", "home/project", "homepage"), "home"),
     # "| Title | Link |": the paper's link in a paper table, the home page in a dataset table
     **dict.fromkeys(("link", "links", "url"), "link"),
@@ -65,7 +68,9 @@ _NAME_HEADERS = frozenset({"model", "models", "method", "methods", "benchmark", 
 DATASET_TITLE_HEADERS = frozenset({"dataset", "datasets", "dataset name", "name"})
 # a name is short: "SatMAE", "LHRS-Bot / Nova"; a longer cell in a name column is a title
 _NAME_WORDS = 4
-_UNCLOSED_LINK = re.compile(r"\[|\]\(|https?://")
+# what is left of a link Markdown could not read: "[Title(https://…)", "[Title]( …", a bare URL;
+# a bracketed tag closed in the title ("… for EO [Space-Agencies]") is no link
+_UNCLOSED_LINK = re.compile(r"\[[^\]]*$|\]\(|https?://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +103,9 @@ class RowEntry:
 
 
 def header_key(text: str) -> str:
-    return re.sub(r"\s*/\s*", "/", " ".join(text.split()).casefold())
+    """A header cell's words, case-folded, "/" and "&" joining two words alike ("Code &
+    Weights" is "code/weights")."""
+    return re.sub(r"\s*[/&]\s*", "/", " ".join(text.split()).casefold())
 
 
 def _roles(keys: Sequence[str]) -> list[str | None]:
@@ -167,7 +174,7 @@ def names_code(title_cells: Iterable[Inline]) -> bool:
 
 def _is_nothing(text: str) -> bool:
     """A cell that says nothing: no letter or digit, or a word for "nothing here"."""
-    return not has_text(text) or text.casefold() in ("n/a", "na", "none", "tbd")
+    return not has_text(text) or text.casefold() in ("n/a", "na", "none", "null", "tbd")
 
 
 def _titled_link(cell: Inline) -> Link | None:
@@ -217,6 +224,22 @@ def distinct_papers(urls: Iterable[str]) -> list[str]:
     return kept
 
 
+def _best_paper_link(urls: Sequence[str]) -> str:
+    """The link of ``urls`` that best names the paper: on a paper host with an identifier in it
+    (arXiv, DOI), else with an identifier (a Semantic Scholar page), else on a paper host (a
+    PDF), else the first.
+
+    >>> _best_paper_link(["https://openalex.org/W1", "https://www.semanticscholar.org/paper/"
+    ...                   "2559a0b96b3f0e7ace485aa1a8228cc275694cb6", "https://doi.org/10.5194/x"])
+    'https://doi.org/10.5194/x'
+    """
+    def rank(url: str) -> tuple[bool, bool, bool]:
+        paper, ids = is_paper_url(url), bool(ids_from_url(url).pairs())
+        return not (paper and ids), not ids, not paper
+
+    return min(urls, key=rank)  # the first of the best
+
+
 def read_row(kind: EntryKind, cols: Columns, cells: Sequence[Inline]) -> list[RowEntry] | str:
     """The entries one row gives (two papers in one row are two), or why it gives none: a
     message that starts with "problem: " for a row that is broken, else a plain reason."""
@@ -226,6 +249,8 @@ def read_row(kind: EntryKind, cols: Columns, cells: Sequence[Inline]) -> list[Ro
                 "(want [Title](https://…)); row skipped")
     present = [i for i in cols.titles if i < len(cells)]
     chosen = _row_title(cols, cells)
+    if chosen is None and all(_is_nothing(cell.text) and not cell.links for cell in cells):
+        return "it is a row with nothing in it (\"| ... |\", \"| - | - |\")"
     if chosen is None:
         return ("problem: row has no title (its title cell holds no letter or digit, or only "
                 "a link label, a number, a date or a venue and year); row skipped")
@@ -234,7 +259,13 @@ def read_row(kind: EntryKind, cols: Columns, cells: Sequence[Inline]) -> list[Ro
     def links_of(indices: Iterable[int]) -> tuple[str, ...]:
         return web_links(link for i in indices if i < len(cells) for link in cells[i].links)
 
+    def paper_badges(indices: Iterable[int]) -> tuple[str, ...]:
+        """Badges linking a paper ("[![arXiv](…shields.io…)](arxiv.org/…)"): its links."""
+        return tuple(link.href for i in indices if i < len(cells) for link in cells[i].links
+                     if link.is_badge and is_paper_url(link.href))
+
     venue, year = (split_venue_year(cells[cols.venue].text) if cols.venue is not None
+                   and cols.venue < len(cells) and not _is_nothing(cells[cols.venue].text)
                    else (None, None))
     if cols.year is not None and (found := re.search(r"\b(?:19|20)\d{2}\b",
                                                      cells[cols.year].text)):
@@ -254,10 +285,12 @@ def read_row(kind: EntryKind, cols: Columns, cells: Sequence[Inline]) -> list[Ro
                      and (link_role(link.text) == "paper" or is_paper_url(link.href)))
     link_columns = cols.paper + (cols.link if kind == "paper" else ())
     paper_links = tuple(dict.fromkeys(labelled + links_of(link_columns) + links_of(
-        () if cols.venue is None else (cols.venue,))))
+        () if cols.venue is None else (cols.venue,)) + paper_badges((*present, *link_columns))))
     named = None  # a title cell linking a home page or code, beside the paper's link
     if url is None and paper_links:
-        url = paper_links[0]
+        # "[Page](https://openalex.org/W…) / [PDF](https://arxiv.org/pdf/…)": the paper's own
+        # page before an index's page of it
+        url = _best_paper_link(paper_links)
     elif url is not None and not is_paper_url(url) and (
             better := next((u for u in paper_links if is_paper_url(u)), None)):
         named, url = url, better
@@ -265,6 +298,10 @@ def read_row(kind: EntryKind, cols: Columns, cells: Sequence[Inline]) -> list[Ro
             and venue is None:
         # "| Gemini 2.5 Pro | Why it matters |": a model the list talks of, not a paper
         return "it names a model or method and links no paper"
+    if kind == "paper" and url is not None and is_code_url(url) and venue is None \
+            and year is None and not any(is_paper_url(u) for u in paper_links):
+        # "| **PANGAEA** | [link](https://github.com/…) | A benchmark … |": a project, no paper
+        return "it links only code or a repository, not a paper"
     others = links_of(cols.code + cols.home + cols.link + tuple(i for i, _ in cols.attributes))
     others += tuple(link.href for i in present for link in cells[i].links
                     if link.href.startswith(("http://", "https://")) and not link.is_badge

@@ -23,7 +23,8 @@ from .parse import is_bullet_line, split_venue_year
 
 __all__ = ["is_table_row", "venue_cell", "venue_spelling", "venue_variants"]
 
-_WRITTEN_VENUE = re.compile(r"^(.*?\S)[^\w)\]]*\s+(?:19|20)\d\d\W*$")  # "(…)" stays whole
+# "TGRS 2022", and "TGRS2021" glued: the spelling is the venue's, the year apart; "(…)" stays whole
+_WRITTEN_VENUE = re.compile(r"^(.*?\S)[^\w)\]]*\s*(?<!\d)(?:19|20)\d\d\W*$")
 
 
 def is_table_row(entry: ListEntry) -> bool:

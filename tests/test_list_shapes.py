@@ -1,0 +1,117 @@
+"""Shapes of real lists met on lists the parser had not seen (SYNTHETIC fixtures in
+tests/data/lists/): HTML tables, link columns after an index's page, Date and Time columns, rows
+that say "and more", tools and contests beside papers, authors before the venue. Each test fails
+on the parser as it was before these shapes were read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from list_rules import linked_papers
+
+from rsvlm_graph.listfile.lint import lint_list
+from rsvlm_graph.listfile.parse import parse_list, read_list
+
+DATA = Path(__file__).parent / "data" / "lists"
+
+
+def test_an_html_table_is_read_as_a_table_whatever_its_indentation_and_spans() -> None:
+    # indented <td> lines were a code block once the tags were dropped: every row was lost
+    document = read_list(DATA / "htmltable.md")
+    assert document.problems == ()
+    rows = [(e.line, e.title, e.venue, e.year, e.url, e.code_urls, e.section)
+            for e in document.papers if e.section == "Urban Region Representation Learning"]
+    assert rows == [
+        (27, "Region Representation Learning via Mobility Flow", "CIKM", 2017,
+         "https://dl.acm.org/doi/pdf/10.1145/3132847.3133006", (),
+         "Urban Region Representation Learning"),
+        (35, "Tile2Vec: Unsupervised Representation Learning for Spatially Distributed Data",
+         "AAAI", 2019, "https://arxiv.org/abs/1805.02855",
+         ("https://github.com/ermongroup/tile2vec",), "Urban Region Representation Learning"),
+        # after a blank line inside the table, under the same header, the spanned cell repeated
+        (43, "Urban2Vec: Incorporating Street View Imagery and POIs for Multi-Modal Urban "
+         "Neighborhood Embedding", "AAAI", 2020, "https://arxiv.org/pdf/2001.11101", (),
+         "Urban Region Representation Learning"),
+    ]
+    assert [dict(e.attributes).get("abbreviation") for e in document.papers[2:5]] == [
+        "HDGE", "Tile2Vec", "Urban2Vec"]
+    # a table inside <div>, its paper linked by an arXiv badge
+    (geoclip,) = [e for e in document.papers if e.title.startswith("GeoCLIP")]
+    assert (geoclip.venue, geoclip.year, geoclip.ids.arxiv_id) == ("NeurIPS", 2023, "2309.16020")
+
+
+def test_html_table_cells_span_rows_and_columns_under_their_header() -> None:
+    from rsvlm_graph.listfile.html_tables import html_tables
+
+    (table,) = html_tables("<table><tr><th>A</th><th>B</th><th>C</th></tr>\n"
+                           "<tr><td rowspan=2>x</td><td colspan=2>y</td></tr>\n"
+                           "<tr><td>z</td><td><a href='https://e.org/1'>t</a></td></tr></table>")
+    assert [row.cells for row in table] == [
+        ("A", "B", "C"), ("x", "y", ""), ("x", "z", "[t](<https://e.org/1>)")]
+    # tags left open end with the text: the link keeps its target
+    (table,) = html_tables("<table><tr><td><a href='https://e.org/2'>open")
+    assert [row.cells for row in table] == [("[open](<https://e.org/2>)",)]
+
+
+def test_a_survey_bullet_reads_its_venue_after_the_links() -> None:
+    document = read_list(DATA / "htmltable.md")
+    assert [(e.title, e.venue, e.year) for e in document.papers[:2]] == [
+        ("Self-supervised learning for geospatial AI: A survey.", "Information Fusion", 2025),
+        ("Deep learning for spatio-temporal data mining: A survey.", "IEEE TKDE", 2020)]
+
+
+def test_link_columns_date_and_time_columns_fillers_and_null() -> None:
+    document = read_list(DATA / "linkcolumns.md")
+    # a "| ........ |" row says "and more": no problem; "null" is no venue
+    assert document.problems == ()
+    assert [(e.title[:20], e.url, e.venue, e.year) for e in document.papers] == [
+        # the paper's PDF on arXiv, not OpenAlex's page of it; the year from the Date column
+        ("SARES-DEIM: Sparse M", "https://arxiv.org/pdf/2604.04127", None, 2026),
+        ("PMA-VQA: Progressive", "https://doi.org/10.3390/s26082351", None, 2025),
+        # the year from a Time column ("2024.05")
+        ("RSCaMa: Remote Sensi", "https://ieeexplore.ieee.org/document/10537177", None, 2024),
+        ("Towards Temporal Cha", "https://arxiv.org/abs/2407.09548", None, 2024),
+        ("Global and Dense Emb", "https://arxiv.org/abs/2412.05600", "arXiv", 2024),
+        ("TESSERA: Precomputed", "https://arxiv.org/abs/2506.20380", None, None),
+    ]
+    # the "Relevant Projects" rows link only GitHub: projects, not papers
+    assert not [e for e in document.entries if e.section == "Relevant Projects"]
+
+
+def test_tools_and_contests_are_no_papers_but_a_contest_paper_is_read() -> None:
+    document = read_list(DATA / "tools.md")
+    assert [(e.title, e.url, e.code_urls, e.venue, e.year) for e in document.papers] == [
+        # the contest's site is its home; its paper follows on the next line
+        ("Spacenet Challenge Round 4 - Off-nadir", "https://arxiv.org/abs/1903.12239",
+         ("https://spacenetchallenge.github.io/datasets/spacenet-OffNadir-summary.html",),
+         None, None),
+        # the venue and year after the authors; "(May 2018)" is a date, not a venue
+        ("Continuous hierarchical representations with poincare variational autoencoders",
+         "https://arxiv.org/pdf/1901.06033.pdf", ("https://github.com/emilemathieu/pvae",),
+         "NeurIPS", 2019),
+        ("A wrapped normal distribution on hyperbolic space for gradient-based learning",
+         "https://arxiv.org/pdf/1902.02992.pdf", (), "ICML", 2019),
+    ]
+
+
+def test_a_bracketed_tag_in_a_plain_title_is_no_broken_link() -> None:
+    document = parse_list("| Date | Paper | Links |\n|---|---|---|\n"
+                          "| 2025-01-01 | Earth Action in Transition [Space-Agencies] | "
+                          "[DOI](https://doi.org/10.1109/mgrs.2025.0001) |\n")
+    assert document.problems == ()
+    assert [e.title for e in document.papers] == ["Earth Action in Transition [Space-Agencies]"]
+
+
+def test_venues_with_their_year_glued_are_one_venue_for_lint() -> None:
+    # "TGRS2021" and "TGRS2024" differ only in their year
+    text = ("|Title|Publication|Paper|\n|---|---|---|\n"
+            "|A remote sensing pretraining study|TGRS2021|[P](https://arxiv.org/abs/2204.05381)|\n"
+            "|Another remote sensing model|TGRS2024|[P](https://arxiv.org/abs/2207.08051)|\n"
+            "|A third remote sensing model|TGRS 2022|[P](https://arxiv.org/abs/2305.05726)|\n")
+    assert not [f for f in lint_list(parse_list(text, "l.md")) if f.code == "venue-variants"]
+
+
+def test_the_judge_hides_a_commented_line_and_only_that_line() -> None:
+    # a "[//]: # (…)" line hid the rest of the file from list_rules, so lost papers went uncounted
+    assert linked_papers("[//]: # (hidden)\n- [A](https://arxiv.org/abs/2401.00001)\n") == {
+        "arxiv:2401.00001"}
