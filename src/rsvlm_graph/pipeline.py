@@ -200,6 +200,7 @@ def fetch_enrichment(
     *,
     offline: bool,
     full: bool = False,
+    edge_details: bool = False,
     watch: Watch = Watch(),
 ) -> Fetched:
     """Return what is known about the list: what is on file and, unless ``offline``, what the
@@ -229,6 +230,7 @@ def fetch_enrichment(
         enrichment = enrich(
             document, curation, s2=s2, arxiv=arxiv, records=records, settings=settings,
             now=settings.now, progress=progress, offline=offline, full=full, answered=answered,
+            edge_details=edge_details,
         )
         requests: Counter[str] = Counter()
         for source in sources:
@@ -314,9 +316,11 @@ class RefreshResult:
 
 def refresh(
     inputs: Inputs, document: ListDocument, curation: Curation, settings: Settings, *,
-    offline: bool = False, full: bool = False, watch: Watch = Watch(),
+    offline: bool = False, full: bool = False, edge_details: bool = False,
+    watch: Watch = Watch(),
 ) -> RefreshResult:
-    """``enrich``: fetch what is missing, stale or failed (nothing when ``offline``), write
+    """``enrich``: fetch what is missing, stale or failed (nothing when ``offline``; with
+    ``edge_details`` the flags of the citations inside the list too), write
     ``kg/snapshot.jsonl`` and record the citation history of what was fetched.
 
     ``document`` and ``curation`` are ``load_inputs(inputs)``: the caller reads them first, to
@@ -325,7 +329,8 @@ def refresh(
     with exclusive(inputs, settings), on_file(inputs, settings, writable=not offline) as (
             records, checked):
         fetched = fetch_enrichment(document, curation, records, checked, settings,
-                                   offline=offline, full=full, watch=watch)
+                                   offline=offline, full=full, edge_details=edge_details,
+                                   watch=watch)
         saved = save_snapshot(inputs, document, curation, fetched, records)
         recorded: list[Path] = []
         if not offline:  # offline fetches nothing, so it has nothing to date

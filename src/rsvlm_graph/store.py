@@ -40,7 +40,7 @@ __all__ = ["SCHEMA_VERSION", "Store", "failure_of"]
 log = logging.getLogger(__name__)
 
 #: bumped whenever the table layout or a record's JSON shape changes
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = (
     """CREATE TABLE records (
@@ -51,13 +51,14 @@ _SCHEMA = (
         data       TEXT NOT NULL,
         PRIMARY KEY (kind, key)
     ) WITHOUT ROWID""",
-    # lists: 1 in the cited paper's citation list, 2 in the citing paper's reference list
+    # lists: 1 in the cited paper's citation list, 2 in the citing paper's reference list;
+    # is_influential and intents NULL: not known (a citation served nested in a batch)
     """CREATE TABLE edges (
         citing         TEXT NOT NULL,
         cited          TEXT NOT NULL,
         lists          INTEGER NOT NULL,
-        is_influential INTEGER NOT NULL,
-        intents        TEXT NOT NULL,
+        is_influential INTEGER,
+        intents        TEXT,
         PRIMARY KEY (citing, cited)
     ) WITHOUT ROWID""",
     "CREATE INDEX edges_by_cited ON edges (cited)",
@@ -66,13 +67,17 @@ _SCHEMA = (
 _BIT: dict[Direction, int] = {"citations": 1, "references": 2}
 #: the column naming the paper whose list of that direction holds the edge
 _OWNER: dict[Direction, str] = {"citations": "cited", "references": "citing"}
-#: an edge told again keeps what either list said: influential if one says so, its intents
-#: from the list that gives any
+#: an edge told again keeps what either list said (``Citation.merged``): what one knows where
+#: the other does not, influential if one says so, its intents from the list that gives any
 _UPSERT = """INSERT INTO edges (citing, cited, lists, is_influential, intents) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (citing, cited) DO UPDATE SET
         lists = lists | excluded.lists,
-        is_influential = max(is_influential, excluded.is_influential),
-        intents = CASE WHEN excluded.intents = '[]' THEN intents ELSE excluded.intents END"""
+        is_influential = CASE WHEN excluded.is_influential IS NULL THEN is_influential
+                              WHEN is_influential IS NULL THEN excluded.is_influential
+                              ELSE max(is_influential, excluded.is_influential) END,
+        intents = CASE WHEN excluded.intents IS NULL THEN intents
+                       WHEN excluded.intents = '[]' THEN coalesce(intents, '[]')
+                       ELSE excluded.intents END"""
 
 
 
@@ -291,12 +296,15 @@ def _end(citation: Citation, direction: Direction) -> str:
     return citation.cited if direction == "citations" else citation.citing
 
 
-def _columns(edge: Edge) -> tuple[str, str, int, int, str]:
+def _columns(edge: Edge) -> tuple[str, str, int, int | None, str | None]:
     c = edge.citation
-    return (c.citing, c.cited, sum(_BIT[d] for d in edge.lists), int(c.is_influential),
-            json.dumps(list(c.intents), ensure_ascii=False))
+    influential = None if c.is_influential is None else int(c.is_influential)
+    intents = None if c.intents is None else json.dumps(list(c.intents), ensure_ascii=False)
+    return c.citing, c.cited, sum(_BIT[d] for d in edge.lists), influential, intents
 
 
-def _edge(citing: str, cited: str, lists: int, influential: int, intents: str) -> Edge:
+def _edge(citing: str, cited: str, lists: int, influential: int | None, intents: str | None
+          ) -> Edge:
     held = tuple(d for d in DIRECTIONS if lists & _BIT[d])
-    return Edge(Citation(citing, cited, bool(influential), tuple(json.loads(intents))), held)
+    return Edge(Citation(citing, cited, None if influential is None else bool(influential),
+                         None if intents is None else tuple(json.loads(intents))), held)
