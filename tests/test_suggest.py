@@ -21,6 +21,7 @@ from rsvlm_graph.listfile.rows import markdown_row
 from rsvlm_graph.listfile.suggest import (
     KnownPaper,
     build_patch,
+    lint_checked,
     plan_suggestions,
     reject,
     rejections_from_args,
@@ -283,23 +284,26 @@ def test_reject_refuses_values_naming_no_known_paper_unless_forced(tmp_path):
     assert load_curation(path).is_rejected(s2_paper_id="e" * 40)
 
 
-def test_refresh_workflow_parses_and_runs_the_cli_commands():
+def test_refresh_workflow_runs_the_action_whose_steps_run_the_cli_commands():
     yaml = pytest.importorskip("yaml")
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
     assert "workflow_dispatch" in triggers and triggers["schedule"][0]["cron"]
-    steps = workflow["jobs"]["refresh"]["steps"]
+    action = workflow["jobs"]["refresh"]["steps"][-1]
+    assert action["uses"] == "./" and action["with"]["s2-api-key"] == "${{ secrets.S2_API_KEY }}"
+    assert action["with"]["list"] == "kg/awesome-list.md" and action["with"]["data"] == "kg"
+    steps = yaml.safe_load(WORKFLOW.parents[2].joinpath("action.yml").read_text(encoding="utf-8"))["runs"]["steps"]
     runs = " ".join(s.get("run", "") for s in steps)
-    for command in ("pip install .", "rsvlm-graph enrich", "rsvlm-graph build",
-                    "rsvlm-graph suggest", "--out exports/suggestions.patch"):
+    for command in ('pip install', '"$ACTION_PATH"', "rsvlm-graph enrich", "(build --list \"$INPUT_LIST\" --offline",
+                    "rsvlm-graph suggest", '--out "$INPUT_OUT/suggestions.patch"'):
         assert command in runs
     enrich = next(s for s in steps if "rsvlm-graph enrich" in s.get("run", ""))
-    assert enrich["env"]["S2_API_KEY"] == "${{ secrets.S2_API_KEY }}"
+    assert enrich["env"]["INPUT_S2_API_KEY"] == "${{ inputs.s2-api-key }}" and "S2_API_KEY=" in enrich["run"]
     pr = next(s for s in steps if s.get("uses", "").startswith("peter-evans/create-pull-request"))
-    assert pr["with"]["body-path"] == "${{ runner.temp }}/pr-body.md"
-    body = next(s for s in steps if "pr-body.md" in s.get("run", ""))
-    assert "rsvlm-graph changes" in body["run"] and "exports/suggestions.md" in body["run"]
-    assert set(pr["with"]["add-paths"].split()) == {"kg/", "exports/"}
+    assert pr["with"]["body-path"] == "${{ runner.temp }}/rsvlm-graph-pr-body.md"
+    body = next(s for s in steps if "rsvlm-graph-pr-body.md" in s.get("run", ""))
+    assert "rsvlm-graph changes" in body["run"] and '"$INPUT_OUT/suggestions.md"' in body["run"]
+    assert set(pr["with"]["add-paths"].splitlines()) == {"${{ steps.paths.outputs.data }}", "${{ inputs.out }}"}
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
@@ -390,8 +394,8 @@ _NEW = [_candidate("Synthetic new one", _S2_TGRS, arxiv_id="2401.90001"),
 
 def _rows_for(text: str) -> list[str]:
     from rsvlm_graph.listfile.curation import Curation
-    from rsvlm_graph.listfile.lint import venue_spelling
     from rsvlm_graph.listfile.rows import with_rows
+    from rsvlm_graph.listfile.venues import venue_spelling
 
     curation = Curation(venue_aliases={_S2_TGRS: "IEEE TGRS"})
     document = parse_list(text, "l.md", curation)
@@ -428,3 +432,23 @@ def test_a_linked_venue_cell_gets_the_link_labelled_venue_and_year():
     assert rows[0] == "|2024|Synthetic new one|[IEEE TGRS 2024](https://arxiv.org/abs/2401.90001)|"
     assert rows[1] == "|2024|Synthetic new two|[arXiv2024](https://doi.org/10.5555/synthetic.2)|"
     assert rows[2].startswith("|2024|Synthetic new three|[Semantic Scholar](https://www.semanticscholar")
+
+
+def test_rows_that_would_be_lint_errors_are_left_out():
+    """suggest lints the list with its rows added: a row repeating a row that has no identifier
+    (a duplicate lint cannot tell apart) or with a malformed link is left out, the others kept."""
+    text = ("# L\n## VQA\n|Paper|Published in|Code|\n|---|---|---|\n"
+            "[Synthetic listed model](https://github.com/synthetic/model)|TGRS 2023|-|\n")
+    document = parse_list(text, "l.md", None)
+    good = FakeCandidate("Synthetic new model", "e" * 40, "VQA",
+                         "[Synthetic new model](https://arxiv.org/abs/2401.99994)|arxiv 2024|-|")
+    again = FakeCandidate("Synthetic listed model", "f" * 40, "VQA",
+                          "[Synthetic listed model](https://arxiv.org/abs/2401.99995)|arxiv 2024|-|")
+    broken = FakeCandidate("Synthetic broken link", "0" * 40, "VQA",
+                           "[Synthetic broken link](www.example.org/x)|arxiv 2024|-|")
+    kept, left = lint_checked(text, document, [again, good, broken])
+    assert kept == [good]
+    assert [(c.title, why) for c, why in left] == [
+        ("Synthetic listed model", "its row would be a lint error (duplicate-paper)"),
+        ("Synthetic broken link", "its row would be a lint error (malformed-url)")]
+    assert lint_checked(text, document, [good]) == ([good], [])

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from ..base_iri import check_base_iri
 from ..errors import IdentifierError, ListParseError
 from ..files import append_atomic
 from ..identifiers import (
@@ -45,8 +46,10 @@ logger = logging.getLogger(__name__)
 #: ``title_similarity`` at or above which a paper's title matches a rejected title.
 REJECT_TITLE_SIMILARITY = 95.0
 
-_TOP_LEVEL_KEYS = ("list_name", "ignore", "task_aliases", "dataset_aliases", "venue_aliases",
-                   "pin", "reject", "peers")
+_TOP_LEVEL_KEYS = ("list_name", "base_iri", "ignore", "task_aliases", "dataset_aliases", "venue_aliases",
+                   "pin", "reject", "peers", "links")
+#: the keys of ``[links]``: what ``lint --online`` does not ask, and the statuses it takes as fine
+_LINKS_KEYS = ("allowlist", "allowed_statuses")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class Curation:
     """Every decision of the curation file; the empty ``Curation()`` changes nothing."""
 
     list_name: str | None = None
+    base_iri: str | None = None  # the IRI the RDF export mints under; None: exports.rdf.DEFAULT_BASE
     task_aliases: Mapping[str, str] = field(default_factory=dict)
     dataset_aliases: Mapping[str, str] = field(default_factory=dict)  # alias → canonical name
     venue_aliases: Mapping[str, str] = field(default_factory=dict)
@@ -88,6 +92,19 @@ class Curation:
     ignore: tuple[str, ...] = ()  # links or titles of list rows to skip
     rejections: tuple[Rejection, ...] = ()
     peers: tuple[str, ...] = ()  # peer lists: paths (relative to the curation file) or URLs
+    #: ``lint --online`` asks no link holding one of these (awesome_bot's white list: a part of
+    #: the URL, e.g. a host that refuses bots)
+    link_allowlist: tuple[str, ...] = ()
+    #: HTTP statuses ``lint --online`` takes as an answer (awesome_bot's ``--allow``), e.g. 403
+    allowed_statuses: frozenset[int] = frozenset()
+
+    def is_link_allowed(self, url: str) -> bool:
+        """Whether ``lint --online`` leaves ``url`` unasked: it holds an allowlist item.
+
+        >>> Curation(link_allowlist=("ieeexplore.ieee.org",)).is_link_allowed("https://ieeexplore.ieee.org/document/1")
+        True
+        """
+        return any(item in url for item in self.link_allowlist)
 
     def pin_for(self, entry: ListEntry) -> Pin | None:
         """Return the pin whose `url` is the entry's link or whose `title` is its title, if any.
@@ -257,6 +274,13 @@ class _Reader:
             raise self.error(f"{where} has unknown key(s) {', '.join(unknown)} "
                              f"(allowed: {', '.join(allowed)})", line)
 
+    def base_iri(self, value: Any) -> str:
+        line = next((n for n, text in enumerate(self.lines, 1) if re.match(r"\s*base_iri\s*=", text)), None)
+        try:
+            return check_base_iri(self.string(value, "base_iri", line))
+        except IdentifierError as exc:
+            raise self.error(str(exc), line) from exc
+
     def pins(self, data: Mapping[str, Any]) -> tuple[Pin, ...]:
         allowed = [f.name for f in fields(Pin)]
         pins = []
@@ -288,6 +312,21 @@ class _Reader:
             rejections.append(Rejection(title=title, reason=reason.strip(), **ids))
         return tuple(rejections)
 
+    def links(self, data: Mapping[str, Any]) -> tuple[tuple[str, ...], frozenset[int]]:
+        """``[links]``: ``allowlist`` (parts of URLs) and ``allowed_statuses`` (HTTP codes)."""
+        table = data.get("links", {})
+        if not isinstance(table, dict):
+            raise self.error("[links] must be a table with allowlist and allowed_statuses")
+        self.check_keys(table, _LINKS_KEYS, "[links]", None)
+        allowlist, statuses = table.get("allowlist", []), table.get("allowed_statuses", [])
+        if not isinstance(allowlist, list):
+            raise self.error("[links] allowlist must be a list of URLs or parts of URLs")
+        if not isinstance(statuses, list) or not all(
+                type(code) is int and 100 <= code <= 599 for code in statuses):
+            raise self.error("[links] allowed_statuses must be a list of HTTP status codes (100-599)")
+        return (tuple(self.string(item, "a [links] allowlist item", None) for item in allowlist),
+                frozenset(statuses))
+
     def curation(self, data: Mapping[str, Any]) -> Curation:
         self.check_keys(data, _TOP_LEVEL_KEYS, "the curation file", None)
         list_name = data.get("list_name")
@@ -297,8 +336,10 @@ class _Reader:
         peers = data.get("peers", [])
         if not isinstance(peers, list):
             raise self.error("peers must be a list of paths or URLs of other curated lists")
+        link_allowlist, allowed_statuses = self.links(data)
         return Curation(
             list_name=self.string(list_name, "list_name", None) if list_name is not None else None,
+            base_iri=self.base_iri(data["base_iri"]) if "base_iri" in data else None,
             task_aliases=self.mapping(data, "task_aliases"),
             dataset_aliases=self.mapping(data, "dataset_aliases"),
             venue_aliases=self.mapping(data, "venue_aliases"),
@@ -306,6 +347,8 @@ class _Reader:
             ignore=tuple(self.string(item, "an ignore item", None) for item in ignore),
             rejections=self.rejections(data),
             peers=tuple(self.string(item, "a peers item", None) for item in peers),
+            link_allowlist=link_allowlist,
+            allowed_statuses=allowed_statuses,
         )
 
 
