@@ -40,7 +40,7 @@ __all__ = ["SCHEMA_VERSION", "Store", "failure_of"]
 log = logging.getLogger(__name__)
 
 #: bumped whenever the table layout or a record's JSON shape changes
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 2
 
 _SCHEMA = (
     """CREATE TABLE records (
@@ -52,13 +52,13 @@ _SCHEMA = (
         PRIMARY KEY (kind, key)
     ) WITHOUT ROWID""",
     # lists: 1 in the cited paper's citation list, 2 in the citing paper's reference list;
-    # is_influential and intents NULL: not known (a citation served nested in a batch)
+    # is_influential -1 and intents 'null': not known (a citation served nested in a batch)
     """CREATE TABLE edges (
         citing         TEXT NOT NULL,
         cited          TEXT NOT NULL,
         lists          INTEGER NOT NULL,
-        is_influential INTEGER,
-        intents        TEXT,
+        is_influential INTEGER NOT NULL,
+        intents        TEXT NOT NULL,
         PRIMARY KEY (citing, cited)
     ) WITHOUT ROWID""",
     "CREATE INDEX edges_by_cited ON edges (cited)",
@@ -72,11 +72,11 @@ _OWNER: dict[Direction, str] = {"citations": "cited", "references": "citing"}
 _UPSERT = """INSERT INTO edges (citing, cited, lists, is_influential, intents) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (citing, cited) DO UPDATE SET
         lists = lists | excluded.lists,
-        is_influential = CASE WHEN excluded.is_influential IS NULL THEN is_influential
-                              WHEN is_influential IS NULL THEN excluded.is_influential
+        is_influential = CASE WHEN excluded.is_influential = -1 THEN is_influential
+                              WHEN is_influential = -1 THEN excluded.is_influential
                               ELSE max(is_influential, excluded.is_influential) END,
-        intents = CASE WHEN excluded.intents IS NULL THEN intents
-                       WHEN excluded.intents = '[]' THEN coalesce(intents, '[]')
+        intents = CASE WHEN excluded.intents = 'null' THEN intents
+                       WHEN excluded.intents = '[]' AND intents <> 'null' THEN intents
                        ELSE excluded.intents END"""
 
 
@@ -296,15 +296,15 @@ def _end(citation: Citation, direction: Direction) -> str:
     return citation.cited if direction == "citations" else citation.citing
 
 
-def _columns(edge: Edge) -> tuple[str, str, int, int | None, str | None]:
+def _columns(edge: Edge) -> tuple[str, str, int, int, str]:
     c = edge.citation
-    influential = None if c.is_influential is None else int(c.is_influential)
-    intents = None if c.intents is None else json.dumps(list(c.intents), ensure_ascii=False)
+    influential = -1 if c.is_influential is None else int(c.is_influential)
+    intents = json.dumps(None if c.intents is None else list(c.intents), ensure_ascii=False)
     return c.citing, c.cited, sum(_BIT[d] for d in edge.lists), influential, intents
 
 
-def _edge(citing: str, cited: str, lists: int, influential: int | None, intents: str | None
-          ) -> Edge:
+def _edge(citing: str, cited: str, lists: int, influential: int, intents: str) -> Edge:
     held = tuple(d for d in DIRECTIONS if lists & _BIT[d])
-    return Edge(Citation(citing, cited, None if influential is None else bool(influential),
-                         None if intents is None else tuple(json.loads(intents))), held)
+    said = json.loads(intents)
+    return Edge(Citation(citing, cited, None if influential == -1 else bool(influential),
+                         None if said is None else tuple(said)), held)
