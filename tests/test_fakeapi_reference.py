@@ -268,8 +268,8 @@ def test_the_feed_parser_reads_fake_and_real_alike(fake_api):
 
     _, real_body = recorded_feed("id_1605.08386")
     _, fake_body = fake_feed(fake_api, "2301.10001")
-    (real,) = parse_feed(real_body, "2026-11-27T10:00:00Z")
-    (fake,) = parse_feed(fake_body, "2026-11-27T10:00:00Z")
+    (real,), _ = parse_feed(real_body, "2026-11-27T10:00:00Z")
+    (fake,), _ = parse_feed(fake_body, "2026-11-27T10:00:00Z")
     for attribute in ("arxiv_id", "title", "abstract", "primary_category", "pdf_url",
                       "published", "updated", "version", "categories", "authors"):
         assert bool(getattr(real, attribute)) == bool(getattr(fake, attribute)), attribute

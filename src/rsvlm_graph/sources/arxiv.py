@@ -50,10 +50,11 @@ _NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas
 _WITHDRAWN = re.compile(r"\bwithdrawn\b", re.IGNORECASE)
 
 
-def parse_feed(feed: bytes, fetched_at: str) -> list[ArxivRecord]:
-    """The entries of an arXiv API Atom answer as ``ArxivRecord`` values; the id loses its
-    version, kept apart, author names get the list titles' mojibake repair, and an entry that
-    is no record (no id, no dates, an unreadable id) is left out with a warning.
+def parse_feed(feed: bytes, fetched_at: str) -> tuple[list[ArxivRecord], dict[str, str]]:
+    """The entries of an arXiv API Atom answer as ``ArxivRecord`` values, and the ids of those
+    that are no record (no dates, a date that is none) with why; the id loses its version, kept
+    apart, and author names get the list titles' mojibake repair. An entry without a readable
+    id is left out with a warning.
 
     >>> feed = (b'<feed xmlns="http://www.w3.org/2005/Atom" '
     ...         b'xmlns:arxiv="http://arxiv.org/schemas/atom"><entry>'
@@ -61,9 +62,11 @@ def parse_feed(feed: bytes, fetched_at: str) -> list[ArxivRecord]:
     ...         b'<summary> An\\n abstract. </summary><updated>2023-05-10T17:00:00Z</updated>'
     ...         b'<published>2023-05-09T17:00:00Z</published>'
     ...         b'<arxiv:primary_category term="cs.CV"/><category term="cs.CV"/></entry></feed>')
-    >>> (rec,) = parse_feed(feed, "2026-11-27T10:00:00Z")
+    >>> (rec,), unreadable = parse_feed(feed, "2026-11-27T10:00:00Z")
     >>> rec.arxiv_id, rec.version, rec.title, rec.abstract, rec.published, rec.withdrawn
     ('2305.05726', 2, 'VLMs in RS', 'An abstract.', '2023-05-09T17:00:00Z', False)
+    >>> unreadable
+    {}
     """
     from lxml import etree
 
@@ -71,18 +74,24 @@ def parse_feed(feed: bytes, fetched_at: str) -> list[ArxivRecord]:
                              load_dtd=False)
     root = etree.fromstring(feed, parser=parser)
     records = []
+    unreadable: dict[str, str] = {}
     for entry in root.iterfind("atom:entry", _NS):
         entry_id = _text(entry, "atom:id")
         try:
             if entry_id is None:
                 raise IdentifierError("an entry without <id>")
-            record = _record(entry, entry_id, fetched_at)
-        except (IdentifierError, ValueError) as exc:
+            arxiv_id = normalize_arxiv_id(entry_id)
+        except IdentifierError as exc:
             logger.warning("arXiv: skipping an entry (%s): %s", entry_id, exc)
+            continue
+        try:
+            record = _record(entry, entry_id, arxiv_id, fetched_at)
+        except ValueError as exc:
+            unreadable[arxiv_id] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
             continue
         # a field of the wrong type or form is dropped, with a warning naming the paper
         records.append(checked_record(ArxivRecord, record, f"arXiv {record.arxiv_id}"))
-    return records
+    return records, unreadable
 
 
 def _text(element: Any, path: str) -> str | None:
@@ -97,14 +106,14 @@ def _moment(text: str | None) -> str:
     return iso_utc(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
 
 
-def _record(entry: Any, entry_id: str, fetched_at: str) -> ArxivRecord:
+def _record(entry: Any, entry_id: str, arxiv_id: str, fetched_at: str) -> ArxivRecord:
     summary = " ".join((_text(entry, "atom:summary") or "").split())
     comment = _text(entry, "arxiv:comment") or ""
     primary = entry.find("arxiv:primary_category", _NS)
     pdf = [link.get("href") for link in entry.iterfind("atom:link", _NS)
            if link.get("title") == "pdf" and link.get("href")]
     return ArxivRecord(
-        arxiv_id=normalize_arxiv_id(entry_id),
+        arxiv_id=arxiv_id,
         title=" ".join((_text(entry, "atom:title") or "").split()),
         fetched_at=fetched_at,
         abstract=summary or None,
@@ -227,9 +236,7 @@ class ArxivSource(ApiSource):
             if len(ids) == 1:
                 failures.append(Failure(ids[0], "arxiv", f"arXiv rejected the id: {exc}", True))
                 return {}
-            half = len(ids) // 2
-            return {**self._fetch_batch(ids[:half], failures),
-                    **self._fetch_batch(ids[half:], failures)}
+            return self._halves(ids, failures)
         except (SourceDown, RateLimited):
             raise
         except SourceError as exc:
@@ -237,12 +244,20 @@ class ArxivSource(ApiSource):
             failures.extend(Failure(i, "arxiv", str(exc)) for i in ids)
             return {}
         asked = set(ids)
-        records = {r.arxiv_id: r for r in parse_feed(feed_bytes, self.stamp())
-                   if r.arxiv_id in asked}
-        if not records and again:
+        read, unreadable = parse_feed(feed_bytes, self.stamp())
+        records = {r.arxiv_id: r for r in read if r.arxiv_id in asked}
+        # an entry arXiv answered that cannot be read (a date "0") fails only its own id; a later
+        # run may read it, so the list's id is not at fault
+        failures.extend(Failure(i, "arxiv", f"arXiv answered an entry that cannot be read ({why})")
+                        for i, why in unreadable.items() if i in asked)
+        if not records and not unreadable and again:
             # arXiv now and then answers well-formed ids it knows with an empty feed: once more
             logger.info("arXiv: an empty answer for %d ids; asking again in %g s", len(ids),
                         EMPTY_RETRY_SECONDS)
             self.client.retry.sleep(EMPTY_RETRY_SECONDS)  # the injectable sleep of its waits
             return self._fetch_batch(ids, failures, again=False)
         return records
+
+    def _halves(self, ids: list[str], failures: list[Failure]) -> dict[str, ArxivRecord]:
+        half = len(ids) // 2
+        return {**self._fetch_batch(ids[:half], failures), **self._fetch_batch(ids[half:], failures)}

@@ -45,6 +45,7 @@ __all__ = [
     "PAGE_LIMIT",
     "TOO_LARGE",
     "Nested",
+    "answer_array",
     "nested_batch",
     "pack",
     "page_list",
@@ -77,6 +78,27 @@ PAPER_BYTES, ITEM_BYTES = 16_000, 800
 #: the one HTTP 400 that splitting the batch cures (the official ``Error400``: the answer
 #: would pass 10 MB); any other 400 (a bad field, a bad parameter) fails every half alike
 TOO_LARGE = "Response would exceed maximum size"
+
+
+def answer_array(answer: Any, key: str, where: str) -> list[Any]:
+    """The JSON array under ``key`` of an answer object (``[]`` when null or absent).
+
+    Any other shape fails the request: an answer read as empty would say a paper has no
+    citations, or that nothing matched, when the API said nothing of the kind.
+    """
+    if not isinstance(answer, dict):
+        raise SourceError(f"{where}: answered {type(answer).__name__}, not an object; retry later")
+    value = answer.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SourceError(f"{where}: '{key}' is {type(value).__name__}, not an array; retry later")
+    return value
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """The strings of a JSON array (citation intents); anything else is none."""
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +188,8 @@ def _nested(client: ApiClient, stamp: Callable[[], str], ids: list[str], fields:
     except SourceError as exc:
         return _halves(client, stamp, ids, fields, unfetched, exc)
     now = stamp()
-    served = sum(len(item.get(k) or ()) for item in answer if isinstance(item, dict)
-                 for k in ("citations", "references"))
+    served = sum(len(lst) for item in answer if isinstance(item, dict)
+                 for lst in (item.get("citations"), item.get("references")) if isinstance(lst, list))
     cut = served >= NESTED_BUDGET
     if cut:
         logger.info("Semantic Scholar nested batch of %d: %d citations and references, the "
@@ -294,9 +316,7 @@ class _Pager:
             try:
                 page = self.client.get_json(f"{paper_path(self.s2_id)}/{self.kind}", params,
                                             endpoint=self.kind)
-                if not isinstance(page, dict):
-                    raise SourceError(f"Semantic Scholar {self.kind} of {self.s2_id}: answered "
-                                      f"{type(page).__name__}, not a page object; retry later")
+                data = answer_array(page, "data", f"Semantic Scholar {self.kind} of {self.s2_id}")
             except BadRequest as exc:
                 if TOO_LARGE not in str(exc) or limit == 1:
                     self._interrupted(exc, offset)
@@ -308,7 +328,6 @@ class _Pager:
                 self._interrupted(exc, offset)
             self.read = True
             now = self.stamp()
-            data = page.get("data") or ()
             for item in data:
                 other = item.get(self.nested_key) if isinstance(item, dict) else None
                 if not isinstance(other, dict) or not is_s2_paper_id(other.get("paperId")):
@@ -319,7 +338,7 @@ class _Pager:
                 citing, cited = (paper.s2_paper_id, self.s2_id) if self.kind == "citations" \
                     else (self.s2_id, paper.s2_paper_id)
                 self.citations[citing, cited] = Citation(
-                    citing, cited, bool(item.get("isInfluential")), tuple(item.get("intents") or ()))
+                    citing, cited, item.get("isInfluential") is True, _strings(item.get("intents")))
             following = page.get("next")
             if not isinstance(following, int):
                 # no next: the end, unless the page ended where no further page may start

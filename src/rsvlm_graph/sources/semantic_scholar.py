@@ -12,6 +12,7 @@ reads the JSON of a paper.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from .s2_lists import (
     PAGEABLE,
     TOO_LARGE,
     Nested,
+    answer_array,
     nested_batch,
     page_list,
 )
@@ -350,11 +352,14 @@ class SemanticScholarSource(ApiSource):
             )
         except PaperNotFound:  # "Title match not found"
             return None
-        data = answer.get("data") if isinstance(answer, dict) else None
+        data = answer_array(answer, "data", "Semantic Scholar title match")
         if not data or not isinstance(data[0], dict) or not is_s2_paper_id(data[0].get("paperId")):
             return None
         best = data[0]
-        return paper_from_json(best, self.stamp()), float(best.get("matchScore") or 0.0)
+        score = best.get("matchScore")
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+            score = 0.0  # S2's relevance, only ever logged: a broken one is none
+        return paper_from_json(best, self.stamp()), float(score)
 
     # -- citations and references -----------------------------------------------------------
 
@@ -414,9 +419,9 @@ class SemanticScholarSource(ApiSource):
         answer = self.client.get_json(
             "/graph/v1/paper/search/bulk",
             {"query": phrases, "fields": ",".join(MATCH_FIELDS)}, endpoint="bulk")
-        items = answer.get("data") if isinstance(answer, dict) else None
+        items = answer_array(answer, "data", "Semantic Scholar bulk search")
         stamp = self.stamp()
-        return [paper_from_json(item, stamp) for item in items or ()
+        return [paper_from_json(item, stamp) for item in items
                 if isinstance(item, dict) and is_s2_paper_id(item.get("paperId"))]
 
     # -- recommendations --------------------------------------------------------------------
@@ -442,7 +447,7 @@ class SemanticScholarSource(ApiSource):
             {"positivePaperIds": list(positive), "negativePaperIds": list(negative)},
             endpoint="recommendations",
         )
-        items = answer.get("recommendedPapers") if isinstance(answer, dict) else None
+        items = answer_array(answer, "recommendedPapers", "Semantic Scholar recommendations")
         stamp = self.stamp()
-        return [paper_from_json(item, stamp) for item in items or ()
+        return [paper_from_json(item, stamp) for item in items
                 if isinstance(item, dict) and is_s2_paper_id(item.get("paperId"))]
