@@ -11,9 +11,10 @@ directories. The corpora:
   two more list papers (~30k citations into the list);
 - ``synthetic-1000``: a SYNTHETIC list of 1,000 paper rows, a fifth of them without an id.
 
-The nested minimum of a corpus: ``ceil(ids / 500)`` batches by id, a title lookup per row
-without one, ``ceil(sum of the list papers' citationCount / 9,999)`` nested batches, ``ceil(arXiv
-ids / 100)`` arXiv batches and one recommendations call. Targets: requests <= 1.15 x the nested
+The nested minimum of a corpus, as issue 24 defines it: ``1 + title lookups + ceil(sum of list
+citation counts / 9,999) + arXiv + recommendations``: one batch by id, a title lookup per row
+without an arXiv id or DOI, the nested batches, ``ceil(arXiv ids / 100)`` arXiv batches and one
+recommendations call. Targets: requests <= 1.15 x the nested
 minimum on each corpus; every citer and reference of the fake's truth kept; the keyless cold
 run of the bundled list under 60 s with the pool at 100 requests per 300 s (no window filled);
 the refresh a week later (35 papers gained citers) at most 6 requests. Bulk title search is
@@ -56,11 +57,11 @@ from rsvlm_graph.listfile.curation import Curation, load_curation  # noqa: E402
 from rsvlm_graph.listfile.parse import parse_list, read_list  # noqa: E402
 from rsvlm_graph.models import Enrichment, ListDocument  # noqa: E402
 from rsvlm_graph.records import OnFile  # noqa: E402
-from rsvlm_graph.resolve import BULK_TITLES, TITLE_MATCH_THRESHOLD  # noqa: E402
+from rsvlm_graph.resolve import BULK_TITLES, TITLE_MATCH_THRESHOLD, bulk_pick  # noqa: E402
 from rsvlm_graph.snapshot import read_snapshot  # noqa: E402
 from rsvlm_graph.sources.arxiv import DEFAULT_BATCH_SIZE, ArxivSource  # noqa: E402
 from rsvlm_graph.sources.s2_lists import NESTED_BUDGET  # noqa: E402
-from rsvlm_graph.sources.semantic_scholar import BATCH_LIMIT, SemanticScholarSource  # noqa: E402
+from rsvlm_graph.sources.semantic_scholar import SemanticScholarSource  # noqa: E402
 from rsvlm_graph.store import Store  # noqa: E402
 
 LIST_PATH = ROOT / "kg" / "awesome-list.md"
@@ -115,7 +116,7 @@ def nested_minimum(document: ListDocument, corpus: Corpus) -> Counter[str]:
     with_id = [e for e in document.papers if e.ids.arxiv_id or e.ids.doi]
     arxiv_ids = {e.ids.arxiv_id for e in document.papers if e.ids.arxiv_id}
     cited = sum(corpus.papers[p]["citationCount"] for p in corpus.core_ids)
-    return Counter(batch=math.ceil(len(with_id) / BATCH_LIMIT) + math.ceil(cited / NESTED_BUDGET),
+    return Counter(batch=1 + math.ceil(cited / NESTED_BUDGET),
                    match=len(document.papers) - len(with_id),
                    arxiv=math.ceil(len(arxiv_ids) / DEFAULT_BATCH_SIZE), recommendations=1)
 
@@ -237,19 +238,17 @@ def bulk_titles(name: str) -> bool:
             by_match: dict[str, str | None] = {}
             for title in titles:
                 found = s2.match_title(title)
-                accepted = found is not None and title_similarity(
-                    title, found[0].title) >= TITLE_MATCH_THRESHOLD
+                accepted = found is not None and round(title_similarity(
+                    title, found[0].title), 1) >= TITLE_MATCH_THRESHOLD
                 by_match[title] = found[0].s2_paper_id if found and accepted else None
             by_bulk: dict[str, str | None] = {}
             before = api.counts["bulk"]
             for start in range(0, len(titles), BULK_TITLES):
                 group = titles[start:start + BULK_TITLES]
                 candidates = s2.search_titles(group)
-                for title in group:
-                    scored = sorted(((title_similarity(title, p.title), p.s2_paper_id)
-                                     for p in candidates), reverse=True)
-                    best = scored[0] if scored else (0.0, None)
-                    by_bulk[title] = best[1] if best[0] >= TITLE_MATCH_THRESHOLD else None
+                for title in group:  # the resolver's own rule
+                    picked = bulk_pick(title, candidates)
+                    by_bulk[title] = picked[1].s2_paper_id if picked else None
             queries = api.counts["bulk"] - before
     resolved = sum(1 for t in titles if by_bulk[t])
     wrong = [t for t in titles if by_bulk[t] and by_bulk[t] != by_match[t]]

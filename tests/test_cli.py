@@ -133,6 +133,28 @@ def test_enrich_then_offline_build_from_the_snapshot_alone(kg, online, env, tmp_
     assert "outside_paper 0" not in result.output
 
 
+def test_enrich_edge_details_gives_the_citations_inside_the_list_their_flags(kg, online, env):
+    from rsvlm_graph.snapshot import read_snapshot
+
+    listed = kg / "awesome-list.md"
+
+    def inside() -> dict[tuple[str, str], bool | None]:
+        snapshot = read_snapshot(kg / "snapshot.jsonl")
+        ours = {r.s2_paper_id for r in snapshot.resolutions if r.s2_paper_id}
+        return {(c.citing, c.cited): c.is_influential for c in snapshot.citations
+                if c.citing in ours and c.cited in ours}
+
+    assert run("enrich", "--list", listed, "--quiet").exit_code == 0
+    assert inside() and set(inside().values()) == {None}  # nested: unknown, not false
+    before = len(online.requests)
+    result = run("enrich", "--list", listed, "--quiet", "--edge-details")
+    assert result.exit_code == 0, result.output
+    told = {(e.citing, e.cited): e.is_influential for e in online.corpus.edges}
+    assert inside() == {pair: told[pair] for pair in inside()}  # as S2 says, on every one
+    asked = online.requests[before:]
+    assert asked and {r.endpoint for r in asked} == {"references"}
+
+
 def test_online_build_writes_the_snapshot_and_history_a_fresh_clone_rebuilds_from(
         kg, online, env, tmp_path, monkeypatch):
     monkeypatch.setenv("RSVLM_NOW", "2026-11-30T08:00:00Z")

@@ -25,7 +25,7 @@ from .codec import Row
 from .errors import BadRequest, PaperNotFound
 from .fetch_run import Run
 from .identifiers import title_similarity
-from .models import Failure, ListEntry, Pin, Resolution
+from .models import Failure, ListEntry, Paper, Pin, Resolution
 
 __all__ = [
     "BULK_TITLES",
@@ -34,6 +34,7 @@ __all__ = [
     "TITLE_MATCH_THRESHOLD",
     "Target",
     "accepted",
+    "bulk_pick",
     "resolve",
     "stands",
     "target_of",
@@ -205,6 +206,15 @@ def _bulk_into(run: Run, group: Sequence[Target], left: list[Target]) -> None:
     left.extend(_by_bulk(run, group))
 
 
+def bulk_pick(title: str, found: Sequence[Paper]) -> tuple[float, Paper] | None:
+    """The one paper of a bulk search's ``found`` that scores at least
+    :data:`TITLE_MATCH_THRESHOLD` for ``title``, with its score; ``None`` when none or several
+    do (the bench measures this very rule against the title match)."""
+    scored = [(round(title_similarity(title, p.title), 1), p) for p in found]
+    above = [(score, p) for score, p in scored if score >= TITLE_MATCH_THRESHOLD]
+    return above[0] if len(above) == 1 else None
+
+
 def _by_bulk(run: Run, targets: Sequence[Target]) -> list[Target]:
     """Resolve by one bulk search what it settles beyond doubt: the one paper found scoring at
     least :data:`TITLE_MATCH_THRESHOLD` for a title; return the targets left for a title match.
@@ -219,12 +229,11 @@ def _by_bulk(run: Run, targets: Sequence[Target]) -> list[Target]:
     stamp = run.stamp()
     settled, left = [], []
     for target in targets:
-        scored = [(round(title_similarity(target.entry.title, p.title), 1), p) for p in found]
-        above = [(score, p) for score, p in scored if score >= TITLE_MATCH_THRESHOLD]
-        if len(above) != 1 or target.fallback is not None:
+        picked = bulk_pick(target.entry.title, found)
+        if picked is None or target.fallback is not None:
             left.append(target)  # none, several alike, or a wrong id's doubt: the title match
             continue
-        score, paper = above[0]
+        score, paper = picked
         run.told[paper.s2_paper_id] = paper  # its counts, for the lists
         settled.append(Row("resolution", target.key, stamp,
                            Resolution(target.key, paper.s2_paper_id, "title-match", score)))

@@ -22,12 +22,13 @@ the pages, by ``publicationDateOrYear`` ranges, split until each range pages who
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import quote
 
 from ..errors import BadRequest, PagingInterrupted, RateLimited, SourceDown, SourceError
@@ -49,9 +50,11 @@ __all__ = [
     "nested_batch",
     "pack",
     "page_list",
+    "post_batch",
 ]
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: basic metadata of the papers at the other end of a citation
 EDGE_PAPER_FIELDS = ("paperId", "title", "year", "venue", "publicationVenue", "journal",
@@ -168,25 +171,54 @@ def nested_batch(client: ApiClient, stamp: Callable[[], str], ids: Sequence[str]
         As :meth:`~.semantic_scholar.SemanticScholarSource.fetch_papers`.
     """
     unfetched: dict[str, str] = {}
-    return _nested(client, stamp, list(ids), nested_fields(paper_fields), unfetched), unfetched
+    read = functools.partial(_read_nested, stamp)
+    return post_batch(client, list(ids), nested_fields(paper_fields), unfetched, read), unfetched
 
 
-def _nested(client: ApiClient, stamp: Callable[[], str], ids: list[str], fields: str,
-            unfetched: dict[str, str]) -> list[Nested | None]:
+def post_batch(client: ApiClient, ids: list[str], fields: str, unfetched: dict[str, str],
+               read: Callable[[list[Any], list[str]], list[T | None]]) -> list[T | None]:
+    """``POST /paper/batch`` of ``ids`` asking ``fields``; ``read`` turns the answer (an item
+    per id, by position) into values. A batch that fails short of an outage, or that the API
+    finds too large, is asked in halves; a single id that still fails is ``None``, noted in
+    ``unfetched`` with the error.
+
+    Raises
+    ------
+    SourceDown, RateLimited
+        An outage: splitting would only repeat it.
+    BadRequest
+        Any 400 but :data:`TOO_LARGE`: every half would be refused alike.
+    """
     try:
         answer = client.post_json("/graph/v1/paper/batch", {"fields": fields}, {"ids": ids},
                                   endpoint="batch")
         if not isinstance(answer, list) or len(answer) != len(ids):
-            raise SourceError(f"Semantic Scholar batch answered {type(answer).__name__} for "
-                              f"{len(ids)} ids")
+            raise SourceError(
+                f"Semantic Scholar batch answered {type(answer).__name__} of "
+                f"{len(answer) if isinstance(answer, list) else '?'} items for {len(ids)} ids")
+        return read(answer, ids)
     except (SourceDown, RateLimited):
         raise
     except BadRequest as exc:
         if TOO_LARGE not in str(exc):
+            logger.warning("%s; %d ids not fetched (not split: every half would be refused "
+                           "alike)", exc, len(ids))
             raise
-        return _halves(client, stamp, ids, fields, unfetched, exc)
+        failed: SourceError = exc
     except SourceError as exc:
-        return _halves(client, stamp, ids, fields, unfetched, exc)
+        failed = exc
+    if len(ids) == 1:
+        logger.warning("Semantic Scholar: giving up on %s: %s", ids[0], failed)
+        unfetched[ids[0]] = str(failed)
+        return [None]
+    half = len(ids) // 2
+    logger.info("Semantic Scholar batch of %d failed (%s); splitting it", len(ids), failed)
+    return (post_batch(client, ids[:half], fields, unfetched, read)
+            + post_batch(client, ids[half:], fields, unfetched, read))
+
+
+def _read_nested(stamp: Callable[[], str], answer: list[Any], ids: list[str]
+                 ) -> list[Nested | None]:
     now = stamp()
     served = sum(len(lst) for item in answer if isinstance(item, dict)
                  for lst in (item.get("citations"), item.get("references")) if isinstance(lst, list))
@@ -196,18 +228,6 @@ def _nested(client: ApiClient, stamp: Callable[[], str], ids: list[str], fields:
                     "budget: lists shorter than their counts are paged", len(ids), served)
     return [_one(item, sent, now, cut) if isinstance(item, dict)
             and is_s2_paper_id(item.get("paperId")) else None for sent, item in zip(ids, answer)]
-
-
-def _halves(client: ApiClient, stamp: Callable[[], str], ids: list[str], fields: str,
-            unfetched: dict[str, str], exc: SourceError) -> list[Nested | None]:
-    if len(ids) == 1:
-        logger.warning("Semantic Scholar: giving up on %s: %s", ids[0], exc)
-        unfetched[ids[0]] = str(exc)
-        return [None]
-    half = len(ids) // 2
-    logger.info("Semantic Scholar nested batch of %d failed (%s); splitting it", len(ids), exc)
-    return (_nested(client, stamp, ids[:half], fields, unfetched)
-            + _nested(client, stamp, ids[half:], fields, unfetched))
 
 
 def _one(item: dict[str, Any], sent: str, now: str, cut: bool) -> Nested:
@@ -252,7 +272,7 @@ def page_list(client: ApiClient, stamp: Callable[[], str], s2_id: str, kind: str
     """Every citation (``kind`` ``citations``) or reference of ``s2_id``, page by page.
 
     Past the ~10k offset cap a citation list goes on by ``publicationDateOrYear`` ranges
-    (:func:`_by_dates`): from ``since_year`` (the paper's year) to ``this_year``, each range
+    (:meth:`_Pager.by_dates`): from ``since_year`` (the paper's year) to ``this_year``, each range
     split until it pages whole; the list is truncated only where even one day holds more than
     a page run can reach.
 

@@ -23,10 +23,7 @@ from semanticscholar.Paper import Paper as S2Paper
 
 from ..config import Settings
 from ..errors import (
-    BadRequest,
     PaperNotFound,
-    RateLimited,
-    SourceDown,
     SourceError,
 )
 from ..identifiers import is_s2_paper_id
@@ -45,6 +42,7 @@ from .s2_lists import (
     answer_array,
     nested_batch,
     page_list,
+    post_batch,
 )
 
 __all__ = [
@@ -294,46 +292,13 @@ class SemanticScholarSource(ApiSource):
         return batch
 
     def _fetch_batch(self, ids: list[str], unfetched: dict[str, str]) -> list[Paper | None]:
-        try:
-            answer = self.client.post_json(
-                "/graph/v1/paper/batch", {"fields": ",".join(PAPER_FIELDS)}, {"ids": ids},
-                endpoint="batch",
-            )
-            if not isinstance(answer, list) or len(answer) != len(ids):
-                raise SourceError(
-                    f"Semantic Scholar batch answered {type(answer).__name__} of "
-                    f"{len(answer) if isinstance(answer, list) else '?'} items for {len(ids)} ids"
-                )
+        def read(answer: list[Any], _: list[str]) -> list[Paper | None]:
             stamp = self.stamp()
             # align by position: the returned paperId can differ from the id sent
-            return [
-                paper_from_json(item, stamp) if isinstance(item, dict) and is_s2_paper_id(item.get("paperId"))
-                else None
-                for item in answer
-            ]
-        except (SourceDown, RateLimited):
-            raise
-        except BadRequest as exc:
-            if TOO_LARGE not in str(exc):
-                logger.warning("%s; %d ids not fetched (not split: every half would be refused "
-                               "alike)", exc, len(ids))
-                raise
-            return self._split(ids, exc, unfetched)
-        except SourceError as exc:
-            return self._split(ids, exc, unfetched)
+            return [paper_from_json(item, stamp) if isinstance(item, dict)
+                    and is_s2_paper_id(item.get("paperId")) else None for item in answer]
 
-    def _split(self, ids: list[str], exc: SourceError, unfetched: dict[str, str]
-               ) -> list[Paper | None]:
-        """Ask for each half of a failed batch apart; a single id that failed is ``None``,
-        noted in ``unfetched`` with the error."""
-        if len(ids) == 1:
-            logger.warning("Semantic Scholar: giving up on %s: %s", ids[0], exc)
-            unfetched[ids[0]] = str(exc)
-            return [None]
-        half = len(ids) // 2
-        logger.info("Semantic Scholar batch of %d failed (%s); splitting it", len(ids), exc)
-        return (self._fetch_batch(ids[:half], unfetched)
-                + self._fetch_batch(ids[half:], unfetched))
+        return post_batch(self.client, ids, ",".join(PAPER_FIELDS), unfetched, read)
 
     def match_title(self, title: str) -> tuple[Paper, float] | None:
         """The paper Semantic Scholar matches to ``title``, with its ``matchScore``.
@@ -380,13 +345,7 @@ class SemanticScholarSource(ApiSource):
         since_year : int, optional
             The paper's year: where the date ranges start.
 
-        Raises
-        ------
-        PagingInterrupted
-            When a page keeps failing after this call read at least one: it carries every
-            citation read so far (``resume``'s too) and the offset to go on from.
-        SourceError
-            When the first page this call asks for fails (nothing new was read).
+        Raises ``PagingInterrupted`` or ``SourceError`` as :func:`~.s2_lists.page_list` says.
         """
         return page_list(self.client, self.stamp, s2_id, "citations", count, resume,
                          since_year=since_year, this_year=self._now().year)
@@ -396,7 +355,8 @@ class SemanticScholarSource(ApiSource):
         since_year: int | None = None,
     ) -> EdgePage:
         """Every paper ``s2_id`` (a 40-hex id) cites, as far as S2 resolved them; ``count``
-        and ``resume`` as for :meth:`citations`."""
+        and ``resume`` as for :meth:`citations` (``since_year`` is taken for the same call
+        shape, unused: a reference list never nears the offset cap)."""
         return page_list(self.client, self.stamp, s2_id, "references", count, resume)
 
     def nested(self, ids: Sequence[str], *, full: bool) -> tuple[list[Nested | None], dict[str, str]]:
