@@ -167,12 +167,21 @@ def test_cluster_names_are_readable_at_the_opening_zoom(browser, bundled,
     path, view = bundled
     with opened(browser, path, "", viewport) as v:
         names = v.page.evaluate("() => RSVLM.drawn().names")
-        tasks = {label for node, label in view.nodes(data="label")
+        tasks = {" ".join(label.split()) for node, label in view.nodes(data="label")
                  if view.nodes[node].get("kind") == "task"}
-        assert {" ".join(n["text"].split()) for n in names} == {" ".join(t.split()) for t in tasks}
-        # at 14 px, or at 12 px at least where the name is wider than its cluster
-        assert all(n["px"] >= 12 for n in names)
-        assert sum(n["px"] >= 14 for n in names) >= len(names) // 2
+        written = {" ".join(n["text"].split()) for n in names}
+        assert written <= tasks
+        # 14 px, down to 10 px where a name is wider than its cluster; no name covers another,
+        # and in a small window one that would is left out
+        assert all(n["px"] >= 10 for n in names)
+        boxes = [n["box"] for n in names]
+        assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                    if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+        if viewport[0] > 1000:
+            assert written == tasks
+            assert sum(n["px"] >= 14 for n in names) >= len(names) // 2
+        else:
+            assert len(written) >= 2 * len(tasks) // 3
 
 
 @pytest.mark.parametrize("how", ["escape", "background"])

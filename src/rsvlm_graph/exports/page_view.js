@@ -9,8 +9,7 @@ RSVLM.view = function (app) {
   var MARGIN = 16;     // screen pixels kept clear around what a fit shows
   var MAX_SCALE = 1;   // a fit never zooms in past labels at their own size
   var NAME_PX = 14;    // the screen size of a cluster's or band's name, at least
-  var SMALL_PX = 10;   // ... unless that does not fit its band, or SHRUNK_PX its region
-  var SHRUNK_PX = 12;
+  var SMALL_PX = 10;   // ... unless that does not fit its region or band
   var AXIS_PX = 26;    // height of the timeline's year strip
   var STRIP_MAX = 180; // the widest the timeline's band-name strip gets, in pixels
   var STRIP_SHARE = 0.22;  // ... and as a share of the window's width
@@ -148,7 +147,7 @@ RSVLM.view = function (app) {
     if (fits(high)) {
       low = high;
     } else {
-      for (var i = 0; i < 40; i++) {
+      for (var i = 0; i < 24; i++) {  // a scale to within a few parts in a million
         var mid = Math.sqrt(low * high);
         if (fits(mid)) { low = mid; } else { high = mid; }
       }
@@ -264,24 +263,47 @@ RSVLM.view = function (app) {
 
   // each cluster's name where its task's label would be, in its label's lines: at least
   // NAME_PX, unless that is wider than the cluster's region and the gaps around it (then down
-  // to SHRUNK_PX)
+  // to SMALL_PX). Larger clusters first; a name that would cover one already written moves up
+  // or down within its region, or is left out (its task's tooltip still names it).
   function drawNames(ctx) {
     var s = network.getScale();
     var found = regions(shownNodes(), s);
+    var written = [];
+    function clear(box) {
+      return written.every(function (w) {
+        return box[2] <= w[0] || w[2] <= box[0] || box[3] <= w[1] || w[3] <= box[1];
+      });
+    }
+    function area(n) {
+      var r = found[n.cl];
+      return r ? (r[2] - r[0]) * (r[3] - r[1]) : 0;
+    }
+    var tasks = nodes.get({filter: function (n) { return isTask(n) && !n.hidden; }});
+    tasks.sort(function (a, b) { return area(b) - area(a) || (a.id < b.id ? -1 : 1); });
     onScreen(ctx, function () {
       ctx.textAlign = "center";
       ctx.textBaseline = "top";
-      nodes.get({filter: isTask}).forEach(function (n) {
-        if (n.hidden) { return; }
+      tasks.forEach(function (n) {
         var lines = n.label.split("\n"), r = found[n.cl];
         var px = namePx(n, s), room = r ? (r[2] - r[0] + GAP) * s : Infinity;
         var widest = Math.max.apply(null, lines.map(function (l) { return textWidth(l, px, true); }));
-        if (widest > room) { px = Math.max(px * room / widest, SHRUNK_PX); }
+        if (widest > room) {
+          px = Math.max(px * room / widest, SMALL_PX);
+          widest = Math.max.apply(null, lines.map(function (l) { return textWidth(l, px, true); }));
+        }
+        var height = lines.length * px * LINE;
         var at = network.canvasToDOM({x: n.x, y: n.y + n.size + LABEL_GAP});
+        var top = r ? network.canvasToDOM({x: 0, y: r[1]}).y : at.y;
+        var bottom = r ? network.canvasToDOM({x: 0, y: r[3]}).y - height : at.y;
+        var y = [0, 1, -1, 2, -2, 3, -3].map(function (k) { return at.y + k * height; })
+          .filter(function (y) { return y >= Math.min(top, at.y) && y <= Math.max(bottom, at.y); })
+          .find(function (y) { return clear([at.x - widest / 2, y, at.x + widest / 2, y + height]); });
+        if (y === undefined) { return; }
+        written.push([at.x - widest / 2, y, at.x + widest / 2, y + height]);
         ctx.font = "bold " + px + "px sans-serif";
         ctx.fillStyle = app.dimmed(n.id) ? "rgba(75, 42, 123, 0.2)" : "#4b2a7b";
-        lines.forEach(function (line, k) { haloText(ctx, line, at.x, at.y + k * px * LINE); });
-        drawn.names.push({text: lines.join(" "), px: px});
+        lines.forEach(function (line, k) { haloText(ctx, line, at.x, y + k * px * LINE); });
+        drawn.names.push({text: lines.join(" "), px: px, box: written[written.length - 1]});
       });
     });
   }
@@ -331,6 +353,9 @@ RSVLM.view = function (app) {
         while (px > SMALL_PX && lines.length * px * LINE > bottom - top) {
           px -= 1;
           lines = wrap(bands[i][0], stripWidth - 16, px);
+        }
+        if (lines.length > 1 && lines.length * px * LINE > bottom - top) {  // one line, cut
+          lines = [lines[0] + "…"];
         }
         var height = lines.length * px * LINE;
         // centred on the band, kept on screen while the band is, below the previous name
