@@ -45,6 +45,7 @@ from rsvlm_graph.enrich import enrich
 from rsvlm_graph.listfile.curation import Curation, load_curation
 from rsvlm_graph.listfile.parse import read_list
 from rsvlm_graph.models import ListDocument
+from rsvlm_graph.records import OnFile
 from rsvlm_graph.snapshot import read_snapshot
 from rsvlm_graph.sources.arxiv import DEFAULT_BATCH_SIZE, ArxivSource
 from rsvlm_graph.sources.semantic_scholar import (
@@ -89,7 +90,7 @@ def run(document: ListDocument, curation: Curation, settings: Settings, *,
         s2 = SemanticScholarSource(settings, now=settings.now)
         arxiv = ArxivSource(settings, now=settings.now)
         try:
-            enrich(document, curation, s2=s2, arxiv=arxiv, store=store, settings=settings,
+            enrich(document, curation, s2=s2, arxiv=arxiv, records=OnFile(store), settings=settings,
                    now=settings.now, full=full)
         finally:
             s2.close()

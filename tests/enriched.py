@@ -14,7 +14,7 @@ from fakeapi.server import FakeApi
 
 from rsvlm_graph.config import Settings
 from rsvlm_graph.discovery import Candidate
-from rsvlm_graph.pipeline import VIEW_CANDIDATES, Inputs, Loaded, fetch_enrichment, load_inputs
+from rsvlm_graph.pipeline import VIEW_CANDIDATES, Inputs, Loaded, load_inputs, refresh
 from rsvlm_graph.ranking import RankedPaper, rank_papers
 
 #: the fixed "now" of the enrichment and of the rankings
@@ -43,7 +43,7 @@ def enriched(list_path: Path, work: Path) -> Enriched:
             cache_dir=work / "cache", timeout=10.0, retries=3, s2_rate=1000.0,
             arxiv_interval=0.0, clock=lambda: NOW,
         )
-        fetched = fetch_enrichment(document, curation, inputs, settings, offline=False)
+        fetched = refresh(inputs, document, curation, settings).fetched
     loaded = Loaded.build(document, curation, fetched.enrichment)
     return Enriched(
         loaded=loaded,

@@ -47,7 +47,15 @@ def test_an_offline_build_says_offline_where_no_run_recorded_why(
     monkeypatch.setenv("RSVLM_RETRIES", "0")
     online.faults.fail("citations", 500, times=3)
     assert run("enrich", "--quiet", "--list", kg / "awesome-list.md").exit_code == 3
-    (kg / "snapshot.jsonl").unlink()  # the store alone: no run's word on what is missing
+    snapshot = (kg / "snapshot.jsonl").read_text(encoding="utf-8")
+    (kg / "snapshot.jsonl").unlink()  # the store alone: it kept what the run was told
+    result = build_offline(kg, tmp_path / "exports", "--quiet")
+    assert "not enriched: 3 of 81 list papers" in result.output, result.output
+    assert "HTTP 500" in gaps(result.output)["citations"]
+    # a snapshot without the run's word (failure lines), on a machine that was not there
+    told = [line for line in snapshot.splitlines() if '"type": "failure"' not in line]
+    (kg / "snapshot.jsonl").write_text("\n".join(told) + "\n", encoding="utf-8")
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "another-machine"))
     result = build_offline(kg, tmp_path / "exports", "--quiet")
     assert "not enriched: 3 of 81 list papers" in result.output, result.output
     assert gaps(result.output) == {"citations": "3 × offline: not fetched"}

@@ -159,13 +159,15 @@ def test_online_build_writes_the_snapshot_and_history_a_fresh_clone_rebuilds_fro
 
 def test_a_run_killed_after_its_last_request_is_recorded_by_the_next(kg, online, env, monkeypatch):
     from rsvlm_graph.config import Settings
-    from rsvlm_graph.pipeline import Inputs, fetch_enrichment, load_inputs
+    from rsvlm_graph.pipeline import Inputs, fetch_enrichment, load_inputs, on_file
 
     monkeypatch.setenv("RSVLM_NOW", "2026-11-30T08:00:00Z")
     inputs = Inputs(kg / "awesome-list.md")
     document, curation = load_inputs(inputs)
+    settings = Settings.from_env()
     # everything fetched into the store, then killed before writing kg/
-    fetch_enrichment(document, curation, inputs, Settings.from_env(), offline=False)
+    with on_file(inputs, settings, writable=True) as (records, checked):
+        fetch_enrichment(document, curation, records, checked, settings, offline=False)
     assert not (kg / "history").exists()
     monkeypatch.setenv("RSVLM_NOW", "2026-12-01T08:00:00Z")  # resumed the next morning
     result = run("enrich", "--list", kg / "awesome-list.md", "--quiet")
@@ -359,11 +361,11 @@ def test_progress_bars_only_on_a_terminal_and_never_with_quiet(monkeypatch):
 
     from rich.console import Console
 
-    from rsvlm_graph import cli
+    from rsvlm_graph import terminal
 
     piped = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=piped, force_terminal=False))
-    with cli._progress(quiet=False) as (progress, waiting):
+    monkeypatch.setattr(terminal, "err", Console(file=piped, force_terminal=False))
+    with terminal.progress(quiet=False) as (progress, waiting):
         assert progress is not None and waiting is not None  # piped or in CI: progress lines
         progress("resolve", 3, 81)
         waiting(42.0, "for the shared pool")
@@ -371,21 +373,21 @@ def test_progress_bars_only_on_a_terminal_and_never_with_quiet(monkeypatch):
         waiting(1.0, "between requests")  # the pace of a key: not worth a line
     assert piped.getvalue() == "resolve: 3/81\nresolve: waiting 42 s for the shared pool\n"
     piped_quiet = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=piped_quiet, force_terminal=False))
-    with cli._progress(quiet=True) as (progress, waiting):
+    monkeypatch.setattr(terminal, "err", Console(file=piped_quiet, force_terminal=False))
+    with terminal.progress(quiet=True) as (progress, waiting):
         assert progress is None and waiting is None
     assert piped_quiet.getvalue() == ""
-    terminal = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=terminal, force_terminal=True))
-    with cli._progress(quiet=True) as (progress, waiting):
+    tty = io.StringIO()
+    monkeypatch.setattr(terminal, "err", Console(file=tty, force_terminal=True))
+    with terminal.progress(quiet=True) as (progress, waiting):
         assert progress is None and waiting is None
-    assert terminal.getvalue() == ""
-    with cli._progress(quiet=False) as (progress, waiting):
+    assert tty.getvalue() == ""
+    with terminal.progress(quiet=False) as (progress, waiting):
         assert progress is not None and waiting is not None
         progress("resolve", 3, 81)
         waiting(42.0, "for the shared pool")
-    assert "resolve" in terminal.getvalue() and "3/81" in terminal.getvalue()
-    assert "waiting 42 s for the shared pool" in terminal.getvalue()
+    assert "resolve" in tty.getvalue() and "3/81" in tty.getvalue()
+    assert "waiting 42 s for the shared pool" in tty.getvalue()
 
 
 def snapshot_without_dates(kg: Path) -> list[str]:

@@ -29,10 +29,11 @@ from typer.testing import CliRunner
 
 from rsvlm_graph import __version__
 from rsvlm_graph.citations.changes import CHANGES_CSV_COLUMNS, changes_between, format_changes
-from rsvlm_graph.cli import _ProgressLines, app
+from rsvlm_graph.cli import app
 from rsvlm_graph.exports.rdf import to_statements
 from rsvlm_graph.exports.turtle import write_turtle
 from rsvlm_graph.listfile.history import EntryAdded, format_history
+from rsvlm_graph.terminal import ProgressLines
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -122,7 +123,7 @@ def test_changes_as_csv_hold_every_change_of_the_json(history):  # noqa: F811 (t
 
 def test_progress_lines_when_not_on_a_terminal(capsys):
     now = [0.0]
-    lines = _ProgressLines(interval=10.0, clock=lambda: now[0])
+    lines = ProgressLines(interval=10.0, clock=lambda: now[0])
     for done in range(0, 101):
         now[0] = done * 0.5  # 50 s for the phase: a line at start, every 10 s, at the end
         lines("citations", done, 100)

@@ -48,7 +48,8 @@ from rsvlm_graph.models import (
     Paper,
     PaperIds,
 )
-from rsvlm_graph.snapshot import SnapshotView, read_snapshot, seed_store, write_snapshot
+from rsvlm_graph.records import OnFile, listed_arxiv_ids, select
+from rsvlm_graph.snapshot import check_snapshot, read_snapshot, write_snapshot
 from rsvlm_graph.sources.http import MAX_FAILED_CALLS
 from rsvlm_graph.sources.semantic_scholar import PaperBatch, SemanticScholarSource, client_for
 from rsvlm_graph.store import Store
@@ -208,11 +209,17 @@ class World:
         return paper_node_id(e.ids, e.title)
 
     def run(self, **kwargs):
-        options = dict(s2=self.s2, arxiv=self.arxiv, store=self.store, settings=self.settings,
+        options = dict(s2=self.s2, arxiv=self.arxiv, records=OnFile(self.store),
+                       settings=self.settings,
                        now=lambda: self.clock[0],
                        progress=lambda *a: self.progress.append(a))
         options.update(kwargs)
         return enrich(self.document, self.curation, **options)
+
+    def write_snapshot(self, path: Path) -> None:
+        """The snapshot ``enrich`` would write of this list from the store."""
+        keys = [self.key(i) for i in range(len(self.entries))]
+        write_snapshot(path, select(OnFile(self.store), keys, listed_arxiv_ids(self.document)))
 
     def requests(self) -> int:
         return sum(self.s2.request_counts.values()) + sum(self.arxiv.request_counts.values())
@@ -510,23 +517,24 @@ def test_offline_after_a_run_returns_the_stored_data(world):
 def test_snapshot_import_lets_a_fresh_store_skip_every_request(tmp_path, world):
     cold = world.run()
     snapshot = tmp_path / "snapshot.jsonl"
-    write_snapshot(snapshot, cold)
+    world.write_snapshot(snapshot)
     clone = World(tmp_path / "clone")
-    seed_store(clone.store, read_snapshot(snapshot))
+    OnFile(clone.store, check_snapshot(snapshot).rows).seed()
     again = clone.run()
     assert clone.requests() == 0
-    assert again == read_snapshot(snapshot)
+    assert again == read_snapshot(snapshot) == cold
     clone.store.close()
 
 
 def test_offline_reads_the_snapshot_over_a_fresh_store_as_if_seeded_and_writes_nothing(tmp_path, world):
-    cold = world.run()
+    world.run()
     snapshot = tmp_path / "snapshot.jsonl"
-    write_snapshot(snapshot, cold)
+    world.write_snapshot(snapshot)
+    rows = check_snapshot(snapshot).rows
     seeded, viewed = World(tmp_path / "seeded"), World(tmp_path / "viewed")
-    seed_store(seeded.store, read_snapshot(snapshot))
+    OnFile(seeded.store, rows).seed()
     expected = seeded.run(offline=True)
-    assert viewed.run(offline=True, store=SnapshotView(viewed.store, read_snapshot(snapshot))) == expected
+    assert viewed.run(offline=True, records=OnFile(viewed.store, rows, writable=False)) == expected
     assert expected.papers and expected.citations and expected.recommendations
     assert viewed.store.stamps() == {}
     seeded.store.close()
@@ -535,13 +543,15 @@ def test_offline_reads_the_snapshot_over_a_fresh_store_as_if_seeded_and_writes_n
 
 def test_offline_reads_the_store_where_it_is_newer_than_the_snapshot(tmp_path, world):
     snapshot = tmp_path / "snapshot.jsonl"
-    write_snapshot(snapshot, world.run())
+    world.run()
+    world.write_snapshot(snapshot)
     arx = world.papers["arx"].s2_paper_id
     world.papers["arx"] = dataclasses.replace(world.papers["arx"], citation_count=7)
     world.clock[0] += timedelta(days=100)
     newer = world.run()  # the store is refreshed, the snapshot is not
     assert {p.s2_paper_id: p.citation_count for p in newer.papers}[arx] == 7
-    viewed = world.run(offline=True, store=SnapshotView(world.store, read_snapshot(snapshot)))
+    viewed = world.run(offline=True, records=OnFile(world.store, check_snapshot(snapshot).rows,
+                                                    writable=False))
     assert viewed == world.run(offline=True)
     assert {p.s2_paper_id: p.citation_count for p in viewed.papers}[arx] == 7
 
@@ -576,7 +586,7 @@ def bundled(fake_api):
 def run_e2e(bundled, s2_source, arxiv_source, settings, store_path, **kwargs):
     document, curation = bundled
     with Store(store_path) as store:
-        return enrich(document, curation, s2=s2_source, arxiv=arxiv_source, store=store,
+        return enrich(document, curation, s2=s2_source, arxiv=arxiv_source, records=OnFile(store),
                       settings=settings, now=lambda: E2E_NOW, **kwargs)
 
 
@@ -695,7 +705,7 @@ def test_planned_requests_foresee_a_cold_a_warm_and_a_week_later_run(
 
     def planned(now: datetime) -> Counter[str]:
         with Store(path) as store:
-            return planned_requests(document, curation, store=store, settings=fake_settings,
+            return planned_requests(document, curation, records=OnFile(store), settings=fake_settings,
                                     now=lambda: now)
 
     cold = planned(E2E_NOW)
@@ -720,7 +730,7 @@ def test_planned_requests_foresee_a_cold_a_warm_and_a_week_later_run(
     later = planned(week)
     before = Counter(fake_api.counts)
     with Store(path) as store:
-        enrich(document, curation, s2=s2_source, arxiv=arxiv_source, store=store,
+        enrich(document, curation, s2=s2_source, arxiv=arxiv_source, records=OnFile(store),
                settings=fake_settings, now=lambda: week)
     assert later == s2_requests(fake_api.counts - before)  # counts unchanged: foreseen exactly
 

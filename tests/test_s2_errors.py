@@ -4,7 +4,6 @@ switches, and the pieces (schema, store, plan) on SYNTHETIC records."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import unicodedata
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from fakeapi import corpus_for_list, make_corpus
 from fakeapi.corpus import real_venue_fields
-from test_store import A, synthetic_enrichment
+from test_store import A
 
 from rsvlm_graph.enrich import enrich
 from rsvlm_graph.errors import BadRequest, PagingInterrupted, SourceError
@@ -22,10 +21,9 @@ from rsvlm_graph.graph import build_graph
 from rsvlm_graph.identifiers import normalize_venue, outside_paper_node_id
 from rsvlm_graph.listfile.curation import Curation
 from rsvlm_graph.listfile.parse import parse_list
-from rsvlm_graph.models import Failure
+from rsvlm_graph.records import OnFile
 from rsvlm_graph.refresh_plan import PagesOnFile, plan_pages
 from rsvlm_graph.schema import checked_s2_paper
-from rsvlm_graph.snapshot import seed_store
 from rsvlm_graph.sources import semantic_scholar as s2_module
 from rsvlm_graph.sources.semantic_scholar import BATCH_LIMIT, PAGEABLE, PAPER_FIELDS
 from rsvlm_graph.store import Store
@@ -56,7 +54,7 @@ def one_paper(fake_api):
 
 
 def run_enrich(document, s2_source, store, settings):
-    return enrich(document, Curation(), s2=s2_source, arxiv=None, store=store,
+    return enrich(document, Curation(), s2=s2_source, arxiv=None, records=OnFile(store),
                   settings=settings, now=lambda: NOW)
 
 
@@ -163,8 +161,8 @@ def test_an_interrupted_paging_is_kept_never_complete_and_the_next_enrich_goes_o
         assert len(read) == 1000 and read < every
         (failure,) = [f for f in first.failures if f.phase == "citations"]
         assert failure.subject == pid and "HTTP 503" in failure.reason
-        assert store.get_edges("citations", pid) is None
-        assert store.get_paging("citations", pid).next_offset == 1000
+        assert store.row("citations", pid) is None
+        assert store.row("paging", f"citations:{pid}").record.next_offset == 1000
         asked_first = len(fake_api.requests_to("citations"))
         assert offsets(fake_api.requests_to("citations")) == ["0"] + ["1000"] * tries
 
@@ -172,8 +170,8 @@ def test_an_interrupted_paging_is_kept_never_complete_and_the_next_enrich_goes_o
         assert offsets(fake_api.requests_to("citations")[asked_first:]) == ["1000", "2000"]
         assert {(c.citing, c.cited) for c in second.citations if c.cited == pid} == every
         assert not [f for f in second.failures if f.phase == "citations"]
-        assert store.get_paging("citations", pid) is None
-        assert len(store.get_edges("citations", pid).citations) == len(every)
+        assert store.row("paging", f"citations:{pid}") is None
+        assert len(store.list_edges("citations", pid)) == len(every)
 
 
 def test_an_offline_run_names_a_pending_paging_as_a_failure(
@@ -183,22 +181,22 @@ def test_an_offline_run_names_a_pending_paging_as_a_failure(
     fail_the_second_page(fake_api, "citations", fake_settings.retries + 1)
     with Store(tmp_path / "s.db") as store:
         run_enrich(document, s2_source, store, fake_settings)
-        offline = enrich(document, Curation(), s2=None, arxiv=None, store=store,
+        offline = enrich(document, Curation(), s2=None, arxiv=None,
+                         records=OnFile(store, writable=False),
                          settings=fake_settings, now=lambda: NOW, offline=True)
     (failure,) = [f for f in offline.failures if f.phase == "citations"]
     assert failure.subject == pid
     assert len([c for c in offline.citations if c.cited == pid]) == 1000
 
 
-def test_a_list_seeded_from_a_failed_refresh_is_fetched_again_not_taken_as_complete(tmp_path):
-    failed = dataclasses.replace(synthetic_enrichment(),
-                                 failures=(Failure(A, "citations", "HTTP 503"),))
-    with Store(tmp_path / "s.db") as store:
-        seed_store(store, failed)
-        record = store.get_edges("citations", A)
-        assert record.citations  # nothing lost
-        assert record.count is None  # the next online run fetches it whole
-        assert store.get_edges("references", A).count is not None
+def test_a_list_whose_last_try_failed_is_fetched_whatever_the_counts_say():
+    # its failure is on file (a refresh that failed, a snapshot line that could not be read)
+    plan = plan_pages(["a", "b", "c"], {"a": 5, "b": 5, "c": 0},
+                      {s: PagesOnFile(5 if s != "c" else 0, NOW) for s in "abc"},
+                      now=NOW, full_every=timedelta(weeks=4), stale_after=timedelta(days=7),
+                      failed={"b", "c"})
+    assert plan.fetch == ("b",) and plan.keep == ("a",) and plan.empty == ("c",)
+    assert plan.reasons == {"b": "failed before"}
 
 
 def test_a_pending_paging_is_fetched_whatever_the_counts_say():

@@ -15,7 +15,7 @@ from rich.console import Console
 from test_cli import run, snapshot_without_dates
 from test_enrich import keyless_source, run_e2e, s2_requests
 
-from rsvlm_graph import cli
+from rsvlm_graph import terminal
 from rsvlm_graph.config import Settings
 from rsvlm_graph.sources.pacing import pool_floor_seconds
 
@@ -30,12 +30,8 @@ KEY_HINT = "set S2_API_KEY (free: https://www.semanticscholar.org/product/api) f
 
 def announced(settings: Settings, planned: Counter[str], monkeypatch) -> str:
     said = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=said, force_terminal=False, width=400))
-    token = cli._run_settings.set(settings)
-    try:
-        cli._announce_pace(planned)
-    finally:
-        cli._run_settings.reset(token)
+    monkeypatch.setattr(terminal, "err", Console(file=said, force_terminal=False, width=400))
+    terminal.announce_pace(settings, planned)
     return said.getvalue()
 
 

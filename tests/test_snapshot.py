@@ -11,19 +11,14 @@ from pathlib import Path
 
 import pytest
 import test_cli
+from synthetic_records import STAMP, selection_of, write_enrichment
 from test_cli import read_exports, run
-from test_store import STAMP, A, B, C, synthetic_enrichment, synthetic_paper
+from test_store import A, synthetic_enrichment, synthetic_paper
 
 from rsvlm_graph.cli import EXIT_PARTIAL
-from rsvlm_graph.models import Citation, Enrichment, Failure, Resolution
-from rsvlm_graph.snapshot import (
-    carried_over,
-    compare,
-    read_snapshot,
-    seed_store,
-    write_snapshot,
-)
-from rsvlm_graph.store import Store
+from rsvlm_graph.models import Enrichment
+from rsvlm_graph.records import Rows, Selection
+from rsvlm_graph.snapshot import check_snapshot, compare, read_snapshot
 
 UNREACHABLE = "http://127.0.0.1:1"
 
@@ -155,64 +150,29 @@ def test_a_paper_that_left_the_list_is_removed_and_said_with_the_loss(kg, good):
     assert result.exit_code == 0, result.output
     after = snapshot_of(kg)
     assert key not in {r.entry_key for r in after.resolutions}
-    change = compare(before, after)
-    assert change.left_the_list == (key,)
-    assert change.is_loss
-    assert f"removed 1 papers that left the list, with {change.citations_of_removed:,}" in result.output
-    assert f"loss: {change.lost_papers:,} papers and {change.lost_citations:,} citations" in result.output
+    removed, kept = resolved[key], set(after.citations)
+    # its citations go, but for those another list paper's list holds (it cites them, or they it)
+    with_it = sum(removed in (c.citing, c.cited) and c not in kept for c in before.citations)
+    lost_papers = len(before.papers) - len(after.papers)
+    lost_citations = len(before.citations) - len(after.citations)
+    assert with_it > 0 and lost_citations == with_it
+    assert f"removed 1 papers that left the list, with {with_it:,}" in result.output
+    assert f"loss: {lost_papers:,} papers and {lost_citations:,} citations" in result.output
 
 
 # ---------------------------------------------------------------------------- the pieces
 
 
-def test_seed_store_imports_the_last_good_citations_of_a_list_whose_refresh_failed(tmp_path):
-    failed = dataclasses.replace(
-        synthetic_enrichment(),
-        failures=(Failure(A, "citations", "network unavailable: SYNTHETIC"),
-                  Failure(A, "references", "HTTP 429")),
-    )
-    with Store(tmp_path / "s.db") as store:
-        seed_store(store, failed)
-        assert store.get_edges("citations", A).citations == (Citation(C, A, True, ("methodology",)),)
-        assert store.get_edges("references", A).citations == (Citation(A, C),)
-
-
-def test_seed_store_leaves_out_a_failed_list_it_has_no_citation_of(tmp_path):
-    lonely = Enrichment(
-        resolutions=(Resolution("paper:arxiv:2301.00001", A, "batch-arxiv", 100.0),),
-        papers=(synthetic_paper(A),),
-        failures=(Failure(A, "citations", "HTTP 500"),),
-    )
-    with Store(tmp_path / "s.db") as store:
-        seed_store(store, lonely)
-        assert store.get_edges("citations", A) is None  # fetched again, not stored empty
-        assert store.get_edges("references", A) is not None
-
-
-def test_carried_over_keeps_other_lists_entries_and_current_records_win():
-    previous = synthetic_enrichment()
-    newer_a = synthetic_paper(A, "SYNTHETIC newer", fetched_at="2024-07-01T00:00:00Z")
-    current = Enrichment(
-        resolutions=(Resolution("paper:arxiv:2301.00001", A, "batch-arxiv", 100.0),),
-        papers=(newer_a,),
-    )
-    kept = carried_over(previous, current, {"paper:title:zeta", "paper:doi:10.5555/x"})
-    assert {r.entry_key for r in kept.resolutions} == {r.entry_key for r in previous.resolutions}
-    assert {p.s2_paper_id: p.title for p in kept.papers}[A] == "SYNTHETIC newer"
-    assert carried_over(previous, current, ()) == current
-
-
 def test_compare_counts_what_went_and_why():
-    previous = synthetic_enrichment()
-    new = Enrichment(
-        resolutions=tuple(r for r in previous.resolutions if r.entry_key != "paper:arxiv:2301.00001"),
-        papers=tuple(p for p in previous.papers if p.s2_paper_id != A),
-    )
-    change = compare(previous, new)
-    assert change.left_the_list == ("paper:arxiv:2301.00001",)
+    previous = selection_of(synthetic_enrichment())
+    before = Rows.of(previous.rows, previous.edges)
+    gone = "paper:arxiv:2301.00001"
+    new = Selection(tuple(r for r in previous.rows if r.key not in (gone, A)), ())
+    change = compare(before, new)
+    assert change.left_the_list == (gone,)
     assert (change.lost_papers, change.lost_citations) == (1, 2)
     assert change.citations_of_removed == 2 and change.citations_dropped_by_api == 0
-    same = compare(previous, previous)
+    same = compare(before, previous)
     assert not same.is_loss and same.left_the_list == ()
 
 
@@ -227,7 +187,6 @@ WRONG_FIELDS = [
     ("paper", "authors", "Ada Synthia"),
     ("paper", "embedding", ["x", 1.0]),
     ("paper", "external_ids", {"DOI": 1}),
-    ("paper", "fetched_at", "yesterday"),
     ("citation", "is_influential", "yes"),
     ("citation", "intents", "methodology"),
     ("arxiv", "categories", "cs.CV"),
@@ -242,7 +201,7 @@ WRONG_FIELDS = [
 def test_a_wrong_typed_snapshot_field_is_a_warning_naming_the_line_and_is_dropped(
         tmp_path, caplog, kind, field, value):
     path = tmp_path / "snapshot.jsonl"
-    write_snapshot(path, synthetic_enrichment())
+    write_enrichment(path, synthetic_enrichment())
     lines = path.read_text(encoding="utf-8").splitlines()
     number = next(i for i, line in enumerate(lines, 1) if json.loads(line)["type"] == kind)
     record = json.loads(lines[number - 1])
@@ -258,9 +217,24 @@ def test_a_wrong_typed_snapshot_field_is_a_warning_naming_the_line_and_is_droppe
     every = {"paper": 2, "citation": 2, "arxiv": 1, "resolution": 3}
     assert len(kept) == every[kind]  # the record stays, without the bad field
     default = {"venue": None, "year": None, "citation_count": None, "authors": (),
-               "embedding": None, "external_ids": (), "fetched_at": None, "is_influential": False,
+               "embedding": None, "external_ids": (), "is_influential": False,
                "intents": (), "categories": (), "version": None, "score": None, "doubtful": False}
     assert default[field] in [getattr(r, field) for r in kept]
+
+
+def test_a_line_whose_date_is_wrong_is_skipped_and_what_it_held_fetched_again(tmp_path, caplog):
+    path = tmp_path / "snapshot.jsonl"
+    write_enrichment(path, synthetic_enrichment())
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if f'"key": "{A}"' in line
+                  and '"type": "paper"' in line)
+    lines[number - 1] = lines[number - 1].replace(STAMP, "yesterday")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        checked = check_snapshot(path)
+    assert f"snapshot.jsonl:{number}: paper {A}: 'fetched_at' string should match" in caplog.text
+    assert ("paper", A) not in checked.rows.rows
+    assert [(r.key, r.record.phase) for r in checked.refetch] == [(f"{A}|metadata", "metadata")]
 
 
 @pytest.mark.parametrize(("kind", "field", "value"), WRONG_FIELDS[:8],
@@ -288,30 +262,11 @@ def test_a_wrong_typed_snapshot_field_still_builds(kg, env, tmp_path, caplog, ki
     assert "wrote" in result.output
 
 
-def test_a_bad_record_in_the_store_is_checked_and_the_reset_named(tmp_path, caplog):
-    with Store(tmp_path / "s.db") as store:
-        from rsvlm_graph.store import StoredRecord, to_record
-
-        data = to_record(synthetic_paper(A))
-        data["venue"] = 7
-        store.put([StoredRecord("semanticscholar", "paper", A, "r", STAMP, data)])
-        bad_id = to_record(synthetic_paper(B))
-        bad_id["s2_paper_id"] = 12
-        store.put([StoredRecord("semanticscholar", "paper", B, "r", STAMP, bad_id)])
-        with caplog.at_level("WARNING"):
-            paper = store.get_paper(A)
-            missing = store.get_paper(B)
-    assert paper.venue is None and paper.title == "SYNTHETIC paper"
-    assert missing is None
-    assert f"paper {A} in the store" in caplog.text and "delete the file" in caplog.text
-    assert "field 'venue' dropped" in caplog.text
-
-
 def test_a_line_separator_inside_a_title_stays_in_its_line(tmp_path):
     # the writer leaves U+2028 as it is (ensure_ascii=False); str.splitlines would cut there
     paper = dataclasses.replace(synthetic_paper(A), title="SYNTHETIC line\u2028separated\u0085title",
                                 embedding=None)  # an embedding is rounded on the way
     enrichment = Enrichment(papers=(paper,))
     path = tmp_path / "snapshot.jsonl"
-    write_snapshot(path, enrichment)
+    write_enrichment(path, enrichment)
     assert read_snapshot(path) == enrichment

@@ -26,6 +26,7 @@ from rsvlm_graph.listfile.suggest import (
     rejections_from_args,
     review_note,
 )
+from rsvlm_graph.records import OnFile
 
 ROOT = Path(__file__).resolve().parents[1]
 LIST = ROOT / "tests" / "data" / "awesome-list.md"  # frozen copy: the live list changes
@@ -343,7 +344,7 @@ def test_real_candidates_from_the_fake_api_make_an_applicable_patch(
     document = read_list(LIST, curation)
     fake_api.corpus = corpus_for_list(document)
     with Store(tmp_path / "s.db") as store:
-        enrichment = enrich(document, curation, s2=s2_source, arxiv=arxiv_source, store=store,
+        enrichment = enrich(document, curation, s2=s2_source, arxiv=arxiv_source, records=OnFile(store),
                             settings=fake_settings, now=lambda: datetime(2026, 11, 27, tzinfo=timezone.utc))
     G = build_graph(document, enrichment)
     candidates = with_rows(discover_candidates(G, recommended=enrichment.recommendations, top=8,

@@ -1,39 +1,35 @@
 """The ``rsvlm-graph`` command line: thin typed commands over the library.
 
-Each command's docstring is its help. Errors of this package are caught once, in ``main``'s
-callback wrapper, and printed as one line with exit code 1; an ``enrich`` that wrote what it got
-but missed something exits :data:`EXIT_PARTIAL`; progress bars live here only.
+Each command's docstring is its help. A command parses its options, calls one function of the
+pipeline and prints what it returns (:mod:`rsvlm_graph.terminal` draws the progress and the
+summaries). Errors of this package are caught once, in ``main``'s callback wrapper, and printed
+as one line with exit code 1; an ``enrich`` that wrote what it got but missed something exits
+:data:`EXIT_PARTIAL`.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import re
 import sys
-import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from . import terminal
 from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, DEFAULT_QUERY_TIMEOUT, Settings
 from .errors import RsvlmGraphError
+from .terminal import err, out
 
 if TYPE_CHECKING:
-    from collections import Counter
 
-    from .enrich import ProgressCallback
     from .listfile.curation import Curation
-    from .models import Failure, ListDocument, Phase
-    from .pipeline import BuildResult, Fetched, Inputs, Watch
-    from .snapshot import SnapshotChange
-    from .sources.http import WaitCallback
+    from .models import ListDocument
+    from .pipeline import Inputs, Watch
 
 # Each command imports the pipeline and the libraries it needs when it runs, so `--help` and
 # argument errors answer at once instead of after a second of importing networkx, rdflib, httpx.
@@ -65,8 +61,6 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain click help: docstring paragraphs re-wrap to the terminal
     help="Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list.",
 )
-out = Console(soft_wrap=True, highlight=False, markup=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 # Paths are checked where they are read, so a bad one is one line naming it and exit 1, as the
 # README promises, rather than click's usage block and exit 2.
@@ -102,124 +96,6 @@ _run_settings: ContextVar[Settings] = ContextVar("settings")
 def _settings() -> Settings:
     """The settings ``main`` read from the environment once for this run."""
     return _run_settings.get()
-
-
-def _warn_problems(document: ListDocument) -> None:
-    """Rows of the list that were skipped or read in part: one line each, ``path:line:``."""
-    for problem in document.problems:
-        err.print(f"[yellow]warning:[/yellow] {escape(str(problem))}")
-
-
-#: seconds between two progress lines of one phase when stderr is not a terminal
-PROGRESS_LINE_INTERVAL = 10.0
-#: waits shorter than this (the 1 s between keyed requests) are not shown
-WAIT_SHOWN_FROM = 2.0
-
-
-class _ProgressLines:
-    """Progress for a log (CI, a pipe): a line when a phase starts, when it ends, and every
-    ``interval`` seconds in between, where a bar would show nothing; and a line per long wait."""
-
-    def __init__(self, interval: float = PROGRESS_LINE_INTERVAL,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._interval = interval
-        self._clock = clock
-        self._last: dict[str, float] = {}
-        self._finished: set[str] = set()
-        self._phase = ""
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        self._phase = phase
-        if phase in self._finished:
-            return
-        now = self._clock()
-        finished = done >= total
-        if phase in self._last and not finished and now - self._last[phase] < self._interval:
-            return
-        self._last[phase] = now
-        if finished:
-            self._finished.add(phase)
-        err.print(f"{phase}: {done}/{total}{' done' if finished else ''}", markup=False, highlight=False)
-
-    def waiting(self, seconds: float, reason: str) -> None:
-        if seconds >= WAIT_SHOWN_FROM:
-            err.print(f"{self._phase}: waiting {seconds:.0f} s {reason}", markup=False, highlight=False)
-
-
-@contextmanager
-def _progress(quiet: bool) -> Iterator[tuple[ProgressCallback | None, WaitCallback | None]]:
-    """A bar per enrichment phase with counts and ETA on a terminal, progress lines elsewhere;
-    nothing when quiet. With it, the callback told of the client's waits: the bar of the phase
-    running says "waiting 42 s for the shared pool" while it lasts."""
-    if quiet:
-        yield None, None
-        return
-    if not err.is_terminal:
-        lines = _ProgressLines()
-        yield lines, lines.waiting
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TaskID,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=False,
-    ) as bars:
-        tasks: dict[str, TaskID] = {}
-        running: list[str] = []  # the phase reported last
-
-        def update(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bars.add_task(phase, total=total)
-            running[:] = [phase]
-            bars.update(tasks[phase], completed=done, total=total, description=phase)
-
-        def waiting(seconds: float, reason: str) -> None:
-            if running and (seconds >= WAIT_SHOWN_FROM or seconds == 0):
-                phase = running[0]
-                shown = f"{phase} waiting {seconds:.0f} s {reason}" if seconds else phase
-                bars.update(tasks[phase], description=shown)
-
-        yield update, waiting
-
-
-def _announce_pace(planned: Counter[str]) -> None:
-    """How long the Semantic Scholar requests planned take at this pace, said before they start;
-    without a key, that a key makes it faster."""
-    from .sources.pacing import interval_floor_seconds, pool_floor_seconds
-
-    settings = _settings()
-    n = sum(planned.values())
-    if not n:
-        return
-    requests = f"about {n:,} request{'s' if n != 1 else ''}"
-    keyed = interval_floor_seconds(n, 1.0)
-    if settings.s2_api_key:
-        err.print(f"Semantic Scholar: {requests} at {settings.s2_rate:g} per s "
-                  f"≈ {_minutes(interval_floor_seconds(n, settings.s2_rate))}",
-                  markup=False, highlight=False)
-        return
-    if settings.s2_pool_seconds <= 0:  # RSVLM_S2_POOL_SECONDS=0: a local mirror, no pacing
-        err.print(f"Semantic Scholar without an API key: {requests}, not paced "
-                  "(RSVLM_S2_POOL_SECONDS=0)", markup=False, highlight=False)
-        return
-    pool = pool_floor_seconds(n, settings.s2_pool_requests, settings.s2_pool_seconds)
-    hint = ("; set S2_API_KEY (free: https://www.semanticscholar.org/product/api) for 1 request/s "
-            f"(≈ {_minutes(keyed)})" if keyed < pool else "")
-    err.print(f"Semantic Scholar without an API key: {requests} at "
-              f"{settings.s2_pool_requests} per {settings.s2_pool_seconds:g} s ≈ {_minutes(pool)}"
-              f"{hint}", markup=False, highlight=False)
-
-
-def _minutes(seconds: float) -> str:
-    """``"12 min"``, or ``"<1 min"``."""
-    return f"{round(seconds / 60)} min" if seconds >= 30 else "<1 min"
 
 
 def _print_version(wanted: bool) -> None:
@@ -275,14 +151,15 @@ def build(
     result = build_all(inputs, document, curation, settings, out_dir, offline=offline,
                        validate_all=validate or settings.validate_all,
                        html_max_nodes=html_max_nodes, watch=_watch(quiet or offline))
-    _print_requests(result.fetched, offline)
-    _print_build_summary(result, list_path)
+    terminal.print_requests(result.fetched, offline)
+    terminal.print_build_summary(result, list_path)
     if result.saved is not None:
-        _print_snapshot_change(*result.saved, inputs)
+        terminal.print_snapshot_change(*result.saved, inputs)
         out.print(f"wrote {inputs.snapshot_path}")
     for path in result.recorded:
         out.print(f"recorded citation history: {path}")
-    _report_incomplete(result.fetched, offline, "build")
+    terminal.report_incomplete(result.fetched, offline, "build",
+                               "the exports are built from what is on file")
 
 
 @app.command()
@@ -323,15 +200,15 @@ def enrich(
     result = refresh(inputs, document, curation, _settings(), offline=offline, full=full,
                      watch=_watch(quiet or offline))
     fetched = result.fetched
-    _print_requests(fetched, offline)
-    _print_enrichment_summary(fetched, len(document.papers), offline)
-    _print_snapshot_change(*result.saved, inputs)
+    terminal.print_requests(fetched, offline)
+    terminal.print_enrichment_summary(fetched, len(document.papers), offline)
+    terminal.print_snapshot_change(*result.saved, inputs)
     out.print(f"wrote {inputs.snapshot_path}")
     for path in result.recorded:
         out.print(f"recorded citation history: {path}")
     if not result.recorded:
         out.print("citation history: nothing recorded (nothing fetched that is not on file)")
-    if _report_incomplete(fetched, offline, "enrich"):
+    if terminal.report_incomplete(fetched, offline, "enrich", f"exit {EXIT_PARTIAL}"):
         raise typer.Exit(code=EXIT_PARTIAL)
 
 
@@ -341,7 +218,7 @@ def _read_inputs(list_path: Path) -> tuple[Inputs, ListDocument, Curation]:
 
     inputs = Inputs(list_path)
     document, curation = load_inputs(inputs)
-    _warn_problems(document)
+    terminal.warn_problems(document)
     return inputs, document, curation
 
 
@@ -350,146 +227,8 @@ def _watch(quiet: bool) -> Watch:
     bar would say anything true), and the pace announced once Semantic Scholar answers."""
     from .pipeline import Watch
 
-    return Watch(following=lambda: _progress(quiet), planned=_announce_pace)
-
-
-def _print_requests(fetched: Fetched, offline: bool) -> None:
-    """The requests sent per endpoint; one that reached no server (a refused connection) was
-    not sent, and a run that sent none says whether everything was fresh or nothing answered."""
-    if offline:
-        out.print("requests: none (--offline)")
-        return
-    sent = ", ".join(f"{endpoint} {n}" for endpoint, n in fetched.requests.items())
-    if not sent:
-        unanswered = any(not f.answered for f in fetched.enrichment.failures)
-        sent = "none (no server could be reached)" if unanswered else "none (all fresh)"
-    out.print(f"requests (failed ones included): {sent}")
-
-
-def _print_enrichment_summary(fetched: Fetched, list_papers: int, offline: bool) -> None:
-    e = fetched.enrichment
-    methods: dict[str, int] = {}
-    for r in e.resolutions:
-        label = "doubtful" if r.doubtful else (r.method or "unresolved") if r.s2_paper_id else "unresolved"
-        methods[label] = methods.get(label, 0) + 1
-    resolved = ", ".join(f"{k} {v}" for k, v in sorted(methods.items())) or "none"
-    out.print(f"resolved: {resolved} (of {list_papers} list papers)")
-    out.print(
-        f"known: {len(e.papers)} papers, {len(e.citations)} citations, {len(e.arxiv)} arXiv records, "
-        f"{len(e.recommendations)} recommendations, {len(e.truncated)} truncated citation lists"
-    )
-    # what a fetching run missed is listed last, by _report_incomplete
-    shown = [f for f in e.failures if offline or f.answered]
-    for (kind, reason), subjects in _by_cause(
-            shown, lambda f: f"{'not found in' if f.answered else 'failed in'} {f.phase}"):
-        out.print(f"{kind} ({len(subjects)}): {reason}\n  {_first_few(subjects)}")
-
-
-def _first_few(subjects: list[str]) -> str:
-    return ", ".join(subjects[:5]) + (f", … ({len(subjects) - 5} more)" if len(subjects) > 5 else "")
-
-
-_S2_ID = re.compile(r"\b[0-9a-f]{40}\b")
-
-
-def _cause(reason: str, subject: str) -> str:
-    """A failure's reason without the paper it names (the request path carries the id). Only an
-    id is taken out (it has a digit): the subject ``list`` of recommendations is a plain word."""
-    if any(c.isdigit() for c in subject):
-        reason = reason.replace(subject, "…")
-    return _S2_ID.sub("…", reason)
-
-
-def _by_cause(failures: Iterable[Failure], where: Callable[[Failure], str]
-              ) -> list[tuple[tuple[str, str], list[str]]]:
-    """Failures grouped by where they happened and their cause, sorted: a lost network, or one
-    error met by eighty papers, is one line with a count, not eighty."""
-    causes: dict[tuple[str, str], list[str]] = {}
-    for failure in failures:
-        causes.setdefault((where(failure), _cause(failure.reason, failure.subject)), []).append(
-            failure.subject)
-    return sorted(causes.items())
-
-
-def _report_incomplete(fetched: Fetched, offline: bool, command: str) -> bool:
-    """Name what a fetching run could not get, per source, phase and reason; whether anything.
-
-    Called last, after every file is written. An answer of the source (a paper it does not
-    know) is not missing (``Failure.answered``); an offline run asked for nothing, so it is
-    never incomplete. ``enrich`` then exits EXIT_PARTIAL; ``build`` keeps its exit 0 (its
-    exports are built from what is on file, as offline).
-    """
-    missing = [] if offline else [f for f in fetched.enrichment.failures if not f.answered]
-    if not missing:
-        return False
-    outcome = (f"exit {EXIT_PARTIAL}" if command == "enrich"
-               else "the exports are built from what is on file")
-    err.print(f"[yellow]incomplete:[/yellow] {len(missing)} record{'s' if len(missing) > 1 else ''}"
-              f" could not be fetched ({outcome}); everything fetched is written")
-    for (where, reason), subjects in _by_cause(missing, lambda f: "arXiv records" if f.phase == "arxiv"
-                                               else f"Semantic Scholar {f.phase}"):
-        err.print(f"  {where} ({len(subjects)}): {reason}\n    {_first_few(subjects)}", markup=False)
-    err.print(f"retry: run `rsvlm-graph {command}` again: fresh records are not fetched again, "
-              "so it asks only for what is missing", markup=False)
-    return True
-
-
-def _print_snapshot_change(change: SnapshotChange, kept: tuple[str, ...], inputs: Inputs) -> None:
-    """The snapshot against the previous one: a loss is said, with its count and its reasons."""
-    out.print(
-        f"snapshot: {change.papers_after:,} papers, {change.citations_after:,} citations "
-        f"(previous: {change.papers_before:,} papers, {change.citations_before:,} citations)"
-    )
-    if kept:
-        out.print(f"kept: the records of {len(kept)} entries of other lists beside {inputs.list_path} "
-                  f"(the snapshot serves every list in {inputs.kg_dir})")
-    if change.is_loss:
-        out.print(f"loss: {change.lost_papers:,} papers and {change.lost_citations:,} citations fewer "
-                  "than the previous snapshot")
-    if change.left_the_list:
-        shown = ", ".join(change.left_the_list[:5]) + (
-            f", … ({len(change.left_the_list) - 5} more)" if len(change.left_the_list) > 5 else "")
-        out.print(f"removed {len(change.left_the_list)} papers that left the list, with "
-                  f"{change.citations_of_removed:,} of their citations: {shown}")
-    if change.citations_dropped_by_api:
-        out.print(f"removed {change.citations_dropped_by_api:,} citations Semantic Scholar no longer "
-                  "returns for papers still in the list")
-
-
-def _print_build_summary(result: BuildResult, list_path: Path) -> None:
-    entries = result.loaded.document
-    out.print(
-        f"{list_path}: {len(entries.papers)} paper rows, {len(entries.datasets)} dataset rows, "
-        f"{len(entries.problems)} problem(s)"
-    )
-    out.print("nodes: " + ", ".join(f"{kind} {n}" for kind, n in result.counts.items()))
-    out.print(f"edges: {result.loaded.graph.number_of_edges()}")
-    _print_not_enriched(result.not_enriched, result.counts["paper"])
-    out.print(f"html view: {result.view_nodes} nodes")
-    for path, size in result.written:
-        out.print(f"wrote {path} ({size:,} bytes)")
-
-
-def _print_not_enriched(gaps: list[tuple[str | None, Phase, str]], list_papers: int) -> None:
-    """What the exports lack, per phase and reason, counted in distinct list papers (a paper
-    listed twice is one); the recommendations, the list's own, last."""
-    from .models import PHASES
-
-    papers = {node for node, _, _ in gaps if node is not None}
-    if not gaps:
-        out.print("not enriched: none")
-        return
-    out.print(f"not enriched: {len(papers)} of {list_papers} list papers")
-    causes: dict[tuple[Phase, str], set[str]] = {}
-    for node, phase, reason in gaps:
-        causes.setdefault((phase, _S2_ID.sub("…", reason)), set()).add(node or "")
-    order = {phase: i for i, phase in enumerate(PHASES)}
-    for (phase, reason), nodes in sorted(causes.items(),
-                                         key=lambda kv: (order[kv[0][0]], -len(kv[1]), kv[0][1])):
-        if phase == "recommendations":
-            out.print(f"        {phase} (of the list): {reason}")
-        else:
-            out.print(f"  {len(nodes):>3} × {phase}: {reason}")
+    return Watch(following=lambda: terminal.progress(quiet),
+                 planned=functools.partial(terminal.announce_pace, _settings()))
 
 
 def _write(text: str) -> None:
@@ -514,7 +253,7 @@ def rank(
 
     inputs = Inputs(list_path)
     loaded = load_graph(inputs, _settings())
-    _warn_problems(loaded.document)
+    terminal.warn_problems(loaded.document)
     ranking = rank_papers(loaded.graph, task=task, top=top, year_now=_settings().today().year)
     history = load_history(inputs.history_dir)
     records = [
@@ -545,7 +284,7 @@ def discover(
     from .ranking import coverage_notes
 
     loaded = load_graph(Inputs(list_path), _settings(), peers=peers or ())
-    _warn_problems(loaded.document)
+    terminal.warn_problems(loaded.document)
     candidates = loaded.candidates(
         year_now=_settings().today().year, kind=kind, since=since, min_links=min_links, top=top
     )
@@ -690,7 +429,7 @@ def suggest(
 
     inputs = Inputs(list_path)
     loaded = load_graph(inputs, _settings())
-    _warn_problems(loaded.document)
+    terminal.warn_problems(loaded.document)
     year_now = _settings().today().year
     if rejects:
         if not reason:
@@ -722,7 +461,7 @@ def history(
     if repo is not None or path is not None:
         list_path = (repo or Path(".")) / (path or DEFAULT_LIST.as_posix())
     document, _ = load_inputs(Inputs(list_path))
-    _warn_problems(document)
+    terminal.warn_problems(document)
     entries = entry_history(list_path, document)
     _write(format_history(entries, fmt))
 

@@ -19,6 +19,9 @@ __all__ = [
     "Paper",
     "Citation",
     "EdgePage",
+    "EdgeList",
+    "Paging",
+    "Recommendations",
     "ArxivRecord",
     "Resolution",
     "Phase",
@@ -197,6 +200,42 @@ class EdgePage:
     papers: tuple[Paper, ...]
     truncated: bool = False
     next_offset: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeList:
+    """What is on file of one paper's citation (or reference) list, beside its edges.
+
+    ``count`` is the paper's ``citationCount`` (``referenceCount``) the list was fetched at
+    (``None``: unknown), what a refresh compares to skip it; the list's ``fetched_at`` (its
+    record's date) is when it was last fetched whole: its last full check. ``truncated``: longer
+    than the API pages through.
+    """
+
+    count: int | None = None
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """The pages an interrupted paging of one list read, kept apart from the list on file
+    until the paging is finished: ``next_offset`` is the page to go on from; its record's
+    date is when the paging began, and ``count`` the paper's count then."""
+
+    next_offset: int
+    citations: tuple[Citation, ...] = ()
+    count: int | None = None
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendations:
+    """One recommendations answer: the S2 ids recommended, best first, and the examples asked
+    with (``negative`` ``None``: unknown, as a first-format snapshot leaves it)."""
+
+    positive: tuple[str, ...]
+    negative: tuple[str, ...] | None
+    ranked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,15 +32,13 @@ from .listfile.peers import PeerList, is_url, read_peer_lists
 from .listfile.rows import with_rows
 from .models import Enrichment, Failure, ListDocument, Phase, iso_utc
 from .ranking import rank_papers
+from .records import OnFile, listed_arxiv_ids, select
 from .snapshot import (
     CheckedSnapshot,
     SnapshotChange,
-    SnapshotView,
-    carried_over,
     check_snapshot,
     compare,
     keep_unread,
-    seed_store,
     write_snapshot,
 )
 from .steps import step
@@ -61,6 +59,7 @@ __all__ = [
     "load_inputs",
     "Fetched",
     "fetch_enrichment",
+    "on_file",
     "load_enrichment",
     "exclusive",
     "save_snapshot",
@@ -175,31 +174,39 @@ class Watch:
     planned: Callable[[Counter[str]], None] | None = None
 
 
+@contextmanager
+def on_file(inputs: Inputs, settings: Settings, *, writable: bool
+            ) -> Iterator[tuple[OnFile, CheckedSnapshot]]:
+    """What is on file for the command: ``kg/snapshot.jsonl`` read once, over the store (locked
+    meanwhile). A command that fetches (``writable``) first copies into the store what the
+    snapshot holds newer (a fresh clone's store gets it all); one that does not writes nothing.
+    """
+    with step("read snapshot"):
+        checked = check_snapshot(inputs.snapshot_path)
+    with _store_locked(settings), Store(settings.database_path) as store:
+        records = OnFile(store, checked.rows, writable=writable)
+        if writable:
+            with step("seed store"):
+                records.seed()
+        yield records, checked
+
+
 def fetch_enrichment(
     document: ListDocument,
     curation: Curation,
-    inputs: Inputs,
+    records: OnFile,
+    checked: CheckedSnapshot,
     settings: Settings,
     *,
     offline: bool,
     full: bool = False,
     watch: Watch = Watch(),
 ) -> Fetched:
-    """Return what is known about the list: the committed snapshot, the store, and, unless
-    ``offline``, what the APIs add for entries that are missing or stale (``full``: every
-    citation and reference page too), followed as ``watch`` says."""
+    """Return what is known about the list: what is on file and, unless ``offline``, what the
+    APIs add for entries that are missing, stale or failed last time (``full``: every citation
+    and reference page too), followed as ``watch`` says."""
     started_at = iso_utc(settings.now())
-    with step("read snapshot"):
-        checked = check_snapshot(inputs.snapshot_path)
-        snapshot = checked.enrichment
     with ExitStack() as stack, step("enrich"):
-        stack.enter_context(_store_locked(settings))
-        store = stack.enter_context(Store(settings.database_path))
-        records: Store | SnapshotView = store
-        if offline:  # nothing fetched, nothing to keep: the snapshot is read, not imported
-            records = SnapshotView(store, snapshot)
-        else:
-            seed_store(store, snapshot)
         sources: list[SemanticScholarSource | ArxivSource] = []
         s2 = arxiv = None
         answered: Callable[[], None] | None = None
@@ -210,7 +217,7 @@ def fetch_enrichment(
             from .sources.semantic_scholar import SemanticScholarSource, client_for
 
             if (planned := watch.planned) is not None:
-                plan = planned_requests(document, curation, store=store, settings=settings,
+                plan = planned_requests(document, curation, records=records, settings=settings,
                                         now=settings.now, full=full)
                 answered = functools.partial(planned, plan)
             s2 = SemanticScholarSource(settings, client_for(settings, on_wait=on_wait),
@@ -220,14 +227,13 @@ def fetch_enrichment(
             stack.callback(arxiv.close)
             sources = [s2, arxiv]
         enrichment = enrich(
-            document, curation, s2=s2, arxiv=arxiv, store=records, settings=settings,
+            document, curation, s2=s2, arxiv=arxiv, records=records, settings=settings,
             now=settings.now, progress=progress, offline=offline, full=full, answered=answered,
         )
         requests: Counter[str] = Counter()
         for source in sources:
             requests.update(source.request_counts)
-        # offline, what is missing was last asked by the run that wrote the snapshot
-        missing = not_on_file(records, enrichment.failures, snapshot.failures if offline else ())
+        missing = not_on_file(records, enrichment.failures)
         return Fetched(enrichment, dict(sorted(requests.items())), started_at, checked, missing,
                        offline)
 
@@ -269,29 +275,27 @@ def exclusive(inputs: Inputs, settings: Settings, out_dir: Path | None = None) -
 
 
 def save_snapshot(
-    inputs: Inputs, document: ListDocument, curation: Curation, fetched: Fetched
+    inputs: Inputs, document: ListDocument, curation: Curation, fetched: Fetched,
+    records: OnFile,
 ) -> tuple[SnapshotChange, tuple[str, ...]]:
-    """Write ``kg/snapshot.jsonl`` from a run, never losing what another list or a refresh needs.
+    """Write ``kg/snapshot.jsonl``: everything on file for the list's entries, never losing what
+    another list or a refresh needs.
 
-    Entries of the previous snapshot that this run did not return stay when they are still in
-    the list (a record the store refused, say) or in another list beside it (``kg/draft.md``
-    next to ``kg/awesome-list.md`` share one snapshot); the others left the list and go.
-    The previous snapshot's lines that were not read as written are kept beside it first
-    (:func:`~rsvlm_graph.snapshot.keep_unread`): the new one no longer holds them as they were,
-    and, when this run fetched nothing, keeps the failures that have the next one fetch again
-    what they held.
+    Entries of the previous snapshot that the list no longer holds stay when another list beside
+    it does (``kg/draft.md`` next to ``kg/awesome-list.md`` share one snapshot); the others left
+    the list and go. The previous snapshot's lines that were not read as written are kept
+    beside it first (:func:`~rsvlm_graph.snapshot.keep_unread`); what they held is marked to be
+    fetched again (failures on file, written too when this run fetched nothing).
     Returns what changed against the previous snapshot, and the entry keys kept that way.
     """
-    previous, current = fetched.snapshot.enrichment, fetched.enrichment
-    if fetched.offline:
-        current = replace(current, failures=current.failures + fetched.snapshot.refetch)
-    returned = {r.entry_key for r in current.resolutions}
-    missing = {r.entry_key for r in previous.resolutions} - returned
-    keep = missing & (_entry_keys(document) | _entry_keys_beside(inputs, curation, missing))
-    written = carried_over(previous, current, keep)
+    previous = fetched.snapshot.rows
+    listed = _entry_keys(document)
+    before = {key for kind, key in previous.rows if kind == "resolution"}
+    keep = (before - listed) & _entry_keys_beside(inputs, curation, before - listed)
+    selection = select(records, listed | keep, listed_arxiv_ids(document))
     keep_unread(inputs.snapshot_path, fetched.snapshot.unread, fetched.started_at)
-    write_snapshot(inputs.snapshot_path, written)
-    return compare(previous, written), tuple(sorted(keep))
+    write_snapshot(inputs.snapshot_path, selection)
+    return compare(previous, selection), tuple(sorted(keep))
 
 
 Saved = tuple[SnapshotChange, tuple[str, ...]]
@@ -312,16 +316,17 @@ def refresh(
     inputs: Inputs, document: ListDocument, curation: Curation, settings: Settings, *,
     offline: bool = False, full: bool = False, watch: Watch = Watch(),
 ) -> RefreshResult:
-    """``enrich``: fetch what is missing or stale (nothing when ``offline``), write
+    """``enrich``: fetch what is missing, stale or failed (nothing when ``offline``), write
     ``kg/snapshot.jsonl`` and record the citation history of what was fetched.
 
     ``document`` and ``curation`` are ``load_inputs(inputs)``: the caller reads them first, to
     warn about the list's problems before any request.
     """
-    with exclusive(inputs, settings):
-        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
-                                   full=full, watch=watch)
-        saved = save_snapshot(inputs, document, curation, fetched)
+    with exclusive(inputs, settings), on_file(inputs, settings, writable=not offline) as (
+            records, checked):
+        fetched = fetch_enrichment(document, curation, records, checked, settings,
+                                   offline=offline, full=full, watch=watch)
+        saved = save_snapshot(inputs, document, curation, fetched, records)
         recorded: list[Path] = []
         if not offline:  # offline fetches nothing, so it has nothing to date
             loaded = Loaded.build(document, curation, fetched.enrichment,
@@ -345,12 +350,13 @@ def build(
     from .citations.refreshes import load_history
 
     with exclusive(inputs, settings, out_dir):
-        fetched = fetch_enrichment(document, curation, inputs, settings, offline=offline,
-                                   watch=watch)
+        with on_file(inputs, settings, writable=not offline) as (records, checked):
+            fetched = fetch_enrichment(document, curation, records, checked, settings,
+                                       offline=offline, watch=watch)
+            saved = None
+            if not offline and fetched.brought_anything:
+                saved = save_snapshot(inputs, document, curation, fetched, records)
         peers = load_peers(inputs, curation, settings, offline=offline)
-        saved = None
-        if not offline and fetched.brought_anything:
-            saved = save_snapshot(inputs, document, curation, fetched)
         loaded = Loaded.build(document, curation, fetched.summarised, peers)
         year_now = settings.today().year
         with step("discover"):
@@ -388,7 +394,9 @@ def load_enrichment(
     document: ListDocument, curation: Curation, inputs: Inputs, settings: Settings
 ) -> Enrichment:
     """Return what is known without any request: the snapshot and the store."""
-    return fetch_enrichment(document, curation, inputs, settings, offline=True).enrichment
+    with on_file(inputs, settings, writable=False) as (records, checked):
+        return fetch_enrichment(document, curation, records, checked, settings,
+                                offline=True).enrichment
 
 
 @dataclass(frozen=True, slots=True)

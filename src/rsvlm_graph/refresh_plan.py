@@ -19,8 +19,8 @@ from typing import Literal
 
 __all__ = ["PagesOnFile", "PagePlan", "plan_pages"]
 
-Reason = Literal["never fetched", "interrupted", "count unknown", "count changed", "full check due",
-                 "full"]
+Reason = Literal["never fetched", "interrupted", "failed before", "count unknown", "count changed",
+                 "full check due", "full"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,7 @@ def plan_pages(
     stale_after: timedelta,
     full: bool = False,
     interrupted: Collection[str] = (),
+    failed: Collection[str] = (),
 ) -> PagePlan:
     """Decide, per paper, whether its pages are fetched, written empty, or kept.
 
@@ -83,6 +84,9 @@ def plan_pages(
     interrupted : collection of str
         Papers whose last paging stopped half-way (its pages kept in the store): fetched, to go
         on from there, whatever their counts say.
+    failed : collection of str
+        Papers whose list failed to come last time, or was lost from the snapshot (a failure
+        on file): fetched whatever their counts say.
 
     Returns
     -------
@@ -112,12 +116,15 @@ def plan_pages(
         reason: Reason | None
         if count == 0:
             # nothing to page through; an empty record replaces citers that went away
-            (keep if stored is not None and stored.count == 0 else empty).append(s2_id)
+            kept = stored is not None and stored.count == 0 and s2_id not in failed
+            (keep if kept else empty).append(s2_id)
             continue
         if stored is None:
             reason = "never fetched"
         elif s2_id in interrupted:
             reason = "interrupted"
+        elif s2_id in failed:
+            reason = "failed before"
         elif full:
             reason = "full"
         elif count is None or stored.count is None:

@@ -29,11 +29,22 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .errors import RsvlmGraphError
-from .models import ArxivRecord, Citation, Failure, Paper, Resolution
+from .models import (
+    ArxivRecord,
+    Citation,
+    EdgeList,
+    Failure,
+    Paging,
+    Paper,
+    Recommendations,
+    Resolution,
+)
 
 __all__ = [
     "MAX_COUNT",
     "S2_PAPER_ID",
+    "Stamp",
+    "checked_model",
     "checked_record",
     "checked_s2_paper",
     "record_schema",
@@ -95,6 +106,10 @@ _RULES: dict[type, dict[str, Any]] = {
     },
     Resolution: {"entry_key": EntryKey, "s2_paper_id": S2Id | None, "score": Similarity | None},
     Failure: {},
+    EdgeList: {"count": Count | None},
+    Paging: {"next_offset": Annotated[int, Field(ge=0, lt=MAX_COUNT)], "count": Count | None},
+    Recommendations: {"positive": tuple[S2Id, ...], "negative": tuple[S2Id, ...] | None,
+                      "ranked": tuple[S2Id, ...]},
 }
 
 
@@ -122,9 +137,9 @@ _STRICT = ConfigDict(strict=True, extra="forbid", frozen=True)
 def record_schema(cls: type, **extra: Any) -> type[BaseModel]:
     """The strict pydantic schema of a dataclass of records, with :data:`_RULES` applied.
 
-    Fields holding other record classes (``Paper`` in a store row of citations) use their
-    schemas too. ``extra`` adds fields (a snapshot line's ``type`` and ``key``): ``name=(type,
-    default)``, not part of the record.
+    Fields holding other record classes (``Citation`` in a paging) use their schemas too.
+    ``extra`` adds fields (a snapshot line's ``type`` and ``key``) or replaces the record's own
+    (a row's ``fetched_at``, required): ``name=(type, default)``.
     """
     hints = typing.get_type_hints(cls)
     rules = _RULES.get(cls, {})
@@ -137,8 +152,9 @@ def record_schema(cls: type, **extra: Any) -> type[BaseModel]:
             fields[f.name] = (annotation, f.default_factory())
         else:
             fields[f.name] = (annotation, ...)
+    fields.update(extra)  # a row's fetched_at may be required where the record's is optional
     schema: type[BaseModel] = create_model(
-        f"{cls.__name__}Schema", __config__=_STRICT, **fields, **extra)
+        f"{cls.__name__}Schema", __config__=_STRICT, **fields)
     schema.__record__ = cls  # type: ignore[attr-defined]
     # the fields holding schemas of their own, to turn back into records: (name, is a tuple)
     schema.__nested__ = tuple(  # type: ignore[attr-defined]
@@ -225,8 +241,22 @@ def checked_record(
     schema = schema or record_schema(typing.cast(type, cls))
     if not isinstance(data, str):
         data = json.dumps(_plain(data), ensure_ascii=False)
+    return typing.cast(T, as_record(checked_model(schema, data, where, dropped=dropped)))
+
+
+def checked_model(schema: type[BaseModel], data: str, where: str, *,
+                  dropped: list[str] | None = None) -> BaseModel:
+    """The schema instance of the JSON text ``data``, each bad field dropped with a warning;
+    :func:`checked_record` without turning it into a record, for a caller that also reads the
+    fields ``extra`` added to the schema (a snapshot line's ``key``, a row's ``fetched_at``).
+
+    Raises
+    ------
+    RecordRefused
+        As :func:`checked_record`.
+    """
     try:
-        return typing.cast(T, as_record(schema.model_validate_json(data)))
+        return schema.model_validate_json(data)
     except ValidationError as exc:
         first = exc
     try:
@@ -235,9 +265,10 @@ def checked_record(
         raise RecordRefused(f"{where}: not JSON ({exc})") from exc
     if not isinstance(value, dict):
         raise RecordRefused(f"{where}: not a record (a JSON {type(value).__name__})")
-    return typing.cast(T, _repaired(schema, value, first, where,
-                                    lambda v: schema.model_validate_json(json.dumps(v)),
-                                    dropped=dropped))
+    model: BaseModel = _repaired(schema, value, first, where,
+                                 lambda v: schema.model_validate_json(json.dumps(v)),
+                                 dropped=dropped, validated=True)
+    return model
 
 
 def checked_s2_paper(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -275,6 +306,7 @@ _MAX_FIXES = 1000
 def _repaired(
     schema: type[BaseModel], value: Any, error: ValidationError, where: str,
     validate: Callable[[Any], Any], *, keep: bool = False, dropped: list[str] | None = None,
+    validated: bool = False,
 ) -> Any:
     """Drop the field each validation error is in until ``value`` validates; warn per field.
 
@@ -282,7 +314,8 @@ def _repaired(
     citations): a bad author name drops ``authors``, not one author, and one bad number drops the
     whole embedding. A record whose required field (its id) is bad goes entirely; that is the
     end of the top-level record: :class:`RecordRefused`. ``keep``: return the repaired raw
-    value (API objects) rather than the validated record; ``dropped`` gets each warning's text.
+    value (API objects) rather than the validated record, ``validated``: the schema instance;
+    ``dropped`` gets each warning's text.
     """
     inner = _record_lists(schema)
     for _ in range(_MAX_FIXES):
@@ -313,7 +346,7 @@ def _repaired(
         except ValidationError as exc:
             error = exc
             continue
-        return value if keep else as_record(record)
+        return value if keep else record if validated else as_record(record)
     raise RecordRefused(f"{where}: too many bad fields")
 
 

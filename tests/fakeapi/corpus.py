@@ -216,12 +216,23 @@ class Corpus:
 
     def add_citers(self, pid: str, count: int) -> list[str]:
         """Add ``count`` minimal SYNTHETIC papers citing ``pid`` (e.g. to pass the ~10k cap)."""
+        return self._citers(pid, count, "")
+
+    def swap_citer(self, pid: str, tag: str) -> tuple[str, str]:
+        """Replace one paper citing ``pid`` by a new SYNTHETIC one, its count unchanged: what
+        S2 does silently when it merges a duplicate or drops a citer. Returns (gone, new)."""
+        index = next(i for i, e in enumerate(self.edges) if e.cited == pid and e.citing)
+        gone = self.edges.pop(index)
+        (new,) = self._citers(pid, 1, tag)
+        return str(gone.citing), new
+
+    def _citers(self, pid: str, count: int, tag: str) -> list[str]:
         ids = []
         for i in range(count):
-            citer = synthetic_paper_id(self.seed, f"citer:{pid}:{i}")
+            citer = synthetic_paper_id(self.seed, f"citer:{pid}:{tag}{i}")
             self.papers[citer] = {
                 "paperId": citer,
-                "title": f"SYNTHETIC citing paper {i}",
+                "title": f"SYNTHETIC citing paper {tag}{i}",
                 "year": 2020 + i % 5,
                 "venue": "",
                 "externalIds": {"CorpusId": 900_000_000 + i},

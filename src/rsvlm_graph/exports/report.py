@@ -176,9 +176,9 @@ def build_report(
         Plot name (``YEARS_PLOT_NAME``, ``CITATIONS_PLOT_NAME``) → relative path, for the plots
         written beside the report; a missing plot is replaced by a note.
     history : sequence of Refresh, optional
-        The recorded refreshes (``tracking.load_history``), oldest first: rising papers.
+        The recorded refreshes (``citations.refreshes.load_history``), oldest first: rising papers.
     growth : sequence of (month, size), optional
-        ``list_history.growth_by_month``: the list's size over time.
+        ``listfile.history.growth_by_month``: the list's size over time.
     """
     plots = plots or {}
     notes = coverage_notes(G)

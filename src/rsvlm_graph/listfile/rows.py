@@ -73,7 +73,7 @@ class _TableShape:
     leading: bool  # "|" before the first cell
     trailing: bool  # "|" after the last cell
     padded: bool  # " | " between cells rather than "|"
-    roles: tuple[str | None, ...]  # of each column, as ``listparse.header_roles`` reads them
+    roles: tuple[str | None, ...]  # of each column, as ``listfile.parse.header_roles`` reads them
     linked_title: bool = True  # the title cell holds "[Title](link)"
     linked_venue: bool = False  # the venue cell holds the paper's link: "[TGRS2024](link)"
     none: str = "-"  # what the rows write in a cell with nothing to say
@@ -117,7 +117,7 @@ def markdown_row(
       where venue and year go, how the paper link is written);
     * a table row gives a row with the pipes and padding most of the section's rows have. With
       ``list_text`` (the list the rows were read from) each cell is filled by the role
-      ``listparse.header_roles`` gives its column in the table's header: the title (linked only
+      ``listfile.parse.header_roles`` gives its column in the table's header: the title (linked only
       when the rows link theirs), the venue (with the year unless the table has a Year column),
       the year, the paper link in the first Paper/PDF/Link column (labelled as the rows label
       theirs, see ``with_rows``), and the rows' mark for "nothing" (``-`` by default)
