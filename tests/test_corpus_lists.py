@@ -123,9 +123,12 @@ def test_wenhwu_tools_and_competitions_tables_are_no_lint_errors(tmp_path: Path,
     mentions = {f["line"] for f in findings if f["code"] == "paper-mention"}
     assert mentions == {n for n in citing if not listed.issuperset(_PAPER_LINK.findall(lines[n - 1]))}
     assert (len(citing), len(mentions)) == (6, 3)
-    # what is left failing the run is the list's real duplicate title, not a parse error
-    assert {f["code"] for f in findings if f["severity"] == "error"} == {"duplicate-paper"}
-    assert exit_code == 1
+    # no parse error; the list's arXiv and ScienceDirect rows of one title carry other ids, so
+    # lint cannot tell them one paper: a similar-title warning naming both ids, not an error
+    assert not [f for f in findings if f["severity"] == "error"]
+    (similar,) = [f for f in findings if f["code"] == "similar-title"]
+    assert "2509.23310" in similar["message"] and "s0924271625002072" in similar["message"]
+    assert exit_code == 0
 
 
 def _has_han(text: str) -> bool:

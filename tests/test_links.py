@@ -173,3 +173,48 @@ def test_a_network_lost_during_the_run_leaves_the_links_without_connection_unche
     assert links.status == {urls[0]: 200} and links.unchecked == (urls[1],)
     (note,) = [s for s in skipped_checks(links=links) if "dead-link" in s]
     assert "1 of the 2 link(s) were not checked" in note
+
+
+def test_the_curation_files_allowlist_and_allowed_statuses(link_server, tmp_path):
+    """[links] in kg/curation.toml, as awesome_bot's --white-list and --allow: an allowlisted link
+    is never asked, an allowed status makes no finding; other links are checked as ever."""
+    from typer.testing import CliRunner
+
+    from rsvlm_graph.cli import app
+
+    asked: list[str] = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Forbidding", (_Handler,), {
+        "do_HEAD": lambda self: (asked.append(self.path), self.send_response(403), self.end_headers()),
+        "do_GET": lambda self: (asked.append(self.path), self.send_response(403), self.end_headers()),
+    }))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    walled = f"http://127.0.0.1:{server.server_address[1]}"
+    kg = tmp_path / "kg"
+    kg.mkdir()
+    (kg / "list.md").write_text(HEAD + (
+        f"[A]({walled}/paper)|TGRS 2020|[code]({link_server}/ok)\n"
+        f"[B]({link_server}/gone)|TGRS 2020|[code]({link_server}/ok)\n"
+        f"[C]({link_server}/gone#allowlisted)|TGRS 2020|-\n"), encoding="utf-8")
+
+    def lint(curation: str) -> tuple[int, list[str]]:
+        (kg / "curation.toml").write_text(curation, encoding="utf-8")
+        result = CliRunner().invoke(app, ["lint", "--online", "--list", str(kg / "list.md"),
+                                          "--select", "dead-link,link-status", "--format", "csv"],
+                                    env={"RSVLM_CACHE_DIR": str(tmp_path / "cache")})
+        return result.exit_code, sorted(line.split(",")[1] + ":" + line.split(",")[3]
+                                        for line in result.stdout.splitlines()[1:])
+
+    try:
+        assert lint("") == (1, ["5:link-status", "6:dead-link", "7:dead-link"])
+        assert asked
+        asked.clear()
+        assert lint('[links]\nallowlist = ["#allowlisted"]\nallowed_statuses = [403]\n') == (
+            1, ["6:dead-link"])
+        assert asked  # the walled link was asked, its 403 allowed; #allowlisted was not asked
+        assert lint('[links]\nallowlist = ["#allowlisted", "/gone"]\n') == (0, ["5:link-status"])
+        (kg / "curation.toml").write_text("[links]\nallowed_statuses = [999]\n", encoding="utf-8")
+        result = CliRunner().invoke(app, ["lint", "--list", str(kg / "list.md")])
+        assert result.exit_code == 1 and "allowed_statuses" in result.output
+    finally:
+        server.shutdown()
+        server.server_close()

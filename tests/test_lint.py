@@ -17,10 +17,8 @@ from rsvlm_graph.cli import EXIT_PARTIAL, app
 from rsvlm_graph.errors import ListParseError
 from rsvlm_graph.graph import build_graph
 from rsvlm_graph.listfile.curation import Curation
+from rsvlm_graph.listfile.findings import Finding, format_findings, has_errors
 from rsvlm_graph.listfile.lint import (
-    Finding,
-    format_findings,
-    has_errors,
     lint_list,
     skipped_checks,
 )

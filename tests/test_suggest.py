@@ -21,6 +21,7 @@ from rsvlm_graph.listfile.rows import markdown_row
 from rsvlm_graph.listfile.suggest import (
     KnownPaper,
     build_patch,
+    lint_checked,
     plan_suggestions,
     reject,
     rejections_from_args,
@@ -390,8 +391,8 @@ _NEW = [_candidate("Synthetic new one", _S2_TGRS, arxiv_id="2401.90001"),
 
 def _rows_for(text: str) -> list[str]:
     from rsvlm_graph.listfile.curation import Curation
-    from rsvlm_graph.listfile.lint import venue_spelling
     from rsvlm_graph.listfile.rows import with_rows
+    from rsvlm_graph.listfile.venues import venue_spelling
 
     curation = Curation(venue_aliases={_S2_TGRS: "IEEE TGRS"})
     document = parse_list(text, "l.md", curation)
@@ -428,3 +429,23 @@ def test_a_linked_venue_cell_gets_the_link_labelled_venue_and_year():
     assert rows[0] == "|2024|Synthetic new one|[IEEE TGRS 2024](https://arxiv.org/abs/2401.90001)|"
     assert rows[1] == "|2024|Synthetic new two|[arXiv2024](https://doi.org/10.5555/synthetic.2)|"
     assert rows[2].startswith("|2024|Synthetic new three|[Semantic Scholar](https://www.semanticscholar")
+
+
+def test_rows_that_would_be_lint_errors_are_left_out():
+    """suggest lints the list with its rows added: a row repeating a row that has no identifier
+    (a duplicate lint cannot tell apart) or with a malformed link is left out, the others kept."""
+    text = ("# L\n## VQA\n|Paper|Published in|Code|\n|---|---|---|\n"
+            "[Synthetic listed model](https://github.com/synthetic/model)|TGRS 2023|-|\n")
+    document = parse_list(text, "l.md", None)
+    good = FakeCandidate("Synthetic new model", "e" * 40, "VQA",
+                         "[Synthetic new model](https://arxiv.org/abs/2401.99994)|arxiv 2024|-|")
+    again = FakeCandidate("Synthetic listed model", "f" * 40, "VQA",
+                          "[Synthetic listed model](https://arxiv.org/abs/2401.99995)|arxiv 2024|-|")
+    broken = FakeCandidate("Synthetic broken link", "0" * 40, "VQA",
+                           "[Synthetic broken link](www.example.org/x)|arxiv 2024|-|")
+    kept, left = lint_checked(text, document, [again, good, broken])
+    assert kept == [good]
+    assert [(c.title, why) for c, why in left] == [
+        ("Synthetic listed model", "its row would be a lint error (duplicate-paper)"),
+        ("Synthetic broken link", "its row would be a lint error (malformed-url)")]
+    assert lint_checked(text, document, [good]) == ([good], [])

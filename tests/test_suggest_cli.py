@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import rispy
 from conftest import FAKE_API_KEY
 from fakeapi import FakeApi
 from fakeapi.corpus import corpus_for_list
@@ -171,3 +172,34 @@ def test_reject_refuses_a_value_naming_no_known_paper(served):
     forced = run("suggest", "--list", path, "--reject", "no such paper", "--reason", "x", "--force")
     assert forced.exit_code == 0, forced.output
     assert load_curation(kg / "curation.toml").rejections[-1].title == "no such paper"
+
+
+@pytest.mark.parametrize("top", [10, 30])
+def test_a_list_with_the_suggestions_applied_lints_clean(served, top):
+    """suggest lints its own patched list: rows that would be lint errors are left out (and said
+    in the note), so the maintainer's CI stays green after `git apply`."""
+    kg, api = served
+    path = _enriched(kg, api, BUNDLED.read_text(encoding="utf-8"),
+                     (ROOT / "kg" / "curation.toml").read_text(encoding="utf-8"))
+    before = run("lint", "--list", path, "--format", "csv")
+    rows, _ = _suggested(path, top=top)
+    assert rows
+    # --format: the papers of the patch's rows, for a reference manager, beside the patch
+    result = run("suggest", "--list", path, "--kind", "all", "--top", top, "--format", "ris",
+                 "--out", path.parent / "ris" / "suggestions.patch")
+    assert result.exit_code == 0 and "suggestions.ris" in result.output
+    records = rispy.loads((path.parent / "ris" / "suggestions.ris").read_text(encoding="utf-8"))
+    assert sorted(r["title"] for r in records) == sorted(re.match(r"\[(.+?)\]", r)[1] for r in rows)  # type: ignore[index]
+    _patched(path)
+    after = run("lint", "--list", path, "--format", "csv")
+    assert after.exit_code == 0, after.stdout
+    def said(output: str) -> set[tuple[str, str]]:  # (code, message): rows move down
+        return {tuple(line.split(",", 4)[3:]) for line in output.splitlines()[1:]}  # type: ignore[misc]
+
+    new = said(after.stdout) - said(before.stdout)
+    # a row lacks a venue only when its record names none (venue, publicationVenue nor journal)
+    venue_of = {record.get("title"): record.get("venue") or (record.get("publicationVenue") or {}).get("name")
+                or (record.get("journal") or {}).get("name") for record in api.corpus.papers.values()}
+    without = [re.match(r"'(.*)' has no venue", message)[1]  # type: ignore[index]
+               for code, message in new if code == "missing-venue"]
+    assert not [title for title in without if venue_of[title]]

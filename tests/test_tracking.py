@@ -24,6 +24,8 @@ from rsvlm_graph.citations.changes import (
     format_changes,
 )
 from rsvlm_graph.citations.refreshes import (
+    PaperRecord,
+    Refresh,
     citer_titles,
     load_history,
     record_refresh,
@@ -397,7 +399,7 @@ def test_markdown_contains_the_expected_rows(history):
     c4 = f"[{citer_title('c4')}]({url}{sid('c4')})"
     assert f"| {c4} | SYNTHETIC Paper A; SYNTHETIC Paper B |" in text
     assert f"| [SYNTHETIC candidate x3]({url}{sid('x3')}) | new |" in text
-    assert f"| [SYNTHETIC candidate x1]({url}{sid('x1')}) | dropped |" in text
+    assert f"| [SYNTHETIC candidate x1]({url}{sid('x1')}) | dropped: no longer returned |" in text
     assert "3 papers gained 17 citations; 3 new citing papers" in text
     assert "List entries" not in text  # empty sections are left out
 
@@ -656,3 +658,26 @@ def test_refreshes_never_take_anything_from_a_file_on_disk(runs):
                         assert recorded[entry]["citation_count"] is None, (path.name, entry)
             # and the same run again records nothing
             assert record_fetched(history_dir, enrichment, titles, shortlist) == []
+
+
+def test_a_dropped_candidate_says_why_it_left():
+    """SYNTHETIC refreshes: four candidates leave the shortlist, each for another reason."""
+    day = dt.date(2026, 1, 5)
+    shortlist = tuple((sid(n), f"SYNTHETIC candidate {n}") for n in ("in", "no", "down", "gone"))
+    old = Refresh(day, papers=(PaperRecord("paper:a", "SYNTHETIC Paper A", sid("A"), 5, 0,
+                                           frozenset({sid("down")}), True),), candidates=shortlist)
+    new = Refresh(day + dt.timedelta(days=7), papers=(
+        PaperRecord("paper:a", "SYNTHETIC Paper A", sid("A"), 6, 0, frozenset({sid("down")}), True),
+        PaperRecord("paper:in", "SYNTHETIC candidate in", sid("in"), 1, 0, frozenset(), True)))
+    changes = changes_between(old, new, is_rejected=lambda s2, title: s2 == sid("no"))
+    assert changes.why_dropped == {sid("in"): "added to the list", sid("no"): "rejected",
+                                   sid("down"): "outranked", sid("gone"): "no longer returned"}
+    record = json.loads(format_changes(changes, "json"))
+    assert {c["title"]: c["why"] for c in record["candidates_dropped"]}["SYNTHETIC candidate in"] \
+        == "added to the list"
+    assert "(1 added to the list, 1 rejected, 1 outranked, 1 no longer returned)" in \
+        format_changes(changes, "md")
+    # discovery's candidates now, when known, decide what is still returned
+    now = changes_between(old, new, candidates_now={sid("gone")})
+    assert now.why_dropped[sid("gone")] == "outranked" and now.why_dropped[sid("down")] == \
+        "no longer returned"

@@ -72,6 +72,8 @@ OfflineOption = Annotated[bool, typer.Option("--offline", help="Make no network 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, only the summary.")]
 Format = Literal["table", "json", "csv", "md"]
 FormatOption = Annotated[Format, typer.Option("--format", help="table, json, csv or md (a Markdown table).")]
+PaperFormat = Literal["table", "json", "csv", "md", "bibtex", "ris", "csl-json"]
+PaperFormatOption = Annotated[PaperFormat, typer.Option("--format", help="table, json, csv, md (a Markdown table), or for reference managers bibtex, ris or csl-json.")]
 TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N.")]
 DEFAULT_LIST = DEFAULT_KG_DIR / "awesome-list.md"
 
@@ -83,6 +85,9 @@ DISCOVER_COLUMNS = (
     "kind", "rank", "title", "year", "venue", "score", "cites_list", "cited_by_list", "peer_count",
     "similarity", "recommended_rank", "suggested_task", "why", "s2_id", "markdown_row",
 )
+#: what csv and md rows add to the table's columns: where to find the paper, and who wrote it
+PAPER_COLUMNS = ("doi", "arxiv_id", "url", "authors")
+BIBLIOGRAPHY_FORMATS = ("bibtex", "ris", "csl-json")
 KindOption = Annotated[
     Literal["new", "foundation", "all"],
     typer.Option("--kind", help="new: recent work building on the list; foundation: older papers "
@@ -236,15 +241,23 @@ def _write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _columns(fmt: str, columns: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The columns a format shows: json every field, csv and md the paper's identifiers and
+    authors too, the terminal's table only ``columns``."""
+    return None if fmt == "json" else columns if fmt == "table" else (*columns, *PAPER_COLUMNS)
+
+
 @app.command()
 def rank(
     list_path: ListOption = DEFAULT_LIST,
     task: Annotated[str | None, typer.Option("--task", help="Only papers of this task (section name or slug).")] = None,
     top: TopOption = None,
-    fmt: FormatOption = "table",
+    fmt: PaperFormatOption = "table",
 ) -> None:
     """Rank the list's papers by influence: citations, influential citations, citations from other
-    list papers, PageRank on the citation graph, citations per year, and recent velocity."""
+    list papers, PageRank on the citation graph, citations per year, and recent velocity.
+
+    --format bibtex, ris or csl-json gives the ranked papers for a reference manager instead."""
     from .citations.refreshes import load_history
     from .citations.trends import citation_velocity
     from .output import format_records
@@ -255,12 +268,17 @@ def rank(
     loaded = load_graph(inputs, _settings())
     terminal.warn_problems(loaded.document)
     ranking = rank_papers(loaded.graph, task=task, top=top, year_now=_settings().today().year)
+    if fmt == "bibtex" or fmt == "ris" or fmt == "csl-json":
+        from .exports.bibliography import bibliography_of
+
+        _write(bibliography_of(loaded.graph, [p.node for p in ranking], fmt))
+        return
     history = load_history(inputs.history_dir)
     records = [
         {**paper.to_dict(), "velocity_30d": citation_velocity(history, paper.node) if history else None}
         for paper in ranking
     ]
-    _write(format_records(records, fmt, None if fmt == "json" else RANK_COLUMNS))
+    _write(format_records(records, fmt, _columns(fmt, RANK_COLUMNS)))
 
 
 @app.command()
@@ -269,7 +287,7 @@ def discover(
     since: Annotated[int | None, typer.Option("--since", min=1900, max=2999, metavar="YEAR", help="First year of new work (default: the year before the list's newest paper); older papers are foundations.")] = None,
     min_links: Annotated[int, typer.Option("--min-links", min=0, help="Least links to list papers (cites + cited by), unless recommended or in a peer list.")] = 1,
     top: Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N of each kind.")] = 20,
-    fmt: FormatOption = "table",
+    fmt: PaperFormatOption = "table",
     kind: KindOption = "new",
     peers: Annotated[list[str] | None, typer.Option("--peer", metavar="PATH_OR_URL", help="Another curated list of the field as evidence, a file or the http(s) URL of its raw Markdown (repeatable); kg/curation.toml may name more under peers.")] = None,
 ) -> None:
@@ -288,8 +306,13 @@ def discover(
     candidates = loaded.candidates(
         year_now=_settings().today().year, kind=kind, since=since, min_links=min_links, top=top
     )
-    records = [c.to_dict() for c in candidates]
-    _write(format_records(records, fmt, None if fmt == "json" else DISCOVER_COLUMNS))
+    if fmt == "bibtex" or fmt == "ris" or fmt == "csl-json":
+        from .exports.bibliography import bibliography_of
+
+        tasks = {c.node: (c.suggested_task,) for c in candidates if c.suggested_task}
+        _write(bibliography_of(loaded.graph, [c.node for c in candidates], fmt, tasks))
+    else:
+        _write(format_records([c.to_dict() for c in candidates], fmt, _columns(fmt, DISCOVER_COLUMNS)))
     if not candidates:
         for note in coverage_notes(loaded.graph):
             err.print(f"note: {note}", highlight=False, markup=False)
@@ -373,25 +396,32 @@ def lint(
     list_path: ListOption = DEFAULT_LIST,
     online: Annotated[bool, typer.Option("--online", help="Also ask every link; dead links are errors.")] = False,
     fmt: Annotated[Literal["text", "json", "csv", "github"], typer.Option("--format", help="text: path:line: severity [code] message; json: an array; csv: the same fields; github: workflow commands that GitHub Actions shows as annotations.")] = "text",
+    select: Annotated[list[str] | None, typer.Option("--select", metavar="RULE", help="Report only these rules (comma-separated or repeated), e.g. duplicate-paper,dead-link.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", metavar="RULE", help="Do not report these rules (comma-separated or repeated).")] = None,
 ) -> None:
     """Check the list: duplicates, missing venue/year, venue spellings, titles against Semantic
     Scholar's, malformed (and with --online dead) links, datasets not linked to their paper.
 
     Exits 1 when any finding is an error (for CI); warnings alone exit 0. With --online and the
     network unavailable, the links are not checked (said once): exit 3 unless there are errors.
+    The list's own <!--lint disable RULE-->, <!--lint enable RULE--> and <!--lint ignore RULE-->
+    comments silence findings where they stand (awesome-lint's conventions).
     """
-    from .listfile.lint import format_findings, has_errors, lint_list, list_urls, skipped_checks
+    from .listfile.findings import check_rules, format_findings, has_errors, select_findings
+    from .listfile.lint import lint_list, list_urls, skipped_checks
     from .pipeline import Inputs, load_graph
     from .sources.links import check_links, client_for
 
+    selected, ignored = check_rules(select or (), "--select"), check_rules(ignore or (), "--ignore")
     settings = _settings()
     loaded = load_graph(Inputs(list_path), settings)
     links = None
     if online:
         with client_for(settings) as client:
-            links = check_links(list_urls(loaded.document), client)
-    findings = lint_list(
-        loaded.document, graph=loaded.graph, curation=loaded.curation, links=links
+            links = check_links(list_urls(loaded.document, loaded.curation), client)
+    findings = select_findings(
+        lint_list(loaded.document, graph=loaded.graph, curation=loaded.curation, links=links),
+        select=selected, ignore=ignored,
     )
     if findings:
         _write(format_findings(findings, fmt))
@@ -415,6 +445,7 @@ def suggest(
     reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
     force: Annotated[bool, typer.Option("--force", help="Record --reject values that name no known paper too (by default such a value, most likely a typo, is refused and nothing is recorded).")] = False,
     kind: KindOption = "new",
+    fmt: Annotated[Literal["bibtex", "ris", "csl-json"] | None, typer.Option("--format", help="Also write the suggested papers for a reference manager beside the patch: suggestions.bib, .ris or .csl.json.")] = None,
 ) -> None:
     """Write a patch adding the top discovery candidates to their sections, and a review note.
 
@@ -424,7 +455,7 @@ def suggest(
     value naming no discovery candidate nor paper of the graph is refused (exit 1, with the
     closest titles) unless --force.
     """
-    from .listfile.suggest import known_papers, reject, write_suggestions
+    from .listfile.suggest import known_papers, references_path, reject, write_suggestions
     from .pipeline import Inputs, load_graph
 
     inputs = Inputs(list_path)
@@ -441,8 +472,11 @@ def suggest(
         out.print(f"{inputs.curation_path}: {len(added)} rejection(s) recorded")
         return
     candidates = loaded.candidates(year_now=year_now, kind=kind, top=top)
-    patch_path, note_path = write_suggestions(list_path, loaded.document, candidates, out_path)
-    out.print(f"{len(candidates)} candidate(s); wrote {patch_path} and {note_path}")
+    patch_path, note_path = write_suggestions(
+        list_path, loaded.document, candidates, out_path, curation=loaded.curation,
+        references=(loaded.graph, fmt) if fmt is not None else None)
+    wrote = [patch_path, note_path, *([references_path(patch_path, fmt)] if fmt is not None else [])]
+    out.print(f"{len(candidates)} candidate(s); wrote {', '.join(map(str, wrote[:-1]))} and {wrote[-1]}")
 
 
 @app.command()
@@ -474,14 +508,24 @@ def changes(
     top: Annotated[int, typer.Option("--top", min=1, help="Rows in the gains and new-citers sections.")] = 10,
 ) -> None:
     """Show what changed between two refreshes: citation gains, new citing papers, discovery
-    candidates that appeared or dropped out, list entries added or removed."""
+    candidates that appeared or dropped out (and why: added to the list, rejected, outranked, or
+    no longer returned), list entries added or removed."""
     from .citations.changes import changes_between, format_changes
     from .citations.refreshes import citer_titles, load_history, select_refreshes
-    from .pipeline import Inputs
+    from .pipeline import Inputs, load_graph
 
-    history = load_history(Inputs(list_path).history_dir)
+    inputs = Inputs(list_path)
+    history = load_history(inputs.history_dir)
     old, new = select_refreshes(history, since)
-    _write(format_changes(changes_between(old, new, citer_titles(history)), fmt, top=top))
+    is_rejected, now = None, None
+    if list_path.is_file():  # why candidates left: the curation's rejections, discovery now
+        loaded = load_graph(inputs, _settings(), offline=True)
+        is_rejected = lambda s2_id, title: loaded.curation.is_rejected(s2_id, title=title)  # noqa: E731
+        now = {c.s2_id for c in loaded.candidates(year_now=_settings().today().year, kind="all")
+               if c.s2_id}
+    changes = changes_between(old, new, citer_titles(history), is_rejected=is_rejected,
+                              candidates_now=now)
+    _write(format_changes(changes, fmt, top=top))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -76,6 +76,7 @@ class Candidate:
     rank: int = 0  # 1-based, within its kind
     kind: CandidateKind = "new"
     peer_lists: tuple[str, ...] = ()  # names of the peer lists that include it
+    authors: tuple[str, ...] = ()  # names, in order, as Semantic Scholar gives them
 
     @property
     def cites_list(self) -> int:
@@ -457,6 +458,7 @@ def _candidate(
         url=url, score=score, cites_list_papers=cites_titles, cited_by_list_papers=cited_by_titles,
         similarity=near[0] if near else None, recommended_rank=rec, suggested_task=suggested,
         task_evidence=evidence, rank=rank, kind=kind, peer_lists=peer_lists,
+        authors=tuple(attrs.get("authors") or ()),
         why=_why(
             cites_titles, cited_by_titles, near, papers[near[1]].get("title") if near else None,
             rec, n_rec, year, peer_lists,

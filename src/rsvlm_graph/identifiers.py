@@ -10,6 +10,7 @@ import functools
 import hashlib
 import re
 import unicodedata
+from typing import Literal
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 import ftfy
@@ -42,6 +43,8 @@ __all__ = [
     "normalize_venue",
     "venue_words",
     "venue_key",
+    "venue_kind",
+    "VenueKind",
     "MDPI_JOURNAL_CODES",
     "PAPER_PAGES",
     "paper_page",
@@ -582,6 +585,47 @@ def normalize_venue(text: str) -> str:
     """
     venue = " ".join(ftfy.fix_text(text).split()).rstrip(". ").strip()
     return re.sub(r"\barxiv(?:\.org)?\b", "arXiv", venue, flags=re.IGNORECASE)
+
+
+_CONFERENCE = re.compile(
+    # Semantic Scholar names some conferences without the word: "Computer Vision and Pattern
+    # Recognition" (CVPR), "Neural Information Processing Systems", "ACM Multimedia"
+    r"conference|proceedings|workshop|symposium|computer vision and pattern recognition|"
+    r"neural information processing systems|acm multimedia|annual meeting of the association|"
+    r"empirical methods in natural language processing|\b(?:cvprw?|iccv|eccv|wacv|accv|neurips|nips|"
+    r"iclr|icml|aaai|ijcai|acl|emnlp|naacl|acm ?mm|acmmm|igarss|jurse|icassp|icip|bmvc|ecml|"
+    r"dicta|icece|cits)\b",
+    re.IGNORECASE,
+)
+_JOURNAL = re.compile(
+    r"journal|transactions|letters|magazine|remote sensing|sciences|\bieee access\b|"
+    r"knowledge-based systems|\b(?:tgrs|grsl|j-?stars|jstarg|ijrs|tpami|ijcv|isprs|"
+    r"int j|j syst)\b",
+    re.IGNORECASE,
+)
+
+VenueKind = Literal["preprint", "conference", "journal"]
+
+
+def venue_kind(venue: str | None) -> VenueKind | None:
+    """Return what a venue is, from its text alone: a preprint server (arXiv), a conference
+    (workshop, symposium, a known acronym), a journal, or ``None`` when the text does not say.
+
+    The RDF's FaBiO type and the reference-manager entry types (BibTeX ``@inproceedings``, RIS
+    ``CPAPER``, CSL ``paper-conference``) read the same answer.
+
+    >>> venue_kind("arXiv.org"), venue_kind("CVPR 2024"), venue_kind("IEEE TGRS"), venue_kind("Nature")
+    ('preprint', 'conference', 'journal', None)
+    """
+    if not venue:
+        return None
+    if "arxiv" in venue.lower():
+        return "preprint"
+    if _CONFERENCE.search(venue):
+        return "conference"
+    if _JOURNAL.search(venue):
+        return "journal"
+    return None
 
 
 #: words naming a venue's publisher or society before its name ("IEEE TGRS", "ISPRS JPRS"): the

@@ -26,10 +26,10 @@ from .files import folder_lock, locked, staged_folder, store_lock
 from .graph import build_graph, count_kinds, not_enriched
 from .identifiers import paper_node_id
 from .listfile.curation import Curation, load_curation
-from .listfile.lint import venue_spelling
 from .listfile.parse import read_list
 from .listfile.peers import PeerList, is_url, read_peer_lists
 from .listfile.rows import with_rows
+from .listfile.venues import venue_spelling
 from .models import Enrichment, Failure, ListDocument, Phase, iso_utc
 from .ranking import rank_papers
 from .records import OnFile, listed_arxiv_ids, select
@@ -564,6 +564,7 @@ def write_exports(
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
+        from .exports.bibliography import FILE_NAMES, FORMATS, list_references, write_bibliography
         from .exports.html import build_page, write_page
         from .exports.html_drawing import draw_view, node_pictures
         from .exports.html_view import VIEW_MAX_NODES, select_view
@@ -628,7 +629,13 @@ def write_exports(
                 )
             with step("annotated list"):
                 annotated = write_annotated_list(Path(document.path), document, G, stage)
-            written = [out_dir / p.name for p in (*paths, nodes_csv, edges_csv, html_path, annotated, *report_paths)]
+            with step("bibliography"):  # papers.bib, papers.ris, papers.csl.json
+                references = list_references(G)
+                bibliographies = [stage / FILE_NAMES[fmt] for fmt in FORMATS]
+                for fmt, path in zip(FORMATS, bibliographies):
+                    write_bibliography(references, fmt, path)
+            written = [out_dir / p.name for p in (*paths, nodes_csv, edges_csv, html_path, annotated,
+                                                  *report_paths, *bibliographies)]
     except OSError as exc:  # the writers name their own files; this is the folder's turn
         raise ExportError(f"{out_dir}: cannot put the new exports in place ({exc}); the previous "
                           "ones are unchanged") from exc

@@ -41,6 +41,10 @@ class RankedPaper:
     pagerank: float
     citations_per_year: float | None
     rank: int
+    doi: str | None = None
+    arxiv_id: str | None = None
+    url: str | None = None  # the list's link to the paper
+    authors: tuple[str, ...] = ()  # names, in order, as Semantic Scholar gives them
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -210,7 +214,8 @@ def rank_papers(
             venue=attrs.get("venue"), tasks=tuple(attrs.get("tasks") or ()), citation_count=count,
             influential_citation_count=attrs.get("influential_citation_count"),
             in_list_citations=cited_by_list[node], pagerank=pr.get(node, 0.0),
-            citations_per_year=per_year, rank=0,
+            citations_per_year=per_year, rank=0, doi=attrs.get("doi"), arxiv_id=attrs.get("arxiv_id"),
+            url=attrs.get("url"), authors=tuple(attrs.get("authors") or ()),
         ))
     # PageRank rounded: values equal but for float noise must tie and fall to the next key
     rows.sort(key=lambda p: (

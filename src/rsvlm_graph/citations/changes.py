@@ -1,24 +1,32 @@
-"""What changed between two refreshes: gains, new citing papers, candidates and entries in and out."""
+"""What changed between two refreshes: gains, new citing papers, candidates and entries in and out.
+
+A discovery candidate that left the shortlist says why (:data:`DEPARTURES`): it was **added to the
+list** (a list paper of the newer refresh has its S2 id or title), **rejected** in the curation
+file, **outranked** (discovery still finds it, below the shortlist), or is **no longer returned**
+(Semantic Scholar no longer gives it as citing a list paper or recommended).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from ..errors import UsageError
-from ..identifiers import paper_page
+from ..identifiers import normalize_title, paper_page
 from ..markdown import markdown_link, table_cell
 from ..output import aligned_table, format_records
 from .refreshes import Refresh
 
-if TYPE_CHECKING:
-    pass
-
 log = logging.getLogger(__name__)
+
+Departure = Literal["added to the list", "rejected", "outranked", "no longer returned"]
+#: why a candidate left the shortlist, in the order they are tested
+DEPARTURES: tuple[Departure, ...] = ("added to the list", "rejected", "outranked",
+                                     "no longer returned")
 
 #: relative gains divide by at least this many citations: 0 → 3 is +30 %, not infinite
 RELATIVE_GAIN_FLOOR = 10
@@ -95,6 +103,8 @@ class Changes:
     entries_removed: tuple[tuple[str, str], ...]
     disappeared: tuple[Disappeared, ...]
     reresolved: tuple[Reresolved, ...]
+    #: why each dropped candidate left (S2 id → one of DEPARTURES)
+    why_dropped: dict[str, Departure] = field(default_factory=dict)
 
     def top_gains(
         self, n: int = 10, by: Literal["absolute", "relative"] = "absolute"
@@ -108,7 +118,23 @@ class Changes:
         return tuple(positive[:n])
 
 
-def changes_between(old: Refresh, new: Refresh, titles: Mapping[str, str] | None = None) -> Changes:
+def _departure(s2_id: str, title: str, *, listed: Collection[str],
+               is_rejected: Callable[[str, str], bool] | None,
+               returned: Collection[str]) -> Departure:
+    """Why candidate ``s2_id`` left the shortlist (``listed``: the list's S2 ids and normalised
+    titles at the newer refresh; ``returned``: what discovery still finds)."""
+    if s2_id in listed or normalize_title(title) in listed:
+        return "added to the list"
+    if is_rejected is not None and is_rejected(s2_id, title):
+        return "rejected"
+    return "outranked" if s2_id in returned else "no longer returned"
+
+
+def changes_between(
+    old: Refresh, new: Refresh, titles: Mapping[str, str] | None = None, *,
+    is_rejected: Callable[[str, str], bool] | None = None,
+    candidates_now: Collection[str] | None = None,
+) -> Changes:
     """Return what changed from refresh ``old`` to refresh ``new``.
 
     Parameters
@@ -117,6 +143,11 @@ def changes_between(old: Refresh, new: Refresh, titles: Mapping[str, str] | None
     titles : mapping, optional
         Titles of citing papers by S2 id, for those ``new`` has no title for (see
         :func:`citer_titles`).
+    is_rejected : callable, optional
+        ``(s2_id, title) -> bool``: the curation file rejects the paper.
+    candidates_now : collection of str, optional
+        S2 ids of every discovery candidate now, shortlisted or not; without it, a candidate
+        still citing a list paper at ``new`` counts as outranked.
 
     Returns
     -------
@@ -160,6 +191,12 @@ def changes_between(old: Refresh, new: Refresh, titles: Mapping[str, str] | None
     new_citers.sort(key=lambda c: (-len(c.cites), (c.title or "").casefold(), c.s2_id))
     old_candidates, new_candidates = dict(old.candidates), dict(new.candidates)
     old_entries = old.entries
+    dropped = old_candidates.keys() - new_candidates.keys()
+    listed = {p.s2_id for p in new.papers if p.s2_id} | {normalize_title(t) for t in entry_titles.values()}
+    returned = set(candidates_now) if candidates_now is not None else set().union(
+        *(p.citers for p in new.papers if p.citers))
+    why_dropped = {s2: _departure(s2, old_candidates[s2], listed=listed, is_rejected=is_rejected,
+                                  returned=returned) for s2 in dropped}
 
     def by_title(pairs: dict[str, str], keys: set[str]) -> tuple[tuple[str, str], ...]:
         return tuple(sorted(((k, pairs[k]) for k in keys), key=lambda p: (p[1].casefold(), p[0])))
@@ -170,11 +207,12 @@ def changes_between(old: Refresh, new: Refresh, titles: Mapping[str, str] | None
         gains=tuple(sorted(gains, key=lambda g: (-g.absolute, g.entry))),
         new_citers=tuple(new_citers),
         candidates_added=by_title(new_candidates, new_candidates.keys() - old_candidates.keys()),
-        candidates_dropped=by_title(old_candidates, old_candidates.keys() - new_candidates.keys()),
+        candidates_dropped=by_title(old_candidates, dropped),
         entries_added=by_title(entry_titles, entry_titles.keys() - old_entries.keys()),
         entries_removed=by_title(old_entries, old_entries.keys() - entry_titles.keys()),
         disappeared=tuple(disappeared),
         reresolved=tuple(reresolved),
+        why_dropped=why_dropped,
     )
 
 
@@ -212,7 +250,8 @@ def _sections(changes: Changes, top: int) -> list[Section]:
             "Discovery candidates",
             ("Candidate", "Change"),
             [((t, s), ("new", None)) for s, t in changes.candidates_added]
-            + [((t, s), ("dropped", None)) for s, t in changes.candidates_dropped],
+            + [((t, s), (f"dropped: {changes.why_dropped.get(s, 'no longer returned')}", None))
+               for s, t in changes.candidates_dropped],
         ),
         (
             "List entries",
@@ -243,10 +282,18 @@ def _summary(changes: Changes) -> str:
         f"{len(gained)} papers gained {sum(g.absolute for g in gained)} citations; "
         f"{len(changes.new_citers)} new citing papers; "
         f"{len(changes.candidates_added)} new and {len(changes.candidates_dropped)} dropped "
-        f"discovery candidates; {len(changes.entries_added)} entries added, "
+        f"discovery candidates{_departures(changes)}; {len(changes.entries_added)} entries added, "
         f"{len(changes.entries_removed)} removed; "
         f"{len(changes.disappeared)} papers no longer returned by Semantic Scholar."
     )
+
+
+def _departures(changes: Changes) -> str:
+    """" (2 added to the list, 1 outranked)": why the dropped candidates left, by reason."""
+    counts = [(why, sum(1 for s, _ in changes.candidates_dropped
+                        if changes.why_dropped.get(s, "no longer returned") == why)) for why in DEPARTURES]
+    said = ", ".join(f"{n} {why}" for why, n in counts if n)
+    return f" ({said})" if said else ""
 
 
 def _md_cell(cell: Cell) -> str:
@@ -263,6 +310,7 @@ def _text_cell(cell: Cell, width: int = 70) -> str:
 CHANGES_CSV_COLUMNS = (
     "change", "entry", "title", "s2_id", "old_count", "new_count", "absolute", "relative",
     "old_influential", "new_influential", "citation_count", "cites", "old_s2_id", "new_s2_id",
+    "why",
 )
 #: the sections of the JSON record, and the name of their kind of change in CSV
 _CSV_CHANGES = {
@@ -308,7 +356,10 @@ def _changes_record(changes: Changes) -> dict[str, Any]:
             for c in changes.new_citers
         ],
         "candidates_added": [{"s2_id": s, "title": t} for s, t in changes.candidates_added],
-        "candidates_dropped": [{"s2_id": s, "title": t} for s, t in changes.candidates_dropped],
+        "candidates_dropped": [
+            {"s2_id": s, "title": t, "why": changes.why_dropped.get(s, "no longer returned")}
+            for s, t in changes.candidates_dropped
+        ],
         "entries_added": [{"entry": e, "title": t} for e, t in changes.entries_added],
         "entries_removed": [{"entry": e, "title": t} for e, t in changes.entries_removed],
         "disappeared": [

@@ -35,7 +35,7 @@ paper, the direction schema.org gives that property).
 
 FaBiO type, from the venue text alone: ``fabio:Preprint`` when it names arXiv,
 ``fabio:ConferencePaper`` when it names a conference, workshop, symposium or a known conference
-acronym (``_CONFERENCE``), ``fabio:JournalArticle`` when it names a journal (``_JOURNAL``);
+acronym, ``fabio:JournalArticle`` when it names a journal (``identifiers.venue_kind``);
 otherwise no FaBiO type. Provenance: a paper enriched from an API (``source`` and ``fetched_at``
 set) gets a record ``<paper>#record``, a ``prov:Entity`` that is ``prov:specializationOf`` the
 paper, with ``prov:generatedAtTime`` (when it was fetched) and ``prov:wasDerivedFrom`` the API page
@@ -71,7 +71,7 @@ import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, SDO, SKOS, XSD
 
 from ..errors import ExportError
-from ..identifiers import paper_page
+from ..identifiers import paper_page, venue_kind
 from . import collector_paused
 from .vocab import CITO, FABIO, PRISM, RSVLM
 
@@ -146,22 +146,6 @@ _LINK_PREDICATES = (*_RELATIONS.values(), str(RSVLM.influentiallyCites), str(SDO
 _RELATION_RANK = {relation: i for i, relation in enumerate(_RELATIONS)}
 _CITES, _INFLUENTIAL, _BASED_ON = _RELATION_RANK["cites"], len(_RELATIONS), len(_RELATIONS) + 1
 
-_CONFERENCE = re.compile(
-    # Semantic Scholar names some conferences without the word: "Computer Vision and Pattern
-    # Recognition" (CVPR), "Neural Information Processing Systems", "ACM Multimedia"
-    r"conference|proceedings|workshop|symposium|computer vision and pattern recognition|"
-    r"neural information processing systems|acm multimedia|annual meeting of the association|"
-    r"empirical methods in natural language processing|\b(?:cvprw?|iccv|eccv|wacv|accv|neurips|nips|"
-    r"iclr|icml|aaai|ijcai|acl|emnlp|naacl|acm ?mm|acmmm|igarss|jurse|icassp|icip|bmvc|ecml|"
-    r"dicta|icece|cits)\b",
-    re.IGNORECASE,
-)
-_JOURNAL = re.compile(
-    r"journal|transactions|letters|magazine|remote sensing|sciences|\bieee access\b|"
-    r"knowledge-based systems|\b(?:tgrs|grsl|j-?stars|jstarg|ijrs|tpami|ijcv|isprs|"
-    r"int j|j syst)\b",
-    re.IGNORECASE,
-)
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _DATETIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?$")
 # Reserved characters and "%" survive in links: list links arrive percent-encoded already.
@@ -331,16 +315,14 @@ def _is_iri(iri: str) -> bool:
     return True
 
 
+#: FaBiO's type of a paper by the kind of its venue (``identifiers.venue_kind``)
+_FABIO_TYPES = {"preprint": str(FABIO.Preprint), "conference": str(FABIO.ConferencePaper),
+                "journal": str(FABIO.JournalArticle)}
+
+
 def _fabio_type(venue: str | None) -> str | None:
-    if not venue:
-        return None
-    if "arxiv" in venue.lower():
-        return str(FABIO.Preprint)
-    if _CONFERENCE.search(venue):
-        return str(FABIO.ConferencePaper)
-    if _JOURNAL.search(venue):
-        return str(FABIO.JournalArticle)
-    return None
+    kind = venue_kind(venue)
+    return _FABIO_TYPES[kind] if kind else None
 
 
 def _links(node: str, pairs: Iterable[tuple[str, str | None]]) -> PredicateObjects:

@@ -46,7 +46,9 @@ logger = logging.getLogger(__name__)
 REJECT_TITLE_SIMILARITY = 95.0
 
 _TOP_LEVEL_KEYS = ("list_name", "ignore", "task_aliases", "dataset_aliases", "venue_aliases",
-                   "pin", "reject", "peers")
+                   "pin", "reject", "peers", "links")
+#: the keys of ``[links]``: what ``lint --online`` does not ask, and the statuses it takes as fine
+_LINKS_KEYS = ("allowlist", "allowed_statuses")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,19 @@ class Curation:
     ignore: tuple[str, ...] = ()  # links or titles of list rows to skip
     rejections: tuple[Rejection, ...] = ()
     peers: tuple[str, ...] = ()  # peer lists: paths (relative to the curation file) or URLs
+    #: ``lint --online`` asks no link holding one of these (awesome_bot's white list: a part of
+    #: the URL, e.g. a host that refuses bots)
+    link_allowlist: tuple[str, ...] = ()
+    #: HTTP statuses ``lint --online`` takes as an answer (awesome_bot's ``--allow``), e.g. 403
+    allowed_statuses: frozenset[int] = frozenset()
+
+    def is_link_allowed(self, url: str) -> bool:
+        """Whether ``lint --online`` leaves ``url`` unasked: it holds an allowlist item.
+
+        >>> Curation(link_allowlist=("ieeexplore.ieee.org",)).is_link_allowed("https://ieeexplore.ieee.org/document/1")
+        True
+        """
+        return any(item in url for item in self.link_allowlist)
 
     def pin_for(self, entry: ListEntry) -> Pin | None:
         """Return the pin whose `url` is the entry's link or whose `title` is its title, if any.
@@ -288,6 +303,21 @@ class _Reader:
             rejections.append(Rejection(title=title, reason=reason.strip(), **ids))
         return tuple(rejections)
 
+    def links(self, data: Mapping[str, Any]) -> tuple[tuple[str, ...], frozenset[int]]:
+        """``[links]``: ``allowlist`` (parts of URLs) and ``allowed_statuses`` (HTTP codes)."""
+        table = data.get("links", {})
+        if not isinstance(table, dict):
+            raise self.error("[links] must be a table with allowlist and allowed_statuses")
+        self.check_keys(table, _LINKS_KEYS, "[links]", None)
+        allowlist, statuses = table.get("allowlist", []), table.get("allowed_statuses", [])
+        if not isinstance(allowlist, list):
+            raise self.error("[links] allowlist must be a list of URLs or parts of URLs")
+        if not isinstance(statuses, list) or not all(
+                type(code) is int and 100 <= code <= 599 for code in statuses):
+            raise self.error("[links] allowed_statuses must be a list of HTTP status codes (100-599)")
+        return (tuple(self.string(item, "a [links] allowlist item", None) for item in allowlist),
+                frozenset(statuses))
+
     def curation(self, data: Mapping[str, Any]) -> Curation:
         self.check_keys(data, _TOP_LEVEL_KEYS, "the curation file", None)
         list_name = data.get("list_name")
@@ -297,6 +327,7 @@ class _Reader:
         peers = data.get("peers", [])
         if not isinstance(peers, list):
             raise self.error("peers must be a list of paths or URLs of other curated lists")
+        link_allowlist, allowed_statuses = self.links(data)
         return Curation(
             list_name=self.string(list_name, "list_name", None) if list_name is not None else None,
             task_aliases=self.mapping(data, "task_aliases"),
@@ -306,6 +337,8 @@ class _Reader:
             ignore=tuple(self.string(item, "an ignore item", None) for item in ignore),
             rejections=self.rejections(data),
             peers=tuple(self.string(item, "a peers item", None) for item in peers),
+            link_allowlist=link_allowlist,
+            allowed_statuses=allowed_statuses,
         )
 
 

@@ -126,7 +126,7 @@ def markdown_row(
 
     The link is the arXiv abstract page, else the DOI, else the Semantic Scholar page; the
     venue (``arXiv`` for a preprint S2 names none for) is written as ``spell_venue`` gives it
-    (``lint.venue_spelling``: as the list spells it); title and venue are written as text
+    (``venues.venue_spelling``: as the list spells it); title and venue are written as text
     (:func:`~rsvlm_graph.markdown.markdown_text`: markup and HTML escaped), the link
     percent-encoded.
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import networkx as nx
 
 from ..discovery import Candidate
 from ..errors import ExportError, UsageError
+from ..exports.bibliography import FILE_NAMES, BibliographyFormat, bibliography_of
 from ..files import write_atomic
 from ..graph import paper_nodes
 from ..identifiers import (
@@ -34,7 +36,8 @@ from ..markdown import markdown_link, markdown_text
 from ..models import ListDocument, ListEntry
 from .curation import REJECT_TITLE_SIMILARITY, Curation, Rejection, append_rejections
 from .lines import line_ending, split_lines
-from .parse import is_bullet_line
+from .lint import lint_list
+from .parse import is_bullet_line, parse_list
 
 __all__ = [
     "Placement",
@@ -43,10 +46,12 @@ __all__ = [
     "SuggestionPlan",
     "plan_suggestions",
     "build_patch",
+    "lint_checked",
     "review_note",
     "rejections_from_args",
     "reject",
     "write_suggestions",
+    "references_path",
 ]
 
 log = logging.getLogger(__name__)
@@ -209,6 +214,11 @@ def build_patch(
     if not plan.placed:
         return ""
     old = split_lines(list_text, keepends=True)
+    return _diff_lines(old, _with_rows(old, plan), list_path)
+
+
+def _with_rows(old: Sequence[str], plan: SuggestionPlan) -> list[str]:
+    """The list's lines (kept ends) with the placed candidates' rows added."""
     rows_after: dict[int, list[str]] = {}
     for placement in plan.placed:
         row = " ".join(placement.candidate.markdown_row.split("\n")).rstrip()
@@ -221,7 +231,49 @@ def build_patch(
             line += ending  # the section ended the file: the new rows follow its last line
         new.append(line)
         new.extend(f"{row}{ending}" for row in rows)
-    return _diff_lines(old, new, list_path)
+    return new
+
+
+def _lint_errors(text: str, path: str, curation: Curation | None) -> Counter[tuple[str, str]]:
+    """The lint errors of a list text, each as (code, the text of its line): rows added above a
+    finding move it down, so its line number cannot tell an old error from a new one."""
+    lines = split_lines(text)
+    document = parse_list(text, path, curation)
+    return Counter((f.code, lines[f.line - 1].strip() if 0 < f.line <= len(lines) else "")
+                   for f in lint_list(document, curation=curation) if f.severity == "error")
+
+
+def lint_checked(
+    list_text: str, document: ListDocument, candidates: Sequence[Candidate],
+    curation: Curation | None = None,
+) -> tuple[list[Candidate], list[tuple[Candidate, str]]]:
+    """Split the candidates into those whose rows the list takes without a new ``lint`` error,
+    and those left out, with the error their row would be.
+
+    The list with every row added is linted first (rows are rarely wrong: one lint in all); when
+    it has errors the list had not, the rows are added one at a time, best first, and a row that
+    brings an error (a duplicate of a row with no identifier, a malformed link) is left out.
+    """
+    base = _lint_errors(list_text, document.path, curation)
+    old = split_lines(list_text, keepends=True)
+
+    def new_errors(chosen: Sequence[Candidate]) -> list[tuple[str, str]]:
+        plan = plan_suggestions(list_text, document, chosen)
+        errors = _lint_errors("".join(_with_rows(old, plan)), document.path, curation)
+        return sorted((errors - base).elements())
+
+    if not new_errors(candidates):
+        return list(candidates), []
+    kept: list[Candidate] = []
+    left: list[tuple[Candidate, str]] = []
+    for candidate in candidates:
+        errors = new_errors([*kept, candidate])
+        if errors:
+            left.append((candidate, "its row would be a lint error (" + ", ".join(
+                sorted({code for code, _ in errors})) + ")"))
+        else:
+            kept.append(candidate)
+    return kept, left
 
 
 def review_note(
@@ -395,6 +447,15 @@ def reject(
     return rejections
 
 
+def references_path(out: Path, fmt: BibliographyFormat) -> Path:
+    """Where ``suggest --format`` writes the suggested papers: beside the patch, named as it is.
+
+    >>> references_path(Path("exports/suggestions.patch"), "csl-json").as_posix()
+    'exports/suggestions.csl.json'
+    """
+    return out.with_name(out.stem + FILE_NAMES[fmt][len("papers"):])
+
+
 def write_suggestions(
     list_path: Path,
     document: ListDocument,
@@ -402,8 +463,15 @@ def write_suggestions(
     out: Path,
     *,
     list_rel: str | None = None,
+    curation: Curation | None = None,
+    references: tuple[nx.MultiDiGraph, BibliographyFormat] | None = None,
 ) -> tuple[Path, Path]:
-    """Write the patch to ``out`` and the review note beside it (``out`` with suffix ``.md``).
+    """Write the patch to ``out`` and the review note beside it (``out`` with suffix ``.md``);
+    with ``references`` (the graph and a format), the suggested papers for a reference manager
+    beside them too (:func:`references_path`).
+
+    The rows are checked first (:func:`lint_checked`, with the list's ``curation``): a row that
+    would make ``lint`` fail on the patched list is left out of the patch, and the note says why.
 
     The list is read as bytes, so the patch matches the file exactly (CRLF included).
     ``list_rel`` is the list's path in the repository for the patch headers; by default its path
@@ -426,7 +494,8 @@ def write_suggestions(
         except ValueError:  # the list lives outside the working directory
             list_rel = list_path.name
     text = list_path.read_bytes().decode("utf-8")
-    plan = plan_suggestions(text, document, candidates)
+    checked, left_out = lint_checked(text, document, candidates, curation)
+    plan = plan_suggestions(text, document, checked)
     out = Path(out)
     note = out.with_suffix(".md")
     if note == out:
@@ -434,8 +503,14 @@ def write_suggestions(
                           "name the patch e.g. suggestions.patch")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(out, build_patch(text, list_rel, document, candidates))
-        write_atomic(note, review_note(candidates, unplaced=plan.unplaced))
+        write_atomic(out, build_patch(text, list_rel, document, checked))
+        write_atomic(note, review_note(candidates, unplaced=[*plan.unplaced, *left_out]))
+        if references is not None:
+            graph, fmt = references
+            tasks = {c.candidate.node: (c.candidate.suggested_task,) for c in plan.placed
+                     if c.candidate.suggested_task}
+            write_atomic(references_path(out, fmt),
+                         bibliography_of(graph, [c.candidate.node for c in plan.placed], fmt, tasks))
     except OSError as exc:
         raise ExportError(f"cannot write the suggestions ({exc}); pass a writable --out") from exc
     return out, note
