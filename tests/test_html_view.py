@@ -1,7 +1,8 @@
 """The page as a map of the field, in headless Chromium: what it shows fits the window (opening
 view, layout switch, filter change, selection), a timeline with its years and band names, the
 clusters' names, colour modes kept in the URL, Esc restoring a fresh page's drawing, and the
-canvas taken away as PNG; offline and error-free throughout, at 1440x900 and at 800x600.
+view taken away (the papers shown as BibTeX and RIS, the text ``papers.bib`` and ``papers.ris``
+hold; the canvas as PNG); offline and error-free throughout, at 1440x900 and at 800x600.
 
 Graphs are SYNTHETIC: the list of ``tests/data/awesome-list.md`` enriched from the fake API's
 corpus (``tests/enriched.py``), and the hand-made graphs of ``tests/test_export_html.py``.
@@ -11,17 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
 import networkx as nx
 import pytest
 from browser_setup import BROWSER_MARKS, Visit
-from enriched import enriched
+from enriched import NOW, Enriched, enriched
 from test_export_html import crowded_graph
 
+from rsvlm_graph.exports.bibliography import Reference, bibliography, references
 from rsvlm_graph.exports.html import build_page, write_page
 from rsvlm_graph.exports.html_view import select_view
+from rsvlm_graph.pipeline import write_exports
 
 pytestmark = BROWSER_MARKS
 DATA = Path(__file__).parent / "data"
@@ -63,13 +67,25 @@ DRAWING = """() => {
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, nx.MultiDiGraph]:
-    work = tmp_path_factory.mktemp("bundled")
-    built = enriched(DATA / "awesome-list.md", work)
+def built(tmp_path_factory: pytest.TempPathFactory) -> Enriched:
+    return enriched(DATA / "awesome-list.md", tmp_path_factory.mktemp("bundled"))
+
+
+@pytest.fixture(scope="module")
+def cited(built: Enriched) -> dict[str, Reference]:
+    """The view's papers as the build gives them to the page: keys as in papers.bib."""
+    G = built.loaded.graph
+    view = select_view(G, [c.node for c in built.candidates])
+    return references(G, [n for n, kind in view.nodes(data="kind") if kind == "outside_paper"])
+
+
+@pytest.fixture(scope="module")
+def bundled(built: Enriched, cited: dict[str, Reference],
+            tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, nx.MultiDiGraph]:
     view = select_view(built.loaded.graph, [c.node for c in built.candidates])
-    path = work / "graph.html"
-    write_page(build_page(view, "Bundled", ranking=built.ranking, candidates=built.candidates),
-               path)
+    path = tmp_path_factory.mktemp("page") / "graph.html"
+    write_page(build_page(view, "Bundled", ranking=built.ranking, candidates=built.candidates,
+                          references=cited), path)
     return path, view
 
 
@@ -246,3 +262,37 @@ def test_png_of_the_canvas_is_saved_without_a_request(browser, bundled, tmp_path
         canvas = v.page.evaluate(
             "() => { const c = document.querySelector('#mynetwork canvas'); return [c.width, c.height]; }")
         assert [width, height] == canvas
+
+
+@pytest.mark.parametrize(("button", "name", "fmt"), [("#export-bibtex", "papers.bib", "bibtex"),
+                                                     ("#export-ris", "papers.ris", "ris")])
+def test_shown_papers_are_saved_as_the_bibliography_writer_writes_them(
+        browser, bundled, built: Enriched, cited: dict[str, Reference], tmp_path: Path,
+        button: str, name: str, fmt: str) -> None:
+    path, view = bundled
+    suggested = {c.node: c.suggested_task for c in built.candidates if c.suggested_task}
+    with opened(browser, path, "#task=Image%20Captioning") as v:
+        shown = [n for n in v.visible() if view.nodes[n]["kind"] in {"paper", "outside_paper"}]
+        assert any(view.nodes[n]["kind"] == "outside_paper" for n in shown)
+        assert len(shown) < sum(1 for _, k in view.nodes(data="kind") if k == "paper")
+        with v.page.expect_download() as saving:
+            v.page.click(button)
+        assert saving.value.suggested_filename == name
+        saving.value.save_as(tmp_path / name)
+        # a candidate's keyword is the task suggested for it, as bibliography_of writes it
+        expected = sorted((replace(cited[n], keywords=(suggested[n],)) if n in suggested
+                           else cited[n] for n in shown), key=lambda r: r.key)
+        assert (tmp_path / name).read_text(encoding="utf-8") == bibliography(expected, fmt)
+        assert v.page.locator("#export-status").inner_text() == f"{len(shown)} papers in {name}"
+
+
+def test_the_builds_page_saves_its_list_papers_as_papers_bib_and_papers_ris(
+        browser, built: Enriched, tmp_path: Path) -> None:
+    out = tmp_path / "exports"
+    write_exports(built.loaded, out, year_now=NOW.year, validate_all=False)
+    with opened(browser, out / "graph.html", "#hide=outside_paper") as v:
+        for button, name in (("#export-bibtex", "papers.bib"), ("#export-ris", "papers.ris")):
+            with v.page.expect_download() as saving:
+                v.page.click(button)
+            saving.value.save_as(tmp_path / name)
+            assert (tmp_path / name).read_bytes() == (out / name).read_bytes()

@@ -1,7 +1,7 @@
 // The explorer on top of vis-network: filters, focus, search, the state in the URL fragment and
 // the controls' wiring; it puts together the parts the page ran before it (page_view.js: layouts,
 // fitting, drawing around the nodes; page_details.js: the details panel; page_colour.js: colour
-// modes; page_export.js: taking the view away). Runs after drawGraph(): uses its globals `nodes`,
+// modes; page_export.js: BibTeX, RIS, PNG). Runs after drawGraph(): uses its globals `nodes`,
 // `edges` (vis.DataSet) and `network`, and RSVLM_DATA (details, tasks, timeline axes, fonts).
 (function () {
   "use strict";
@@ -331,6 +331,8 @@
     var best = bestMatch(search.value.trim().toLowerCase());
     if (best) { openNode(best, "fit"); }
   });
+  document.getElementById("export-bibtex").addEventListener("click", exports.bibtex);
+  document.getElementById("export-ris").addEventListener("click", exports.ris);
   document.getElementById("export-png").addEventListener("click", exports.png);
   network.on("click", function (params) {
     var band = view.bandAt(params.pointer.DOM.x, params.pointer.DOM.y);
