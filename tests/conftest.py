@@ -82,6 +82,13 @@ def _no_wait_on_the_shared_pool(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _a_cache_of_its_own(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads or writes the user's store (``~/.cache/rsvlm-graph``): a store another version of the
+    code left there once failed tests that did not set ``RSVLM_CACHE_DIR``. A test may set its own."""
+    monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
 def _validate_every_build(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every build a test runs checks every triple with SHACL (a default build checks the list
     level only: issue 17); tests of that default unset it themselves."""
