@@ -208,3 +208,60 @@ def test_discover_refuses_a_year_that_is_not_one(year):
     result = run("discover", "--since", year)
     assert result.exit_code == 2
     assert "--since" in result.output
+
+
+def test_dash_capital_v_is_the_version():
+    assert run("-V").output == run("--version").output == f"rsvlm-graph {__version__}\n"
+
+
+def test_shell_completion_completes_commands_and_options_and_installs(tmp_path):
+    command = module(env={"_RSVLM_GRAPH_COMPLETE": "complete_bash", "COMP_WORDS": "rsvlm-graph bu", "COMP_CWORD": "1"})
+    assert command.stdout.split() == ["build"]
+    option = module(env={"_RSVLM_GRAPH_COMPLETE": "complete_bash", "COMP_WORDS": "rsvlm-graph build --base",
+                         "COMP_CWORD": "2"})
+    assert option.stdout.split() == ["--base-iri"]
+    installed = module("--install-completion", "bash", env={"HOME": str(tmp_path), "SHELL": "/bin/bash"})
+    assert installed.returncode == 0, installed.stderr
+    script = tmp_path / ".bash_completions" / "rsvlm-graph.sh"
+    assert "_rsvlm_graph_completion" in script.read_text() and str(script) in (tmp_path / ".bashrc").read_text()
+
+
+def on_a_terminal(args: list[str], columns: int, cwd: Path) -> list[str]:
+    """The lines ``python -m rsvlm_graph ARGS`` prints to a terminal (a pseudo-terminal) of
+    ``columns`` columns."""
+    import pty
+
+    leader, follower = pty.openpty()
+    environ = {**os.environ, "PYTHONPATH": str(SRC), "COLUMNS": str(columns), "TERM": "dumb",
+               "RSVLM_CACHE_DIR": str(cwd / "cache")}
+    child = subprocess.Popen([sys.executable, "-m", "rsvlm_graph", *args], stdout=follower,
+                             stderr=subprocess.DEVNULL, env=environ, cwd=cwd)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    child.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode().replace("\r\n", "\n").splitlines()
+
+
+def test_rank_fits_the_terminal_and_keeps_every_column_whole_in_a_pipe(tmp_path):
+    from rich.cells import cell_len
+
+    shutil.copy(ROOT / "tests" / "data" / "awesome-list.md", tmp_path / "list.md")
+    args = ["rank", "--list", "list.md", "--top", "15"]
+    piped = module(*args, cwd=tmp_path, env={"RSVLM_CACHE_DIR": str(tmp_path / "cache")}).stdout.splitlines()
+    assert max(map(cell_len, piped)) > 150  # titles and S2 ids whole: for scripts and files
+    for columns in (80, 120):
+        shown = on_a_terminal(args, columns, tmp_path)
+        assert len(shown) == len(piped) and max(map(cell_len, shown)) <= columns
+        # every column, in its order, its header whole or cut with "…"
+        assert all(name == whole or (name.endswith("…") and whole.startswith(name[:-1]))
+                   for name, whole in zip(shown[0].split(), piped[0].split(), strict=True))
+        assert any("…" in line for line in shown[2:])

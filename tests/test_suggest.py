@@ -284,23 +284,26 @@ def test_reject_refuses_values_naming_no_known_paper_unless_forced(tmp_path):
     assert load_curation(path).is_rejected(s2_paper_id="e" * 40)
 
 
-def test_refresh_workflow_parses_and_runs_the_cli_commands():
+def test_refresh_workflow_runs_the_action_whose_steps_run_the_cli_commands():
     yaml = pytest.importorskip("yaml")
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
     assert "workflow_dispatch" in triggers and triggers["schedule"][0]["cron"]
-    steps = workflow["jobs"]["refresh"]["steps"]
+    action = workflow["jobs"]["refresh"]["steps"][-1]
+    assert action["uses"] == "./" and action["with"]["s2-api-key"] == "${{ secrets.S2_API_KEY }}"
+    assert action["with"]["list"] == "kg/awesome-list.md" and action["with"]["data"] == "kg"
+    steps = yaml.safe_load(WORKFLOW.parents[2].joinpath("action.yml").read_text(encoding="utf-8"))["runs"]["steps"]
     runs = " ".join(s.get("run", "") for s in steps)
-    for command in ("pip install .", "rsvlm-graph enrich", "rsvlm-graph build",
-                    "rsvlm-graph suggest", "--out exports/suggestions.patch"):
+    for command in ('pip install', '"$ACTION_PATH"', "rsvlm-graph enrich", "(build --list \"$INPUT_LIST\" --offline",
+                    "rsvlm-graph suggest", '--out "$INPUT_OUT/suggestions.patch"'):
         assert command in runs
     enrich = next(s for s in steps if "rsvlm-graph enrich" in s.get("run", ""))
-    assert enrich["env"]["S2_API_KEY"] == "${{ secrets.S2_API_KEY }}"
+    assert enrich["env"]["INPUT_S2_API_KEY"] == "${{ inputs.s2-api-key }}" and "S2_API_KEY=" in enrich["run"]
     pr = next(s for s in steps if s.get("uses", "").startswith("peter-evans/create-pull-request"))
-    assert pr["with"]["body-path"] == "${{ runner.temp }}/pr-body.md"
-    body = next(s for s in steps if "pr-body.md" in s.get("run", ""))
-    assert "rsvlm-graph changes" in body["run"] and "exports/suggestions.md" in body["run"]
-    assert set(pr["with"]["add-paths"].split()) == {"kg/", "exports/"}
+    assert pr["with"]["body-path"] == "${{ runner.temp }}/rsvlm-graph-pr-body.md"
+    body = next(s for s in steps if "rsvlm-graph-pr-body.md" in s.get("run", ""))
+    assert "rsvlm-graph changes" in body["run"] and '"$INPUT_OUT/suggestions.md"' in body["run"]
+    assert set(pr["with"]["add-paths"].splitlines()) == {"${{ steps.paths.outputs.data }}", "${{ inputs.out }}"}
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

@@ -38,7 +38,7 @@ __all__ = ["EXIT_PARTIAL", "app"]
 
 #: the exit status of ``enrich`` when a source was unreachable or a record could not be fetched,
 #: after everything fetched was written, and of ``lint --online`` when the network left links
-#: unchecked and nothing else is an error (README, exit codes); 1 is an error in the input, 2 a
+#: unchecked and nothing else is an error (docs/reference.md, exit codes); 1 is an error in the input, 2 a
 #: command line click cannot read, 130 Ctrl-C (``__main__``)
 EXIT_PARTIAL = 3
 
@@ -56,10 +56,10 @@ class _Commands(TyperGroup):
 
 app = typer.Typer(
     cls=_Commands,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion: bash, zsh, fish, PowerShell
     no_args_is_help=True,
     rich_markup_mode=None,  # plain click help: docstring paragraphs re-wrap to the terminal
-    help="Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list.",
+    help="Knowledge graph, citation tracker and lint for curated Markdown paper lists (made for Awesome Remote Sensing VLMs).",
 )
 
 # Paths are checked where they are read, so a bad one is one line naming it and exit 1, as the
@@ -75,6 +75,23 @@ FormatOption = Annotated[Format, typer.Option("--format", help="table, json, csv
 PaperFormat = Literal["table", "json", "csv", "md", "bibtex", "ris", "csl-json"]
 PaperFormatOption = Annotated[PaperFormat, typer.Option("--format", help="table, json, csv, md (a Markdown table), or for reference managers bibtex, ris or csl-json.")]
 TopOption = Annotated[int | None, typer.Option("--top", min=1, help="Show only the first N.")]
+
+
+def _base_iri(value: str | None) -> str | None:
+    from .base_iri import check_base_iri
+    from .errors import IdentifierError
+
+    try:
+        return None if value is None else check_base_iri(value)
+    except IdentifierError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+BaseIriOption = Annotated[str | None, typer.Option(
+    "--base-iri", metavar="IRI", callback=_base_iri,
+    help="The IRI every node of the RDF is minted under, ending in '/' (default: base_iri in "
+         "curation.toml, else https://w3id.org/rsvlm-graph/); one per list, so two lists can share a SPARQL server.",
+)]
 DEFAULT_LIST = DEFAULT_KG_DIR / "awesome-list.md"
 
 RANK_COLUMNS = (
@@ -114,10 +131,10 @@ def _print_version(wanted: bool) -> None:
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_print_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
-    """Knowledge graph and citation tracker for the Awesome Remote Sensing VLM list."""
+    """Knowledge graph, citation tracker and lint for curated Markdown paper lists (made for Awesome Remote Sensing VLMs)."""
     _run_settings.set(Settings.from_env())
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
@@ -136,6 +153,7 @@ def build(
         "--html-max-nodes", min=0,
         help="Cap on the nodes of graph.html's view (default 300): the most important are kept.",
     )] = None,
+    base_iri: BaseIriOption = None,
 ) -> None:
     """Build the graph from the list into exports/: Turtle, JSON-LD, GraphML, CSV, HTML and the report.
 
@@ -155,7 +173,8 @@ def build(
     inputs, document, curation = _read_inputs(list_path)
     result = build_all(inputs, document, curation, settings, out_dir, offline=offline,
                        validate_all=validate or settings.validate_all,
-                       html_max_nodes=html_max_nodes, watch=_watch(quiet or offline))
+                       html_max_nodes=html_max_nodes, base_iri=base_iri,
+                       watch=_watch(quiet or offline))
     terminal.print_requests(result.fetched, offline)
     terminal.print_build_summary(result, list_path)
     if result.saved is not None:
@@ -221,7 +240,7 @@ def _read_inputs(list_path: Path) -> tuple[Inputs, ListDocument, Curation]:
     """The list and its curation, its problems warned about before any request."""
     from .pipeline import Inputs, load_inputs
 
-    inputs = Inputs(list_path)
+    inputs = Inputs(list_path, _settings().data_dir)
     document, curation = load_inputs(inputs)
     terminal.warn_problems(document)
     return inputs, document, curation
@@ -234,6 +253,12 @@ def _watch(quiet: bool) -> Watch:
 
     return Watch(following=lambda: terminal.progress(quiet),
                  planned=functools.partial(terminal.announce_pace, _settings()))
+
+
+def _terminal_width() -> int | None:
+    """The width a table must fit on a terminal (``COLUMNS`` or the terminal's own); a pipe or a
+    file has none, and gets every column whole."""
+    return out.width if out.is_terminal else None
 
 
 def _write(text: str) -> None:
@@ -264,7 +289,7 @@ def rank(
     from .pipeline import Inputs, load_graph
     from .ranking import rank_papers
 
-    inputs = Inputs(list_path)
+    inputs = Inputs(list_path, _settings().data_dir)
     loaded = load_graph(inputs, _settings())
     terminal.warn_problems(loaded.document)
     ranking = rank_papers(loaded.graph, task=task, top=top, year_now=_settings().today().year)
@@ -278,7 +303,7 @@ def rank(
         {**paper.to_dict(), "velocity_30d": citation_velocity(history, paper.node) if history else None}
         for paper in ranking
     ]
-    _write(format_records(records, fmt, _columns(fmt, RANK_COLUMNS)))
+    _write(format_records(records, fmt, _columns(fmt, RANK_COLUMNS), width=_terminal_width()))
 
 
 @app.command()
@@ -301,7 +326,7 @@ def discover(
     from .pipeline import Inputs, load_graph
     from .ranking import coverage_notes
 
-    loaded = load_graph(Inputs(list_path), _settings(), peers=peers or ())
+    loaded = load_graph(Inputs(list_path, _settings().data_dir), _settings(), peers=peers or ())
     terminal.warn_problems(loaded.document)
     candidates = loaded.candidates(
         year_now=_settings().today().year, kind=kind, since=since, min_links=min_links, top=top
@@ -312,7 +337,8 @@ def discover(
         tasks = {c.node: (c.suggested_task,) for c in candidates if c.suggested_task}
         _write(bibliography_of(loaded.graph, [c.node for c in candidates], fmt, tasks))
     else:
-        _write(format_records([c.to_dict() for c in candidates], fmt, _columns(fmt, DISCOVER_COLUMNS)))
+        _write(format_records([c.to_dict() for c in candidates], fmt, _columns(fmt, DISCOVER_COLUMNS),
+                             width=_terminal_width()))
     if not candidates:
         for note in coverage_notes(loaded.graph):
             err.print(f"note: {note}", highlight=False, markup=False)
@@ -358,11 +384,12 @@ def query(
 @app.command()
 def publish(
     endpoint: Annotated[str, typer.Option("--endpoint", metavar="URL", help="The server's SPARQL 1.1 Graph Store Protocol endpoint (see docs/maintainers.md for each server's).")],
-    graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="The named graph replaced (default https://w3id.org/rsvlm-graph/graph).")] = None,
+    graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="The named graph replaced (default: BASE_IRI + 'graph', https://w3id.org/rsvlm-graph/graph).")] = None,
     data: Annotated[Path, typer.Option("--data", help="The RDF sent (.ttl or .nt).")] = DEFAULT_OUT_DIR / "graph.ttl",
     chunk: Annotated[int | None, typer.Option("--chunk", min=1, metavar="TRIPLES", help="Send at most this many triples per request, for servers that limit a request's size.")] = None,
     update_endpoint: Annotated[str | None, typer.Option("--update-endpoint", metavar="URL", help="The server's SPARQL 1.1 Update endpoint, through which the graph, loaded aside, is swapped in at once (default: the one beside --endpoint for Oxigraph, Fuseki, GraphDB and Virtuoso; '' to replace the graph in place, over the Graph Store Protocol only).")] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds to wait for each answer of the server.")] = 300.0,
+    base_iri: BaseIriOption = None,
 ) -> None:
     """Replace one named graph on a SPARQL server with the export, then print the triple count
     the server reports for it.
@@ -378,7 +405,8 @@ def publish(
     from .sparql_server import DEFAULT_GRAPH_IRI, client_for, publish_graph
 
     with client_for(_settings(), timeout) as client:
-        published = publish_graph(client, endpoint, data, graph_iri=graph or DEFAULT_GRAPH_IRI, chunk=chunk,
+        default_graph = DEFAULT_GRAPH_IRI if base_iri is None else f"{base_iri}graph"
+        published = publish_graph(client, endpoint, data, graph_iri=graph or default_graph, chunk=chunk,
                                   update_endpoint=update_endpoint)
     out.print(
         f"published {data} to <{published.graph}> at {endpoint} in {published.requests} request(s)"
@@ -414,7 +442,7 @@ def lint(
 
     selected, ignored = check_rules(select or (), "--select"), check_rules(ignore or (), "--ignore")
     settings = _settings()
-    loaded = load_graph(Inputs(list_path), settings)
+    loaded = load_graph(Inputs(list_path, _settings().data_dir), settings)
     links = None
     if online:
         with client_for(settings) as client:
@@ -458,7 +486,7 @@ def suggest(
     from .listfile.suggest import known_papers, references_path, reject, write_suggestions
     from .pipeline import Inputs, load_graph
 
-    inputs = Inputs(list_path)
+    inputs = Inputs(list_path, _settings().data_dir)
     loaded = load_graph(inputs, _settings())
     terminal.warn_problems(loaded.document)
     year_now = _settings().today().year
@@ -494,7 +522,7 @@ def history(
 
     if repo is not None or path is not None:
         list_path = (repo or Path(".")) / (path or DEFAULT_LIST.as_posix())
-    document, _ = load_inputs(Inputs(list_path))
+    document, _ = load_inputs(Inputs(list_path, _settings().data_dir))
     terminal.warn_problems(document)
     entries = entry_history(list_path, document)
     _write(format_history(entries, fmt))
@@ -514,7 +542,7 @@ def changes(
     from .citations.refreshes import citer_titles, load_history, select_refreshes
     from .pipeline import Inputs, load_graph
 
-    inputs = Inputs(list_path)
+    inputs = Inputs(list_path, _settings().data_dir)
     history = load_history(inputs.history_dir)
     old, new = select_refreshes(history, since)
     is_rejected, now = None, None

@@ -166,6 +166,8 @@ class Settings:
     s2_api_url: str = DEFAULT_S2_API_URL
     arxiv_api_url: str = DEFAULT_ARXIV_API_URL
     cache_dir: Path = field(default_factory=_default_cache_dir)
+    #: the folder of curation.toml, snapshot.jsonl and history/; None: the list's own folder
+    data_dir: Path | None = None
     contact_email: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
@@ -203,7 +205,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read ``S2_API_KEY``, ``RSVLM_S2_API_URL``, ``RSVLM_ARXIV_API_URL``, ``RSVLM_CACHE_DIR``,
-        ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE``,
+        ``RSVLM_DATA_DIR``, ``RSVLM_CONTACT_EMAIL``, ``RSVLM_TIMEOUT``, ``RSVLM_RETRIES``, ``RSVLM_S2_RATE``,
         ``RSVLM_S2_POOL_REQUESTS``, ``RSVLM_S2_POOL_SECONDS``, ``RSVLM_RATE_LIMIT_PATIENCE``,
         ``RSVLM_ARXIV_INTERVAL``, ``RSVLM_FRESHNESS_DAYS``, ``RSVLM_FULL_REFRESH_WEEKS``,
         ``RSVLM_NOW`` (pins the clock to an ISO 8601 date or date-time, for reproducible runs),
@@ -241,6 +243,8 @@ class Settings:
             kwargs["arxiv_api_url"] = _api_url("RSVLM_ARXIV_API_URL", url)
         if cache := get("RSVLM_CACHE_DIR"):
             kwargs["cache_dir"] = _path("RSVLM_CACHE_DIR", cache)
+        if data := get("RSVLM_DATA_DIR"):
+            kwargs["data_dir"] = _path("RSVLM_DATA_DIR", data)
         if email := get("RSVLM_CONTACT_EMAIL"):
             kwargs["contact_email"] = _header_safe("RSVLM_CONTACT_EMAIL", email, _EMAIL,
                                                    "an e-mail address such as me@example.org")

@@ -45,13 +45,15 @@ def format_records(
     records: Sequence[Mapping[str, Any]],
     fmt: Literal["table", "json", "csv", "md"],
     columns: Sequence[str] | None = None,
+    width: int | None = None,
 ) -> str:
     """Return records as a plain aligned text table, JSON, CSV or a Markdown table.
 
     ``columns`` picks and orders the fields (default: every field of the first record, in its
     order). JSON keeps values as they are (sorted keys, indent 2); the text formats join lists
     with ``; `` and show floats with four significant digits, ``table`` cuts cells at 60
-    characters.
+    characters, and fits the table into ``width`` columns when given (a terminal's: see
+    :func:`aligned_table`).
 
     Examples
     --------
@@ -86,16 +88,20 @@ def format_records(
 
     cells = [[cut(_text_cell(row[c])) for c in columns] for row in rows]
     numeric = [all(isinstance(row[c], (int, float)) or row[c] is None for row in rows) for c in columns]
-    return aligned_table(columns, cells, numeric)
+    return aligned_table(columns, cells, numeric, width)
 
 
 def aligned_table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] = ()
+    header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] = (),
+    width: int | None = None,
 ) -> str:
     """Return a plain text table: the header, a rule of dashes, the rows, columns two spaces apart.
 
     Each column is as wide as its widest cell; columns flagged in ``right`` are right-aligned
-    (numbers), the others left-aligned; no line ends in spaces.
+    (numbers), the others left-aligned; no line ends in spaces. With ``width`` (the terminal's,
+    for a person reading it) a table wider than that is fitted to it: numbers keep their width,
+    text columns share the rest and a cell too long for its column ends in "…"; a pipe or a file
+    gets the plain table, whatever its width.
 
     >>> print(aligned_table(["name", "n"], [["a", "10"], ["bcd", "2"]], [False, True]))
     name   n
@@ -105,6 +111,8 @@ def aligned_table(
     """
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
     flags = [*right, *[False] * (len(header) - len(right))]
+    if width is not None and sum(widths) + 2 * (len(widths) - 1) > width:
+        return _fitted(header, rows, flags, widths, width)
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(
@@ -112,3 +120,37 @@ def aligned_table(
         ).rstrip()
 
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+
+def _fitted(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool],
+            widths: Sequence[int], width: int) -> str:
+    """The table within ``width`` terminal cells: numbers stay whole (their headers are cut, to
+    four cells at least, when the text columns would get under 12 cells each), the text columns share what is left (the
+    narrow ones whole, the rest evenly), and a cell cut to its column ends in "…". Widths are
+    counted in terminal cells (rich's), so a Chinese title lines up."""
+    from rich.cells import cell_len, set_cell_size
+
+    natural = [max([cell_len(h), *(cell_len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+    fitted = list(natural)
+    texts = sorted((w, i) for i, w in enumerate(natural) if not right[i])
+    numbers = [i for i, number in enumerate(right) if number]
+    left = width - 2 * (len(header) - 1) - sum(natural[i] for i in numbers)
+    if left < sum(min(w, 12) for w, _ in texts):
+        for i in numbers:
+            fitted[i] = max([min(cell_len(header[i]), 4), *(cell_len(r[i]) for r in rows)])
+        left = width - 2 * (len(header) - 1) - sum(fitted[i] for i in numbers)
+    for place, (wanted, i) in enumerate(texts):
+        fitted[i] = max(1, min(wanted, left // (len(texts) - place)))
+        left -= fitted[i]
+
+    def cell(text: str, i: int) -> str:
+        if cell_len(text) > fitted[i]:
+            text = set_cell_size(text, fitted[i] - 1) + "…"
+        pad = " " * (fitted[i] - cell_len(text))
+        return pad + text if right[i] else text + pad
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(cell(v, i) for i, v in enumerate(values)).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in fitted]), *map(line, rows)])

@@ -84,13 +84,15 @@ REPORT_FOUNDATIONS = 10
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
-    """Where the curated input lives; everything else in ``kg/`` sits beside the list."""
+    """Where the curated input lives; everything else sits in ``data_dir`` (``RSVLM_DATA_DIR``),
+    by default beside the list (this project's ``kg/``)."""
 
     list_path: Path
+    data_dir: Path | None = None
 
     @property
     def kg_dir(self) -> Path:
-        return self.list_path.parent
+        return self.list_path.parent if self.data_dir is None else self.data_dir
 
     @property
     def curation_path(self) -> Path:
@@ -339,7 +341,7 @@ def refresh(
 def build(
     inputs: Inputs, document: ListDocument, curation: Curation, settings: Settings,
     out_dir: Path, *, offline: bool = False, validate_all: bool = False,
-    html_max_nodes: int | None = None, watch: Watch = Watch(),
+    html_max_nodes: int | None = None, base_iri: str | None = None, watch: Watch = Watch(),
 ) -> BuildResult:
     """``build``: what ``enrich`` does unless ``offline`` (the snapshot is written only when a
     source answered with anything), then every export into ``out_dir``.
@@ -367,7 +369,8 @@ def build(
                                       discovered)
         exported = write_exports(loaded, out_dir, year_now=year_now, discovered=discovered,
                                  history=load_history(inputs.history_dir),
-                                 validate_all=validate_all, html_max_nodes=html_max_nodes)
+                                 validate_all=validate_all, html_max_nodes=html_max_nodes,
+                                 base_iri=base_iri)
     return BuildResult(loaded, fetched, saved, tuple(recorded), exported)
 
 
@@ -550,6 +553,7 @@ def write_exports(
     history: Sequence[Refresh] = (),
     validate_all: bool = True,
     html_max_nodes: int | None = None,
+    base_iri: str | None = None,
 ) -> Exported:
     """Write every export of the graph into ``out_dir``; validates the RDF before writing.
 
@@ -559,8 +563,9 @@ def write_exports(
     ``validate_all`` false only the list level is validated (``exports.shacl.list_level``): at 1M
     citations checking every triple takes minutes and gigabytes, while the list's own papers and
     what they link to take a second. ``html_max_nodes`` caps the HTML view (default
-    ``exports.html_view.VIEW_MAX_NODES``). Each step logs its time and peak memory
-    (``rsvlm_graph.steps``, debug level).
+    ``exports.html_view.VIEW_MAX_NODES``). The RDF is minted under ``base_iri``, else the
+    curation file's ``base_iri``, else ``exports.rdf.DEFAULT_BASE``. Each step logs its time and
+    peak memory (``rsvlm_graph.steps``, debug level).
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
@@ -570,7 +575,7 @@ def write_exports(
         from .exports.html_drawing import draw_view, node_pictures
         from .exports.html_view import VIEW_MAX_NODES, select_view
         from .exports.jsonld import write_jsonld
-        from .exports.rdf import to_statements
+        from .exports.rdf import DEFAULT_BASE, prefixes, to_statements
         from .exports.report import PLOT_NAMES, write_report
         from .exports.shacl import conforming
         from .exports.tables import TableRows, write_csv, write_graphml
@@ -584,7 +589,8 @@ def write_exports(
             discovered = loaded.discover(year_now=year_now)
     candidates, shown = discovered.new, discovered.new[:VIEW_CANDIDATES]
     with step("rdf statements"):  # the writers take these directly: rdflib's writers are too slow
-        statements = to_statements(G)
+        base = base_iri or loaded.curation.base_iri or DEFAULT_BASE
+        statements = to_statements(G, base)
     with step("validate"):
         # a value one record gives that no shape allows is left out with a warning, anything
         # else fails before a file is written
@@ -600,9 +606,9 @@ def write_exports(
         with staged_folder(out_dir, owned=PLOT_NAMES) as stage:
             paths = [stage / "graph.ttl", stage / "graph.jsonld", stage / "graph.graphml"]
             with step("turtle"):
-                write_turtle(statements, paths[0])
+                write_turtle(statements, paths[0], prefixes(base))
             with step("json-ld"):
-                write_jsonld(statements, paths[1])
+                write_jsonld(statements, paths[1], prefixes(base))
             del statements  # millions of tuples at scale: not held through the steps that follow
             with step("view"):  # drawn once: the page and the GraphML show the same picture
                 view = select_view(G, [c.node for c in shown], VIEW_CANDIDATES,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from ..base_iri import check_base_iri
 from ..errors import IdentifierError, ListParseError
 from ..files import append_atomic
 from ..identifiers import (
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 #: ``title_similarity`` at or above which a paper's title matches a rejected title.
 REJECT_TITLE_SIMILARITY = 95.0
 
-_TOP_LEVEL_KEYS = ("list_name", "ignore", "task_aliases", "dataset_aliases", "venue_aliases",
+_TOP_LEVEL_KEYS = ("list_name", "base_iri", "ignore", "task_aliases", "dataset_aliases", "venue_aliases",
                    "pin", "reject", "peers", "links")
 #: the keys of ``[links]``: what ``lint --online`` does not ask, and the statuses it takes as fine
 _LINKS_KEYS = ("allowlist", "allowed_statuses")
@@ -83,6 +84,7 @@ class Curation:
     """Every decision of the curation file; the empty ``Curation()`` changes nothing."""
 
     list_name: str | None = None
+    base_iri: str | None = None  # the IRI the RDF export mints under; None: exports.rdf.DEFAULT_BASE
     task_aliases: Mapping[str, str] = field(default_factory=dict)
     dataset_aliases: Mapping[str, str] = field(default_factory=dict)  # alias → canonical name
     venue_aliases: Mapping[str, str] = field(default_factory=dict)
@@ -272,6 +274,13 @@ class _Reader:
             raise self.error(f"{where} has unknown key(s) {', '.join(unknown)} "
                              f"(allowed: {', '.join(allowed)})", line)
 
+    def base_iri(self, value: Any) -> str:
+        line = next((n for n, text in enumerate(self.lines, 1) if re.match(r"\s*base_iri\s*=", text)), None)
+        try:
+            return check_base_iri(self.string(value, "base_iri", line))
+        except IdentifierError as exc:
+            raise self.error(str(exc), line) from exc
+
     def pins(self, data: Mapping[str, Any]) -> tuple[Pin, ...]:
         allowed = [f.name for f in fields(Pin)]
         pins = []
@@ -330,6 +339,7 @@ class _Reader:
         link_allowlist, allowed_statuses = self.links(data)
         return Curation(
             list_name=self.string(list_name, "list_name", None) if list_name is not None else None,
+            base_iri=self.base_iri(data["base_iri"]) if "base_iri" in data else None,
             task_aliases=self.mapping(data, "task_aliases"),
             dataset_aliases=self.mapping(data, "dataset_aliases"),
             venue_aliases=self.mapping(data, "venue_aliases"),
