@@ -33,6 +33,7 @@ class Seen:
     method: str
     path: str
     headers: dict[str, str]
+    body: bytes = b""
 
 
 def deep_json(depth: int) -> bytes:
@@ -64,12 +65,11 @@ class HostileServer:
 
             def _serve(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
-                if length:
-                    self.rfile.read(length)
+                body = self.rfile.read(length) if length else b""
                 path = urlsplit(self.path).path
                 server.seen.append(Seen(self.command, self.path,
-                                        {k.lower(): v for k, v in self.headers.items()}))
-                behaviour = server._routes.get(path)
+                                        {k.lower(): v for k, v in self.headers.items()}, body))
+                behaviour = server._routes.get(path, server._routes.get("*"))
                 try:
                     if behaviour is None:
                         _write(self, 404, b"SYNTHETIC: no such path", {})
@@ -80,7 +80,7 @@ class HostileServer:
 
             do_GET = do_POST = do_HEAD = do_PUT = _serve  # noqa: N815
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
 
@@ -93,7 +93,7 @@ class HostileServer:
 
     def answer(self, path: str, status: int = 200, body: bytes = b"",
                headers: dict[str, str] | None = None) -> None:
-        """Answer ``path`` with ``status``, ``headers`` and ``body`` (Content-Length set)."""
+        """Answer ``path`` (``"*"``: any other) with ``status``, ``headers`` and ``body``."""
         self._routes[path] = lambda handler: _write(handler, status, body, headers or {})
 
     def drip(self, path: str, every: float, body: bytes = b"x" * 10_000,
@@ -113,6 +113,7 @@ class HostileServer:
         self._routes[path] = behaviour
 
     def behave(self, path: str, behaviour: Behaviour) -> None:
+        """Answer ``path`` (``"*"``: every path without a behaviour of its own) with ``behaviour``."""
         self._routes[path] = behaviour
 
     def to(self, path: str) -> list[Seen]:
@@ -128,6 +129,11 @@ class HostileServer:
         self._server.shutdown()
         self._server.server_close()
         time.sleep(0)  # let dripping handlers see the stop
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up on a hostile answer is what the tests want: no trace printed."""
 
 
 def _write(handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str]) -> None:

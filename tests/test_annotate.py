@@ -91,7 +91,7 @@ def test_citation_figure_wording():
 
 def test_write_annotated_list(tmp_path):
     document = read_list(LIST)
-    path = write_annotated_list(LIST, document, build_graph(document), tmp_path / "exports")
+    path = write_annotated_list(document, build_graph(document), tmp_path / "exports")
     assert path.name == "awesome-list-with-citations.md"
     written = path.read_bytes().decode("utf-8").split("\n")
     assert written[66].endswith(f"|TGRS 2020 · {NO_FIGURE}|-")
@@ -120,7 +120,7 @@ def test_figures_in_lists_with_crlf_or_cr_only_line_endings(tmp_path, name, endi
     path = Path(__file__).resolve().parent / "data" / "lists" / name
     document = read_list(path)
     assert [e.line for e in document.papers] == [8, 9, 12]
-    written = write_annotated_list(path, document, build_graph(document), tmp_path).read_bytes()
+    written = write_annotated_list(document, build_graph(document), tmp_path).read_bytes()
     lines = written.decode("utf-8").split(ending)
     # the same lines, in the same endings, each paper row with its figure after the venue
     assert len(lines) == len(path.read_bytes().decode("utf-8").split(ending))

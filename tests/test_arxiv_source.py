@@ -179,3 +179,29 @@ def test_real_400_feed_fails_only_the_rejected_id(replayed):
     (failure,) = failures
     assert failure.subject == "2301.99999" and "incorrect id format" in failure.reason
     assert failure.answered  # arXiv's word on the list's id: asking again cannot change it
+
+
+def test_an_entry_the_feed_parser_cannot_read_fails_only_its_own_id(replayed):
+    # issue 29 (found by the fuzz test): a real feed whose one entry has a date that is no date
+    # made the arxiv package raise for the whole feed; SYNTHETIC damage to a REAL recording
+    recordings = {json.loads(p.read_text())["url"]: json.loads(p.read_text()) for p in REFERENCE.glob("id_*.json")}
+    good = next(r for r in recordings.values() if "id_list=1707.08567&" in r["url"])
+    bad = next(r for r in recordings.values() if "id_list=1605.08386&" in r["url"])
+    damaged = bad["body"].replace("<published>2016-05-26T17:59:46Z</published>", "<published>0</published>")
+    assert damaged != bad["body"]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        ids = request.url.params["id_list"].split(",")
+        entries = [good["body"].split("<entry>")[1].split("</entry>")[0]] if "1707.08567" in ids else []
+        if "1605.08386" in ids:
+            entries.append(damaged.split("<entry>")[1].split("</entry>")[0])
+        head = good["body"].split("<entry>")[0]
+        return httpx.Response(200, text=head + "".join(f"<entry>{e}</entry>" for e in entries) + "</feed>")
+
+    client = ApiClient("https://export.arxiv.org/api/query", name="arXiv", min_interval=0.0,
+                       timeout=5.0, retries=0, transport=httpx.MockTransport(handler))
+    records, failures = ArxivSource(Settings(), client).fetch(["1707.08567", "1605.08386"])
+    assert [r.arxiv_id for r in records] == ["1707.08567"]
+    (failure,) = failures
+    assert failure.subject == "1605.08386" and not failure.answered
+    assert "cannot be read" in failure.reason and "\n" not in failure.reason

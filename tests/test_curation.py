@@ -243,3 +243,11 @@ def test_curate_applies_every_decision_once_to_the_parsed_entries():
     assert alpha.pin is None and alpha.ids.s2_paper_id is None
     (dataset,) = curated.datasets
     assert (dataset.title, dataset.dataset_name, dataset.dataset_aliases) == ("RS5M", "RS-5M", ("RS5M",))
+
+
+def test_a_curation_file_nested_too_deep_is_one_line(tmp_path):
+    # found while fuzzing issue 29's boundaries: tomllib recursed into a RecursionError
+    path = tmp_path / "curation.toml"
+    path.write_text("ignore = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(ListParseError, match="nested deeper than it can be read"):
+        load_curation(path)

@@ -321,6 +321,19 @@ def test_a_record_without_a_title_does_not_undo_an_exact_id_match(world):
     assert "no title" in kept.note
 
 
+def test_a_name_the_list_gives_instead_of_a_title_does_not_undo_an_exact_id_match(world):
+    # "| SatMAE | 2022 | [arXiv](…) |": the list names the paper, it gives no title to compare
+    named = dataclasses.replace(entry(1, "SYNTHETIC CPAS", arxiv_id="2301.00001"),
+                                title_from_list=False)
+    titled = entry(2, "SYNTHETIC CPAS", arxiv_id="2301.00003")  # the same text as a title
+    world.entries = [named, titled]
+    res = resolutions(world.run())
+    kept, doubted = res[world.key(0)], res[world.key(1)]
+    assert kept.s2_paper_id == sid("arx") and kept.method == "batch-arxiv" and not kept.doubtful
+    assert "'SYNTHETIC CPAS'" in kept.note
+    assert doubted.doubtful
+
+
 def test_pin_wins_and_a_changed_pin_resolves_again(world):
     pin = Pin(title=world.entries[3].title, s2_paper_id=sid("out2"))
     world.curation = dataclasses.replace(world.curation, pins=(pin,))

@@ -6,6 +6,7 @@ Graphs are SYNTHETIC (see test_export_rdf.sample_graph).
 from __future__ import annotations
 
 import csv
+import io
 
 import networkx as nx
 import pytest
@@ -121,3 +122,39 @@ def test_csv_appends_attributes_outside_the_contract_sorted(tmp_path):
     assert nodes[0][-2:] == ["alpha", "zeta"]
     assert nodes[1][-2:] == ["2.5", "1"] and nodes[2][-2:] == ["", ""]
     assert edges[0][-1] == "weight" and edges[1][-1] == "3"
+
+
+FORMULAS = ['=HYPERLINK("http://evil/","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+            "\t=1+1", "\r=1+1"]
+
+
+def test_csv_cells_that_start_as_formulas_are_shown_as_text(tmp_path):
+    # issue 29: a list title =HYPERLINK(...) went unchanged into exports/nodes.csv (SYNTHETIC titles)
+    G = sample_graph()
+    for n, title in zip([SURVEY, CAPTIONER, OUTSIDE, TITLE_ONLY], FORMULAS):
+        G.nodes[n]["title"] = G.nodes[n]["label"] = title
+    G.nodes[SURVEY]["venue"] = FORMULAS[4]
+    G.nodes[CAPTIONER]["venue"] = FORMULAS[5]
+    G.nodes[SURVEY]["resolution_score"] = -0.5  # a number stays one
+    write_csv(G, tmp_path / "nodes.csv", tmp_path / "edges.csv")
+    with (tmp_path / "nodes.csv").open(newline="", encoding="utf-8") as f:
+        rows = {row["id"]: row for row in csv.DictReader(f)}
+    cells = [rows[n][c] for n in (SURVEY, CAPTIONER, OUTSIDE, TITLE_ONLY) for c in ("title", "label")]
+    cells += [rows[SURVEY]["venue"], rows[CAPTIONER]["venue"]]
+    assert cells and all(cell.startswith("'") for cell in cells)
+    assert rows[SURVEY]["title"] == "'" + FORMULAS[0] and rows[SURVEY]["resolution_score"] == "-0.5"
+
+
+def test_every_csv_the_commands_print_neutralises_formulas():
+    import pyoxigraph as ox
+
+    from rsvlm_graph.output import format_records
+    from rsvlm_graph.query import QueryResult, format_result
+
+    records = [{"title": f, "n": -3} for f in FORMULAS]
+    printed = list(csv.DictReader(io.StringIO(format_records(records, "csv", ["title", "n"]), newline="")))
+    assert [row["title"] for row in printed] == [("'" + f).replace("\r", "\n") for f in FORMULAS]
+    assert {row["n"] for row in printed} == {"-3"}
+    result = QueryResult(("t",), tuple((ox.Literal(f),) for f in FORMULAS))
+    assert [row["t"] for row in csv.DictReader(io.StringIO(format_result(result, "csv"), newline=""))] == [
+        ("'" + f).replace("\r", "\n") for f in FORMULAS]

@@ -88,12 +88,19 @@ with locked(Path(sys.argv[1]), "SYNTHETIC folder"):
 """
 
 
-def test_a_second_run_waits_for_the_lock_and_says_why(tmp_path, caplog):
-    lock = folder_lock(tmp_path)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(lock), "1.0"],
+def _holding(lock: Path, seconds: float, wait: bool = True) -> subprocess.Popen[str]:
+    """Another process holding ``lock`` for ``seconds``; once it holds it, unless not ``wait``."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(lock), str(seconds)],
                               stdout=subprocess.PIPE, text=True,
                               env={**os.environ, "PYTHONPATH": str(SRC)})
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    if wait:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_second_run_waits_for_the_lock_and_says_why(tmp_path, caplog):
+    lock = folder_lock(tmp_path)
+    holder = _holding(lock, 1.0)
     started = time.monotonic()
     with caplog.at_level("WARNING"), locked(lock, "SYNTHETIC folder"):
         waited = time.monotonic() - started
@@ -139,3 +146,52 @@ def test_two_builds_at_once_wait_for_each_other_and_never_expose_a_partial_file(
     assert {name: len(seen[name]) for name in final} == dict.fromkeys(final, 1), {n: [len(b) for b in v] for n, v in seen.items()}
     assert all(seen[name] == {final[name]} for name in final)
     assert any("waiting: another rsvlm-graph run" in stderr for _, stderr, _ in results)
+
+
+def test_a_symbolic_link_at_the_lock_is_not_followed(tmp_path):
+    # issue 29: `ln -s ../victim exports/.rsvlm-graph.lock` had the victim overwritten by a pid
+    victim = tmp_path / "victim"
+    victim.write_text("SYNTHETIC precious\n")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    folder_lock(folder).symlink_to(victim)
+    with pytest.raises(OSError, match="symbolic link, not followed"), locked(folder_lock(folder), "x"):
+        pass
+    assert victim.read_text() == "SYNTHETIC precious\n"
+
+
+def test_a_lock_that_is_no_regular_file_is_refused(tmp_path):
+    os.mkfifo(folder_lock(tmp_path))
+    with pytest.raises(OSError, match="not a regular file"), locked(folder_lock(tmp_path), "x"):
+        pass
+
+
+def test_the_lock_file_is_gone_when_the_run_is_done(tmp_path):
+    lock = folder_lock(tmp_path)
+    with locked(lock, "x"):
+        with locked(lock, "x"):
+            pass
+        assert lock.is_file()  # held by the outer block still
+    assert not lock.exists()
+
+
+def test_a_waiting_run_locks_the_new_file_after_the_holder_removed_the_old(tmp_path):
+    # SYNTHETIC: three runs in turn; each must hold the lock alone although each holder removes
+    # the file the next one opened
+    lock = folder_lock(tmp_path)
+    holder = _holding(lock, 0.5)
+    started = time.monotonic()
+    with locked(lock, "x"):
+        assert time.monotonic() - started > 0.3  # it waited for the holder's 0.5 s
+        assert os.stat(lock).st_ino == os.fstat(_held_descriptor(lock)).st_ino
+        third = _holding(lock, 0, wait=False)
+        assert holder.wait(timeout=30) == 0
+        time.sleep(0.3)
+        assert third.poll() is None  # waiting on this run's lock file
+    assert third.wait(timeout=30) == 0
+
+
+def _held_descriptor(lock):
+    from rsvlm_graph import files
+
+    return files._held[lock.absolute()][0]

@@ -277,3 +277,49 @@ def test_list_paper_nodes_are_the_keys_enrichment_files_resolutions_under():
         document = parse_list(text, "small.md", parsed_with)
         G = build_graph(document)
         assert list_papers(G) == [paper_node_id(e.ids, e.title) for e in document.papers]
+
+
+# --- a list that names papers instead of titling them (SYNTHETIC) ------------------------------
+
+MODEL_LIST = """# Models
+## Foundation Models
+| Model | Year | Paper |
+|---|---|---|
+| SatMAE | 2022 | [arXiv](https://arxiv.org/abs/2207.08051) |
+| GFM | 2023 | [arXiv](https://arxiv.org/abs/2302.04476) |
+| [A Title The List Gives Itself](https://arxiv.org/abs/2301.00001) | 2023 | - |
+
+The survey above every heading is in no section: [Survey of the field](https://arxiv.org/abs/2305.05726), arXiv 2023.
+"""
+
+
+def test_a_paper_the_list_only_names_is_titled_from_its_record_keeping_the_name():
+    document = parse_list(MODEL_LIST, "models.md")
+    satmae, gfm, titled = document.papers
+    assert (satmae.title_from_list, gfm.title_from_list, titled.title_from_list) == (False, False, True)
+    record = "SatMAE: Pre-training Transformers for Temporal and Multi-Spectral Satellite Imagery"
+    enrichment = Enrichment(
+        resolutions=(Resolution("paper:arxiv:2207.08051", S2["alpha"], "batch-arxiv"),
+                     Resolution("paper:arxiv:2301.00001", S2["beta"], "batch-arxiv")),
+        papers=(Paper(S2["alpha"], record), Paper(S2["beta"], "Titled by the list (S2 spelling)")),
+        # GFM is not on Semantic Scholar here, but arXiv knows it
+        arxiv=(ArxivRecord("2302.04476", "Towards Geospatial Foundation Models via Continual Pretraining"),),
+    )
+    G = build_graph(document, enrichment)
+    sat, gfm_node, kept = (G.nodes[n] for n in ("paper:arxiv:2207.08051", "paper:arxiv:2302.04476",
+                                                 "paper:arxiv:2301.00001"))
+    assert (sat["title"], sat["label"], sat["alias"]) == (record, record, "SatMAE")
+    assert (gfm_node["title"], gfm_node["alias"]) == (
+        "Towards Geospatial Foundation Models via Continual Pretraining", "GFM")
+    # a title the list gives stays, whatever the record spells
+    assert (kept["title"], kept["alias"], kept["s2_title"]) == (
+        "A Title The List Gives Itself", None, "Titled by the list (S2 spelling)")
+    # offline, the name is all there is
+    assert build_graph(document).nodes["paper:arxiv:2207.08051"]["title"] == "SatMAE"
+
+
+def test_an_entry_above_every_heading_has_no_task_and_no_empty_task_node():
+    G = build_graph(parse_list("[Survey of the field](https://arxiv.org/abs/2305.05726), arXiv 2023.\n"
+                               "# Title\n## Captioning\n- [A paper](https://arxiv.org/abs/2301.00001)\n"))
+    assert G.nodes["paper:arxiv:2305.05726"]["tasks"] == ()
+    assert {attrs["label"] for _, attrs in G.nodes(data=True) if attrs["kind"] == "task"} == {"Captioning"}

@@ -21,6 +21,7 @@ from rsvlm_graph.identifiers import (
     code_node_id,
     dataset_node_id,
     ids_from_url,
+    is_paper_url,
     list_node_id,
     name_hash,
     name_key,
@@ -315,3 +316,11 @@ def test_node_ids_are_injective_and_deterministic(texts: list[str]) -> None:
         assert len(set(by_key.values())) == len(by_key)
         head = make("x").split(":")[0]
         assert all(node.startswith(f"{head}:") and len(node) > len(head) + 1 for node in ids)
+
+
+def test_a_hugging_face_paper_page_is_its_arxiv_paper():
+    # "| GEO-Bench-2 | … | [HF](https://hf.co/papers/2511.15658) |": the page is keyed by the arXiv id
+    for url in ("https://hf.co/papers/2511.15658", "https://huggingface.co/papers/2511.15658v2/"):
+        assert is_paper_url(url) and ids_from_url(url) == PaperIds(arxiv_id="2511.15658")
+    assert not is_paper_url("https://huggingface.co/datasets/torchgeo/ssl4eo_l")
+    assert ids_from_url("https://huggingface.co/papers") == PaperIds()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from list_rules import bad_title, linked_papers, paper_key, read_share
 
 from rsvlm_graph.errors import ListParseError, PaperMention
 from rsvlm_graph.identifiers import slugify
@@ -651,3 +652,135 @@ def test_the_cli_reports_a_latin1_list_in_one_line_and_exits_1(tmp_path):
     assert result.exit_code == 1
     assert f"{path}:7: the list is not UTF-8 text: byte offset" in result.output
     assert "check the path" not in result.output
+
+
+# --- shapes of other real lists (SYNTHETIC fixtures in tests/data/lists/) --------------------
+
+SHAPES = ("models.md", "numbered.md", "news.md", "paperinfo.md", "chinese.md", "labels.md",
+          "bullets.md", "columns.md", "paragraphs.md")
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_every_shape_reads_every_paper_it_links_under_a_title(name: str) -> None:
+    # judged by list_rules, written without the parser: a title that is a label, a number, a
+    # date or keeps its venue/year tail is a failure, and so is a linked paper no entry reads
+    path = DATA / name
+    document = read_list(path)
+    assert [(e.line, e.title) for e in document.entries if bad_title(e.title)] == []
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    said = linked_papers("\n".join(lines[p.line - 1] for p in document.problems))
+    read = {paper_key(e.url) for e in document.entries if e.url}
+    # what is not read is a problem on its line (a broken link, a paper cited in prose)
+    assert linked_papers(text) - read <= said
+    assert read_share(text, (e.url for e in document.entries))[1] > 0
+
+
+def test_a_table_keyed_by_model_names_its_entries_by_model_and_links_the_paper() -> None:
+    document = read_list(DATA / "models.md")
+    assert document.problems == ()
+    assert [(e.title, e.url, e.year, e.title_from_list) for e in document.papers] == [
+        ("SatMAE", "https://arxiv.org/abs/2207.08051", 2022, False),
+        ("RS-LLaVA", "https://www.mdpi.com/2072-4292/16/9/1477", 2024, False),
+        ("RingMoGPT", "https://ieeexplore.ieee.org/abstract/document/10777289", 2024, False),
+        # two papers in one cell are two entries, neither link lost
+        ("LHRS-Bot / Nova", "https://arxiv.org/abs/2402.02544", 2024, False),
+        ("LHRS-Bot / Nova", "https://hf.co/papers/2411.09301", 2024, False),
+        # the Method column ("GRPO @ 2B") describes the model; the Model column names it
+        ("TinyRS-R1", "https://arxiv.org/abs/2505.12099", 2025, False),
+        ("GEO-Bench-2", "https://hf.co/papers/2511.15658", 2025, False),
+    ]
+    # Clay v1.5 links a site and the watch list's models link nothing: no papers
+    assert {e.ids.arxiv_id for e in document.papers} >= {"2511.15658", "2411.09301"}
+
+
+def test_numbered_entries_split_their_venue_and_year_tail() -> None:
+    document = read_list(DATA / "numbered.md")
+    assert document.problems == ()
+    assert [(e.title, e.venue, e.year) for e in document.papers] == [
+        ("Vision-Language Models in Remote Sensing: Current Progress and Future Trends", None,
+         None),
+        ("An empirical study of remote sensing pretraining", "TGRS", 2022),
+        ("SAMRS: Scaling-up Remote Sensing Segmentation Dataset with Segment Anything Model",
+         "NeurIPS", 2023),
+        ("Cat-sam: Conditional tuning for few-shot adaptation of segmentation anything model",
+         "ECCV", 2024),
+        ("Segment any change", "NeurIPS", 2024),
+        ("Accurate medium-range global weather forecasting with 3d neural networks", "Nature",
+         2023),
+    ]
+    survey, _, _, catsam, *_ = document.papers
+    # the survey's own paper, above every heading: its bold title is on the line above its link
+    assert (survey.line, survey.section, survey.task) == (7, "", "")
+    assert catsam.code_urls == ("https://github.com/weihao1115/cat-sam.",)
+
+
+def test_dated_news_citation_counts_and_repositories() -> None:
+    document = read_list(DATA / "news.md")
+    assert document.problems == ()
+    assert [(e.line, e.title, e.venue, e.year) for e in document.papers] == [
+        # SkyScript's news is an announcement of the entry below; RS5M's links only GitHub
+        (11, "GeoChat - Grounded Large Vision-Language Model for Remote Sensing", None, None),
+        (17, "SkyScript: A Large and Semantically Diverse Vision-Language Dataset for Remote "
+             "Sensing", "AAAI", 2024),
+        (21, "Remote Sensing Cross-Modal Text-Image Retrieval Based on Global and Local "
+             "Information", "TGRS", 2022),
+        (22, "A Deep Semantic Alignment Network for the Cross-Modal Image-Text Retrieval in "
+             "Remote Sensing", "JSTARS", 2021),
+        (23, "Fusion-Based Correlation Learning Model for Cross-Modal Remote Sensing Image "
+             "Retrieval", "GRSL", 2021),
+    ]
+    assert document.papers[3].code_urls == ("https://github.com/a/b",)
+    # a count linked to its citations is not the paper's link
+    assert document.papers[4].ids == PaperIds(ieee_id="9628066")
+
+
+def test_paper_info_cells_and_commented_rows() -> None:
+    document = read_list(DATA / "paperinfo.md")
+    # neither commented-out row is read or warned about, &#41; and all
+    assert document.problems == ()
+    assert [(e.title, e.venue, e.year, e.ids, e.code_urls) for e in document.papers] == [
+        ("Exploring models and data for remote sensing image caption generation", "TGRS", 2017,
+         PaperIds(ieee_id="8240966"), ("https://github.com/201528014227051/RSICD_optimal",)),
+        ("Word–Sentence Framework for Remote Sensing Image Captioning", "TGRS", 2020,
+         PaperIds(ieee_id="9308980"), ("https://github.com/hw2hwei/WordSent",)),
+        ("RSGPT: A Remote Sensing Vision Language Model and Benchmark", "arXiv", 2023,
+         PaperIds(arxiv_id="2307.15266"), ()),
+    ]
+    assert [e.attributes for e in document.papers][0] == (
+        ("description", "a benchmark of captioning models"),)
+
+
+def test_a_chinese_list_of_label_links_with_the_title_a_paragraph_below() -> None:
+    document = read_list(DATA / "chinese.md")
+    assert document.problems == ()
+    assert document.title == "Awesome Remote Sensing Large Model"
+    assert [(e.line, e.title[:40], e.venue, e.year, e.url) for e in document.papers] == [
+        (12, "EarthGPT: A Universal Multi-modal Large ", "TGRS", 2024,
+         "https://ieeexplore.ieee.org/document/10547418"),
+        (18, "Deciphering Cross-Modal Alignment in Lar", "arXiv", 2024,
+         "https://arxiv.org/abs/2410.07167"),
+        (23, "Remote Sensing Vision-Language Foundatio", None, 2023,
+         "https://arxiv.org/abs/2312.06960"),
+        (28, "MTP: Advancing Remote Sensing Foundation", "IEEE JSTARS Special issue", 2024,
+         "https://arxiv.org/abs/2403.13430"),
+        (35, "遥感大模型：进展与前瞻", "遥感学报", 2023, "https://doi.org/10.11834/jrs.20233077"),
+    ]
+    earthgpt, mir, *_ = document.papers
+    # the description after </br> is not part of the title; "github(no code)" is still code
+    assert earthgpt.title.endswith("in Remote Sensing Domain")
+    assert earthgpt.code_urls == ("https://github.com/wivizhang/EarthGPT",)
+    assert mir.code_urls == ("https://github.com/shikiw/Modality-Integration-Rate",
+                             "https://example.org/mir/")
+    # a heading without visible text (an image) starts no section: the entry keeps the one above
+    assert {e.section for e in document.papers} == {
+        "Visual-Language Remote Sensing Foundation Models 视觉-语言遥感基础模型"}
+
+
+def test_titles_keep_full_width_punctuation_and_quotes_as_written() -> None:
+    text = ("# L\n## 综述\n- [遥感大模型：进展与前瞻](https://doi.org/10.11834/jrs.20233077), 遥感学报 2023\n"
+            "- [“Quoted” ﬁne words](https://arxiv.org/abs/2401.00003), arXiv 2024\n"
+            "- [Wordâ€“Sentence Framework](https://ieeexplore.ieee.org/document/9308980), TGRS 2020\n")
+    titles = [e.title for e in parse_list(text).papers]
+    # mojibake is repaired, nothing else: width, curly quotes and ligatures are the list's
+    assert titles == ["遥感大模型：进展与前瞻", "“Quoted” ﬁne words", "Word–Sentence Framework"]

@@ -119,3 +119,46 @@ def test_every_markdown_output_renders_api_text_as_text(hostile, tmp_path):
             if line.startswith("+") and not line.startswith("+++")]
     assert rows and not any(re.search(r"(?<!\\)[<>]", row) for row in rows)  # every < escaped
     assert_inert("\n".join(rows))
+
+
+#: SYNTHETIC titles as an API could return them: each would ping, link or close something on GitHub
+HOSTILE_TITLES = ["Thanks @octocat and @github/security", "This fixes #123, see GH-7",
+                  "Visit www.evil.example now", "See https://evil.example/x and ftp://evil.example",
+                  "mail bob@evil.example"]
+#: what GitHub makes of a pull request body's text: mentions, references, autolinks
+GITHUB_REFERENCES = re.compile(r"@[A-Za-z0-9]|#\d|GH-\d|\bwww\.|(?:https?|ftp)://", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_outside_text_holds_no_github_reference_and_reads_the_same(title):
+    for written in (markdown_text(title), markdown_link(title, "https://arxiv.org/abs/2401.00001"),
+                    table_cell(title)):
+        text = written.split("](")[0]  # the link's own destination is ours
+        assert not GITHUB_REFERENCES.search(text), text
+        assert text.replace("\u200b", "").replace("\\", "").lstrip("[") == title
+
+
+def test_rows_for_the_list_keep_the_text_as_written():
+    assert markdown_text("C@t #1 www.x.org", references=True) == "C@t #1 www.x.org"
+
+
+def test_the_pull_request_body_pings_links_and_closes_nothing(kg, online, monkeypatch, tmp_path):
+    # issue 29: API titles reach the weekly pull request's body (changes --format md, then the
+    # suggest note, as .github/workflows/refresh.yml puts them together); SYNTHETIC titles
+    monkeypatch.setenv("RSVLM_NOW", "2026-01-05")
+    assert run("enrich", "--quiet", "--list", kg / "awesome-list.md").exit_code == 0
+    listed = {r.s2_paper_id for r in read_snapshot(kg / "snapshot.jsonl").resolutions}
+    outside = [pid for pid in online.corpus.papers if pid not in listed]
+    for i, pid in enumerate(outside):
+        online.corpus.papers[pid]["title"] = f"{HOSTILE_TITLES[i % len(HOSTILE_TITLES)]} {i}"
+        online.corpus.papers[pid]["venue"] = "@venue-team #9 www.venue.example"
+    monkeypatch.setenv("RSVLM_NOW", "2026-01-12")
+    monkeypatch.setenv("RSVLM_FRESHNESS_DAYS", "0")
+    assert run("enrich", "--quiet", "--full", "--list", kg / "awesome-list.md").exit_code == 0
+    changes = run("changes", "--list", kg / "awesome-list.md", "--format", "md")
+    patch = tmp_path / "suggestions.patch"
+    assert run("suggest", "--list", kg / "awesome-list.md", "--top", "10", "--out", patch).exit_code == 0
+    body = changes.stdout + "\n" + patch.with_suffix(".md").read_text(encoding="utf-8")
+    assert "octocat" in body and "evil.example" in body  # the titles are there, as text
+    text = re.sub(r"\]\([^)]*\)", "]", body)  # link destinations are ours (Semantic Scholar, arXiv)
+    assert not GITHUB_REFERENCES.search(text), GITHUB_REFERENCES.search(text)

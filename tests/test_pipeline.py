@@ -7,11 +7,16 @@ import logging
 import networkx as nx
 import pytest
 import rdflib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from rsvlm_graph.exports.rdf import node_iri, to_statements
+from rsvlm_graph.exports.shacl import conforming
+from rsvlm_graph.graph import build_graph
 from rsvlm_graph.listfile.curation import Curation
 from rsvlm_graph.listfile.parse import parse_list
 from rsvlm_graph.models import Author, Citation, Enrichment, Failure, Paper, Resolution
-from rsvlm_graph.pipeline import Fetched, Loaded, write_exports
+from rsvlm_graph.pipeline import Fetched, Loaded, _list_rows, write_exports
 
 EARLIER = Paper("a" * 40, "Alpha", fetched_at="2026-11-20T08:00:00Z")
 TODAY = Paper("b" * 40, "Beta", fetched_at="2026-11-27T10:00:05Z")
@@ -151,3 +156,50 @@ def test_a_stale_staging_folder_of_a_killed_build_is_removed_and_stale_plots_too
     assert not any(name.startswith(STAGING_PREFIX) for name in left)
     assert "report-citations-over-time.svg" not in left  # no history: nothing to plot
     assert {p.name for p, _ in built.written} <= set(left)
+
+
+def test_a_list_value_the_shapes_reject_is_left_out_with_the_lists_path_and_line(caplog):
+    # SYNTHETIC: a versioned arXiv id on a list paper, as no parser gives it today
+    G = build_graph(parse_list(_LIST, "kg/list.md"))
+    G.nodes["paper:arxiv:2305.05726"]["arxiv_id"] = "2305.05726v2"
+    with caplog.at_level(logging.WARNING):
+        kept = conforming(to_statements(G), where=_list_rows(G, node_iri))
+    assert "kg/list.md:6: https://w3id.org/rsvlm-graph/paper/arxiv/2305.05726: " in caplog.text
+    assert "'2305.05726v2' violates the shapes" in caplog.text
+    arxiv_ids = [o for _, po in kept for p, o in po if p == "http://purl.org/spar/fabio/hasArXivId"]
+    assert arxiv_ids == []
+
+
+# SYNTHETIC pieces of list text a maintainer may write: headings of markup or emoji alone,
+# entries above every heading, labels, dates, counts, comments, full-width punctuation
+_PIECES = st.sampled_from([
+    "# <p align=center>`Title`</p>\n", "## <img src=\"https://example.org/a.png\">\n", "## 🛰️\n",
+    "##\n", "## [](#anchor)\n", "### 1. [ICLR '2024]\n",
+    "- [遥感大模型：进展与前瞻](https://doi.org/10.11834/jrs.20233077)（遥感学报 2023）\n",
+    "- **2023/12/20**: News  \n  [[📝 Paper]](https://arxiv.org/abs/2312.12856)\n",
+    "* [**TGRS 2022**] [9] [A title](https://ieeexplore.ieee.org/document/9395191)\n",
+    "| Model | Paper |\n|---|---|\n| 🛰️ | [arXiv](https://arxiv.org/abs/2207.08051) |\n",
+    "| Paper info | Description |\n|---|---|\n| **T** <br/> TGRS 2020 <br/> [[Paper]](https://arxiv.org/abs/2301.00001) | d |\n",
+    "[//]: # (| 2023 | [Title](https://arxiv.org/abs/2301.00002&#41; |)\n", "<!-- [x](https://arxiv.org/abs/2301.00003) -->\n",
+    "1. Segment any change. NeurIPS2024. | [paper](https://arxiv.org/pdf/2402.01188) | [code](https://github.com/a/b.) |\n",
+    "- [Awesome list](https://github.com/a/awesome)\n", "[A](https://arxiv.org/abs/2401.00001), TGRS 2020.\n", "\n",
+])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, min_size=1, max_size=8))
+def test_nothing_in_the_list_text_fails_the_build(pieces: list[str]) -> None:
+    G = build_graph(parse_list("".join(pieces), "kg/list.md"))
+    conforming(to_statements(G), where=_list_rows(G, node_iri))  # every triple, as --validate
+    assert all(attrs["label"].strip() for _, attrs in G.nodes(data=True) if attrs["kind"] == "task")
+
+
+def test_a_title_keeps_its_full_width_punctuation_in_every_export(tmp_path):
+    # ftfy repairs mojibake only; NFKC folding is for matching keys, never for what is shown
+    _built(tmp_path, "遥感大模型：进展与前瞻")
+    out = tmp_path / "out"
+    escaped = "遥感大模型：进展与前瞻".encode("ascii", "backslashreplace").decode()  # the page's JSON
+    for name in ("graph.ttl", "graph.jsonld", "nodes.csv", "graph.graphml", "report.md", "graph.html"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "遥感大模型：进展与前瞻" in text or escaped in text, name
+        assert "遥感大模型:进展与前瞻" not in text and escaped.replace("\\uff1a", ":") not in text, name

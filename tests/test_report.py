@@ -149,3 +149,18 @@ def test_growth_plot_only_for_two_months_or_more(tmp_path, growth, plotted, says
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert says in report
     assert (GROWTH_PLOT_NAME in report) is plotted
+
+
+def test_a_list_of_many_sections_gets_twenty_bands_not_one_per_section():
+    # issue 29: 1,000 one-row sections drew a legend of 1,000 lines (24 s in matplotlib's
+    # layout); SYNTHETIC counts, the 19 largest tasks keep their band
+    from rsvlm_graph.exports.report import TASK_BANDS, plot_papers_per_year
+
+    per_task = {f"SYNTHETIC task {i:02d}": {2020: i + 1, 2021: 1} for i in range(30)}
+    figure = plot_papers_per_year(per_task)
+    assert figure is not None
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert len(labels) == TASK_BANDS and "other tasks (11)" in labels
+    assert "SYNTHETIC task 29" in labels and "SYNTHETIC task 00" not in labels
+    bars = figure.axes[0].containers
+    assert sum(bar.datavalues[0] for bar in bars) == sum(c[2020] for c in per_task.values())

@@ -481,3 +481,28 @@ def test_an_id_that_keeps_failing_alone_is_unfetched_not_an_unknown_paper(fake_a
     assert "HTTP 500" in batch.unfetched["ARXIV:2301.10000"]
     assert batch.papers[0] is None and batch.papers[1] is not None
     assert fake_api.counts["batch"] == 9
+
+
+@pytest.mark.parametrize(("method", "answer"), [
+    ("citations", {"data": True}), ("citations", {"data": {"citingPaper": {}}}),
+    ("references", ["not", "a", "page"]), ("match", {"data": "x"}), ("match", []),
+    ("recommendations", {"recommendedPapers": 7}),
+])
+def test_an_answer_of_the_wrong_shape_fails_its_request_and_never_reads_as_empty(method, answer):
+    # issue 29 (found by the fuzz test): {"data": true} was a TypeError; read as "no data" it
+    # would have recorded a paper without citations. SYNTHETIC answers
+    import httpx
+
+    from rsvlm_graph.config import Settings
+    from rsvlm_graph.errors import SourceError
+    from rsvlm_graph.sources.http import ApiClient
+
+    client = ApiClient("https://api.example.org", name="Semantic Scholar", min_interval=0.0,
+                       timeout=5.0, retries=0, max_failed_calls=100,
+                       transport=httpx.MockTransport(lambda request: httpx.Response(200, json=answer)))
+    s2 = SemanticScholarSource(Settings(), client)
+    call = {"citations": lambda: s2.citations("a" * 40), "references": lambda: s2.references("a" * 40),
+            "match": lambda: s2.match_title("SYNTHETIC title"),
+            "recommendations": lambda: s2.recommendations(["a" * 40])}[method]
+    with pytest.raises(SourceError, match="not (an array|an object|a page object)"):
+        call()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -22,7 +23,7 @@ from typer.core import TyperGroup
 
 from . import terminal
 from .config import DEFAULT_KG_DIR, DEFAULT_OUT_DIR, DEFAULT_QUERY_TIMEOUT, Settings
-from .errors import RsvlmGraphError
+from .errors import RsvlmGraphError, UsageError
 from .terminal import err, out
 
 if TYPE_CHECKING:
@@ -64,9 +65,21 @@ app = typer.Typer(
 
 # Paths are checked where they are read, so a bad one is one line naming it and exit 1, as the
 # README promises, rather than click's usage block and exit 2.
+def _path(option: str) -> Callable[[str | Path], Path]:
+    """The parser of a path option: the path as given; an empty one is refused, naming the option
+    (``--out ''`` silently meant the current folder)."""
+
+    def parse(value: str | Path) -> Path:
+        if not str(value).strip():
+            raise UsageError(f"{option} is empty; give a file or folder (\".\" for the current folder)")
+        return Path(value)
+
+    return parse
+
+
 ListOption = Annotated[
     Path,
-    typer.Option("--list", help="The curated Markdown list; curation.toml and snapshot.jsonl sit beside it."),
+    typer.Option("--list", parser=_path("--list"), help="The curated Markdown list; curation.toml and snapshot.jsonl sit beside it."),
 ]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="Make no network request; use the snapshot and the store.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars, only the summary.")]
@@ -145,7 +158,7 @@ def main(
 @app.command()
 def build(
     list_path: ListOption = DEFAULT_LIST,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where the exports go.")] = DEFAULT_OUT_DIR,
+    out_dir: Annotated[Path, typer.Option("--out", parser=_path("--out"), help="Where the exports go.")] = DEFAULT_OUT_DIR,
     offline: OfflineOption = False,
     quiet: QuietOption = False,
     validate: Annotated[bool, typer.Option("--validate", help="Check every triple against the SHACL shapes, not only the list's own papers, datasets and tasks and what they link to (also with RSVLM_VALIDATE=1).")] = False,
@@ -348,7 +361,7 @@ def discover(
 def query(
     query_or_file: Annotated[str | None, typer.Argument(help="A SPARQL query, or a .rq file.", metavar="[QUERY_OR_FILE]")] = None,
     example: Annotated[str | None, typer.Option("--example", metavar="NAME", help="Run a shipped example query by name (e.g. datasets-introduced-and-users); --example list names them.")] = None,
-    data: Annotated[Path, typer.Option("--data", help="The RDF to query (.ttl, .nt or .jsonld).")] = DEFAULT_OUT_DIR / "graph.ttl",
+    data: Annotated[Path, typer.Option("--data", parser=_path("--data"), help="The RDF to query (.ttl, .nt or .jsonld).")] = DEFAULT_OUT_DIR / "graph.ttl",
     endpoint: Annotated[str | None, typer.Option("--endpoint", metavar="URL", help="Ask this SPARQL 1.1 Protocol endpoint instead of --data (see docs/maintainers.md for each server's).")] = None,
     graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="With --endpoint: the named graph queried as the default graph (default: the one publish writes, https://w3id.org/rsvlm-graph/graph; '' for the server's default graph).")] = None,
     fmt: Annotated[Literal["table", "json", "csv"], typer.Option("--format", help="table, json (SPARQL 1.1 Query Results JSON) or csv.")] = "table",
@@ -385,7 +398,7 @@ def query(
 def publish(
     endpoint: Annotated[str, typer.Option("--endpoint", metavar="URL", help="The server's SPARQL 1.1 Graph Store Protocol endpoint (see docs/maintainers.md for each server's).")],
     graph: Annotated[str | None, typer.Option("--graph", metavar="IRI", help="The named graph replaced (default: BASE_IRI + 'graph', https://w3id.org/rsvlm-graph/graph).")] = None,
-    data: Annotated[Path, typer.Option("--data", help="The RDF sent (.ttl or .nt).")] = DEFAULT_OUT_DIR / "graph.ttl",
+    data: Annotated[Path, typer.Option("--data", parser=_path("--data"), help="The RDF sent (.ttl or .nt).")] = DEFAULT_OUT_DIR / "graph.ttl",
     chunk: Annotated[int | None, typer.Option("--chunk", min=1, metavar="TRIPLES", help="Send at most this many triples per request, for servers that limit a request's size.")] = None,
     update_endpoint: Annotated[str | None, typer.Option("--update-endpoint", metavar="URL", help="The server's SPARQL 1.1 Update endpoint, through which the graph, loaded aside, is swapped in at once (default: the one beside --endpoint for Oxigraph, Fuseki, GraphDB and Virtuoso; '' to replace the graph in place, over the Graph Store Protocol only).")] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0.001, help="Seconds to wait for each answer of the server.")] = 300.0,
@@ -468,7 +481,7 @@ def lint(
 def suggest(
     list_path: ListOption = DEFAULT_LIST,
     top: Annotated[int, typer.Option("--top", min=1, help="How many discovery candidates to propose.")] = 10,
-    out_path: Annotated[Path, typer.Option("--out", help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
+    out_path: Annotated[Path, typer.Option("--out", parser=_path("--out"), help="The patch; the review note goes beside it as .md.")] = DEFAULT_OUT_DIR / "suggestions.patch",
     rejects: Annotated[list[str] | None, typer.Option("--reject", metavar="ID_OR_TITLE", help="S2 id, arXiv id, DOI or title never to suggest again (repeatable).")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why the --reject papers were turned down.")] = "",
     force: Annotated[bool, typer.Option("--force", help="Record --reject values that name no known paper too (by default such a value, most likely a typo, is refused and nothing is recorded).")] = False,
@@ -510,7 +523,7 @@ def suggest(
 @app.command()
 def history(
     list_path: ListOption = DEFAULT_LIST,
-    repo: Annotated[Path | None, typer.Option("--repo", help="The git repository holding the list (a clone of an upstream list too); default: this project's.")] = None,
+    repo: Annotated[Path | None, typer.Option("--repo", parser=_path("--repo"), help="The git repository holding the list (a clone of an upstream list too); default: this project's.")] = None,
     path: Annotated[str | None, typer.Option("--path", help="The list's path inside --repo, e.g. README.md; default: kg/awesome-list.md.")] = None,
     fmt: Annotated[Literal["text", "json", "csv"], typer.Option("--format", help="text: date, commit, line, kind, title; json: an array; csv: the text's columns.")] = "text",
 ) -> None:

@@ -10,16 +10,20 @@ last file leaves the previous set as it was, not half of each.
 
 Two runs writing the same folder or the same store would interleave their files; :func:`locked`
 makes the second wait (an advisory ``flock`` on a small lock file, released by the kernel even
-when the holder is killed) and logs why it waits.
+when the holder is killed) and logs why it waits. The lock file is opened without following a
+symbolic link (one planted at its name would have had a process id written over its target),
+only as a regular file, and removed by its holder when done: no output folder keeps it.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import io
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import threading
 from collections.abc import Collection, Iterator
@@ -153,12 +157,7 @@ def locked(lock_file: Path, what: str) -> Iterator[None]:
             reentered = False
     if not reentered:
         key.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(key, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            _acquire(descriptor, key, what)
-        except BaseException:
-            os.close(descriptor)
-            raise
+        descriptor = _lock_file(key, what)
         with _held_guard:
             _held[key] = (descriptor, 1)
     try:
@@ -170,7 +169,42 @@ def locked(lock_file: Path, what: str) -> Iterator[None]:
                 _held[key] = (descriptor, depth - 1)
             else:
                 del _held[key]
+                # removed while still held: a run that opened it meanwhile sees it is gone once
+                # it gets the lock, and starts again on a new file (see _lock_file)
+                try:
+                    os.unlink(key)
+                except OSError as exc:
+                    log.debug("lock %s not removed: %s", key, exc)
                 os.close(descriptor)  # closing the last descriptor releases the flock
+
+
+def _lock_file(path: Path, what: str) -> int:
+    """Open ``path`` (never through a symbolic link, only a regular file) and lock it; return the
+    descriptor once the lock is held on the file that is at ``path`` now."""
+    while True:
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+                                 | os.O_NONBLOCK, 0o644)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise OSError(errno.ELOOP, "the lock file is a symbolic link, not followed; "
+                              "remove it", str(path)) from None
+            raise
+        try:
+            opened = os.fstat(descriptor)
+            if not stat.S_ISREG(opened.st_mode):
+                raise OSError(errno.EINVAL, "the lock file is not a regular file; remove it", str(path))
+            _acquire(descriptor, path, what)
+            try:
+                now = os.stat(path, follow_symlinks=False)
+            except FileNotFoundError:
+                now = None
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if now is not None and (now.st_dev, now.st_ino) == (opened.st_dev, opened.st_ino):
+            return descriptor
+        os.close(descriptor)  # the run before removed it when done: lock the file there now
 
 
 def _acquire(descriptor: int, path: Path, what: str) -> None:

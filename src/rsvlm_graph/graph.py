@@ -112,11 +112,19 @@ def build_graph(
     return G
 
 
-def _task(G: nx.MultiDiGraph, names: NodeNames, entry: ListEntry) -> str:
-    node = names.claim(task_node_id(entry.task), entry.task)
-    if node not in G:
-        G.add_node(node, kind="task", label=entry.task, name=entry.task, section=entry.section)
-    return node
+def _add_task(G: nx.MultiDiGraph, names: NodeNames, node: str, entry: ListEntry) -> None:
+    """``node`` has the entry's task; an entry above every heading (a survey's own paper at
+    the top of its list) has none, and no task node with an empty label is made for it."""
+    if not entry.task.strip():
+        return
+    task = names.claim(task_node_id(entry.task), entry.task)
+    if task not in G:
+        G.add_node(task, kind="task", label=entry.task, name=entry.task, section=entry.section)
+    G.add_edge(node, task, key="has_task")
+
+
+def _tasks(*tasks: str) -> tuple[str, ...]:
+    return tuple(sorted({task for task in tasks if task.strip()}))
 
 
 def _venue(G: nx.MultiDiGraph, names: NodeNames, name: str) -> str:
@@ -138,7 +146,7 @@ def _add_list_paper(
     venue = entry.venue_name
     if node in G:  # the same paper listed again under another section: one paper, more tasks
         attrs = G.nodes[node]
-        attrs["tasks"] = tuple(sorted({*attrs["tasks"], entry.task}))
+        attrs["tasks"] = _tasks(*attrs["tasks"], entry.task)
         attrs["lines"] = (*attrs["lines"], entry.line)
         attrs["code_urls"] = _merge_tuple(attrs["code_urls"], entry.code_urls)
     else:
@@ -146,15 +154,15 @@ def _add_list_paper(
         G.add_node(
             node, kind="paper", label=entry.title, title=entry.title, url=entry.url,
             arxiv_id=ids.arxiv_id, doi=ids.doi, ieee_id=ids.ieee_id, pii=ids.pii,
-            s2_id=ids.s2_paper_id, in_list=True, tasks=(entry.task,), line=entry.line,
+            s2_id=ids.s2_paper_id, in_list=True, tasks=_tasks(entry.task), line=entry.line,
             lines=(entry.line,), section=entry.section, venue=venue, year=entry.year,
             list_venue=entry.venue, list_year=entry.year, code_urls=entry.code_urls,
-            source=None, fetched_at=None,
+            title_from_list=entry.title_from_list, alias=None, source=None, fetched_at=None,
         )
         G.add_edge(list_id, node, key="has_part")
         if venue:
             G.add_edge(node, _venue(G, names, venue), key="published_in")
-    G.add_edge(node, _task(G, names, entry), key="has_task")
+    _add_task(G, names, node, entry)
     for url in entry.code_urls:
         try:
             code = code_node_id(url)
@@ -171,7 +179,7 @@ def _add_dataset(G: nx.MultiDiGraph, names: NodeNames, list_id: str, entry: List
     node = names.claim(dataset_node_id(name), name)
     if node in G:
         attrs = G.nodes[node]
-        attrs["tasks"] = tuple(sorted({*attrs["tasks"], entry.task}))
+        attrs["tasks"] = _tasks(*attrs["tasks"], entry.task)
         attrs["lines"] = (*attrs["lines"], entry.line)
         attrs["home_urls"] = _merge_tuple(attrs["home_urls"], entry.home_urls)
         attrs["download_urls"] = _merge_tuple(attrs["download_urls"], entry.download_urls)
@@ -180,10 +188,10 @@ def _add_dataset(G: nx.MultiDiGraph, names: NodeNames, list_id: str, entry: List
         G.add_node(
             node, kind="dataset", label=name, name=name, url=entry.url,
             home_urls=entry.home_urls, download_urls=entry.download_urls,
-            tasks=(entry.task,), lines=(entry.line,), ids=entry.ids,
+            tasks=_tasks(entry.task), lines=(entry.line,), ids=entry.ids,
         )
         G.add_edge(list_id, node, key="has_part")
-    G.add_edge(node, _task(G, names, entry), key="has_task")
+    _add_task(G, names, node, entry)
 
 
 def paper_ids(attrs: Mapping[str, Any]) -> PaperIds:
@@ -254,8 +262,17 @@ def _add_authors(G: nx.MultiDiGraph, names: NodeNames, node: str, paper: Paper) 
             G.add_edge(node, author_id, key="authored_by", position=position)
 
 
+def _retitle(attrs: dict[str, Any], title: str | None) -> None:
+    """Title a list paper the list only names (``SatMAE`` in a model table) from its resolved
+    record, the list's name kept as its alias; a title the list gives is never replaced."""
+    if title and not attrs["title_from_list"] and attrs["alias"] is None:
+        attrs["alias"] = attrs["title"]
+        attrs["title"] = attrs["label"] = title
+
+
 def _enrich_list_paper(attrs: dict[str, Any], paper: Paper) -> None:
     attrs.update(_paper_facts(paper))
+    _retitle(attrs, paper.title)
     attrs["doi"] = attrs["doi"] or _lower(paper.external_id("DOI"))
     attrs["arxiv_id"] = attrs["arxiv_id"] or paper.external_id("ArXiv")
     # S2's year is the publication year; the list's "arxiv 2023" may predate the journal version
@@ -282,6 +299,8 @@ def _add_outside_paper(G: nx.MultiDiGraph, names: NodeNames, paper: Paper) -> st
 
 
 def _add_arxiv(attrs: dict[str, Any], record: ArxivRecord) -> None:
+    if attrs["kind"] == "paper":
+        _retitle(attrs, record.title)  # Semantic Scholar's title, when it had one, came first
     attrs["arxiv_categories"] = record.categories
     attrs["arxiv_primary_category"] = record.primary_category
     attrs["arxiv_published"] = record.published

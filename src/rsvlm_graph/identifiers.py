@@ -78,6 +78,7 @@ def paper_page(kind: str, value: str) -> str:
 _ARXIV_NEW = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?")
 _ARXIV_OLD = re.compile(r"(?P<id>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?")
 _ARXIV_HOSTS = frozenset({"arxiv.org", "export.arxiv.org"})
+_HF_PAPER = re.compile(r"https?://(?:www\.)?(?:hf|huggingface)\.co/papers/\d{4}\.\d{4,5}(?:v\d+)?/?(?:[?#]|$)")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/",
                  "doi.org/", "dx.doi.org/", "doi:")
@@ -337,12 +338,12 @@ def _on_hosts(url: str, hosts: frozenset[str]) -> bool:
 
 
 def is_paper_url(url: str) -> bool:
-    """Return whether `url` is on a host of ``PAPER_HOSTS`` (or a subdomain of one).
+    """Return whether `url` is on a host of ``PAPER_HOSTS`` (or a subdomain), or an hf.co paper page.
 
     >>> is_paper_url("https://www.mdpi.com/2072-4292/15/9/2464"), is_paper_url("https://github.com/a")
     (True, False)
     """
-    return _on_hosts(url, PAPER_HOSTS)
+    return _on_hosts(url, PAPER_HOSTS) or _HF_PAPER.match(url.strip()) is not None
 
 
 def is_code_url(url: str) -> bool:
@@ -359,9 +360,9 @@ def ids_from_url(url: str) -> PaperIds:
 
     arXiv abs/pdf/html links give ``arxiv_id`` (no version); doi.org, ACM, Taylor & Francis and
     Wiley ``/doi/`` links and MDPI article links give ``doi``; IEEE Xplore ``document/N`` links
-    give ``ieee_id``; ScienceDirect ``pii/…`` links give ``pii``; Semantic Scholar paper pages give
-    ``s2_paper_id``. Any other link gives an empty ``PaperIds``; so does an MDPI link of a journal
-    missing from ``MDPI_JOURNAL_CODES``.
+    give ``ieee_id``; ScienceDirect ``pii/…`` links ``pii``; Semantic Scholar paper pages give
+    ``s2_paper_id``, hf.co/papers pages ``arxiv_id``. Any other link gives an empty ``PaperIds``;
+    so does an MDPI link of a journal missing from ``MDPI_JOURNAL_CODES``.
 
     Examples
     --------
@@ -377,9 +378,9 @@ def ids_from_url(url: str) -> PaperIds:
         return PaperIds()
     parts, host = split
     path = parts.path
-    if host in _ARXIV_HOSTS:
-        try:
-            return PaperIds(arxiv_id=normalize_arxiv_id(url))
+    if host in _ARXIV_HOSTS or _HF_PAPER.match(url.strip()):
+        try:  # a Hugging Face paper page ends with the arXiv id
+            return PaperIds(arxiv_id=normalize_arxiv_id(url if host in _ARXIV_HOSTS else path.split("/")[2]))
         except IdentifierError:
             return PaperIds()
     doi: str | None = None

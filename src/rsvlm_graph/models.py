@@ -92,7 +92,7 @@ class ListEntry:
 
     ``task`` is the section heading the row sits under, with a trailing "dataset" removed and the
     curation file's task aliases applied; ``section`` is the heading text exactly. ``venue`` is
-    as written; the fields after ``download_urls`` are what curation adds
+    as written; the fields after ``title_from_list`` are what curation adds
     (``listfile.curation.curate``, applied once, right after parsing).
     """
 
@@ -111,6 +111,9 @@ class ListEntry:
     download_urls: tuple[str, ...] = ()  # datasets: every download link
     #: what further table columns say of the entry, by header: ``(("tags", "VLMs"), …)``
     attributes: tuple[tuple[str, str], ...] = ()
+    #: False when the list gives no title, only a name (a model-name table whose only link is
+    #: ``[arXiv]``): an online run titles the paper from its resolved record, the name an alias
+    title_from_list: bool = True
     venue_name: str | None = None  # the venue, tidied and with the curation's aliases applied
     dataset_name: str | None = None  # datasets: the canonical name (curation's dataset aliases)
     dataset_aliases: tuple[str, ...] = ()  # datasets: the other names the curation knows it by

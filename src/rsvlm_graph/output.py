@@ -5,15 +5,35 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from .errors import UsageError
 from .markdown import Markdown, table_cell
 
-__all__ = ["format_records", "aligned_table"]
+__all__ = ["format_records", "aligned_table", "csv_text"]
 
 _TABLE_CELL_WIDTH = 60
+#: how a cell a spreadsheet would run as a formula begins (OWASP, "CSV Injection")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def csv_text(text: str) -> str:
+    r"""Outside text as a CSV cell that a spreadsheet shows as text, never runs: a cell that starts
+    as a formula does (``=``, ``+``, ``-``, ``@``, tab, carriage return) gets a leading
+    apostrophe, as OWASP advises; a number stays a number. A carriage return becomes a line
+    feed: the csv module, writing lines ended by ``\n``, would not quote a cell holding a lone
+    ``\r``, which a spreadsheet reads as the start of a new row. Every CSV the project writes (the
+    exports, ``--format csv``, query results) passes its text cells through here.
+
+    >>> csv_text("=1+2"), csv_text("-3.5"), csv_text("SAR-CLIP"), csv_text("a\r\nb\rc")
+    ("'=1+2", '-3.5', 'SAR-CLIP', 'a\nb\nc')
+    """
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        text = "'" + text
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _text_cell(value: Any) -> str:
@@ -37,8 +57,8 @@ def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, (Mapping, list, tuple)):
-        return _text_cell(value)
-    return value
+        return csv_text(_text_cell(value))
+    return csv_text(value) if isinstance(value, str) else value
 
 
 def format_records(

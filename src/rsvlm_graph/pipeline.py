@@ -544,6 +544,14 @@ def _list_growth(document: ListDocument) -> list[tuple[str, int]]:
         return []
 
 
+def _list_rows(G: nx.MultiDiGraph, iri: Callable[[str], str]) -> dict[str, str]:
+    """``path:line`` of the list row each list paper and dataset came from, by node IRI: where a
+    warning about a value the list wrote sends the reader."""
+    path = G.nodes[G.graph["list"]]["path"]
+    return {iri(node): f"{path}:{attrs['lines'][0]}" for node, attrs in G.nodes(data=True)
+            if attrs.get("lines")}
+
+
 def write_exports(
     loaded: Loaded,
     out_dir: Path,
@@ -575,7 +583,7 @@ def write_exports(
         from .exports.html_drawing import draw_view, node_pictures
         from .exports.html_view import VIEW_MAX_NODES, select_view
         from .exports.jsonld import write_jsonld
-        from .exports.rdf import DEFAULT_BASE, prefixes, to_statements
+        from .exports.rdf import DEFAULT_BASE, node_iri, prefixes, to_statements
         from .exports.report import PLOT_NAMES, write_report
         from .exports.shacl import conforming
         from .exports.tables import TableRows, write_csv, write_graphml
@@ -594,7 +602,8 @@ def write_exports(
     with step("validate"):
         # a value one record gives that no shape allows is left out with a warning, anything
         # else fails before a file is written
-        statements = conforming(statements, everything=validate_all)
+        statements = conforming(statements, everything=validate_all,
+                                where=_list_rows(G, lambda node: node_iri(node, base)))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -637,7 +646,7 @@ def write_exports(
                     ranking=ranking, history=history, growth=growth,
                 )
             with step("annotated list"):
-                annotated = write_annotated_list(Path(document.path), document, G, stage)
+                annotated = write_annotated_list(document, G, stage)
             with step("bibliography"):  # papers.bib, papers.ris, papers.csl.json
                 references = list_references(G)
                 bibliographies = [stage / FILE_NAMES[fmt] for fmt in FORMATS]

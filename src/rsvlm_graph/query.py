@@ -32,7 +32,7 @@ import rdflib
 from .config import DEFAULT_QUERY_TIMEOUT
 from .errors import QueryError
 from .exports.rdf import prefixes
-from .output import aligned_table
+from .output import aligned_table, csv_text
 
 __all__ = [
     "QueryResult",
@@ -317,7 +317,7 @@ def _answer_bytes(store: ox.Store, query: str) -> tuple[str, bytes]:
     try:
         answer = store.query(query, prefixes=prefixes())
     except SyntaxError as exc:
-        raise QueryError(f"query is not valid SPARQL: {exc}") from exc
+        raise QueryError(f"query is not valid SPARQL: {' '.join(str(exc).split())}") from exc
     try:  # solutions are computed lazily, while serialized
         if isinstance(answer, ox.QueryTriples):
             return "application/n-triples", answer.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
@@ -344,14 +344,16 @@ def answer_from_bytes(media_type: str, data: bytes) -> QueryResult:
     base = media_type.split(";")[0].strip().lower()
     results_format = ox.QueryResultsFormat.from_media_type(base)
     if results_format is not None:
+        # solutions are parsed lazily, as they are read: a binding of a variable the header does
+        # not declare, or an XML entity nobody defined, fails while reading them
         try:
             answer = ox.parse_query_results(data, results_format)
-        except SyntaxError as exc:
-            raise QueryError(f"the answer is not valid {base}: {exc}") from exc
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult(boolean=bool(answer))
-        columns = tuple(variable.value for variable in answer.variables)
-        terms = tuple(tuple(_cell(solution[column]) for column in columns) for solution in answer)
+            if isinstance(answer, ox.QueryBoolean):
+                return QueryResult(boolean=bool(answer))
+            columns = tuple(variable.value for variable in answer.variables)
+            terms = tuple(tuple(_cell(solution[column]) for column in columns) for solution in answer)
+        except (SyntaxError, ValueError) as exc:
+            raise QueryError(f"the answer is not valid {base}: {' '.join(str(exc).split())}") from exc
         return QueryResult(columns=columns, terms=terms)
     rdf_format = ox.RdfFormat.from_media_type(base)
     if rdf_format is None:
@@ -435,5 +437,5 @@ def _csv(columns: tuple[str, ...], rows: Iterable[Sequence[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows([csv_text(cell) for cell in row] for row in rows)
     return buffer.getvalue()

@@ -160,6 +160,11 @@ def _by_batch(run: Run, targets: Sequence[Target]) -> list[Target]:
             settled.append(Resolution(target.key, paper.s2_paper_id, target.method,
                                       note=f"Semantic Scholar gives {target.batch_id} no title"))
             continue
+        if not target.entry.title_from_list and target.pin is None:
+            # nor can a name ("SatMAE" in a model table): the list gives no title to compare
+            settled.append(Resolution(target.key, paper.s2_paper_id, target.method, note=(
+                f"the list names it {target.entry.title!r}, no title to compare")))
+            continue
         score = round(title_similarity(target.entry.title, paper.title), 1)
         if target.pin is not None:
             settled.append(Resolution(target.key, paper.s2_paper_id, "pinned", score,

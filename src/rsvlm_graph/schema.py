@@ -42,10 +42,12 @@ from .models import (
 
 __all__ = [
     "MAX_COUNT",
+    "MAX_JSON_DEPTH",
     "S2_PAPER_ID",
     "Stamp",
     "checked_model",
     "checked_record",
+    "json_loads",
     "checked_s2_paper",
     "record_schema",
 ]
@@ -59,9 +61,51 @@ S2_PAPER_ID = r"^[0-9a-f]{40}$"
 S2Id = Annotated[str, Field(pattern=S2_PAPER_ID)]
 #: the years a paper may be dated by (a publication year, a publication date's year)
 YEARS = range(1000, 2201)
+#: JSON nested deeper is refused wherever it enters: records are about 5 levels deep
+MAX_JSON_DEPTH = 64
 #: above any real count (the most cited paper has a few hundred thousand citations): a larger
 #: one is a corrupt value, and would overflow GraphML's ``long`` and every per-year ratio
 MAX_COUNT = 10**9
+
+
+def json_loads(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``json.loads`` for JSON read from outside (API answers, snapshot and history lines, store
+    rows): text nested deeper than ``max_depth`` is a ``json.JSONDecodeError`` like any other
+    malformed JSON, which each reader already turns into one line, never a ``RecursionError``
+    (a line ``[[[…]]]`` 100,000 deep stopped every build).
+
+    >>> json_loads('{"a": [1]}')
+    {'a': [1]}
+    >>> json_loads("[[[]]]", max_depth=2)
+    Traceback (most recent call last):
+    ...
+    json.decoder.JSONDecodeError: nested deeper than 2 levels: line 1 column 1 (char 0)
+    """
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        value = None
+    else:
+        if not _depth_exceeds(value, max_depth):
+            return value
+    raise json.JSONDecodeError(f"nested deeper than {max_depth} levels", "", 0)
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether decoded JSON nests deeper than ``limit`` (iteratively: no recursion to overflow)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _real_date(text: str) -> str:
@@ -260,7 +304,7 @@ def checked_model(schema: type[BaseModel], data: str, where: str, *,
     except ValidationError as exc:
         first = exc
     try:
-        value = json.loads(data)
+        value = json_loads(data)
     except json.JSONDecodeError as exc:
         raise RecordRefused(f"{where}: not JSON ({exc})") from exc
     if not isinstance(value, dict):

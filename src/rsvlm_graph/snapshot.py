@@ -45,7 +45,7 @@ from .errors import StoreError
 from .files import write_atomic
 from .models import PHASES, Enrichment, Failure, Phase
 from .records import Rows, Selection, accepted_ids, enrichment
-from .schema import RecordRefused, checked_model
+from .schema import RecordRefused, checked_model, json_loads
 
 __all__ = [
     "FORMAT_VERSION",
@@ -179,7 +179,7 @@ class LineReader:
         dropped: list[str] = []
         try:
             try:
-                value = json.loads(raw.decode("utf-8"))
+                value = json_loads(raw.decode("utf-8"))
             except UnicodeDecodeError as exc:
                 raise RecordRefused(f"not UTF-8 (byte {exc.start} of the line)") from exc
             except json.JSONDecodeError as exc:
@@ -382,7 +382,7 @@ def keep_unread(path: Path, unread: Sequence[UnreadLine], when: str) -> None:
     target = rejected_path(path)
     try:
         old = target.read_text(encoding="utf-8") if target.exists() else ""
-        kept = {json.loads(line).get("text") for line in old.splitlines() if line.strip()}
+        kept = {json_loads(line).get("text") for line in old.splitlines() if line.strip()}
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as exc:
         raise StoreError(f"{target}: cannot read the rejected snapshot lines ({exc}); "
                          "move the file away") from exc

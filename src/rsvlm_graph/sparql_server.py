@@ -72,6 +72,7 @@ __all__ = [
     "count_triples",
     "update_endpoint_for",
     "query_endpoint",
+    "checked_endpoint",
 ]
 
 log = logging.getLogger(__name__)
@@ -224,6 +225,9 @@ def publish_graph(
     UsageError
         If ``graph_iri`` is not an absolute IRI.
     """
+    checked_endpoint(endpoint)
+    if update_endpoint:
+        checked_endpoint(update_endpoint, "--update-endpoint")
     rdf_format, _ = _file_format(data)
     graph = _named_node(graph_iri)
     sent = sum(1 for _ in _triples(data, rdf_format))
@@ -326,7 +330,7 @@ def count_triples(client: httpx.Client, endpoint: str, graph_iri: str, *, retry:
         raise EndpointError(f"{endpoint}: answered the graph in {media_type}, not an RDF format")
     try:
         return sum(1 for _ in ox.parse(response.content, rdf_format))
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError) as exc:
         raise EndpointError(f"{endpoint}: the graph it returned is not valid {media_type} ({exc})") from exc
 
 
@@ -354,6 +358,7 @@ def query_endpoint(
         If the server cannot be reached, refuses the query (its message is given) or answers
         in a form that cannot be read.
     """
+    checked_endpoint(endpoint)
     check_services(query, allowed_services)
     try:
         form = {"query": _declare_prefixes(query)}
@@ -371,6 +376,35 @@ def query_endpoint(
         return answer_from_bytes(response.headers.get("content-type", ""), response.content)
     except QueryError as exc:
         raise EndpointError(f"{endpoint}: {exc}") from exc
+
+
+def checked_endpoint(url: str, option: str = "--endpoint") -> str:
+    """``url`` if it is an absolute http(s) URL without a user or password; else a ``UsageError``
+    that names ``option`` and never repeats the password.
+
+    Credentials come from the environment only (``Settings``): one in the URL would be sent as
+    HTTP Basic, to whatever host the URL names, and be echoed by every error naming the URL.
+
+    >>> checked_endpoint("http://localhost:7878/store")
+    'http://localhost:7878/store'
+    >>> checked_endpoint("http://bob:s3cret@localhost:7878/store")
+    Traceback (most recent call last):
+    ...
+    rsvlm_graph.errors.UsageError: --endpoint http://***@localhost:7878/store holds a user or password: credentials come from RSVLM_SPARQL_USER and RSVLM_SPARQL_PASSWORD (or RSVLM_SPARQL_TOKEN) only
+    """
+    try:
+        parsed = httpx.URL(url)
+        host = parsed.host
+    except (httpx.InvalidURL, ValueError) as exc:
+        shown = option if "@" in url else f"{option} {url!r}"
+        raise UsageError(f"{shown} is not a URL ({exc})") from None
+    if parsed.userinfo:
+        shown = str(parsed.copy_with(username=None, password=None)).replace("://", "://***@", 1)
+        raise UsageError(f"{option} {shown} holds a user or password: credentials come from "
+                         "RSVLM_SPARQL_USER and RSVLM_SPARQL_PASSWORD (or RSVLM_SPARQL_TOKEN) only")
+    if parsed.scheme not in ("http", "https") or not host:
+        raise UsageError(f"{option} {url!r} is not an absolute http(s) URL")
+    return url
 
 
 def _named_node(iri: str) -> ox.NamedNode:
@@ -468,10 +502,14 @@ class _UploadFailed(EndpointError):
 
 
 def _declare_prefixes(query: str) -> str:
-    """The query with a PREFIX line for each project prefix it does not declare itself."""
+    r"""The query with a PREFIX for each project prefix it does not declare itself, all before
+    its first line, on that line: the server's syntax errors name the query's own lines.
+
+    >>> _declare_prefixes("PREFIX schema: <s>\nSELECT *").splitlines()[1]
+    'SELECT *'
+    """
     declared = set(_PREFIX_DECLARED.findall(query))
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in prefixes().items() if p not in declared]
-    return "\n".join([*lines, query])
+    return "".join(f"PREFIX {p}: <{ns}> " for p, ns in prefixes().items() if p not in declared) + query
 
 
 def _file_format(data: Path) -> tuple[ox.RdfFormat, str]:

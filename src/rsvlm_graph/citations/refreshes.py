@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import HistoryError, StoreError, UsageError
 from ..files import write_atomic
 from ..models import Enrichment
+from ..schema import json_loads
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -475,7 +476,7 @@ def _decode(path: Path, date: dt.date, text: str, previous: Refresh | None) -> R
     groups: dict[str, list[tuple[str, str]]] = {"entry": [], "candidate": [], "citer": []}
     for number, line in enumerate(lines, start=1):
         try:
-            record = json.loads(line)
+            record = json_loads(line)
         except json.JSONDecodeError as exc:
             raise _broken(path, number, f"not JSON ({exc.msg})") from exc
         kind = _check(path, number, record, "kind", (str,))

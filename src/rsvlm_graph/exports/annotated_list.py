@@ -136,23 +136,22 @@ def annotate_list(list_text: str, document: ListDocument, graph: nx.MultiDiGraph
     return "".join(lines)
 
 
-def write_annotated_list(
-    list_path: Path, document: ListDocument, graph: nx.MultiDiGraph, out_dir: Path
-) -> Path:
-    """Write ``annotate_list`` of the list file to ``out_dir / ANNOTATED_LIST_NAME``.
+def write_annotated_list(document: ListDocument, graph: nx.MultiDiGraph, out_dir: Path) -> Path:
+    """Write ``annotate_list`` of the list's text to ``out_dir / ANNOTATED_LIST_NAME``, in UTF-8.
 
-    Read and written as bytes, so line endings stay as the curators wrote them.
+    The text is the one the list was parsed from (``document.text``: decoded as the list reader
+    decodes it, UTF-16 with a byte-order mark too), not the file read again, so the line numbers
+    are those of the rows and line endings stay as the curators wrote them.
 
     Raises
     ------
     ExportError
         If the file cannot be written.
     """
-    text = Path(list_path).read_bytes().decode("utf-8")
     path = Path(out_dir) / ANNOTATED_LIST_NAME
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, annotate_list(text, document, graph))
+        write_atomic(path, annotate_list(document.text, document, graph))
     except OSError as exc:
         raise ExportError(f"{path}: cannot write the list with figures ({exc}); "
                           "check the folder is writable") from exc

@@ -337,8 +337,10 @@ def _paper(node: str, data: Mapping[str, Any]) -> PredicateObjects:
     title, s2_title = data.get("title") or data.get("s2_title"), data.get("s2_title")
     if title:
         po.append((TITLE, _text(title)))
-    if s2_title and s2_title != title:
-        po.append((ALTERNATIVE, _text(s2_title)))
+    # S2's spelling of the title, and the list's name of a paper it gives no title (an alias)
+    for other in dict.fromkeys((s2_title, data.get("alias"))):
+        if other and other != title:
+            po.append((ALTERNATIVE, _text(other)))
     year = data.get("year")
     if year is not None and 0 <= year <= 9999:
         po.append((PUBLICATION_YEAR, (f"{year:04d}", XSD_GYEAR, None)))

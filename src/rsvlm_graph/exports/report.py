@@ -58,6 +58,8 @@ GROWTH_PLOT_NAME = "report-list-growth.svg"
 PLOT_NAMES = (YEARS_PLOT_NAME, CITATIONS_PLOT_NAME, TRENDS_PLOT_NAME, GROWTH_PLOT_NAME)
 #: list papers shown per task, and discovery candidates shown in the shortlist
 TOP_PER_TASK = 5
+#: bands of the papers-per-year chart: the colours of tab20 (the last one for the other tasks)
+TASK_BANDS = 20
 SHORTLIST = 20
 #: matplotlib draws SVG element ids from a hash; a fixed salt makes them the same on every run
 _SVG_RC: dict[Any, Any] = {"svg.hashsalt": "rsvlm-graph", "svg.fonttype": "none", "font.size": 9}
@@ -69,18 +71,24 @@ def _list_title(G: nx.MultiDiGraph) -> str:
 
 
 def plot_papers_per_year(per_task: Mapping[str, Mapping[int, int]]) -> Figure | None:
-    """Return a stacked bar chart of list papers per year, one colour per task; ``None`` without years."""
+    """Return a stacked bar chart of list papers per year, one colour per task; ``None`` without years.
+
+    At most :data:`TASK_BANDS` tasks get a band of their own (those with most papers); the others
+    share one band on top, "other tasks": a list of 1,000 sections gets a legend of 20 lines, not
+    1,000 that matplotlib lays out in quadratic time (24 s) and no reader can use.
+    """
     from matplotlib.figure import Figure
 
     years_known = sorted({year for counts in per_task.values() for year in counts})
     if not years_known:
         return None
     years = list(range(years_known[0], years_known[-1] + 1))  # gaps show as empty years
+    bands = _bands(per_task)
     fig = Figure(figsize=(10, 4.5), layout="constrained")
     ax = fig.add_subplot()
     bottom = [0] * len(years)
-    for i, task in enumerate(sorted(per_task)):
-        heights = [per_task[task].get(year, 0) for year in years]
+    for i, (task, counts) in enumerate(bands.items()):
+        heights = [counts.get(year, 0) for year in years]
         ax.bar(years, heights, bottom=bottom, label=task, color=_colour(i))
         bottom = [b + h for b, h in zip(bottom, heights)]
     ax.set_xticks(years, [str(y) for y in years])
@@ -91,6 +99,22 @@ def plot_papers_per_year(per_task: Mapping[str, Mapping[int, int]]) -> Figure | 
     # legend top to bottom as the stack reads, so the top band is the first entry
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, reverse=True)
     return fig
+
+
+def _bands(per_task: Mapping[str, Mapping[int, int]]) -> dict[str, Mapping[int, int]]:
+    """The tasks with a band of their own, by name, then the rest summed as "other tasks (N)".
+
+    >>> _bands({"b": {2020: 1}, "a": {2020: 2}})
+    {'a': {2020: 2}, 'b': {2020: 1}}
+    """
+    if len(per_task) <= TASK_BANDS:
+        return {task: per_task[task] for task in sorted(per_task)}
+    by_size = sorted(per_task, key=lambda task: (-sum(per_task[task].values()), task))
+    kept, rest = sorted(by_size[:TASK_BANDS - 1]), by_size[TASK_BANDS - 1:]
+    other: Counter[int] = Counter()
+    for task in rest:
+        other.update(per_task[task])
+    return {**{task: per_task[task] for task in kept}, f"other tasks ({len(rest):,})": dict(other)}
 
 
 def _colour(i: int) -> Any:
@@ -459,7 +483,8 @@ def plot_citations_over_time(
 ) -> Path | None:
     """Draw citation counts over time of each task's most cited papers into an SVG file.
 
-    One panel per task (from the graph's list papers' ``tasks``), one line per paper: the
+    One panel per task (from the graph's list papers' ``tasks``; the :data:`TASK_BANDS` tasks
+    whose papers are most cited, when there are more), one line per paper: the
     ``per_task`` papers with the most citations at their latest count. The SVG is byte-identical
     for the same history (no date in its metadata, fixed hash salt for its element ids).
 
@@ -496,6 +521,12 @@ def plot_citations_over_time(
     if not tasks:
         log.info("no citations-over-time plot: no list paper with a task has a recorded count")
         return None
+    if len(tasks) > TASK_BANDS:  # a list of 1,000 sections gets 20 panels, not 1,000
+        kept = sorted(tasks, key=lambda task: (-max(t[0] for t in tasks[task]), task))[:TASK_BANDS]
+        log.info("citations over time: the %d of %d tasks with the most cited papers are drawn",
+                 TASK_BANDS, len(tasks))
+        tasks = {task: tasks[task] for task in kept}
+    first, last = min(r.date for r in history), max(r.date for r in history)
     columns = min(3, len(tasks))
     rows = math.ceil(len(tasks) / columns)
     # fixed hash salt (element ids), text as text, no date or creator: bytes change with data only
@@ -514,6 +545,9 @@ def plot_citations_over_time(
                 )
             axes.set_title(task)
             axes.set_ylabel("citations")
+            # the refreshes' span exactly: a margin past a date near 9999-12-31 (a history file
+            # dated so) is past the last date matplotlib can draw, and failed every later build
+            axes.set_xlim(first, last)  # type: ignore[arg-type]
             locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
             axes.xaxis.set_major_locator(locator)
             axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]

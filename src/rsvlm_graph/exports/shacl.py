@@ -6,7 +6,7 @@ record gives that no shape allows is left out with a warning (:func:`conforming`
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -169,13 +169,16 @@ def _violations(g: rdflib.Graph) -> list[tuple[str, str | None, str]]:
 
 
 @collector_paused()  # rdflib and pyshacl make a few million small objects, none of them garbage
-def conforming(statements: Statements, *, everything: bool = True) -> Statements:
+def conforming(statements: Statements, *, everything: bool = True,
+               where: Mapping[str, str] | None = None) -> Statements:
     """Return `statements` without the values the SHACL shapes reject, each one a warning.
 
     One record with a value no shape allows (a DOI with a space, a versioned arXiv id from an
     API) must not stop the export of every other: the property of that node that violates a
-    shape is left out, and the warning names the node and the value. Unless `everything`, only
-    the :func:`list_level` statements are checked (a default ``build``); the rest pass as they are.
+    shape is left out, and the warning names the node and the value, after the list's
+    ``path:line`` when `where` gives one for the node's IRI (a value the list wrote). Unless
+    `everything`, only the :func:`list_level` statements are checked (a default ``build``); the
+    rest pass as they are.
 
     Raises
     ------
@@ -196,8 +199,9 @@ def conforming(statements: Statements, *, everything: bool = True) -> Statements
                 values.setdefault((subject, predicate), []).append(obj)
     for focus, path, message in sorted(violations):
         shown = ", ".join(repr(o[0] if isinstance(o, tuple) else o) for o in values.get((focus, path), []))
-        logger.warning("%s: %s %s violates the shapes (%s); left out of the RDF",
-                       focus, path, shown, message)
+        row = f"{where[focus]}: " if where and focus in where else ""
+        logger.warning("%s%s: %s %s violates the shapes (%s); left out of the RDF",
+                       row, focus, path, shown, message)
     kept = [(subject, [(p, o) for p, o in po if (subject, p) not in rejected])
             for subject, po in statements]
     validate(statements_to_rdf(checked(kept)))

@@ -32,6 +32,7 @@ import networkx as nx
 
 from ..errors import ExportError
 from ..files import atomic_text
+from ..output import csv_text
 from . import collector_paused
 
 __all__ = ["write_graphml", "write_csv", "TableRows", "NODE_COLUMNS", "EDGE_COLUMNS"]
@@ -41,8 +42,9 @@ _DROPPED = frozenset({"embedding"})
 
 NODE_COLUMNS = (
     # the graph contract's attributes, id first; attributes outside the contract follow, sorted
-    "id", "kind", "label", "title", "name", "s2_title", "year", "venue", "url", "arxiv_id", "doi",
-    "ieee_id", "pii", "s2_id", "s2_author_id", "in_list", "tasks", "section", "line", "lines",
+    "id", "kind", "label", "title", "title_from_list", "alias", "name", "s2_title", "year",
+    "venue", "url", "arxiv_id", "doi", "ieee_id", "pii", "s2_id", "s2_author_id", "in_list",
+    "tasks", "section", "line", "lines",
     "code_urls", "home_urls", "download_urls", "authors", "publication_date", "citation_count",
     "influential_citation_count", "reference_count", "fields_of_study", "arxiv_categories",
     "arxiv_primary_category", "open_access_pdf", "abstract", "tldr", "resolution_method",
@@ -292,7 +294,7 @@ def write_graphml(
 def _cell(value: Plain | None) -> str:
     kind = value.__class__
     if kind is str:
-        return value  # type: ignore[return-value]  # the class check narrows it
+        return csv_text(value)  # type: ignore[arg-type]  # the class check narrows it
     if value is None:
         return ""
     if kind is bool:

@@ -352,6 +352,18 @@ class _Reader:
         )
 
 
+def _toml(path: Path, text: str) -> dict[str, Any]:
+    """The curation file's TOML, or a ``ListParseError`` naming its line (tomllib recurses: an
+    array nested 100,000 deep would be a RecursionError)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _toml_error(path, exc) from exc
+    except RecursionError:
+        raise ListParseError("invalid TOML: nested deeper than it can be read; see docs/curation.md",
+                             path) from None
+
+
 def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> ListParseError:
     # Python 3.11's TOMLDecodeError has no lineno attribute; its message ends "(at line N, ...)".
     match = re.search(r"at line (\d+)", str(exc))
@@ -377,11 +389,7 @@ def load_curation(path: Path) -> Curation:
         return Curation()
     except (OSError, UnicodeDecodeError) as exc:
         raise ListParseError(f"cannot read the curation file: {exc}", path) from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _toml_error(path, exc) from exc
-    return _Reader(path, text).curation(data)
+    return _Reader(path, text).curation(_toml(path, text))
 
 
 def _toml_string(value: str) -> str:
@@ -429,11 +437,8 @@ def append_rejections(path: Path, rejections: Sequence[Rejection]) -> None:
         return
     addition = "\n" if text and not text.endswith("\n") else ""
     addition += "".join("\n" + _rejection_toml(r) for r in kept)
-    try:
-        # Parse the result before writing it: a broken file would stop every later run.
-        _Reader(path, text + addition).curation(tomllib.loads(text + addition))
-    except tomllib.TOMLDecodeError as exc:
-        raise _toml_error(path, exc) from exc
+    # Parse the result before writing it: a broken file would stop every later run.
+    _Reader(path, text + addition).curation(_toml(path, text + addition))
     try:
         append_atomic(path, addition)
     except OSError as exc:

@@ -145,8 +145,9 @@ def markdown_row(
     """
     link = paper_link(candidate.arxiv_id, candidate.doi, candidate.s2_id, candidate.url)
     rows = section_rows or ()
+    lines = split_lines(list_text) if list_text else None
     return Markdown(_render_row(
-        _section_shape(rows, list_text, _link_labels(rows)), candidate.title, link,
+        _section_shape(rows, lines, _link_labels(rows)), candidate.title, link,
         _venue(candidate, spell_venue), candidate.year,
     ))
 
@@ -170,7 +171,8 @@ def with_rows(
         if entry.kind == "paper":
             rows_by_task.setdefault(entry.task, []).append(entry)
     labels = _link_labels(entries)
-    shapes = {task: _section_shape(rows, list_text, labels) for task, rows in rows_by_task.items()}
+    lines = split_lines(list_text) if list_text else None  # once: a list has many sections
+    shapes = {task: _section_shape(rows, lines, labels) for task, rows in rows_by_task.items()}
     return [
         replace(c, markdown_row=_render_row(
             shapes.get(c.suggested_task or "", _DEFAULT_SHAPE), c.title, c.url,
@@ -230,7 +232,7 @@ def _link_labels(entries: Sequence[ListEntry]) -> _LinkLabels:
 
 
 def _section_shape(
-    rows: Sequence[ListEntry], list_text: str | None, labels: _LinkLabels
+    rows: Sequence[ListEntry], lines: Sequence[str] | None, labels: _LinkLabels
 ) -> _Shape:
     """How the section of ``rows[0]`` writes its entries: as its last entry is written."""
     section = rows[0].section if rows else None
@@ -238,19 +240,18 @@ def _section_shape(
     if rows and is_bullet_line(rows[-1].raw):
         return _bullet_shape(rows[-1])
     table_rows = [e for e in rows if not is_bullet_line(e.raw)]
-    return _table_shape(table_rows, list_text, labels) if table_rows else _DEFAULT_SHAPE
+    return _table_shape(table_rows, lines, labels) if table_rows else _DEFAULT_SHAPE
 
 
 def _table_shape(
-    table_rows: Sequence[ListEntry], list_text: str | None, labels: _LinkLabels
+    table_rows: Sequence[ListEntry], lines: Sequence[str] | None, labels: _LinkLabels
 ) -> _TableShape:
-    """Pipes and padding of most rows; each column's role from the table's header in
-    ``list_text``, else the bundled list's columns."""
-    layouts = [_row_layout(e.raw) for e in table_rows]
-    # the most common layout, the first row's on a tie
-    leading, trailing, padded, n_cells = max(
-        layouts, key=lambda s: (layouts.count(s), -layouts.index(s)))
-    header = _table_header(list_text, table_rows[0].line) if list_text else None
+    """Pipes and padding of most rows; each column's role from the table's header in the
+    list's ``lines``, else the bundled list's columns."""
+    layouts = Counter(_row_layout(e.raw) for e in table_rows)
+    # the most common layout, the first row's on a tie (a Counter keeps first-seen order)
+    leading, trailing, padded, n_cells = max(layouts, key=layouts.__getitem__)
+    header = _table_header(lines, table_rows[0].line) if lines is not None else None
     roles = header_roles(header) if header else ()
     if "title" not in roles:
         return _TableShape(leading, trailing, padded, _DEFAULT_SHAPE.roles[:2]
@@ -269,9 +270,9 @@ def _table_shape(
     )
 
 
-def _table_header(list_text: str, first_row: int) -> str | None:
-    """The header line of the table whose first row is line ``first_row`` (1-based)."""
-    lines = split_lines(list_text)
+def _table_header(lines: Sequence[str], first_row: int) -> str | None:
+    """The header line of the table whose first row is line ``first_row`` (1-based) of
+    ``lines``: walks up through that table only, so all sections together cost one pass."""
     top = first_row - 1
     while 0 < top <= len(lines) and _is_table_line(lines[top - 1]):
         top -= 1
@@ -324,7 +325,8 @@ def _bullet_shape(entry: ListEntry) -> _BulletShape:
 def _render_row(shape: _Shape, title: str, link: str, venue: str, year: int | None) -> str:
     if isinstance(shape, _BulletShape):
         published = " ".join(str(p) for p in (venue, year) if p)
-        written = markdown_link(title, link) if shape.linked_title else markdown_text(title)
+        written = (markdown_link(title, link, references=True) if shape.linked_title
+                   else markdown_text(title, references=True))
         return "".join((
             shape.marker, shape.title[0], written, shape.title[1],
             f"{shape.venue[0]}{published}{shape.venue[1]}" if published else "",
@@ -335,8 +337,9 @@ def _render_row(shape: _Shape, title: str, link: str, venue: str, year: int | No
     # a Year column takes the year; else the venue cell holds both ("TGRS 2024")
     published = " ".join(str(p) for p in (venue, None if "year" in shape.roles else year) if p)
     by_role = {
-        "title": markdown_link(title, link) if linked_title else markdown_text(title),
-        "venue": markdown_text(published),
+        "title": (markdown_link(title, link, references=True) if linked_title
+                  else markdown_text(title, references=True)),
+        "venue": markdown_text(published, references=True),
         "year": str(year or ""),
     }
     cells: list[str] = []
@@ -346,10 +349,12 @@ def _render_row(shape: _Shape, title: str, link: str, venue: str, year: int | No
         if not linked and role == "venue" and shape.linked_venue:
             by_label = shape.labels.by_venue or not published
             cells.append(markdown_link(
-                shape.labels.label(link, venue, year) if by_label else published, link))
+                shape.labels.label(link, venue, year) if by_label else published, link,
+                references=True))
             linked = True
         elif not linked and role in _LINK_COLUMNS:
-            cells.append(markdown_link(shape.labels.label(link, venue, year), link))
+            cells.append(markdown_link(shape.labels.label(link, venue, year), link,
+                                       references=True))
             linked = True
         else:
             cells.append(by_role.get(role or "") or shape.none)

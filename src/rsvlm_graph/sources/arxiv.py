@@ -174,16 +174,23 @@ class ArxivSource(ApiSource):
             if len(ids) == 1:
                 failures.append(Failure(ids[0], "arxiv", f"arXiv rejected the id: {exc}", True))
                 return {}
-            half = len(ids) // 2
-            return {**self._fetch_batch(ids[:half], failures),
-                    **self._fetch_batch(ids[half:], failures)}
+            return self._halves(ids, failures)
         except (SourceDown, RateLimited):
             raise
         except SourceError as exc:
             logger.warning("arXiv: batch of %d ids failed: %s", len(ids), exc)
             failures.extend(Failure(i, "arxiv", str(exc)) for i in ids)
             return {}
-        feed = arxiv_feed.parse(feed_bytes)  # a well-formed Atom feed: the edge checked it
+        try:
+            feed = arxiv_feed.parse(feed_bytes)  # a well-formed Atom feed: the edge checked it
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+            # the package builds every entry at once, and one it cannot read (a date "0") fails
+            # the whole feed: find that entry's id by halving, as for an id arXiv rejects
+            if len(ids) > 1:
+                return self._halves(ids, failures)
+            failures.append(Failure(ids[0], "arxiv", "arXiv answered an entry that cannot be read "
+                                    f"({type(exc).__name__}: {' '.join(str(exc).split())})"))
+            return {}
         if feed.malformed:
             failures.extend(
                 Failure(i, "arxiv", f"arXiv answered an unreadable feed ({feed.error})")
@@ -202,3 +209,7 @@ class ArxivSource(ApiSource):
             if record.arxiv_id in asked:
                 records[record.arxiv_id] = record
         return records
+
+    def _halves(self, ids: list[str], failures: list[Failure]) -> dict[str, ArxivRecord]:
+        half = len(ids) // 2
+        return {**self._fetch_batch(ids[:half], failures), **self._fetch_batch(ids[half:], failures)}

@@ -66,6 +66,7 @@ from .pacing import Interval, Pacer
 from .transport import (
     DEFAULT_BACKOFF,
     MAX_WAIT,
+    DeadlineExceeded,
     HttpPolicy,
     MalformedAnswer,
     RetryPolicy,
@@ -303,7 +304,8 @@ class ApiClient:
             except httpx.TimeoutException as exc:
                 self.request_counts[endpoint] += 1
                 self.pacer.finished(False)  # the server may have counted it
-                problem, last_exc = f"timed out ({type(exc).__name__})", exc
+                why = str(exc) if isinstance(exc, DeadlineExceeded) else type(exc).__name__
+                problem, last_exc = f"timed out ({why})", exc
             except httpx.TransportError as exc:
                 # connection reset or a protocol error half-way: the host exists, try again
                 self.request_counts[endpoint] += 1

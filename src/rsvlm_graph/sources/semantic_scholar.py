@@ -12,6 +12,7 @@ reads the JSON of a paper.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -220,6 +221,27 @@ def client_for(
     )
 
 
+def _array(answer: Any, key: str, where: str) -> list[Any]:
+    """The JSON array under ``key`` of an answer object (``[]`` when null or absent).
+
+    Any other shape fails the request: an answer read as empty would say a paper has no
+    citations, or that nothing matched, when the API said nothing of the kind.
+    """
+    if not isinstance(answer, dict):
+        raise SourceError(f"{where}: answered {type(answer).__name__}, not an object; retry later")
+    value = answer.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SourceError(f"{where}: '{key}' is {type(value).__name__}, not an array; retry later")
+    return value
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    """The strings of a JSON array (citation intents); anything else is none."""
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
 def _paper_path(paper_id: str) -> str:
     # DOIs keep their "/" (the API reads the rest of the path as the id); "#", "?", spaces do not
     return "/graph/v1/paper/" + quote(paper_id, safe=":/")
@@ -355,11 +377,14 @@ class SemanticScholarSource(ApiSource):
             )
         except PaperNotFound:  # "Title match not found"
             return None
-        data = answer.get("data") if isinstance(answer, dict) else None
+        data = _array(answer, "data", "Semantic Scholar title match")
         if not data or not isinstance(data[0], dict) or not is_s2_paper_id(data[0].get("paperId")):
             return None
         best = data[0]
-        return paper_from_json(best, self.stamp()), float(best.get("matchScore") or 0.0)
+        score = best.get("matchScore")
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+            score = 0.0  # S2's relevance, only ever logged: a broken one is none
+        return paper_from_json(best, self.stamp()), float(score)
 
     # -- citations and references -----------------------------------------------------------
 
@@ -422,6 +447,7 @@ class SemanticScholarSource(ApiSource):
                         f"Semantic Scholar {kind} of {s2_id}: answered {type(page).__name__}, "
                         "not a page object; retry later"
                     )
+                items = _array(page, "data", f"Semantic Scholar {kind} of {s2_id}")
             except BadRequest as exc:
                 if TOO_LARGE not in str(exc) or limit == 1:
                     self._interrupted(exc, read, citations, papers, truncated, offset)
@@ -435,7 +461,7 @@ class SemanticScholarSource(ApiSource):
                 self._interrupted(exc, read, citations, papers, truncated, offset)
             read = True
             stamp = self.stamp()
-            for item in page.get("data") or ():
+            for item in items:
                 other = item.get(nested_key) if isinstance(item, dict) else None
                 if not isinstance(other, dict) or not is_s2_paper_id(other.get("paperId")):
                     unresolved += 1  # S2 knows the citation but not the paper behind it
@@ -447,8 +473,8 @@ class SemanticScholarSource(ApiSource):
                 citations.setdefault((citing, cited), Citation(
                     citing=citing,
                     cited=cited,
-                    is_influential=bool(item.get("isInfluential")),
-                    intents=tuple(item.get("intents") or ()),
+                    is_influential=item.get("isInfluential") is True,
+                    intents=_strings(item.get("intents")),
                 ))
             following = page.get("next")
             if not isinstance(following, int):
@@ -506,7 +532,7 @@ class SemanticScholarSource(ApiSource):
             {"positivePaperIds": list(positive), "negativePaperIds": list(negative)},
             endpoint="recommendations",
         )
-        items = answer.get("recommendedPapers") if isinstance(answer, dict) else None
+        items = _array(answer, "recommendedPapers", "Semantic Scholar recommendations")
         stamp = self.stamp()
-        return [paper_from_json(item, stamp) for item in items or ()
+        return [paper_from_json(item, stamp) for item in items
                 if isinstance(item, dict) and is_s2_paper_id(item.get("paperId"))]

@@ -39,7 +39,6 @@ Exceptions (all ``httpx.RequestError``, so a caller's ``except httpx.HTTPError``
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -53,6 +52,7 @@ from typing import Any
 import httpx
 
 from ..config import DEFAULT_RETRIES, DEFAULT_TIMEOUT
+from ..schema import MAX_JSON_DEPTH, json_loads
 
 __all__ = [
     "HttpPolicy",
@@ -79,7 +79,7 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 #: redirects one request may follow (arXiv's http -> https is one)
 DEFAULT_MAX_REDIRECTS = 10
 #: JSON nested deeper is refused: Semantic Scholar's answers are about 5 levels deep
-DEFAULT_MAX_JSON_DEPTH = 64
+DEFAULT_MAX_JSON_DEPTH = MAX_JSON_DEPTH
 #: first backoff wait in seconds; doubles on every further failure
 DEFAULT_BACKOFF = 1.0
 #: no backoff or Retry-After wait is longer than this many seconds
@@ -231,17 +231,12 @@ def json_answer(response: httpx.Response, max_depth: int = DEFAULT_MAX_JSON_DEPT
     >>> json_answer(httpx.Response(200, content=b"[[[1]]]"), max_depth=2)
     Traceback (most recent call last):
     ...
-    rsvlm_graph.sources.transport.MalformedAnswer: answered JSON nested deeper than 2 levels
+    rsvlm_graph.sources.transport.MalformedAnswer: answered malformed JSON (no content type, 7 bytes: nested deeper than 2 levels: line 1 column 1 (char 0))
     """
     try:
-        data = json.loads(response.content)
-    except RecursionError:
-        raise MalformedAnswer(f"answered JSON nested deeper than {max_depth} levels") from None
+        return json_loads(response.content, max_depth)
     except ValueError as exc:  # UnicodeDecodeError too
-        raise MalformedAnswer(f"answered malformed JSON ({_said(response)})") from exc
-    if _depth_exceeds(data, max_depth):
-        raise MalformedAnswer(f"answered JSON nested deeper than {max_depth} levels")
-    return data
+        raise MalformedAnswer(f"answered malformed JSON ({_said(response)}: {exc})") from exc
 
 
 def atom_answer(response: httpx.Response) -> bytes:
@@ -293,23 +288,6 @@ def _said(response: httpx.Response) -> str:
     """What kind of body a response brought, for an error message (never the body itself)."""
     kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
     return f"{kind}, {len(response.content):,} bytes"
-
-
-def _depth_exceeds(data: Any, limit: int) -> bool:
-    """Whether decoded JSON nests deeper than ``limit`` (iteratively: no recursion to overflow)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
