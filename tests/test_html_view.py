@@ -177,6 +177,33 @@ def test_timeline_has_years_at_the_top_and_bands_only_for_shown_tasks(browser, b
         assert {int(y) for y in drawn["years"] if y != "undated"} <= shown_years
 
 
+# How far down the canvas the shown nodes reach (shape or drawn label), as a share of the room
+# below the timeline's year strip (26 px)
+REACH = """() => {
+  const canvas = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+  const shown = network.body.data.nodes.getIds({filter: n => !n.hidden});
+  const bottom = Math.max(...shown.map(id => network.canvasToDOM(
+    {x: 0, y: network.getBoundingBox(id).bottom}).y));
+  return (bottom - 26) / (canvas.height - 26);
+}"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("fragment", ["#layout=timeline", "#layout=timeline&min=100"])
+def test_timeline_uses_the_windows_height_and_names_its_bands_alike(
+        browser, bundled, fragment: str, viewport: tuple[int, int]) -> None:
+    with opened(browser, bundled[0], fragment, viewport) as v:
+        assert len(v.visible()) > 20
+        # the former page, wider than the window, left its lower part empty: it reached 0.76 of
+        # it at 1440x900 and 0.57 at 800x600 (0.52 and 0.39 with min=100)
+        assert v.page.evaluate(REACH) >= 0.9
+        assert v.page.evaluate(OUTSIDE, None) == []
+        # every band tall enough for its name at 14 px (the former page: 10 px for some)
+        names = v.page.evaluate("() => RSVLM.drawn().names")
+        assert len(names) >= 7
+        assert {n["px"] for n in names} == {14}
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_cluster_names_are_readable_at_the_opening_zoom(browser, bundled,
                                                         viewport: tuple[int, int]) -> None:
