@@ -23,7 +23,6 @@ from .identifiers import (
     code_node_id,
     dataset_node_id,
     list_node_id,
-    normalize_venue,
     outside_paper_node_id,
     paper_node_id,
     paper_page,
@@ -41,6 +40,7 @@ from .models import (
     Phase,
     Resolution,
 )
+from .venue_names import normalize_venue
 
 __all__ = [
     "build_graph",
