@@ -281,3 +281,31 @@ def test_json_nested_100000_deep_in_a_kg_file_is_one_line_not_a_recursion_error(
         assert result.exit_code == 0, result.output
     else:
         assert result.exit_code == 1 and "nested deeper than 64 levels" in one_line(result)
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "https://", "http://127.0.0.1:notaport/x.md"])
+def test_a_peer_url_that_cannot_be_parsed_is_left_out_in_one_line_without_retries(kg, env, url, caplog):
+    # found after round three: httpx's InvalidURL is no RequestError, so it left the HTTP edge
+    # as a traceback; a URL without a host was retried six times as a broken connection
+    result = run("discover", "--list", kg / "awesome-list.md", "--peer", url)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    warned = [r.getMessage() for r in caplog.records if "peer list" in r.getMessage()]
+    assert len(warned) == 1, warned
+    assert warned[0].startswith(f"peer list GET {url}: not a URL that can be asked")
+    assert "tries" not in warned[0]
+
+
+@pytest.mark.parametrize("where", ["--peer", "curation.toml"])
+def test_a_peer_url_of_another_scheme_is_refused_not_taken_for_a_path(kg, env, where):
+    # file:///etc/passwd was read as the relative path kg/file:/etc/passwd, as http:// once was
+    extra: list[str] = []
+    if where == "--peer":
+        extra = ["--peer", "file:///etc/passwd"]
+    else:
+        curation = kg / "curation.toml"
+        curation.write_text('peers = ["file:///etc/passwd"]\n' + curation.read_text(encoding="utf-8"),
+                            encoding="utf-8")
+    result = run("discover", "--list", kg / "awesome-list.md", *extra)
+    assert result.exit_code == 1, result.output
+    assert "a file:// URL cannot be read; give a path or an http(s) URL" in one_line(result)

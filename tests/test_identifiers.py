@@ -28,7 +28,6 @@ from rsvlm_graph.identifiers import (
     normalize_arxiv_id,
     normalize_doi,
     normalize_title,
-    normalize_venue,
     outside_paper_node_id,
     paper_node_id,
     slugify,
@@ -37,6 +36,7 @@ from rsvlm_graph.identifiers import (
     venue_node_id,
 )
 from rsvlm_graph.models import PaperIds
+from rsvlm_graph.venue_names import normalize_venue
 
 LIST = Path(__file__).parent / "data" / "awesome-list.md"  # frozen copy of the list
 S2_ID = "649def34f8be52c8b66281af98ae884c09aef38b"  # SYNTHETIC: any 40 hex digits

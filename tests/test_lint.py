@@ -76,6 +76,22 @@ def test_title_mismatch_uses_semantic_scholar_titles_from_the_graph(bundled):
     assert not any("title-mismatch" in s for s in skipped_checks(graph=G))
 
 
+def test_a_row_that_only_names_its_model_has_no_title_to_mismatch():
+    # SYNTHETIC: a model table names "SatMAE"; its paper's full title differs, and is no finding.
+    # A titled row beside it still gets one.
+    text = ("# L\n## Models\n| Model | Year | Paper |\n|---|---|---|\n"
+            "| SatMAE | 2022 | [arXiv](https://arxiv.org/abs/2207.08051) |\n"
+            "| [A Title The List Gives](https://arxiv.org/abs/2301.00001) | 2023 | - |\n")
+    document = parse_list(text, "models.md")
+    assert [e.title_from_list for e in document.papers] == [False, True]
+    G = build_graph(document)
+    G.nodes["paper:arxiv:2207.08051"]["s2_title"] = (
+        "SatMAE: Pre-training Transformers for Temporal and Multi-Spectral Satellite Imagery")
+    G.nodes["paper:arxiv:2301.00001"]["s2_title"] = "A totally different paper"
+    findings = [f for f in lint_list(document, graph=G) if f.code == "title-mismatch"]
+    assert [f.line for f in findings] == [6]
+
+
 def test_duplicates_by_link_identifier_and_title():
     text = HEAD + (
         "[Alpha captioner](https://arxiv.org/abs/2101.00001)|arxiv 2021|-\n"

@@ -29,7 +29,7 @@ from fakeapi.recorded import recorded_corpus
 from typer.testing import CliRunner, Result
 
 from rsvlm_graph import cli
-from rsvlm_graph.identifiers import normalize_venue
+from rsvlm_graph.venue_names import normalize_venue
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference"

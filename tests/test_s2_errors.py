@@ -18,7 +18,7 @@ from test_store import A
 from rsvlm_graph.enrich import enrich
 from rsvlm_graph.errors import BadRequest, PagingInterrupted, SourceError
 from rsvlm_graph.graph import build_graph
-from rsvlm_graph.identifiers import normalize_venue, outside_paper_node_id
+from rsvlm_graph.identifiers import outside_paper_node_id
 from rsvlm_graph.listfile.curation import Curation
 from rsvlm_graph.listfile.parse import parse_list
 from rsvlm_graph.records import OnFile
@@ -27,6 +27,7 @@ from rsvlm_graph.schema import checked_s2_paper
 from rsvlm_graph.sources import semantic_scholar as s2_module
 from rsvlm_graph.sources.semantic_scholar import BATCH_LIMIT, PAGEABLE, PAPER_FIELDS
 from rsvlm_graph.store import Store
+from rsvlm_graph.venue_names import normalize_venue
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "semanticscholar"

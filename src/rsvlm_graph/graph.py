@@ -23,7 +23,6 @@ from .identifiers import (
     code_node_id,
     dataset_node_id,
     list_node_id,
-    normalize_venue,
     outside_paper_node_id,
     paper_node_id,
     paper_page,
@@ -42,6 +41,7 @@ from .models import (
     Resolution,
     either,
 )
+from .venue_names import normalize_venue
 
 __all__ = [
     "build_graph",

@@ -583,6 +583,7 @@ def write_exports(
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
         from .exports.bibliography import FILE_NAMES, FORMATS, list_references, write_bibliography
+        from .exports.bibliography import references as references_of
         from .exports.html import build_page, write_page
         from .exports.html_drawing import draw_view, node_pictures
         from .exports.html_view import VIEW_MAX_NODES, select_view
@@ -638,8 +639,10 @@ def write_exports(
             del rows, pictures
             html_path = stage / "graph.html"
             with step("html"):
+                # the page's papers with the citation keys of papers.bib
+                cited = references_of(G, [n for n, k in view.nodes(data="kind") if k == "outside_paper"])
                 write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
-                                      candidates=shown, drawing=drawing), html_path)
+                                      candidates=shown, drawing=drawing, references=cited), html_path)
             with step("list history"):
                 growth = _list_growth(document)
             with step("report"):

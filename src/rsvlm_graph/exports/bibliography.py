@@ -26,7 +26,7 @@ What a record holds: title, authors, year, venue, DOI, arXiv id (BibTeX ``eprint
 ``archivePrefix``), URL, and the list's tasks as keywords. Built offline from the list alone, it
 holds what the list says; enriched, what was fetched (Semantic Scholar's title, authors, year
 and venue; the list's venue is kept when S2 knows only a preprint of a paper the list gives a
-journal or conference for). The entry type follows the venue (``identifiers.venue_kind``, the
+journal or conference for). The entry type follows the venue (``venue_names.venue_kind``, the
 same reading the RDF's FaBiO type uses): a journal article, a conference paper, a preprint, or
 a generic entry when the venue does not say.
 
@@ -41,10 +41,12 @@ dependency; words with capitals past their first letter braced, so styles keep "
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import string
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -59,7 +61,8 @@ from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from ..files import atomic_text
-from ..identifiers import PAPER_PAGES, venue_kind
+from ..identifiers import PAPER_PAGES
+from ..venue_names import venue_kind
 
 __all__ = [
     "Reference",
@@ -152,13 +155,12 @@ def _base_key(title: str, authors: Sequence[str], year: int | None) -> str:
     return f"{word}{year_text}" or "paper"
 
 
-def _suffixes() -> Iterable[str]:
-    """a, b, …, z, aa, ab, …: what a second, third, … paper with the same key gets."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    yield from letters
-    for first in letters:
-        for second in letters:
-            yield first + second
+def _suffixes() -> Iterator[str]:
+    """a, b, …, z, aa, ab, …, zz, aaa, …: what a second, third, … paper with the same key gets;
+    never runs out (a list of 10,000 papers can share one key)."""
+    for length in itertools.count(1):
+        for letters in itertools.product(string.ascii_lowercase, repeat=length):
+            yield "".join(letters)
 
 
 def _reference(attrs: Mapping[str, Any], key: str) -> Reference:
@@ -201,12 +203,15 @@ def references(G: nx.MultiDiGraph, nodes: Iterable[str] | None = None) -> dict[s
     listed = sorted(n for n, a in data(data="in_list") if a and data[n].get("kind") == "paper")
     extra = sorted(set(nodes or ()) - set(listed))
     taken: set[str] = set()
+    suffixes: dict[str, Iterator[str]] = {}  # per key, the suffixes not tried yet: linear, not quadratic
     result: dict[str, Reference] = {}
     for node in (*listed, *extra):
         attrs = data[node]
         title = str(attrs.get("s2_title") or attrs.get("title") or "")
         base = _base_key(title, [a for a in attrs.get("authors") or () if a.strip()], attrs.get("year"))
-        key = base if base not in taken else next(base + s for s in _suffixes() if base + s not in taken)
+        key = base
+        while key in taken:
+            key = base + next(suffixes.setdefault(base, _suffixes()))
         taken.add(key)
         result[node] = _reference(attrs, key)
     return result
@@ -229,8 +234,18 @@ _ENCLOSING = [AddEnclosingMiddleware(reuse_previous_enclosing=False, enclose_int
                                      default_enclosing="{", allow_inplace_modification=True)]
 
 
-def _latex(text: str) -> str:
-    return str(_LATEX.unicode_to_latex(text))
+def _latex(text: str, chunk: int = 2048) -> str:
+    """``text`` LaTeX-encoded, a chunk at a time: the encoder builds its result by repeated
+    concatenation, so a 1.2 MB title took 22 s whole. Its rules map one character each; a chunk
+    never ends before a combining mark, which may be encoded with the letter it follows."""
+    parts, start = [], 0
+    while start < len(text):
+        end = min(start + chunk, len(text))
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1
+        parts.append(str(_LATEX.unicode_to_latex(text[start:end])))
+        start = end
+    return "".join(parts)
 
 
 _WORD = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)

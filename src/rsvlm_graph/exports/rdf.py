@@ -35,7 +35,7 @@ paper, the direction schema.org gives that property).
 
 FaBiO type, from the venue text alone: ``fabio:Preprint`` when it names arXiv,
 ``fabio:ConferencePaper`` when it names a conference, workshop, symposium or a known conference
-acronym, ``fabio:JournalArticle`` when it names a journal (``identifiers.venue_kind``);
+acronym, ``fabio:JournalArticle`` when it names a journal (``venue_names.venue_kind``);
 otherwise no FaBiO type. Provenance: a paper enriched from an API (``source`` and ``fetched_at``
 set) gets a record ``<paper>#record``, a ``prov:Entity`` that is ``prov:specializationOf`` the
 paper, with ``prov:generatedAtTime`` (when it was fetched) and ``prov:wasDerivedFrom`` the API page
@@ -71,7 +71,8 @@ import rdflib
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, SDO, SKOS, XSD
 
 from ..errors import ExportError
-from ..identifiers import paper_page, venue_kind
+from ..identifiers import paper_page
+from ..venue_names import venue_kind
 from . import collector_paused
 from .vocab import CITO, FABIO, PRISM, RSVLM
 
@@ -315,7 +316,7 @@ def _is_iri(iri: str) -> bool:
     return True
 
 
-#: FaBiO's type of a paper by the kind of its venue (``identifiers.venue_kind``)
+#: FaBiO's type of a paper by the kind of its venue (``venue_names.venue_kind``)
 _FABIO_TYPES = {"preprint": str(FABIO.Preprint), "conference": str(FABIO.ConferencePaper),
                 "journal": str(FABIO.JournalArticle)}
 

@@ -25,11 +25,10 @@ from ..identifiers import (
     normalize_arxiv_id,
     normalize_doi,
     normalize_title,
-    normalize_venue,
     title_similarity,
-    venue_key,
 )
 from ..models import ListDocument, ListEntry, Pin
+from ..venue_names import normalize_venue, venue_key
 
 __all__ = [
     "Pin",
@@ -39,6 +38,7 @@ __all__ = [
     "load_curation",
     "append_rejections",
     "REJECT_TITLE_SIMILARITY",
+    "unusable_source",
 ]
 
 logger = logging.getLogger(__name__)
@@ -336,6 +336,9 @@ class _Reader:
         peers = data.get("peers", [])
         if not isinstance(peers, list):
             raise self.error("peers must be a list of paths or URLs of other curated lists")
+        for peer in peers:
+            if isinstance(peer, str) and (problem := unusable_source(peer)) is not None:
+                raise self.error(problem)
         link_allowlist, allowed_statuses = self.links(data)
         return Curation(
             list_name=self.string(list_name, "list_name", None) if list_name is not None else None,
@@ -444,3 +447,13 @@ def append_rejections(path: Path, rejections: Sequence[Rejection]) -> None:
     except OSError as exc:
         raise ListParseError(f"cannot write the curation file: {exc}", path) from exc
     logger.info("appended %d rejection(s) to %s", len(kept), path)
+
+
+def unusable_source(source: str) -> str | None:
+    """Why a peer source can be neither read as a path nor fetched (a URL of another scheme,
+    ``file://`` or ``ftp://``, would otherwise be taken for a relative path), or ``None``."""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", source)
+    if scheme and scheme[1].lower() not in ("http", "https"):
+        return (f"peer list {source!r}: a {scheme[1]}:// URL cannot be read; give a path or an "
+                "http(s) URL")
+    return None

@@ -252,6 +252,8 @@ def _canonical_titles(graph: nx.MultiDiGraph) -> dict[int, str]:
 def _title_mismatch(document: ListDocument, graph: nx.MultiDiGraph | None) -> Iterable[Finding]:
     titles = _canonical_titles(graph) if graph is not None else {}
     for entry in document.papers:
+        if not entry.title_from_list:  # a row naming its model ("SatMAE") gives no title to check
+            continue
         canonical = titles.get(entry.line)
         if canonical is None or normalize_title(canonical) == normalize_title(entry.title):
             continue

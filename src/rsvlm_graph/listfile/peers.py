@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import ListParseError, SourceError
 from ..files import write_atomic
 from ..models import ListDocument
+from .curation import unusable_source
 from .parse import parse_list, read_list_text
 
 __all__ = ["PeerList", "cached_path", "is_url", "read_peer_lists"]
@@ -106,6 +107,8 @@ def read_peer_lists(
     fetch = None if offline else fetch
     peers: list[PeerList] = []
     for source in dict.fromkeys(str(s) for s in sources):
+        if (problem := unusable_source(source)) is not None:
+            raise ListParseError(problem)
         if is_url(source):
             text = _read_url(source, cache_dir, fetch)
             if text is None:

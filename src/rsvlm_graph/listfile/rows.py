@@ -13,9 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..discovery import Candidate
-from ..identifiers import canonical_url, link_kind, normalize_title, normalize_venue, paper_link
+from ..identifiers import canonical_url, link_kind, normalize_title, paper_link
 from ..markdown import Markdown, markdown_link, markdown_text, markdown_url
 from ..models import ListEntry
+from ..venue_names import normalize_venue
 from .lines import split_lines, table_cells
 from .parse import header_roles, is_bullet_line
 

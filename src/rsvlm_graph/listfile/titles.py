@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..identifiers import normalize_venue, venue_key
+from ..venue_names import normalize_venue, venue_key
 from .inline import fold_text, has_text
 
 __all__ = ["LINK_ROLES", "Title", "link_role", "short_name", "is_label", "not_a_title",

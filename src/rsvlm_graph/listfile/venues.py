@@ -3,7 +3,7 @@ the list's house style of each venue (what suggested rows copy), and the spellin
 that ``lint``'s ``venue-variants`` reports.
 
 Two spellings are one venue when their keys are equal (the curation's ``venue_aliases`` applied,
-then ``identifiers.venue_key``: case, punctuation, a publisher and a year ignored); for
+then ``venue_names.venue_key``: case, punctuation, a publisher and a year ignored); for
 ``venue-variants`` also when they are one swapped letter apart in a long word ("JSTARG",
 "J-STARS").
 """
@@ -14,8 +14,8 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from ..identifiers import normalize_venue, venue_key, venue_words
 from ..models import ListDocument, ListEntry
+from ..venue_names import normalize_venue, venue_key, venue_words
 from .curation import Curation
 from .findings import Finding
 from .lines import table_cells

@@ -21,7 +21,8 @@ passed, broken connection, a body      spent
 that is not the JSON (or Atom feed)
 asked for, nested too deep, too large
 too many redirects, a redirect to a    ``SourceError`` at once
-URL that is not http(s)
+URL that is not http(s), a URL that
+cannot be parsed (``http://[::1``)
 HTTP 404                               ``PaperNotFound`` at once
 HTTP 400                               ``BadRequest`` at once, with the API's ``error`` text
 other 4xx                              ``SourceError`` at once
@@ -296,6 +297,10 @@ class ApiClient:
                 response = self._client.request(
                     method, path, params=dict(params) if params else None, json=body
                 )
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                # a URL httpx cannot even parse (``http://[::1``, ``https://``, no scheme): no
+                # request left, and none ever will
+                raise SourceError(f"{where}: not a URL that can be asked ({exc})") from exc
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # nothing reached a server (not a request sent), and retrying only waits: a
                 # host that does not answer at all will not answer the next paper either
