@@ -4,7 +4,9 @@ The requests go through :class:`rsvlm_graph.sources.http.ApiClient` rather than 
 that client sets no request timeout at all, retries any non-200 answer with only its fixed delay,
 and one malformed id (HTTP 400) fails the whole ``id_list`` batch. The Atom answer (checked well
 formed by the transport) is read here with lxml (:func:`parse_feed`), as the arXiv API manual
-describes it: no private part of the ``arxiv`` package is leaned on.
+describes it, into the ``arxiv`` package's public ``arxiv.Result`` (its authors, links and the
+PDF link it picks among them), the type ``arxiv.Client`` itself returns; no private part of the
+package is leaned on (``arxiv._feed`` was, before).
 
 arXiv now and then answers a query of well-formed ids it knows with a feed of none of them: such
 an empty batch is asked once more after :data:`EMPTY_RETRY_SECONDS`. A withdrawn paper's last
@@ -20,6 +22,8 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
+
+from arxiv import Result
 
 from ..config import Settings
 from ..errors import (
@@ -99,37 +103,54 @@ def _text(element: Any, path: str) -> str | None:
     return None if found is None or found.text is None else str(found.text)
 
 
-def _moment(text: str | None) -> str:
+def _moment(text: str | None) -> datetime:
     if text is None:
         raise ValueError("an entry without its dates")
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return iso_utc(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _result(entry: Any, entry_id: str) -> Result:
+    """The entry as the ``arxiv.Result`` that ``arxiv.Client`` would make of it."""
+    primary = entry.find("arxiv:primary_category", _NS)
+    return Result(
+        entry_id,
+        updated=_moment(_text(entry, "atom:updated")),
+        published=_moment(_text(entry, "atom:published")),
+        title=_text(entry, "atom:title") or "",
+        authors=[Result.Author(_text(a, "atom:name") or "") for a in entry.iterfind("atom:author", _NS)],
+        summary=_text(entry, "atom:summary") or "",
+        comment=_text(entry, "arxiv:comment") or "",
+        journal_ref=_text(entry, "arxiv:journal_ref") or "",
+        doi=_text(entry, "arxiv:doi") or "",
+        primary_category=(primary.get("term") if primary is not None else None) or "",
+        categories=[c.get("term") for c in entry.iterfind("atom:category", _NS)
+                    if c.get("term") is not None],
+        links=[Result.Link(link.get("href"), title=link.get("title"), rel=link.get("rel") or "",
+                           content_type=link.get("type"))
+               for link in entry.iterfind("atom:link", _NS) if link.get("href")],
+    )
 
 
 def _record(entry: Any, entry_id: str, arxiv_id: str, fetched_at: str) -> ArxivRecord:
-    summary = " ".join((_text(entry, "atom:summary") or "").split())
-    comment = _text(entry, "arxiv:comment") or ""
-    primary = entry.find("arxiv:primary_category", _NS)
-    pdf = [link.get("href") for link in entry.iterfind("atom:link", _NS)
-           if link.get("title") == "pdf" and link.get("href")]
+    result = _result(entry, entry_id)
+    summary = " ".join(result.summary.split())
     return ArxivRecord(
         arxiv_id=arxiv_id,
-        title=" ".join((_text(entry, "atom:title") or "").split()),
+        title=" ".join(result.title.split()),
         fetched_at=fetched_at,
         abstract=summary or None,
-        categories=tuple(c.get("term") for c in entry.iterfind("atom:category", _NS)
-                         if c.get("term") is not None),
-        primary_category=(primary.get("term") if primary is not None else None) or None,
-        published=_moment(_text(entry, "atom:published")),
-        updated=_moment(_text(entry, "atom:updated")),
-        version=arxiv_version(entry_id),
-        pdf_url=pdf[0] if pdf else None,
-        journal_ref=_text(entry, "arxiv:journal_ref") or None,
-        doi=_text(entry, "arxiv:doi") or None,
+        categories=tuple(result.categories),
+        primary_category=result.primary_category or None,
+        published=iso_utc(result.published),
+        updated=iso_utc(result.updated),
+        version=arxiv_version(result.entry_id),
+        pdf_url=result.pdf_url,
+        journal_ref=result.journal_ref or None,
+        doi=result.doi or None,
         # arXiv serves names as submitted, some decoded with the wrong encoding ("FranÃ§ois")
-        authors=tuple(repair_mojibake(_text(a, "atom:name") or "")
-                      for a in entry.iterfind("atom:author", _NS)),
-        withdrawn=bool(_WITHDRAWN.search(comment)) or summary.lower().startswith(
+        authors=tuple(repair_mojibake(a.name) for a in result.authors),
+        withdrawn=bool(_WITHDRAWN.search(result.comment)) or summary.lower().startswith(
             "this paper has been withdrawn"),
     )
 
