@@ -1,5 +1,6 @@
 """The README's screenshots of the page (``docs/img/graph-*.png``), made again from a SYNTHETIC
-enrichment: the list of ``tests/data/awesome-list.md`` enriched from the fake API's corpus
+enrichment: the bundled list (``kg/awesome-list.md`` with its ``kg/curation.toml``, so tasks are
+merged as the shipped page merges them) enriched from the fake API's corpus
 (``tests/enriched.py``), so figures, authors and candidates are made up; the page's title says
 so on every picture. Needs Debian's chromium and playwright.
 
@@ -36,7 +37,7 @@ def main() -> int:
     from rsvlm_graph.exports.html_view import select_view
 
     with tempfile.TemporaryDirectory() as work:
-        built = enriched(Path(__file__).parent / "data" / "awesome-list.md", Path(work))
+        built = enriched(ROOT / "kg" / "awesome-list.md", Path(work))
         G = built.loaded.graph
         view = select_view(G, [c.node for c in built.candidates])
         title = f"{G.nodes[G.graph['list']]['title']} (SYNTHETIC enrichment)"

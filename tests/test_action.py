@@ -212,6 +212,7 @@ def test_an_incomplete_enrichment_opens_no_pull_request_and_keeps_the_cache(repo
     temp = tmp_path / "runner-temp"
     temp.mkdir()
     with FakeApi(corpus_for_list(read_list(repository / "README.md", Curation()))) as api:
+        api.realism.nested_budget = 0  # every list served empty nested: each one paged
         api.faults.fail("citations", 400, times=10_000)  # every citation page refused
         runner = Runner(repository, inputs(**{"s2-api-key": FAKE_API_KEY}), runner_env(tmp_path, api), temp)
         outputs, results, used = run_action(runner)

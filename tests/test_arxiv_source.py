@@ -67,7 +67,7 @@ def test_invalid_ids_fail_without_a_request_and_unknown_ids_are_not_found(fake_a
 
 def test_an_id_arxiv_rejects_does_not_sink_the_batch(fake_api, arxiv_source, monkeypatch):
     # arXiv rejects ids our own check lets through; the fake is taught to reject one
-    import fakeapi.server as server
+    import fakeapi.arxiv_api as server
 
     monkeypatch.setattr(server, "_ARXIV_ID", server.re.compile(r"^2301\.1000[0-3]$"))
     ids = ["2301.10000", "2301.10001", "2301.10004", "2301.10002"]
@@ -179,6 +179,28 @@ def test_real_400_feed_fails_only_the_rejected_id(replayed):
     (failure,) = failures
     assert failure.subject == "2301.99999" and "incorrect id format" in failure.reason
     assert failure.answered  # arXiv's word on the list's id: asking again cannot change it
+
+
+def test_an_empty_answer_to_ids_arxiv_knows_is_asked_once_more_after_3_s(
+        fake_api, arxiv_source, recorded_sleep):
+    known = sorted(fake_api.corpus.arxiv)[:2]
+    fake_api.faults.empty("arxiv")
+    records, failures = arxiv_source.fetch(known)
+    assert [r.arxiv_id for r in records] == known and failures == []
+    assert fake_api.counts["arxiv"] == 2 and recorded_sleep.waits == [3.0]
+    fake_api.faults.empty("arxiv", times=2)  # empty twice: not found, after one more try only
+    records, failures = arxiv_source.fetch(known)
+    assert records == [] and {f.reason for f in failures} == {"not found on arXiv"}
+    assert fake_api.counts["arxiv"] == 4
+
+
+def test_a_withdrawn_version_is_flagged(fake_api, arxiv_source):
+    arxiv_id = sorted(fake_api.corpus.arxiv)[0]
+    fake_api.corpus.arxiv[arxiv_id]["withdrawn"] = True
+    ((record,), _) = arxiv_source.fetch([arxiv_id])
+    assert record.withdrawn is True
+    ((others,), _) = arxiv_source.fetch([sorted(fake_api.corpus.arxiv)[1]])
+    assert others.withdrawn is False
 
 
 def test_an_entry_the_feed_parser_cannot_read_fails_only_its_own_id(replayed):

@@ -12,7 +12,7 @@ import test_cli
 from test_cli import ROOT, run
 
 # the CLI tests' fixtures: a copy of kg/, a temp store, the fake API around the list
-env, kg, online = test_cli.env, test_cli.kg, test_cli.online
+env, kg, online, paged = test_cli.env, test_cli.kg, test_cli.online, test_cli.paged
 
 CLOSED = "http://127.0.0.1:9"  # nothing listens on port 9 of loopback
 
@@ -27,7 +27,7 @@ def gaps(output: str) -> dict[str, str]:
             for m in re.finditer(r"^ +(?P<n>\d+) × (?P<phase>\w+): (?P<reason>.*)$", output, re.M)}
 
 
-def test_an_offline_build_names_every_phase_a_partial_enrich_left_out(kg, online, env, tmp_path,
+def test_an_offline_build_names_every_phase_a_partial_enrich_left_out(kg, online, env, tmp_path, paged,
                                                                        monkeypatch):
     monkeypatch.setenv("RSVLM_RETRIES", "0")  # one 500 spends a paper's tries, without waits
     online.faults.fail("citations", 500, times=3)
@@ -43,7 +43,7 @@ def test_an_offline_build_names_every_phase_a_partial_enrich_left_out(kg, online
 
 
 def test_an_offline_build_says_offline_where_no_run_recorded_why(
-        kg, online, env, tmp_path, monkeypatch):
+        kg, online, env, tmp_path, monkeypatch, paged):
     monkeypatch.setenv("RSVLM_RETRIES", "0")
     online.faults.fail("citations", 500, times=3)
     assert run("enrich", "--quiet", "--list", kg / "awesome-list.md").exit_code == 3

@@ -23,7 +23,7 @@ ACTION = ROOT / "action.yml"  # the weekly workflow's steps are the action's
 RETRY = "retry: run `rsvlm-graph enrich` again"
 
 # the CLI tests' fixtures: a copy of kg/, a temp store, the fake API around the list
-env, kg, online = test_cli.env, test_cli.kg, test_cli.online
+env, kg, online, paged = test_cli.env, test_cli.kg, test_cli.online, test_cli.paged
 
 
 def enrich(kg_dir: Path):
@@ -72,7 +72,7 @@ def test_an_unreachable_api_exits_3_after_writing_the_snapshot_with_every_earlie
 
 
 def test_one_papers_citations_failing_with_500s_exit_3_with_everything_else_written(
-        kg, online, env, tmp_path, monkeypatch):
+        kg, online, env, tmp_path, monkeypatch, paged):
     clean_kg = copy_of(kg, tmp_path / "clean" / "kg")
     monkeypatch.setenv("RSVLM_CACHE_DIR", str(tmp_path / "clean" / "cache"))
     assert enrich(clean_kg).exit_code == 0
@@ -110,7 +110,7 @@ def test_one_papers_citations_failing_with_500s_exit_3_with_everything_else_writ
         clean.citations, failed)
 
 
-def test_a_paper_semantic_scholar_does_not_know_is_an_answer_not_a_failure(kg, online, env):
+def test_a_paper_semantic_scholar_does_not_know_is_an_answer_not_a_failure(kg, online, env, paged):
     online.faults.fail("citations", 404, times=1)
     result = enrich(kg)
     assert result.exit_code == 0, result.output
@@ -127,7 +127,7 @@ def test_offline_asks_for_nothing_so_it_exits_0_listing_what_is_not_on_file(kg, 
 
 
 def test_a_build_that_fetched_in_part_writes_every_export_says_what_is_missing_and_exits_0(
-        kg, online, env, tmp_path, monkeypatch):
+        kg, online, env, tmp_path, monkeypatch, paged):
     monkeypatch.setenv("RSVLM_RETRIES", "0")
     online.faults.fail("references", 503, times=1)
     out = tmp_path / "exports"
@@ -206,7 +206,7 @@ def test_the_refresh_keeps_what_a_failed_enrich_fetched():
     assert "${{ steps.paths.outputs.data }}/snapshot.jsonl" in upload["with"]["path"]
 
 
-def test_one_cause_met_by_many_papers_is_one_line_with_their_count(kg, online, env):
+def test_one_cause_met_by_many_papers_is_one_line_with_their_count(kg, online, env, paged):
     online.faults.fail("citations", 400, times=10_000)  # every paper's citations refused alike
     result = run("enrich", "--quiet", "--list", kg / "awesome-list.md")
     assert result.exit_code == EXIT_PARTIAL, result.output
@@ -217,7 +217,7 @@ def test_one_cause_met_by_many_papers_is_one_line_with_their_count(kg, online, e
 
 
 def test_one_answer_given_for_many_papers_is_one_line_of_the_summary_with_their_count(
-        kg, online, env):
+        kg, online, env, paged):
     online.faults.fail("citations", 404, times=10_000)  # no paper's citations are known
     result = enrich(kg)
     assert result.exit_code == 0, result.output

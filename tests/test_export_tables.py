@@ -124,6 +124,24 @@ def test_csv_appends_attributes_outside_the_contract_sorted(tmp_path):
     assert edges[0][-1] == "weight" and edges[1][-1] == "3"
 
 
+def test_a_citation_whose_influence_is_unknown_writes_nothing_in_any_export(tmp_path):
+    # issue 24: a citation served nested in a batch carries no isInfluential: unknown, not false
+    from rsvlm_graph.exports.rdf import to_statements
+
+    G = sample_graph()
+    G.add_edge(OUTSIDE, TITLE_ONLY, key="cites", is_influential=None)
+    write_graphml(G, tmp_path / "g.graphml")
+    read = nx.read_graphml(tmp_path / "g.graphml", force_multigraph=True)
+    (unknown,) = [d for u, v, d in read.edges(data=True) if (u, v) == (OUTSIDE, TITLE_ONLY)]
+    assert "is_influential" not in unknown
+    write_csv(G, tmp_path / "nodes.csv", tmp_path / "edges.csv")
+    header, *rows = read_csv(tmp_path / "edges.csv")
+    (row,) = [dict(zip(header, r)) for r in rows if r[:3] == [OUTSIDE, TITLE_ONLY, "cites"]]
+    assert row["is_influential"] == ""  # not "False"
+    influential = [s for s in to_statements(G) if "influentiallyCites" in str(s[1])]
+    assert all(OUTSIDE not in str(s[0]) or TITLE_ONLY not in str(s[2]) for s in influential)
+
+
 FORMULAS = ['=HYPERLINK("http://evil/","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
             "\t=1+1", "\r=1+1"]
 

@@ -263,13 +263,14 @@ def test_arxiv_malformed_id_is_a_400_error_feed(fake_api):
     assert fake.findtext(summary) == real.findtext(summary) == "incorrect id format for abc"
 
 
-def test_arxiv_package_parses_fake_and_real_alike(fake_api):
-    from arxiv import _feed
+def test_the_feed_parser_reads_fake_and_real_alike(fake_api):
+    from rsvlm_graph.sources.arxiv import parse_feed
 
     _, real_body = recorded_feed("id_1605.08386")
     _, fake_body = fake_feed(fake_api, "2301.10001")
-    (real,) = _feed.parse(real_body).results
-    (fake,) = _feed.parse(fake_body).results
-    for attribute in ("entry_id", "title", "summary", "primary_category", "pdf_url"):
+    (real,), _ = parse_feed(real_body, "2026-11-27T10:00:00Z")
+    (fake,), _ = parse_feed(fake_body, "2026-11-27T10:00:00Z")
+    for attribute in ("arxiv_id", "title", "abstract", "primary_category", "pdf_url",
+                      "published", "updated", "version", "categories", "authors"):
         assert bool(getattr(real, attribute)) == bool(getattr(fake, attribute)), attribute
-    assert real.get_short_id()[-2:] == "v1" and fake.get_short_id()[-2] == "v"
+    assert (real.version, real.withdrawn, fake.withdrawn) == (1, False, False)

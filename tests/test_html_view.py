@@ -1,7 +1,8 @@
 """The page as a map of the field, in headless Chromium: what it shows fits the window (opening
 view, layout switch, filter change, selection), a timeline with its years and band names, the
 clusters' names, colour modes kept in the URL, Esc restoring a fresh page's drawing, and the
-canvas taken away as PNG; offline and error-free throughout, at 1440x900 and at 800x600.
+view taken away (the papers shown as BibTeX and RIS, the text ``papers.bib`` and ``papers.ris``
+hold; the canvas as PNG); offline and error-free throughout, at 1440x900 and at 800x600.
 
 Graphs are SYNTHETIC: the list of ``tests/data/awesome-list.md`` enriched from the fake API's
 corpus (``tests/enriched.py``), and the hand-made graphs of ``tests/test_export_html.py``.
@@ -11,17 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
 import networkx as nx
 import pytest
 from browser_setup import BROWSER_MARKS, Visit
-from enriched import enriched
+from enriched import NOW, Enriched, enriched
 from test_export_html import crowded_graph
 
+from rsvlm_graph.exports.bibliography import Reference, bibliography, references
 from rsvlm_graph.exports.html import build_page, write_page
 from rsvlm_graph.exports.html_view import select_view
+from rsvlm_graph.pipeline import write_exports
 
 pytestmark = BROWSER_MARKS
 DATA = Path(__file__).parent / "data"
@@ -63,13 +67,25 @@ DRAWING = """() => {
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, nx.MultiDiGraph]:
-    work = tmp_path_factory.mktemp("bundled")
-    built = enriched(DATA / "awesome-list.md", work)
+def built(tmp_path_factory: pytest.TempPathFactory) -> Enriched:
+    return enriched(DATA / "awesome-list.md", tmp_path_factory.mktemp("bundled"))
+
+
+@pytest.fixture(scope="module")
+def cited(built: Enriched) -> dict[str, Reference]:
+    """The view's papers as the build gives them to the page: keys as in papers.bib."""
+    G = built.loaded.graph
+    view = select_view(G, [c.node for c in built.candidates])
+    return references(G, [n for n, kind in view.nodes(data="kind") if kind == "outside_paper"])
+
+
+@pytest.fixture(scope="module")
+def bundled(built: Enriched, cited: dict[str, Reference],
+            tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, nx.MultiDiGraph]:
     view = select_view(built.loaded.graph, [c.node for c in built.candidates])
-    path = work / "graph.html"
-    write_page(build_page(view, "Bundled", ranking=built.ranking, candidates=built.candidates),
-               path)
+    path = tmp_path_factory.mktemp("page") / "graph.html"
+    write_page(build_page(view, "Bundled", ranking=built.ranking, candidates=built.candidates,
+                          references=cited), path)
     return path, view
 
 
@@ -161,18 +177,54 @@ def test_timeline_has_years_at_the_top_and_bands_only_for_shown_tasks(browser, b
         assert {int(y) for y in drawn["years"] if y != "undated"} <= shown_years
 
 
+# How far down the canvas the shown nodes reach (shape or drawn label), as a share of the room
+# below the timeline's year strip (26 px)
+REACH = """() => {
+  const canvas = document.querySelector('#mynetwork canvas').getBoundingClientRect();
+  const shown = network.body.data.nodes.getIds({filter: n => !n.hidden});
+  const bottom = Math.max(...shown.map(id => network.canvasToDOM(
+    {x: 0, y: network.getBoundingBox(id).bottom}).y));
+  return (bottom - 26) / (canvas.height - 26);
+}"""
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("fragment", ["#layout=timeline", "#layout=timeline&min=100"])
+def test_timeline_uses_the_windows_height_and_names_its_bands_alike(
+        browser, bundled, fragment: str, viewport: tuple[int, int]) -> None:
+    with opened(browser, bundled[0], fragment, viewport) as v:
+        assert len(v.visible()) > 20
+        # the former page, wider than the window, left its lower part empty: it reached 0.76 of
+        # it at 1440x900 and 0.57 at 800x600 (0.52 and 0.39 with min=100)
+        assert v.page.evaluate(REACH) >= 0.9
+        assert v.page.evaluate(OUTSIDE, None) == []
+        # every band tall enough for its name at 14 px (the former page: 10 px for some)
+        names = v.page.evaluate("() => RSVLM.drawn().names")
+        assert len(names) >= 7
+        assert {n["px"] for n in names} == {14}
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_cluster_names_are_readable_at_the_opening_zoom(browser, bundled,
                                                         viewport: tuple[int, int]) -> None:
     path, view = bundled
     with opened(browser, path, "", viewport) as v:
         names = v.page.evaluate("() => RSVLM.drawn().names")
-        tasks = {label for node, label in view.nodes(data="label")
+        tasks = {" ".join(label.split()) for node, label in view.nodes(data="label")
                  if view.nodes[node].get("kind") == "task"}
-        assert {" ".join(n["text"].split()) for n in names} == {" ".join(t.split()) for t in tasks}
-        # at 14 px, or at 12 px at least where the name is wider than its cluster
-        assert all(n["px"] >= 12 for n in names)
-        assert sum(n["px"] >= 14 for n in names) >= len(names) // 2
+        written = {" ".join(n["text"].split()) for n in names}
+        assert written <= tasks
+        # 14 px, down to 10 px where a name is wider than its cluster; no name covers another,
+        # and in a small window one that would is left out
+        assert all(n["px"] >= 10 for n in names)
+        boxes = [n["box"] for n in names]
+        assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                    if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+        if viewport[0] > 1000:
+            assert written == tasks
+            assert sum(n["px"] >= 14 for n in names) >= len(names) // 2
+        else:
+            assert len(written) >= 2 * len(tasks) // 3
 
 
 @pytest.mark.parametrize("how", ["escape", "background"])
@@ -237,3 +289,37 @@ def test_png_of_the_canvas_is_saved_without_a_request(browser, bundled, tmp_path
         canvas = v.page.evaluate(
             "() => { const c = document.querySelector('#mynetwork canvas'); return [c.width, c.height]; }")
         assert [width, height] == canvas
+
+
+@pytest.mark.parametrize(("button", "name", "fmt"), [("#export-bibtex", "papers.bib", "bibtex"),
+                                                     ("#export-ris", "papers.ris", "ris")])
+def test_shown_papers_are_saved_as_the_bibliography_writer_writes_them(
+        browser, bundled, built: Enriched, cited: dict[str, Reference], tmp_path: Path,
+        button: str, name: str, fmt: str) -> None:
+    path, view = bundled
+    suggested = {c.node: c.suggested_task for c in built.candidates if c.suggested_task}
+    with opened(browser, path, "#task=Image%20Captioning") as v:
+        shown = [n for n in v.visible() if view.nodes[n]["kind"] in {"paper", "outside_paper"}]
+        assert any(view.nodes[n]["kind"] == "outside_paper" for n in shown)
+        assert len(shown) < sum(1 for _, k in view.nodes(data="kind") if k == "paper")
+        with v.page.expect_download() as saving:
+            v.page.click(button)
+        assert saving.value.suggested_filename == name
+        saving.value.save_as(tmp_path / name)
+        # a candidate's keyword is the task suggested for it, as bibliography_of writes it
+        expected = sorted((replace(cited[n], keywords=(suggested[n],)) if n in suggested
+                           else cited[n] for n in shown), key=lambda r: r.key)
+        assert (tmp_path / name).read_text(encoding="utf-8") == bibliography(expected, fmt)
+        assert v.page.locator("#export-status").inner_text() == f"{len(shown)} papers in {name}"
+
+
+def test_the_builds_page_saves_its_list_papers_as_papers_bib_and_papers_ris(
+        browser, built: Enriched, tmp_path: Path) -> None:
+    out = tmp_path / "exports"
+    write_exports(built.loaded, out, year_now=NOW.year, validate_all=False)
+    with opened(browser, out / "graph.html", "#hide=outside_paper") as v:
+        for button, name in (("#export-bibtex", "papers.bib"), ("#export-ris", "papers.ris")):
+            with v.page.expect_download() as saving:
+                v.page.click(button)
+            saving.value.save_as(tmp_path / name)
+            assert (tmp_path / name).read_bytes() == (out / name).read_bytes()

@@ -67,8 +67,8 @@ def world(tmp_path):
 
 def test_a_week_later_only_the_paper_that_gained_a_citer_is_paged(world):
     first = world.run()
-    assert world.s2.request_counts["citations"] == 2  # typo has no citation: no page
-    assert world.s2.request_counts["references"] == 2  # arx cites nothing
+    # every list in one nested batch (typo has no citation, arx cites nothing: none asked)
+    assert world.s2.request_counts["nested"] == 1 and not world.s2.request_counts["citations"]
     cited_by = {c.citing for c in first.citations if c.cited == sid("doi")}
     before = Counter(world.s2.request_counts)
 
@@ -77,7 +77,8 @@ def test_a_week_later_only_the_paper_that_gained_a_citer_is_paged(world):
     world.clock[0] += timedelta(days=8)
     second = world.run()
     sent = world.s2.request_counts - before
-    assert sent == Counter(batch=1, match=1, citations=1, recommendations=1)
+    # the counts in one batch, doi's lists nested in another
+    assert sent == Counter(batch=1, nested=1, bulk=1, match=1, recommendations=1)
     assert {c.citing for c in second.citations if c.cited == sid("doi")} == cited_by | {sid("out2")}
     # arx kept its citers although its pages were not fetched again
     assert {c.citing for c in second.citations if c.cited == sid("arx")} == {sid("doi"), sid("out1")}
@@ -86,13 +87,17 @@ def test_a_week_later_only_the_paper_that_gained_a_citer_is_paged(world):
 def test_the_full_refresh_comes_after_its_interval_or_with_the_flag(world):
     world.run()
     before = Counter(world.s2.request_counts)
-    world.run(full=True)  # inside the freshness window: only the pages, every one of them
-    assert world.s2.request_counts - before == Counter(citations=2, references=2)
+    asked = []
+    world.s2.fault = lambda method, ids: asked.append(ids) if method == "nested" else None
+    world.run(full=True)  # inside the freshness window: only the lists, every one of them
+    assert world.s2.request_counts - before == Counter(nested=1)
+    assert sorted(asked[-1]) == sorted([sid("arx"), sid("doi"), sid("typo")])
     before = Counter(world.s2.request_counts)
     world.clock[0] += timedelta(weeks=world.settings.full_refresh_weeks)
     world.run()
     sent = world.s2.request_counts - before
-    assert (sent["citations"], sent["references"]) == (2, 2)
+    assert sent["nested"] == 1 and sorted(asked[-1]) == sorted([sid("arx"), sid("doi"),
+                                                                sid("typo")])
 
 
 def test_a_run_killed_after_the_counts_still_fetches_the_changed_pages(world):
@@ -102,7 +107,7 @@ def test_a_run_killed_after_the_counts_still_fetches_the_changed_pages(world):
     world.clock[0] += timedelta(days=8)
 
     def killed(method, arg):
-        if method == "citations":
+        if method == "nested":
             raise KeyboardInterrupt  # the run dies after the batch stored the new counts
     world.s2.fault = killed
     with pytest.raises(KeyboardInterrupt):
@@ -110,5 +115,6 @@ def test_a_run_killed_after_the_counts_still_fetches_the_changed_pages(world):
     world.s2.fault = lambda method, arg: None
     before = Counter(world.s2.request_counts)
     resumed = world.run()
-    assert (world.s2.request_counts - before)["citations"] == 1
+    sent = world.s2.request_counts - before
+    assert (sent["nested"], sent["batch"]) == (1, 0)  # the counts were kept before the kill
     assert sid("out2") in {c.citing for c in resumed.citations if c.cited == sid("arx")}

@@ -46,6 +46,14 @@ def offsets(requests) -> list[str]:
 
 
 @pytest.fixture
+def paged(monkeypatch):
+    """Lists paged as before nested batches: every list too big to pack into one."""
+    from rsvlm_graph.sources import s2_lists
+
+    monkeypatch.setattr(s2_lists, "PACKED_SHARE", 0.0)
+
+
+@pytest.fixture
 def one_paper(fake_api):
     """The one-paper list, the fake serving a corpus around it; its S2 id."""
     document = parse_list(ONE_PAPER)
@@ -148,7 +156,7 @@ def test_a_first_page_that_keeps_failing_is_the_plain_error(fake_api, s2_source,
 
 
 def test_an_interrupted_paging_is_kept_never_complete_and_the_next_enrich_goes_on_from_it(
-        fake_api, one_paper, s2_source, fake_settings, tmp_path):
+        fake_api, one_paper, s2_source, fake_settings, tmp_path, paged):
     document, pid = one_paper
     corpus = fake_api.corpus
     corpus.add_citers(pid, 2500)
@@ -176,7 +184,7 @@ def test_an_interrupted_paging_is_kept_never_complete_and_the_next_enrich_goes_o
 
 
 def test_an_offline_run_names_a_pending_paging_as_a_failure(
-        fake_api, one_paper, s2_source, fake_settings, tmp_path):
+        fake_api, one_paper, s2_source, fake_settings, tmp_path, paged):
     document, pid = one_paper
     fake_api.corpus.add_citers(pid, 1500)
     fail_the_second_page(fake_api, "citations", fake_settings.retries + 1)
@@ -212,28 +220,44 @@ def test_a_pending_paging_is_fetched_whatever_the_counts_say():
 # -- truncated by the count, with or without a next -------------------------------------------
 
 
-def test_a_list_longer_than_the_api_pages_is_truncated_by_its_count_without_a_next(
-        fake_api, s2_source):
+def test_a_list_longer_than_the_api_pages_is_read_whole_by_date_ranges(fake_api, s2_source):
+    fake_api.realism.no_next_at_cap = True  # the real API ends a long list with no sign
+    corpus = fake_api.corpus
+    target = corpus.core_ids[2]
+    corpus.add_citers(target, PAGEABLE + 2_000)  # citing papers of 2020 to 2024
+    every = {(e.citing, target) for e in corpus.citations_of(target) if e.citing}
+    page = s2_source.citations(target, count=len(every), since_year=2020)
+    assert page.truncated is False
+    assert {(c.citing, c.cited) for c in page.citations} == every
+    ranges = [r.param("publicationDateOrYear") for r in fake_api.requests_to("citations")]
+    assert {"2020", "2021", "2022", "2023", "2024"} <= set(ranges)
+
+
+def test_a_list_no_date_range_can_page_whole_is_truncated(fake_api, s2_source):
     fake_api.realism.no_next_at_cap = True
     corpus = fake_api.corpus
     target = corpus.core_ids[2]
-    corpus.add_citers(target, PAGEABLE + 100)
-    corpus.claim_citations(target, 25_000)
-    page = s2_source.citations(target, count=25_000)
-    assert page.truncated is True and len(page.citations) == PAGEABLE
-    assert "next" not in fake_api.requests_to("citations")[-1].query  # the fake sent none
-    # without the count nothing says the list was cut: the count is what tells
-    assert s2_source.citations(target).truncated is False
+    citers = corpus.add_citers(target, 2 * PAGEABLE)
+    for citer in citers:  # one day's papers: no range smaller than a day
+        corpus.papers[citer].update(year=2023, publicationDate="2023-03-01")
+    page = s2_source.citations(target, count=2 * PAGEABLE, since_year=2023)
+    on_the_day = [c for c in page.citations if c.citing in set(citers)]
+    assert page.truncated is True and len(on_the_day) == PAGEABLE
+    assert "2023-03-01:2023-03-01" in {r.param("publicationDateOrYear")
+                                       for r in fake_api.requests_to("citations")}
 
 
-def test_enrich_marks_truncated_a_paper_that_counts_more_citations_than_pageable(
+def test_enrich_keeps_what_the_api_serves_of_a_paper_counting_more_than_it_serves(
         fake_api, one_paper, s2_source, fake_settings, tmp_path):
     document, pid = one_paper
     fake_api.realism.no_next_at_cap = True
+    served = {(e.citing, pid) for e in fake_api.corpus.citations_of(pid) if e.citing}
     fake_api.corpus.claim_citations(pid, 25_000)  # a few edges served, 25,000 claimed
     with Store(tmp_path / "s.db") as store:
         result = run_enrich(document, s2_source, store, fake_settings)
-    assert result.truncated == (pid,)
+    # too many for a batch: paged; its pages end on their own, so that is all there is
+    assert result.truncated == ()
+    assert {(c.citing, c.cited) for c in result.citations if c.cited == pid} == served
     assert fake_api.counts["citations"] == 1
 
 
@@ -274,10 +298,10 @@ def test_an_empty_venue_falls_back_to_publication_venue_then_journal_in_the_grap
         node = outside_paper_node_id(paper.s2_paper_id)
         if node in G:
             assert published_in(G, node) == ([normalize_venue(name)] if name else [])
-    asked = fake_api.requests_to("citations")[0].param("fields").split(",")
-    assert {"journal", "publicationVenue"} <= set(asked)
-    (batch, *_) = fake_api.requests_to("batch")
+    (batch, nested, *_) = fake_api.requests_to("batch")
     assert {"journal", "publicationVenue"} <= set(batch.param("fields").split(","))
+    asked = nested.param("fields").split(",")  # the citing papers' came nested
+    assert {"citations.journal", "citations.publicationVenue"} <= set(asked)
 
 
 def test_a_wrong_typed_journal_or_publication_venue_is_dropped_with_a_warning(caplog):

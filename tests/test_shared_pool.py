@@ -77,6 +77,8 @@ def test_a_keyless_enrich_says_its_pace_and_ends_with_what_a_keyed_one_gets(
 @pytest.mark.parametrize("others", [0, 30], ids=["alone", "others in the pool"])
 def test_a_cold_keyless_enrich_in_the_shared_pool_loses_nothing(
         bundled, fake_api, fake_settings, s2_source, arxiv_source, tmp_path, retry_after, others):
+    # every list served empty nested, so each is paged: ~160 requests, more than one window
+    fake_api.realism.nested_budget = 0
     keyed = run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "keyed.db")
     sent_keyed = s2_requests(fake_api.counts)
     # the real pool, 100 per 300 s, on a clock the client moves when it waits: shared by both

@@ -116,10 +116,14 @@ def test_a_line_of_unknown_content_has_every_list_fetched_again(enriched, online
         assert "its type cannot be read, so the next `rsvlm-graph enrich` fetches every " \
                "citation list and the recommendations again" in caplog.text
         online.counts.clear()
+        asked = len(online.requests)
         result = enrich(enriched)
     assert result.exit_code == 0, result.output
     assert online.counts["recommendations"] == 1
-    assert online.counts["citations"] > 1 and online.counts["references"] > 1
+    (nested,) = [r for r in online.requests[asked:]
+                 if r.endpoint == "batch" and "citations." in r.param("fields")]
+    counted = {r.s2_paper_id for r in before.resolutions if r.s2_paper_id and not r.doubtful}
+    assert len(json.loads(nested.body)["ids"]) == len(counted)  # every list, nested
     assert set(read_snapshot(enriched / "snapshot.jsonl").citations) == set(before.citations)
     assert kept_texts(enriched) == ["{not json"]
 

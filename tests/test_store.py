@@ -347,3 +347,18 @@ def test_snapshot_store_snapshot_is_byte_identical(tmp_path_factory, contents):
         write_snapshot(folder / "three.jsonl", select(OnFile(second, read.rows), entries))
     assert (folder / "two.jsonl").read_bytes() == one
     assert (folder / "three.jsonl").read_bytes() == one
+
+
+def test_what_one_list_knows_of_an_edge_stays_when_the_other_does_not_know_it(tmp_path):
+    # a citation nested in a batch carries no flags: unknown, which never undoes a known value
+    with Store(tmp_path / "s.db") as store:
+        store.put_list("citations", A, Row("citations", A, STAMP, EdgeList(1)),
+                       [Citation(B, A, None, None)], [], request="r")
+        (unknown,) = store.list_edges("citations", A)
+        assert (unknown.citation.is_influential, unknown.citation.intents) == (None, None)
+        store.put_list("references", B, Row("references", B, STAMP, EdgeList(1)),
+                       [Citation(B, A, False, ())], [], request="r")
+        store.put_list("citations", A, Row("citations", A, LATER, EdgeList(1)),
+                       [Citation(B, A, None, None)], [], request="r")
+        (edge,) = store.list_edges("citations", A)
+        assert (edge.citation.is_influential, edge.citation.intents) == (False, ())

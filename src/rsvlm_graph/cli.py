@@ -205,6 +205,7 @@ def enrich(
     offline: OfflineOption = False,
     quiet: QuietOption = False,
     full: Annotated[bool, typer.Option("--full", help="Fetch every citation and reference page, even where the counts did not change.")] = False,
+    edge_details: Annotated[bool, typer.Option("--edge-details", help="Also page the reference lists of list papers that cite other list papers, so the citations inside the list say whether they are influential and their intents (citations fetched nested in paper batches leave both unknown).")] = False,
 ) -> None:
     """Resolve every listed paper on Semantic Scholar and arXiv, fetch metadata, citations and
     references, then write kg/snapshot.jsonl and this refresh's citation history (kg/history/).
@@ -235,7 +236,7 @@ def enrich(
 
     inputs, document, curation = _read_inputs(list_path)
     result = refresh(inputs, document, curation, _settings(), offline=offline, full=full,
-                     watch=_watch(quiet or offline))
+                     edge_details=edge_details, watch=_watch(quiet or offline))
     fetched = result.fetched
     terminal.print_requests(fetched, offline)
     terminal.print_enrichment_summary(fetched, len(document.papers), offline)

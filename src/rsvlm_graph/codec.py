@@ -163,7 +163,8 @@ def row_fields(row: Row) -> dict[str, Any]:
 def edge_fields(edge: Edge) -> dict[str, Any]:
     """The fields of an edge as a snapshot line writes them (the store keeps them as columns)."""
     citation = edge.citation
-    return {"is_influential": citation.is_influential, "intents": list(citation.intents),
+    intents = None if citation.intents is None else list(citation.intents)
+    return {"is_influential": citation.is_influential, "intents": intents,
             "lists": list(edge.lists)}
 
 
@@ -199,8 +200,8 @@ def edge_schema() -> type[BaseModel]:
 class _EdgeFields:
     """A citation line's own fields: the papers are its key."""
 
-    is_influential: bool = False
-    intents: tuple[str, ...] = ()
+    is_influential: bool | None = False
+    intents: tuple[str, ...] | None = ()
 
 
 def row_from_model(kind: Kind, key: str, model: BaseModel) -> Row:
@@ -225,11 +226,3 @@ def checked_row(kind: Kind, key: str, text: str, where: str) -> Row:
         When the record cannot do without what is wrong (its id, its date).
     """
     return row_from_model(kind, key, checked_model(row_schema(kind), text, where))
-
-
-def merged(old: Citation, new: Citation) -> Citation:
-    """One citation told by both of its lists: influential if either says so, every intent."""
-    if old == new:
-        return new
-    intents = tuple(sorted(set(old.intents) | set(new.intents)))
-    return Citation(new.citing, new.cited, old.is_influential or new.is_influential, intents)

@@ -4,10 +4,12 @@ Phases, in order, each reporting ``progress(phase, done, total)``:
 
 1. ``resolve`` — pinned ids and the list's arXiv ids / DOIs in one batch call, the rest by title
    match (:mod:`rsvlm_graph.resolve`).
-2. ``metadata`` — full records for papers whose title match came without them, and for stale
-   papers, in one batch call.
-3. ``citations`` and ``references`` of every resolved list paper, with the other papers' metadata
-   (:mod:`rsvlm_graph.citation_lists`).
+2. ``metadata`` — the counts and full records of stale papers, in one batch call (a paper whose
+   counts this run already has, from its title match, is left to phase 3).
+3. ``citations`` and ``references`` of every resolved list paper, with the other papers' metadata,
+   nested in paper batches where the counts moved or the full check is due
+   (:mod:`rsvlm_graph.citation_lists`); the full records still missing come in the same batches.
+   ``edge_details``: the reference lists of list papers citing list papers paged too.
 4. ``arxiv`` — arXiv records of the list papers that have an arXiv id.
 5. ``recommendations`` — one call, the list as positives, the curation's rejections as negatives.
 
@@ -19,14 +21,15 @@ picks up where the crash left off. :class:`~rsvlm_graph.fetch_run.Run` holds the
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .citation_lists import count_of, fetch_lists, page_plan
+from .citation_lists import count_of, fetch_edge_details, fetch_lists, page_plan
 from .codec import DIRECTIONS, PHASE_OF, RECOMMENDATIONS_KEY, Kind, Row
 from .config import Settings
 from .fetch_run import (
@@ -38,9 +41,18 @@ from .fetch_run import (
     SourceName,
 )
 from .identifiers import paper_node_id
-from .models import PHASES, Enrichment, Failure, ListDocument, ListEntry, Recommendations
+from .models import (
+    PHASES,
+    ArxivRecord,
+    Enrichment,
+    Failure,
+    ListDocument,
+    ListEntry,
+    Recommendations,
+)
 from .records import OnFile, arxiv_ids_of, enrichment, listed_arxiv_ids, select
 from .resolve import (
+    BULK_TITLES,
     DOUBTFUL_THRESHOLD,
     ID_MISMATCH_THRESHOLD,
     TITLE_MATCH_THRESHOLD,
@@ -72,8 +84,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: recommended papers asked for (the API allows up to 500)
-RECOMMENDATIONS_WANTED = 100
+#: recommended papers asked for: the most one request may ask (still one request)
+RECOMMENDATIONS_WANTED = 500
 
 
 def enrich(
@@ -89,6 +101,7 @@ def enrich(
     offline: bool = False,
     full: bool = False,
     answered: Callable[[], None] | None = None,
+    edge_details: bool = False,
 ) -> Enrichment:
     """Resolve and enrich the list's papers, fetching only what is missing, stale or failed.
 
@@ -121,6 +134,10 @@ def enrich(
     answered : callable, optional
         Called once, when Semantic Scholar first answers (anything but an unreachable host):
         the CLI says then how many requests the run plans, not before it knows they can go.
+    edge_details : bool
+        Page the reference lists of the list papers that cite other list papers, so the
+        citations inside the list say whether they are influential, and their intents
+        (``enrich --edge-details``); nested citations do not.
 
     Returns
     -------
@@ -143,10 +160,13 @@ def enrich(
     entries = _unique_papers(document)
     resolutions = resolve(run, entries)
     ids = accepted_of(resolutions)
-    # a title match without embedding needs the full record; counts age: stale ones too
+    # stale records, for their counts; a title match came with counts: its full record comes
+    # nested with its lists, and the one left without is asked after them
+    _one_call(run, "paper", ids, "semanticscholar", _fetch_metadata, skip=run.told)
+    fetch_lists(run, ids)
+    if edge_details:
+        fetch_edge_details(run, ids)
     _one_call(run, "paper", ids, "semanticscholar", _fetch_metadata)
-    for direction in DIRECTIONS:
-        fetch_lists(run, direction, ids)
     arxiv_ids = arxiv_ids_of(records, ids, listed_arxiv_ids(document))
     # arXiv records age too: a new version may have appeared
     _one_call(run, "arxiv", arxiv_ids, "arxiv", _fetch_arxiv)
@@ -183,43 +203,50 @@ def planned_requests(
     full: bool = False,
 ) -> Counter[str]:
     """The Semantic Scholar requests an online ``enrich`` is about to send, per endpoint
-    (``batch``, ``match``, ``citations``, ``references``, ``recommendations``), from what is on
+    (``batch``, ``bulk``, ``citations``, ``references``, ``recommendations``), from what is on
     file; it sends nothing and writes nothing, so a run can say how long it will take.
 
-    It follows the phases: one batch per 500 ids to resolve and a title match per paper without
-    an id; one metadata batch per 500 papers matched by title or stale; citation and reference
-    pages of 1000 from the counts on file where :func:`~rsvlm_graph.refresh_plan.plan_pages`
-    would fetch them (one page each for papers not resolved yet); one recommendations call
-    unless the stored ones are fresh. Failures, splits and pages whose counts move in this run's
-    metadata refresh are not foreseen: it is an estimate.
+    It follows the phases: one batch per 500 ids to resolve and a bulk search per
+    :data:`~rsvlm_graph.resolve.BULK_TITLES` papers without an id (the title matches of the
+    titles it leaves are not foreseen); one batch per 500 stale papers for their counts; the nested batches the lists
+    :func:`~rsvlm_graph.refresh_plan.plan_pages` would fetch are packed into (at their counts
+    on file; a paper not resolved yet as one without lists), and the pages of those too big for
+    a batch; one recommendations call unless the stored ones are fresh. Failures, splits, cut
+    answers and counts that move in this run are not foreseen: it is an estimate.
     """
     # imported here: only a fetching run plans, and an offline build need not load the S2 client
-    from .sources.semantic_scholar import BATCH_LIMIT, PAGE_LIMIT, PAGEABLE
+    from .sources.s2_lists import PAGE_LIMIT, PAGEABLE, pack
+    from .sources.semantic_scholar import BATCH_LIMIT
 
     run = Run(records, settings, now=now, full=full, planning=True)
     standing: set[str] = set()  # accepted papers whose resolution stands
+    new: list[str] = []  # entries resolved by this run: their lists are all to fetch
     by_batch = by_title = 0
     for key, entry in _unique_papers(document):
         stored = records.resolution(key)
         if stored is not None and stands(run, key, stored, entry.pin):
             if accepted(stored) and stored.s2_paper_id is not None:
                 standing.add(stored.s2_paper_id)
-        elif target_of(key, entry, entry.pin).batch_id is not None:
+            continue
+        new.append(key)
+        if target_of(key, entry, entry.pin).batch_id is not None:
             by_batch += 1
         else:
             by_title += 1
     ids = sorted(standing)
     stale = len(run.to_fetch("paper", ids))
+    wanted = {s for d in DIRECTIONS for s in page_plan(run, d, ids).fetch}
+    counts = {s: (count_of(run, "citations", s) or 0, count_of(run, "references", s) or 0)
+              for s in wanted} | {key: (0, 0) for key in new}
+    batches = pack(counts, metadata=True)
     plan: Counter[str] = Counter(
-        batch=math.ceil(by_batch / BATCH_LIMIT) + math.ceil((by_title + stale) / BATCH_LIMIT),
-        match=by_title,
+        batch=math.ceil(by_batch / BATCH_LIMIT) + math.ceil(stale / BATCH_LIMIT) + len(batches),
+        bulk=math.ceil(by_title / BULK_TITLES),
     )
-    for direction in DIRECTIONS:
-        fetch = page_plan(run, direction, ids).fetch
-        plan[direction] = by_batch + by_title + sum(
-            1 if (n := count_of(run, direction, s2_id)) is None
-            else math.ceil(min(n, PAGEABLE) / PAGE_LIMIT) for s2_id in fetch)
-    new = by_batch + by_title
+    packed = {s for batch in batches for s in batch}
+    for s2_id in sorted(set(counts) - packed):
+        for direction, n in zip(DIRECTIONS, counts[s2_id]):
+            plan[direction] += math.ceil(min(n, PAGEABLE) / PAGE_LIMIT)
     if new or (ids and not _recommendations_fresh(run, ids, _negatives(curation))):
         plan["recommendations"] = 1
     return +plan
@@ -241,10 +268,10 @@ def _negatives(curation: Curation) -> list[str]:
 
 
 def _one_call(run: Run, kind: Kind, keys: Sequence[str], source: SourceName,
-              fetch: Callable[[Run, list[str]], None]) -> None:
-    """A phase served by one (source-batched) call for every key to fetch."""
+              fetch: Callable[[Run, list[str]], None], skip: Container[str] = ()) -> None:
+    """A phase served by one (source-batched) call for every key to fetch (but ``skip``)."""
     phase = PHASE_OF[kind]
-    needed = run.to_fetch(kind, keys)
+    needed = [k for k in run.to_fetch(kind, keys) if k not in skip]
     run.report(phase, len(keys) - len(needed), len(keys))
     if needed:
         run.guard(phase, source, needed, lambda: fetch(run, needed))
@@ -253,6 +280,7 @@ def _one_call(run: Run, kind: Kind, keys: Sequence[str], source: SourceName,
 
 def _fetch_metadata(run: Run, needed: list[str]) -> None:
     papers, unfetched = run.fetch_papers(needed)
+    run.told.update((i, p) for i, p in zip(needed, papers, strict=True) if p is not None)
     with run.records.batch():
         run.records.put([run.paper_row("paper", i, p)
                          for i, p in zip(needed, papers, strict=True) if p is not None],
@@ -271,10 +299,21 @@ def _fetch_arxiv(run: Run, needed: list[str]) -> None:
     # arXiv answered the feed without it: as final as "not found on arXiv"
     failures += [Failure(a, "arxiv", "not returned by arXiv", True)
                  for a in needed if a not in accounted]
+    records = [_unwithdrawn(run, r) for r in records]
     with run.records.batch():
         run.records.put([Row("arxiv", r.arxiv_id, r.fetched_at or run.stamp(), r)
                          for r in records], request=f"GET arXiv id_list ({len(needed)} ids)")
         run.fail(failures)
+
+
+def _unwithdrawn(run: Run, record: ArxivRecord) -> ArxivRecord:
+    """A withdrawn paper's record keeps the abstract of its last version before the withdrawal
+    (the one on file), not the withdrawal notice that replaced it."""
+    if not record.withdrawn:
+        return record
+    before = run.records.arxiv(record.arxiv_id)
+    log.info("arXiv %s: withdrawn; its last abstract is kept", record.arxiv_id)
+    return dataclasses.replace(record, abstract=before.abstract if before else None)
 
 
 def _recommendations_fresh(run: Run, positive: Sequence[str], negative: Sequence[str]) -> bool:

@@ -101,6 +101,9 @@ class Run:
         self.answered = answered
         self.down: dict[SourceName, str] = {}  # outages met in this run, with their reason
         self.failures: list[Failure] = []
+        #: papers as Semantic Scholar answered them in this run (a batch, a title match, a
+        #: nested batch): their counts are today's, whether or not the full record is kept
+        self.told: dict[str, Paper] = {}
 
     # ---- plumbing
 
@@ -144,8 +147,14 @@ class Run:
         not found") is the source's answer; every other error leaves the subjects unfetched.
         A ``SourceDown`` ends every later call to that source in this run.
         """
+        self.guard_each([(phase, s) for s in subjects], source, work)
+
+    def guard_each(self, asked: Sequence[tuple[Phase, str]], source: SourceName,
+                   work: Callable[[], None]) -> None:
+        """:meth:`guard` for one call serving records of several phases (both lists of a
+        paper, in one nested batch): ``asked`` are (phase, subject)."""
         if source not in self.asks:
-            self.failures.extend(Failure(s, phase, OFFLINE_REASON) for s in subjects)
+            self.failures.extend(Failure(s, phase, OFFLINE_REASON) for phase, s in asked)
             return
         reason = self.down.get(source)
         answered = False
@@ -161,13 +170,13 @@ class Run:
                 log.warning("%s down, skipping its remaining requests: %s", source, exc)
             except PaperNotFound as exc:
                 reason, answered = str(exc), True
-                log.info("%s %s: not found: %s", phase, ", ".join(subjects[:3]), exc)
+                log.info("%s: not found: %s", ", ".join(f"{p} {s}" for p, s in asked[:3]), exc)
                 self.heard(source)
             except SourceError as exc:
                 reason = str(exc)
-                log.info("%s %s failed: %s", phase, ", ".join(subjects[:3]), exc)
+                log.info("%s failed: %s", ", ".join(f"{p} {s}" for p, s in asked[:3]), exc)
                 self.heard(source)
-        self.fail([Failure(s, phase, reason, answered) for s in subjects])
+        self.fail([Failure(s, phase, reason, answered) for phase, s in asked])
 
     def fail(self, failures: Sequence[Failure]) -> None:
         """Keep ``failures`` of this run (on file, dated now, unless offline)."""
@@ -184,8 +193,9 @@ class Run:
             answered()
 
     def paper_row(self, kind: Kind, key: str, paper: Paper) -> Row:
-        """A paper as kept: dated when its source answered, its embedding rounded."""
-        stamp = paper.fetched_at or self.stamp()
+        """A paper as kept: dated by this run's clock when it arrived (what its freshness is
+        judged by), its embedding rounded."""
+        stamp = self.stamp()
         return Row(kind, key, stamp, rounded(dataclasses.replace(paper, fetched_at=stamp)))
 
     def linked_rows(self, papers: Sequence[Paper]) -> list[Row]:

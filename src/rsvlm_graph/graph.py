@@ -39,6 +39,7 @@ from .models import (
     PaperIds,
     Phase,
     Resolution,
+    either,
 )
 from .venue_names import normalize_venue
 
@@ -305,6 +306,8 @@ def _add_arxiv(attrs: dict[str, Any], record: ArxivRecord) -> None:
     attrs["arxiv_primary_category"] = record.primary_category
     attrs["arxiv_published"] = record.published
     attrs["arxiv_version"] = record.version
+    if record.withdrawn:  # set only then: a graph of papers none withdrew has no such attribute
+        attrs["arxiv_withdrawn"] = True
     # S2 withholds many abstracts for licensing reasons; arXiv's is the author's own
     attrs["abstract"] = attrs.get("abstract") or record.abstract
 
@@ -342,9 +345,10 @@ def _add_enrichment(G: nx.MultiDiGraph, names: NodeNames, enrichment: Enrichment
         if citing is None or cited is None:
             log.debug("citation %s → %s has an unknown end: skipped", citation.citing, citation.cited)
             continue
-        influential = citation.is_influential
+        influential = citation.is_influential  # None: not known (a nested citation)
         if (keys := succ[citing].get(cited)) is not None and "cites" in keys:
-            influential = influential or keys["cites"]["is_influential"]  # both directions fetched: one edge
+            # two S2 papers of one node: one edge, with what either citation knows
+            influential = either(influential, keys["cites"]["is_influential"])
         G.add_edge(citing, cited, key="cites", is_influential=influential)
     by_arxiv: dict[str, str] = {
         attrs["arxiv_id"]: node for node, attrs in G.nodes(data=True) if attrs.get("arxiv_id")

@@ -18,6 +18,7 @@ __all__ = [
     "Author",
     "Paper",
     "Citation",
+    "either",
     "EdgePage",
     "EdgeList",
     "Paging",
@@ -182,12 +183,40 @@ class Paper:
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """``citing`` cites ``cited`` (both S2 paper ids), as Semantic Scholar reports it."""
+    """``citing`` cites ``cited`` (both S2 paper ids), as Semantic Scholar reports it.
+
+    ``is_influential`` and ``intents`` are ``None`` where they are not known: a citation that
+    came nested in a paper batch carries neither (only the ``/citations`` and ``/references``
+    pages do); unknown is not false.
+    """
 
     citing: str
     cited: str
-    is_influential: bool = False
-    intents: tuple[str, ...] = ()
+    is_influential: bool | None = False
+    intents: tuple[str, ...] | None = ()
+
+    def merged(self, other: Citation) -> Citation:
+        """This citation as both of its lists tell it: what either knows, influential if either
+        says so, every intent."""
+        if other == self:
+            return self
+        intents = None if self.intents is None and other.intents is None else tuple(
+            sorted(set(self.intents or ()) | set(other.intents or ())))
+        return Citation(self.citing, self.cited, either(self.is_influential,
+                                                        other.is_influential), intents)
+
+
+def either(a: bool | None, b: bool | None) -> bool | None:
+    """``a or b`` where ``None`` is unknown: a known value wins over an unknown one.
+
+    >>> either(None, False), either(None, None), either(False, True)
+    (False, None, True)
+    """
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a or b
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +285,8 @@ class ArxivRecord:
     journal_ref: str | None = None
     doi: str | None = None
     authors: tuple[str, ...] = ()
+    #: the latest version is a withdrawal (its abstract then is the last one before it)
+    withdrawn: bool = False
 
 
 ResolutionMethod = Literal["batch-arxiv", "batch-doi", "title-match", "pinned"]

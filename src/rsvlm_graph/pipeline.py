@@ -202,6 +202,7 @@ def fetch_enrichment(
     *,
     offline: bool,
     full: bool = False,
+    edge_details: bool = False,
     watch: Watch = Watch(),
 ) -> Fetched:
     """Return what is known about the list: what is on file and, unless ``offline``, what the
@@ -231,6 +232,7 @@ def fetch_enrichment(
         enrichment = enrich(
             document, curation, s2=s2, arxiv=arxiv, records=records, settings=settings,
             now=settings.now, progress=progress, offline=offline, full=full, answered=answered,
+            edge_details=edge_details,
         )
         requests: Counter[str] = Counter()
         for source in sources:
@@ -316,9 +318,11 @@ class RefreshResult:
 
 def refresh(
     inputs: Inputs, document: ListDocument, curation: Curation, settings: Settings, *,
-    offline: bool = False, full: bool = False, watch: Watch = Watch(),
+    offline: bool = False, full: bool = False, edge_details: bool = False,
+    watch: Watch = Watch(),
 ) -> RefreshResult:
-    """``enrich``: fetch what is missing, stale or failed (nothing when ``offline``), write
+    """``enrich``: fetch what is missing, stale or failed (nothing when ``offline``; with
+    ``edge_details`` the flags of the citations inside the list too), write
     ``kg/snapshot.jsonl`` and record the citation history of what was fetched.
 
     ``document`` and ``curation`` are ``load_inputs(inputs)``: the caller reads them first, to
@@ -327,7 +331,8 @@ def refresh(
     with exclusive(inputs, settings), on_file(inputs, settings, writable=not offline) as (
             records, checked):
         fetched = fetch_enrichment(document, curation, records, checked, settings,
-                                   offline=offline, full=full, watch=watch)
+                                   offline=offline, full=full, edge_details=edge_details,
+                                   watch=watch)
         saved = save_snapshot(inputs, document, curation, fetched, records)
         recorded: list[Path] = []
         if not offline:  # offline fetches nothing, so it has nothing to date
@@ -578,6 +583,7 @@ def write_exports(
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
         from .exports.bibliography import FILE_NAMES, FORMATS, list_references, write_bibliography
+        from .exports.bibliography import references as references_of
         from .exports.html import build_page, write_page
         from .exports.html_drawing import draw_view, node_pictures
         from .exports.html_view import VIEW_MAX_NODES, select_view
@@ -633,8 +639,10 @@ def write_exports(
             del rows, pictures
             html_path = stage / "graph.html"
             with step("html"):
+                # the page's papers with the citation keys of papers.bib
+                cited = references_of(G, [n for n, k in view.nodes(data="kind") if k == "outside_paper"])
                 write_page(build_page(view, G.nodes[G.graph["list"]]["title"], ranking=ranking,
-                                      candidates=shown, drawing=drawing), html_path)
+                                      candidates=shown, drawing=drawing, references=cited), html_path)
             with step("list history"):
                 growth = _list_growth(document)
             with step("report"):

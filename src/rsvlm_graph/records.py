@@ -27,7 +27,6 @@ from .codec import (
     Edge,
     Kind,
     Row,
-    merged,
     paging_key,
 )
 from .errors import IdentifierError
@@ -362,10 +361,10 @@ def enrichment(selection: Selection, failures: Sequence[Failure] = ()) -> Enrich
                 f"paging stopped at offset {paging.next_offset} ({len(paging.citations)} read "
                 "and kept); the next enrich goes on from there")))
             for c in paging.citations:
-                citations[c.citing, c.cited] = merged(citations.get((c.citing, c.cited), c), c)
+                citations[c.citing, c.cited] = citations.get((c.citing, c.cited), c).merged(c)
     for edge in selection.edges:
         c = edge.citation
-        citations[c.citing, c.cited] = merged(citations.get((c.citing, c.cited), c), c)
+        citations[c.citing, c.cited] = citations.get((c.citing, c.cited), c).merged(c)
     told = dict(on_file)
     for failure in (*failures, *pending):
         told.setdefault((failure.subject, failure.phase), failure)

@@ -51,7 +51,8 @@ _SCHEMA = (
         data       TEXT NOT NULL,
         PRIMARY KEY (kind, key)
     ) WITHOUT ROWID""",
-    # lists: 1 in the cited paper's citation list, 2 in the citing paper's reference list
+    # lists: 1 in the cited paper's citation list, 2 in the citing paper's reference list;
+    # is_influential -1 and intents 'null': not known (a citation served nested in a batch)
     """CREATE TABLE edges (
         citing         TEXT NOT NULL,
         cited          TEXT NOT NULL,
@@ -66,13 +67,17 @@ _SCHEMA = (
 _BIT: dict[Direction, int] = {"citations": 1, "references": 2}
 #: the column naming the paper whose list of that direction holds the edge
 _OWNER: dict[Direction, str] = {"citations": "cited", "references": "citing"}
-#: an edge told again keeps what either list said: influential if one says so, its intents
-#: from the list that gives any
+#: an edge told again keeps what either list said (``Citation.merged``): what one knows where
+#: the other does not, influential if one says so, its intents from the list that gives any
 _UPSERT = """INSERT INTO edges (citing, cited, lists, is_influential, intents) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (citing, cited) DO UPDATE SET
         lists = lists | excluded.lists,
-        is_influential = max(is_influential, excluded.is_influential),
-        intents = CASE WHEN excluded.intents = '[]' THEN intents ELSE excluded.intents END"""
+        is_influential = CASE WHEN excluded.is_influential = -1 THEN is_influential
+                              WHEN is_influential = -1 THEN excluded.is_influential
+                              ELSE max(is_influential, excluded.is_influential) END,
+        intents = CASE WHEN excluded.intents = 'null' THEN intents
+                       WHEN excluded.intents = '[]' AND intents <> 'null' THEN intents
+                       ELSE excluded.intents END"""
 
 
 
@@ -293,10 +298,13 @@ def _end(citation: Citation, direction: Direction) -> str:
 
 def _columns(edge: Edge) -> tuple[str, str, int, int, str]:
     c = edge.citation
-    return (c.citing, c.cited, sum(_BIT[d] for d in edge.lists), int(c.is_influential),
-            json.dumps(list(c.intents), ensure_ascii=False))
+    influential = -1 if c.is_influential is None else int(c.is_influential)
+    intents = json.dumps(None if c.intents is None else list(c.intents), ensure_ascii=False)
+    return c.citing, c.cited, sum(_BIT[d] for d in edge.lists), influential, intents
 
 
 def _edge(citing: str, cited: str, lists: int, influential: int, intents: str) -> Edge:
     held = tuple(d for d in DIRECTIONS if lists & _BIT[d])
-    return Edge(Citation(citing, cited, bool(influential), tuple(json.loads(intents))), held)
+    said = json.loads(intents)
+    return Edge(Citation(citing, cited, None if influential == -1 else bool(influential),
+                         None if said is None else tuple(said)), held)

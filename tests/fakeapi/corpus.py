@@ -119,6 +119,9 @@ class Corpus:
     #: paperId -> the citationCount S2 reports when it is more than the edges served (a paper
     #: with 25,000 citations of which the API pages only the first ~9,999)
     citation_count_override: dict[str, int] = field(default_factory=dict)
+    #: papers whose publisher elides their references: nested ``references`` is null (as the
+    #: recorded ``PaperWithNullValues.json``), their referenceCount stays
+    elided_references: set[str] = field(default_factory=set)
 
     # -- lookup ----------------------------------------------------------------------------
 
@@ -241,10 +244,10 @@ class Corpus:
             }
             self.edges.append(Edge(citer, pid))
             ids.append(citer)
-        self._recount()
+        self.recount()
         return ids
 
-    def _recount(self) -> None:
+    def recount(self) -> None:
         """Set citationCount / referenceCount / influentialCitationCount from the edges."""
         for record in self.papers.values():
             record["citationCount"] = 0
@@ -264,7 +267,7 @@ class Corpus:
         """Make ``pid`` report ``count`` citations whatever its edges (see
         ``citation_count_override``)."""
         self.citation_count_override[pid] = count
-        self._recount()
+        self.recount()
 
 
 def _ext(record: dict[str, Any], key: str) -> Any:
@@ -465,7 +468,7 @@ def _build(seed: int, sprouts: list[_Seedling], n_outside: int, scripts: bool = 
         corpus.edges.append(Edge(pid, None, unresolved_title=f"SYNTHETIC unresolved ref {k}"))
     if core:  # a merged duplicate: the retired id still answers with the surviving paper
         corpus.aliases[synthetic_paper_id(seed, "retired-duplicate")] = core[0]
-    corpus._recount()
+    corpus.recount()
     if scripts:
         _apply_scripts(corpus)
     for record in corpus.papers.values():

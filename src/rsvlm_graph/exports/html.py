@@ -29,6 +29,7 @@ Why the page is built the way it is (pyvis 0.3.2, see ``shared/reference/EXPORT-
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections import Counter
@@ -45,6 +46,8 @@ from ..errors import ExportError
 from ..files import write_atomic
 from ..identifiers import paper_page
 from . import html_layout
+from .bibliography import Reference, bibtex_entry, ris_entry
+from .bibliography import references as make_references
 from .html_drawing import (
     KIND_STYLES,
     LABEL_COLOUR,
@@ -96,6 +99,7 @@ def build_page(
     ranking: Sequence[RankedPaper] = (),
     candidates: Sequence[Candidate] = (),
     drawing: ViewDrawing | None = None,
+    references: Mapping[str, Reference] | None = None,
 ) -> str:
     """Return the HTML text of an interactive, self-contained page showing ``view``.
 
@@ -107,8 +111,9 @@ def build_page(
     candidates the evidence and the row from ``candidates``; citing and cited papers) and dims
     everything but the node's neighbours. Filters by edge and node kind, task (a candidate
     counts under its suggested task) and minimum citations; a search box; a switch between the
-    clustered map and the timeline; what is shown always fits the window; the canvas saved as
-    PNG; the state lives in the URL fragment.
+    clustered map and the timeline; what is shown always fits the window; the papers shown saved
+    as BibTeX or RIS (each paper's entry written here, by :mod:`.bibliography`) and the canvas
+    as PNG; the state lives in the URL fragment.
 
     Parameters
     ----------
@@ -123,6 +128,10 @@ def build_page(
     drawing : ViewDrawing, optional
         ``draw_view(view, candidates)``, when the caller needs it too (the build gives it to
         the GraphML); drawn here when not given.
+    references : mapping of node to Reference, optional
+        The view's papers as references, from the whole graph (``bibliography.references(G,
+        papers)``), so that their citation keys are those of ``papers.bib``; made from the
+        view when not given.
 
     Returns
     -------
@@ -170,6 +179,7 @@ def build_page(
                      "gap": html_layout.GAP},
         "taskFont": TASK_FONT,
         "labelColour": LABEL_COLOUR,
+        "references": _entries(view, references, suggested),
     }
     page = _template(net.template_dir).render(
         title=title,
@@ -204,6 +214,25 @@ def write_page(html_text: str, path: Path) -> int:
         raise ExportError(f"{path}: cannot write the HTML page ({exc}); check the folder") from exc
     logger.info("wrote %s (%d bytes)", path, len(data))
     return len(data)
+
+
+def _entries(view: nx.MultiDiGraph, given: Mapping[str, Reference] | None,
+             suggested: Mapping[str, Candidate]) -> dict[str, list[str]]:
+    """Each paper's ``[citation key, BibTeX entry, RIS record]``: the page joins those of the
+    papers it shows, in key order, into the text ``bibliography`` writes for them. A candidate's
+    keywords are the task suggested for it, as in ``bibliography_of``."""
+    papers = sorted(n for n, kind in view.nodes(data="kind") if kind in PAPER_KINDS)
+    found = given if given is not None else make_references(view, papers)
+    entries = {}
+    for node in papers:
+        ref = found.get(node)
+        if ref is None:
+            continue
+        task = suggested[node].suggested_task if node in suggested else None
+        if task:
+            ref = dataclasses.replace(ref, keywords=(task,))
+        entries[node] = [ref.key, bibtex_entry(ref), ris_entry(ref)]
+    return entries
 
 
 def _page_edge(u: str, v: str, rel: str) -> dict[str, Any]:

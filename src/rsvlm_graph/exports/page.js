@@ -1,7 +1,7 @@
 // The explorer on top of vis-network: filters, focus, search, the state in the URL fragment and
 // the controls' wiring; it puts together the parts the page ran before it (page_view.js: layouts,
 // fitting, drawing around the nodes; page_details.js: the details panel; page_colour.js: colour
-// modes; page_export.js: taking the view away). Runs after drawGraph(): uses its globals `nodes`,
+// modes; page_export.js: BibTeX, RIS, PNG). Runs after drawGraph(): uses its globals `nodes`,
 // `edges` (vis.DataSet) and `network`, and RSVLM_DATA (details, tasks, timeline axes, fonts).
 (function () {
   "use strict";
@@ -22,16 +22,22 @@
   var state = {paper: "", layout: "clustered", colour: "kind", task: "", min: 0, hideKinds: [],
                hideRels: []};
 
-  // Tooltips as DOM text: never innerHTML, whatever a title contains.
-  nodes.update(nodes.get().map(function (n) {
-    var tip = document.createElement("div");
-    tip.className = "rsvlm-tip";
-    tip.textContent = n.tip;
+  nodes.get().forEach(function (n) {
     var drawn = network.body.nodes[n.id].options;  // as vis-network draws it, defaults filled in
     original[n.id] = {x: n.x, y: n.y, tx: n.tx, ty: n.ty, color: n.color, opacity: drawn.opacity,
                       font: {size: drawn.font.size, color: drawn.font.color}};
-    return {id: n.id, title: tip};
-  }));
+  });
+  // Tooltips as DOM text: never innerHTML, whatever a title contains. Made when the pointer
+  // first rests on a node (vis-network shows it after its delay): thousands made up front
+  // would cost the page's opening a few hundred milliseconds.
+  network.on("hoverNode", function (params) {
+    var n = nodes.get(params.node);
+    if (!n || n.title) { return; }
+    var tip = document.createElement("div");
+    tip.className = "rsvlm-tip";
+    tip.textContent = n.tip;
+    nodes.update({id: n.id, title: tip});
+  });
   edges.get().forEach(function (e) {
     originalEdges[e.id] = {color: e.color, width: network.body.edges[e.id].options.width};
   });
@@ -84,9 +90,12 @@
       if (hidden !== (n.hidden === true)) { changed.push({id: n.id, hidden: hidden}); }
     });
     if (changed.length) { nodes.update(changed); }
-    edges.update(edges.get().map(function (e) {
-      return {id: e.id, hidden: state.hideRels.indexOf(e.rel) >= 0};
-    }));
+    var flipped = edges.get({filter: function (e) {
+      return (state.hideRels.indexOf(e.rel) >= 0) !== (e.hidden === true);
+    }});
+    if (flipped.length) {
+      edges.update(flipped.map(function (e) { return {id: e.id, hidden: !e.hidden}; }));
+    }
     view.place();
     ["clustered", "timeline"].forEach(function (layout) {
       document.getElementById("layout-" + layout).setAttribute(
@@ -322,6 +331,8 @@
     var best = bestMatch(search.value.trim().toLowerCase());
     if (best) { openNode(best, "fit"); }
   });
+  document.getElementById("export-bibtex").addEventListener("click", exports.bibtex);
+  document.getElementById("export-ris").addEventListener("click", exports.ris);
   document.getElementById("export-png").addEventListener("click", exports.png);
   network.on("click", function (params) {
     var band = view.bandAt(params.pointer.DOM.x, params.pointer.DOM.y);

@@ -92,8 +92,13 @@ RSVLM.colour = function (app) {
     }
   }
 
+  var shown = "kind";  // the mode the nodes are drawn in: the page opens by kind
+
   function apply(mode) {
-    nodes.update(nodes.get().map(function (n) { return {id: n.id, color: colourOf(n, mode)}; }));
+    if (mode !== shown) {
+      nodes.update(nodes.get().map(function (n) { return {id: n.id, color: colourOf(n, mode)}; }));
+      shown = mode;
+    }
     showLegend(mode);
   }
 

@@ -9,8 +9,7 @@ RSVLM.view = function (app) {
   var MARGIN = 16;     // screen pixels kept clear around what a fit shows
   var MAX_SCALE = 1;   // a fit never zooms in past labels at their own size
   var NAME_PX = 14;    // the screen size of a cluster's or band's name, at least
-  var SMALL_PX = 10;   // ... unless that does not fit its band, or SHRUNK_PX its region
-  var SHRUNK_PX = 12;
+  var SMALL_PX = 10;   // ... unless that does not fit its region or band
   var AXIS_PX = 26;    // height of the timeline's year strip
   var STRIP_MAX = 180; // the widest the timeline's band-name strip gets, in pixels
   var STRIP_SHARE = 0.22;  // ... and as a share of the window's width
@@ -18,11 +17,13 @@ RSVLM.view = function (app) {
   var LABEL_GAP = 3;   // vis-network draws a label this far below its shape
   var BOLD = 1.1;      // bold text is about this much wider
   var DRAWN_PX = 6;    // vis-network leaves out labels smaller than this (drawThreshold - 1)
+  var SPREAD_MAX = 4;  // the most the timeline's rows are spread apart to fill the window's height
   var GAP = data.timeline.gap;
   var bands = data.timeline.bands, columns = data.timeline.columns;
   var measure = document.createElement("canvas").getContext("2d");
   var labels = {};     // id -> {width, lines} of the label at the node's own font size
-  var bandTop = {}, columnLeft = {};  // the timeline's stacked bands and columns in view
+  var bandTop = {}, bandHeight = {}, columnLeft = {};  // the timeline's stacked bands and columns
+  var spread = 1;      // the timeline's heights (bands, gaps) times this: the window's height used
   var stripWidth = 0;
   // what the last drawing wrote besides the nodes, for whoever checks the page (its tests)
   var drawn = {names: [], years: []};
@@ -49,45 +50,88 @@ RSVLM.view = function (app) {
 
   // --- where nodes are -----------------------------------------------------------------------
 
+  // the lines of band i's name at px in the strip
+  function bandName(i, px) { return wrap(bands[i][0], stripWidth - 16, px); }
+
   // Stack the bands and the year columns that hold a shown node, in their order: a filter
-  // leaves no empty band or column behind.
-  function stackTimeline(shown) {
+  // leaves no empty band or column behind. Heights are spread by `by`, and at `scale` each band
+  // is tall enough for its name at NAME_PX (a scale of 0: as built).
+  function stackTimeline(shown, by, scale) {
     var usedBands = {}, usedColumns = {};
     shown.forEach(function (n) {
       if (n.tc >= 0) { usedBands[n.tb] = true; usedColumns[n.tc] = true; }
     });
-    bandTop = {};
-    columnLeft = {};
-    var y = 0, x = 0;
-    bands.forEach(function (band, i) {
-      if (usedBands[i]) { bandTop[i] = y; y += band[2] - band[1] + GAP; }
-    });
-    columns.forEach(function (column, i) {
-      if (usedColumns[i]) { columnLeft[i] = x; x += column[2] - column[1] + GAP; }
-    });
     var widest = 0;
-    Object.keys(bandTop).forEach(function (i) {
+    Object.keys(usedBands).forEach(function (i) {
       widest = Math.max(widest, textWidth(bands[i][0], NAME_PX, true));
     });
     var room = document.getElementById("mynetwork").getBoundingClientRect().width;
     stripWidth = widest ? Math.min(widest, STRIP_MAX, room * STRIP_SHARE) + 16 : 0;
+    spread = by;
+    bandTop = {};
+    bandHeight = {};
+    columnLeft = {};
+    var y = 0, x = 0;
+    bands.forEach(function (band, i) {
+      if (!usedBands[i]) { return; }
+      var name = scale ? (bandName(i, NAME_PX).length * NAME_PX * LINE + 4) / scale - GAP * by : 0;
+      bandTop[i] = y;
+      bandHeight[i] = Math.max((band[2] - band[1]) * by, name);
+      y += bandHeight[i] + GAP * by;
+    });
+    columns.forEach(function (column, i) {
+      if (usedColumns[i]) { columnLeft[i] = x; x += column[2] - column[1] + GAP; }
+    });
+  }
+
+  // band i from the middle of the gap above it to the middle of the gap below, in canvas units
+  function bandBox(i) {
+    var half = GAP * spread / 2;
+    return [bandTop[i] - half, bandTop[i] + bandHeight[i] + half];
   }
 
   function spot(n) {
     var o = original[n.id];
     if (state.layout !== "timeline") { return {x: o.x, y: o.y}; }
-    var top = bandTop[n.tb] === undefined ? bands[n.tb][1] : bandTop[n.tb];
-    var y = o.ty - bands[n.tb][1] + top;
+    var band = bands[n.tb], tall = (band[2] - band[1]) * spread;
+    var y = bandTop[n.tb] === undefined ? o.ty * spread
+      : bandTop[n.tb] + (bandHeight[n.tb] - tall) / 2 + (o.ty - band[1]) * spread;
     if (n.tc < 0) { return {x: o.tx, y: y}; }
     var left = columnLeft[n.tc] === undefined ? columns[n.tc][1] : columnLeft[n.tc];
     return {x: o.tx - columns[n.tc][1] + left, y: y};
+  }
+
+  // The timeline for the nodes shown, stacked to use the window: at the scale that fits it as
+  // built, each band made tall enough for its name, then rows spread apart (up to SPREAD_MAX)
+  // while the picture still fits the window's height at that scale; a wide picture would
+  // otherwise leave the lower part of the window empty.
+  function stackToFill(shown) {
+    stackTimeline(shown, 1, 0);
+    if (shown.length === 0) { return; }
+    var f = frame(), roomH = Math.max(f.height - f.top - f.bottom, 1);
+    var s = largestScale(shown, shown.map(spot));
+    function fits(by) {
+      stackTimeline(shown, by, s);
+      var b = bounds(shown, s, shown.map(spot));
+      return (b[3] - b[1]) * s <= roomH;
+    }
+    var low = 1, high = SPREAD_MAX;
+    if (fits(high)) {
+      low = high;
+    } else if (fits(low)) {
+      for (var i = 0; i < 16; i++) {
+        var mid = (low + high) / 2;
+        if (fits(mid)) { low = mid; } else { high = mid; }
+      }
+    }
+    stackTimeline(shown, low, s);
   }
 
   // Move every node to its place in the current layout, for the nodes the filters show.
   function place() {
     var all = nodes.get();
     if (state.layout === "timeline") {
-      stackTimeline(all.filter(function (n) { return !n.hidden; }));
+      stackToFill(all.filter(function (n) { return !n.hidden; }));
     }
     var moves = [];
     all.forEach(function (n) {
@@ -99,9 +143,11 @@ RSVLM.view = function (app) {
 
   // --- fitting -------------------------------------------------------------------------------
 
-  // The canvas rectangle that node n covers at scale s (shape, label when drawn, task name).
-  function extent(n, s) {
-    var r = n.size, left = n.x - r, right = n.x + r, top = n.y - r, bottom = n.y + r;
+  // The canvas rectangle that node n covers at scale s (shape, label when drawn, task name),
+  // drawn at p (else where it is).
+  function extent(n, s, p) {
+    var x = p ? p.x : n.x, y = p ? p.y : n.y;
+    var r = n.size, left = x - r, right = x + r, top = y - r, bottom = y + r;
     var label = labelOf(n), px = n.font.size, width = label.width;
     if (isTask(n) && state.layout !== "timeline") {
       px = namePx(n, s) / s;
@@ -110,8 +156,8 @@ RSVLM.view = function (app) {
       return [left, top, right, bottom];
     }
     var lines = label.lines;
-    return [Math.min(left, n.x - width / 2), top, Math.max(right, n.x + width / 2),
-            Math.max(bottom, n.y + r + LABEL_GAP + lines * px * LINE)];
+    return [Math.min(left, x - width / 2), top, Math.max(right, x + width / 2),
+            Math.max(bottom, y + r + LABEL_GAP + lines * px * LINE)];
   }
 
   function frame() {
@@ -122,37 +168,45 @@ RSVLM.view = function (app) {
             right: MARGIN, bottom: MARGIN};
   }
 
-  function bounds(shown, s) {
+  // the canvas rectangle the nodes `shown` cover at scale s, drawn at `spots` (else where they are)
+  function bounds(shown, s, spots) {
     var b = [Infinity, Infinity, -Infinity, -Infinity];
-    shown.forEach(function (n) {
-      var e = extent(n, s);
+    shown.forEach(function (n, i) {
+      var e = extent(n, s, spots && spots[i]);
       b = [Math.min(b[0], e[0]), Math.min(b[1], e[1]), Math.max(b[2], e[2]), Math.max(b[3], e[3])];
     });
     return b;
   }
 
-  // Fit the nodes `ids` (shown ones) into the window with a margin: the largest scale at which
-  // everything they draw fits (labels appear and task names grow as the scale changes, so the
-  // scale is found by bisection), centred in the room the timeline's strips leave.
+  // The largest scale at which everything the nodes `shown` draw fits the window with a
+  // margin, drawn at `spots` (else where they are): labels appear and task names grow as the
+  // scale changes, so it is found by bisection.
+  function largestScale(shown, spots) {
+    var f = frame();
+    var roomW = Math.max(f.width - f.left - f.right, 1);
+    var roomH = Math.max(f.height - f.top - f.bottom, 1);
+    function fits(s) {
+      var b = bounds(shown, s, spots);
+      return (b[2] - b[0]) * s <= roomW && (b[3] - b[1]) * s <= roomH;
+    }
+    var low = 1e-4, high = MAX_SCALE;
+    if (fits(high)) { return high; }
+    for (var i = 0; i < 24; i++) {  // a scale to within a few parts in a million
+      var mid = Math.sqrt(low * high);
+      if (fits(mid)) { low = mid; } else { high = mid; }
+    }
+    return low;
+  }
+
+  // Fit the nodes `ids` (shown ones) into the window at the largest scale that fits them,
+  // centred in the room the timeline's strips leave.
   function fit(ids) {
     var shown = nodes.get(ids).filter(function (n) { return n && !n.hidden; });
     if (shown.length === 0) { return; }
     var f = frame();
     var roomW = Math.max(f.width - f.left - f.right, 1);
     var roomH = Math.max(f.height - f.top - f.bottom, 1);
-    function fits(s) {
-      var b = bounds(shown, s);
-      return (b[2] - b[0]) * s <= roomW && (b[3] - b[1]) * s <= roomH;
-    }
-    var low = 1e-4, high = MAX_SCALE;
-    if (fits(high)) {
-      low = high;
-    } else {
-      for (var i = 0; i < 40; i++) {
-        var mid = Math.sqrt(low * high);
-        if (fits(mid)) { low = mid; } else { high = mid; }
-      }
-    }
+    var low = largestScale(shown);
     var b = bounds(shown, low);
     // the centre of the room, from the canvas centre, in canvas units at this scale
     var dx = (f.left + roomW / 2 - f.width / 2) / low, dy = (f.top + roomH / 2 - f.height / 2) / low;
@@ -225,11 +279,11 @@ RSVLM.view = function (app) {
     var top = Infinity, bottom = -Infinity;
     ctx.save();
     Object.keys(bandTop).forEach(function (i, k) {
+      var box = bandBox(i);
       ctx.fillStyle = k % 2 ? "rgba(148, 103, 189, 0.07)" : "rgba(0, 0, 0, 0.03)";
-      ctx.fillRect(left - GAP / 2, bandTop[i] - GAP / 2, right - left + GAP,
-                   bands[i][2] - bands[i][1] + GAP);
-      top = Math.min(top, bandTop[i] - GAP / 2);
-      bottom = Math.max(bottom, bandTop[i] + bands[i][2] - bands[i][1] + GAP / 2);
+      ctx.fillRect(left - GAP / 2, box[0], right - left + GAP, box[1] - box[0]);
+      top = Math.min(top, box[0]);
+      bottom = Math.max(bottom, box[1]);
     });
     // a line between two years
     ctx.strokeStyle = "rgba(0, 0, 0, 0.12)";
@@ -264,24 +318,47 @@ RSVLM.view = function (app) {
 
   // each cluster's name where its task's label would be, in its label's lines: at least
   // NAME_PX, unless that is wider than the cluster's region and the gaps around it (then down
-  // to SHRUNK_PX)
+  // to SMALL_PX). Larger clusters first; a name that would cover one already written moves up
+  // or down within its region, or is left out (its task's tooltip still names it).
   function drawNames(ctx) {
     var s = network.getScale();
     var found = regions(shownNodes(), s);
+    var written = [];
+    function clear(box) {
+      return written.every(function (w) {
+        return box[2] <= w[0] || w[2] <= box[0] || box[3] <= w[1] || w[3] <= box[1];
+      });
+    }
+    function area(n) {
+      var r = found[n.cl];
+      return r ? (r[2] - r[0]) * (r[3] - r[1]) : 0;
+    }
+    var tasks = nodes.get({filter: function (n) { return isTask(n) && !n.hidden; }});
+    tasks.sort(function (a, b) { return area(b) - area(a) || (a.id < b.id ? -1 : 1); });
     onScreen(ctx, function () {
       ctx.textAlign = "center";
       ctx.textBaseline = "top";
-      nodes.get({filter: isTask}).forEach(function (n) {
-        if (n.hidden) { return; }
+      tasks.forEach(function (n) {
         var lines = n.label.split("\n"), r = found[n.cl];
         var px = namePx(n, s), room = r ? (r[2] - r[0] + GAP) * s : Infinity;
         var widest = Math.max.apply(null, lines.map(function (l) { return textWidth(l, px, true); }));
-        if (widest > room) { px = Math.max(px * room / widest, SHRUNK_PX); }
+        if (widest > room) {
+          px = Math.max(px * room / widest, SMALL_PX);
+          widest = Math.max.apply(null, lines.map(function (l) { return textWidth(l, px, true); }));
+        }
+        var height = lines.length * px * LINE;
         var at = network.canvasToDOM({x: n.x, y: n.y + n.size + LABEL_GAP});
+        var top = r ? network.canvasToDOM({x: 0, y: r[1]}).y : at.y;
+        var bottom = r ? network.canvasToDOM({x: 0, y: r[3]}).y - height : at.y;
+        var y = [0, 1, -1, 2, -2, 3, -3].map(function (k) { return at.y + k * height; })
+          .filter(function (y) { return y >= Math.min(top, at.y) && y <= Math.max(bottom, at.y); })
+          .find(function (y) { return clear([at.x - widest / 2, y, at.x + widest / 2, y + height]); });
+        if (y === undefined) { return; }
+        written.push([at.x - widest / 2, y, at.x + widest / 2, y + height]);
         ctx.font = "bold " + px + "px sans-serif";
         ctx.fillStyle = app.dimmed(n.id) ? "rgba(75, 42, 123, 0.2)" : "#4b2a7b";
-        lines.forEach(function (line, k) { haloText(ctx, line, at.x, at.y + k * px * LINE); });
-        drawn.names.push({text: lines.join(" "), px: px});
+        lines.forEach(function (line, k) { haloText(ctx, line, at.x, y + k * px * LINE); });
+        drawn.names.push({text: lines.join(" "), px: px, box: written[written.length - 1]});
       });
     });
   }
@@ -324,13 +401,17 @@ RSVLM.view = function (app) {
       ctx.fillStyle = "#4b2a7b";
       var below = AXIS_PX;
       Object.keys(bandTop).forEach(function (i) {
-        var top = network.canvasToDOM({x: 0, y: bandTop[i] - GAP / 2}).y;
-        var bottom = network.canvasToDOM({x: 0, y: bandTop[i] + bands[i][2] - bands[i][1] + GAP / 2}).y;
+        var box = bandBox(i);
+        var top = network.canvasToDOM({x: 0, y: box[0]}).y;
+        var bottom = network.canvasToDOM({x: 0, y: box[1]}).y;
         // as large as the band's height allows, from NAME_PX down to SMALL_PX
-        var px = NAME_PX, lines = wrap(bands[i][0], stripWidth - 16, px);
+        var px = NAME_PX, lines = bandName(i, px);
         while (px > SMALL_PX && lines.length * px * LINE > bottom - top) {
           px -= 1;
-          lines = wrap(bands[i][0], stripWidth - 16, px);
+          lines = bandName(i, px);
+        }
+        if (lines.length > 1 && lines.length * px * LINE > bottom - top) {  // one line, cut
+          lines = [lines[0] + "…"];
         }
         var height = lines.length * px * LINE;
         // centred on the band, kept on screen while the band is, below the previous name
@@ -349,8 +430,9 @@ RSVLM.view = function (app) {
     if (state.layout !== "timeline" || domX > stripWidth || domY < AXIS_PX) { return -1; }
     var found = -1;
     Object.keys(bandTop).forEach(function (i) {
-      var top = network.canvasToDOM({x: 0, y: bandTop[i] - GAP / 2}).y;
-      var bottom = network.canvasToDOM({x: 0, y: bandTop[i] + bands[i][2] - bands[i][1] + GAP / 2}).y;
+      var box = bandBox(i);
+      var top = network.canvasToDOM({x: 0, y: box[0]}).y;
+      var bottom = network.canvasToDOM({x: 0, y: box[1]}).y;
       if (domY >= top && domY < bottom) { found = Number(i); }
     });
     return found;

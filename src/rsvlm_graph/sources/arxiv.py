@@ -2,21 +2,28 @@
 
 The requests go through :class:`rsvlm_graph.sources.http.ApiClient` rather than ``arxiv.Client``:
 that client sets no request timeout at all, retries any non-200 answer with only its fixed delay,
-and one malformed id (HTTP 400) fails the whole ``id_list`` batch. The Atom answer is still read
-by the ``arxiv`` package's own feed parser (``arxiv._feed.parse``, the function ``arxiv.Client``
-itself uses; 4.0 replaced feedparser with it), so entries become ``arxiv.Result`` objects exactly
-as the package builds them.
+and one malformed id (HTTP 400) fails the whole ``id_list`` batch. The Atom answer (checked well
+formed by the transport) is read here with lxml (:func:`parse_feed`), as the arXiv API manual
+describes it, into the ``arxiv`` package's public ``arxiv.Result`` (its authors, links and the
+PDF link it picks among them), the type ``arxiv.Client`` itself returns; no private part of the
+package is leaned on (``arxiv._feed`` was, before).
+
+arXiv now and then answers a query of well-formed ids it knows with a feed of none of them: such
+an empty batch is asked once more after :data:`EMPTY_RETRY_SECONDS`. A withdrawn paper's last
+version says so in its comment (and its abstract is the withdrawal notice): the record is
+flagged ``withdrawn``, and enrichment keeps the abstract it had before.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Any
 
 from arxiv import Result
-from arxiv import _feed as arxiv_feed
 
 from ..config import Settings
 from ..errors import (
@@ -32,7 +39,7 @@ from ..models import ArxivRecord, Failure, iso_utc
 from ..schema import checked_record
 from .http import ApiClient, ApiSource, user_agent, utc_now
 
-__all__ = ["ArxivSource", "DEFAULT_BATCH_SIZE", "record_from_result", "client_for"]
+__all__ = ["ArxivSource", "DEFAULT_BATCH_SIZE", "EMPTY_RETRY_SECONDS", "client_for", "parse_feed"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,24 +47,99 @@ logger = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 100
 
 
-def record_from_result(result: Result, fetched_at: str) -> ArxivRecord:
-    """An ``ArxivRecord`` from an ``arxiv.Result``; the id loses its version, kept apart, and
-    author names get the list titles' mojibake repair.
+#: seconds before an empty answer to well-formed ids is asked once more (arXiv's pace)
+EMPTY_RETRY_SECONDS = 3.0
+_NS = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
+#: a version withdrawn says so in its comment ("This paper has been withdrawn by the author")
+_WITHDRAWN = re.compile(r"\bwithdrawn\b", re.IGNORECASE)
 
-    >>> from datetime import datetime, timezone
-    >>> when = datetime(2023, 5, 9, 17, 0, tzinfo=timezone.utc)
-    >>> r = Result("http://arxiv.org/abs/2305.05726v2", updated=when, published=when,
-    ...            title="VLMs in RS", summary=" An\\n abstract. ", primary_category="cs.CV",
-    ...            categories=["cs.CV"])
-    >>> rec = record_from_result(r, "2026-11-27T10:00:00Z")
-    >>> rec.arxiv_id, rec.version, rec.abstract, rec.published
-    ('2305.05726', 2, 'An abstract.', '2023-05-09T17:00:00Z')
+
+def parse_feed(feed: bytes, fetched_at: str) -> tuple[list[ArxivRecord], dict[str, str]]:
+    """The entries of an arXiv API Atom answer as ``ArxivRecord`` values, and the ids of those
+    that are no record (no dates, a date that is none) with why; the id loses its version, kept
+    apart, and author names get the list titles' mojibake repair. An entry without a readable
+    id is left out with a warning.
+
+    >>> feed = (b'<feed xmlns="http://www.w3.org/2005/Atom" '
+    ...         b'xmlns:arxiv="http://arxiv.org/schemas/atom"><entry>'
+    ...         b'<id>http://arxiv.org/abs/2305.05726v2</id><title>VLMs\\n in RS</title>'
+    ...         b'<summary> An\\n abstract. </summary><updated>2023-05-10T17:00:00Z</updated>'
+    ...         b'<published>2023-05-09T17:00:00Z</published>'
+    ...         b'<arxiv:primary_category term="cs.CV"/><category term="cs.CV"/></entry></feed>')
+    >>> (rec,), unreadable = parse_feed(feed, "2026-11-27T10:00:00Z")
+    >>> rec.arxiv_id, rec.version, rec.title, rec.abstract, rec.published, rec.withdrawn
+    ('2305.05726', 2, 'VLMs in RS', 'An abstract.', '2023-05-09T17:00:00Z', False)
+    >>> unreadable
+    {}
     """
-    record = ArxivRecord(
-        arxiv_id=normalize_arxiv_id(result.entry_id),
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                             load_dtd=False)
+    root = etree.fromstring(feed, parser=parser)
+    records = []
+    unreadable: dict[str, str] = {}
+    for entry in root.iterfind("atom:entry", _NS):
+        entry_id = _text(entry, "atom:id")
+        try:
+            if entry_id is None:
+                raise IdentifierError("an entry without <id>")
+            arxiv_id = normalize_arxiv_id(entry_id)
+        except IdentifierError as exc:
+            logger.warning("arXiv: skipping an entry (%s): %s", entry_id, exc)
+            continue
+        try:
+            record = _record(entry, entry_id, arxiv_id, fetched_at)
+        except ValueError as exc:
+            unreadable[arxiv_id] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+            continue
+        # a field of the wrong type or form is dropped, with a warning naming the paper
+        records.append(checked_record(ArxivRecord, record, f"arXiv {record.arxiv_id}"))
+    return records, unreadable
+
+
+def _text(element: Any, path: str) -> str | None:
+    found = element.find(path, _NS)
+    return None if found is None or found.text is None else str(found.text)
+
+
+def _moment(text: str | None) -> datetime:
+    if text is None:
+        raise ValueError("an entry without its dates")
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _result(entry: Any, entry_id: str) -> Result:
+    """The entry as the ``arxiv.Result`` that ``arxiv.Client`` would make of it."""
+    primary = entry.find("arxiv:primary_category", _NS)
+    return Result(
+        entry_id,
+        updated=_moment(_text(entry, "atom:updated")),
+        published=_moment(_text(entry, "atom:published")),
+        title=_text(entry, "atom:title") or "",
+        authors=[Result.Author(_text(a, "atom:name") or "") for a in entry.iterfind("atom:author", _NS)],
+        summary=_text(entry, "atom:summary") or "",
+        comment=_text(entry, "arxiv:comment") or "",
+        journal_ref=_text(entry, "arxiv:journal_ref") or "",
+        doi=_text(entry, "arxiv:doi") or "",
+        primary_category=(primary.get("term") if primary is not None else None) or "",
+        categories=[c.get("term") for c in entry.iterfind("atom:category", _NS)
+                    if c.get("term") is not None],
+        links=[Result.Link(link.get("href"), title=link.get("title"), rel=link.get("rel") or "",
+                           content_type=link.get("type"))
+               for link in entry.iterfind("atom:link", _NS) if link.get("href")],
+    )
+
+
+def _record(entry: Any, entry_id: str, arxiv_id: str, fetched_at: str) -> ArxivRecord:
+    result = _result(entry, entry_id)
+    summary = " ".join(result.summary.split())
+    return ArxivRecord(
+        arxiv_id=arxiv_id,
         title=" ".join(result.title.split()),
         fetched_at=fetched_at,
-        abstract=" ".join(result.summary.split()) or None,
+        abstract=summary or None,
         categories=tuple(result.categories),
         primary_category=result.primary_category or None,
         published=iso_utc(result.published),
@@ -68,9 +150,9 @@ def record_from_result(result: Result, fetched_at: str) -> ArxivRecord:
         doi=result.doi or None,
         # arXiv serves names as submitted, some decoded with the wrong encoding ("FranÃ§ois")
         authors=tuple(repair_mojibake(a.name) for a in result.authors),
+        withdrawn=bool(_WITHDRAWN.search(result.comment)) or summary.lower().startswith(
+            "this paper has been withdrawn"),
     )
-    # a field of the wrong type or form is dropped, with a warning naming the paper
-    return checked_record(ArxivRecord, record, f"arXiv {record.arxiv_id}")
 
 
 def client_for(
@@ -162,7 +244,8 @@ class ArxivSource(ApiSource):
         )
         return records, failures
 
-    def _fetch_batch(self, ids: list[str], failures: list[Failure]) -> dict[str, ArxivRecord]:
+    def _fetch_batch(self, ids: list[str], failures: list[Failure], *, again: bool = True
+                     ) -> dict[str, ArxivRecord]:
         try:
             feed_bytes = self.client.get_atom(
                 self.settings.arxiv_api_url,
@@ -181,33 +264,19 @@ class ArxivSource(ApiSource):
             logger.warning("arXiv: batch of %d ids failed: %s", len(ids), exc)
             failures.extend(Failure(i, "arxiv", str(exc)) for i in ids)
             return {}
-        try:
-            feed = arxiv_feed.parse(feed_bytes)  # a well-formed Atom feed: the edge checked it
-        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
-            # the package builds every entry at once, and one it cannot read (a date "0") fails
-            # the whole feed: find that entry's id by halving, as for an id arXiv rejects
-            if len(ids) > 1:
-                return self._halves(ids, failures)
-            failures.append(Failure(ids[0], "arxiv", "arXiv answered an entry that cannot be read "
-                                    f"({type(exc).__name__}: {' '.join(str(exc).split())})"))
-            return {}
-        if feed.malformed:
-            failures.extend(
-                Failure(i, "arxiv", f"arXiv answered an unreadable feed ({feed.error})")
-                for i in ids
-            )
-            return {}
-        stamp = self.stamp()
-        records: dict[str, ArxivRecord] = {}
         asked = set(ids)
-        for result in feed.results:
-            try:
-                record = record_from_result(result, stamp)
-            except IdentifierError:
-                logger.warning("arXiv: skipping entry with unreadable id %s", result.entry_id)
-                continue
-            if record.arxiv_id in asked:
-                records[record.arxiv_id] = record
+        read, unreadable = parse_feed(feed_bytes, self.stamp())
+        records = {r.arxiv_id: r for r in read if r.arxiv_id in asked}
+        # an entry arXiv answered that cannot be read (a date "0") fails only its own id; a later
+        # run may read it, so the list's id is not at fault
+        failures.extend(Failure(i, "arxiv", f"arXiv answered an entry that cannot be read ({why})")
+                        for i, why in unreadable.items() if i in asked)
+        if not records and not unreadable and again:
+            # arXiv now and then answers well-formed ids it knows with an empty feed: once more
+            logger.info("arXiv: an empty answer for %d ids; asking again in %g s", len(ids),
+                        EMPTY_RETRY_SECONDS)
+            self.client.retry.sleep(EMPTY_RETRY_SECONDS)  # the injectable sleep of its waits
+            return self._fetch_batch(ids, failures, again=False)
         return records
 
     def _halves(self, ids: list[str], failures: list[Failure]) -> dict[str, ArxivRecord]:

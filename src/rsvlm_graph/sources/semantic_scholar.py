@@ -17,29 +17,38 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NoReturn
-from urllib.parse import quote
+from typing import Any
 
 from semanticscholar.Paper import Paper as S2Paper
 
 from ..config import Settings
 from ..errors import (
-    BadRequest,
-    PagingInterrupted,
     PaperNotFound,
-    RateLimited,
-    SourceDown,
     SourceError,
 )
 from ..identifiers import is_s2_paper_id
-from ..models import Author, Citation, EdgePage, Paper
+from ..models import Author, EdgePage, Paper
 from ..schema import checked_s2_paper
 from .http import ApiClient, ApiSource, WaitCallback, user_agent, utc_now
 from .pacing import Interval, Pacer, SharedPool
+from .s2_lists import (
+    CITATION_CAP,
+    EDGE_FIELDS,
+    EDGE_PAPER_FIELDS,
+    PAGE_LIMIT,
+    PAGEABLE,
+    TOO_LARGE,
+    Nested,
+    answer_array,
+    nested_batch,
+    page_list,
+    post_batch,
+)
 
 __all__ = [
     "PAPER_FIELDS",
     "MATCH_FIELDS",
+    "COUNT_FIELDS",
     "EDGE_PAPER_FIELDS",
     "EDGE_FIELDS",
     "BATCH_LIMIT",
@@ -48,6 +57,7 @@ __all__ = [
     "PAGEABLE",
     "TOO_LARGE",
     "RECOMMENDATION_LIMIT",
+    "Nested",
     "PaperBatch",
     "SemanticScholarSource",
     "paper_from_json",
@@ -80,21 +90,10 @@ PAPER_FIELDS = (
 #: ``embedding`` (the package's ``Paper.SEARCH_FIELDS``; S2 answers 400 to either), so a title
 #: match is followed by one batch call for the rest
 MATCH_FIELDS = tuple(f for f in PAPER_FIELDS if f.split(".")[0] in S2Paper.SEARCH_FIELDS)
-EDGE_PAPER_FIELDS = ("paperId", "title", "year", "venue", "publicationVenue", "journal", "externalIds",
-                     "authors", "citationCount")
-#: properties of the citation itself, asked for alongside EDGE_PAPER_FIELDS
-EDGE_FIELDS = ("isInfluential", "intents")
+#: what a nested batch asks of a paper whose record is fresh: its counts, to check the lists by
+COUNT_FIELDS = ("citationCount", "referenceCount")
 #: ids per POST /paper/batch
 BATCH_LIMIT = 500
-#: items per citations/references page
-PAGE_LIMIT = 1000
-#: the Graph API serves no citation at or past offset + limit = 10000 (the ~10k cap)
-CITATION_CAP = 10_000
-#: most citations (or references) of one paper the API pages through: offsets 0 to 9998
-PAGEABLE = CITATION_CAP - 1
-#: the one batch HTTP 400 that splitting the batch cures (the official ``Error400``: the answer
-#: would pass 10 MB); any other 400 (a bad field, a bad parameter) fails every half alike
-TOO_LARGE = "Response would exceed maximum size"
 #: most recommendations one request may ask for
 RECOMMENDATION_LIMIT = 500
 
@@ -221,32 +220,6 @@ def client_for(
     )
 
 
-def _array(answer: Any, key: str, where: str) -> list[Any]:
-    """The JSON array under ``key`` of an answer object (``[]`` when null or absent).
-
-    Any other shape fails the request: an answer read as empty would say a paper has no
-    citations, or that nothing matched, when the API said nothing of the kind.
-    """
-    if not isinstance(answer, dict):
-        raise SourceError(f"{where}: answered {type(answer).__name__}, not an object; retry later")
-    value = answer.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise SourceError(f"{where}: '{key}' is {type(value).__name__}, not an array; retry later")
-    return value
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    """The strings of a JSON array (citation intents); anything else is none."""
-    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
-
-
-def _paper_path(paper_id: str) -> str:
-    # DOIs keep their "/" (the API reads the rest of the path as the id); "#", "?", spaces do not
-    return "/graph/v1/paper/" + quote(paper_id, safe=":/")
-
-
 class SemanticScholarSource(ApiSource):
     """Papers, title matches, citations, references and recommendations from Semantic Scholar.
 
@@ -319,46 +292,13 @@ class SemanticScholarSource(ApiSource):
         return batch
 
     def _fetch_batch(self, ids: list[str], unfetched: dict[str, str]) -> list[Paper | None]:
-        try:
-            answer = self.client.post_json(
-                "/graph/v1/paper/batch", {"fields": ",".join(PAPER_FIELDS)}, {"ids": ids},
-                endpoint="batch",
-            )
-            if not isinstance(answer, list) or len(answer) != len(ids):
-                raise SourceError(
-                    f"Semantic Scholar batch answered {type(answer).__name__} of "
-                    f"{len(answer) if isinstance(answer, list) else '?'} items for {len(ids)} ids"
-                )
+        def read(answer: list[Any], _: list[str]) -> list[Paper | None]:
             stamp = self.stamp()
             # align by position: the returned paperId can differ from the id sent
-            return [
-                paper_from_json(item, stamp) if isinstance(item, dict) and is_s2_paper_id(item.get("paperId"))
-                else None
-                for item in answer
-            ]
-        except (SourceDown, RateLimited):
-            raise
-        except BadRequest as exc:
-            if TOO_LARGE not in str(exc):
-                logger.warning("%s; %d ids not fetched (not split: every half would be refused "
-                               "alike)", exc, len(ids))
-                raise
-            return self._split(ids, exc, unfetched)
-        except SourceError as exc:
-            return self._split(ids, exc, unfetched)
+            return [paper_from_json(item, stamp) if isinstance(item, dict)
+                    and is_s2_paper_id(item.get("paperId")) else None for item in answer]
 
-    def _split(self, ids: list[str], exc: SourceError, unfetched: dict[str, str]
-               ) -> list[Paper | None]:
-        """Ask for each half of a failed batch apart; a single id that failed is ``None``,
-        noted in ``unfetched`` with the error."""
-        if len(ids) == 1:
-            logger.warning("Semantic Scholar: giving up on %s: %s", ids[0], exc)
-            unfetched[ids[0]] = str(exc)
-            return [None]
-        half = len(ids) // 2
-        logger.info("Semantic Scholar batch of %d failed (%s); splitting it", len(ids), exc)
-        return (self._fetch_batch(ids[:half], unfetched)
-                + self._fetch_batch(ids[half:], unfetched))
+        return post_batch(self.client, ids, ",".join(PAPER_FIELDS), unfetched, read)
 
     def match_title(self, title: str) -> tuple[Paper, float] | None:
         """The paper Semantic Scholar matches to ``title``, with its ``matchScore``.
@@ -377,7 +317,7 @@ class SemanticScholarSource(ApiSource):
             )
         except PaperNotFound:  # "Title match not found"
             return None
-        data = _array(answer, "data", "Semantic Scholar title match")
+        data = answer_array(answer, "data", "Semantic Scholar title match")
         if not data or not isinstance(data[0], dict) or not is_s2_paper_id(data[0].get("paperId")):
             return None
         best = data[0]
@@ -389,125 +329,60 @@ class SemanticScholarSource(ApiSource):
     # -- citations and references -----------------------------------------------------------
 
     def citations(
-        self, s2_id: str, *, count: int | None = None, resume: EdgePage | None = None
+        self, s2_id: str, *, count: int | None = None, resume: EdgePage | None = None,
+        since_year: int | None = None,
     ) -> EdgePage:
-        """Every paper citing ``s2_id`` (a 40-hex id), up to the API's ~10k cap.
+        """Every paper citing ``s2_id`` (a 40-hex id), past the ~10k offset cap by date ranges
+        (:func:`~.s2_lists.page_list`).
 
         Parameters
         ----------
         count : int, optional
-            Its ``citationCount``: a count beyond ``PAGEABLE`` marks the list truncated, whether
-            or not the API says so with a ``next`` at the cap.
+            Its ``citationCount``, for the log.
         resume : EdgePage, optional
-            The pages an interrupted run read (``PagingInterrupted.partial``): kept, and the
-            paging goes on at its ``next_offset`` instead of offset 0.
+            The pages an interrupted run read (``PagingInterrupted.partial``), or the nested
+            list a batch served: kept, and the paging goes on at its ``next_offset``.
+        since_year : int, optional
+            The paper's year: where the date ranges start.
 
-        Raises
-        ------
-        PagingInterrupted
-            When a page keeps failing after this call read at least one: it carries every
-            citation read so far (``resume``'s too) and the offset to go on from.
-        SourceError
-            When the first page this call asks for fails (nothing new was read).
+        Raises ``PagingInterrupted`` or ``SourceError`` as :func:`~.s2_lists.page_list` says.
         """
-        return self._edges(s2_id, "citations", "citingPaper", count, resume)
+        return page_list(self.client, self.stamp, s2_id, "citations", count, resume,
+                         since_year=since_year, this_year=self._now().year)
 
     def references(
-        self, s2_id: str, *, count: int | None = None, resume: EdgePage | None = None
+        self, s2_id: str, *, count: int | None = None, resume: EdgePage | None = None,
+        since_year: int | None = None,
     ) -> EdgePage:
         """Every paper ``s2_id`` (a 40-hex id) cites, as far as S2 resolved them; ``count``
-        (its ``referenceCount``) and ``resume`` as for :meth:`citations`."""
-        return self._edges(s2_id, "references", "citedPaper", count, resume)
+        and ``resume`` as for :meth:`citations` (``since_year`` is taken for the same call
+        shape, unused: a reference list never nears the offset cap)."""
+        return page_list(self.client, self.stamp, s2_id, "references", count, resume)
 
-    def _edges(
-        self, s2_id: str, kind: str, nested_key: str, count: int | None, resume: EdgePage | None
-    ) -> EdgePage:
-        fields = ",".join(EDGE_PAPER_FIELDS + EDGE_FIELDS)
-        citations: dict[tuple[str, str], Citation] = {}
-        papers: dict[str, Paper] = {}
-        offset = 0
-        if resume is not None:
-            citations = {(c.citing, c.cited): c for c in resume.citations}
-            papers = {p.s2_paper_id: p for p in resume.papers}
-            offset = resume.next_offset or 0
-        unresolved = 0
-        truncated = count is not None and count > PAGEABLE
-        read = False  # a page was read by this call: what it read must not be lost
-        page_size = PAGE_LIMIT
-        while True:
-            limit = min(page_size, PAGEABLE - offset)
-            try:
-                page = self.client.get_json(
-                    f"{_paper_path(s2_id)}/{kind}",
-                    {"fields": fields, "offset": offset, "limit": limit},
-                    endpoint=kind,
-                )
-                if not isinstance(page, dict):
-                    raise SourceError(
-                        f"Semantic Scholar {kind} of {s2_id}: answered {type(page).__name__}, "
-                        "not a page object; retry later"
-                    )
-                items = _array(page, "data", f"Semantic Scholar {kind} of {s2_id}")
-            except BadRequest as exc:
-                if TOO_LARGE not in str(exc) or limit == 1:
-                    self._interrupted(exc, read, citations, papers, truncated, offset)
-                # a page of papers with long author lists can pass the API's 10 MB: ask for
-                # halves from the same offset, and keep the smaller pages for the rest
-                page_size = max(1, limit // 2)
-                logger.info("Semantic Scholar %s of %s: page of %d at offset %d too large; "
-                            "asking for %d", kind, s2_id, limit, offset, page_size)
-                continue
-            except SourceError as exc:
-                self._interrupted(exc, read, citations, papers, truncated, offset)
-            read = True
-            stamp = self.stamp()
-            for item in items:
-                other = item.get(nested_key) if isinstance(item, dict) else None
-                if not isinstance(other, dict) or not is_s2_paper_id(other.get("paperId")):
-                    unresolved += 1  # S2 knows the citation but not the paper behind it
-                    continue
-                paper = paper_from_json(other, stamp)
-                papers.setdefault(paper.s2_paper_id, paper)
-                citing, cited = (paper.s2_paper_id, s2_id) if kind == "citations" else \
-                    (s2_id, paper.s2_paper_id)
-                citations.setdefault((citing, cited), Citation(
-                    citing=citing,
-                    cited=cited,
-                    is_influential=item.get("isInfluential") is True,
-                    intents=_strings(item.get("intents")),
-                ))
-            following = page.get("next")
-            if not isinstance(following, int):
-                break
-            if following <= offset:  # a broken cursor must not make the loop spin
-                logger.warning("Semantic Scholar %s of %s: next=%s after offset=%s; stopping",
-                               kind, s2_id, following, offset)
-                break
-            if following >= PAGEABLE:
-                truncated = True
-                break
-            offset = following
-        if unresolved:
-            logger.info("Semantic Scholar %s of %s: skipped %d entries without paperId",
-                        kind, s2_id, unresolved)
-        if truncated:
-            counted = f"; {count:,} by its count" if count is not None else ""
-            logger.warning("Semantic Scholar %s of %s: longer than the API pages through "
-                           "(%d%s); marked truncated", kind, s2_id, PAGEABLE, counted)
-        return EdgePage(tuple(citations.values()), tuple(papers.values()), truncated)
+    def nested(self, ids: Sequence[str], *, full: bool) -> tuple[list[Nested | None], dict[str, str]]:
+        """``ids`` with their citation and reference lists nested, in one batch (halved when the
+        API finds it too large; :func:`~.s2_lists.nested_batch`): ``full`` asks for each
+        paper's full record too, else only its counts."""
+        return nested_batch(self.client, self.stamp, ids, PAPER_FIELDS if full else COUNT_FIELDS)
 
-    @staticmethod
-    def _interrupted(
-        exc: SourceError, read: bool, citations: Mapping[tuple[str, str], Citation],
-        papers: Mapping[str, Paper], truncated: bool, offset: int,
-    ) -> NoReturn:
-        """Raise the failure of a page: as it is before any page was read, else as
-        ``PagingInterrupted`` carrying what was read and the offset to resume from."""
-        if not read:
-            raise exc
-        partial = EdgePage(tuple(citations.values()), tuple(papers.values()), truncated,
-                           next_offset=offset)
-        raise PagingInterrupted(partial, exc) from exc
+    # -- titles in bulk ---------------------------------------------------------------------
+
+    def search_titles(self, titles: Sequence[str]) -> list[Paper]:
+        """The papers whose title or abstract holds one of ``titles`` as a phrase: one bulk
+        search (``"a title" | "another"``, the documented syntax), its first page; the caller
+        matches them to the titles itself. Double quotes in a title are dropped from its phrase.
+        """
+        phrases = " | ".join('"' + " ".join(t.replace('"', " ").split()) + '"' for t in titles
+                             if t.strip())
+        if not phrases:
+            return []
+        answer = self.client.get_json(
+            "/graph/v1/paper/search/bulk",
+            {"query": phrases, "fields": ",".join(MATCH_FIELDS)}, endpoint="bulk")
+        items = answer_array(answer, "data", "Semantic Scholar bulk search")
+        stamp = self.stamp()
+        return [paper_from_json(item, stamp) for item in items
+                if isinstance(item, dict) and is_s2_paper_id(item.get("paperId"))]
 
     # -- recommendations --------------------------------------------------------------------
 
@@ -532,7 +407,7 @@ class SemanticScholarSource(ApiSource):
             {"positivePaperIds": list(positive), "negativePaperIds": list(negative)},
             endpoint="recommendations",
         )
-        items = _array(answer, "recommendedPapers", "Semantic Scholar recommendations")
+        items = answer_array(answer, "recommendedPapers", "Semantic Scholar recommendations")
         stamp = self.stamp()
         return [paper_from_json(item, stamp) for item in items
                 if isinstance(item, dict) and is_s2_paper_id(item.get("paperId"))]
