@@ -434,11 +434,12 @@ class _Parser:
         if url is None and roles["paper"]:
             url = roles["paper"].pop(0)
         if kind == "paper" and not roles["paper"] and not (venue or year or title.venue) and (
-                url is None or is_code_url(url) or (_is_name(title.text) and not (
-                    is_paper_url(url) or ids_from_url(url).pairs()))):
+                url is None or is_code_url(url) or (_is_name(title.text) and not any(
+                    roles.values()) and not (is_paper_url(url) or ids_from_url(url).pairs()))):
             # "- [Awesome-RS](https://github.com/…)", "* [SNAP](http://step.esa.int/…) - Sentinel
             # Application Platform": a repository, or a tool's site, no paper; a title linking a
-            # project page ("[GeoChat: Grounded …](https://….github.io/GeoChat/)") stays
+            # project page ("[GeoChat: Grounded …](https://….github.io/GeoChat/)") stays, and so
+            # does a name with its code beside ("[RemoteGLM](…) | [code](…)")
             self.explain(start, end, "it links no paper, only code, a repository or a named "
                          "tool's site")
             self.covered.update(lines)
