@@ -256,7 +256,7 @@ def bulk_titles(name: str) -> bool:
             before = api.counts["bulk"]
             for start in range(0, len(titles), BULK_TITLES):
                 group = titles[start:start + BULK_TITLES]
-                candidates = s2.search_titles(group)
+                candidates = s2.search_titles(group) or []  # None: not whole, settles none
                 for title in group:  # the resolver's own rule
                     picked = bulk_pick(title, candidates)
                     by_bulk[title] = picked[1].s2_paper_id if picked else None

@@ -114,7 +114,7 @@ class FakeS2:
     def fetch_papers(self, ids: Sequence[str]) -> list[Paper | None]:
         return self.fetch_paper_batch(ids).papers
 
-    def search_titles(self, titles: Sequence[str]) -> list[Paper]:
+    def search_titles(self, titles: Sequence[str]) -> list[Paper] | None:
         """Bulk search: the papers whose title holds one of ``titles`` as a phrase."""
         self._count("bulk", tuple(titles))
         phrases = [" ".join(t.lower().split()) for t in titles]
@@ -839,3 +839,22 @@ def test_a_withdrawn_arxiv_paper_keeps_the_abstract_it_had_before(world):
     (record,) = [a for a in world.run().arxiv if a.arxiv_id == "2301.00001"]
     assert record.withdrawn and record.version == 3
     assert record.abstract == "SYNTHETIC abstract before"
+
+
+def test_a_bulk_search_answer_of_more_than_one_page_settles_no_title(
+        bundled, fake_api, fake_settings, s2_source, arxiv_source, tmp_path, monkeypatch):
+    # the paper a title means may be on a page not read, while a look-alike on the first passes
+    # the threshold: an answer with a continuation token leaves its titles to the title match
+    from fakeapi import graph_api
+
+    monkeypatch.setattr(graph_api, "_BULK_PAGE", 1)  # SYNTHETIC: every answer overflows
+    document, _ = bundled
+    cold = run_e2e(bundled, s2_source, arxiv_source, fake_settings, tmp_path / "s.db")
+    corpus = fake_api.corpus
+    wanted = {paper_node_id(e.ids, e.title): pid for e, pid in zip(document.papers, corpus.core_ids)}
+    assert {r.entry_key: r.s2_paper_id for r in cold.resolutions} == wanted
+    without_id = [e for e in document.papers if not (e.ids.arxiv_id or e.ids.doi)]
+    assert fake_api.counts["bulk"] == -(-len(without_id) // 25)
+    # every paper resolved by title went through its own title match: none was settled in bulk
+    by_title = [r for r in cold.resolutions if r.method == "title-match"]
+    assert len(by_title) > 25 and fake_api.counts["match"] == len(by_title)

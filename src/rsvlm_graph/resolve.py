@@ -218,12 +218,17 @@ def bulk_pick(title: str, found: Sequence[Paper]) -> tuple[float, Paper] | None:
 def _by_bulk(run: Run, targets: Sequence[Target]) -> list[Target]:
     """Resolve by one bulk search what it settles beyond doubt: the one paper found scoring at
     least :data:`TITLE_MATCH_THRESHOLD` for a title; return the targets left for a title match.
-    A bulk search the API refuses (a title its syntax cannot quote) leaves them all."""
+    A bulk search the API refuses (a title its syntax cannot quote), or whose answer takes more
+    than one page, leaves them all."""
     assert run.s2 is not None
     try:
         found = run.s2.search_titles([t.entry.title for t in targets])
     except BadRequest as exc:
         log.info("bulk title search refused (%s): %d titles matched one by one", exc,
+                 len(targets))
+        return list(targets)
+    if found is None:
+        log.info("bulk title search found more than one page: %d titles matched one by one",
                  len(targets))
         return list(targets)
     stamp = run.stamp()

@@ -367,10 +367,15 @@ class SemanticScholarSource(ApiSource):
 
     # -- titles in bulk ---------------------------------------------------------------------
 
-    def search_titles(self, titles: Sequence[str]) -> list[Paper]:
+    def search_titles(self, titles: Sequence[str]) -> list[Paper] | None:
         """The papers whose title or abstract holds one of ``titles`` as a phrase: one bulk
-        search (``"a title" | "another"``, the documented syntax), its first page; the caller
-        matches them to the titles itself. Double quotes in a title are dropped from its phrase.
+        search (``"a title" | "another"``, the documented syntax); the caller matches them to the
+        titles itself. Double quotes in a title are dropped from its phrase.
+
+        ``None`` when the answer is not whole (a continuation ``token``: more than the 1,000 of
+        one page matched, phrases common in abstracts do): the paper a title means may be on a
+        later page, unseen, while a look-alike on this one passes the threshold, so such an
+        answer settles no title (the title match decides them).
         """
         phrases = " | ".join('"' + " ".join(t.replace('"', " ").split()) + '"' for t in titles
                              if t.strip())
@@ -380,6 +385,8 @@ class SemanticScholarSource(ApiSource):
             "/graph/v1/paper/search/bulk",
             {"query": phrases, "fields": ",".join(MATCH_FIELDS)}, endpoint="bulk")
         items = answer_array(answer, "data", "Semantic Scholar bulk search")
+        if isinstance(answer, dict) and answer.get("token"):
+            return None
         stamp = self.stamp()
         return [paper_from_json(item, stamp) for item in items
                 if isinstance(item, dict) and is_s2_paper_id(item.get("paperId"))]
