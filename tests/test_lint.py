@@ -265,3 +265,15 @@ def test_unlinked_dataset_paper_by_identifier_code_page_and_name():
     assert "under another URL" in unlinked[0].message
     assert "code/project page" in unlinked[1].message
     assert "links no paper" in unlinked[2].message and "line 7" in unlinked[2].message
+
+
+@pytest.mark.parametrize(("fmt", "document"), [("json", "[]\n"), ("csv", "path,line,severity,code,message\n"),
+                                               ("text", ""), ("github", "")])
+def test_a_clean_list_is_still_a_document_in_json_and_csv(tmp_path, fmt, document):
+    # SYNTHETIC list without findings: `lint --format json | jq` read nothing at all, not []
+    path = _write_list(tmp_path, "[A clean paper title](https://arxiv.org/abs/2301.00001)|TGRS 2020|-\n")
+    result = CliRunner().invoke(app, ["lint", "--format", fmt, "--list", str(path)],
+                                env={"RSVLM_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.exit_code == 0, result.output
+    assert result.stdout == document
+    assert "0 error(s), 0 warning(s)" in result.stderr

@@ -465,7 +465,7 @@ def lint(
         lint_list(loaded.document, graph=loaded.graph, curation=loaded.curation, links=links),
         select=selected, ignore=ignored,
     )
-    if findings:
+    if findings or fmt in ("json", "csv"):  # a clean list is still a document: [] or a header
         _write(format_findings(findings, fmt))
     for note in skipped_checks(graph=loaded.graph, links=links):
         err.print(f"note: {note}", highlight=False, markup=False)
