@@ -115,3 +115,19 @@ def test_the_judge_hides_a_commented_line_and_only_that_line() -> None:
     # a "[//]: # (…)" line hid the rest of the file from list_rules, so lost papers went uncounted
     assert linked_papers("[//]: # (hidden)\n- [A](https://arxiv.org/abs/2401.00001)\n") == {
         "arxiv:2401.00001"}
+
+
+def test_a_dataset_named_with_a_year_glued_on_is_a_name_not_a_venue() -> None:
+    # SYNTHETIC: "HRSC2016" and "DFC2023" read as a venue and year: both rows were skipped
+    text = ("## Datasets\n\n|Year|Venue|Name|Download|\n|-|-|-|-|\n"
+            "|2017|ICPRAM|[HRSC2016](https://example.org/papers/hrsc)|[link](https://example.org/d)|\n"
+            "|2023|GRSM|[DFC2023](https://ieeexplore.ieee.org/document/10089819)|-|\n\n"
+            "- [XVIEW2018](https://arxiv.org/abs/1802.07856) - objects in overhead imagery\n")
+    document = parse_list(text, "l.md")
+    assert document.problems == ()
+    assert [(e.title, e.venue, e.year) for e in document.datasets] == [
+        ("HRSC2016", "ICPRAM", 2017), ("DFC2023", "GRSM", 2023), ("XVIEW2018", None, None)]
+    # before a paper's title, an acronym glued to its year is still a venue, not the title
+    papers = parse_list("- [PBVS2025](https://example.org/x) [A model for SAR](https://arxiv.org"
+                        "/abs/2501.00001)\n", "l.md").papers
+    assert [e.title for e in papers] == ["A model for SAR"]

@@ -56,14 +56,15 @@ def is_paper_link(link: Link) -> bool:
     return link_role(link.text) == "paper" or is_paper_url(link.href)
 
 
-def _numeric(text: str) -> bool:
+def _numeric(text: str, named: bool) -> bool:
     """A link's text before the title that is no title: a citation count, a date, a venue and
     year."""
-    return not_a_title(text) in ("a number", "a date", "a venue and year")
+    return not_a_title(text, named) in ("a number", "a date", "a venue and year")
 
 
-def drop_prefix(pieces: Sequence[Piece]) -> tuple[list[Piece], Prefix]:
-    """``pieces`` without what precedes the entry, and what that said (venue, year, a date)."""
+def drop_prefix(pieces: Sequence[Piece], named: bool = False) -> tuple[list[Piece], Prefix]:
+    """``pieces`` without what precedes the entry, and what that said (venue, year, a date);
+    ``named`` as for ``titles.venue_year``."""
     rest = list(pieces)
     said = Prefix()
     while True:
@@ -76,7 +77,7 @@ def drop_prefix(pieces: Sequence[Piece]) -> tuple[list[Piece], Prefix]:
             continue
         lead = next((i for i, p in enumerate(rest) if p.kind == "link" or p.text.strip()), None)
         if lead is None or rest[lead].kind != "link" or rest[lead].is_badge or not _numeric(
-                rest[lead].text) or lead == len(rest) - 1:
+                rest[lead].text, named) or lead == len(rest) - 1:
             return rest, said
         rest = rest[lead + 1:]  # "[9](https://scholar…)": a count linked to its citations
 
@@ -95,18 +96,20 @@ def _cut(pieces: Sequence[Piece], length: int) -> list[Piece]:
     return out
 
 
-def _titled(link: Link) -> bool:
-    return link_role(link.text) is None and not_a_title(link.text) is None
+def _titled(link: Link, named: bool) -> bool:
+    return link_role(link.text) is None and not_a_title(link.text, named) is None
 
 
-def read_entries(pieces: Sequence[Piece], paragraph: bool = False) -> list[Found]:
+def read_entries(pieces: Sequence[Piece], paragraph: bool = False,
+                 named: bool = False) -> list[Found]:
     """Read one bullet's first paragraph, or one line of a paragraph, as its entries (none for
     prose, a table of contents or a badge line).
 
     In a paragraph, a leading linked title counts only with a paper link or a venue and year
-    after it, so prose that starts with a link is not an entry.
+    after it, so prose that starts with a link is not an entry. With ``named`` (a dataset
+    part), an acronym glued to a year is a name (``[HRSC2016](…)``), not a venue and year.
     """
-    pieces, said = drop_prefix(pieces)
+    pieces, said = drop_prefix(pieces, named)
     run = inline(pieces)
     # a badge is navigation, unless it links the paper of an entry the line writes: "Title
     # [![arXiv](…shields.io…)](arxiv.org/…)"; a line of badges alone is a survey's banner
@@ -121,24 +124,24 @@ def read_entries(pieces: Sequence[Piece], paragraph: bool = False) -> list[Found
     more: list[Found] = []
     label_only = False
     if run.leading == "strong" and any(link_role(link.text) for link in links):
-        title = choose_title([(run.strong, True)])  # "**Title** [[paper]](…)"
-    elif run.leading == "link" and links and links[0] is run.links[0] and _titled(links[0]):
-        title, url = choose_title([(links[0].text, True)]), links[0].href  # "[Title](…) …"
+        title = choose_title([(run.strong, True)], named)  # "**Title** [[paper]](…)"
+    elif run.leading == "link" and links and links[0] is run.links[0] and _titled(links[0], named):
+        title, url = choose_title([(links[0].text, True)], named), links[0].href  # "[Title](…)"
         if paragraph and not is_paper_url(url) and venue_year(
                 venue_text.strip(SEPARATORS), any_venue=True) is None:
             return []
-        more = _more_papers(links)
+        more = _more_papers(links, named)
         links = [link for link in links[1:] if link.href not in {m.url for m in more}]
     elif run.leading == "text" and has_text(run.before_link) and any(
             link_role(link.text) == "paper" for link in links):
         # '"Title." ECCV 2024. [[paper](…)]', 'Title [[paper](…)]', a dated announcement;
         # 'Title. [[paper](…)] <br> *Information Fusion (2025)*': the venue after the links
-        title = choose_title([(run.before_link, True)])
+        title = choose_title([(run.before_link, True)], named)
         venue_text = _after_first_link(pieces)
     elif links and all(link_role(link.text) for link in links) and any(
             is_paper_link(link) for link in links):
         # every link a label: the title is bold on the line, on the next line, or a heading's
-        title, label_only = label_only_title(pieces), True
+        title, label_only = label_only_title(pieces, named), True
         name = next((known for link in links if (known := short_name(link.text))), None)
         venue_text = run.before_link
     else:
@@ -177,24 +180,24 @@ def _venue_in(text: str) -> tuple[str | None, int] | None:
     return None
 
 
-def _more_papers(links: Sequence[Link]) -> list[Found]:
+def _more_papers(links: Sequence[Link], named: bool) -> list[Found]:
     """The titled links after the first that link other papers: ``[A](…) and [B](…)``."""
-    titled = [link for link in links if _titled(link) and is_paper_url(link.href)]
+    titled = [link for link in links if _titled(link, named) and is_paper_url(link.href)]
     if len(titled) < 2 or titled[0] is not links[0]:
         return []
     others = set(distinct_papers(link.href for link in titled)) - {links[0].href}
     out = []
     for link in titled[1:]:
-        if link.href in others and (title := choose_title([(link.text, True)])) is not None:
+        if link.href in others and (title := choose_title([(link.text, True)], named)) is not None:
             out.append(Found(title, link.href, (), title.venue, title.year))
     return out
 
 
-def label_only_title(pieces: Sequence[Piece]) -> Title | None:
+def label_only_title(pieces: Sequence[Piece], named: bool = False) -> Title | None:
     """The title beside links that are all labels: bold text, else the text after the first
     line break (``- [**EarthGPT(Paper)**](…)`` then the full title indented below)."""
     bold = fold_text("".join(p.text for p in pieces if p.kind == "text" and p.strong))
     breaks = [i for i, p in enumerate(pieces) if p.kind == "break"]
     after = fold_text("".join(p.text for p in pieces[breaks[0]:] if p.kind != "link")) \
         if breaks else ""
-    return choose_title([(bold if has_text(bold) else None, True), (after, True)])
+    return choose_title([(bold if has_text(bold) else None, True), (after, True)], named)

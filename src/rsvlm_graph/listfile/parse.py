@@ -358,7 +358,7 @@ class _Parser:
                below: tuple[Token, int] | None) -> None:
         """A list item's first paragraph; ``below`` is its next paragraph (inline token and
         first line), where a list may write the title of an item whose links are labels."""
-        read = read_entries(pieces(inline.children or []))
+        read = read_entries(pieces(inline.children or []), named=self.in_dataset_part())
         if not read:
             # prose, a table of contents, a badge line, or "  - Paper: [arXiv](…)" under a
             # bold title: a link's label, not a title
@@ -374,7 +374,8 @@ class _Parser:
         before: str | None = None  # the line above in this paragraph, when it is a bold title
         for offset, line_pieces in enumerate(split_at_breaks(pieces(inline.children or []))):
             number = start + offset
-            read = [] if number + 1 in self.hidden else read_entries(line_pieces, paragraph=True)
+            read = [] if number + 1 in self.hidden else read_entries(
+                line_pieces, paragraph=True, named=self.in_dataset_part())
             if not read:
                 self.explain(number, number + 1, "it is in a paragraph that does not start "
                              "with a linked title, nor is it the line of links under a heading")
@@ -398,12 +399,13 @@ class _Parser:
         if title is None and below is not None:
             token, first = below
             parts = split_at_breaks(pieces(token.children or []))
-            title = choose_title([("".join(p.text for p in parts[0] if p.kind == "text"), True)])
+            title = choose_title([("".join(p.text for p in parts[0] if p.kind == "text"), True)],
+                                 kind == "dataset")
             if title is not None:
                 raw, lines = self.source(start, first + 1), range(start + 1, first + 2)
         if title is None and heading is not None and not heading.used and \
                 heading.entries == len(self.entries) and \
-                (title := choose_title([(heading.title.text, True)])) is not None:
+                (title := choose_title([(heading.title.text, True)], kind == "dataset")) is not None:
             # "### Title" and a line of links under it: the heading names the entry
             heading.used = True
             self.entry_headings.add(heading.line)
@@ -411,7 +413,7 @@ class _Parser:
             venue, year = venue or heading.title.venue, year or heading.title.year
             section, lines = self.section, range(heading.line, end + 1)
         if title is None and above is not None:
-            title = choose_title([(above, True)])
+            title = choose_title([(above, True)], kind == "dataset")
             if title is not None:
                 raw, line, lines = self.source(start - 1, end), start, range(start, end + 1)
         if title is None and found.short_name:

@@ -177,16 +177,17 @@ def _is_nothing(text: str) -> bool:
     return not has_text(text) or text.casefold() in ("n/a", "na", "none", "null", "tbd")
 
 
-def _titled_link(cell: Inline) -> Link | None:
-    """The first link of a cell whose text may be a title (not a badge, a label, a number…)."""
+def _titled_link(cell: Inline, named: bool) -> Link | None:
+    """The first link of a cell whose text may be a title (not a badge, a label, a number…);
+    ``named`` as for ``titles.venue_year``."""
     return next((link for link in cell.links if not link.is_badge and link_role(link.text) is None
-                 and not_a_title(link.text) is None), None)
+                 and not_a_title(link.text, named) is None), None)
 
 
-def _cell_candidates(cell: Inline, name: bool) -> list[tuple[str, bool, Link | None]]:
+def _cell_candidates(cell: Inline, name: bool, named: bool) -> list[tuple[str, bool, Link | None]]:
     """A cell's title candidates: its titled link, then each ``<br/>`` part's own text; each
     with whether it titles the entry (a short text in a name column names it) and its link."""
-    link = _titled_link(cell)
+    link = _titled_link(cell, named)
     parts: list[tuple[str, Link | None]] = [(link.text, link)] if link else []
     parts += [("".join(p.text for p in part if p.kind == "text"), None)
               for part in split_at_breaks(cell.pieces)]
@@ -194,13 +195,16 @@ def _cell_candidates(cell: Inline, name: bool) -> list[tuple[str, bool, Link | N
             for text, found in parts]
 
 
-def _row_title(cols: Columns, cells: Sequence[Inline]) -> tuple[Title, Link | None, int] | None:
+def _row_title(kind: EntryKind, cols: Columns,
+               cells: Sequence[Inline]) -> tuple[Title, Link | None, int] | None:
     """The row's title (the first title-like cell's candidate that is a title), its link and
-    its column."""
+    its column. A dataset's cell and a Model or Method cell name the entry: "HRSC2016" there
+    is a name, not a venue and year."""
     for i in cols.titles:
         if i < len(cells):
-            for text, from_list, link in _cell_candidates(cells[i], i in cols.names):
-                if (title := choose_title([(text, from_list)])) is not None:
+            named = kind == "dataset" or i in cols.names
+            for text, from_list, link in _cell_candidates(cells[i], i in cols.names, named):
+                if (title := choose_title([(text, from_list)], named)) is not None:
                     return title, link, i
     return None
 
@@ -248,7 +252,7 @@ def read_row(kind: EntryKind, cols: Columns, cells: Sequence[Inline]) -> list[Ro
         return (f"problem: title cell {title_cell.text!r} has a broken link "
                 "(want [Title](https://…)); row skipped")
     present = [i for i in cols.titles if i < len(cells)]
-    chosen = _row_title(cols, cells)
+    chosen = _row_title(kind, cols, cells)
     if chosen is None and all(_is_nothing(cell.text) and not cell.links for cell in cells):
         return "it is a row with nothing in it (\"| ... |\", \"| - | - |\")"
     if chosen is None:

@@ -191,27 +191,33 @@ def is_date(text: str) -> bool:
     return _DATE.fullmatch(text) is not None
 
 
-def venue_year(text: str, any_venue: bool = False) -> tuple[str | None, int] | None:
+def venue_year(text: str, any_venue: bool = False,
+               named: bool = False) -> tuple[str | None, int] | None:
     """``(venue, year)`` when ``text`` is a venue and year and nothing else (``TGRS 2022``,
     ``[CVPR'2024]``, ``NeurIPS2023 (DB)``, ``2023``), else ``None``: the venue a known one, a
     venue's name ("… Conference …") or an acronym glued to the year (``PBVS2025``); "SpaceNet
     2020" and "DFC 2018" are names. With ``any_venue``, any venue of up to six words: where
-    the list writes a venue (after a linked title, ``[Title](…), CITS 2016.``)."""
+    the list writes a venue (after a linked title, ``[Title](…), CITS 2016.``). With ``named``,
+    the text stands where the list names things (a dataset, a Name or Model column): there an
+    acronym glued to a year is a name (``HRSC2016``, ``DFC2023``), not a venue."""
     match = _ONLY_VENUE_YEAR.fullmatch(text)
     venue = (match["venue"] or "").strip() if match else ""
     glued = match is not None and text[match.end("venue"):match.start("year")] == "" if venue else False
     if match is None or len(venue.split()) > 6 or (
             venue and not any_venue and not _is_venue(venue) and not _VENUE_WORDS.search(venue)
-            and not (glued and _GLUED.fullmatch(venue))):
+            and not (glued and not named and _GLUED.fullmatch(venue))):
         return None
     return normalize_venue(venue) or None, int(match["year"])
 
 
-def not_a_title(text: str) -> str | None:
-    """Why ``text`` cannot be an entry's title, or ``None`` when it can.
+def not_a_title(text: str, named: bool = False) -> str | None:
+    """Why ``text`` cannot be an entry's title, or ``None`` when it can; ``named`` as for
+    ``venue_year``.
 
     >>> [not_a_title(t) for t in ("arXiv", "9", "2023/12/20", "PBVS2025", "GeoChat")]
     ['a link label', 'a number', 'a date', 'a venue and year', None]
+    >>> not_a_title("HRSC2016", named=True) is None
+    True
     """
     if not has_text(text):
         return "no letter or digit"
@@ -221,7 +227,7 @@ def not_a_title(text: str) -> str | None:
         return "a number"
     if is_date(text):
         return "a date"
-    if venue_year(text) is not None:
+    if venue_year(text, named=named) is not None:
         return "a venue and year"
     return None
 
@@ -317,12 +323,13 @@ def heading_title(text: str) -> Title:
     return Title(title, found.venue or venue, found.year or year)
 
 
-def choose_title(candidates: Iterable[tuple[str | None, bool]]) -> Title | None:
+def choose_title(candidates: Iterable[tuple[str | None, bool]],
+                 named: bool = False) -> Title | None:
     """The first candidate that is a title, with its venue/year tail split off.
 
     Candidates are ``(text, from_list)`` in the order the line offers them; ``from_list`` is
     ``False`` for a name (a model name, the ``EarthGPT`` of ``[EarthGPT(Paper)]``). Text in
-    quotes (citation style) is taken from inside them.
+    quotes (citation style) is taken from inside them. ``named`` as for ``venue_year``.
 
     >>> choose_title([("arXiv", True), ("9", True), ("SatMAE", False)])
     Title(text='SatMAE', venue=None, year=None, from_list=False)
@@ -344,6 +351,6 @@ def choose_title(candidates: Iterable[tuple[str | None, bool]]) -> Title | None:
             venue, year = found if found else (None, None)
         else:
             text, venue, year = split_tail(text)
-        if not_a_title(text) is None:
+        if not_a_title(text, named) is None:
             return Title(text, venue, year, from_list)
     return None
