@@ -56,8 +56,8 @@ def test_html_table_cells_span_rows_and_columns_under_their_header() -> None:
 def test_a_survey_bullet_reads_its_venue_after_the_links() -> None:
     document = read_list(DATA / "htmltable.md")
     assert [(e.title, e.venue, e.year) for e in document.papers[:2]] == [
-        ("Self-supervised learning for geospatial AI: A survey.", "Information Fusion", 2025),
-        ("Deep learning for spatio-temporal data mining: A survey.", "IEEE TKDE", 2020)]
+        ("Self-supervised learning for geospatial AI: A survey", "Information Fusion", 2025),
+        ("Deep learning for spatio-temporal data mining: A survey", "IEEE TKDE", 2020)]
 
 
 def test_link_columns_date_and_time_columns_fillers_and_null() -> None:
@@ -131,3 +131,47 @@ def test_a_dataset_named_with_a_year_glued_on_is_a_name_not_a_venue() -> None:
     papers = parse_list("- [PBVS2025](https://example.org/x) [A model for SAR](https://arxiv.org"
                         "/abs/2501.00001)\n", "l.md").papers
     assert [e.title for e in papers] == ["A model for SAR"]
+
+
+def test_presentation_labels_and_long_venues_are_split_from_the_venue() -> None:
+    # SYNTHETIC: "oral" stayed in the venue ("ACMMM oral"), a venue of more than 40 characters
+    # or six words stayed in the title, and so did "(ICCV 2025 Oral)"
+    text = ("|Title|Venue|Paper|\n|-|-|-|\n"
+            "|Aligning text and images|ACMMM 2023 oral|[P](https://arxiv.org/abs/2401.00001)|\n"
+            "|A spotlight on change|CVPR 2024 (Highlight)|[P](https://arxiv.org/abs/2401.00002)|\n"
+            "|Grounding for SAR|ICCV Oral 2025|[P](https://arxiv.org/abs/2401.00003)|\n\n"
+            "- [A remote sensing model. IEEE Transactions on Geoscience and Remote Sensing, 2023."
+            "](https://arxiv.org/abs/2401.00004)\n"
+            "- [Captions for EO (ICCV 2025 Oral)](https://arxiv.org/abs/2401.00005)\n"
+            "- [Oral Health From Space](https://arxiv.org/abs/2401.00006), Oral Oncology 2022\n")
+    document = parse_list(text, "l.md")
+    assert [(e.title, e.venue, e.year) for e in document.papers] == [
+        ("Aligning text and images", "ACMMM", 2023),
+        ("A spotlight on change", "CVPR", 2024),
+        ("Grounding for SAR", "ICCV", 2025),
+        ("A remote sensing model", "IEEE Transactions on Geoscience and Remote Sensing", 2023),
+        ("Captions for EO", "ICCV", 2025),
+        # a venue's own name starting with such a word stays whole
+        ("Oral Health From Space", "Oral Oncology", 2022)]
+    # the label is no spelling of the venue: "ACMMM 2023 oral" beside "ACMMM 2024" is one
+    more = text.replace("|Grounding for SAR|ICCV Oral 2025|", "|Grounding for SAR|ACMMM 2024|")
+    assert not [f for f in lint_list(parse_list(more, "l.md")) if f.code == "venue-variants"]
+
+
+def test_a_titles_closing_period_and_a_glued_paper_word_are_no_part_of_it() -> None:
+    # SYNTHETIC: "… A survey." kept the list's period; "…Modeling论文" and "… (Paper)" kept the
+    # word of a paper link
+    text = ("- [Self-supervised learning for EO: A survey.](https://arxiv.org/abs/2401.00001)\n"
+            "- [Mapping land cover in the U.S.](https://arxiv.org/abs/2401.00002)\n"
+            "- [Explaining changes, et al.](https://arxiv.org/abs/2401.00003)\n"
+            "- 2022-TGRS.[**RingMo(Paper)**](https://ieeexplore.ieee.org/document/1)\n\n"
+            "    **RingMo:** A Remote Sensing Foundation Model with Masked Image Modeling论文\n\n"
+            "- **GeoChat: Grounded Large Vision-Language Model (Paper)** "
+            "[[paper]](https://arxiv.org/abs/2311.15826)\n"
+            "- [遥感大模型论文](https://example.org/cn) [[论文]](https://arxiv.org/abs/2401.00004)\n")
+    assert [e.title for e in parse_list(text, "l.md").papers] == [
+        "Self-supervised learning for EO: A survey", "Mapping land cover in the U.S.",
+        "Explaining changes, et al.",
+        "RingMo: A Remote Sensing Foundation Model with Masked Image Modeling",
+        "GeoChat: Grounded Large Vision-Language Model",
+        "遥感大模型论文"]

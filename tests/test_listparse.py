@@ -108,8 +108,8 @@ def test_papers_read_links_and_ids(document: ListDocument) -> None:
     assert by_title(document, "Brain-inspired").ids == PaperIds(ieee_id="10254282")
     assert by_title(document, "Open-ended remote").ids == PaperIds(doi="10.1080/01431161.2022.2145583")
     assert by_title(document, "Prompt-RSVQA").ids == PaperIds()
-    # trailing period kept as written
-    assert by_title(document, "Textrs").title.endswith("remote sensing images.")
+    # the sentence's closing period is the list's punctuation, no part of the title
+    assert by_title(document, "Textrs").title.endswith("remote sensing images")
     with_ids = [e for e in document.papers if not e.ids.is_empty()]
     assert len(with_ids) == 79  # all but RemoteGLM and the CVF page
 

@@ -15,19 +15,44 @@ import ftfy
 
 from .identifiers import normalize_title
 
-__all__ = ["VENUE_PUBLISHERS", "VenueKind", "normalize_venue", "venue_key", "venue_kind", "venue_words"]
+__all__ = ["VENUE_PUBLISHERS", "VenueKind", "drop_presentation", "normalize_venue", "venue_key", "venue_kind", "venue_words"]
+
+
+# how a paper was presented, which lists write beside its venue: "CVPR 2024 (Oral)", "ACMMM
+# 2023 oral", "ICCV Oral 2025", "NeurIPS [Spotlight]"; in brackets, or the venue's last words
+# (before its year): "Oral Oncology" and "Highlights in Science" are venues' names
+_LABEL = (r"(?:best\s+(?:student\s+)?paper(?:\s+(?:award|candidate|honou?rable\s+mention))?"
+          r"|(?:oral|spotlight|poster|highlight)s?(?:\s+(?:paper|presentation|talk|track))?)")
+_PRESENTATION = re.compile(
+    rf"(?<=\S)(?:\s*[(\[]\s*{_LABEL}\s*[)\]]|[\s,;–—-]+{_LABEL}(?=\W*(?:(?:19|20)\d\d\W*)?$))",
+    re.IGNORECASE)
+
+
+def drop_presentation(text: str) -> str:
+    """``text`` without the presentation label written beside a venue: "CVPR 2024 (Oral)" is
+    CVPR's 2024, "ICCV Oral 2025" is ICCV's.
+
+    >>> drop_presentation("CVPR 2024 (Oral)"), drop_presentation("ICCV Oral 2025")
+    ('CVPR 2024', 'ICCV 2025')
+    >>> drop_presentation("ACMMM 2023 oral"), drop_presentation("Oral Oncology")
+    ('ACMMM 2023', 'Oral Oncology')
+    """
+    return _PRESENTATION.sub("", text)
 
 
 @functools.lru_cache(maxsize=2**16)  # ftfy on each of 100k papers, with a few thousand venues among them
 def normalize_venue(text: str) -> str:
-    """Return the venue as written, tidied: whitespace folded, trailing dots dropped, any casing
-    of "arxiv" spelled ``arXiv``, and so Semantic Scholar's "arXiv.org" too (it is the list's
-    "arxiv"). Editorial renaming belongs to the curation file.
+    """Return the venue as written, tidied: whitespace folded, trailing dots and a presentation
+    label ("Oral", "Spotlight": ``drop_presentation``) dropped, any casing of "arxiv" spelled
+    ``arXiv``, and so Semantic Scholar's "arXiv.org" too (it is the list's "arxiv"). Editorial
+    renaming belongs to the curation file.
 
     >>> normalize_venue(" arxiv "), normalize_venue("GRSL."), normalize_venue("arXiv.org")
     ('arXiv', 'GRSL', 'arXiv')
+    >>> normalize_venue("ICLR (Spotlight)"), normalize_venue("BMVC spotlight")
+    ('ICLR', 'BMVC')
     """
-    venue = " ".join(ftfy.fix_text(text).split()).rstrip(". ").strip()
+    venue = " ".join(drop_presentation(ftfy.fix_text(text)).split()).rstrip(". ").strip()
     return re.sub(r"\barxiv(?:\.org)?\b", "arXiv", venue, flags=re.IGNORECASE)
 
 

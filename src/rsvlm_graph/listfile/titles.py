@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..venue_names import normalize_venue, venue_key
+from ..venue_names import drop_presentation, normalize_venue, venue_key
 from .inline import fold_text, has_text
 
 __all__ = ["LINK_ROLES", "Title", "link_role", "short_name", "is_label", "not_a_title",
@@ -51,14 +51,18 @@ _VENUE_KEYS = frozenset(venue_key(v) for v in (
     "Access", "TGARS", "GRS", "ESSD"))
 # words only a venue's name holds ("IEEE Transactions on …", "CVPR Workshops")
 _VENUE_WORDS = re.compile(r"\b(?:conference|journal|transactions|proceedings|workshops?|letters|"
-                          r"magazine|symposium|trans)\b", re.IGNORECASE)
+                          r"magazine|symposium|trans|annals|advances in)\b", re.IGNORECASE)
+# a venue is at most six words (41 letters when it may be a whole title), or fourteen where
+# the list writes a venue and they say it is one ("IEEE Transactions on Geoscience and Remote
+# Sensing", "International Journal of Applied Earth Observation and Geoinformation")
+_VENUE_SIZE, _VENUE_LETTERS, _NAMED_VENUE_SIZE = 6, 41, 14
 _NAMED_LABEL = re.compile(r"(?P<name>[^()\[\]]{1,40}?)\s*[(\[](?P<label>[^()\[\]]+)[)\]]")
 _LABEL_NOISE = re.compile(r"[^\w\s/&-]+")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _VENUE_YEAR = re.compile(r"(?P<venue>.*?)[\s,(']*(?<!\d)(?P<year>(?:19|20)\d{2})\)?\.?")
 # "TGRS 2022", "[CVPR'2024]", "NeurIPS2023 (DB)": a venue and year and nothing else
 _ONLY_VENUE_YEAR = re.compile(
-    r"\W*(?P<venue>[^\W\d_][\w&.'’ /-]{0,40}?)?[\s,(']*(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)"
+    r"\W*(?P<venue>[^\W\d_][\w&.'’ /-]{0,120}?)?[\s,(']*(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)"
     r"(?:\s*\([^()]{1,25}\))?\W*")
 _NUMBER = re.compile(r"\W*\d+(?:[.,]\d+)*\W*")
 _DATE_BODY = (r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2}\s*日?)?"
@@ -71,7 +75,7 @@ _DATE = re.compile(rf"\W*{_DATE_BODY}\W*", re.IGNORECASE)
 _TAIL_PARTS = (r"(?P<title>.*\S)\s*(?:[.,;|]\s+|[.,;|](?=[A-Z])|\s+[-–—]\s+|\s*[(\[]\s*)",
                r"\s*[,']?\s*'?(?<!\d)(?P<year>(?:19|20)\d{2})(?!\d)"
                r"\s*(?:\([^()]{1,25}\))?\s*[)\]]?\s*[.,;]?\s*")
-_VENUE = r"(?P<venue>[^\W\d_][\w&.'’ /-]{0,40}?)"
+_VENUE = r"(?P<venue>[^\W\d_][\w&.'’ /-]{0,120}?)"
 _TAIL = re.compile(_TAIL_PARTS[0] + _VENUE + _TAIL_PARTS[1])
 _YEAR_TAIL = re.compile(_TAIL_PARTS[0] + "(?P<venue>)" + _TAIL_PARTS[1])
 # without a separator only a known venue, or an acronym glued to its year: "… TGRS 2022", "… TGRS2022"
@@ -79,6 +83,13 @@ _BARE_TAIL = re.compile(
     r"(?P<title>.*\S)\s+(?P<venue>[^\W\d_][\w&.'’-]{1,20})\s*'?(?<!\d)(?P<year>(?:19|20)\d{2})"
     r"(?!\d)\s*(?:\([^()]{1,25}\))?\s*\.?\s*")
 _GLUED = re.compile(r"[A-Z][A-Za-z&-]*[A-Z]")
+# what a list writes after a title that is no part of it: the sentence's closing period (not
+# an ellipsis, an initial or an abbreviation's: "U.S.", "et al.", "etc."), a link's word glued
+# on ("… Modeling论文", "Title (Paper)")
+_CLOSING_PERIOD = re.compile(r"(?<![.\s])(?<!\b\w)(?<!\betc)(?<!\bal)(?<!\bvs)(?<!\bInc)(?<!\bLtd)"
+                             r"(?<!\bCo)\.$")
+_ROLE_TAIL = re.compile(r"\s*(?:[(\[（【]\s*(?P<bracketed>[^()\[\]（）【】]{1,20}?)\s*[)\]）】]"
+                        r"|(?<=[^\W\u3000-\u9fff])(?P<glued>[\u3000-\u9fff]{2,4}))$")
 _QUOTED = re.compile(r"[\"“](?P<title>[^\"“”]+)[\"”]\s*(?P<rest>.*)")
 #: what lists write around a title: bullets' separators, brackets, quotes
 SEPARATORS = " \t|-–—,:;()[]"
@@ -139,6 +150,20 @@ class Title:
     from_list: bool = True
 
 
+def _tidy(title: str) -> str:
+    """``title`` without what the list writes after it (``_CLOSING_PERIOD``, ``_ROLE_TAIL``).
+
+    >>> _tidy("A survey."), _tidy("Land cover in the U.S."), _tidy("RingMo: A model论文")
+    ('A survey', 'Land cover in the U.S.', 'RingMo: A model')
+    >>> _tidy("GeoChat (Paper)"), _tidy("遥感大模型论文"), _tidy("Rotation (PDF) invariance")
+    ('GeoChat', '遥感大模型论文', 'Rotation (PDF) invariance')
+    """
+    while (tail := _ROLE_TAIL.search(title)) is not None and tail.start() > 0 and LINK_ROLES.get(
+            _label_words(tail["bracketed"] or tail["glued"])):
+        title = title[:tail.start()].rstrip()
+    return _CLOSING_PERIOD.sub("", title)
+
+
 def _label_words(text: str) -> str:
     return fold_text(_LABEL_NOISE.sub(" ", text)).casefold().strip(" -/&")
 
@@ -186,6 +211,15 @@ def is_label(text: str) -> bool:
     return link_role(text) is not None or _is_venue(text)
 
 
+def _venue_sized(venue: str, placed: bool) -> bool:
+    """Whether ``venue`` is no longer than a venue's name (``_VENUE_SIZE``); ``placed``: it
+    stands where the list writes a venue (after a title), so it may be a long one."""
+    words = len(venue.split())
+    if not placed:
+        return words <= _VENUE_SIZE and len(venue) <= _VENUE_LETTERS
+    return words <= _VENUE_SIZE or (words <= _NAMED_VENUE_SIZE and bool(_VENUE_WORDS.search(venue)))
+
+
 def is_date(text: str) -> bool:
     """``2023/12/20``, ``2025-3-18``, ``Dec 2023``, ``2024年3月``: a date, not a title."""
     return _DATE.fullmatch(text) is not None
@@ -200,10 +234,11 @@ def venue_year(text: str, any_venue: bool = False,
     the list writes a venue (after a linked title, ``[Title](…), CITS 2016.``). With ``named``,
     the text stands where the list names things (a dataset, a Name or Model column): there an
     acronym glued to a year is a name (``HRSC2016``, ``DFC2023``), not a venue."""
+    text = drop_presentation(text)  # "ICCV 2025 Oral"
     match = _ONLY_VENUE_YEAR.fullmatch(text)
     venue = (match["venue"] or "").strip() if match else ""
     glued = match is not None and text[match.end("venue"):match.start("year")] == "" if venue else False
-    if match is None or len(venue.split()) > 6 or (
+    if match is None or not _venue_sized(venue, any_venue) or (
             venue and not any_venue and not _is_venue(venue) and not _VENUE_WORDS.search(venue)
             and not (glued and not named and _GLUED.fullmatch(venue))):
         return None
@@ -243,19 +278,25 @@ def split_tail(text: str) -> tuple[str, str | None, int | None]:
     ('Accurate weather forecasting with 3d neural networks', 'Nature', 2023)
     >>> split_tail("SpaceNet 8 Challenge 2021")
     ('SpaceNet 8 Challenge 2021', None, None)
+    >>> split_tail("A model. IEEE Transactions on Geoscience and Remote Sensing, 2023.")
+    ('A model', 'IEEE Transactions on Geoscience and Remote Sensing', 2023)
+    >>> split_tail("A model (ICCV 2025 Oral)")
+    ('A model', 'ICCV', 2025)
     """
-    for pattern in (_TAIL, _YEAR_TAIL, _BARE_TAIL):
-        match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        venue = (match["venue"] or "").strip()
-        if pattern is _BARE_TAIL and not (_is_venue(venue) or (
-                _GLUED.fullmatch(venue) and text[match.end("venue"):][:1].isdigit())):
-            continue
-        title = match["title"].rstrip(" .,;:|-–—")
-        if len(venue.split()) > 6 or not_a_title(title):
-            continue
-        return title, normalize_venue(venue) or None, int(match["year"])
+    # a presentation label ends the tail ("(ICCV 2025 Oral)"), or a title's own words end it
+    for written in dict.fromkeys((text, drop_presentation(text))):
+        for pattern in (_TAIL, _YEAR_TAIL, _BARE_TAIL):
+            match = pattern.fullmatch(written)
+            if match is None:
+                continue
+            venue = (match["venue"] or "").strip()
+            if pattern is _BARE_TAIL and not (_is_venue(venue) or (
+                    _GLUED.fullmatch(venue) and written[match.end("venue"):][:1].isdigit())):
+                continue
+            title = match["title"].rstrip(" .,;:|-–—")
+            if not _venue_sized(venue, placed=True) or not_a_title(title):
+                continue
+            return title, normalize_venue(venue) or None, int(match["year"])
     return text, None, None
 
 
@@ -351,6 +392,7 @@ def choose_title(candidates: Iterable[tuple[str | None, bool]],
             venue, year = found if found else (None, None)
         else:
             text, venue, year = split_tail(text)
+        text = _tidy(text)
         if not_a_title(text, named) is None:
             return Title(text, venue, year, from_list)
     return None

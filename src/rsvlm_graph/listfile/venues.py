@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..models import ListDocument, ListEntry
-from ..venue_names import normalize_venue, venue_key, venue_words
+from ..venue_names import drop_presentation, normalize_venue, venue_key, venue_words
 from .curation import Curation
 from .findings import Finding
 from .lines import table_cells
@@ -41,12 +41,14 @@ def venue_cell(entry: ListEntry) -> str | None:
 
 
 def _written_venue(entry: ListEntry) -> str | None:
-    """The venue as the row spells it: the parser tidies ``entry.venue`` ("arxiv" → "arXiv")."""
+    """The venue as the row spells it: the parser tidies ``entry.venue`` ("arxiv" → "arXiv");
+    a presentation label ("ACMMM 2023 oral") is no part of it."""
     if not entry.venue:
         return None
     cell = venue_cell(entry)
     if cell is None:
         return entry.venue
+    cell = drop_presentation(cell.strip())
     written = _WRITTEN_VENUE.match(cell)
     return written.group(1) if written else cell
 
