@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import httpx
 import pytest
+from fakeapi.corpus import Edge as CorpusEdge
 from fakeapi.corpus import corpus_for_list
 
 from rsvlm_graph.enrich import RECOMMENDATIONS_WANTED, enrich
@@ -17,7 +18,7 @@ from rsvlm_graph.listfile.curation import Curation
 from rsvlm_graph.listfile.parse import parse_list
 from rsvlm_graph.records import OnFile
 from rsvlm_graph.sources import s2_lists
-from rsvlm_graph.sources.s2_lists import BATCH_IDS, NESTED_BUDGET, PACKED_SHARE, pack
+from rsvlm_graph.sources.s2_lists import BATCH_IDS, NESTED_BUDGET, PACKED_SHARE, nested_batch, pack
 from rsvlm_graph.sources.semantic_scholar import COUNT_FIELDS
 from rsvlm_graph.store import Store
 
@@ -147,3 +148,18 @@ def test_the_share_leaves_room_for_counts_that_move(monkeypatch):
     assert pack({"a": (9_999, 0)}, metadata=False) == [["a"]]
     monkeypatch.undo()
     assert pack({"a": (9_999, 0)}, metadata=False) == []
+
+
+def test_a_paper_citing_itself_is_no_citation_paged_or_nested(fake_api, s2_source):
+    corpus = fake_api.corpus
+    pid = corpus.core_ids[3]
+    corpus.edges.append(CorpusEdge(pid, pid))  # SYNTHETIC: S2 has it cite itself
+    corpus.recount()
+    paged = {(c.citing, c.cited) for kind in ("citations", "references")
+             for c in getattr(s2_source, kind)(pid).citations}
+    assert paged and (pid, pid) not in paged
+    (answer,), _ = nested_batch(s2_source.client, lambda: "2024-06-01T12:00:00Z", [pid],
+                                ["title", "citationCount", "referenceCount"])
+    assert answer is not None
+    nested = {(c.citing, c.cited) for c in (*answer.citations, *answer.references)}
+    assert nested and (pid, pid) not in nested

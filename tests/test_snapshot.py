@@ -270,3 +270,23 @@ def test_a_line_separator_inside_a_title_stays_in_its_line(tmp_path):
     path = tmp_path / "snapshot.jsonl"
     write_enrichment(path, enrichment)
     assert read_snapshot(path) == enrichment
+
+
+def test_a_key_given_twice_is_warned_with_both_lines_and_the_later_read(tmp_path, caplog):
+    path = tmp_path / "snapshot.jsonl"
+    write_enrichment(path, synthetic_enrichment())
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if json.loads(line).get("type") == "paper")
+    record = json.loads(lines[index])
+    again = json.dumps({**record, "title": "SYNTHETIC retitled"})
+    path.write_text("\n".join([*lines, again]) + "\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        rows = check_snapshot(path).rows.rows
+    assert f"{path}:{len(lines) + 1}: a second paper line of {record['key']} (the first at line " \
+           f"{index + 1})" in caplog.text
+    assert rows["paper", record["key"]].record.title == "SYNTHETIC retitled"
+    caplog.clear()
+    write_enrichment(path, synthetic_enrichment())
+    with caplog.at_level("WARNING"):
+        check_snapshot(path)
+    assert "a second" not in caplog.text  # a file without duplicates says nothing

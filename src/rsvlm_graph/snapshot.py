@@ -156,6 +156,7 @@ class LineReader:
         tagged: Any = Annotated[union, Field(discriminator="type")]  # a type built at run time
         self._any: TypeAdapter[Any] = TypeAdapter(tagged)
         self.unread: list[UnreadLine] = []
+        self.number = 0  # the line of the model last given
 
     def models(self, lines: Iterator[tuple[int, bytes]]) -> Iterator[BaseModel]:
         """The schema instance of every line that holds a record (its bad fields dropped);
@@ -163,6 +164,7 @@ class LineReader:
         for number, line in lines:
             if not line.strip():
                 continue
+            self.number = number
             try:
                 yield self._any.validate_json(line)
             except ValidationError:
@@ -277,8 +279,12 @@ def _read(path: Path, lines: Iterator[tuple[int, bytes]]) -> CheckedSnapshot:
     reader = LineReader(path, _schemas())
     rows: list[Row] = []
     edges: list[Edge] = []
+    seen: dict[tuple[str, str], int] = {}
     for model in reader.models(lines):
         kind, key = model.type, model.key  # type: ignore[attr-defined]
+        if (first := seen.setdefault((kind, key), reader.number)) != reader.number:
+            log.warning("%s:%d: a second %s line of %s (the first at line %d): the later one is "
+                        "read, the next rewrite keeps one", path, reader.number, kind, key, first)
         if kind == "citation":
             edges.append(edge_from_model(model))
         else:

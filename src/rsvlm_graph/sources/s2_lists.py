@@ -307,6 +307,8 @@ def _one(item: dict[str, Any], sent: str, now: str, cut: bool) -> Nested:
         for nested in items:
             if not isinstance(nested, dict) or not is_s2_paper_id(nested.get("paperId")):
                 continue  # S2 knows the citation but not the paper behind it
+            if _itself(s2_id, nested["paperId"], kind):
+                continue
             other = paper_from_json(nested, now)
             papers.setdefault(other.s2_paper_id, other)
             citing, cited = (other.s2_paper_id, s2_id) if kind == "citations" else \
@@ -316,6 +318,15 @@ def _one(item: dict[str, Any], sent: str, now: str, cut: bool) -> Nested:
     record = paper_from_json({k: v for k, v in item.items()
                               if k not in ("citations", "references")}, now)
     return Nested(record, lists[0], lists[1], tuple(papers.values()), (served[0], served[1]), cut)
+
+
+def _itself(s2_id: str, other: object, kind: str) -> bool:
+    """Whether a list of ``s2_id`` names the paper itself (S2 now and then has a paper cite
+    itself): no citation, dropped here (DEBUG)."""
+    if other != s2_id:
+        return False
+    logger.debug("Semantic Scholar %s of %s: names the paper itself; dropped", kind, s2_id)
+    return True
 
 
 # --------------------------------------------------------------------------- paging
@@ -412,6 +423,8 @@ class _Pager:
                 other = item.get(self.nested_key) if isinstance(item, dict) else None
                 if not isinstance(other, dict) or not is_s2_paper_id(other.get("paperId")):
                     self.unresolved += 1  # S2 knows the citation but not the paper behind it
+                    continue
+                if _itself(self.s2_id, other["paperId"], self.kind):
                     continue
                 paper = paper_from_json(other, now)
                 self.papers.setdefault(paper.s2_paper_id, paper)
