@@ -4,8 +4,10 @@ a traceback, and loses nothing already fetched. Lists, answers and files here ar
 from __future__ import annotations
 
 import codecs
+import os
 import shutil
 import time
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -309,3 +311,24 @@ def test_a_peer_url_of_another_scheme_is_refused_not_taken_for_a_path(kg, env, w
     result = run("discover", "--list", kg / "awesome-list.md", *extra)
     assert result.exit_code == 1, result.output
     assert "a file:// URL cannot be read; give a path or an http(s) URL" in one_line(result)
+
+
+@pytest.mark.parametrize("command", ["build", "lint", "history"])
+def test_a_list_that_is_no_regular_file_is_refused_before_it_is_opened(kg, env, tmp_path, command):
+    # an outside review: --list on a FIFO hung build, lint and history; /dev/zero ran out of memory
+    fifo = tmp_path / "list.md"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        extra = ["--offline", "--out", str(tmp_path / "out")] if command == "build" else []
+        result = run(command, "--list", path, *extra)
+        assert result.exit_code == 1, result.output
+        assert one_line(result).endswith("the list is not a regular file; give the path of a Markdown file")
+
+
+def test_a_list_over_the_size_limit_is_refused_in_one_line(kg, env, monkeypatch):
+    from rsvlm_graph.listfile import decode
+
+    monkeypatch.setattr(decode, "MAX_LIST_BYTES", 1024)  # the bundled list is larger
+    result = run("lint", "--list", kg / "awesome-list.md")
+    assert result.exit_code == 1
+    assert "no Markdown list is that long" in one_line(result)
