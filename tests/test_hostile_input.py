@@ -332,3 +332,17 @@ def test_a_list_over_the_size_limit_is_refused_in_one_line(kg, env, monkeypatch)
     result = run("lint", "--list", kg / "awesome-list.md")
     assert result.exit_code == 1
     assert "no Markdown list is that long" in one_line(result)
+
+
+def test_a_build_never_replaces_the_list_it_reads(kg, env, tmp_path):
+    # an outside review: `build --list report.md --out .` replaced the list with the report
+    folder = tmp_path / "here"
+    folder.mkdir()
+    listed = folder / "report.md"
+    shutil.copy(kg / "awesome-list.md", listed)
+    before = listed.read_bytes()
+    result = run("build", "--offline", "--list", listed, "--out", folder)
+    assert result.exit_code == 1, result.output
+    assert "report.md in " in one_line(result) and "would replace an input of this run" in one_line(result)
+    assert listed.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["report.md"]

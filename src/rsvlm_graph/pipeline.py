@@ -375,7 +375,7 @@ def build(
         exported = write_exports(loaded, out_dir, year_now=year_now, discovered=discovered,
                                  history=load_history(inputs.history_dir),
                                  validate_all=validate_all, html_max_nodes=html_max_nodes,
-                                 base_iri=base_iri)
+                                 base_iri=base_iri, inputs=inputs)
     return BuildResult(loaded, fetched, saved, tuple(recorded), exported)
 
 
@@ -567,6 +567,7 @@ def write_exports(
     validate_all: bool = True,
     html_max_nodes: int | None = None,
     base_iri: str | None = None,
+    inputs: Inputs | None = None,
 ) -> Exported:
     """Write every export of the graph into ``out_dir``; validates the RDF before writing.
 
@@ -577,8 +578,9 @@ def write_exports(
     citations checking every triple takes minutes and gigabytes, while the list's own papers and
     what they link to take a second. ``html_max_nodes`` caps the HTML view (default
     ``exports.html_view.VIEW_MAX_NODES``). The RDF is minted under ``base_iri``, else the
-    curation file's ``base_iri``, else ``exports.rdf.DEFAULT_BASE``. Each step logs its time and
-    peak memory (``rsvlm_graph.steps``, debug level).
+    curation file's ``base_iri``, else ``exports.rdf.DEFAULT_BASE``. No export replaces a file of
+    ``inputs`` (``--out`` beside a list named ``report.md``): nothing is written then. Each step
+    logs its time and peak memory (``rsvlm_graph.steps``, debug level).
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
@@ -617,7 +619,9 @@ def write_exports(
     # every file is written into a staging folder and moved in once all are whole: a build that
     # fails on its last export leaves the previous set, never a mix of two builds
     try:
-        with staged_folder(out_dir, owned=PLOT_NAMES) as stage:
+        kept = () if inputs is None else (inputs.list_path, inputs.curation_path,
+                                          inputs.snapshot_path)
+        with staged_folder(out_dir, owned=PLOT_NAMES, kept=kept) as stage:
             paths = [stage / "graph.ttl", stage / "graph.jsonld", stage / "graph.graphml"]
             with step("turtle"):
                 write_turtle(statements, paths[0], prefixes(base))
