@@ -346,3 +346,15 @@ def test_a_build_never_replaces_the_list_it_reads(kg, env, tmp_path):
     assert "report.md in " in one_line(result) and "would replace an input of this run" in one_line(result)
     assert listed.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["report.md"]
+
+
+@pytest.mark.parametrize("name", ["2026-02-30.jsonl", "2026-10-01.jsonl"])
+def test_a_bad_history_file_is_a_warning_and_the_build_goes_on(kg, env, tmp_path, name, caplog):
+    # an outside review: a misnamed (a day that is none) or empty history file stopped every build
+    (kg / "history").mkdir()
+    (kg / "history" / name).write_text("", encoding="utf-8")
+    result = run("build", "--offline", "--quiet", "--list", kg / "awesome-list.md", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(name in w and "leaves out the citation trends" in w for w in warned), warned
+    assert (tmp_path / "out" / "report.md").is_file()

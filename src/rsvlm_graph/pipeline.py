@@ -354,8 +354,6 @@ def build(
     The snapshot is read once, the graph built once and discovery run once, for the history
     and the exports alike. ``document`` and ``curation`` as for :func:`refresh`.
     """
-    from .citations.refreshes import load_history
-
     with exclusive(inputs, settings, out_dir):
         with on_file(inputs, settings, writable=not offline) as (records, checked):
             fetched = fetch_enrichment(document, curation, records, checked, settings,
@@ -373,7 +371,7 @@ def build(
             recorded = record_history(replace(loaded, enrichment=fetched.enrichment), inputs,
                                       discovered)
         exported = write_exports(loaded, out_dir, year_now=year_now, discovered=discovered,
-                                 history=load_history(inputs.history_dir),
+                                 history=_readable_history(inputs),
                                  validate_all=validate_all, html_max_nodes=html_max_nodes,
                                  base_iri=base_iri, inputs=inputs)
     return BuildResult(loaded, fetched, saved, tuple(recorded), exported)
@@ -555,6 +553,18 @@ def _list_rows(G: nx.MultiDiGraph, iri: Callable[[str], str]) -> dict[str, str]:
     path = G.nodes[G.graph["list"]]["path"]
     return {iri(node): f"{path}:{attrs['lines'][0]}" for node, attrs in G.nodes(data=True)
             if attrs.get("lines")}
+
+
+def _readable_history(inputs: Inputs) -> list[Refresh]:
+    """The recorded refreshes for the report's trends; a history file that cannot be read is a
+    warning naming it, and the report goes without trends: one bad file never stops a build."""
+    from .citations.refreshes import load_history
+
+    try:
+        return load_history(inputs.history_dir)
+    except StoreError as exc:
+        log.warning("%s; the report leaves out the citation trends until it is mended", exc)
+        return []
 
 
 def write_exports(
