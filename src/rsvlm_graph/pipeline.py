@@ -221,7 +221,7 @@ def fetch_enrichment(
 
             if (planned := watch.planned) is not None:
                 plan = planned_requests(document, curation, records=records, settings=settings,
-                                        now=settings.now, full=full)
+                                        now=settings.now, full=full, edge_details=edge_details)
                 answered = functools.partial(planned, plan)
             s2 = SemanticScholarSource(settings, client_for(settings, on_wait=on_wait),
                                        now=settings.now)
