@@ -84,9 +84,16 @@ _TAIL = re.compile(r"(?:[.,;:|(\[]\s*(?:[A-Za-z][\w&.\- ]{0,30}?\s*)?|\s[A-Z][\w
                    r"(?:19|20)\d{2}\b\W*(?:\([^)]*\)\W*)?$")
 
 
-def bad_title(title: str) -> str | None:
-    """Why ``title`` is no title ("label", "number", "date", "venue/year"), or ``None``."""
+# a dataset's name with its year glued on: "HRSC2016", "DFC2023", "xView2018"
+_GLUED_NAME = re.compile(r"[A-Za-z][\w&\-]*[A-Za-z](?:19|20)\d{2}")
+
+
+def bad_title(title: str, kind: str = "paper") -> str | None:
+    """Why ``title`` is no title ("label", "number", "date", "venue/year"), or ``None``; a
+    dataset (``kind``) may be named with its year glued on."""
     text = title.strip()
+    if kind == "dataset" and _GLUED_NAME.fullmatch(text):
+        return None
     if re.sub(r"[\W_]+", "", text.casefold()) in _LABELS:
         return "label"
     if _NUMBER.fullmatch(text):

@@ -82,7 +82,7 @@ def test_real_lists_build_offline_with_their_entries(tmp_path: Path, monkeypatch
     assert (len(document.papers), len(document.datasets)) == (papers, datasets)
     linked, read = read_share(path.read_text(encoding="utf-8"), (e.url for e in document.entries))
     assert read >= 0.95 * linked
-    assert [(e.line, e.title) for e in document.entries if bad_title(e.title)] == []
+    assert [(e.line, e.title) for e in document.entries if bad_title(e.title, e.kind)] == []
     result = CliRunner().invoke(app, ["build", "--offline", "--quiet", "--list", str(path),
                                       "--out", str(tmp_path / "exports")])
     assert result.exit_code == 0, result.output
@@ -94,7 +94,7 @@ def test_every_paper_of_the_bundled_list_is_an_entry() -> None:
     linked, read = read_share(BUNDLED_LIST.read_text(encoding="utf-8"),
                               (e.url for e in document.entries))
     assert linked == read == len(linked_papers(BUNDLED_LIST.read_text(encoding="utf-8"))) == 88
-    assert not [e.title for e in document.entries if bad_title(e.title)]
+    assert not [e.title for e in document.entries if bad_title(e.title, e.kind)]
 
 
 def _section_lines(lines: list[str], heading: str) -> range:

@@ -19,6 +19,7 @@ import pytest
 from conftest import FAKE_NOW, SteppedClock
 from fakeapi.corpus import corpus_for_list
 
+from rsvlm_graph.codec import Row
 from rsvlm_graph.config import Settings
 from rsvlm_graph.enrich import (
     DOUBTFUL_THRESHOLD,
@@ -47,6 +48,7 @@ from rsvlm_graph.models import (
     ListEntry,
     Paper,
     PaperIds,
+    iso_utc,
 )
 from rsvlm_graph.records import OnFile, listed_arxiv_ids, select
 from rsvlm_graph.snapshot import check_snapshot, read_snapshot, write_snapshot
@@ -150,7 +152,12 @@ class FakeS2:
         """A batch with both lists nested: the citations without their flags (S2's way)."""
         self._count("nested", tuple(ids))
         answers: list[Nested | None] = []
+        failed: dict[str, str] = {}
         for s2_id in ids:
+            if s2_id in self.unfetched:  # the same batch endpoint as fetch_paper_batch
+                failed[s2_id] = "SYNTHETIC: HTTP 503 after 4 tries"
+                answers.append(None)
+                continue
             paper = self._lookup(s2_id)
             if paper is None:
                 answers.append(None)
@@ -166,7 +173,7 @@ class FakeS2:
                 continue
             answers.append(Nested(paper, lists[0], lists[1], tuple(p for p in found if p),
                                   (len(lists[0]), len(lists[1])), False))
-        return answers, {}
+        return answers, failed
 
     def recommendations(self, positive, negative=(), limit=100) -> list[Paper]:
         self._count("recommendations", (tuple(positive), tuple(negative)))
@@ -541,10 +548,10 @@ def test_a_paper_the_batch_keeps_answering_null_for_is_an_answer(world):
 def test_an_id_whose_batch_request_keeps_failing_is_unfetched_not_an_answer(world):
     world.run()
     world.clock[0] += timedelta(days=30)  # stale: the metadata phase asks for every paper again
-    world.s2.unfetched.add(sid("doi"))
+    world.s2.unfetched.add(sid("doi"))  # in every batch: its stale copies stay unrefreshed
     result = world.run()
     assert [(f.subject, f.phase, f.answered) for f in result.failures] == [
-        (sid("doi"), "metadata", False)]
+        (sid("doi"), phase, False) for phase in ("citations", "metadata", "references")]
     assert any(p.s2_paper_id == sid("doi") for p in result.papers)  # the stale copy is kept
 
 
@@ -879,3 +886,17 @@ def test_planned_requests_foresee_the_edge_detail_pages(
     before = Counter(fake_api.counts)
     run_e2e(bundled, s2_source, arxiv_source, fake_settings, path, edge_details=True)
     assert foreseen == s2_requests(fake_api.counts - before) and foreseen["references"] > 0
+
+
+def test_a_failure_to_refresh_a_fresh_record_leaves_the_run_complete(world):
+    world.run()
+    world.clock[0] += timedelta(hours=1)  # a later run could not reach S2 for it: on file
+    world.store.put([Row("failure", f"{sid('doi')}|metadata", iso_utc(world.clock[0]),
+                         Failure(sid("doi"), "metadata", "network unavailable: SYNTHETIC"))],
+                    request="SYNTHETIC", settle=False)
+    world.clock[0] += timedelta(hours=1)
+    world.s2.unfetched.add(sid("doi"))  # asked again, and it fails again
+    result = world.run()
+    assert world.s2.request_counts["batch"] > 1  # the retry was sent
+    assert result.failures == ()  # its record is on file and fresh: nothing is missing
+    assert OnFile(world.store).failure(sid("doi"), "metadata") is not None  # asked next run too

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from list_rules import linked_papers
+from list_rules import bad_title, linked_papers
 
 from rsvlm_graph.listfile.lint import lint_list
 from rsvlm_graph.listfile.parse import parse_list, read_list
@@ -127,6 +127,9 @@ def test_a_dataset_named_with_a_year_glued_on_is_a_name_not_a_venue() -> None:
     assert document.problems == ()
     assert [(e.title, e.venue, e.year) for e in document.datasets] == [
         ("HRSC2016", "ICPRAM", 2017), ("DFC2023", "GRSM", 2023), ("XVIEW2018", None, None)]
+    # the tests' judge agrees: a dataset may be named so, a paper's title may not
+    assert [bad_title(e.title, e.kind) for e in document.datasets] == [None, None, None]
+    assert bad_title("HRSC2016") == "venue/year"
     # before a paper's title, an acronym glued to its year is still a venue, not the title
     papers = parse_list("- [PBVS2025](https://example.org/x) [A model for SAR](https://arxiv.org"
                         "/abs/2501.00001)\n", "l.md").papers

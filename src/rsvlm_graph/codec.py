@@ -37,6 +37,7 @@ __all__ = [
     "DIRECTIONS",
     "EMBEDDING_DECIMALS",
     "KINDS",
+    "KIND_OF",
     "PHASE_OF",
     "RECOMMENDATIONS_KEY",
     "Direction",
@@ -83,6 +84,8 @@ PHASE_OF: dict[Kind, Phase] = {
     "resolution": "resolve", "paper": "metadata", "citations": "citations",
     "references": "references", "arxiv": "arxiv", "recommendations": "recommendations",
 }
+#: the kind of record each phase fetches
+KIND_OF: dict[str, Kind] = {phase: kind for kind, phase in PHASE_OF.items()}
 
 #: SPECTER v2 values carry ~17 significant digits; 6 decimals keep cosine similarities exact to
 #: ~1e-6 while cutting each 768-float embedding line (and every re-fetch diff) roughly in half.

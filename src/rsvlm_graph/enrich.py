@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .citation_lists import count_of, fetch_edge_details, fetch_lists, page_plan, unflagged_citers
-from .codec import DIRECTIONS, PHASE_OF, RECOMMENDATIONS_KEY, Kind, Row
+from .codec import DIRECTIONS, KIND_OF, PHASE_OF, RECOMMENDATIONS_KEY, Kind, Row
 from .config import Settings
 from .fetch_run import (
     OFFLINE_REASON,
@@ -171,7 +171,10 @@ def enrich(
     # arXiv records age too: a new version may have appeared
     _one_call(run, "arxiv", arxiv_ids, "arxiv", _fetch_arxiv)
     _recommendations(run, ids, _negatives(curation))
-    return enrichment(select(records, [key for key, _ in entries], arxiv_ids), run.failures)
+    selection = select(records, [key for key, _ in entries], arxiv_ids)
+    on_file = tuple(r for r in selection.rows if r.kind != "failure" or not run.covered(r.record))
+    return enrichment(dataclasses.replace(selection, rows=on_file),
+                      [f for f in run.failures if not run.covered(f)])
 
 
 def accepted_of(resolutions: Sequence[object]) -> list[str]:
@@ -187,10 +190,8 @@ def not_on_file(records: OnFile, failures: Sequence[Failure]) -> tuple[Failure, 
     run incomplete, yet the record is on file. What is left is what the exports lack, and why.
     """
     return tuple(f for f in failures
-                 if f.phase in PHASES and not records.has(_KIND_OF[f.phase], f.subject))
+                 if f.phase in PHASES and not records.has(KIND_OF[f.phase], f.subject))
 
-
-_KIND_OF = {phase: kind for kind, phase in PHASE_OF.items()}
 
 
 def planned_requests(

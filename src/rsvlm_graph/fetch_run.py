@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from .codec import PHASE_OF, Kind, Row, failure_key, rounded
+from .codec import KIND_OF, PHASE_OF, Kind, Row, failure_key, rounded
 from .config import Settings
 from .errors import PaperNotFound, ServiceUnavailable, SourceDown, SourceError
 from .models import Failure, Paper, Phase, iso_utc
@@ -138,6 +138,20 @@ class Run:
         """Whether the last try of this record failed without an answer (kept on file)."""
         failure = self.records.failure(key, phase)
         return failure is not None and not failure.answered
+
+    def covered(self, failure: Failure) -> bool:
+        """Whether a failure to reach the source is no loss: the record it failed to refresh is
+        on file and fresh, so the run is not incomplete for it (it is still kept on file, and
+        asked again by the next run)."""
+        kind = KIND_OF.get(failure.phase)
+        return (not failure.answered and kind is not None
+                and self.records.is_fresh(kind, failure.subject, self.window, self.now()))
+
+    def stands(self, phase: Phase, key: str) -> None:
+        """The record is on file and kept as it is, not fetched again: a failure of an earlier
+        try is over (dropped, by a run that writes), so it never makes a run incomplete."""
+        if self.failed_before(phase, key) and not self.offline and self.records.writable:
+            self.records.settle(key, phase)
 
     def guard(self, phase: Phase, source: SourceName, subjects: Sequence[str],
               work: Callable[[], None]) -> None:

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from .codec import (
     DIRECTIONS,
+    KIND_OF,
     RECOMMENDATIONS_KEY,
     Direction,
     Edge,
@@ -116,12 +117,26 @@ class OnFile:
         return mine is None or theirs > mine.fetched_at  # iso_utc stamps order as strings
 
     def row(self, kind: Kind, key: str) -> Row | None:
-        """The newer of the snapshot's and the store's row of a record, or ``None``."""
+        """The newer of the snapshot's and the store's row of a record, or ``None``; a failure
+        settled by its record (:meth:`settled`) is ``None`` too."""
         if not self._from_store(kind, key):
-            return self.snapshot.rows.get((kind, key))
-        if (kind, key) not in self._read:
-            self._read[kind, key] = self.store.row(kind, key)
-        return self._read[kind, key]
+            found = self.snapshot.rows.get((kind, key))
+        else:
+            if (kind, key) not in self._read:
+                self._read[kind, key] = self.store.row(kind, key)
+            found = self._read[kind, key]
+        return None if found is not None and kind == "failure" and self.settled(found) else found
+
+    def settled(self, failure: Row) -> bool:
+        """Whether a record of the failure's kind and subject was fetched at or after it,
+        wherever that row comes from (the store, or a snapshot enriched elsewhere): the failure
+        is over. A failure newer than its record stands: that record's refresh failed."""
+        subject, _, phase = failure.key.rpartition("|")
+        kind = KIND_OF.get(phase)
+        if kind is None:
+            return False
+        stamp = self.stamp(kind, subject)
+        return stamp is not None and stamp >= failure.fetched_at  # iso_utc stamps order as strings
 
     def has(self, kind: Kind, key: str) -> bool:
         return self.row(kind, key) is not None
@@ -169,6 +184,13 @@ class OnFile:
 
     # ---- writing (a fetching run)
 
+    def settle(self, subject: str, phase: str) -> None:
+        """Drop the failure of a record that stands as it is (a resolution is never fetched
+        again): what it failed to get is on file."""
+        key = f"{subject}|{phase}"
+        self._store().delete("failure", [key])
+        self._wrote([("failure", key)])
+
     def _wrote(self, keys: Iterable[tuple[str, str]]) -> None:
         for key in keys:
             self._written.add(key)
@@ -206,7 +228,8 @@ class OnFile:
         """Copy into the store every snapshot row it lacks or holds older, with the edges of the
         lists among them; returns how many rows. A store that has it all writes nothing."""
         newer = [row for key, row in self.snapshot.rows.items()
-                 if (theirs := self._stamps.get(key)) is None or theirs < row.fetched_at]
+                 if ((theirs := self._stamps.get(key)) is None or theirs < row.fetched_at)
+                 and not (row.kind == "failure" and self.settled(row))]
         if not newer:
             return 0
         lists = {(r.kind, r.key) for r in newer if r.kind in DIRECTIONS}

@@ -121,6 +121,7 @@ def resolve(run: Run, entries: Sequence[tuple[str, ListEntry]]) -> list[Resoluti
     for key, entry in entries:
         stored = run.records.resolution(key)
         if stored is not None and stands(run, key, stored, entry.pin):
+            run.stands("resolve", key)
             done += 1
         else:
             todo.append(target_of(key, entry, entry.pin))

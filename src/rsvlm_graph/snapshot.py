@@ -20,6 +20,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
@@ -43,8 +44,8 @@ from .codec import (
 )
 from .errors import StoreError
 from .files import write_atomic
-from .models import PHASES, Enrichment, Failure, Phase
-from .records import Rows, Selection, accepted_ids, enrichment
+from .models import PHASES, Enrichment, Failure, Phase, iso_utc
+from .records import Rows, Selection, accepted_ids, enrichment, parse_utc
 from .schema import RecordRefused, checked_model, json_loads
 
 __all__ = [
@@ -289,6 +290,12 @@ def _read(path: Path, lines: Iterator[tuple[int, bytes]]) -> CheckedSnapshot:
     return CheckedSnapshot(read, tuple(reader.unread), tuple(marks))
 
 
+def just_after(stamp: str) -> str:
+    """A second after ``stamp``: the date of a failure that must stand beside a record of that
+    date (a record fetched at or after a failure settles it)."""
+    return iso_utc(parse_utc(stamp) + timedelta(seconds=1))
+
+
 def refetch_marks(path: Path, unread: Sequence[UnreadLine], read: Rows) -> list[Row]:
     """Failures that make the next ``enrich`` fetch again what the ``unread`` lines held.
 
@@ -296,8 +303,9 @@ def refetch_marks(path: Path, unread: Sequence[UnreadLine], read: Rows) -> list[
     the recommendations again; a line whose type cannot be read could have held anything:
     every list (but those of a paper counted without any) and the recommendations. A
     resolution, a list paper or an arXiv record that is missing altogether is fetched anyway.
-    The failures are dated like the newest record read, so the file they are written into
-    stays the same for the same lines.
+    The failures are dated a second after the newest record read: newer than every record
+    they mark (a record as new settles a failure), and the file they are written into stays
+    the same for the same lines.
     """
     if not unread:
         return []
@@ -349,7 +357,7 @@ def refetch_marks(path: Path, unread: Sequence[UnreadLine], read: Rows) -> list[
             for phase in PHASES[1:]:  # a resolution missing is resolved anyway
                 if phase == failed:
                     marks.setdefault((subject, phase), line)
-    stamp = max((r.fetched_at for r in rows.values()), default=EPOCH)
+    stamp = just_after(max((r.fetched_at for r in rows.values()), default=EPOCH))
     failures = [Failure(subject, phase, f"{path}:{line.number}: {line.kind or 'a'} line not read "
                         f"as written (the rewrite keeps it in {rejected_path(path)}); fetched "
                         "again by the next enrich")

@@ -12,8 +12,9 @@ current format holds, each date and count guessed as that format's writer implie
   whose refresh failed (a ``failure`` line), or of a paper without a record, at no count and
   undated (1970), so the next run fetches it whole; one that failed with no citation in the
   file is left out, to be fetched rather than taken as empty;
-- a failure is dated like the newest record; the recommendations like the oldest recommended
-  paper, asked with the accepted list papers and unknown negatives.
+- a failure is dated a second after the newest record (so that no record settles it); the
+  recommendations like the oldest recommended paper, asked with the accepted list papers and
+  unknown negatives.
 
 The next rewrite writes the current format; nothing else reads the first one.
 """
@@ -46,7 +47,7 @@ from .models import (
 )
 from .records import Rows, accepted_ids
 from .schema import PaperRef, as_record, record_schema
-from .snapshot import EPOCH, CheckedSnapshot, LineReader, refetch_marks
+from .snapshot import EPOCH, CheckedSnapshot, LineReader, just_after, refetch_marks
 
 __all__ = ["read_v1"]
 
@@ -138,5 +139,5 @@ def _rows(
     if ranked:
         rows.append(Row("recommendations", RECOMMENDATIONS_KEY, min(stamps, default=EPOCH),
                         Recommendations(tuple(sorted(accepted)), None, ranked)))
-    rows += [Row("failure", failure_key(f), newest, f) for f in failures]
+    rows += [Row("failure", failure_key(f), just_after(newest), f) for f in failures]
     return rows, edges
