@@ -681,3 +681,18 @@ def test_a_dropped_candidate_says_why_it_left():
     now = changes_between(old, new, candidates_now={sid("gone")})
     assert now.why_dropped[sid("gone")] == "outranked" and now.why_dropped[sid("down")] == \
         "no longer returned"
+
+
+def test_a_record_dated_after_today_makes_no_history_file(tmp_path, caplog):
+    from rsvlm_graph.citations.refreshes import record_fetched
+
+    history_dir = tmp_path / "history"
+    state = {A: (10, ["c1", "c2"]), C: (200, ["c1", "c3"])}
+    enrichment = dated(make_enrichment(state), {A: DATES[0], C: dt.date(9999, 12, 31)})
+    titles = {A: TITLES[A], C: TITLES[C]}
+    with caplog.at_level("WARNING"):
+        written = record_fetched(history_dir, enrichment, titles, [], today=DATES[0])
+    assert [p.name for p in written] == ["2026-01-05.jsonl"]
+    assert "9999-12-31" in caplog.text
+    (only,) = load_history(history_dir)
+    assert paper(only, C).citation_count is None  # its count is not known on any real date

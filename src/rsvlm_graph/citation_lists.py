@@ -48,13 +48,14 @@ def page_plan(run: Run, direction: Direction, accepted: Sequence[str]) -> PagePl
     the full check is due, or the last try failed (:func:`plan_pages`)."""
     if "semanticscholar" not in run.asks:
         return PagePlan(fetch=tuple(run.to_fetch(direction, accepted)))
-    on_file = {}
-    for s2_id in accepted:
-        if (row := run.records.edge_list(direction, s2_id)) is not None:
+    on_file, now = {}, run.now()
+    for s2_id in accepted:  # a list dated ahead of the clock is fetched as one never fetched
+        if ((row := run.records.edge_list(direction, s2_id)) is not None
+                and not run.records.dated_ahead(direction, s2_id, now)):
             on_file[s2_id] = PagesOnFile(row.record.count, parse_utc(row.fetched_at))
     plan = plan_pages(
         accepted, {s2_id: count_of(run, direction, s2_id) for s2_id in accepted}, on_file,
-        now=run.now(), full_every=run.full_every, stale_after=timedelta(days=run.window),
+        now=now, full_every=run.full_every, stale_after=timedelta(days=run.window),
         full=run.full,
         interrupted={s2_id for s2_id in accepted if run.records.paging(direction, s2_id)},
         failed={s2_id for s2_id in accepted if run.failed_before(direction, s2_id)},

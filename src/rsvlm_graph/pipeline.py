@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -339,7 +340,8 @@ def refresh(
             loaded = Loaded.build(document, curation, fetched.enrichment,
                                   load_peers(inputs, curation, settings))
             recorded = record_history(loaded, inputs,
-                                      loaded.discover(year_now=settings.today().year))
+                                      loaded.discover(year_now=settings.today().year),
+                                      settings.today())
     return RefreshResult(fetched, saved, tuple(recorded))
 
 
@@ -369,7 +371,7 @@ def build(
         recorded: list[Path] = []
         if not offline:  # the history replays what was fetched, failures and all
             recorded = record_history(replace(loaded, enrichment=fetched.enrichment), inputs,
-                                      discovered)
+                                      discovered, settings.today())
         exported = write_exports(loaded, out_dir, year_now=year_now, discovered=discovered,
                                  history=_readable_history(inputs),
                                  validate_all=validate_all, html_max_nodes=html_max_nodes,
@@ -488,16 +490,19 @@ def load_graph(inputs: Inputs, settings: Settings, *, peers: Sequence[str | Path
     return Loaded.build(document, curation, enrichment, peer_lists)
 
 
-def record_history(loaded: Loaded, inputs: Inputs, discovered: Discovered) -> list[Path]:
+def record_history(loaded: Loaded, inputs: Inputs, discovered: Discovered, today: date
+                   ) -> list[Path]:
     """Record in ``kg/history/`` the citation counts and citers fetched on each date not on file
-    yet, with the discovery shortlist; return the files written (none when nothing new).
+    yet (up to ``today``), with the discovery shortlist; return the files written (none when
+    nothing new).
 
     Any command that fetched calls it: the records carry their fetch dates, so a ``build``, an
     ``enrich`` or a resumed run each leave the history complete, and a re-run adds nothing.
     """
     from .citations.refreshes import record_fetched
 
-    return record_fetched(inputs.history_dir, loaded.enrichment, loaded.graph, discovered.shortlist)
+    return record_fetched(inputs.history_dir, loaded.enrichment, loaded.graph, discovered.shortlist,
+                          today=today)
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ from .store import Store
 __all__ = [
     "OnFile",
     "Rows",
+    "SKEW",
     "Selection",
     "accepted_ids",
     "arxiv_ids_of",
@@ -59,6 +60,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+#: how far after the clock a fetch date may be (another machine's clock) and still count
+SKEW = timedelta(days=1)
 
 
 def parse_utc(text: str) -> datetime:
@@ -104,6 +109,7 @@ class OnFile:
         self._stamps = store.stamps()
         self._written: set[tuple[str, str]] = set()
         self._read: dict[tuple[str, str], Row | None] = {}
+        self._ahead: set[tuple[str, str]] = set()  # dated ahead of the clock, said once
 
     # ---- reading
 
@@ -146,10 +152,24 @@ class OnFile:
         return None if row is None else row.fetched_at
 
     def is_fresh(self, kind: Kind, key: str, max_age_days: float, now: datetime) -> bool:
-        """Whether the record was fetched less than ``max_age_days`` ago (a record dated after
-        ``now``, clock skew, is); a missing one is not fresh."""
+        """Whether the record was fetched less than ``max_age_days`` ago (one dated up to
+        :data:`SKEW` after ``now``, clock skew, is; one dated later is not:
+        :meth:`dated_ahead`); a missing one is not fresh."""
         stamp = self.stamp(kind, key)
-        return stamp is not None and now - parse_utc(stamp) < timedelta(days=max_age_days)
+        return (stamp is not None and not self.dated_ahead(kind, key, now)
+                and now - parse_utc(stamp) < timedelta(days=max_age_days))
+
+    def dated_ahead(self, kind: Kind, key: str, now: datetime) -> bool:
+        """Whether the record's fetch date is more than :data:`SKEW` after ``now``: no clock
+        is that far off, so the date is wrong and the record is fetched again (said once)."""
+        stamp = self.stamp(kind, key)
+        if stamp is None or parse_utc(stamp) - now <= SKEW:
+            return False
+        if (kind, key) not in self._ahead:
+            self._ahead.add((kind, key))
+            log.warning("%s %s: fetched_at %s is after now (%s); the date is wrong: fetched "
+                        "again", kind, key, stamp, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return True
 
     def edges(self, direction: Direction, s2_paper_id: str) -> Sequence[Edge]:
         """The edges of one paper's list, from the side its list record comes from."""

@@ -105,6 +105,8 @@ def stands(run: Run, key: str, stored: Resolution, pin: Pin | None) -> bool:
     """Whether a stored resolution is kept as it is rather than resolved again."""
     if not _still_valid(stored, pin):
         return False
+    if "semanticscholar" in run.asks and run.records.dated_ahead("resolution", key, run.now()):
+        return False  # its date is wrong: resolved again, to be dated right
     if stored.s2_paper_id is not None or pin is not None:
         return True
     # Semantic Scholar indexes new papers days after they appear: "not found" ages

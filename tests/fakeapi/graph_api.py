@@ -192,6 +192,8 @@ def batch(api: FakeApi, path: str, query: dict[str, list[str]], body: bytes) -> 
             answers.append(None)
         else:
             answers.append(paper_json(api, pid, fields))
+    if api.faults.rotate_batch:
+        answers = answers[1:] + answers[:1]
     _budgeted(api, answers)
     return _sized(api, answers)
 

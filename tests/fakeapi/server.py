@@ -141,6 +141,7 @@ class Faults:
     null_in_batch: set[str] = field(default_factory=set)  # ids sent that answer null
     changed_ids: dict[str, str] = field(default_factory=dict)  # id sent -> paperId answered
     missing_fields: set[str] = field(default_factory=set)  # top-level keys left out of papers
+    rotate_batch: bool = False  # a proxy that rotates every batch answer array by one
     _queues: dict[str, list[_Fault]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -352,6 +352,8 @@ def refreshes_by_fetch_date(
     entry_keys: Mapping[str, str] | nx.MultiDiGraph,
     candidates: Sequence[tuple[str, str]],
     history: Sequence[Refresh],
+    *,
+    today: dt.date | None = None,
 ) -> list[Refresh]:
     """Return the refreshes the fetched records call for that ``history`` lacks, oldest first.
 
@@ -372,12 +374,19 @@ def refreshes_by_fetch_date(
         As for :func:`refresh_from_enrichment`.
     history : sequence of Refresh
         What is recorded (:func:`load_history`).
+    today : date, optional
+        The run's date: a record dated after it (a wrong date, fetched again by the next
+        ``enrich``) makes no refresh, and counts on no date (warned).
     """
     resolved = {r.entry_key: r.s2_paper_id for r in enrichment.resolutions if r.s2_paper_id}
     fetched_on = {p.s2_paper_id: _fetch_date(p.fetched_at) for p in enrichment.papers}
     list_ids = {s2 for entry, s2 in resolved.items() if entry.startswith(PAPER_PREFIX)}
     gone = _no_longer_returned(enrichment) & list_ids
     dates = sorted({d for s2 in list_ids if (d := fetched_on.get(s2)) is not None})
+    if today is not None and (ahead := [d for d in dates if d > today]):
+        log.warning("history: no refresh recorded for %s: records dated after today (%s) have "
+                    "a wrong date", ", ".join(map(str, ahead)), today)
+        dates = [d for d in dates if d <= today]
     newest = history[-1].date if history else None
     if newest is not None and (skipped := [d for d in dates if d < newest]):
         log.info("history: %d fetch date(s) before the newest refresh %s are not recorded "
@@ -422,8 +431,11 @@ def record_fetched(
     enrichment: Enrichment,
     entry_keys: Mapping[str, str] | nx.MultiDiGraph,
     candidates: Sequence[tuple[str, str]],
+    *,
+    today: dt.date | None = None,
 ) -> list[Path]:
-    """Write every refresh :func:`refreshes_by_fetch_date` finds missing; return the paths.
+    """Write every refresh :func:`refreshes_by_fetch_date` finds missing (none dated after
+    ``today``); return the paths.
 
     Raises
     ------
@@ -432,7 +444,8 @@ def record_fetched(
     """
     history = load_history(history_dir)
     written = []
-    for refresh in refreshes_by_fetch_date(enrichment, entry_keys, candidates, history):
+    for refresh in refreshes_by_fetch_date(enrichment, entry_keys, candidates, history,
+                                           today=today):
         earlier = [r for r in history if r.date < refresh.date]
         written.append(_write_refresh(history_dir, refresh, earlier[-1] if earlier else None))
         history = [*earlier, refresh]

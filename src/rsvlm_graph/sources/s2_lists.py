@@ -46,6 +46,7 @@ __all__ = [
     "PAGE_LIMIT",
     "TOO_LARGE",
     "Nested",
+    "aligned",
     "answer_array",
     "nested_batch",
     "pack",
@@ -196,7 +197,7 @@ def post_batch(client: ApiClient, ids: list[str], fields: str, unfetched: dict[s
             raise SourceError(
                 f"Semantic Scholar batch answered {type(answer).__name__} of "
                 f"{len(answer) if isinstance(answer, list) else '?'} items for {len(ids)} ids")
-        return read(answer, ids)
+        return read(aligned(ids, answer, unfetched), ids)
     except (SourceDown, RateLimited):
         raise
     except BadRequest as exc:
@@ -217,6 +218,63 @@ def post_batch(client: ApiClient, ids: list[str], fields: str, unfetched: dict[s
             + post_batch(client, ids[half:], fields, unfetched, read))
 
 
+def aligned(ids: Sequence[str], answer: list[Any], unfetched: dict[str, str]) -> list[Any]:
+    """The batch ``answer`` with every item that is not the paper asked for at its position
+    made ``None``, its id noted in ``unfetched`` (one warning naming it): the batch answers by
+    position, and a shifted or rotated answer must never become another paper's record.
+
+    An item is another paper's when its ``paperId`` or external ids (arXiv, DOI, CorpusId) name
+    another id of the batch and not its own. An S2 paper id answered under another ``paperId``
+    (S2 merged it into its current id) is that paper, said at INFO, unless that ``paperId``
+    answers another position too; the caller keeps it for the id sent. An ``ARXIV:``/``DOI:``
+    id whose answer names neither is left to the caller's title check.
+    """
+    sent = [_form(i) for i in ids]
+    told = [str(item.get("paperId")) if isinstance(item, dict) else None for item in answer]
+    out = list(answer)
+    for index, item in enumerate(answer):
+        if not isinstance(item, dict) or not is_s2_paper_id(item.get("paperId")):
+            continue
+        forms = _answers_to(item)
+        if sent[index] in forms:
+            continue
+        theirs = [ids[j] for j, form in enumerate(sent) if j != index and form in forms]
+        twice = is_s2_paper_id(ids[index]) and told.count(told[index]) > 1
+        if theirs or twice:
+            why = (f"the answer at its position is {theirs[0]}'s" if theirs else
+                   f"the answer at its position, {told[index]}, answers other ids of the batch too")
+            logger.warning("Semantic Scholar batch: %s got no answer of its own (%s); not taken "
+                           "as its record, asked again by the next enrich", ids[index], why)
+            unfetched[ids[index]] = f"misaligned batch answer: {why}"
+            out[index] = None
+        elif is_s2_paper_id(ids[index]):
+            logger.info("Semantic Scholar answered %s as %s (its current id, S2 merged them); "
+                        "kept for %s", ids[index], told[index], ids[index])
+    return out
+
+
+def _form(paper_id: str) -> str:
+    """An id of a batch as :func:`_answers_to` spells the ids an answer is known by."""
+    prefix, colon, rest = paper_id.partition(":")
+    if not colon:
+        return paper_id.lower()
+    rest = rest.lower()
+    if prefix.upper() == "ARXIV":
+        rest = rest.split("v")[0] if rest[:1].isdigit() else rest
+    return f"{prefix.upper()}:{rest}"
+
+
+def _answers_to(item: Mapping[str, Any]) -> set[str]:
+    """The batch ids (:func:`_form`) a batch answer item is the paper of."""
+    forms = {str(item["paperId"]).lower()}
+    external = item.get("externalIds")
+    if isinstance(external, dict):
+        for key, prefix in (("ArXiv", "ARXIV"), ("DOI", "DOI"), ("CorpusId", "CORPUSID")):
+            if external.get(key) is not None:
+                forms.add(_form(f"{prefix}:{external[key]}"))
+    return forms
+
+
 def _read_nested(stamp: Callable[[], str], answer: list[Any], ids: list[str]
                  ) -> list[Nested | None]:
     now = stamp()
@@ -231,9 +289,11 @@ def _read_nested(stamp: Callable[[], str], answer: list[Any], ids: list[str]
 
 
 def _one(item: dict[str, Any], sent: str, now: str, cut: bool) -> Nested:
+    """One nested answer (:func:`aligned`: the paper asked for as ``sent``); its lists are the
+    lists of ``sent``, the id they are kept under, though S2 answered under a current id."""
     from .semantic_scholar import paper_from_json
 
-    s2_id = str(item["paperId"])
+    s2_id = sent
     papers: dict[str, Paper] = {}
     lists: list[tuple[Citation, ...] | None] = []
     served = []
