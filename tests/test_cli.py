@@ -133,6 +133,27 @@ def test_enrich_then_offline_build_from_the_snapshot_alone(kg, online, env, tmp_
     assert "outside_paper 0" not in result.output
 
 
+def test_records_another_api_answered_never_reach_a_build_for_the_real_ones(
+        kg, online, env, tmp_path, monkeypatch):
+    # an outside review: a cache a test server filled (SYNTHETIC) made the offline build of a fresh
+    # clone, configured for Semantic Scholar itself, export 537 authors and 268 SYNTHETIC triples
+    other = tmp_path / "other-list"
+    shutil.copytree(kg, other)
+    assert run("enrich", "--list", other / "awesome-list.md", "--quiet").exit_code == 0
+    assert (other / "snapshot.jsonl").exists()
+    plain = tmp_path / "plain"
+    built = run("build", "--offline", "--list", kg / "awesome-list.md", "--out", plain)
+    assert "not enriched: none" in built.output  # the same store, the same APIs: it is used
+    for name in ("RSVLM_S2_API_URL", "RSVLM_ARXIV_API_URL", "S2_API_KEY"):
+        monkeypatch.delenv(name)
+    clone = tmp_path / "clone"
+    result = run("build", "--offline", "--list", kg / "awesome-list.md", "--out", clone)
+    assert result.exit_code == 0, result.output
+    assert "not enriched: 81 of 81 list papers" in result.output
+    assert b"SYNTHETIC" not in (clone / "graph.ttl").read_bytes()
+    assert not (kg / "snapshot.jsonl").exists()
+
+
 def test_enrich_edge_details_gives_the_citations_inside_the_list_their_flags(kg, online, env):
     from rsvlm_graph.snapshot import read_snapshot
 

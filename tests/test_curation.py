@@ -251,3 +251,15 @@ def test_a_curation_file_nested_too_deep_is_one_line(tmp_path):
     path.write_text("ignore = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
     with pytest.raises(ListParseError, match="nested deeper than it can be read"):
         load_curation(path)
+
+
+def test_two_pins_of_one_row_to_different_papers_are_an_error(tmp_path: Path) -> None:
+    # an outside review: the first of two contradictory pins won in silence
+    two = (f'[[pin]]\ntitle = "RemoteGLM"\ns2_paper_id = "{S2_A}"\n\n'
+           f'[[pin]]\ntitle = "remoteglm"\ns2_paper_id = "{S2_B}"\n')
+    with pytest.raises(ListParseError, match=r"pins the row of title 'remoteglm' to another paper "
+                                             r"than the \[\[pin\]\] of line 1; keep one"):
+        load_curation(write(tmp_path, two))
+    same = (f'[[pin]]\ntitle = "RemoteGLM"\ns2_paper_id = "{S2_A}"\n\n'
+            f'[[pin]]\nurl = "https://example.org/remoteglm"\ntitle = "RemoteGLM"\ns2_paper_id = "{S2_A}"\n')
+    assert len(load_curation(write(tmp_path, same)).pins) == 2  # the same paper twice: no conflict

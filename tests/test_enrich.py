@@ -867,6 +867,27 @@ def test_a_bulk_search_answer_of_more_than_one_page_settles_no_title(
     assert len(by_title) > 25 and fake_api.counts["match"] == len(by_title)
 
 
+def test_planned_requests_foresee_the_edge_detail_pages(
+        bundled, fake_api, fake_settings, s2_source, arxiv_source, tmp_path):
+    # an outside review: a cold `enrich --edge-details` said "about 5 requests" and sent 87, a
+    # second run said nothing and sent 80
+    document, curation = bundled
+    path = tmp_path / "s.db"
+
+    def planned(**kwargs) -> Counter[str]:
+        with Store(path) as store:
+            return planned_requests(document, curation, records=OnFile(store), settings=fake_settings,
+                                    now=lambda: E2E_NOW, **kwargs)
+
+    cold, cold_details = planned(), planned(edge_details=True)
+    assert cold_details - cold == Counter(references=len({paper_node_id(e.ids, e.title) for e in document.papers}))
+    run_e2e(bundled, s2_source, arxiv_source, fake_settings, path)  # nested: flags unknown
+    foreseen = planned(edge_details=True)
+    before = Counter(fake_api.counts)
+    run_e2e(bundled, s2_source, arxiv_source, fake_settings, path, edge_details=True)
+    assert foreseen == s2_requests(fake_api.counts - before) and foreseen["references"] > 0
+
+
 def test_a_failure_to_refresh_a_fresh_record_leaves_the_run_complete(world):
     world.run()
     world.clock[0] += timedelta(hours=1)  # a later run could not reach S2 for it: on file

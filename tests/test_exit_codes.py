@@ -54,9 +54,9 @@ def test_an_unreachable_api_exits_3_after_writing_the_snapshot_with_every_earlie
     before = read_snapshot(kg / "snapshot.jsonl")
     (kg / "snapshot.jsonl").unlink()  # proof that the failed run writes it again
     monkeypatch.setenv("RSVLM_FRESHNESS_DAYS", "0")  # everything is stale: asked again
-    # nothing listens on port 9 of loopback: both sources are unreachable at once
-    monkeypatch.setenv("RSVLM_S2_API_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("RSVLM_ARXIV_API_URL", "http://127.0.0.1:9/api/query")
+    # the server goes away (its URLs stay: the store is the one of these APIs), both sources
+    # are unreachable at once
+    online.stop()
     result = enrich(kg)
     assert result.exit_code == EXIT_PARTIAL, result.output
     after = read_snapshot(kg / "snapshot.jsonl")

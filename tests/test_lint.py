@@ -277,3 +277,18 @@ def test_a_clean_list_is_still_a_document_in_json_and_csv(tmp_path, fmt, documen
     assert result.exit_code == 0, result.output
     assert result.stdout == document
     assert "0 error(s), 0 warning(s)" in result.stderr
+
+
+def test_a_row_pinned_to_the_paper_another_row_links_is_a_duplicate(tmp_path):
+    # an outside review: RemoteGLM pinned to the arXiv id another row links; lint said nothing,
+    # rank showed the paper twice and its in-list citations split between the rows
+    curation = tmp_path / "curation.toml"
+    curation.write_text('[[pin]]\ntitle = "RemoteGLM"\narxiv_id = "2101.00001"\n', encoding="utf-8")
+    from rsvlm_graph.listfile.curation import load_curation
+
+    text = HEAD + ("[Alpha captioner](https://arxiv.org/abs/2101.00001)|arxiv 2021|-\n"
+                   "RemoteGLM|TGRS 2023|-\n")
+    pinned = load_curation(curation)
+    findings = lint_list(parse_list(text, "l.md", pinned), curation=pinned)
+    assert [(f.line, f.code) for f in findings if f.code == "duplicate-paper"] == [(6, "duplicate-paper")]
+    assert not [f for f in lint_list(parse_list(text, "l.md", None)) if f.code == "duplicate-paper"]

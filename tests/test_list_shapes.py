@@ -178,3 +178,17 @@ def test_a_titles_closing_period_and_a_glued_paper_word_are_no_part_of_it() -> N
         "RingMo: A Remote Sensing Foundation Model with Masked Image Modeling",
         "GeoChat: Grounded Large Vision-Language Model",
         "遥感大模型论文"]
+
+
+def test_a_source_column_of_a_paper_table_is_its_venue_and_of_a_dataset_table_an_attribute():
+    # SYNTHETIC rows in the shape of a held-out list: "| Date | Paper | Authors | Source | Links |"
+    text = ("# L\n## Papers\n| Date | Paper | Authors | Source | Links |\n|---|---|---|---|---|\n"
+            "| 2026-04-09 | SYNTHETIC multimodal disaster recognition | A. Author | Remote Sensing "
+            "| [DOI](https://doi.org/10.5555/synthetic.1) |\n"
+            "## Datasets\n| Dataset | Source | Year |\n|---|---|---|\n"
+            "| [SYNTHETIC-DS](https://example.org/ds) | Sentinel-2 | 2024 |\n")
+    document = parse_list(text, "list.md")
+    (paper,) = document.papers
+    assert (paper.venue, paper.year) == ("Remote Sensing", 2026)
+    (dataset,) = document.datasets
+    assert dataset.venue is None and ("source", "Sentinel-2") in dataset.attributes

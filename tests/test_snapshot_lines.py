@@ -57,7 +57,7 @@ def kept_texts(kg_dir: Path) -> list[str]:
 def enriched(kg, online, env) -> Path:
     """kg/ after one complete enrich, and a fresh store: as a fresh clone of it is."""
     assert enrich(kg).exit_code == 0
-    for path in env.glob("store.sqlite3*"):
+    for path in env.glob("store*.sqlite3*"):
         path.unlink()
     return kg
 

@@ -452,3 +452,27 @@ def test_rows_that_would_be_lint_errors_are_left_out():
         ("Synthetic listed model", "its row would be a lint error (duplicate-paper)"),
         ("Synthetic broken link", "its row would be a lint error (malformed-url)")]
     assert lint_checked(text, document, [good]) == ([good], [])
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_rows_added_to_a_numbered_section_are_numbered_on(tmp_path):
+    # an outside review: two rows added under a numbered section both got "12."
+    text = ("# L\n## Image Captioning\n"
+            "11. [SYNTHETIC first](https://arxiv.org/abs/2301.00011), TGRS 2023.\n"
+            "12. [SYNTHETIC second](https://arxiv.org/abs/2301.00012), TGRS 2023.\n"
+            "\n## Visual Question Answering\n- [SYNTHETIC vqa](https://arxiv.org/abs/2301.00013), CVPR 2023.\n")
+    document = parse_list(text, "kg/awesome-list.md", None)
+    section = [e for e in document.papers if e.task == "Image Captioning"]
+    candidates = [Candidate(  # SYNTHETIC
+        node=f"paper:s2:{n}", title=title, s2_id=n * 40, arxiv_id=f"2401.9999{i}", doi=None,
+        year=2024, venue="ICCV", url="", score=2.0, cites_list_papers=(), cited_by_list_papers=(),
+        similarity=None, recommended_rank=None, suggested_task="Image Captioning")
+        for i, (n, title) in enumerate([("e", "New captioner"), ("f", "Newer captioner")])]
+    rows = [replace(c, markdown_row=markdown_row(c, section, text)) for c in candidates]
+    assert rows[0].markdown_row.startswith("13. ") and rows[1].markdown_row.startswith("13. ")
+    new = _apply(tmp_path, text, build_patch(text, "kg/awesome-list.md", document, rows))
+    added = [line for line in new.split("\n") if line not in text.split("\n")]
+    assert [line[:4] for line in added] == ["13. ", "14. "]
+    reparsed = parse_list(new, "kg/awesome-list.md", None)
+    assert [e.title for e in reparsed.papers if e.task == "Image Captioning"][-2:] == [
+        "New captioner", "Newer captioner"]

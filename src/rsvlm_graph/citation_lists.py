@@ -30,7 +30,7 @@ from .models import EdgeList, EdgePage, Failure, Paging
 from .records import parse_utc
 from .refresh_plan import PagePlan, PagesOnFile, plan_pages
 
-__all__ = ["count_of", "fetch_edge_details", "fetch_lists", "page_plan"]
+__all__ = ["count_of", "fetch_edge_details", "fetch_lists", "page_plan", "unflagged_citers"]
 
 log = logging.getLogger(__name__)
 
@@ -202,14 +202,19 @@ def _fetch_list(run: Run, direction: Direction, s2_id: str, resume: EdgePage | N
                          request=request)
 
 
+def unflagged_citers(run: Run, accepted: Sequence[str]) -> list[str]:
+    """The list papers that cite another list paper with its flags unknown (a nested citation):
+    the reference lists ``enrich --edge-details`` pages, and its cost estimate counts."""
+    inside = set(accepted)
+    return sorted({e.citation.citing for s2_id in accepted
+                   for e in run.records.edges("citations", s2_id)
+                   if e.citation.citing in inside and e.citation.is_influential is None})
+
+
 def fetch_edge_details(run: Run, accepted: Sequence[str]) -> None:
     """``enrich --edge-details``: the reference lists of the list papers that cite another list
     paper with flags unknown, paged, so every citation inside the list says whether it is
     influential and its intents."""
-    inside = set(accepted)
-    citing = sorted({e.citation.citing for s2_id in accepted
-                     for e in run.records.edges("citations", s2_id)
-                     if e.citation.citing in inside and e.citation.is_influential is None})
-    for s2_id in citing:
+    for s2_id in unflagged_citers(run, accepted):
         run.guard("references", "semanticscholar", [s2_id],
                   functools.partial(_fetch_list, run, "references", s2_id))

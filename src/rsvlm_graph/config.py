@@ -5,6 +5,7 @@ No other module reads ``os.environ``: tests build ``Settings(...)`` directly.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -199,8 +200,14 @@ class Settings:
 
     @property
     def database_path(self) -> Path:
-        """The SQLite store of every fetched record."""
-        return self.cache_dir / "store.sqlite3"
+        """The SQLite store of every fetched record: ``store.sqlite3`` for Semantic Scholar and
+        arXiv themselves, and one of its own for any other pair of API URLs (a mirror, a test
+        server), so what those answered never stands in for the real services' records in a run
+        configured for them, an offline build included."""
+        if (self.s2_api_url, self.arxiv_api_url) == (DEFAULT_S2_API_URL, DEFAULT_ARXIV_API_URL):
+            return self.cache_dir / "store.sqlite3"
+        apis = hashlib.sha256(f"{self.s2_api_url}\n{self.arxiv_api_url}".encode()).hexdigest()
+        return self.cache_dir / f"store-{apis[:12]}.sqlite3"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Container, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .citation_lists import count_of, fetch_edge_details, fetch_lists, page_plan
+from .citation_lists import count_of, fetch_edge_details, fetch_lists, page_plan, unflagged_citers
 from .codec import DIRECTIONS, KIND_OF, PHASE_OF, RECOMMENDATIONS_KEY, Kind, Row
 from .config import Settings
 from .fetch_run import (
@@ -202,6 +202,7 @@ def planned_requests(
     settings: Settings,
     now: Callable[[], datetime],
     full: bool = False,
+    edge_details: bool = False,
 ) -> Counter[str]:
     """The Semantic Scholar requests an online ``enrich`` is about to send, per endpoint
     (``batch``, ``bulk``, ``citations``, ``references``, ``recommendations``), from what is on
@@ -248,6 +249,9 @@ def planned_requests(
     for s2_id in sorted(set(counts) - packed):
         for direction, n in zip(DIRECTIONS, counts[s2_id]):
             plan[direction] += math.ceil(min(n, PAGEABLE) / PAGE_LIMIT)
+    if edge_details:  # a reference page each for the list papers citing list papers; a paper
+        # not resolved yet may be one of them
+        plan["references"] += len(unflagged_citers(run, ids)) + len(new)
     if new or (ids and not _recommendations_fresh(run, ids, _negatives(curation))):
         plan["recommendations"] = 1
     return +plan

@@ -231,8 +231,16 @@ def store_lock(database: Path) -> Path:
 
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
 @contextmanager
-def staged_folder(folder: Path, owned: Collection[str] = ()) -> Iterator[Path]:
+def staged_folder(folder: Path, owned: Collection[str] = (), kept: Collection[Path] = ()
+                  ) -> Iterator[Path]:
     """Yield an empty staging folder inside ``folder``; on success move its files into ``folder``.
 
     Writers write the whole set into the staging folder; only when the ``with`` block ends
@@ -241,7 +249,8 @@ def staged_folder(folder: Path, owned: Collection[str] = ()) -> Iterator[Path]:
     (a plot with nothing to show) is removed. On an exception ``folder`` is left untouched. The
     staging folder is always removed; one a killed run left behind is removed by the next run,
     which must hold the folder's lock (:func:`locked`). The folder must exist. ``OSError``
-    propagates (no staging folder can be made; a target name is a folder), ``folder`` unchanged.
+    propagates (no staging folder can be made; a target name is a folder, or one of the files
+    ``kept``, such as the list the exports are built from), ``folder`` unchanged.
 
     Examples
     --------
@@ -266,6 +275,10 @@ def staged_folder(folder: Path, owned: Collection[str] = ()) -> Iterator[Path]:
         if blocked:
             raise IsADirectoryError(f"{', '.join(blocked)} in {folder} are folders, not files; "
                                     "nothing was replaced")
+        inputs = sorted(name for name in made if any(_same_file(folder / name, k) for k in kept))
+        if inputs:
+            raise FileExistsError(f"{', '.join(inputs)} in {folder} would replace an input of "
+                                  "this run; nothing was replaced: choose another folder")
         for name in sorted(made):
             os.replace(stage / name, folder / name)
         for name in sorted(set(owned) - made):

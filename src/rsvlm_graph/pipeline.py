@@ -222,7 +222,7 @@ def fetch_enrichment(
 
             if (planned := watch.planned) is not None:
                 plan = planned_requests(document, curation, records=records, settings=settings,
-                                        now=settings.now, full=full)
+                                        now=settings.now, full=full, edge_details=edge_details)
                 answered = functools.partial(planned, plan)
             s2 = SemanticScholarSource(settings, client_for(settings, on_wait=on_wait),
                                        now=settings.now)
@@ -356,8 +356,6 @@ def build(
     The snapshot is read once, the graph built once and discovery run once, for the history
     and the exports alike. ``document`` and ``curation`` as for :func:`refresh`.
     """
-    from .citations.refreshes import load_history
-
     with exclusive(inputs, settings, out_dir):
         with on_file(inputs, settings, writable=not offline) as (records, checked):
             fetched = fetch_enrichment(document, curation, records, checked, settings,
@@ -375,9 +373,9 @@ def build(
             recorded = record_history(replace(loaded, enrichment=fetched.enrichment), inputs,
                                       discovered, settings.today())
         exported = write_exports(loaded, out_dir, year_now=year_now, discovered=discovered,
-                                 history=load_history(inputs.history_dir),
+                                 history=_readable_history(inputs),
                                  validate_all=validate_all, html_max_nodes=html_max_nodes,
-                                 base_iri=base_iri)
+                                 base_iri=base_iri, inputs=inputs)
     return BuildResult(loaded, fetched, saved, tuple(recorded), exported)
 
 
@@ -562,6 +560,18 @@ def _list_rows(G: nx.MultiDiGraph, iri: Callable[[str], str]) -> dict[str, str]:
             if attrs.get("lines")}
 
 
+def _readable_history(inputs: Inputs) -> list[Refresh]:
+    """The recorded refreshes for the report's trends; a history file that cannot be read is a
+    warning naming it, and the report goes without trends: one bad file never stops a build."""
+    from .citations.refreshes import load_history
+
+    try:
+        return load_history(inputs.history_dir)
+    except StoreError as exc:
+        log.warning("%s; the report leaves out the citation trends until it is mended", exc)
+        return []
+
+
 def write_exports(
     loaded: Loaded,
     out_dir: Path,
@@ -572,6 +582,7 @@ def write_exports(
     validate_all: bool = True,
     html_max_nodes: int | None = None,
     base_iri: str | None = None,
+    inputs: Inputs | None = None,
 ) -> Exported:
     """Write every export of the graph into ``out_dir``; validates the RDF before writing.
 
@@ -582,8 +593,9 @@ def write_exports(
     citations checking every triple takes minutes and gigabytes, while the list's own papers and
     what they link to take a second. ``html_max_nodes`` caps the HTML view (default
     ``exports.html_view.VIEW_MAX_NODES``). The RDF is minted under ``base_iri``, else the
-    curation file's ``base_iri``, else ``exports.rdf.DEFAULT_BASE``. Each step logs its time and
-    peak memory (``rsvlm_graph.steps``, debug level).
+    curation file's ``base_iri``, else ``exports.rdf.DEFAULT_BASE``. No export replaces a file of
+    ``inputs`` (``--out`` beside a list named ``report.md``): nothing is written then. Each step
+    logs its time and peak memory (``rsvlm_graph.steps``, debug level).
     """
     with step("import exporters"):  # pyvis, matplotlib, rdflib: seconds, needed only here
         from .exports.annotated_list import write_annotated_list
@@ -622,7 +634,9 @@ def write_exports(
     # every file is written into a staging folder and moved in once all are whole: a build that
     # fails on its last export leaves the previous set, never a mix of two builds
     try:
-        with staged_folder(out_dir, owned=PLOT_NAMES) as stage:
+        kept = () if inputs is None else (inputs.list_path, inputs.curation_path,
+                                          inputs.snapshot_path)
+        with staged_folder(out_dir, owned=PLOT_NAMES, kept=kept) as stage:
             paths = [stage / "graph.ttl", stage / "graph.jsonld", stage / "graph.graphml"]
             with step("turtle"):
                 write_turtle(statements, paths[0], prefixes(base))

@@ -284,6 +284,7 @@ class _Reader:
     def pins(self, data: Mapping[str, Any]) -> tuple[Pin, ...]:
         allowed = [f.name for f in fields(Pin)]
         pins = []
+        seen: dict[str, tuple[Pin, int | None]] = {}  # the row a pin names, and where
         for record, line in self.records(data, "pin"):
             self.check_keys(record, allowed, "[[pin]]", line)
             ids = self.ids(record, "pin", line)
@@ -293,7 +294,18 @@ class _Reader:
                           if name in record else None for name in ("url", "title"))
             if url is None and title is None:
                 raise self.error("[[pin]] needs the url or the title of the list row it pins", line)
-            pins.append(Pin(url=url, title=title, **ids))
+            pin = Pin(url=url, title=title, **ids)
+            for row in (f"url {url}" if url else None,
+                        f"title {normalize_title(title)}" if title else None):
+                if row is None:
+                    continue
+                earlier, at = seen.setdefault(row, (pin, line))
+                if earlier is not pin and (earlier.s2_paper_id, earlier.doi, earlier.arxiv_id) != (
+                        pin.s2_paper_id, pin.doi, pin.arxiv_id):
+                    raise self.error(f"[[pin]] pins the row of {row.split(' ', 1)[0]} "
+                                     f"{(url or title)!r} to another paper than the [[pin]] of "
+                                     f"line {at}; keep one", line)
+            pins.append(pin)
         return tuple(pins)
 
     def rejections(self, data: Mapping[str, Any]) -> tuple[Rejection, ...]:

@@ -9,13 +9,17 @@ repaired by ftfy, and only mojibake: titles stay as written, full-width punctuat
 from __future__ import annotations
 
 import codecs
+import stat
 from pathlib import Path
 
 import ftfy
 
 from ..errors import ListParseError
 
-__all__ = ["read_list_text", "repair_mojibake"]
+__all__ = ["MAX_LIST_BYTES", "read_list_text", "repair_mojibake"]
+
+#: the largest list file read: the longest real lists of the field are a few MB
+MAX_LIST_BYTES = 64 * 2**20
 
 # mojibake is repaired once per document, line by line (ftfy's own segments); the line breaks and
 # HTML entities stay for Markdown to read, so line numbers and markup are those of the file.
@@ -54,12 +58,21 @@ def read_list_text(path: Path, what: str) -> str:
     Raises
     ------
     ListParseError
-        If the file cannot be read, or is not UTF-8 text.
+        If the file cannot be read, is no regular file (a FIFO, a device), is over
+        :data:`MAX_LIST_BYTES`, or is not UTF-8 text.
     """
     try:
-        data = path.read_bytes()
+        # a FIFO would block the open, a device never end: only a regular file is a list
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ListParseError(f"{what} is not a regular file; give the path of a Markdown file",
+                                 path)
+        with path.open("rb") as file:
+            data = file.read(MAX_LIST_BYTES + 1)
     except OSError as exc:
         raise ListParseError(f"cannot read {what}: {exc}; check the path", path) from exc
+    if len(data) > MAX_LIST_BYTES:
+        raise ListParseError(f"{what} is over {MAX_LIST_BYTES // 2**20} MiB: no Markdown list is "
+                             "that long; check the path", path)
     codec = next((codec for bom, codec in _BOMS if data.startswith(bom)), "utf-8")
     text: str | None = None
     try:

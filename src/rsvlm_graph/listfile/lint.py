@@ -98,8 +98,13 @@ def _parse_problems(document: ListDocument) -> Iterable[Finding]:
 
 
 def _paper_keys(entry: ListEntry) -> list[tuple[str, str]]:
+    """What tells a row's paper: its link, its identifiers, and those its curation pin gives (a
+    row pinned to the paper another row links is that paper listed twice)."""
     link = [("link", canonical_url(entry.url))] if entry.url else []
-    return [*link, *entry.ids.pairs()]
+    pin = entry.pin
+    pinned = [] if pin is None else [(field, value) for field, value in (
+        ("s2_paper_id", pin.s2_paper_id), ("doi", pin.doi), ("arxiv_id", pin.arxiv_id)) if value]
+    return [*link, *entry.ids.pairs(), *pinned]
 
 
 def _ids_text(entry: ListEntry) -> str:

@@ -223,6 +223,7 @@ def _with_rows(old: Sequence[str], plan: SuggestionPlan) -> list[str]:
     for placement in plan.placed:
         row = " ".join(placement.candidate.markdown_row.split("\n")).rstrip()
         rows_after.setdefault(placement.after_line, []).append(row)
+    rows_after = {line: _numbered_on(rows) for line, rows in rows_after.items()}
     new: list[str] = []
     for number, line in enumerate(old, start=1):
         rows = rows_after.get(number, [])
@@ -232,6 +233,23 @@ def _with_rows(old: Sequence[str], plan: SuggestionPlan) -> list[str]:
         new.append(line)
         new.extend(f"{row}{ending}" for row in rows)
     return new
+
+
+_NUMBERED = re.compile(r"^(\s*)(\d+)([.)]\s)")
+
+
+def _numbered_on(rows: Sequence[str]) -> list[str]:
+    """Rows added after one line, numbered on where the first is a numbered bullet: each row's
+    number was made as the section's last number plus one, so two rows would share it."""
+    first = _NUMBERED.match(rows[0]) if rows else None
+    if first is None:
+        return list(rows)
+    numbered = []
+    for k, row in enumerate(rows):
+        if (m := _NUMBERED.match(row)) is not None and m[2] == first[2]:
+            row = f"{m[1]}{int(m[2]) + k}{m[3]}{row[m.end():]}"
+        numbered.append(row)
+    return numbered
 
 
 def _lint_errors(text: str, path: str, curation: Curation | None) -> Counter[tuple[str, str]]:

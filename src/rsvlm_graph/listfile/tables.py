@@ -46,6 +46,8 @@ _HEADER_ROLES = {
     **dict.fromkeys(("link", "links", "url"), "link"),
     **dict.fromkeys(("download", "download link", "download links", "data"), "download"),
 }
+#: title headers of a table of papers (not of datasets, models or methods)
+_PAPER_TITLE_HEADERS = frozenset({"title", "paper", "papers", "paper title", "paper name"})
 # Further columns kept as an entry's attributes, by header words; their links are the entry's
 # other links (code of a paper, home of a dataset)
 _ATTRIBUTE_HEADERS = frozenset({
@@ -119,6 +121,10 @@ def _roles(keys: Sequence[str]) -> list[str | None]:
         if i != title:
             # "| Title | … | Paper |": a Paper column beside the title holds the paper's links
             roles[i] = "paper" if keys[i] in ("paper", "papers") else None
+    if keys[title] in _PAPER_TITLE_HEADERS and "venue" not in roles and "source" in keys:
+        # "| Date | Paper | Authors | Source |": a paper's source is where it was published (a
+        # dataset's, its sensor or provider, stays an attribute)
+        roles[keys.index("source")] = "venue"
     return roles
 
 
