@@ -65,9 +65,10 @@ def test_link_columns_date_and_time_columns_fillers_and_null() -> None:
     # a "| ........ |" row says "and more": no problem; "null" is no venue
     assert document.problems == ()
     assert [(e.title[:20], e.url, e.venue, e.year) for e in document.papers] == [
-        # the paper's PDF on arXiv, not OpenAlex's page of it; the year from the Date column
-        ("SARES-DEIM: Sparse M", "https://arxiv.org/pdf/2604.04127", None, 2026),
-        ("PMA-VQA: Progressive", "https://doi.org/10.3390/s26082351", None, 2025),
+        # the paper's PDF on arXiv, not OpenAlex's page of it; the year from the Date column,
+        # the venue from the Source column of a paper table
+        ("SARES-DEIM: Sparse M", "https://arxiv.org/pdf/2604.04127", "arXiv (Cornell University)", 2026),
+        ("PMA-VQA: Progressive", "https://doi.org/10.3390/s26082351", "Sensors", 2025),
         # the year from a Time column ("2024.05")
         ("RSCaMa: Remote Sensi", "https://ieeexplore.ieee.org/document/10537177", None, 2024),
         ("Towards Temporal Cha", "https://arxiv.org/abs/2407.09548", None, 2024),
