@@ -47,6 +47,8 @@ __all__ = [
     "edge_fields",
     "edge_schema",
     "failure_key",
+    "failure_key_of",
+    "failure_of",
     "fields_text",
     "paging_key",
     "row_fields",
@@ -123,8 +125,22 @@ def paging_key(direction: Direction, s2_paper_id: str) -> str:
     return f"{direction}:{s2_paper_id}"
 
 
+def failure_key_of(subject: str, phase: str) -> str:
+    """The key of the failure row of ``subject`` in ``phase``: ``subject|phase``."""
+    return f"{subject}|{phase}"
+
+
 def failure_key(failure: Failure) -> str:
-    return f"{failure.subject}|{failure.phase}"
+    return failure_key_of(failure.subject, failure.phase)
+
+
+def failure_of(row: Row) -> str | None:
+    """The key of the failure row a record settles (``None``: it settles none)."""
+    phase = PHASE_OF.get(row.kind)
+    if phase is None:
+        return None
+    subject = RECOMMENDATIONS_KEY if row.kind == "recommendations" else row.key
+    return failure_key_of(subject, phase)
 
 
 def rounded(paper: Paper) -> Paper:

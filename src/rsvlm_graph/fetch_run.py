@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from .codec import KIND_OF, PHASE_OF, Kind, Row, failure_key, rounded
+from .codec import KIND_OF, PHASE_OF, Kind, Row, failure_key, failure_key_of, rounded
 from .config import Settings
 from .errors import PaperNotFound, ServiceUnavailable, SourceDown, SourceError
 from .models import Failure, Paper, Phase, iso_utc
@@ -126,7 +126,7 @@ class Run:
         now, phase = self.now(), PHASE_OF[kind]
         wanted = []
         for key in keys:
-            failure = self.records.row("failure", f"{key}|{phase}")
+            failure = self.records.row("failure", failure_key_of(key, phase))
             if failure is not None and not failure.record.answered:
                 wanted.append(key)
             elif not (self.records.is_fresh(kind, key, self.window, now) or failure is not None

@@ -28,6 +28,8 @@ from .codec import (
     Edge,
     Kind,
     Row,
+    failure_key_of,
+    failure_of,
     paging_key,
 )
 from .errors import IdentifierError
@@ -199,7 +201,7 @@ class OnFile:
         return self.row("recommendations", RECOMMENDATIONS_KEY)
 
     def failure(self, subject: str, phase: str) -> Failure | None:
-        row = self.row("failure", f"{subject}|{phase}")
+        row = self.row("failure", failure_key_of(subject, phase))
         return None if row is None else row.record
 
     # ---- writing (a fetching run)
@@ -207,7 +209,7 @@ class OnFile:
     def settle(self, subject: str, phase: str) -> None:
         """Drop the failure of a record that stands as it is (a resolution is never fetched
         again): what it failed to get is on file."""
-        key = f"{subject}|{phase}"
+        key = failure_key_of(subject, phase)
         self._store().delete("failure", [key])
         self._wrote([("failure", key)])
 
@@ -229,8 +231,6 @@ class OnFile:
 
     def put(self, rows: Sequence[Row], *, request: str) -> None:
         """Keep ``rows``; each settles the failure of the same record."""
-        from .store import failure_of
-
         self._store().put(rows, request=request)
         self._wrote((r.kind, r.key) for r in rows)
         self._wrote(("failure", f) for r in rows if (f := failure_of(r)) is not None)
@@ -240,7 +240,7 @@ class OnFile:
         """Keep one paper's complete list (:meth:`Store.put_list`)."""
         self._store().put_list(direction, s2_paper_id, header, citations, papers,
                                request=request)
-        self._wrote([(direction, s2_paper_id), ("failure", f"{s2_paper_id}|{direction}"),
+        self._wrote([(direction, s2_paper_id), ("failure", failure_key_of(s2_paper_id, direction)),
                      ("paging", paging_key(direction, s2_paper_id))])
         self._wrote(("linked", p.key) for p in papers)
 
@@ -355,7 +355,7 @@ def select(records: OnFile, entry_keys: Collection[str], arxiv_ids: Collection[s
     rows += [row for a in wanted_arxiv if (row := records.row("arxiv", a)) is not None]
     subjects = {*entry_keys, *accepted, *wanted_arxiv, RECOMMENDATIONS_KEY}
     rows += [row for subject in sorted(subjects) for phase in PHASES
-             if (row := records.row("failure", f"{subject}|{phase}")) is not None]
+             if (row := records.row("failure", failure_key_of(subject, phase))) is not None]
     rows.sort(key=lambda r: (r.kind, r.key))
     return Selection(tuple(rows), tuple(edges[k] for k in sorted(edges)))
 

@@ -6,7 +6,7 @@ that produced it) and every citation as an :class:`~rsvlm_graph.codec.Edge` with
 holding it, so a re-run inside the freshness window asks nothing and a run killed half-way
 loses nothing already fetched. The ``data`` of a row is the codec's text of its fields, the
 same text the snapshot writes: seeding from the snapshot is a copy. A record put replaces the
-failure of the same record (:func:`failure_of`), and a complete list its interrupted paging.
+failure of the same record (:func:`~rsvlm_graph.codec.failure_of`), and a complete list its interrupted paging.
 """
 
 from __future__ import annotations
@@ -20,13 +20,12 @@ from pathlib import Path
 
 from .codec import (
     DIRECTIONS,
-    PHASE_OF,
-    RECOMMENDATIONS_KEY,
     Direction,
     Edge,
     Kind,
     Row,
     checked_row,
+    failure_of,
     fields_text,
     paging_key,
     row_fields,
@@ -35,7 +34,7 @@ from .errors import StoreError
 from .models import Citation
 from .schema import RecordRefused
 
-__all__ = ["SCHEMA_VERSION", "Store", "failure_of"]
+__all__ = ["SCHEMA_VERSION", "Store"]
 
 log = logging.getLogger(__name__)
 
@@ -79,15 +78,6 @@ _UPSERT = """INSERT INTO edges (citing, cited, lists, is_influential, intents) V
                        WHEN excluded.intents = '[]' AND intents <> 'null' THEN intents
                        ELSE excluded.intents END"""
 
-
-
-def failure_of(row: Row) -> str | None:
-    """The key of the failure row a record settles (``None``: it settles none)."""
-    phase = PHASE_OF.get(row.kind)
-    if phase is None:
-        return None
-    subject = RECOMMENDATIONS_KEY if row.kind == "recommendations" else row.key
-    return f"{subject}|{phase}"
 
 
 class Store:
