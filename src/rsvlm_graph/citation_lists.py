@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
 
-from .codec import DIRECTIONS, Direction, Row, paging_key
+from .codec import DIRECTIONS, Direction, Row, list_count, paging_key
 from .errors import PagingInterrupted
 from .fetch_run import Run
 from .models import EdgeList, EdgePage, Failure, Paging
@@ -38,9 +38,7 @@ log = logging.getLogger(__name__)
 def count_of(run: Run, direction: Direction, s2_id: str) -> int | None:
     """The paper's ``citationCount`` (``referenceCount``): as this run was told, else on file."""
     paper = run.told.get(s2_id) or run.records.paper(s2_id)
-    if paper is None:
-        return None
-    return paper.citation_count if direction == "citations" else paper.reference_count
+    return None if paper is None else list_count(paper, direction)
 
 
 def page_plan(run: Run, direction: Direction, accepted: Sequence[str]) -> PagePlan:

@@ -50,6 +50,8 @@ __all__ = [
     "failure_key_of",
     "failure_of",
     "fields_text",
+    "list_count",
+    "owner",
     "paging_key",
     "row_fields",
     "row_from_model",
@@ -141,6 +143,17 @@ def failure_of(row: Row) -> str | None:
         return None
     subject = RECOMMENDATIONS_KEY if row.kind == "recommendations" else row.key
     return failure_key_of(subject, phase)
+
+
+def owner(citation: Citation, direction: Direction) -> str:
+    """The paper whose list of ``direction`` holds ``citation``: the cited paper's citation
+    list, the citing paper's reference list."""
+    return citation.cited if direction == "citations" else citation.citing
+
+
+def list_count(paper: Paper, direction: Direction) -> int | None:
+    """The count the API gives of ``paper``'s list of ``direction``."""
+    return paper.citation_count if direction == "citations" else paper.reference_count
 
 
 def rounded(paper: Paper) -> Paper:

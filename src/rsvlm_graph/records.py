@@ -30,6 +30,7 @@ from .codec import (
     Row,
     failure_key_of,
     failure_of,
+    owner,
     paging_key,
 )
 from .errors import IdentifierError
@@ -86,8 +87,7 @@ class Rows:
         by_list: dict[tuple[Direction, str], list[Edge]] = {}
         for edge in edges:
             for direction in edge.lists:
-                owner = edge.citation.cited if direction == "citations" else edge.citation.citing
-                by_list.setdefault((direction, owner), []).append(edge)
+                by_list.setdefault((direction, owner(edge.citation, direction)), []).append(edge)
         return cls({(r.kind, r.key): r for r in rows}, by_list)
 
 

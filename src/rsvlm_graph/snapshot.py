@@ -38,6 +38,7 @@ from .codec import (
     edge_schema,
     failure_key,
     fields_text,
+    list_count,
     row_fields,
     row_from_model,
     row_schema,
@@ -373,11 +374,7 @@ def refetch_marks(path: Path, unread: Sequence[UnreadLine], read: Rows) -> list[
 
 def _count(rows: Mapping[tuple[str, str], Row], s2_id: str, direction: Direction) -> int | None:
     paper = rows.get(("paper", s2_id))
-    if paper is None:
-        return None
-    count: int | None = (paper.record.citation_count if direction == "citations"
-                         else paper.record.reference_count)
-    return count
+    return None if paper is None else list_count(paper.record, direction)
 
 
 def keep_unread(path: Path, unread: Sequence[UnreadLine], when: str) -> None:

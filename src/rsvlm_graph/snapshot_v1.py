@@ -35,6 +35,8 @@ from .codec import (
     Edge,
     Row,
     failure_key,
+    list_count,
+    owner,
 )
 from .models import (
     ArxivRecord,
@@ -111,8 +113,8 @@ def _rows(
                         paper.fetched_at or EPOCH, paper))
     holders: dict[tuple[Direction, str], list[Citation]] = {}
     for c in citations:
-        holders.setdefault(("citations", c.cited), []).append(c)
-        holders.setdefault(("references", c.citing), []).append(c)
+        for direction in DIRECTIONS:
+            holders.setdefault((direction, owner(c, direction)), []).append(c)
     listed: set[tuple[Direction, str]] = set()
     for direction in DIRECTIONS:
         for s2_id in sorted(accepted):
@@ -123,17 +125,16 @@ def _rows(
                 continue  # never fetched, or nothing kept of it: fetched, not taken as empty
             count = None
             if not undone and paper is not None:
-                count = paper.citation_count if direction == "citations" else paper.reference_count
+                count = list_count(paper, direction)
             stamp = EPOCH if undone or paper is None else paper.fetched_at or EPOCH
             header = EdgeList(count, direction == "citations" and s2_id in truncated)
             rows.append(Row(direction, s2_id, stamp, header))
             listed.add((direction, s2_id))
     edges = []
     for c in citations:
-        lists = tuple(d for d, owner in (("citations", c.cited), ("references", c.citing))
-                      if (d, owner) in listed)
+        lists = tuple(d for d in DIRECTIONS if (d, owner(c, d)) in listed)
         if lists:
-            edges.append(Edge(c, lists))  # type: ignore[arg-type]
+            edges.append(Edge(c, lists))
     rows += [Row("arxiv", a.arxiv_id, a.fetched_at or EPOCH, a) for a in arxiv]
     stamps = [p.fetched_at for s2_id in ranked if (p := by_id.get(s2_id)) and p.fetched_at]
     if ranked:

@@ -27,6 +27,7 @@ from .codec import (
     checked_row,
     failure_of,
     fields_text,
+    owner,
     paging_key,
     row_fields,
 )
@@ -276,14 +277,9 @@ class Store:
             self._conn.executemany(_UPSERT, (
                 _columns(Edge(e.citation, lists)) for e in edges
                 if (lists := tuple(d for d in e.lists
-                                   if _end(e.citation, d) in wanted[d]))))
+                                   if owner(e.citation, d) in wanted[d]))))
             self.delete("paging", [paging_key(d, k) for d in DIRECTIONS for k in seeded[d]])
             self.put(rows, request=request, settle=False)
-
-
-def _end(citation: Citation, direction: Direction) -> str:
-    """The paper whose list of ``direction`` holds ``citation``."""
-    return citation.cited if direction == "citations" else citation.citing
 
 
 def _columns(edge: Edge) -> tuple[str, str, int, int, str]:
