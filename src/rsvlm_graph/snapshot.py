@@ -15,6 +15,7 @@ of the first format (no header line) is read by :mod:`rsvlm_graph.snapshot_v1`.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 import re
@@ -254,7 +255,7 @@ def check_snapshot(path: Path) -> CheckedSnapshot:
             if first[1].rstrip(b"\r\n") != _HEADER.encode():
                 from .snapshot_v1 import read_v1
 
-                return read_v1(path, _chain(first, lines))
+                return read_v1(path, itertools.chain([first], lines))
             return _read(path, lines)
         except OSError as exc:
             raise StoreError(f"{path}: cannot read the snapshot: {exc}") from exc
@@ -268,12 +269,6 @@ def read_snapshot(path: Path) -> Enrichment:
     selection = Selection(tuple(sorted(rows.rows.values(), key=lambda r: (r.kind, r.key))),
                           tuple(edges[k] for k in sorted(edges)))
     return enrichment(selection)
-
-
-def _chain(first: tuple[int, bytes], rest: Iterator[tuple[int, bytes]]
-           ) -> Iterator[tuple[int, bytes]]:
-    yield first
-    yield from rest
 
 
 def _read(path: Path, lines: Iterator[tuple[int, bytes]]) -> CheckedSnapshot:
@@ -290,11 +285,18 @@ def _read(path: Path, lines: Iterator[tuple[int, bytes]]) -> CheckedSnapshot:
             edges.append(edge_from_model(model))
         else:
             rows.append(row_from_model(kind, key, model))
+    return checked(path, reader, rows, edges)
+
+
+def checked(path: Path, reader: LineReader, rows: list[Row], edges: list[Edge],
+            format: int = FORMAT_VERSION) -> CheckedSnapshot:
+    """The snapshot of the ``rows`` and ``edges`` read, with the marks that have what the
+    lines ``reader`` could not read fetched again (:func:`refetch_marks`)."""
     read = Rows.of(rows, edges)
     marks = refetch_marks(path, reader.unread, read)
     if marks:
         read = Rows.of([*rows, *marks], edges)
-    return CheckedSnapshot(read, tuple(reader.unread), tuple(marks))
+    return CheckedSnapshot(read, tuple(reader.unread), tuple(marks), format)
 
 
 def just_after(stamp: str) -> str:

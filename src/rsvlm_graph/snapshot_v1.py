@@ -47,9 +47,9 @@ from .models import (
     Recommendations,
     Resolution,
 )
-from .records import Rows, accepted_ids
+from .records import accepted_ids
 from .schema import PaperRef, as_record, record_schema
-from .snapshot import EPOCH, CheckedSnapshot, LineReader, just_after, refetch_marks
+from .snapshot import EPOCH, CheckedSnapshot, LineReader, checked, just_after
 
 __all__ = ["read_v1"]
 
@@ -87,11 +87,7 @@ def read_v1(path: Path, lines: Iterator[tuple[int, bytes]]) -> CheckedSnapshot:
     ranked = tuple(s2_id for _, s2_id in sorted(ranks))
     rows, edges = _rows(parts["resolution"], parts["paper"], parts["citation"], parts["arxiv"],
                         ranked, parts["failure"], {r.s2_paper_id for r in parts["truncated"]})
-    read = Rows.of(rows, edges)
-    marks = refetch_marks(path, reader.unread, read)
-    if marks:
-        read = Rows.of([*rows, *marks], edges)
-    return CheckedSnapshot(read, tuple(reader.unread), tuple(marks), format=1)
+    return checked(path, reader, rows, edges, format=1)
 
 
 def _rows(
