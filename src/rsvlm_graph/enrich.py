@@ -50,7 +50,14 @@ from .models import (
     ListEntry,
     Recommendations,
 )
-from .records import OnFile, arxiv_ids_of, enrichment, listed_arxiv_ids, select
+from .records import (
+    OnFile,
+    accepted_ids,
+    arxiv_ids_of,
+    enrichment,
+    listed_arxiv_ids,
+    select,
+)
 from .resolve import (
     BULK_TITLES,
     DOUBTFUL_THRESHOLD,
@@ -159,7 +166,7 @@ def enrich(
               progress=progress, answered=answered)
     entries = _unique_papers(document)
     resolutions = resolve(run, entries)
-    ids = accepted_of(resolutions)
+    ids = accepted_ids(resolutions)
     # stale records, for their counts; a title match came with counts: its full record comes
     # nested with its lists, and the one left without is asked after them
     _one_call(run, "paper", ids, "semanticscholar", _fetch_metadata, skip=run.told)
@@ -175,12 +182,6 @@ def enrich(
     on_file = tuple(r for r in selection.rows if r.kind != "failure" or not run.covered(r.record))
     return enrichment(dataclasses.replace(selection, rows=on_file),
                       [f for f in run.failures if not run.covered(f)])
-
-
-def accepted_of(resolutions: Sequence[object]) -> list[str]:
-    """The S2 ids of the resolutions used (resolved, not doubtful), sorted."""
-    return sorted({s2_id for r in resolutions if accepted(r)  # type: ignore[arg-type]
-                   and (s2_id := r.s2_paper_id)})  # type: ignore[attr-defined]
 
 
 def not_on_file(records: OnFile, failures: Sequence[Failure]) -> tuple[Failure, ...]:
