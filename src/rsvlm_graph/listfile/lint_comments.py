@@ -77,8 +77,9 @@ def lint_comments(text: str) -> list[LintComment]:
     if "<!--" not in text:
         return []
     code = _code_lines(text)
-    lines = [line.rstrip("\r\n") for line in split_lines(text, keepends=True)]
-    starts = list(accumulate((len(line) for line in split_lines(text, keepends=True)), initial=0))
+    kept = split_lines(text, keepends=True)
+    lines = [line.rstrip("\r\n") for line in kept]
+    starts = list(accumulate((len(line) for line in kept), initial=0))
     comments = []
     for match in _COMMENT.finditer(text):
         first, end = bisect_right(starts, match.start()) - 1, bisect_right(starts, match.end() - 1) - 1
