@@ -56,8 +56,19 @@ def closed_port_url() -> str:
         return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-#: the real recordings and lists beside the checkout (``../shared``); tests that need them skip without them
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+def _shared() -> Path:
+    """``RSVLM_SHARED_DIR`` when set (``.ci/run`` sets it for a clone made elsewhere), else
+    ``shared`` beside the checkout or beside a folder above it (a git worktree)."""
+    if given := os.environ.get("RSVLM_SHARED_DIR"):
+        return Path(given)
+    here = Path(__file__).resolve()
+    return next((p / "shared" for p in here.parents[1:] if (p / "shared" / "lists").is_dir()),
+                here.parents[2] / "shared")
+
+
+#: the real recordings and lists (``../shared``); tests that need them skip without them, and every
+#: test reads them from here
+SHARED = _shared()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import FAKE_API_KEY
+from conftest import FAKE_API_KEY, SHARED
 from fakeapi import FakeApi
 from fakeapi.corpus import corpus_for_list
 
@@ -33,7 +33,7 @@ from rsvlm_graph.listfile.parse import read_list
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = ROOT / "action.yml"
-SHARED_LISTS = ROOT.parent / "shared" / "lists"
+SHARED_LISTS = SHARED / "lists"
 LIST = SHARED_LISTS / "xiaoaoran-awesome-rsfms.md"
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

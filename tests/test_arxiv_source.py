@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import socket
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from conftest import FAKE_NOW
+from conftest import FAKE_NOW, SHARED
 
 from rsvlm_graph.config import Settings
 from rsvlm_graph.errors import NetworkUnavailable
@@ -131,7 +130,7 @@ def test_offline_raises_network_unavailable_once(fake_settings, recorded_sleep):
 
 # -- real recorded answers (../shared/reference/arxiv), read through the source ---------------------
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "arxiv"
+REFERENCE = SHARED / "reference" / "arxiv"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import FAKE_API_KEY
+from conftest import FAKE_API_KEY, SHARED
 from fakeapi import FakeApi, make_corpus
 from fakeapi.corpus import corpus_for_list
 from test_sparql_server import server, server_triples  # noqa: F401  # server: a fixture used here
@@ -25,7 +25,7 @@ from rsvlm_graph.listfile.curation import load_curation
 from rsvlm_graph.listfile.parse import read_list
 
 DATA = Path(__file__).resolve().parent / "data"
-SHARED_LISTS = Path(__file__).resolve().parents[1].parent / "shared" / "lists"
+SHARED_LISTS = SHARED / "lists"
 BASE = "https://lists.example.org/other-list/"
 VOCABULARY = DEFAULT_BASE + "vocab#"  # the rsvlm: terms: one vocabulary for every list
 

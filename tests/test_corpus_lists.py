@@ -12,21 +12,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SHARED
 from list_rules import bad_title, linked_papers, read_share
 from typer.testing import CliRunner
 
 from rsvlm_graph.cli import app
 from rsvlm_graph.listfile.parse import read_list
 
-
-def _shared_lists() -> Path:
-    """``shared/lists`` beside the checkout, or beside a folder above it (a git worktree)."""
-    here = Path(__file__).resolve()
-    return next((p / "shared" / "lists" for p in here.parents[1:]
-                 if (p / "shared" / "lists").is_dir()), here.parents[1].parent / "shared" / "lists")
-
-
-SHARED_LISTS = _shared_lists()
+SHARED_LISTS = SHARED / "lists"
 BUNDLED_LIST = Path(__file__).resolve().parent / "data" / "awesome-list.md"
 
 pytestmark = pytest.mark.skipif(not SHARED_LISTS.is_dir(), reason="needs ../shared/lists")

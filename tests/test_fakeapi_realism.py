@@ -11,18 +11,18 @@ import json
 import re
 import threading
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import ftfy
 import httpx
 import pytest
+from conftest import SHARED
 from fakeapi import FakeApi, Realism, SharedPoolLimit, make_corpus
 from fakeapi.corpus import real_venue_fields, synthetic_paper_id
 from fakeapi.server import CITATION_CAP, RESPONSE_MAX_BYTES, TOO_LARGE, TOO_MANY_REQUESTS
 from test_fakeapi_reference import OPTIONAL_MEMBERS, assert_same_shape, fields_of, interactions
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = SHARED / "reference"
 OPENAPI = REFERENCE / "s2-openapi"
 needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"no reference at {REFERENCE}")
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from conftest import SHARED
 from fakeapi import FakeApi, make_corpus
 from lxml import etree
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = SHARED / "reference"
 S2 = REFERENCE / "semanticscholar"
 ARXIV = REFERENCE / "arxiv"
 ATOM = "{http://www.w3.org/2005/Atom}"

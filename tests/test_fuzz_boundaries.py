@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,7 +38,7 @@ from rsvlm_graph.sources.arxiv import ArxivSource
 from rsvlm_graph.sources.http import ApiClient
 from rsvlm_graph.sources.semantic_scholar import SemanticScholarSource
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = SHARED / "reference"
 S2_ID = "649def34f8be52c8b66281af98ae884c09aef38b"
 #: examples per boundary: each runs in milliseconds, so a few hundred take seconds
 FUZZ = settings(max_examples=300, deadline=None,

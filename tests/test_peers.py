@@ -12,6 +12,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import SHARED
 from test_analysis import YEAR_NOW, add_list_paper, add_outside, cite, new_graph
 from test_cli import env, kg, online, run  # noqa: F401  (the CLI tests' fixtures and helper)
 
@@ -23,7 +24,7 @@ from rsvlm_graph.listfile.peers import cached_path, read_peer_lists
 
 DATA = Path(__file__).parent / "data"
 PEERS = [DATA / "peer-list-a.md", DATA / "peer-list-b.md"]
-SHARED_LISTS = Path(__file__).resolve().parents[2] / "shared" / "lists"
+SHARED_LISTS = SHARED / "lists"
 
 
 def small_graph() -> nx.MultiDiGraph:

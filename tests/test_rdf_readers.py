@@ -19,6 +19,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import SHARED
 from typer.testing import CliRunner
 
 from rsvlm_graph.cli import app
@@ -27,7 +28,7 @@ from rsvlm_graph.exports.rdf import Statements, node_iri, to_statements
 from rsvlm_graph.exports.turtle import write_turtle
 
 DATA = Path(__file__).resolve().parent / "data"
-SHARED_LISTS = Path(__file__).resolve().parents[1].parent / "shared" / "lists"
+SHARED_LISTS = SHARED / "lists"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # every character a Turtle local name must escape (PN_LOCAL_ESC), and a few it need not
 ESCAPED = "_~.-!$&'()*+,;=/?#@%"

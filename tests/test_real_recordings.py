@@ -23,7 +23,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from chromium import LAUNCH_ARGS, browser_required, chromium_path
-from conftest import FAKE_API_KEY
+from conftest import FAKE_API_KEY, SHARED
 from fakeapi import FakeApi
 from fakeapi.recorded import recorded_corpus
 from typer.testing import CliRunner, Result
@@ -32,7 +32,7 @@ from rsvlm_graph import cli
 from rsvlm_graph.venue_names import normalize_venue
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "reference"
+REFERENCE = SHARED / "reference"
 LIST = ROOT / "tests" / "data" / "recorded-list.md"
 TURING = "paper:doi:10.1093/mind/lix.236.433"
 MICROFINANCE = "paper:doi:10.2139/ssrn.2250500"

@@ -8,9 +8,9 @@ import json
 import logging
 import unicodedata
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
+from conftest import SHARED
 from fakeapi import corpus_for_list, make_corpus
 from fakeapi.corpus import real_venue_fields
 from test_store import A
@@ -30,7 +30,7 @@ from rsvlm_graph.store import Store
 from rsvlm_graph.venue_names import normalize_venue
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "semanticscholar"
+REFERENCE = SHARED / "reference" / "semanticscholar"
 
 #: a SYNTHETIC list of one paper (the fake gives it the row's arXiv id)
 ONE_PAPER = """# SYNTHETIC list

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_API_KEY, FAKE_NOW
+from conftest import FAKE_API_KEY, FAKE_NOW, SHARED
 from fakeapi import synthetic_paper_id
 
 from rsvlm_graph.errors import NetworkUnavailable, RateLimited, ServiceUnavailable
@@ -339,7 +339,7 @@ def test_offline_fails_fast_and_does_not_try_again(fake_settings, recorded_sleep
 
 # -- real recorded answers (../shared/reference), read through the client --------------------------
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "semanticscholar"
+REFERENCE = SHARED / "reference" / "semanticscholar"
 needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"no recordings at {REFERENCE}")
 
 

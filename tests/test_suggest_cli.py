@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import rispy
-from conftest import FAKE_API_KEY
+from conftest import FAKE_API_KEY, SHARED
 from fakeapi import FakeApi
 from fakeapi.corpus import corpus_for_list
 from typer.testing import CliRunner
@@ -28,7 +28,7 @@ from rsvlm_graph.listfile.parse import read_list
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "tests" / "data" / "awesome-list.md"
-BILI = ROOT.parent / "shared" / "lists" / "bili-sakura-awesome-remote-sensing-visual-generative-models.md"
+BILI = SHARED / "lists" / "bili-sakura-awesome-remote-sensing-visual-generative-models.md"
 #: the venue the fake names TGRS by, and the way each list writes it (a curation alias says so)
 S2_TGRS = "IEEE Transactions on Geoscience and Remote Sensing"
 

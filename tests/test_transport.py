@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import httpx
 import pytest
+from conftest import SHARED
 from hostile import HostileServer, deep_json, gzip_bomb
 
 from rsvlm_graph.sources.transport import (
@@ -23,7 +23,7 @@ from rsvlm_graph.sources.transport import (
     open_client,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "arxiv"
+REFERENCE = SHARED / "reference" / "arxiv"
 SECRETS = {"x-api-key": "SYNTHETIC-key", "Authorization": "Bearer SYNTHETIC-token",
            "Cookie": "session=SYNTHETIC"}
 

@@ -233,8 +233,8 @@ def store_lock(database: Path) -> Path:
 
 def _same_file(a: Path, b: Path) -> bool:
     try:
-        return a.exists() and b.exists() and a.samefile(b)
-    except OSError:
+        return a.samefile(b)
+    except OSError:  # either is missing
         return False
 
 

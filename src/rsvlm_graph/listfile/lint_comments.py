@@ -24,9 +24,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Literal
 
-from markdown_it import MarkdownIt
-
 from .findings import RULES, Finding
+from .inline import MARKDOWN
 from .lines import split_lines
 
 __all__ = ["LintComment", "lint_comments", "silence"]
@@ -35,7 +34,6 @@ Action = Literal["disable", "enable", "ignore"]
 
 _COMMENT = re.compile(r"<!--\s*lint\s+(disable|enable|ignore)(?=[\s-])(.*?)-->", re.DOTALL)
 _ANY_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_BLOCKS = MarkdownIt("commonmark").enable("table")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +50,7 @@ class LintComment:
 def _code_lines(text: str) -> set[int]:
     """0-based lines of fenced and indented code blocks: what looks like a comment there is text."""
     lines: set[int] = set()
-    for token in _BLOCKS.parse(text):
+    for token in MARKDOWN.parse(text):  # the blocks the parser reads
         if token.type in ("fence", "code_block") and token.map:
             lines.update(range(*token.map))
     return lines
@@ -79,8 +77,9 @@ def lint_comments(text: str) -> list[LintComment]:
     if "<!--" not in text:
         return []
     code = _code_lines(text)
-    lines = [line.rstrip("\r\n") for line in split_lines(text, keepends=True)]
-    starts = list(accumulate((len(line) for line in split_lines(text, keepends=True)), initial=0))
+    kept = split_lines(text, keepends=True)
+    lines = [line.rstrip("\r\n") for line in kept]
+    starts = list(accumulate((len(line) for line in kept), initial=0))
     comments = []
     for match in _COMMENT.finditer(text):
         first, end = bisect_right(starts, match.start()) - 1, bisect_right(starts, match.end() - 1) - 1

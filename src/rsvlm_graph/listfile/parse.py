@@ -45,6 +45,7 @@ from .inline import MARKDOWN, Inline, pieces, read_inline, split_at_breaks
 from .lines import split_lines
 from .tables import (
     DATASET_TITLE_HEADERS,
+    NAME_WORDS,
     Columns,
     columns,
     header_key,
@@ -65,7 +66,6 @@ _BULLET_LINE = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])\s")
 _HREF = re.compile(r"https?://[^\s)\]>\"'|]+")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
-_NAME_WORDS = 4
 # commented-out text: HTML comments, and the "[//]: # (…)" link definitions lists use as comments
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|^ {0,3}\[(?://|comment|#)\]: *(?:#|<>)[^\r\n]*",
                       re.DOTALL | re.MULTILINE | re.IGNORECASE)
@@ -98,7 +98,7 @@ def _paper_links(line: str) -> list[str]:
 def _is_name(text: str) -> bool:
     """A short name ("SNAP", "Orfeo Toolbox (OTB)"), not a paper's title: four words at most,
     no colon."""
-    return len(text.split()) <= _NAME_WORDS and ":" not in text
+    return len(text.split()) <= NAME_WORDS and ":" not in text
 
 
 def _uncommented(text: str) -> str:

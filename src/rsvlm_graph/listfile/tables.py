@@ -24,7 +24,7 @@ from .lines import table_cells
 from .titles import Title, choose_title, link_role, not_a_title, split_venue_year, venue_year
 
 __all__ = ["Columns", "RowEntry", "columns", "header_roles", "header_key", "names_code",
-           "read_row", "distinct_papers", "DATASET_TITLE_HEADERS"]
+           "read_row", "distinct_papers", "DATASET_TITLE_HEADERS", "NAME_WORDS"]
 
 # Header words (case-folded, spaces around "/" removed) → the column's role.
 _HEADER_ROLES = {
@@ -69,7 +69,7 @@ _TITLE_HEADER_RANK = ("title", "paper title", "paper info", "paper information",
 _NAME_HEADERS = frozenset({"model", "models", "method", "methods", "benchmark", "benchmarks"})
 DATASET_TITLE_HEADERS = frozenset({"dataset", "datasets", "dataset name", "name"})
 # a name is short: "SatMAE", "LHRS-Bot / Nova"; a longer cell in a name column is a title
-_NAME_WORDS = 4
+NAME_WORDS = 4
 # what is left of a link Markdown could not read: "[Title(https://…)", "[Title]( …", a bare URL;
 # a bracketed tag closed in the title ("… for EO [Space-Agencies]") is no link
 _UNCLOSED_LINK = re.compile(r"\[[^\]]*$|\]\(|https?://")
@@ -197,7 +197,7 @@ def _cell_candidates(cell: Inline, name: bool, named: bool) -> list[tuple[str, b
     parts: list[tuple[str, Link | None]] = [(link.text, link)] if link else []
     parts += [("".join(p.text for p in part if p.kind == "text"), None)
               for part in split_at_breaks(cell.pieces)]
-    return [(text, not (name and len(text.split()) <= _NAME_WORDS), found)
+    return [(text, not (name and len(text.split()) <= NAME_WORDS), found)
             for text, found in parts]
 
 

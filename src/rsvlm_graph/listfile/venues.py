@@ -134,8 +134,9 @@ def venue_variants(document: ListDocument, curation: Curation | None) -> Iterabl
     """``venue-variants`` warnings: each row spelling a venue otherwise than its house style."""
     rows = _spellings(document)
     # union spellings with the same key or one letter apart
-    words = {s: venue_words(_canonical_venue(s, curation)) for s in rows}
-    group = {s: _venue_key(s, curation) for s in rows}
+    canonical = {s: _canonical_venue(s, curation) for s in rows}  # once per spelling
+    words = {s: venue_words(name) for s, name in canonical.items()}
+    group = {s: venue_key(name) for s, name in canonical.items()}
     spellings = list(rows)
     for i, a in enumerate(spellings):
         for b in spellings[i + 1:]:
