@@ -320,7 +320,10 @@ def test_node_ids_are_injective_and_deterministic(texts: list[str]) -> None:
 
 def test_a_hugging_face_paper_page_is_its_arxiv_paper():
     # "| GEO-Bench-2 | … | [HF](https://hf.co/papers/2511.15658) |": the page is keyed by the arXiv id
-    for url in ("https://hf.co/papers/2511.15658", "https://huggingface.co/papers/2511.15658v2/"):
+    # hosts as any URL's: in any case, with www. (a whole-URL pattern once missed the first two)
+    for url in ("https://hf.co/papers/2511.15658", "https://huggingface.co/papers/2511.15658v2/",
+                "https://HuggingFace.co/papers/2511.15658", "HTTPS://hf.co/papers/2511.15658",
+                "https://www.hf.co/papers/2511.15658?from=list"):
         assert is_paper_url(url) and ids_from_url(url) == PaperIds(arxiv_id="2511.15658")
     assert not is_paper_url("https://huggingface.co/datasets/torchgeo/ssl4eo_l")
     assert ids_from_url("https://huggingface.co/papers") == PaperIds()

@@ -72,7 +72,9 @@ def paper_page(kind: str, value: str) -> str:
 _ARXIV_NEW = re.compile(r"(?P<id>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?")
 _ARXIV_OLD = re.compile(r"(?P<id>[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?")
 _ARXIV_HOSTS = frozenset({"arxiv.org", "export.arxiv.org"})
-_HF_PAPER = re.compile(r"https?://(?:www\.)?(?:hf|huggingface)\.co/papers/\d{4}\.\d{4,5}(?:v\d+)?/?(?:[?#]|$)")
+#: Hugging Face's paper pages are keyed by the arXiv id: hf.co/papers/2511.15658
+_HF_HOSTS = frozenset({"huggingface.co", "hf.co"})
+_HF_PAPER = re.compile(r"^/papers/(?P<id>\d{4}\.\d{4,5})(?:v\d+)?/?$")
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/",
                  "doi.org/", "dx.doi.org/", "doi:")
@@ -337,7 +339,10 @@ def is_paper_url(url: str) -> bool:
     >>> is_paper_url("https://www.mdpi.com/2072-4292/15/9/2464"), is_paper_url("https://github.com/a")
     (True, False)
     """
-    return _on_hosts(url, PAPER_HOSTS) or _HF_PAPER.match(url.strip()) is not None
+    split = _split(url)
+    if split is not None and split[1] in _HF_HOSTS and _HF_PAPER.match(split[0].path):
+        return split[0].scheme in ("http", "https")
+    return _on_hosts(url, PAPER_HOSTS)
 
 
 def is_code_url(url: str) -> bool:
@@ -372,11 +377,13 @@ def ids_from_url(url: str) -> PaperIds:
         return PaperIds()
     parts, host = split
     path = parts.path
-    if host in _ARXIV_HOSTS or _HF_PAPER.match(url.strip()):
-        try:  # a Hugging Face paper page ends with the arXiv id
-            return PaperIds(arxiv_id=normalize_arxiv_id(url if host in _ARXIV_HOSTS else path.split("/")[2]))
+    if host in _ARXIV_HOSTS:
+        try:
+            return PaperIds(arxiv_id=normalize_arxiv_id(url))
         except IdentifierError:
             return PaperIds()
+    if host in _HF_HOSTS and (hf := _HF_PAPER.match(path)):
+        return PaperIds(arxiv_id=hf["id"])
     doi: str | None = None
     if host in _DOI_HOSTS:
         doi = unquote(path.lstrip("/"))
