@@ -311,13 +311,17 @@ def _one(item: dict[str, Any], sent: str, now: str, cut: bool) -> Nested:
                 continue
             other = paper_from_json(nested, now)
             papers.setdefault(other.s2_paper_id, other)
-            citing, cited = (other.s2_paper_id, s2_id) if kind == "citations" else \
-                (s2_id, other.s2_paper_id)
+            citing, cited = _pair(s2_id, other.s2_paper_id, kind)
             found.setdefault((citing, cited), Citation(citing, cited, None, None))
         lists.append(tuple(found.values()))
     record = paper_from_json({k: v for k, v in item.items()
                               if k not in ("citations", "references")}, now)
     return Nested(record, lists[0], lists[1], tuple(papers.values()), (served[0], served[1]), cut)
+
+
+def _pair(s2_id: str, other: str, kind: str) -> tuple[str, str]:
+    """(citing, cited) of an item of ``s2_id``'s ``kind`` list naming ``other``."""
+    return (other, s2_id) if kind == "citations" else (s2_id, other)
 
 
 def _itself(s2_id: str, other: object, kind: str) -> bool:
@@ -428,8 +432,7 @@ class _Pager:
                     continue
                 paper = paper_from_json(other, now)
                 self.papers.setdefault(paper.s2_paper_id, paper)
-                citing, cited = (paper.s2_paper_id, self.s2_id) if self.kind == "citations" \
-                    else (self.s2_id, paper.s2_paper_id)
+                citing, cited = _pair(self.s2_id, paper.s2_paper_id, self.kind)
                 self.citations[citing, cited] = Citation(
                     citing, cited, item.get("isInfluential") is True, _strings(item.get("intents")))
             following = page.get("next")
